@@ -1,0 +1,26 @@
+package org.radlab.cli.cluster;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --home} option shared by the cluster and submit commands. */
+public final class HomeOption {
+
+  /** The environment variable naming the RadLab workspace. */
+  public static final String ENV = "RADLAB_HOME";
+
+  @Option(names = "--home", paramLabel = "DIR",
+      description = "RadLab workspace; default: $RADLAB_HOME, else radlab-home in the "
+          + "current directory.")
+  private Path home;
+
+  /** {@code --home}, else {@code $RADLAB_HOME}, else {@code ./radlab-home}; absolute. */
+  public Path resolve() {
+    if (home != null) {
+      return home.toAbsolutePath().normalize();
+    }
+    String env = System.getenv(ENV);
+    Path dir = env != null && !env.isBlank() ? Path.of(env) : Path.of("radlab-home");
+    return dir.toAbsolutePath().normalize();
+  }
+}

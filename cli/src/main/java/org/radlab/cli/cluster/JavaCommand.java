@@ -1,0 +1,13 @@
+package org.radlab.cli.cluster;
+
+import java.nio.file.Path;
+
+/** The {@code java} executable of the running JVM, so child JVMs match it. */
+public final class JavaCommand {
+
+  private JavaCommand() {}
+
+  public static String executable() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

@@ -1,0 +1,69 @@
+package org.radlab.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.launcher.JavaModuleOptions;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LauncherTest {
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** bin/radlab and the test JVMs must pass every module flag Spark itself asks for. */
+  @Test
+  void launchersCarrySparksModuleFlags() throws Exception {
+    String launcher = Files.readString(ROOT.resolve("bin/radlab"));
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    List<String> missing = new java.util.ArrayList<>();
+    for (String flag : JavaModuleOptions.defaultModuleOptionArray()) {
+      if (!launcher.contains(flag)) {
+        missing.add("bin/radlab: " + flag);
+      }
+      if (!pom.contains(flag)) {
+        missing.add("pom.xml: " + flag);
+      }
+    }
+    assertEquals(List.of(), missing);
+  }
+
+  @Test
+  void helpListsEverySubcommandAndEachHasItsOwnHelp() {
+    CommandLine cli = RadLab.commandLine();
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("--help"));
+    for (String name : List.of("demo", "synth", "prep", "labels", "cluster", "submit")) {
+      assertTrue(out.toString().contains(name), name + " missing from:\n" + out);
+      StringWriter sub = new StringWriter();
+      CommandLine fresh = RadLab.commandLine();
+      fresh.setOut(new PrintWriter(sub));
+      assertEquals(0, fresh.execute(name, "--help"), name);
+      assertTrue(sub.toString().contains("Usage: radlab " + name), sub.toString());
+    }
+  }
+
+  @Test
+  void aTypoGetsASuggestionAndAnError() {
+    CommandLine cli = RadLab.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    int rc = cli.execute("prepp");
+    assertNotEquals(0, rc);
+    assertTrue(err.toString().contains("prep"), err.toString());
+  }
+
+  @Test
+  void prepWithoutInputNamesWhatIsMissing() {
+    CommandLine cli = RadLab.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    int rc = cli.execute("prep", "--dataset", "/tmp/never-written");
+    assertNotEquals(0, rc);
+    assertTrue(err.toString().contains("--input"), err.toString());
+  }
+}

@@ -1,0 +1,173 @@
+package org.radlab.prep;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IOUtils;
+import org.apache.spark.sql.Row;
+import org.radlab.core.deid.Pseudonymizer;
+import org.radlab.core.dicom.DecodedImage;
+import org.radlab.core.dicom.DicomHeader;
+import org.radlab.core.dicom.DicomReader;
+import org.radlab.core.dicom.DicomRejectException;
+import org.radlab.core.dicom.GrayImage;
+import org.radlab.core.dicom.ImageResize;
+import org.radlab.core.dicom.PixelPipeline;
+import org.radlab.core.dicom.PngCodec;
+import org.radlab.core.dicom.RenderOptions;
+
+/**
+ * Converts one input file, inside a Spark task: read, decode, de-identify, render each frame, write its PNG (and
+ * optional {@code .npy}) next to the dataset, and return one staging row per image, or one reject row. Never throws
+ * for a bad file: every failure becomes a reject with its reason, so one broken file cannot fail the job.
+ *
+ * <p>Outputs are pure functions of the file's content and the config, so a retried task rewrites identical files.
+ */
+public final class FileConverter implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+
+  static {
+    // Executors have no display; PixelMed's image utilities must not try to open one.
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  private final PrepJobConfig config;
+  private final byte[] secret;
+  private transient Pseudonymizer pseudonymizer;
+  private transient Configuration hadoop;
+
+  public FileConverter(PrepJobConfig config, byte[] secret) {
+    this.config = config;
+    this.secret = secret.clone();
+  }
+
+  /** Converts one file; I/O errors on the input become rejects, I/O errors on the output fail the task. */
+  public List<Row> convert(SourceFile source) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = read(source);
+    } catch (IOException e) {
+      return List.of(StagingRow.rejected(source, "unreadable", "cannot read the file: " + e.getMessage(), null));
+    }
+    DecodedImage image;
+    try {
+      image = DicomReader.decode(bytes);
+    } catch (DicomRejectException e) {
+      return List.of(StagingRow.rejected(source, e.reason(), e.getMessage(), transferSyntaxOf(bytes)));
+    } catch (RuntimeException | OutOfMemoryError e) {
+      return List.of(StagingRow.rejected(source, "decode_failed", "unexpected " + e, transferSyntaxOf(bytes)));
+    }
+    bytes = null; // the decoded samples are all we need from here on
+    DicomHeader h = image.header();
+    if ("YES".equalsIgnoreCase(h.burnedInAnnotation()) && !config.allowBurnedIn()) {
+      return List.of(StagingRow.rejected(source, "burned_in_annotation",
+          "BurnedInAnnotation is YES: text burned into the pixels may identify the patient"
+              + " (allow with --allow-burned-in once the images are checked)", h.transferSyntaxUid()));
+    }
+    if (h.sopInstanceUid() == null || h.studyInstanceUid() == null) {
+      return List.of(StagingRow.rejected(source, "missing_uid",
+          "the file has no " + (h.sopInstanceUid() == null ? "SOPInstanceUID" : "StudyInstanceUID"),
+          h.transferSyntaxUid()));
+    }
+    List<Row> rows = new ArrayList<>(image.frames());
+    for (int frame = 0; frame < image.frames(); frame++) {
+      try {
+        rows.add(convertFrame(source, image, frame));
+      } catch (RuntimeException e) {
+        return List.of(StagingRow.rejected(source, "render_failed",
+            "frame " + (frame + 1) + " of " + image.frames() + ": " + e, h.transferSyntaxUid()));
+      }
+    }
+    return rows;
+  }
+
+  private Row convertFrame(SourceFile source, DecodedImage image, int frame) throws IOException {
+    DicomHeader h = image.header();
+    Pseudonymizer p = pseudonymizer();
+    String imageId = p.key("image", h.sopInstanceUid() + "/" + frame, 10);
+    GrayImage rendered = PixelPipeline.render(image, frame,
+        new RenderOptions(config.voiIndex(), config.flipByLaterality() && isMammogram(h)));
+    // Shrink to the configured long edge; a smaller image keeps its own size (no invented detail).
+    GrayImage png = Math.max(rendered.width(), rendered.height()) > config.pngLongEdge()
+        ? ImageResize.fitLongEdge(rendered, config.pngLongEdge()) : rendered;
+    String pngPath = DatasetLayout.pngPath(imageId);
+    write(pngPath, PngCodec.encode8bit(png));
+    GrayImage tensor = ImageResize.squarePadded(rendered, config.tensorSide());
+    String npyPath = null;
+    if (config.writeNpy()) {
+      npyPath = DatasetLayout.npyPath(imageId);
+      write(npyPath, NpyFormat.float32(tensor.data(), tensor.height(), tensor.width()));
+    }
+    double sum = 0;
+    double sumSq = 0;
+    for (float v : tensor.data()) {
+      sum += v;
+      sumSq += (double) v * v;
+    }
+    int n = tensor.data().length;
+    double mean = sum / n;
+    double std = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+    return StagingRow.converted(source, h.transferSyntaxUid(),
+        imageId, p.patientId(h.patientId()), p.uid(h.studyInstanceUid()), p.uid(h.seriesInstanceUid()),
+        p.uid(h.sopInstanceUid()), frame, h.modality(), h.bodyPartExamined(), h.viewPosition(), h.laterality(),
+        p.date(h.studyDate(), h.patientId(), config.dates()), h.manufacturer(), h.rows(), h.columns(),
+        h.bitsStored(), h.pixelRepresentation(), h.photometricInterpretation(), h.numberOfFrames(),
+        h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std,
+        h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), tensor.data());
+  }
+
+  private static boolean isMammogram(DicomHeader h) {
+    return "MG".equalsIgnoreCase(h.modality());
+  }
+
+  private byte[] read(SourceFile source) throws IOException {
+    if (source.length() > MAX_FILE_BYTES) {
+      throw new IOException("the file holds " + source.length() + " bytes, more than a single image may (2 GiB)");
+    }
+    Path path = new Path(source.path());
+    FileSystem fs = path.getFileSystem(hadoop());
+    byte[] buffer = new byte[(int) source.length()];
+    try (InputStream in = fs.open(path)) {
+      IOUtils.readFully(in, buffer, 0, buffer.length);
+    }
+    return buffer;
+  }
+
+  private void write(String relative, byte[] content) throws IOException {
+    Path path = new Path(config.dataset(), relative);
+    FileSystem fs = path.getFileSystem(hadoop());
+    try (OutputStream out = fs.create(path, true)) {
+      out.write(content);
+    }
+  }
+
+  /** The transfer syntax of a file we could not decode, for the reject table; null if even the header fails. */
+  private static String transferSyntaxOf(byte[] bytes) {
+    try {
+      return DicomReader.readHeader(bytes).transferSyntaxUid();
+    } catch (DicomRejectException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private Pseudonymizer pseudonymizer() {
+    if (pseudonymizer == null) {
+      pseudonymizer = new Pseudonymizer(secret);
+    }
+    return pseudonymizer;
+  }
+
+  private Configuration hadoop() {
+    if (hadoop == null) {
+      hadoop = new Configuration();
+    }
+    return hadoop;
+  }
+}

@@ -1,0 +1,177 @@
+package org.radlab.prep;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Turns a label file keyed by original StudyInstanceUID into an immutable label snapshot keyed by the dataset's
+ * pseudonymous study UIDs, through the private id map. Rows it cannot use are counted and reported, never dropped
+ * silently: unknown studies, labels outside the class list, empty labels and studies labelled twice differently.
+ */
+public final class LabelImport {
+  private LabelImport() {}
+
+  /**
+   * @param classes allowed labels; empty accepts every label found
+   * @param out     the snapshot file; null picks {@code labelsDir/<dataset>-<column>-<hash>.csv}
+   */
+  public record Request(String dataset, String privateDir, Path csv, String studyColumn, String labelColumn,
+                        List<String> classes, Path labelsDir, Path out) {
+    public Request {
+      if (studyColumn == null || studyColumn.isBlank() || labelColumn == null || labelColumn.isBlank()) {
+        throw new IllegalArgumentException("the study and label column names must not be empty");
+      }
+      classes = classes == null ? List.of() : List.copyOf(classes);
+      privateDir = privateDir == null ? dataset.replaceAll("/+$", "") + "/private" : privateDir;
+    }
+  }
+
+  /** What an import did. {@code unknownStudies} holds original UIDs: show it to the admin, never store it. */
+  public record Report(Path snapshot, boolean alreadyExisted, int rowsRead, int imported,
+                       List<String> unknownStudies, Map<String, Integer> unknownClasses, int emptyLabels,
+                       List<String> conflictingStudies, Map<String, Integer> perClass) {}
+
+  public static Report run(SparkSession spark, Request req) throws IOException {
+    if (!Files.isRegularFile(req.csv())) {
+      throw new IOException("label file " + req.csv() + " does not exist");
+    }
+    String idMap = req.privateDir() + "/" + DatasetLayout.ID_MAP;
+    if (!PrepJob.exists(spark, idMap)) {
+      throw new IOException("no id map at " + idMap + ": run radlab prep on the dataset first"
+          + " (or pass --private-dir where it was written)");
+    }
+    Map<String, String> studies = new TreeMap<>();
+    for (Row r : spark.read().parquet(idMap).select(col("orig_study_uid"), col("study_uid")).distinct()
+        .collectAsList()) {
+      studies.put(r.getString(0), r.getString(1));
+    }
+    Dataset<Row> csv = spark.read().option("header", "true").option("inferSchema", "false")
+        .option("mode", "FAILFAST").csv(req.csv().toString());
+    List<String> columns = Arrays.asList(csv.columns());
+    for (String needed : List.of(req.studyColumn(), req.labelColumn())) {
+      if (!columns.contains(needed)) {
+        throw new IllegalArgumentException("column '" + needed + "' is not in " + req.csv() + "; its columns are "
+            + columns + " (choose with --study-column / --label-column)");
+      }
+    }
+    List<Row> rows = csv.select(col("`" + req.studyColumn() + "`"), col("`" + req.labelColumn() + "`"))
+        .collectAsList();
+
+    Set<String> allowed = new LinkedHashSet<>(req.classes());
+    Map<String, String> labels = new TreeMap<>();
+    Set<String> conflicts = new LinkedHashSet<>();
+    List<String> unknown = new ArrayList<>();
+    Map<String, Integer> unknownClasses = new TreeMap<>();
+    int empty = 0;
+    for (Row r : rows) {
+      String study = r.isNullAt(0) ? null : r.getString(0).trim();
+      String label = r.isNullAt(1) ? null : r.getString(1).trim();
+      if (label == null || label.isEmpty()) {
+        empty++;
+        continue;
+      }
+      if (!allowed.isEmpty() && !allowed.contains(label)) {
+        unknownClasses.merge(label, 1, Integer::sum);
+        continue;
+      }
+      String pseudo = study == null ? null : studies.get(study);
+      if (pseudo == null) {
+        unknown.add(study);
+        continue;
+      }
+      String before = labels.putIfAbsent(pseudo, label);
+      if (before != null && !before.equals(label)) {
+        conflicts.add(study);
+      }
+    }
+    // A study labelled two different ways is ambiguous: leave it out and say so.
+    for (String study : conflicts) {
+      labels.remove(studies.get(study));
+    }
+    StringBuilder body = new StringBuilder("study_uid,label\n");
+    Map<String, Integer> perClass = new TreeMap<>();
+    labels.forEach((study, label) -> {
+      body.append(study).append(',').append(csvField(label)).append('\n');
+      perClass.merge(label, 1, Integer::sum);
+    });
+    byte[] content = body.toString().getBytes(StandardCharsets.UTF_8);
+    Path out = req.out() != null ? req.out() : req.labelsDir().resolve(snapshotName(req, content));
+    boolean existed = writeOnce(out, content);
+    return new Report(out, existed, rows.size(), labels.size(), unknown, unknownClasses, empty,
+        new ArrayList<>(conflicts), perClass);
+  }
+
+  private static String snapshotName(Request req, byte[] content) {
+    String dataset = Path.of(req.dataset().replaceAll("/+$", "")).getFileName().toString();
+    String safeColumn = req.labelColumn().replaceAll("[^A-Za-z0-9_-]", "_");
+    return dataset + "-" + safeColumn + "-" + sha256(content).substring(0, 12) + ".csv";
+  }
+
+  /** Snapshots are immutable: an existing file with other content is an error, with the same content a no-op. */
+  private static boolean writeOnce(Path out, byte[] content) throws IOException {
+    if (Files.exists(out)) {
+      if (Arrays.equals(Files.readAllBytes(out), content)) {
+        return true;
+      }
+      throw new IOException("label snapshot " + out + " already exists with other content; snapshots are"
+          + " immutable, so choose another --out");
+    }
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".labels", ".tmp");
+    Files.write(tmp, content);
+    Files.move(tmp, out);
+    out.toFile().setWritable(false, false);
+    return false;
+  }
+
+  private static String csvField(String value) {
+    return value.contains(",") || value.contains("\"") ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A human report for the admin running the import. */
+  public static String describe(Report r) {
+    var lines = new ArrayList<String>();
+    lines.add((r.alreadyExisted() ? "unchanged snapshot (same content) " : "wrote label snapshot ") + r.snapshot());
+    lines.add("  rows read: " + r.rowsRead() + ", studies labelled: " + r.imported() + " " + r.perClass());
+    if (!r.unknownStudies().isEmpty()) {
+      lines.add("  " + r.unknownStudies().size() + " rows name a study that is not in the dataset, e.g. "
+          + r.unknownStudies().subList(0, Math.min(5, r.unknownStudies().size())));
+    }
+    if (!r.unknownClasses().isEmpty()) {
+      lines.add("  rows with a label outside the class list: " + r.unknownClasses());
+    }
+    if (r.emptyLabels() > 0) {
+      lines.add("  rows with an empty label: " + r.emptyLabels());
+    }
+    if (!r.conflictingStudies().isEmpty()) {
+      lines.add("  " + r.conflictingStudies().size() + " studies have conflicting labels and were left out, e.g. "
+          + r.conflictingStudies().subList(0, Math.min(5, r.conflictingStudies().size())));
+    }
+    return String.join("\n", lines);
+  }
+}

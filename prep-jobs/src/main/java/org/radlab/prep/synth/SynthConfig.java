@@ -1,0 +1,107 @@
+package org.radlab.prep.synth;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything that decides what {@link SyntheticMammography#generate(SynthConfig)} writes. Checked here, before any
+ * work starts.
+ *
+ * <p>The files depend only on {@code studies}, {@code seed}, {@code rows}, {@code columns}, {@code compressedShare}
+ * and {@code transferSyntax}; {@code threads} and {@code overwrite} change how the run goes, never its output. The
+ * pixels do not depend on the transfer syntax: a run forced to one syntax holds the same images as a mixed run.
+ *
+ * @param outDir          output directory; created when missing
+ * @param studies         number of studies (four images each), 1 to {@value #MAX_STUDIES}
+ * @param seed            any long; equal seeds give byte-identical output
+ * @param rows            image height in pixels, {@value #MIN_SIDE} to {@value #MAX_SIDE}
+ * @param columns         image width in pixels, {@value #MIN_SIDE} to {@value #MAX_SIDE}
+ * @param compressedShare share of files written with a compressed transfer syntax in a mixed run, 0 to 1
+ * @param transferSyntax  one syntax for every file, or null for the mix set by {@code compressedShare}
+ * @param threads         worker threads; 0 uses every available processor
+ * @param overwrite       replace an earlier synthesizer output in {@code outDir} (recognised by its labels.csv)
+ */
+public record SynthConfig(Path outDir, int studies, long seed, int rows, int columns, double compressedShare,
+                          SynthTransferSyntax transferSyntax, int threads, boolean overwrite) {
+  public static final int MAX_STUDIES = 100_000;
+  public static final int MIN_SIDE = 64;
+  public static final int MAX_SIDE = 6000;
+  /** The default, small size: fast enough for a 20-study demo. */
+  public static final int SMALL_ROWS = 320;
+  public static final int SMALL_COLUMNS = 256;
+  /** The benchmark size ({@code --full-size}): both sides at least 2000 pixels, like a real mammogram. */
+  public static final int FULL_ROWS = 2500;
+  public static final int FULL_COLUMNS = 2000;
+  public static final int DEFAULT_STUDIES = 20;
+  public static final long DEFAULT_SEED = 1L;
+  public static final double DEFAULT_COMPRESSED_SHARE = 0.25;
+
+  public SynthConfig {
+    if (outDir == null) {
+      throw new IllegalArgumentException("the output directory is missing: give one (--out DIR)");
+    }
+    if (studies < 1 || studies > MAX_STUDIES) {
+      throw new IllegalArgumentException("studies must be between 1 and " + MAX_STUDIES + ", got " + studies);
+    }
+    checkSide("rows", rows);
+    checkSide("columns", columns);
+    if (!(compressedShare >= 0.0 && compressedShare <= 1.0)) {
+      throw new IllegalArgumentException("the compressed share must be a fraction between 0 and 1, got "
+          + compressedShare);
+    }
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be 0 (all processors) or more, got " + threads);
+    }
+  }
+
+  private static void checkSide(String name, int value) {
+    if (value < MIN_SIDE || value > MAX_SIDE) {
+      throw new IllegalArgumentException(name + " must be between " + MIN_SIDE + " and " + MAX_SIDE + " pixels, got "
+          + value);
+    }
+  }
+
+  /** Small images, the default share of compressed files, all processors, no overwriting. */
+  public static SynthConfig small(Path outDir, int studies, long seed) {
+    return new SynthConfig(outDir, studies, seed, SMALL_ROWS, SMALL_COLUMNS, DEFAULT_COMPRESSED_SHARE, null, 0,
+        false);
+  }
+
+  /** Benchmark-size images ({@value #FULL_ROWS} x {@value #FULL_COLUMNS}), otherwise like {@link #small}. */
+  public static SynthConfig fullSize(Path outDir, int studies, long seed) {
+    return small(outDir, studies, seed).withSize(FULL_ROWS, FULL_COLUMNS);
+  }
+
+  public SynthConfig withSize(int newRows, int newColumns) {
+    return new SynthConfig(outDir, studies, seed, newRows, newColumns, compressedShare, transferSyntax, threads,
+        overwrite);
+  }
+
+  public SynthConfig withCompressedShare(double share) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, share, transferSyntax, threads, overwrite);
+  }
+
+  /** One syntax for every file; null restores the mix. */
+  public SynthConfig withTransferSyntax(SynthTransferSyntax syntax) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, syntax, threads, overwrite);
+  }
+
+  public SynthConfig withThreads(int n) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite);
+  }
+
+  public SynthConfig withOverwrite(boolean replace) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, replace);
+  }
+
+  /** The forced transfer syntax, if any. */
+  public Optional<SynthTransferSyntax> forcedTransferSyntax() {
+    return Optional.ofNullable(transferSyntax);
+  }
+
+  /** The number of worker threads this run uses: {@code threads}, or every processor when it is 0. */
+  public int effectiveThreads() {
+    int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    return Math.max(1, Math.min(n, studies));
+  }
+}

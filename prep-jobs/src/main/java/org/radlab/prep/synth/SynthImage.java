@@ -1,0 +1,13 @@
+package org.radlab.prep.synth;
+
+import java.nio.file.Path;
+
+/**
+ * One written image file.
+ *
+ * @param file           absolute path of the DICOM file
+ * @param transferSyntax the syntax the file is encoded in
+ * @param photometric    MONOCHROME1 or MONOCHROME2
+ */
+public record SynthImage(MammoView view, Path file, String sopInstanceUid, SynthTransferSyntax transferSyntax,
+                         String photometric, int bitsStored) {}

@@ -1,0 +1,167 @@
+package org.radlab.prep;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrepJobTest {
+  private static final int STUDIES = 6;
+  @TempDir static Path tmp;
+  static Path input;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void synthesize() throws Exception {
+    spark = TestTools.spark();
+    input = TestTools.synth(tmp.resolve("in"), STUDIES, 11);
+    Files.writeString(input.resolve("notes.txt"), "not a DICOM file at all\n");
+    byte[] real = Files.readAllBytes(TestTools.dicomFiles(input).get(0));
+    Files.write(input.resolve("truncated.dcm"), java.util.Arrays.copyOf(real, real.length / 3));
+  }
+
+  private static PrepJobConfig config(Path in, Path dataset) {
+    return PrepJobConfig.of(in.toString(), dataset.toString()).withSizes(200, 64)
+        .withSecretFile(tmp.resolve("secret").toString()).withNpy(true);
+  }
+
+  @Test
+  void convertsEveryImageAndRejectsTheBrokenFilesWithReasons() throws Exception {
+    Path dataset = tmp.resolve("ds-basic");
+    PrepSummary summary = PrepJob.run(spark, config(input, dataset));
+    int dicomImages = TestTools.dicomFiles(input).size() - 1; // minus truncated.dcm
+    assertEquals(4 * STUDIES, dicomImages, "synth writes four views per study");
+
+    Dataset<Row> images = spark.read().parquet(dataset.resolve("images.parquet").toString());
+    assertEquals(dicomImages, images.count());
+    assertEquals(dicomImages, summary.images());
+    assertEquals(dicomImages, summary.convertedFiles());
+
+    Map<String, String> rejects = spark.read().parquet(dataset.resolve("rejects.parquet").toString())
+        .collectAsList().stream().collect(Collectors.toMap(r -> Path.of(java.net.URI.create(r.getString(0)))
+            .getFileName().toString(), r -> r.getString(1)));
+    // synth's labels.csv sits beside the images: it is not DICOM either, and is accounted for like any other file.
+    assertEquals(Set.of("notes.txt", "truncated.dcm", "labels.csv"), rejects.keySet());
+    assertEquals("not_dicom", rejects.get("notes.txt"));
+    assertEquals("not_dicom", rejects.get("labels.csv"));
+    assertNotNull(rejects.get("truncated.dcm"));
+    assertEquals(3, summary.rejected());
+    assertEquals(3L, summary.rejectReasons().values().stream().mapToLong(Long::longValue).sum());
+
+    // Every PNG exists, is 8-bit grey, fits the long edge, and its size is recorded.
+    for (Row r : images.select("png_path", "png_width", "png_height", "modality", "npy_path").collectAsList()) {
+      BufferedImage png = ImageIO.read(dataset.resolve(r.getString(0)).toFile());
+      assertEquals(BufferedImage.TYPE_BYTE_GRAY, png.getType());
+      assertEquals(r.getInt(1), png.getWidth());
+      assertEquals(r.getInt(2), png.getHeight());
+      assertTrue(Math.max(png.getWidth(), png.getHeight()) <= 200);
+      assertEquals("MG", r.getString(3));
+      byte[] npy = Files.readAllBytes(dataset.resolve(r.getString(4)));
+      assertEquals(128 + 64 * 64 * 4, npy.length, "npy header 128 bytes + 64x64 float32");
+      assertEquals("\u0093NUMPY", new String(npy, 0, 6, StandardCharsets.ISO_8859_1));
+    }
+
+    // Tensors: one per image, square, float values in [0,1], not all equal.
+    Dataset<Row> tensors = spark.read().parquet(dataset.resolve("tensors").toString());
+    assertEquals(dicomImages, tensors.count());
+    Row t = tensors.first();
+    List<Float> data = t.getList(t.fieldIndex("data"));
+    assertEquals(64 * 64, data.size());
+    assertTrue(data.stream().allMatch(v -> v >= 0f && v <= 1f));
+    assertTrue(data.stream().distinct().count() > 10, "a rendered mammogram has many grey levels");
+
+    JsonNode json = new ObjectMapper().readTree(dataset.resolve("summary.json").toFile());
+    assertEquals(dicomImages, json.get("converted").asInt());
+    assertEquals(3, json.get("rejected").asInt());
+    assertTrue(json.get("lastRun").get("elapsedSeconds").asDouble() > 0);
+    assertTrue(json.get("transferSyntaxes").size() >= 2, "synth writes a mix of transfer syntaxes");
+  }
+
+  @Test
+  void reRunConvertsOnlyNewFilesAndDuplicatesAreRejected() throws Exception {
+    Path grown = tmp.resolve("grown");
+    TestTools.synth(grown.resolve("a"), 3, 21);
+    Path dataset = tmp.resolve("ds-grow");
+    PrepSummary first = PrepJob.run(spark, config(grown, dataset));
+    assertEquals(12, first.images());
+
+    PrepSummary unchanged = PrepJob.run(spark, config(grown, dataset));
+    assertEquals(0, unchanged.lastRun().filesProcessed());
+    assertEquals(12, unchanged.images());
+
+    TestTools.synth(grown.resolve("b"), 2, 22);
+    Path copy = grown.resolve("copy-of-first.dcm");
+    Files.copy(TestTools.dicomFiles(grown.resolve("a")).get(0), copy);
+    PrepSummary second = PrepJob.run(spark, config(grown, dataset));
+    assertEquals(10, second.lastRun().filesProcessed(), "8 new images, b/labels.csv and one copy");
+    assertEquals(20, second.images());
+    assertEquals(1L, second.rejectReasons().get("duplicate_instance"));
+    Set<Integer> runs = spark.read().parquet(dataset.resolve("images.parquet").toString()).select("run")
+        .distinct().collectAsList().stream().map(r -> r.getInt(0)).collect(Collectors.toSet());
+    assertEquals(Set.of(1, 3), runs, "run 2 converted nothing");
+  }
+
+  @Test
+  void sameInputGivesTheSameOutput() throws Exception {
+    Path a = tmp.resolve("ds-same-a");
+    Path b = tmp.resolve("ds-same-b");
+    PrepJob.run(spark, config(input, a));
+    PrepJob.run(spark, config(input, b).withPartitions(3));
+    List<Row> rowsA = spark.read().parquet(a.resolve("images.parquet").toString()).drop("run").orderBy("image_id")
+        .collectAsList();
+    List<Row> rowsB = spark.read().parquet(b.resolve("images.parquet").toString()).drop("run").orderBy("image_id")
+        .collectAsList();
+    assertEquals(rowsA, rowsB);
+    Set<String> pngA = new HashSet<>();
+    for (Path p : TestTools.files(a.resolve("png"), ".png")) {
+      Path other = b.resolve(a.relativize(p));
+      assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(other), "PNG " + a.relativize(p));
+      pngA.add(a.relativize(p).toString());
+    }
+    assertEquals(rowsA.size(), pngA.size());
+  }
+
+  @Test
+  void burnedInAnnotationIsRejectedUnlessAllowed() throws Exception {
+    Path dir = tmp.resolve("burned");
+    Files.createDirectories(dir);
+    Path file = dir.resolve("burned.dcm");
+    Files.copy(TestTools.dicomFiles(input).get(1), file);
+    TestTools.run("dcmodify", "-nb", "-i", "(0028,0301)=YES", file.toString());
+    assertEquals("YES", TestTools.dcmdumpValue(file, "BurnedInAnnotation"));
+
+    PrepSummary refused = PrepJob.run(spark, config(dir, tmp.resolve("ds-burned-no")));
+    assertEquals(0, refused.images());
+    assertEquals(Map.of("burned_in_annotation", 1L), refused.rejectReasons());
+
+    PrepJobConfig allow = config(dir, tmp.resolve("ds-burned-yes"));
+    allow = new PrepJobConfig(allow.input(), allow.dataset(), allow.pngLongEdge(), allow.tensorSide(), false,
+        allow.dates(), true, allow.secretFile(), 0, true, 0, null, null);
+    assertEquals(1, PrepJob.run(spark, allow).images());
+  }
+
+  @Test
+  void badConfigIsRefusedBeforeSparkWork() {
+    var e = assertThrows(IllegalArgumentException.class, () -> PrepJobConfig.of("in", "out").withSizes(200, 2));
+    assertTrue(e.getMessage().contains("tensorSide"), e.getMessage());
+    var missing = assertThrows(java.io.IOException.class,
+        () -> PrepJob.run(spark, config(tmp.resolve("no-such-dir"), tmp.resolve("ds-none"))));
+    assertTrue(missing.getMessage().contains("does not exist"));
+  }
+}
