@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code radlab demo}: the end-to-end run on the embedded defaults (Spark local[*], the workspace on disk). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run RadLab end to end on synthetic mammograms: synthesize DICOM studies, prepare a",
-        "de-identified dataset with Spark, import the density labels, and print the summary.",
-        "Safe to run again: existing synthetic data is reused and prep only converts new files."})
+    description = "Run RadLab end to end on synthetic mammograms: synthesize DICOM studies, prepare a "
+        + "de-identified dataset with Spark, import the density labels, and print the summary. Safe to run again: "
+        + "existing synthetic data is reused and prep only converts new files.")
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--studies", defaultValue = "20", description = "Synthetic studies (default: ${DEFAULT-VALUE}).")
   int studies;

@@ -19,8 +19,8 @@ public final class LabelsCommand implements Runnable {
   }
 
   @Command(name = "import", mixinStandardHelpOptions = true,
-      description = {"Map a label CSV keyed by original StudyInstanceUID onto a dataset's pseudonymous study UIDs",
-          "and write an immutable label snapshot. Unknown studies and classes are reported, not dropped silently."})
+      description = "Map a label CSV keyed by original StudyInstanceUID onto a dataset's pseudonymous study UIDs "
+          + "and write an immutable label snapshot. Unknown studies and classes are reported, not dropped silently.")
   public static final class Import implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset written by radlab prep.")
     String dataset;

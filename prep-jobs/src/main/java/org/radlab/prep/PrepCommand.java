@@ -9,12 +9,13 @@ import picocli.CommandLine.Option;
 
 /** {@code radlab prep}: DICOM files to a de-identified dataset, on local[*] or a cluster. */
 @Command(name = "prep", mixinStandardHelpOptions = true,
-    description = {
-        "Convert a folder of DICOM files into a de-identified dataset: images.parquet, tensors, png/,",
-        "rejects.parquet and summary.json. Re-running on a grown folder converts only the new files.",
-        "Unreadable files go to rejects.parquet with their reason; the job carries on."},
+    description = "Convert a folder of DICOM files into a de-identified dataset: images.parquet, tensors, png/, "
+        + "rejects.parquet and summary.json. Re-running on a grown folder converts only the new files. "
+        + "Unreadable files go to rejects.parquet with their reason; the job carries on.",
     footer = {"", "Example:", "  radlab prep --input /data/mammo --dataset radlab-home/datasets/density --dates shift"})
 public final class PrepCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--input", paramLabel = "PATH", description = "Folder (recursive) or file; any Hadoop path.")
   String input;
 
@@ -91,7 +92,7 @@ public final class PrepCommand implements Callable<Integer> {
       return PrepJobConfig.read(config);
     }
     if (input == null || dataset == null) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "prep needs --input PATH and --dataset DIR (or --config FILE)");
     }
     return new PrepJobConfig(input, dataset, pngLongEdge, tensorSide, npy, DatePolicy.parse(dates), allowBurnedIn,

@@ -105,19 +105,23 @@ public final class PrepJob {
     // One pass over the input: everything lands in a staging table, which the splits below only read.
     spark.createDataFrame(rows, StagingRow.SCHEMA).write().mode(SaveMode.Overwrite).parquet(layout.staging());
     progress.stopTicker();
+    progress.log("converted %d files in %.1f s; writing the tables", todo.size(), progress.seconds());
 
-    Dataset<Row> staged = markDuplicates(spark, spark.read().parquet(layout.staging()), runs, layout);
-    Dataset<Row> converted = staged.filter(col("status").equalTo(StagingRow.CONVERTED)).cache();
-    write(converted.select(cols(StagingRow.IMAGE_COLUMNS)).orderBy("image_id"), layout.images(), run);
+    Dataset<Row> staged = markDuplicates(spark, spark.read().parquet(layout.staging()), runs, layout).cache();
+    Dataset<Row> converted = staged.filter(col("status").equalTo(StagingRow.CONVERTED));
+    // Each partition is sorted, so a table's files depend only on the input, not on task timing.
+    write(converted.select(cols(StagingRow.IMAGE_COLUMNS)).sortWithinPartitions("image_id"), layout.images(), run);
     write(converted.select(col("image_id"), lit(config.tensorSide()).as("side"), col("tensor").as("data"))
-        .orderBy("image_id"), layout.tensors(), run);
+        .sortWithinPartitions("image_id"), layout.tensors(), run);
     write(staged.filter(col("status").equalTo(StagingRow.REJECTED)).select(cols(StagingRow.REJECT_COLUMNS))
-        .orderBy("source_path"), layout.rejects(), run);
-    write(converted.select(cols(StagingRow.ID_MAP_COLUMNS)).orderBy("image_id"), layout.idMap(), run);
+        .sortWithinPartitions("source_path"), layout.rejects(), run);
+    write(converted.select(cols(StagingRow.ID_MAP_COLUMNS)).sortWithinPartitions("image_id"), layout.idMap(), run);
     // Written last: a run whose sources are on disk is complete (see RunLog).
-    write(staged.select(cols(StagingRow.SOURCE_COLUMNS)).distinct().orderBy("source_path"), layout.sources(), run);
-    converted.unpersist();
+    write(staged.select(cols(StagingRow.SOURCE_COLUMNS)).distinct().sortWithinPartitions("source_path"),
+        layout.sources(), run);
+    staged.unpersist();
     runs.markComplete(run);
+    progress.log("tables written at %.1f s", progress.seconds());
     FileSystem fs = new org.apache.hadoop.fs.Path(layout.staging()).getFileSystem(spark.sparkContext()
         .hadoopConfiguration());
     fs.delete(new org.apache.hadoop.fs.Path(layout.staging()), true);

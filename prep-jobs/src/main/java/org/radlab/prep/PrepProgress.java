@@ -37,6 +37,11 @@ final class PrepProgress {
   LongAccumulator images() { return images; }
   LongAccumulator rejected() { return rejected; }
 
+  /** Seconds since this run started. */
+  double seconds() {
+    return (System.nanoTime() - started) / 1e9;
+  }
+
   void log(String format, Object... args) {
     System.err.println("prep: " + String.format(Locale.ROOT, format, args));
   }
