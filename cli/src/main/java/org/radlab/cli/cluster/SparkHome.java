@@ -1,11 +1,9 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.io.FileTrees;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +30,7 @@ public record SparkHome(Path dir) {
   public static SparkHome populate(Path dir, List<Path> classpath) throws IOException {
     SparkHome home = new SparkHome(dir);
     Path jars = home.jarsDir();
-    deleteTree(jars);
+    FileTrees.delete(jars);
     Files.createDirectories(jars);
     Set<String> taken = new HashSet<>();
     int index = 0;
@@ -64,24 +62,5 @@ public record SparkHome(Path dir) {
 
   private static String unique(Set<String> taken, int index, String name) {
     return taken.add(name) ? name : unique(taken, index, index + "-" + name);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

@@ -1,5 +1,6 @@
 package org.radlab.prep.synth;
 
+import org.radlab.core.io.FileTrees;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
@@ -7,12 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -220,7 +218,7 @@ public final class SyntheticMammography {
         throw new IOException("the output directory " + out + " already holds synthetic studies; choose another"
             + " directory, or pass --overwrite to replace them");
       }
-      deleteContents(out);
+      FileTrees.deleteContents(out);
     }
     Files.createDirectories(out);
     Files.writeString(out.resolve(MARKER_FILE), "written by radlab synth: seed " + cfg.seed() + ", "
@@ -231,28 +229,6 @@ public final class SyntheticMammography {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       return !entries.iterator().hasNext();
     }
-  }
-
-  /** Deletes everything inside {@code dir}, not following symbolic links. */
-  private static void deleteContents(Path dir) throws IOException {
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        if (!d.equals(dir)) {
-          Files.delete(d);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   private static SynthStudy await(Future<SynthStudy> f) throws IOException {
