@@ -120,7 +120,14 @@ public final class FileConverter implements Serializable {
         p.date(h.studyDate(), h.patientId(), config.dates()), h.manufacturer(), h.rows(), h.columns(),
         h.bitsStored(), h.pixelRepresentation(), h.photometricInterpretation(), h.numberOfFrames(),
         h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std,
-        h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), tensor.data());
+        h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), float32(tensor.data()));
+  }
+
+  /** The tensor as Parquet stores it: float32, little endian, row-major. */
+  static byte[] float32(float[] values) {
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.asFloatBuffer().put(values);
+    return out.array();
   }
 
   private static boolean isMammogram(DicomHeader h) {

@@ -2,16 +2,19 @@ package org.radlab.prep;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,10 +22,10 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -107,19 +110,27 @@ public final class PrepJob {
     progress.stopTicker();
     progress.log("converted %d files in %.1f s; writing the tables", todo.size(), progress.seconds());
 
-    Dataset<Row> staged = markDuplicates(spark, spark.read().parquet(layout.staging()), runs, layout).cache();
-    Dataset<Row> converted = staged.filter(col("status").equalTo(StagingRow.CONVERTED));
+    Dataset<Row> staged = spark.read().parquet(layout.staging());
+    Map<String, Row> duplicates = duplicateSources(spark, staged, runs, layout);
+    Column duplicate = duplicates.isEmpty() ? lit(false) : col("source_path").isin(duplicates.keySet().toArray());
+    Dataset<Row> converted = staged.filter(col("status").equalTo(StagingRow.CONVERTED).and(not(duplicate)));
     // Each partition is sorted, so a table's files depend only on the input, not on task timing.
     write(converted.select(cols(StagingRow.IMAGE_COLUMNS)).sortWithinPartitions("image_id"), layout.images(), run);
-    write(converted.select(col("image_id"), lit(config.tensorSide()).as("side"), col("tensor").as("data"))
+    write(converted.select(col("image_id"), lit(config.tensorSide()).as("side"), lit("float32").as("dtype"),
+            col("tensor").as("data"))
         .sortWithinPartitions("image_id"), layout.tensors(), run);
-    write(staged.filter(col("status").equalTo(StagingRow.REJECTED)).select(cols(StagingRow.REJECT_COLUMNS))
-        .sortWithinPartitions("source_path"), layout.rejects(), run);
+    Dataset<Row> rejects = staged.filter(col("status").equalTo(StagingRow.REJECTED))
+        .select(cols(StagingRow.REJECT_COLUMNS));
+    if (!duplicates.isEmpty()) {
+      rejects = rejects.unionByName(spark.createDataFrame(new ArrayList<>(duplicates.values()),
+          rejects.schema()));
+    }
+    write(rejects.sortWithinPartitions("source_path"), layout.rejects(), run);
     write(converted.select(cols(StagingRow.ID_MAP_COLUMNS)).sortWithinPartitions("image_id"), layout.idMap(), run);
     // Written last: a run whose sources are on disk is complete (see RunLog).
-    write(staged.select(cols(StagingRow.SOURCE_COLUMNS)).distinct().sortWithinPartitions("source_path"),
-        layout.sources(), run);
-    staged.unpersist();
+    write(staged.select(col("source_path"), col("source_length"), col("source_mtime"),
+            when(duplicate, lit(StagingRow.REJECTED)).otherwise(col("status")).as("status"))
+        .distinct().sortWithinPartitions("source_path"), layout.sources(), run);
     runs.markComplete(run);
     progress.log("tables written at %.1f s", progress.seconds());
     FileSystem fs = new org.apache.hadoop.fs.Path(layout.staging()).getFileSystem(spark.sparkContext()
@@ -129,34 +140,36 @@ public final class PrepJob {
 
   /**
    * An instance (SOP Instance UID and frame) converted twice, in this run or an earlier one, keeps its first copy:
-   * later ones become rejects of reason {@code duplicate_instance}. Deterministic: the smallest path wins.
+   * every later file holding it becomes a reject of reason {@code duplicate_instance}. Decided on the driver from
+   * the ids alone (a few short strings per image); deterministic, since the smallest path wins.
+   *
+   * @return reject rows (in {@link StagingRow#REJECT_COLUMNS} order) keyed by the duplicate file's path
    */
-  private static Dataset<Row> markDuplicates(SparkSession spark, Dataset<Row> staged, RunLog runs,
+  private static Map<String, Row> duplicateSources(SparkSession spark, Dataset<Row> staged, RunLog runs,
       DatasetLayout layout) {
-    Column isConverted = col("status").equalTo(StagingRow.CONVERTED);
-    var byInstance = Window.partitionBy("orig_sop_uid", "frame").orderBy("source_path");
-    Dataset<Row> ranked = staged.withColumn("copy", when(isConverted, row_number().over(byInstance)));
+    Map<String, String> owner = new HashMap<>();
     if (runs.hasCompletedRuns() && exists(spark, layout.idMap())) {
-      Dataset<Row> known = spark.read().parquet(layout.idMap())
-          .select(col("orig_sop_uid").as("known_sop"), col("frame").as("known_frame"), col("source_path")
-              .as("known_path")).dropDuplicates("known_sop", "known_frame");
-      ranked = ranked.join(known, ranked.col("orig_sop_uid").equalTo(known.col("known_sop"))
-          .and(ranked.col("frame").equalTo(known.col("known_frame"))), "left");
-    } else {
-      ranked = ranked.withColumn("known_path", lit(null).cast("string"));
+      for (Row r : spark.read().parquet(layout.idMap()).select("orig_sop_uid", "frame", "source_path")
+          .collectAsList()) {
+        owner.putIfAbsent(r.getString(0) + "/" + r.getInt(1), r.getString(2));
+      }
     }
-    Column duplicate = isConverted.and(col("copy").gt(1).or(col("known_path").isNotNull()));
-    // A multi-frame file is rejected whole when any of its frames is a duplicate: collapse to one reject row.
-    Dataset<Row> dupFiles = ranked.filter(duplicate).select(col("source_path").as("dup_path")).distinct();
-    Dataset<Row> flagged = ranked.join(dupFiles, ranked.col("source_path").equalTo(dupFiles.col("dup_path")), "left");
-    Column isDup = col("dup_path").isNotNull();
-    Dataset<Row> kept = flagged.filter(col("dup_path").isNull()).select(cols(StagingRow.SCHEMA.fieldNames()));
-    Dataset<Row> rejects = flagged.filter(isDup).filter(col("frame").equalTo(0).or(col("frame").isNull()))
-        .withColumn("status", lit(StagingRow.REJECTED))
-        .withColumn("reason", lit("duplicate_instance"))
-        .withColumn("detail", lit("this SOP Instance UID is already in the dataset (from another file)"))
-        .select(cols(StagingRow.SCHEMA.fieldNames()));
-    return kept.unionByName(rejects);
+    List<Row> fresh = staged.filter(col("status").equalTo(StagingRow.CONVERTED))
+        .select("orig_sop_uid", "frame", "source_path", "transfer_syntax").collectAsList();
+    List<Row> byPath = new ArrayList<>(fresh);
+    byPath.sort(Comparator.comparing((Row r) -> r.getString(2)).thenComparingInt(r -> r.getInt(1)));
+    Map<String, Row> duplicates = new TreeMap<>();
+    for (Row r : byPath) {
+      String first = owner.putIfAbsent(r.getString(0) + "/" + r.getInt(1), r.getString(2));
+      if (first != null) {
+        String detail = first.equals(r.getString(2))
+            ? "converted in an earlier run and changed since; the dataset keeps the earlier conversion"
+            : "SOP Instance UID already converted from " + first;
+        duplicates.putIfAbsent(r.getString(2), RowFactory.create(r.getString(2), "duplicate_instance", detail,
+            r.getString(3)));
+      }
+    }
+    return duplicates;
   }
 
   private static void write(Dataset<Row> table, String dir, int run) {

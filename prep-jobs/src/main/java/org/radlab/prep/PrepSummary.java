@@ -1,8 +1,10 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -54,17 +56,21 @@ public record PrepSummary(
     Double mean = null;
     Double std = null;
     if (images != null) {
-      imageCount = images.count();
-      convertedFiles = images.select(countDistinct("sop_uid")).first().getLong(0);
-      for (Row r : images.groupBy(col("transfer_syntax")).agg(countDistinct("sop_uid")).collectAsList()) {
-        bySyntax.computeIfAbsent(String.valueOf(r.get(0)), k -> new long[2])[0] = r.getLong(1);
+      // One pass: per transfer syntax, images, distinct instances, and the sums behind the tensor statistics.
+      double sumMean = 0;
+      double sumSquares = 0;
+      for (Row r : images.groupBy(col("transfer_syntax")).agg(count(lit(1)), countDistinct("sop_uid"),
+          sum("tensor_mean"), sum(col("tensor_std").multiply(col("tensor_std"))
+              .plus(col("tensor_mean").multiply(col("tensor_mean"))))).collectAsList()) {
+        imageCount += r.getLong(1);
+        convertedFiles += r.getLong(2);
+        bySyntax.computeIfAbsent(String.valueOf(r.get(0)), k -> new long[2])[0] = r.getLong(2);
+        sumMean += r.getDouble(3);
+        sumSquares += r.getDouble(4);
       }
       if (imageCount > 0) {
-        Row m = images.agg(avg("tensor_mean"),
-            avg(col("tensor_std").multiply(col("tensor_std")).plus(col("tensor_mean").multiply(col("tensor_mean")))))
-            .first();
-        mean = m.getDouble(0);
-        std = Math.sqrt(Math.max(0, m.getDouble(1) - mean * mean));
+        mean = sumMean / imageCount;
+        std = Math.sqrt(Math.max(0, sumSquares / imageCount - mean * mean));
       }
     }
     long rejectedCount = 0;

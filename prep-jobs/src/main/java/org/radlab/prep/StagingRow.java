@@ -51,7 +51,7 @@ public final class StagingRow {
       .add("orig_study_uid", StringType)
       .add("orig_series_uid", StringType)
       .add("orig_sop_uid", StringType)
-      .add("tensor", createArrayType(FloatType, false));
+      .add("tensor", BinaryType);
 
   /** Columns of {@code images.parquet}: pseudonymous ids and header fields, nothing original. */
   public static final String[] IMAGE_COLUMNS = {

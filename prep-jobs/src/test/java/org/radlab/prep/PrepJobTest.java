@@ -77,14 +77,27 @@ class PrepJobTest {
       assertEquals("\u0093NUMPY", new String(npy, 0, 6, StandardCharsets.ISO_8859_1));
     }
 
-    // Tensors: one per image, square, float values in [0,1], not all equal.
+    // Tensors: one per image, square, float32 little endian in [0,1], not all equal, and the same values as the
+    // image's .npy file (whose layout NumPy's format defines).
     Dataset<Row> tensors = spark.read().parquet(dataset.resolve("tensors").toString());
     assertEquals(dicomImages, tensors.count());
     Row t = tensors.first();
-    List<Float> data = t.getList(t.fieldIndex("data"));
-    assertEquals(64 * 64, data.size());
-    assertTrue(data.stream().allMatch(v -> v >= 0f && v <= 1f));
-    assertTrue(data.stream().distinct().count() > 10, "a rendered mammogram has many grey levels");
+    assertEquals(64, t.getInt(t.fieldIndex("side")));
+    assertEquals("float32", t.getString(t.fieldIndex("dtype")));
+    byte[] raw = (byte[]) t.get(t.fieldIndex("data"));
+    assertEquals(64 * 64 * 4, raw.length);
+    float[] data = new float[64 * 64];
+    java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+    Set<Float> levels = new HashSet<>();
+    for (float v : data) {
+      assertTrue(v >= 0f && v <= 1f, "value " + v);
+      levels.add(v);
+    }
+    assertTrue(levels.size() > 10, "a rendered mammogram has many grey levels");
+    String npyPath = images.filter(images.col("image_id").equalTo(t.getString(t.fieldIndex("image_id"))))
+        .first().getAs("npy_path");
+    byte[] npy = Files.readAllBytes(dataset.resolve(npyPath));
+    assertArrayEquals(raw, java.util.Arrays.copyOfRange(npy, npy.length - raw.length, npy.length));
 
     JsonNode json = new ObjectMapper().readTree(dataset.resolve("summary.json").toFile());
     assertEquals(dicomImages, json.get("converted").asInt());
