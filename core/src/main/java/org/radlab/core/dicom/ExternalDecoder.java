@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Decompresses what PixelMed cannot (JPEG-LS, 12-bit lossy JPEG) with GDCM's {@code gdcmconv --raw}, run as a
+ * Decompresses what PixelMed cannot (JPEG-LS, 12-bit lossy JPEG), and lossless JPEG, which GDCM decodes faster,
+ * with GDCM's {@code gdcmconv --raw}, run as a
  * child process with a timeout, and returns the uncompressed DICOM file it writes. GDCM is never loaded
  * in-process: its JNI binding can abort the JVM on malformed input.
  */

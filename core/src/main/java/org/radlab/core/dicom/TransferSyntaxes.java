@@ -44,8 +44,10 @@ final class TransferSyntaxes {
     }
     return switch (ts) {
       case IMPLICIT_LE, EXPLICIT_LE -> Route.NATIVE;
-      case DEFLATED_LE, EXPLICIT_BE, JPEG_BASELINE, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1, JPEG_2000_LOSSLESS, JPEG_2000,
-          RLE -> Route.PIXELMED;
+      case DEFLATED_LE, EXPLICIT_BE, JPEG_BASELINE, JPEG_2000_LOSSLESS, JPEG_2000, RLE -> Route.PIXELMED;
+      // Lossless JPEG: gdcmconv in a subprocess decodes a 2500x2000 12-bit mammogram in about 130 ms, PixelMed's
+      // codec in about 470 ms (docs/benchmarks.md), and lossless JPEG is what archives hold most.
+      case JPEG_LOSSLESS, JPEG_LOSSLESS_SV1 -> Route.EXTERNAL;
       case JPEG_EXTENDED -> layout.bitsStored() > 8 || layout.bitsAllocated() > 8 ? Route.EXTERNAL : Route.PIXELMED;
       case JPEG_LS_LOSSLESS, JPEG_LS_NEAR_LOSSLESS -> Route.EXTERNAL;
       default -> Route.UNSUPPORTED;
