@@ -147,8 +147,20 @@ public final class FileConverter implements Serializable {
     return buffer;
   }
 
+  /**
+   * Writes one PNG or .npy file. On a local dataset it goes straight through java.nio: Hadoop's local file system
+   * would add a .crc file per image and fork chmod processes for every new folder. Other file systems go through
+   * Hadoop.
+   */
   private void write(String relative, byte[] content) throws IOException {
     Path path = new Path(config.dataset(), relative);
+    java.net.URI uri = path.toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      java.nio.file.Path local = java.nio.file.Path.of(uri.getPath());
+      java.nio.file.Files.createDirectories(local.getParent());
+      java.nio.file.Files.write(local, content);
+      return;
+    }
     FileSystem fs = path.getFileSystem(hadoop());
     try (OutputStream out = fs.create(path, true)) {
       out.write(content);
