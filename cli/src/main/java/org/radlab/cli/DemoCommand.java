@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.cli.cluster.HomeOption;
 import org.radlab.core.deid.DatePolicy;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
@@ -31,12 +32,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
   String master;
 
-  @Option(names = "--home", paramLabel = "DIR", description = "Workspace (default: $RADLAB_HOME or ./radlab-home).")
-  Path home;
+  @CommandLine.Mixin HomeOption home;
 
   @Override
   public Integer call() throws Exception {
-    Path ws = home != null ? home : Path.of(System.getenv().getOrDefault("RADLAB_HOME", "radlab-home"));
+    Path ws = home.resolve();
     Path dicom = ws.resolve("demo/dicom-" + studies + "-" + seed);
     Path dataset = ws.resolve("datasets/demo");
     step(1, "synthesize " + studies + " mammography studies into " + dicom);

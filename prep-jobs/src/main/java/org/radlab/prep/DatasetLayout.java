@@ -30,7 +30,6 @@ public final class DatasetLayout {
     return new DatasetLayout(config.dataset(), config.privateDir());
   }
 
-  public String root() { return root; }
   public String images() { return root + "/" + IMAGES; }
   public String tensors() { return root + "/" + TENSORS; }
   public String rejects() { return root + "/" + REJECTS; }

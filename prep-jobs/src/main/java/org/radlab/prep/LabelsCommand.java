@@ -52,9 +52,8 @@ public final class LabelsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String home = System.getenv().getOrDefault("RADLAB_HOME", "radlab-home");
       var request = new LabelImport.Request(dataset, privateDir, csv, studyColumn, labelColumn, classes,
-          Path.of(home, "labels"), out);
+          org.radlab.core.Workspace.home().resolve("labels"), out);
       SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
       try {
         LabelImport.Report report = LabelImport.run(spark, request);

@@ -94,8 +94,7 @@ public record PrepJobConfig(
 
   /** {@code $RADLAB_HOME/site-secret}, with RADLAB_HOME defaulting to {@code ./radlab-home}. */
   public static String defaultSecretFile() {
-    String home = System.getenv("RADLAB_HOME");
-    return (home == null || home.isBlank() ? "radlab-home" : home) + "/site-secret";
+    return org.radlab.core.Workspace.home().resolve("site-secret").toString();
   }
 
   private static String stripSlash(String path) {

@@ -67,8 +67,6 @@ public final class StagingRow {
 
   public static final String[] REJECT_COLUMNS = {"source_path", "reason", "detail", "transfer_syntax"};
 
-  public static final String[] SOURCE_COLUMNS = {"source_path", "source_length", "source_mtime", "status"};
-
   private StagingRow() {}
 
   public static Row rejected(SourceFile source, String reason, String detail, String transferSyntax) {

@@ -1,13 +1,14 @@
 package org.radlab.cli.cluster;
 
 import java.nio.file.Path;
+import org.radlab.core.Workspace;
 import picocli.CommandLine.Option;
 
 /** The {@code --home} option shared by the cluster and submit commands. */
 public final class HomeOption {
 
   /** The environment variable naming the RadLab workspace. */
-  public static final String ENV = "RADLAB_HOME";
+  public static final String ENV = Workspace.ENV;
 
   @Option(names = "--home", paramLabel = "DIR",
       description = "RadLab workspace; default: $RADLAB_HOME, else radlab-home in the "
@@ -19,8 +20,6 @@ public final class HomeOption {
     if (home != null) {
       return home.toAbsolutePath().normalize();
     }
-    String env = System.getenv(ENV);
-    Path dir = env != null && !env.isBlank() ? Path.of(env) : Path.of("radlab-home");
-    return dir.toAbsolutePath().normalize();
+    return Workspace.home().toAbsolutePath().normalize();
   }
 }
