@@ -4,15 +4,14 @@ package org.radlab.prep;
  * Names of everything inside a dataset folder. Tables are Parquet folders with one {@code run=N} sub-folder per prep
  * run, so a re-run appends and a crashed run can be removed whole.
  */
-public final class DatasetLayout {
+public final class DatasetLayout implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   public static final String IMAGES = "images.parquet";
   public static final String TENSORS = "tensors";
   public static final String REJECTS = "rejects.parquet";
   public static final String PNG = "png";
   public static final String NPY = "npy";
   public static final String SUMMARY = "summary.json";
-  /** Inside the private folder (it holds original ids): one run's raw output, deleted when the run completes. */
-  public static final String STAGING = "staging";
   /** Inside the private folder: one row per original instance and frame, with its pseudonyms. */
   public static final String ID_MAP = "id-map.parquet";
   /** Inside the private folder: every input file seen, with its size and time; written last by each run. */
@@ -34,7 +33,6 @@ public final class DatasetLayout {
   public String tensors() { return root + "/" + TENSORS; }
   public String rejects() { return root + "/" + REJECTS; }
   public String summary() { return root + "/" + SUMMARY; }
-  public String staging() { return privateRoot + "/" + STAGING; }
   public String privateRoot() { return privateRoot; }
   public String idMap() { return privateRoot + "/" + ID_MAP; }
   public String sources() { return privateRoot + "/" + SOURCES; }

@@ -48,6 +48,34 @@ public final class FileConverter implements Serializable {
     this.secret = secret.clone();
   }
 
+  /** Enough of a file's header to find it again: bytes read before giving up on a prefix and reading it all. */
+  private static final int HEADER_PREFIX = 64 * 1024;
+
+  /**
+   * The file's SOP Instance UID and transfer syntax, read from its first bytes (the whole file only when the header
+   * runs longer): {@code [path, sopInstanceUid, transferSyntaxUid]}, with nulls where the header cannot tell. Used
+   * to find duplicate instances before anything is converted.
+   */
+  public String[] identify(SourceFile source) {
+    String[] out = {source.path(), null, null};
+    try {
+      DicomHeader h;
+      try {
+        h = DicomReader.readHeader(readPrefix(source, HEADER_PREFIX));
+      } catch (DicomRejectException e) {
+        if (source.length() <= HEADER_PREFIX) {
+          return out;
+        }
+        h = DicomReader.readHeader(read(source));
+      }
+      out[1] = h.sopInstanceUid();
+      out[2] = h.transferSyntaxUid();
+    } catch (DicomRejectException | IOException | RuntimeException e) {
+      // not identifiable: convert() reports why
+    }
+    return out;
+  }
+
   /** Converts one file; I/O errors on the input become rejects, I/O errors on the output fail the task. */
   public List<Row> convert(SourceFile source) throws IOException {
     byte[] bytes;
@@ -134,17 +162,21 @@ public final class FileConverter implements Serializable {
     return "MG".equalsIgnoreCase(h.modality());
   }
 
-  private byte[] read(SourceFile source) throws IOException {
-    if (source.length() > MAX_FILE_BYTES) {
-      throw new IOException("the file holds " + source.length() + " bytes, more than a single image may (2 GiB)");
-    }
+  private byte[] readPrefix(SourceFile source, int max) throws IOException {
     Path path = new Path(source.path());
     FileSystem fs = path.getFileSystem(hadoop());
-    byte[] buffer = new byte[(int) source.length()];
+    byte[] buffer = new byte[(int) Math.min(max, source.length())];
     try (InputStream in = fs.open(path)) {
       IOUtils.readFully(in, buffer, 0, buffer.length);
     }
     return buffer;
+  }
+
+  private byte[] read(SourceFile source) throws IOException {
+    if (source.length() > MAX_FILE_BYTES) {
+      throw new IOException("the file holds " + source.length() + " bytes, more than a single image may (2 GiB)");
+    }
+    return readPrefix(source, Integer.MAX_VALUE);
   }
 
   /**

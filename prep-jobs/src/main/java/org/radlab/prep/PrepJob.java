@@ -1,9 +1,5 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,19 +10,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.radlab.core.deid.SiteSecret;
@@ -73,115 +65,97 @@ public final class PrepJob {
     progress.log("found %d files under %s; %d already in the dataset, %d to convert (run %d)",
         all.size(), config.input(), all.size() - todo.size(), todo.size(), run);
 
-    if (!todo.isEmpty()) {
-      convert(spark, config, secret, todo, layout, progress, run, runs);
-    } else {
-      runs.markComplete(run);
-    }
+    runs.markComplete(run, todo.isEmpty() ? new RunTotals()
+        : convert(spark, config, secret, todo, layout, progress, run, runs));
     progress.finish();
-    PrepSummary summary = PrepSummary.compute(spark, layout, all.size(), todo.size(),
+    PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), todo.size(),
         (System.nanoTime() - started) / 1e9);
     summary.write(hadoop, layout.summary());
     return summary;
   }
 
-  private static void convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
+  private static RunTotals convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
       DatasetLayout layout, PrepProgress progress, int run, RunLog runs) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = config.partitions() > 0 ? config.partitions()
         : Math.max(1, Math.min(todo.size(), Math.max(jsc.defaultParallelism() * 4, todo.size() / 64)));
     FileConverter converter = new FileConverter(config, secret);
+    JavaRDD<SourceFile> input = jsc.parallelize(todo, partitions);
+
+    // First the headers alone (a few KiB per file): duplicates are known before anything is written.
+    List<String[]> ids = input.map(converter::identify).collect();
+    Map<String, String[]> duplicates = duplicates(spark, ids, runs, layout);
+    if (!duplicates.isEmpty()) {
+      progress.log("%d file(s) hold an instance already converted; they go to the rejects", duplicates.size());
+    }
+
+    int tensorSide = config.tensorSide();
     LongAccumulator files = progress.files();
     LongAccumulator images = progress.images();
     LongAccumulator rejected = progress.rejected();
-    JavaRDD<Row> rows = jsc.parallelize(todo, partitions).flatMap(source -> {
-      List<Row> out = converter.convert(source);
-      files.add(1);
-      if (out.size() == 1 && StagingRow.REJECTED.equals(out.get(0).getString(3))) {
-        rejected.add(1);
-      } else {
-        images.add(out.size());
-      }
-      return out.iterator();
-    });
     progress.startTicker();
-    // One pass over the input: everything lands in a staging table, which the splits below only read.
-    spark.createDataFrame(rows, StagingRow.SCHEMA).write().mode(SaveMode.Overwrite).parquet(layout.staging());
+    // One Spark job: each task converts its files and writes its own part of every table (see RunWriter).
+    List<RunTotals> parts = input.mapPartitions(it -> {
+      TaskContext task = TaskContext.get();
+      try (RunWriter out = new RunWriter(layout, run, task.partitionId(), Long.toString(task.taskAttemptId()),
+          tensorSide, new Configuration())) {
+        while (it.hasNext()) {
+          SourceFile source = it.next();
+          String[] duplicate = duplicates.get(source.path());
+          List<Row> rows = duplicate != null
+              ? List.of(StagingRow.rejected(source, "duplicate_instance", duplicate[0], duplicate[1]))
+              : converter.convert(source);
+          out.add(source, rows);
+          files.add(1);
+          if (rows.size() == 1 && StagingRow.REJECTED.equals(rows.get(0).getString(3))) {
+            rejected.add(1);
+          } else {
+            images.add(rows.size());
+          }
+        }
+        return List.of(out.commit()).iterator();
+      }
+    }).collect();
     progress.stopTicker();
-    progress.log("converted %d files in %.1f s; writing the tables", todo.size(), progress.seconds());
-
-    Dataset<Row> staged = spark.read().parquet(layout.staging());
-    Map<String, Row> duplicates = duplicateSources(spark, staged, runs, layout);
-    Column duplicate = duplicates.isEmpty() ? lit(false) : col("source_path").isin(duplicates.keySet().toArray());
-    Dataset<Row> converted = staged.filter(col("status").equalTo(StagingRow.CONVERTED).and(not(duplicate)));
-    // Each partition is sorted, so a table's files depend only on the input, not on task timing.
-    write(converted.select(cols(StagingRow.IMAGE_COLUMNS)).sortWithinPartitions("image_id"), layout.images(), run);
-    write(converted.select(col("image_id"), lit(config.tensorSide()).as("side"), lit("float32").as("dtype"),
-            col("tensor").as("data"))
-        .sortWithinPartitions("image_id"), layout.tensors(), run);
-    Dataset<Row> rejects = staged.filter(col("status").equalTo(StagingRow.REJECTED))
-        .select(cols(StagingRow.REJECT_COLUMNS));
-    if (!duplicates.isEmpty()) {
-      rejects = rejects.unionByName(spark.createDataFrame(new ArrayList<>(duplicates.values()),
-          rejects.schema()));
-    }
-    write(rejects.sortWithinPartitions("source_path"), layout.rejects(), run);
-    write(converted.select(cols(StagingRow.ID_MAP_COLUMNS)).sortWithinPartitions("image_id"), layout.idMap(), run);
-    // Written last: a run whose sources are on disk is complete (see RunLog).
-    write(staged.select(col("source_path"), col("source_length"), col("source_mtime"),
-            when(duplicate, lit(StagingRow.REJECTED)).otherwise(col("status")).as("status"))
-        .distinct().sortWithinPartitions("source_path"), layout.sources(), run);
-    runs.markComplete(run);
-    progress.log("tables written at %.1f s", progress.seconds());
-    FileSystem fs = new org.apache.hadoop.fs.Path(layout.staging()).getFileSystem(spark.sparkContext()
-        .hadoopConfiguration());
-    fs.delete(new org.apache.hadoop.fs.Path(layout.staging()), true);
+    progress.log("converted %d files in %.1f s", todo.size(), progress.seconds());
+    RunTotals totals = new RunTotals();
+    parts.forEach(totals::add);
+    return totals;
   }
 
   /**
-   * An instance (SOP Instance UID and frame) converted twice, in this run or an earlier one, keeps its first copy:
-   * every later file holding it becomes a reject of reason {@code duplicate_instance}. Decided on the driver from
-   * the ids alone (a few short strings per image); deterministic, since the smallest path wins.
+   * An instance (SOP Instance UID) converted twice, in this run or an earlier one, keeps its first copy: every later
+   * file holding it becomes a reject of reason {@code duplicate_instance}, and is never converted, so it cannot
+   * overwrite the first copy's PNG. Decided on the driver from the ids alone; deterministic, since the smallest
+   * path wins within a run.
    *
-   * @return reject rows (in {@link StagingRow#REJECT_COLUMNS} order) keyed by the duplicate file's path
+   * @param ids {@link FileConverter#identify} of each file to convert
+   * @return per duplicate file's path: the reject's detail and the file's transfer syntax
    */
-  private static Map<String, Row> duplicateSources(SparkSession spark, Dataset<Row> staged, RunLog runs,
+  private static Map<String, String[]> duplicates(SparkSession spark, List<String[]> ids, RunLog runs,
       DatasetLayout layout) {
     Map<String, String> owner = new HashMap<>();
     if (runs.hasCompletedRuns() && exists(spark, layout.idMap())) {
-      for (Row r : spark.read().parquet(layout.idMap()).select("orig_sop_uid", "frame", "source_path")
-          .collectAsList()) {
-        owner.putIfAbsent(r.getString(0) + "/" + r.getInt(1), r.getString(2));
+      for (Row r : spark.read().parquet(layout.idMap()).select("orig_sop_uid", "source_path").collectAsList()) {
+        owner.putIfAbsent(r.getString(0), r.getString(1));
       }
     }
-    List<Row> fresh = staged.filter(col("status").equalTo(StagingRow.CONVERTED))
-        .select("orig_sop_uid", "frame", "source_path", "transfer_syntax").collectAsList();
-    List<Row> byPath = new ArrayList<>(fresh);
-    byPath.sort(Comparator.comparing((Row r) -> r.getString(2)).thenComparingInt(r -> r.getInt(1)));
-    Map<String, Row> duplicates = new TreeMap<>();
-    for (Row r : byPath) {
-      String first = owner.putIfAbsent(r.getString(0) + "/" + r.getInt(1), r.getString(2));
+    List<String[]> byPath = new ArrayList<>(ids);
+    byPath.sort(Comparator.comparing((String[] id) -> id[0]));
+    Map<String, String[]> duplicates = new HashMap<>();
+    for (String[] id : byPath) {
+      if (id[1] == null) {
+        continue;
+      }
+      String first = owner.putIfAbsent(id[1], id[0]);
       if (first != null) {
-        String detail = first.equals(r.getString(2))
+        String detail = first.equals(id[0])
             ? "converted in an earlier run and changed since; the dataset keeps the earlier conversion"
             : "SOP Instance UID already converted from " + first;
-        duplicates.putIfAbsent(r.getString(2), RowFactory.create(r.getString(2), "duplicate_instance", detail,
-            r.getString(3)));
+        duplicates.put(id[0], new String[] {detail, id[2]});
       }
     }
     return duplicates;
-  }
-
-  private static void write(Dataset<Row> table, String dir, int run) {
-    table.write().mode(SaveMode.Overwrite).parquet(DatasetLayout.runDir(dir, run));
-  }
-
-  private static Column[] cols(String... names) {
-    Column[] out = new Column[names.length];
-    for (int i = 0; i < names.length; i++) {
-      out[i] = col(names[i]);
-    }
-    return out;
   }
 
   static boolean exists(SparkSession spark, String dir) {

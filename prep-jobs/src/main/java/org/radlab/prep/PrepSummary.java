@@ -1,11 +1,5 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,9 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The dataset's {@code summary.json}: totals over every run so far, plus what the latest run did.
@@ -46,46 +37,23 @@ public record PrepSummary(
 
   public record LastRun(long filesListed, long filesProcessed, double elapsedSeconds) {}
 
-  static PrepSummary compute(SparkSession spark, DatasetLayout layout, long listed, long processed,
-      double elapsedSeconds) {
-    Dataset<Row> images = PrepJob.exists(spark, layout.images()) ? spark.read().parquet(layout.images()) : null;
-    Dataset<Row> rejects = PrepJob.exists(spark, layout.rejects()) ? spark.read().parquet(layout.rejects()) : null;
-    Map<String, long[]> bySyntax = new TreeMap<>();
-    long convertedFiles = 0;
-    long imageCount = 0;
+  /** The summary of a dataset whose completed runs add up to {@code totals}. */
+  static PrepSummary of(RunTotals totals, long listed, long processed, double elapsedSeconds) {
     Double mean = null;
     Double std = null;
-    if (images != null) {
-      // One pass: per transfer syntax, images, distinct instances, and the sums behind the tensor statistics.
-      double sumMean = 0;
-      double sumSquares = 0;
-      for (Row r : images.groupBy(col("transfer_syntax")).agg(count(lit(1)), countDistinct("sop_uid"),
-          sum("tensor_mean"), sum(col("tensor_std").multiply(col("tensor_std"))
-              .plus(col("tensor_mean").multiply(col("tensor_mean"))))).collectAsList()) {
-        imageCount += r.getLong(1);
-        convertedFiles += r.getLong(2);
-        bySyntax.computeIfAbsent(String.valueOf(r.get(0)), k -> new long[2])[0] = r.getLong(2);
-        sumMean += r.getDouble(3);
-        sumSquares += r.getDouble(4);
-      }
-      if (imageCount > 0) {
-        mean = sumMean / imageCount;
-        std = Math.sqrt(Math.max(0, sumSquares / imageCount - mean * mean));
-      }
-    }
-    long rejectedCount = 0;
-    Map<String, Long> reasons = new TreeMap<>();
-    if (rejects != null) {
-      for (Row r : rejects.groupBy(col("reason"), col("transfer_syntax")).count().collectAsList()) {
-        long n = r.getLong(2);
-        rejectedCount += n;
-        reasons.merge(r.getString(0), n, Long::sum);
-        bySyntax.computeIfAbsent(String.valueOf(r.get(1)), k -> new long[2])[1] += n;
-      }
+    if (totals.images > 0) {
+      mean = totals.tensorMeanSum / totals.images;
+      std = Math.sqrt(Math.max(0, totals.tensorSquareSum / totals.images - mean * mean));
     }
     Map<String, SyntaxCount> syntaxes = new TreeMap<>();
-    bySyntax.forEach((uid, c) -> syntaxes.put(uid, new SyntaxCount(TransferSyntaxNames.name(uid), c[0], c[1])));
-    return new PrepSummary(convertedFiles, imageCount, rejectedCount, syntaxes, reasons, mean, std,
+    java.util.Set<String> uids = new java.util.TreeSet<>(totals.convertedBySyntax.keySet());
+    uids.addAll(totals.rejectedBySyntax.keySet());
+    for (String uid : uids) {
+      syntaxes.put(uid, new SyntaxCount(TransferSyntaxNames.name(uid), totals.convertedBySyntax.getOrDefault(uid, 0L),
+          totals.rejectedBySyntax.getOrDefault(uid, 0L)));
+    }
+    return new PrepSummary(totals.convertedFiles, totals.images, totals.rejected, syntaxes,
+        new TreeMap<>(totals.rejectReasons), mean, std,
         new LastRun(listed, processed, Math.round(elapsedSeconds * 10) / 10.0));
   }
 

@@ -10,10 +10,13 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Which prep runs of a dataset completed. A run writes its tables under {@code run=N} folders and, when all of them
- * are on disk, a marker {@code private/runs/N.done}. A new run first deletes the folders of any run without a marker
- * (a crash or a kill), so a dataset never mixes a half-written run into its tables.
+ * are on disk, a marker {@code private/runs/N.done} holding the run's {@link RunTotals}. A new run first deletes the folders of any run without a marker
+ * (a crash or a kill), so a dataset never mixes a half-written run into its tables. Files a task had not yet
+ * committed carry hidden names ({@code _tmp-…}) that readers skip, and go with their run's folder.
  */
 final class RunLog {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+      .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
   private final Configuration hadoop;
   private final DatasetLayout layout;
   private final TreeSet<Integer> completed = new TreeSet<>();
@@ -56,15 +59,36 @@ final class RunLog {
     return highest + 1;
   }
 
+  /** The totals of every completed run, added up: what {@code summary.json} reports. */
+  RunTotals totals() throws IOException {
+    RunTotals sum = new RunTotals();
+    FileSystem fs = new Path(layout.privateRoot()).getFileSystem(hadoop);
+    for (int run : completed) {
+      Path marker = marker(run);
+      try (var in = fs.open(marker)) {
+        sum.add(JSON.readValue((java.io.InputStream) in, RunTotals.class));
+      } catch (com.fasterxml.jackson.core.JacksonException e) {
+        throw new IOException("the completion marker " + marker + " is not readable run totals (" + e.getOriginalMessage()
+            + "); delete the dataset and prepare it again", e);
+      }
+    }
+    return sum;
+  }
+
   boolean hasCompletedRuns() {
     return !completed.isEmpty();
   }
 
-  void markComplete(int run) throws IOException {
-    Path marker = new Path(new Path(layout.privateRoot(), "runs"), run + ".done");
+  /** Records the run as complete, with what it added; its tables are all on disk by now. */
+  void markComplete(int run, RunTotals totals) throws IOException {
+    Path marker = marker(run);
     try (OutputStream out = marker.getFileSystem(hadoop).create(marker, true)) {
-      out.write(("run " + run + " complete\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      JSON.writeValue(out, totals);
     }
     completed.add(run);
+  }
+
+  private Path marker(int run) {
+    return new Path(new Path(layout.privateRoot(), "runs"), run + ".done");
   }
 }

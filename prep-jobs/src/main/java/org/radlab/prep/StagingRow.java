@@ -7,8 +7,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The one row shape a conversion task emits, for a converted image or for a rejected file. The driver splits these
- * rows into the public tables (images, tensors, rejects) and the private ones (id map, sources).
+ * The one row shape a conversion task emits, for a converted image or for a rejected file. The task itself splits
+ * these rows into the public tables (images, tensors, rejects) and the private ones (id map, sources): see
+ * {@link RunWriter}.
  */
 public final class StagingRow {
   public static final String CONVERTED = "converted";
@@ -66,6 +67,37 @@ public final class StagingRow {
       "patient_id", "study_uid", "series_uid", "sop_uid", "image_id"};
 
   public static final String[] REJECT_COLUMNS = {"source_path", "reason", "detail", "transfer_syntax"};
+
+  /** Columns of the private sources table: every input file seen, with its size, time and outcome. */
+  public static final String[] SOURCE_COLUMNS = {"source_path", "source_length", "source_mtime", "status"};
+
+  public static final StructType IMAGES_SCHEMA = project(IMAGE_COLUMNS);
+  public static final StructType REJECTS_SCHEMA = project(REJECT_COLUMNS);
+  public static final StructType ID_MAP_SCHEMA = project(ID_MAP_COLUMNS);
+  public static final StructType SOURCES_SCHEMA = project(SOURCE_COLUMNS);
+  /** The tensors table: the image id, the square side, the element type and the raw little-endian values. */
+  public static final StructType TENSORS_SCHEMA = new StructType()
+      .add("image_id", StringType)
+      .add("side", IntegerType, false)
+      .add("dtype", StringType, false)
+      .add("data", BinaryType);
+
+  /** The values of {@code columns} in a staging row, in that order. */
+  static Object[] values(Row row, String[] columns) {
+    Object[] out = new Object[columns.length];
+    for (int i = 0; i < columns.length; i++) {
+      out[i] = row.get(SCHEMA.fieldIndex(columns[i]));
+    }
+    return out;
+  }
+
+  private static StructType project(String[] columns) {
+    StructType out = new StructType();
+    for (String c : columns) {
+      out = out.add(SCHEMA.apply(c));
+    }
+    return out;
+  }
 
   private StagingRow() {}
 

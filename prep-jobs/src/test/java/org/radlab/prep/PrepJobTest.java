@@ -32,7 +32,11 @@ class PrepJobTest {
     spark = TestTools.spark();
     input = TestTools.synth(tmp.resolve("in"), STUDIES, 11);
     Files.writeString(input.resolve("notes.txt"), "not a DICOM file at all\n");
-    byte[] real = Files.readAllBytes(TestTools.dicomFiles(input).get(0));
+    // a cut copy of a real file, under its own SOP Instance UID (so it is not a duplicate of the first)
+    Path whole = tmp.resolve("whole.dcm");
+    Files.copy(TestTools.dicomFiles(input).get(0), whole);
+    TestTools.run("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394.99", whole.toString());
+    byte[] real = Files.readAllBytes(whole);
     Files.write(input.resolve("truncated.dcm"), java.util.Arrays.copyOf(real, real.length / 3));
   }
 
@@ -60,8 +64,24 @@ class PrepJobTest {
     assertEquals(Set.of("notes.txt", "truncated.dcm", "labels.csv"), rejects.keySet());
     assertEquals("not_dicom", rejects.get("notes.txt"));
     assertEquals("not_dicom", rejects.get("labels.csv"));
-    assertNotNull(rejects.get("truncated.dcm"));
+    assertEquals("size_mismatch", rejects.get("truncated.dcm"));
     assertEquals(3, summary.rejected());
+    // The summary's tensor statistics agree with the tensors actually written.
+    double sum = 0;
+    double squares = 0;
+    long n = 0;
+    for (Row r : spark.read().parquet(dataset.resolve("tensors").toString()).select("data").collectAsList()) {
+      var floats = java.nio.ByteBuffer.wrap((byte[]) r.get(0)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      while (floats.hasRemaining()) {
+        double v = floats.get();
+        sum += v;
+        squares += v * v;
+        n++;
+      }
+    }
+    assertEquals(dicomImages * 64L * 64L, n);
+    assertEquals(sum / n, summary.tensorMean(), 1e-6);
+    assertEquals(Math.sqrt(squares / n - (sum / n) * (sum / n)), summary.tensorStd(), 1e-6);
     assertEquals(3L, summary.rejectReasons().values().stream().mapToLong(Long::longValue).sum());
 
     // Every PNG exists, is 8-bit grey, fits the long edge, and its size is recorded.

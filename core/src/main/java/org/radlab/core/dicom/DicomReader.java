@@ -89,9 +89,9 @@ public final class DicomReader {
       }
       case PIXELMED -> {
         Samples decoded = PixelMedDecoder.decode(file, parsed, layout);
-        yield decoded != null ? decoded : decodeExternally(file, layout, allowExternal);
+        yield decoded != null ? decoded : decodeExternally(file, parsed, layout, allowExternal);
       }
-      case EXTERNAL -> decodeExternally(file, layout, allowExternal);
+      case EXTERNAL -> decodeExternally(file, parsed, layout, allowExternal);
       case UNSUPPORTED -> throw new DicomRejectException(UNSUPPORTED_TRANSFER_SYNTAX,
           "transfer syntax " + (ts == null ? "unknown" : TransferSyntaxes.name(ts)) + " is not supported");
     };
@@ -111,11 +111,12 @@ public final class DicomReader {
         samples.samplesPerPixel(), samples.photometric(), samples.stored(), samples.sampleBits());
   }
 
-  private static Samples decodeExternally(byte[] file, PixelLayout original, boolean allowed)
+  private static Samples decodeExternally(byte[] file, ParsedDicom source, PixelLayout original, boolean allowed)
       throws DicomRejectException {
     if (!allowed) {
       throw new DicomRejectException(EXTERNAL_DECODER_FAILED, "gdcmconv --raw left the pixel data compressed");
     }
+    EncapsulatedPixelData.checkComplete(file, source, original.frames());
     byte[] raw = ExternalDecoder.decompress(file);
     ParsedDicom parsed;
     try {

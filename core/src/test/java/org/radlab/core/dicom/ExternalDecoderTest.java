@@ -118,7 +118,42 @@ class ExternalDecoderTest {
     // cut the file in the middle of the first frame's codestream
     byte[] damaged = Arrays.copyOf(ls, ls.length - (ls.length - 1500) / 2);
     DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(damaged));
-    // gdcmconv aborts on it (an assertion in its JPEG-LS codec): a child process, so only it dies
-    assertEquals("external_decoder_failed", e.reason(), e.toString());
+    // caught before gdcmconv runs: the last fragment runs past the end of the file
+    assertEquals("size_mismatch", e.reason(), e.toString());
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void aTruncatedLosslessJpegIsRejectedThoughGdcmconvWouldFillItIn() throws Exception {
+    Path jpeg = compress("dcmcjpeg"); // lossless, process 14, selection value 1
+    assertEquals("1.2.840.10008.1.2.4.70", DicomReader.readHeader(Files.readAllBytes(jpeg)).transferSyntaxUid());
+    assertArrayEquals(values, DicomReader.decode(jpeg).stored(), "the whole file decodes exactly");
+
+    byte[] whole = Files.readAllBytes(jpeg);
+    Path cut = dir.resolve("cut.dcm");
+    Files.write(cut, Arrays.copyOf(whole, whole.length - (whole.length - 1500) / 2));
+    // the child process alone accepts the cut file (it pads what is missing), so our own check must refuse it
+    Path raw = dir.resolve("cut-raw.dcm");
+    assertTrue(ExternalTools.run(dir, "/usr/bin/gdcmconv", "--raw", cut.toString(), raw.toString()).ok());
+    DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(cut));
+    assertEquals("size_mismatch", e.reason(), e.toString());
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void aLosslessJpegWhoseLastFrameLacksItsEndMarkerIsRejected() throws Exception {
+    byte[] whole = Files.readAllBytes(compress("dcmcjpeg"));
+    // keep the item structure intact but overwrite the final end-of-image marker of the last frame
+    int delimiter = whole.length - 8;
+    assertEquals((byte) 0xDD, whole[delimiter + 2], "the file ends with the sequence delimiter");
+    int end = delimiter;
+    while (whole[end - 1] == 0) {
+      end--;
+    }
+    assertEquals((byte) 0xD9, whole[end - 1]);
+    whole[end - 1] = 0x12;
+    DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(whole));
+    assertEquals("size_mismatch", e.reason(), e.toString());
+    assertTrue(e.getMessage().contains("1 of 2"), e.getMessage());
   }
 }

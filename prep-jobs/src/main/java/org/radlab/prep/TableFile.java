@@ -1,0 +1,175 @@
+package org.radlab.prep;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type.Repetition;
+import org.apache.parquet.schema.Types;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One Parquet file of a dataset table, written by a conversion task itself. It goes to a hidden temporary name first
+ * ({@code _tmp-…}, which Spark's readers skip) and takes its final name only in {@link #commit()}, so a killed task
+ * leaves no partial file under a visible name and a retried task simply replaces the file with identical content.
+ *
+ * <p>Writing the tables from the tasks, rather than through one Spark job per table after the conversion, keeps a
+ * prep run to a single Spark job (see docs/benchmarks.md). The files are plain Parquet that Spark reads back with the
+ * same column types: strings, ints, longs, doubles and binaries, nullable where the Spark schema says so.
+ */
+final class TableFile implements Closeable {
+  /** Row groups stay small: a tensor is 256 KiB, and a task holds one open file per table. */
+  private static final long ROW_GROUP_BYTES = 16L << 20;
+
+  private final StructType schema;
+  private final Path target;
+  private final Path temporary;
+  private final Configuration hadoop;
+  private final SimpleGroupFactory groups;
+  private final ParquetWriter<Group> writer;
+  private long rows;
+  private boolean committed;
+
+  TableFile(StructType schema, Path target, String attempt, Configuration hadoop) throws IOException {
+    this.schema = schema;
+    this.target = target;
+    this.temporary = new Path(target.getParent(), "_tmp-" + attempt + "-" + target.getName());
+    this.hadoop = hadoop;
+    MessageType type = parquetType(schema);
+    this.groups = new SimpleGroupFactory(type);
+    this.writer = ExampleParquetWriter.builder(outputFile(temporary, hadoop))
+        .withType(type)
+        .withConf(hadoop)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withRowGroupSize(ROW_GROUP_BYTES)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .build();
+  }
+
+  /** Appends one row; {@code values} follow the schema's field order, nulls only in nullable fields. */
+  void add(Object... values) throws IOException {
+    if (values.length != schema.size()) {
+      throw new IllegalArgumentException("expected " + schema.size() + " values, got " + values.length);
+    }
+    Group g = groups.newGroup();
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      StructField f = schema.fields()[i];
+      if (v == null) {
+        if (!f.nullable()) {
+          throw new IllegalArgumentException("column " + f.name() + " may not be null");
+        }
+        continue;
+      }
+      DataType t = f.dataType();
+      if (t.equals(DataTypes.StringType)) {
+        g.append(f.name(), (String) v);
+      } else if (t.equals(DataTypes.IntegerType)) {
+        g.append(f.name(), (Integer) v);
+      } else if (t.equals(DataTypes.LongType)) {
+        g.append(f.name(), (Long) v);
+      } else if (t.equals(DataTypes.DoubleType)) {
+        g.append(f.name(), (Double) v);
+      } else if (t.equals(DataTypes.BinaryType)) {
+        g.append(f.name(), Binary.fromConstantByteArray((byte[]) v));
+      } else {
+        throw new IllegalStateException("no Parquet mapping for " + t);
+      }
+    }
+    writer.write(g);
+    rows++;
+  }
+
+  long rows() {
+    return rows;
+  }
+
+  /** Closes the file and moves it to its final name, replacing a file an earlier attempt of the task left there. */
+  void commit() throws IOException {
+    writer.close();
+    committed = true;
+    URI uri = target.toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      Files.move(java.nio.file.Path.of(temporary.toUri().getPath()), java.nio.file.Path.of(uri.getPath()),
+          StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    FileSystem fs = target.getFileSystem(hadoop);
+    fs.delete(target, false);
+    if (!fs.rename(temporary, target)) {
+      throw new IOException("cannot rename " + temporary + " to " + target);
+    }
+  }
+
+  /** Closes without committing: the temporary file is removed (used when the task fails). */
+  @Override
+  public void close() throws IOException {
+    if (committed) {
+      return;
+    }
+    try {
+      writer.close();
+    } finally {
+      URI uri = temporary.toUri();
+      if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+        Files.deleteIfExists(java.nio.file.Path.of(uri.getPath()));
+      } else {
+        temporary.getFileSystem(hadoop).delete(temporary, false);
+      }
+    }
+  }
+
+  /** The Parquet schema Spark itself would write for {@code schema} (flat, primitive columns only). */
+  static MessageType parquetType(StructType schema) {
+    Types.MessageTypeBuilder b = Types.buildMessage();
+    for (StructField f : schema.fields()) {
+      Repetition rep = f.nullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
+      DataType t = f.dataType();
+      if (t.equals(DataTypes.StringType)) {
+        b.primitive(PrimitiveTypeName.BINARY, rep).as(LogicalTypeAnnotation.stringType()).named(f.name());
+      } else if (t.equals(DataTypes.IntegerType)) {
+        b.primitive(PrimitiveTypeName.INT32, rep).named(f.name());
+      } else if (t.equals(DataTypes.LongType)) {
+        b.primitive(PrimitiveTypeName.INT64, rep).named(f.name());
+      } else if (t.equals(DataTypes.DoubleType)) {
+        b.primitive(PrimitiveTypeName.DOUBLE, rep).named(f.name());
+      } else if (t.equals(DataTypes.BinaryType)) {
+        b.primitive(PrimitiveTypeName.BINARY, rep).named(f.name());
+      } else {
+        throw new IllegalArgumentException("no Parquet mapping for column " + f.name() + " of type " + t);
+      }
+    }
+    return b.named("spark_schema");
+  }
+
+  private static OutputFile outputFile(Path path, Configuration hadoop) throws IOException {
+    URI uri = path.toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      // Straight to the local disk: Hadoop's local file system would add a .crc file and fork chmod.
+      java.nio.file.Path local = java.nio.file.Path.of(uri.getPath());
+      Files.createDirectories(local.getParent());
+      return new LocalOutputFile(local);
+    }
+    return HadoopOutputFile.fromPath(path, hadoop);
+  }
+}
