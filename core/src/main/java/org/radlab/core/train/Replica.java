@@ -1,0 +1,186 @@
+package org.radlab.core.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.radlab.core.nn.Architecture;
+import org.radlab.core.nn.ClassifierLoss;
+
+/**
+ * One copy of a model being trained: the network, its optimizer state and the PyTorch engine underneath. A Spark
+ * executor keeps its replica between steps; the driver's copy is the reference the replicas are averaged into.
+ *
+ * <p>Parameters travel as one flat float array, in the block's parameter order: trainable weights and the batch-norm
+ * running statistics alike, so that averaging replicas also averages their statistics. Not thread-safe, and at most
+ * one replica per JVM may train at a time (PyTorch's gradient recording is per process in DJL).
+ */
+public final class Replica implements AutoCloseable {
+  /** Settings that shape the network and its optimizer. */
+  public record Spec(String architecture, double width, int classes, int inputSize, String loss, double focalAlpha,
+      double focalGamma, String optimizer, double learningRate, long seed) {}
+
+  private final Spec spec;
+  private final Model model;
+  private final Trainer trainer;
+  private final ClassifierLoss loss;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private final int size;
+
+  public Replica(Spec spec) {
+    this.spec = spec;
+    Engine.getInstance().setRandomSeed((int) spec.seed());
+    Block block = Architecture.parse(spec.architecture()).build(spec.classes(), spec.width());
+    this.model = Model.newInstance("radlab-" + spec.architecture());
+    model.setBlock(block);
+    this.loss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(), spec.focalGamma());
+    DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+        .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+        .optOptimizer(optimizer(spec.optimizer(), spec.learningRate()));
+    this.trainer = model.newTrainer(config);
+    trainer.initialize(new Shape(1, 1, spec.inputSize(), spec.inputSize()));
+    int n = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      parameters.add(p.getValue());
+      n += (int) p.getValue().getArray().size();
+    }
+    this.size = n;
+  }
+
+  private static Optimizer optimizer(String name, double learningRate) {
+    Tracker lr = Tracker.fixed((float) learningRate);
+    return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+      case "adam" -> Optimizer.adam().optLearningRateTracker(lr).build();
+      case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(0.9f).build();
+      default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose adam or sgd");
+    };
+  }
+
+  public Spec spec() {
+    return spec;
+  }
+
+  /** Number of floats in {@link #parameters()}. */
+  public int parameterCount() {
+    return size;
+  }
+
+  /**
+   * One optimizer step on a batch.
+   *
+   * @param images {@code batch * inputSize²} values, image after image, row-major
+   * @param labels class index per image
+   * @return the batch loss before the step
+   */
+  public float step(float[] images, int[] labels) {
+    NDManager m = trainer.getManager();
+    try (NDManager scope = m.newSubManager()) {
+      NDArray x = scope.create(images, new Shape(labels.length, 1, spec.inputSize(), spec.inputSize()));
+      NDArray y = scope.create(labels);
+      float value;
+      try (GradientCollector gc = trainer.newGradientCollector()) {
+        NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+        NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+        gc.backward(l);
+        value = l.getFloat();
+      }
+      trainer.step();
+      return value;
+    }
+  }
+
+  /** Class probabilities, {@code [image][class]}, in inference mode (batch norm on its running statistics). */
+  public float[][] predict(float[] images, int count) {
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDArray x = scope.create(images, new Shape(count, 1, spec.inputSize(), spec.inputSize()));
+      NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+      float[] p = loss.probabilities(logits).toType(DataType.FLOAT32, false).toFloatArray();
+      float[][] out = new float[count][spec.classes()];
+      for (int i = 0; i < count; i++) {
+        System.arraycopy(p, i * spec.classes(), out[i], 0, spec.classes());
+      }
+      return out;
+    }
+  }
+
+  /** Loss on a batch in inference mode, without a step. */
+  public float evaluateLoss(float[] images, int[] labels) {
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDArray x = scope.create(images, new Shape(labels.length, 1, spec.inputSize(), spec.inputSize()));
+      NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+      return loss.evaluate(new NDList(scope.create(labels)), new NDList(logits)).getFloat();
+    }
+  }
+
+  /** Every parameter value, flattened in block order. */
+  public float[] parameters() {
+    float[] out = new float[size];
+    int at = 0;
+    for (Parameter p : parameters) {
+      float[] v = p.getArray().toFloatArray();
+      System.arraycopy(v, 0, out, at, v.length);
+      at += v.length;
+    }
+    return out;
+  }
+
+  /** Replaces every parameter value from a flat array laid out as {@link #parameters()}. */
+  public void setParameters(float[] values) {
+    if (values.length != size) {
+      throw new IllegalArgumentException("expected " + size + " parameter values, got " + values.length);
+    }
+    int at = 0;
+    for (Parameter p : parameters) {
+      NDArray a = p.getArray();
+      int n = (int) a.size();
+      a.set(FloatBuffer.wrap(values, at, n));
+      at += n;
+    }
+  }
+
+  /** Writes the parameters in DJL's {@code .params} format. */
+  public void save(OutputStream out) throws IOException {
+    model.getBlock().saveParameters(new DataOutputStream(out));
+  }
+
+  /** Reads parameters written by {@link #save} for the same architecture, width, classes and input size. */
+  public void load(InputStream in) throws IOException {
+    try {
+      model.getBlock().loadParameters(trainer.getManager(), new DataInputStream(in));
+    } catch (ai.djl.MalformedModelException e) {
+      throw new IOException("the weights do not fit " + spec.architecture() + " (width " + spec.width() + ", "
+          + spec.classes() + " classes): " + e.getMessage(), e);
+    }
+  }
+
+  public Block block() {
+    return model.getBlock();
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    model.close();
+  }
+}
