@@ -5,6 +5,7 @@ import org.radlab.cli.cluster.SubmitCommand;
 import org.radlab.prep.LabelsCommand;
 import org.radlab.prep.PrepCommand;
 import org.radlab.prep.synth.SynthCommand;
+import org.radlab.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "radlab", mixinStandardHelpOptions = true, version = "RadLab 0.1.0",
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
     subcommands = {DemoCommand.class, SynthCommand.class, PrepCommand.class, LabelsCommand.class,
-        ClusterCommand.class, SubmitCommand.class, CommandLine.HelpCommand.class},
+        TrainCommand.class, ClusterCommand.class, SubmitCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Workspace: $RADLAB_HOME (default ./radlab-home). Run 'radlab COMMAND --help' for a command's options."})
 public final class RadLab implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -158,7 +158,8 @@ public final class PrepJob {
     return duplicates;
   }
 
-  static boolean exists(SparkSession spark, String dir) {
+  /** Whether a Hadoop path exists (false when it cannot be checked). */
+  public static boolean exists(SparkSession spark, String dir) {
     try {
       var p = new org.apache.hadoop.fs.Path(dir);
       return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);

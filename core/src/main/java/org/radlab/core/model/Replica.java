@@ -1,4 +1,4 @@
-package org.radlab.core.train;
+package org.radlab.core.model;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -25,8 +25,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.radlab.core.nn.Architecture;
-import org.radlab.core.nn.ClassifierLoss;
 
 /**
  * One copy of a model being trained: the network, its optimizer state and the PyTorch engine underneath. A Spark
@@ -39,7 +37,7 @@ import org.radlab.core.nn.ClassifierLoss;
 public final class Replica implements AutoCloseable {
   /** Settings that shape the network and its optimizer. */
   public record Spec(String architecture, double width, int classes, int inputSize, String loss, double focalAlpha,
-      double focalGamma, String optimizer, double learningRate, long seed) {}
+      double focalGamma, String optimizer, double learningRate, long seed) implements java.io.Serializable {}
 
   private final Spec spec;
   private final Model model;

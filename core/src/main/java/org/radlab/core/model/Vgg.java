@@ -1,4 +1,4 @@
-package org.radlab.core.nn;
+package org.radlab.core.model;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;

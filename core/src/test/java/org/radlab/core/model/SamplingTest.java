@@ -1,4 +1,4 @@
-package org.radlab.core.train;
+package org.radlab.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +76,7 @@ class SamplingTest {
     for (int i = 0; i < 25; i++) {
       few[i] = i < 9 ? 0 : 1;
     }
-    var e = assertThrows(IllegalArgumentException.class, () -> Sampling.EQUAL_CLASS.epoch(few, 2, new Random(1)));
+    var e = assertThrows(IllegalArgumentException.class, () -> Sampling.EQUAL_CLASS.checkPreconditions(few, 2));
     assertTrue(e.getMessage().contains("at least 10") && e.getMessage().contains("class 0 has 9"), e.getMessage());
     var p = assertThrows(IllegalArgumentException.class,
         () -> Sampling.POSITIVES_ONLY.epoch(new int[] {0, 0}, 2, new Random(1)));

@@ -1,4 +1,4 @@
-package org.radlab.core.train;
+package org.radlab.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.radlab.core.nn;
+package org.radlab.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,4 @@
-package org.radlab.core.train;
+package org.radlab.core.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,9 +69,27 @@ public enum Sampling {
     }
   }
 
-  /** The example indices one epoch visits, in order; deterministic for a given {@code random}. */
+  /**
+   * The example indices one epoch visits, in order; deterministic for a given {@code random}. Unlike
+   * {@link #checkPreconditions} (the rule for a whole training set), this only needs what makes an epoch possible
+   * (a shard of the training set may hold fewer than {@link #MIN_PER_CLASS} examples of a class).
+   */
   public int[] epoch(int[] labels, int classes, Random random) {
-    checkPreconditions(labels, classes);
+    int[] counts = counts(labels, classes);
+    if (labels.length == 0) {
+      throw new IllegalArgumentException("there are no training examples");
+    }
+    if (this == EQUAL_CLASS) {
+      for (int c = 0; c < classes; c++) {
+        if (counts[c] == 0) {
+          throw new IllegalArgumentException("equal_class sampling has no example of class " + c);
+        }
+      }
+    }
+    if (this == POSITIVES_ONLY && counts[0] == labels.length) {
+      throw new IllegalArgumentException("positives_only sampling found no positive examples (every label is"
+          + " the first, negative class)");
+    }
     return switch (this) {
       case RANDOM -> shuffled(allIndices(labels.length), random);
       case POSITIVES_ONLY -> {
@@ -85,7 +103,6 @@ public enum Sampling {
       }
       case EQUAL_CLASS -> {
         int[][] byClass = new int[classes][];
-        int[] counts = counts(labels, classes);
         for (int c = 0; c < classes; c++) {
           byClass[c] = new int[counts[c]];
         }

@@ -1,4 +1,4 @@
-package org.radlab.core.train;
+package org.radlab.core.model;
 
 import java.util.Arrays;
 import java.util.Locale;

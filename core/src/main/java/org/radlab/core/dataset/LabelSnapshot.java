@@ -1,0 +1,73 @@
+package org.radlab.core.dataset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A label snapshot: the immutable CSV {@code radlab labels import} writes, a header {@code study_uid,label} and one
+ * row per pseudonymous study. Fields may be quoted as in RFC 4180 ({@code "a,b"}, {@code ""} for a quote).
+ */
+public final class LabelSnapshot {
+  private LabelSnapshot() {}
+
+  /** Study UID to label, in file order. */
+  public static Map<String, String> read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("label snapshot " + file + " does not exist (create one with radlab labels import)");
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.isEmpty() || !fields(lines.get(0)).equals(List.of("study_uid", "label"))) {
+      throw new IOException("label snapshot " + file + " must start with the header study_uid,label");
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (int i = 1; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
+      }
+      List<String> f = fields(lines.get(i));
+      if (f.size() != 2 || f.get(0).isBlank()) {
+        throw new IOException(file + " line " + (i + 1) + ": expected study_uid,label, got: " + lines.get(i));
+      }
+      String before = labels.put(f.get(0), f.get(1));
+      if (before != null && !before.equals(f.get(1))) {
+        throw new IOException(file + " line " + (i + 1) + ": study " + f.get(0) + " is labelled both " + before
+            + " and " + f.get(1));
+      }
+    }
+    return labels;
+  }
+
+  static List<String> fields(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cur.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    out.add(cur.toString().strip());
+    return out;
+  }
+}

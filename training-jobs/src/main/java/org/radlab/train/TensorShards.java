@@ -1,0 +1,103 @@
+package org.radlab.train;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.radlab.core.dicom.GrayImage;
+import org.radlab.core.dicom.ImageResize;
+import org.radlab.prep.DatasetLayout;
+import scala.Tuple2;
+
+/**
+ * The training tensors, read once from the dataset and kept in executor memory: one partition per replica, each a
+ * class-stratified share of the training images, preprocessed to the model input (resized to {@code inputSize},
+ * normalized by the dataset's tensor mean and standard deviation).
+ */
+final class TensorShards {
+  /** One preprocessed image. */
+  record Sample(String imageId, int label, float[] pixels) implements Serializable {}
+
+  /** How a stored tensor becomes a model input. */
+  record Preprocessing(int inputSize, double mean, double std) implements Serializable {
+    float[] apply(byte[] data, int side) {
+      float[] v = new float[side * side];
+      ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+      if (side != inputSize) {
+        v = ImageResize.resize(new GrayImage(side, side, v), inputSize, inputSize).data();
+      }
+      float m = (float) mean;
+      float s = (float) (std > 1e-6 ? std : 1);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (v[i] - m) / s;
+      }
+      return v;
+    }
+  }
+
+  private TensorShards() {}
+
+  /** The examples' tensors in {@code shards} partitions, cached; the caller unpersists them. */
+  static JavaRDD<Sample> load(SparkSession spark, String dataset, List<TrainingSet.Example> examples, int shards,
+      Preprocessing pre) {
+    List<TrainingSet.Example> sorted = new ArrayList<>(examples);
+    sorted.sort(Comparator.comparingInt(TrainingSet.Example::label).thenComparing(TrainingSet.Example::imageId));
+    List<Row> rows = new ArrayList<>(sorted.size());
+    for (int i = 0; i < sorted.size(); i++) {
+      rows.add(RowFactory.create(sorted.get(i).imageId(), sorted.get(i).label(), i % shards));
+    }
+    StructType schema = new StructType()
+        .add("image_id", DataTypes.StringType)
+        .add("label", DataTypes.IntegerType)
+        .add("shard", DataTypes.IntegerType);
+    Dataset<Row> wanted = spark.createDataFrame(rows, schema);
+    Dataset<Row> tensors = spark.read().parquet(tensorsPath(dataset)).select("image_id", "side", "data");
+    JavaRDD<Sample> samples = tensors.join(wanted, "image_id").javaRDD()
+        .mapToPair(r -> new Tuple2<>(r.<Integer>getAs("shard"), new Sample(r.getAs("image_id"),
+            r.<Integer>getAs("label"), pre.apply(r.getAs("data"), r.<Integer>getAs("side")))))
+        .partitionBy(new HashPartitioner(shards))
+        .values()
+        .mapPartitions(it -> {
+          List<Sample> list = new ArrayList<>();
+          it.forEachRemaining(list::add);
+          list.sort(Comparator.comparing(Sample::imageId)); // arrival order depends on the join; this does not
+          return list.iterator();
+        }, true)
+        .persist(StorageLevel.MEMORY_ONLY());
+    long loaded = samples.count();
+    if (loaded != examples.size()) {
+      samples.unpersist(false);
+      throw new IllegalStateException((examples.size() - loaded) + " of " + examples.size()
+          + " images have no tensor in " + tensorsPath(dataset) + "; was the dataset prepared completely?");
+    }
+    return samples;
+  }
+
+  /** The examples' preprocessed tensors on the driver, sorted by image id. */
+  static List<Sample> collect(SparkSession spark, String dataset, List<TrainingSet.Example> examples,
+      Preprocessing pre) {
+    JavaRDD<Sample> rdd = load(spark, dataset, examples, 1, pre);
+    try {
+      List<Sample> out = new ArrayList<>(rdd.collect());
+      out.sort(Comparator.comparing(Sample::imageId));
+      return out;
+    } finally {
+      rdd.unpersist(false);
+    }
+  }
+
+  static String tensorsPath(String dataset) {
+    return dataset.replaceAll("/+$", "") + "/" + DatasetLayout.TENSORS;
+  }
+}

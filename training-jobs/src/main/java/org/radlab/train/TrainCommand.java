@@ -1,0 +1,59 @@
+package org.radlab.train;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.radlab.prep.SparkSessions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code radlab train}: train a classifier on a prepared dataset and a label snapshot. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a classifier (ResNet, VGG, Inception or DenseNet) on a prepared dataset and a label "
+        + "snapshot, on local[*] or across a Spark cluster. Writes the model folder (model.json, weights.params, "
+        + "checkpoint/) and appends progress to $RADLAB_HOME/jobs/<jobId>/progress. Re-running the same job resumes "
+        + "from its last checkpoint; creating the file jobs/<jobId>/cancel stops it cleanly.",
+    footer = {"", "Config fields and defaults: docs/training.md. Example:",
+        "  radlab train --config density.json --set maxEpochs=3 --set architecture=densenet121"})
+public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", required = true, description = "The training config (JSON).")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "FIELD=VALUE",
+      description = "Override one config field (repeatable); the value is JSON or a plain string.")
+  java.util.List<String> overrides = new java.util.ArrayList<>();
+
+  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+      description = "Spark master (default: ${DEFAULT-VALUE}); e.g. spark://127.0.0.1:7077.")
+  String master;
+
+  @Override
+  public Integer call() throws Exception {
+    TrainConfig cfg = TrainConfig.read(config);
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--set needs FIELD=VALUE, got " + o);
+      }
+      String field = o.substring(0, eq);
+      String value = o.substring(eq + 1);
+      String json;
+      try {
+        TrainConfig.JSON.readTree(value);
+        json = value;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+        json = TrainConfig.JSON.writeValueAsString(value);
+      }
+      cfg = cfg.with("{" + TrainConfig.JSON.writeValueAsString(field) + ":" + json + "}");
+    }
+    SparkSession spark = SparkSessions.start("radlab-train", master);
+    try {
+      ModelCard card = TrainJob.run(spark, cfg);
+      System.out.println(ModelCard.JSON.writeValueAsString(card));
+      System.err.printf("train: %s; model in %s%n", card.status(), cfg.output());
+      return "failed".equals(card.status()) ? 1 : 0;
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package org.radlab.train;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import org.radlab.core.Workspace;
+import org.radlab.core.model.Architecture;
+import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.ClassifierLoss;
+import org.radlab.core.model.Sampling;
+
+/**
+ * A training job's config, read from JSON (see docs/training.md for every field). Missing optional fields take the
+ * defaults below; every value is checked here, before any Spark work, and an error names the field.
+ *
+ * @param dataset            prepared dataset folder (from {@code radlab prep})
+ * @param labels             label snapshot CSV ({@code study_uid,label}, from {@code radlab labels import})
+ * @param classes            class names in order (the first is the negative class for binary use cases)
+ * @param inputSize          side of the square model input, at most the dataset's tensor side (default 128)
+ * @param trainingStudies    train on a stratified subset of this many studies; 0 = all (default)
+ * @param architecture       resnet18, resnet34, resnet50, vgg11_bn, vgg16_bn, inception, densenet121
+ * @param width              channel multiplier in (0, 1] (default 0.25: practical on a CPU)
+ * @param augmentation       none or flips_rotations (default none)
+ * @param maxRotation        largest random rotation in degrees for flips_rotations (default 15)
+ * @param sampling           random, equal_class or positives_only (default random)
+ * @param loss               categorical_cross_entropy, mean_absolute_error, mean_squared_error, sigmoid_focal
+ * @param focalAlpha         sigmoid_focal's alpha (default 0.25)
+ * @param focalGamma         sigmoid_focal's gamma (default 2)
+ * @param init               random or pretrained (default random)
+ * @param weights            for pretrained: a weights file, or a name under {@code $RADLAB_HOME/weights}
+ * @param earlyStopping      stop when the monitored metric has not improved for {@code patience} epochs
+ * @param patience           the improvement interval in epochs (default 5)
+ * @param monitor            kappa, auc or loss (default kappa)
+ * @param maxEpochs          default 10
+ * @param batchSize          images per step over all executors (default 32)
+ * @param learningRate       initial learning rate (default 0.001)
+ * @param optimizer          adam or sgd (default adam)
+ * @param seed               seeds the split, sampling, augmentation and weight initialization (default 1)
+ * @param validationFraction share of patients held out for validation (default 0.2)
+ * @param syncEvery          replicas are averaged every this many steps (default 1)
+ * @param jobId              names the job folder {@code $RADLAB_HOME/jobs/<jobId>} (default train-TIMESTAMP)
+ * @param output             model folder (default {@code $RADLAB_HOME/models/<jobId>})
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record TrainConfig(
+    String dataset,
+    String labels,
+    List<String> classes,
+    Integer inputSize,
+    Integer trainingStudies,
+    String architecture,
+    Double width,
+    String augmentation,
+    Double maxRotation,
+    String sampling,
+    String loss,
+    Double focalAlpha,
+    Double focalGamma,
+    String init,
+    String weights,
+    Boolean earlyStopping,
+    Integer patience,
+    String monitor,
+    Integer maxEpochs,
+    Integer batchSize,
+    Double learningRate,
+    String optimizer,
+    Long seed,
+    Double validationFraction,
+    Integer syncEvery,
+    String jobId,
+    String output) implements Serializable {
+
+  public TrainConfig {
+    require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
+    require(labels != null && !labels.isBlank(), "labels is required: a label snapshot CSV (radlab labels import)");
+    require(classes != null && classes.size() >= 2, "classes must list at least 2 class names");
+    require(new HashSet<>(classes).size() == classes.size(), "classes must not repeat a name: " + classes);
+    inputSize = or(inputSize, 128);
+    require(inputSize >= 16 && inputSize <= 1024, "inputSize must be between 16 and 1024, got " + inputSize);
+    trainingStudies = or(trainingStudies, 0);
+    require(trainingStudies >= 0, "trainingStudies must be 0 (all) or more, got " + trainingStudies);
+    architecture = Architecture.parse(or(architecture, "resnet18")).id();
+    width = or(width, 0.25);
+    require(width > 0 && width <= 1, "width must be in (0, 1], got " + width);
+    augmentation = Augmentation.Kind.parse(or(augmentation, "none")).id();
+    maxRotation = or(maxRotation, 15.0);
+    require(maxRotation >= 0 && maxRotation <= 180, "maxRotation must be in [0, 180] degrees, got " + maxRotation);
+    sampling = Sampling.parse(or(sampling, "random")).id();
+    loss = ClassifierLoss.Kind.parse(or(loss, "categorical_cross_entropy")).id();
+    focalAlpha = or(focalAlpha, 0.25);
+    focalGamma = or(focalGamma, 2.0);
+    require(focalAlpha >= 0 && focalAlpha <= 1, "focalAlpha must be in [0, 1], got " + focalAlpha);
+    require(focalGamma >= 0, "focalGamma must be 0 or more, got " + focalGamma);
+    init = or(init, "random").toLowerCase(Locale.ROOT);
+    require(init.equals("random") || init.equals("pretrained"), "init must be random or pretrained, got " + init);
+    require(!init.equals("pretrained") || weights != null && !weights.isBlank(),
+        "init pretrained needs weights: a weights file, or a name under $RADLAB_HOME/weights");
+    earlyStopping = earlyStopping != null && earlyStopping;
+    patience = or(patience, 5);
+    require(patience >= 1, "patience must be at least 1 epoch, got " + patience);
+    monitor = or(monitor, "kappa").toLowerCase(Locale.ROOT);
+    require(List.of("kappa", "auc", "loss").contains(monitor), "monitor must be kappa, auc or loss, got " + monitor);
+    maxEpochs = or(maxEpochs, 10);
+    require(maxEpochs >= 1 && maxEpochs <= 10000, "maxEpochs must be between 1 and 10000, got " + maxEpochs);
+    batchSize = or(batchSize, 32);
+    require(batchSize >= 1 && batchSize <= 4096, "batchSize must be between 1 and 4096, got " + batchSize);
+    learningRate = or(learningRate, 1e-3);
+    require(learningRate > 0 && learningRate < 10, "learningRate must be in (0, 10), got " + learningRate);
+    optimizer = or(optimizer, "adam").toLowerCase(Locale.ROOT);
+    require(optimizer.equals("adam") || optimizer.equals("sgd"), "optimizer must be adam or sgd, got " + optimizer);
+    seed = or(seed, 1L);
+    validationFraction = or(validationFraction, 0.2);
+    require(validationFraction > 0 && validationFraction < 1,
+        "validationFraction must be in (0, 1), got " + validationFraction);
+    syncEvery = or(syncEvery, 1);
+    require(syncEvery >= 1, "syncEvery must be at least 1 step, got " + syncEvery);
+    jobId = jobId == null || jobId.isBlank()
+        ? "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
+    require(jobId.matches("[A-Za-z0-9._-]{1,100}"), "jobId may hold letters, digits, '.', '_' and '-' only: " + jobId);
+    output = output == null || output.isBlank() ? Workspace.home().resolve("models").resolve(jobId).toString()
+        : output;
+  }
+
+  /** A config with the required fields and every default. */
+  public static TrainConfig of(String dataset, String labels, List<String> classes) {
+    return new TrainConfig(dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** Reads a config file; an invalid value is an {@link IllegalArgumentException} naming the field. */
+  public static TrainConfig read(Path json) throws IOException {
+    try {
+      return JSON.readValue(json.toFile(), TrainConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw unwrap(e);
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(json + ": unknown field '" + e.getPropertyName() + "'", e);
+    }
+  }
+
+  /** This config with the fields of {@code json} (a JSON object) laid over it. */
+  public TrainConfig with(String json) throws IOException {
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(this);
+    tree.setAll((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json));
+    try {
+      return JSON.treeToValue(tree, TrainConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw unwrap(e);
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException("unknown config field '" + e.getPropertyName() + "'", e);
+    }
+  }
+
+  private static RuntimeException unwrap(com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+    return e.getCause() instanceof IllegalArgumentException iae ? iae
+        : new IllegalArgumentException(e.getOriginalMessage(), e);
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code $RADLAB_HOME/jobs/<jobId>}: progress lines and the cancel request. */
+  public Path jobDir() {
+    return Workspace.home().resolve("jobs").resolve(jobId);
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static <T> T or(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,594 @@
+package org.radlab.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.radlab.core.metrics.Auc;
+import org.radlab.core.metrics.ConfusionMatrix;
+import org.radlab.core.metrics.Kappa;
+import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.Replica;
+import org.radlab.core.model.Sampling;
+import org.radlab.prep.DatasetLayout;
+
+/**
+ * Synchronous data-parallel training of one classifier across Spark executors.
+ *
+ * <p>The training tensors are cached in one partition per replica. Each round broadcasts the current weights; every
+ * replica (resident in its executor between rounds) loads them, takes {@code syncEvery} optimizer steps on batches
+ * from its own shard, and returns its weights; the driver averages them with {@code treeAggregate}. After each epoch
+ * the driver validates the averaged model on the held-out patients, keeps the best weights, writes a checkpoint and
+ * {@code model.json}, and appends progress to {@code jobs/<id>/progress}.
+ *
+ * <p>Runs under {@code spark-submit --class org.radlab.train.TrainJob app.jar config.json} or
+ * {@code radlab train --config FILE}. Re-running a job whose model folder holds a checkpoint resumes after the last
+ * finished epoch. A file {@code jobs/<id>/cancel} (or SIGTERM) stops it after the current round, leaving the best
+ * weights so far and a {@code model.json} with status {@code cancelled}.
+ */
+public final class TrainJob {
+  static final String WEIGHTS = "weights.params";
+  static final String CHECKPOINT_DIR = "checkpoint";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TrainJob() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: TrainJob CONFIG.json   (see docs/training.md for the fields)");
+      System.exit(2);
+    }
+    TrainConfig config = TrainConfig.read(Path.of(args[0]));
+    SparkSession spark = SparkSession.builder().appName("radlab-train").getOrCreate();
+    try {
+      ModelCard card = run(spark, config);
+      System.out.println(ModelCard.JSON.writeValueAsString(card));
+      System.exit("failed".equals(card.status()) ? 1 : 0);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Trains (or resumes) the model the config describes and returns its final {@code model.json}. */
+  public static ModelCard run(SparkSession spark, TrainConfig cfg) throws IOException {
+    return new Run(spark, cfg).execute();
+  }
+
+  /** One training run's state on the driver. */
+  private static final class Run {
+    private final SparkSession spark;
+    private final TrainConfig cfg;
+    private final Path out;
+    private final Path cancelFile;
+    private final TrainProgress progress;
+    private final long started = System.nanoTime();
+    private final String createdAt = Instant.now().toString();
+    private final List<ModelCard.EpochStats> curves = new ArrayList<>();
+    private volatile boolean cancelRequested;
+    private int bestEpoch;
+    private double bestScore = Double.NaN;
+    private ModelCard.Validation bestValidation;
+    private TrainingSet set;
+    private ModelCard.Preprocessing preprocessing;
+    private int replicas;
+    private long parameterCount;
+    private String labelsSha;
+
+    Run(SparkSession spark, TrainConfig cfg) throws IOException {
+      this.spark = spark;
+      this.cfg = cfg;
+      this.out = Path.of(cfg.output());
+      this.cancelFile = cfg.jobDir().resolve("cancel");
+      this.progress = new TrainProgress(cfg.jobDir());
+      Files.createDirectories(out.resolve(CHECKPOINT_DIR));
+    }
+
+    ModelCard execute() throws IOException {
+      Thread hook = new Thread(() -> cancelRequested = true, "radlab-train-cancel");
+      Runtime.getRuntime().addShutdownHook(hook);
+      JavaRDD<TensorShards.Sample> shards = null;
+      Replica global = null;
+      String status = "failed";
+      String message = null;
+      try {
+        set = TrainingSet.build(spark, cfg);
+        labelsSha = sha256(Path.of(cfg.labels()));
+        preprocessing = preprocessing();
+        replicas = replicaCount(spark.sparkContext());
+        int threads = threadsPerReplica(spark.sparkContext());
+        ObjectNode start = progress.event("start");
+        start.put("trainImages", set.train.size());
+        start.put("validationImages", set.validation.size());
+        start.put("replicas", replicas);
+        start.put("threadsPerReplica", threads);
+        progress.write(start, String.format("%d training images (%d studies), %d validation images (%d studies); "
+                + "%d replica(s), %d thread(s) each", set.train.size(), sum(set.trainStudiesPerClass),
+            set.validation.size(), sum(set.validationStudiesPerClass), replicas, threads));
+
+        TensorShards.Preprocessing pre = new TensorShards.Preprocessing(cfg.inputSize(), preprocessing.mean(),
+            preprocessing.std());
+        shards = TensorShards.load(spark, cfg.dataset(), set.train, replicas, pre);
+        List<TensorShards.Sample> validation = TensorShards.collect(spark, cfg.dataset(), set.validation, pre);
+
+        Replica.Spec spec = new Replica.Spec(cfg.architecture(), cfg.width(), cfg.classes().size(), cfg.inputSize(),
+            cfg.loss(), cfg.focalAlpha(), cfg.focalGamma(), cfg.optimizer(), cfg.learningRate(), cfg.seed());
+        ExecutorReplicas.useThreads(threads);
+        global = new Replica(spec);
+        parameterCount = org.radlab.core.model.Architecture.trainableParameters(global.block());
+        if (cfg.init().equals("pretrained")) {
+          Pretrained.load(global, cfg);
+        }
+        int firstEpoch = resume(global) + 1;
+        status = train(shards, validation, global, spec, threads, firstEpoch);
+      } catch (RuntimeException | IOException e) {
+        if (cancelRequested) {
+          status = "cancelled";
+        } else {
+          message = e.getMessage() == null ? e.toString() : e.getMessage();
+          throw e;
+        }
+      } finally {
+        try {
+          ModelCard card = card(status, message);
+          card.write(out.resolve("model.json"));
+          ObjectNode done = progress.event("finished");
+          done.put("status", status);
+          done.put("bestEpoch", bestEpoch);
+          if (message != null) {
+            done.put("message", message);
+          }
+          progress.write(done, "finished: " + status + (bestEpoch > 0 ? ", best epoch " + bestEpoch : "")
+              + (message != null ? ": " + message : ""));
+          if (shards != null) {
+            releaseReplicas(shards, cfg.jobId());
+            shards.unpersist(false);
+          }
+          if (global != null) {
+            global.close();
+          }
+          ExecutorReplicas.release(cfg.jobId());
+        } finally {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // the JVM is already exiting; the hook has run
+          }
+        }
+      }
+      return ModelCard.read(out.resolve("model.json"));
+    }
+
+    private String train(JavaRDD<TensorShards.Sample> shards, List<TensorShards.Sample> validation, Replica global,
+        Replica.Spec spec, int threads, int firstEpoch) throws IOException {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      int stepsPerEpoch = (set.train.size() + cfg.batchSize() - 1) / cfg.batchSize();
+      int perReplica = Math.max(1, (cfg.batchSize() + replicas - 1) / replicas);
+      int sinceBest = curves.isEmpty() ? 0 : curves.size() - bestEpoch;
+      RoundTask task = new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
+          cfg.maxRotation(), cfg.classes().size(), perReplica);
+      for (int epoch = firstEpoch; epoch <= cfg.maxEpochs(); epoch++) {
+        long epochStart = System.nanoTime();
+        double lossSum = 0;
+        long steps = 0;
+        long images = 0;
+        for (int first = 0; first < stepsPerEpoch; first += cfg.syncEvery()) {
+          if (cancelRequested || Files.exists(cancelFile)) {
+            cancelRequested = true;
+            return "cancelled";
+          }
+          int last = Math.min(stepsPerEpoch, first + cfg.syncEvery());
+          long roundStart = System.nanoTime();
+          Broadcast<float[]> weights = jsc.broadcast(global.parameters());
+          RoundResult r;
+          try {
+            final int e = epoch;
+            final int s0 = first;
+            jsc.setJobGroup("radlab-train-" + cfg.jobId(), "epoch " + epoch + ", steps " + (first + 1) + "-" + last,
+                true);
+            r = shards.mapPartitionsWithIndex((partition, it) -> task.run(partition, it, weights, e, s0, last), true)
+                .treeAggregate(null, RoundResult::merge, RoundResult::merge);
+          } finally {
+            weights.destroy();
+          }
+          if (r == null || r.replicas == 0) {
+            throw new IllegalStateException("no replica reported back in epoch " + epoch);
+          }
+          global.setParameters(r.averaged());
+          lossSum += r.lossSum;
+          steps += r.steps;
+          images += r.images;
+          double seconds = (System.nanoTime() - roundStart) / 1e9;
+          double elapsedEpoch = (System.nanoTime() - epochStart) / 1e9;
+          double perStep = elapsedEpoch / last;
+          long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
+          ObjectNode ev = progress.event("step");
+          ev.put("epoch", epoch);
+          ev.put("step", last);
+          ev.put("steps", stepsPerEpoch);
+          ev.put("loss", r.lossSum / Math.max(1, r.steps));
+          ev.put("imagesPerSecond", r.images / seconds);
+          ev.put("etaSeconds", Math.round(remainingSteps * perStep));
+          progress.write(ev, null);
+        }
+        double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+        Evaluation v = validate(global, validation);
+        ModelCard.EpochStats stats = new ModelCard.EpochStats(epoch, lossSum / Math.max(1, steps), v.loss, v.kappa,
+            v.auc, v.accuracy, round(epochSeconds), round(images / epochSeconds));
+        curves.add(stats);
+        double score = switch (cfg.monitor()) {
+          case "auc" -> v.auc;
+          case "loss" -> -v.loss;
+          default -> v.kappa;
+        };
+        boolean improved = bestEpoch == 0 || Double.isNaN(bestScore) && !Double.isNaN(score) || score > bestScore;
+        if (improved) {
+          bestEpoch = epoch;
+          bestScore = score;
+          bestValidation = v.summary();
+          sinceBest = 0;
+          saveWeights(global, out.resolve(WEIGHTS));
+        } else {
+          sinceBest++;
+        }
+        checkpoint(global, epoch);
+        card("training", null).write(out.resolve("model.json"));
+        ObjectNode ev = progress.event("epoch");
+        ev.put("epoch", epoch);
+        ev.put("trainLoss", stats.trainLoss());
+        ev.put("validationLoss", v.loss);
+        ev.put("kappa", v.kappa);
+        ev.put("auc", v.auc);
+        ev.put("accuracy", v.accuracy);
+        ev.put("best", improved);
+        progress.write(ev, String.format("epoch %d/%d: train loss %.4f, validation loss %.4f, kappa %.3f, AUC %.3f%s"
+                + " (%.1f s, %.1f images/s)", epoch, cfg.maxEpochs(), stats.trainLoss(), v.loss, v.kappa, v.auc,
+            improved ? ", best so far" : "", epochSeconds, images / epochSeconds));
+        if (cfg.earlyStopping() && sinceBest >= cfg.patience()) {
+          return "stopped_early";
+        }
+      }
+      return "completed";
+    }
+
+    /** Study-level validation: each study's probabilities are the mean over its images. */
+    private Evaluation validate(Replica model, List<TensorShards.Sample> validation) {
+      int classes = cfg.classes().size();
+      int side = cfg.inputSize();
+      Map<String, double[]> studyProbabilities = new LinkedHashMap<>();
+      Map<String, Integer> studyImages = new LinkedHashMap<>();
+      Map<String, Integer> studyLabel = new LinkedHashMap<>();
+      Map<String, String> studyOf = new LinkedHashMap<>();
+      set.validation.forEach(e -> studyOf.put(e.imageId(), e.studyUid()));
+      double lossSum = 0;
+      int batch = 32;
+      for (int from = 0; from < validation.size(); from += batch) {
+        List<TensorShards.Sample> part = validation.subList(from, Math.min(validation.size(), from + batch));
+        float[] x = new float[part.size() * side * side];
+        int[] y = new int[part.size()];
+        for (int i = 0; i < part.size(); i++) {
+          System.arraycopy(part.get(i).pixels(), 0, x, i * side * side, side * side);
+          y[i] = part.get(i).label();
+        }
+        float[][] p = model.predict(x, part.size());
+        lossSum += (double) model.evaluateLoss(x, y) * part.size();
+        for (int i = 0; i < part.size(); i++) {
+          String study = studyOf.get(part.get(i).imageId());
+          double[] acc = studyProbabilities.computeIfAbsent(study, k -> new double[classes]);
+          for (int c = 0; c < classes; c++) {
+            acc[c] += p[i][c];
+          }
+          studyImages.merge(study, 1, Integer::sum);
+          studyLabel.put(study, y[i]);
+        }
+      }
+      int n = studyProbabilities.size();
+      double[][] probs = new double[n][];
+      int[] reference = new int[n];
+      int[] predicted = new int[n];
+      int i = 0;
+      for (var e : studyProbabilities.entrySet()) {
+        double[] p = e.getValue();
+        int count = studyImages.get(e.getKey());
+        int arg = 0;
+        for (int c = 0; c < classes; c++) {
+          p[c] /= count;
+          if (p[c] > p[arg]) {
+            arg = c;
+          }
+        }
+        probs[i] = p;
+        reference[i] = studyLabel.get(e.getKey());
+        predicted[i] = arg;
+        i++;
+      }
+      ConfusionMatrix cm = ConfusionMatrix.of(reference, predicted, classes);
+      double auc;
+      if (classes == 2) {
+        double[] s = new double[n];
+        boolean[] pos = new boolean[n];
+        for (int k = 0; k < n; k++) {
+          s[k] = probs[k][1];
+          pos[k] = reference[k] == 1;
+        }
+        auc = Auc.binary(s, pos);
+      } else {
+        auc = Auc.macroOneVsRest(probs, reference, classes);
+      }
+      return new Evaluation(n, Kappa.of(cm, Kappa.Weighting.LINEAR), auc, cm.accuracy(),
+          lossSum / Math.max(1, validation.size()), cm);
+    }
+
+    /** Restores the last checkpoint of this model folder, if any; returns the last finished epoch (0 if none). */
+    private int resume(Replica global) throws IOException {
+      Path state = out.resolve(CHECKPOINT_DIR).resolve("state.json");
+      Path params = out.resolve(CHECKPOINT_DIR).resolve("last.params");
+      if (!Files.exists(state) || !Files.exists(params)) {
+        return 0;
+      }
+      JsonNode s = JSON.readTree(state.toFile());
+      TrainConfig saved = JSON.treeToValue(s.get("config"), TrainConfig.class);
+      if (!sameTraining(saved, cfg)) {
+        throw new IllegalArgumentException("the model folder " + out + " holds a checkpoint of a different"
+            + " training config; choose another output folder or job id");
+      }
+      try (InputStream in = Files.newInputStream(params)) {
+        global.load(in);
+      }
+      for (JsonNode c : s.get("curves")) {
+        curves.add(JSON.treeToValue(c, ModelCard.EpochStats.class));
+      }
+      bestEpoch = s.get("bestEpoch").asInt();
+      bestScore = s.get("bestScore").isNull() ? Double.NaN : s.get("bestScore").asDouble();
+      if (s.hasNonNull("bestValidation")) {
+        bestValidation = JSON.treeToValue(s.get("bestValidation"), ModelCard.Validation.class);
+      }
+      int epoch = s.get("epoch").asInt();
+      ObjectNode ev = progress.event("resume");
+      ev.put("epoch", epoch);
+      progress.write(ev, "resuming after epoch " + epoch + " from " + params);
+      return epoch;
+    }
+
+    private void checkpoint(Replica global, int epoch) throws IOException {
+      Path dir = out.resolve(CHECKPOINT_DIR);
+      saveWeights(global, dir.resolve("last.params"));
+      ObjectNode s = JSON.createObjectNode();
+      s.put("epoch", epoch);
+      s.set("config", JSON.valueToTree(cfg));
+      s.set("curves", JSON.valueToTree(curves));
+      s.put("bestEpoch", bestEpoch);
+      if (Double.isNaN(bestScore)) {
+        s.putNull("bestScore");
+      } else {
+        s.put("bestScore", bestScore);
+      }
+      s.set("bestValidation", JSON.valueToTree(bestValidation));
+      Path tmp = dir.resolve("state.json.tmp");
+      JSON.writeValue(tmp.toFile(), s);
+      Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private ModelCard card(String status, String message) {
+      return new ModelCard(cfg.jobId(), status, cfg.architecture(), cfg.width(), cfg.classes(), parameterCount,
+          bestEpoch > 0 ? WEIGHTS : null, preprocessing, cfg.dataset(), cfg.labels(), labelsSha,
+          set == null ? null : set.trainStudiesPerClass, set == null ? null : set.validationStudiesPerClass,
+          set == null ? 0 : set.train.size(), set == null ? 0 : set.validation.size(), replicas,
+          List.copyOf(curves), bestEpoch, bestValidation, message, createdAt, Instant.now().toString(),
+          round((System.nanoTime() - started) / 1e9), cfg);
+    }
+
+    private ModelCard.Preprocessing preprocessing() throws IOException {
+      Path summary = Path.of(cfg.dataset()).resolve(DatasetLayout.SUMMARY);
+      if (!Files.exists(summary)) {
+        throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.SUMMARY
+            + " (prepare it with radlab prep first)");
+      }
+      JsonNode s = JSON.readTree(summary.toFile());
+      double mean = s.path("tensorMean").asDouble(0);
+      double std = s.path("tensorStd").asDouble(1);
+      int side = spark.read().parquet(TensorShards.tensorsPath(cfg.dataset())).select("side").first().getInt(0);
+      if (cfg.inputSize() > side) {
+        throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
+            + side + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
+      }
+      return new ModelCard.Preprocessing(cfg.inputSize(), side, mean, std);
+    }
+  }
+
+  /** Same model and data: everything but the epoch budget, early stopping and the job's bookkeeping. */
+  static boolean sameTraining(TrainConfig a, TrainConfig b) {
+    return normalize(a).equals(normalize(b));
+  }
+
+  private static TrainConfig normalize(TrainConfig c) {
+    try {
+      return c.with("{\"maxEpochs\":1,\"earlyStopping\":false,\"patience\":1,\"jobId\":\"x\",\"output\":\"x\"}");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A round on one partition: load the broadcast weights, take the round's steps on this shard, send back. */
+  private record RoundTask(String job, Replica.Spec spec, int threads, long seed, String sampling,
+      String augmentation, double maxRotation, int classes, int batch) implements Serializable {
+
+    java.util.Iterator<RoundResult> run(int partition, java.util.Iterator<TensorShards.Sample> it,
+        Broadcast<float[]> weights, int epoch, int firstStep, int lastStep) {
+      List<TensorShards.Sample> shard = new ArrayList<>();
+      it.forEachRemaining(shard::add);
+      if (shard.isEmpty()) {
+        return java.util.Collections.emptyIterator();
+      }
+      int side = spec.inputSize();
+      int[] labels = shard.stream().mapToInt(TensorShards.Sample::label).toArray();
+      int[] order = Sampling.parse(sampling).epoch(labels, classes, new Random(mix(seed, epoch, partition)));
+      Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
+      synchronized (ExecutorReplicas.LOCK) {
+        Replica replica = ExecutorReplicas.get(job, spec, threads);
+        replica.setParameters(weights.value());
+        double lossSum = 0;
+        long images = 0;
+        float[] x = new float[batch * side * side];
+        int[] y = new int[batch];
+        for (int step = firstStep; step < lastStep; step++) {
+          Random random = new Random(mix(seed, epoch, partition, step));
+          for (int j = 0; j < batch; j++) {
+            TensorShards.Sample s = shard.get(order[(int) (((long) step * batch + j) % order.length)]);
+            System.arraycopy(aug.apply(s.pixels(), side, random), 0, x, j * side * side, side * side);
+            y[j] = s.label();
+          }
+          lossSum += replica.step(x, y);
+          images += batch;
+        }
+        return List.of(new RoundResult(replica.parameters(), lossSum, lastStep - firstStep, images, 1)).iterator();
+      }
+    }
+  }
+
+  /** Summed replica weights and statistics of one round. */
+  static final class RoundResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final float[] weights;
+    double lossSum;
+    long steps;
+    long images;
+    int replicas;
+
+    RoundResult(float[] weights, double lossSum, long steps, long images, int replicas) {
+      this.weights = weights;
+      this.lossSum = lossSum;
+      this.steps = steps;
+      this.images = images;
+      this.replicas = replicas;
+    }
+
+    static RoundResult merge(RoundResult a, RoundResult b) {
+      if (a == null) {
+        return b;
+      }
+      if (b == null) {
+        return a;
+      }
+      for (int i = 0; i < a.weights.length; i++) {
+        a.weights[i] += b.weights[i];
+      }
+      a.lossSum += b.lossSum;
+      a.steps += b.steps;
+      a.images += b.images;
+      a.replicas += b.replicas;
+      return a;
+    }
+
+    float[] averaged() {
+      float[] avg = weights.clone();
+      for (int i = 0; i < avg.length; i++) {
+        avg[i] /= replicas;
+      }
+      return avg;
+    }
+  }
+
+  private record Evaluation(int studies, double kappa, double auc, double accuracy, double loss,
+      ConfusionMatrix matrix) {
+    ModelCard.Validation summary() {
+      return new ModelCard.Validation(studies, kappa, auc, accuracy, loss, matrix.counts());
+    }
+  }
+
+  /** One replica per executor; 1 in local mode (one JVM). */
+  static int replicaCount(SparkContext sc) {
+    if (sc.isLocal()) {
+      return 1;
+    }
+    long deadline = System.currentTimeMillis() + 60_000;
+    int executors = sc.getExecutorMemoryStatus().size() - 1;
+    while (executors < 1 && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      executors = sc.getExecutorMemoryStatus().size() - 1;
+    }
+    if (executors < 1) {
+      throw new IllegalStateException("no executor registered with the driver within 60 s");
+    }
+    return executors;
+  }
+
+  /** Threads for each replica: the local master's threads, or the executors' cores. */
+  static int threadsPerReplica(SparkContext sc) {
+    if (sc.isLocal()) {
+      return Math.max(1, sc.defaultParallelism());
+    }
+    return sc.getConf().getInt("spark.executor.cores", Integer.MAX_VALUE);
+  }
+
+  /** Frees the executors' replicas of this job (best effort: they go with their executors anyway). */
+  private static void releaseReplicas(JavaRDD<TensorShards.Sample> shards, String job) {
+    try {
+      shards.foreachPartition(it -> ExecutorReplicas.release(job));
+    } catch (RuntimeException e) {
+      System.err.println("train: could not free the executors' model replicas: " + e.getMessage());
+    }
+  }
+
+  static void saveWeights(Replica model, Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (OutputStream o = Files.newOutputStream(tmp)) {
+      model.save(o);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static long mix(long... values) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (long v : values) {
+      h ^= v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
+      h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+      h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+      h ^= h >>> 31;
+    }
+    return h;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int sum(int[] a) {
+    int s = 0;
+    for (int v : a) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

@@ -1,0 +1,49 @@
+package org.radlab.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.radlab.prep.LabelImport;
+import org.radlab.prep.PrepJob;
+import org.radlab.prep.PrepJobConfig;
+import org.radlab.prep.SparkSessions;
+import org.radlab.prep.synth.SynthCommand;
+
+/** One synthetic density dataset for the training tests: synthesized, prepared and labelled through the real jobs. */
+final class TrainTestData {
+  static final List<String> CLASSES = List.of("A", "B", "C", "D");
+  private static SparkSession spark;
+
+  final Path dataset;
+  final Path labels;
+  final Path synthLabels;
+
+  private TrainTestData(Path dataset, Path labels, Path synthLabels) {
+    this.dataset = dataset;
+    this.labels = labels;
+    this.synthLabels = synthLabels;
+  }
+
+  static synchronized SparkSession spark() {
+    if (spark == null) {
+      spark = SparkSessions.start("radlab-train-test", "local[2]");
+    }
+    return spark;
+  }
+
+  static TrainTestData create(Path dir, int studies, long seed) throws Exception {
+    Path in = dir.resolve("dicom");
+    int rc = new picocli.CommandLine(new SynthCommand()).execute("--out", in.toString(), "--studies",
+        String.valueOf(studies), "--seed", String.valueOf(seed));
+    assertEquals(0, rc, "synth failed");
+    Path dataset = dir.resolve("dataset");
+    PrepJob.run(spark(), PrepJobConfig.of(in.toString(), dataset.toString()).withSizes(256, 64)
+        .withSecretFile(dir.resolve("secret").toString()));
+    LabelImport.Report report = LabelImport.run(spark(), new LabelImport.Request(dataset.toString(), null,
+        in.resolve("labels.csv"), "StudyInstanceUID", "density", CLASSES, dir.resolve("labels"), null));
+    assertEquals(studies, report.imported());
+    return new TrainTestData(dataset, report.snapshot(), in.resolve("labels.csv"));
+  }
+}
