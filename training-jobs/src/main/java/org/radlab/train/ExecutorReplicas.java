@@ -16,8 +16,14 @@ final class ExecutorReplicas {
 
   private ExecutorReplicas() {}
 
-  /** Sets libtorch's thread counts, once per JVM and before the engine loads. */
+  /**
+   * Sets libtorch's thread counts, once per JVM and before the engine loads, and keeps DJL offline: it loads
+   * libtorch from the native jar on the classpath and never reaches for the network.
+   */
   static synchronized void useThreads(int threads) {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
     if (!threadsSet) {
       int n = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));

@@ -226,6 +226,10 @@ public final class TrainJob {
           ev.put("steps", stepsPerEpoch);
           ev.put("loss", r.lossSum / Math.max(1, r.steps));
           ev.put("imagesPerSecond", r.images / seconds);
+          ev.put("roundSeconds", seconds);
+          ev.put("computeSeconds", r.computeSeconds);
+          // the rest of the round: weights out, weights back, averaging, scheduling
+          ev.put("syncShare", Math.max(0, 1 - r.computeSeconds / seconds));
           ev.put("etaSeconds", Math.round(remainingSteps * perStep));
           progress.write(ev, null);
         }
@@ -447,6 +451,7 @@ public final class TrainJob {
         replica.setParameters(weights.value());
         double lossSum = 0;
         long images = 0;
+        long computeStart = System.nanoTime();
         float[] x = new float[batch * side * side];
         int[] y = new int[batch];
         for (int step = firstStep; step < lastStep; step++) {
@@ -459,7 +464,9 @@ public final class TrainJob {
           lossSum += replica.step(x, y);
           images += batch;
         }
-        return List.of(new RoundResult(replica.parameters(), lossSum, lastStep - firstStep, images, 1)).iterator();
+        double compute = (System.nanoTime() - computeStart) / 1e9;
+        return List.of(new RoundResult(replica.parameters(), lossSum, lastStep - firstStep, images, 1, compute))
+            .iterator();
       }
     }
   }
@@ -472,13 +479,16 @@ public final class TrainJob {
     long steps;
     long images;
     int replicas;
+    /** The slowest replica's time in its optimizer steps (batch assembly included), in seconds. */
+    double computeSeconds;
 
-    RoundResult(float[] weights, double lossSum, long steps, long images, int replicas) {
+    RoundResult(float[] weights, double lossSum, long steps, long images, int replicas, double computeSeconds) {
       this.weights = weights;
       this.lossSum = lossSum;
       this.steps = steps;
       this.images = images;
       this.replicas = replicas;
+      this.computeSeconds = computeSeconds;
     }
 
     static RoundResult merge(RoundResult a, RoundResult b) {
@@ -495,6 +505,7 @@ public final class TrainJob {
       a.steps += b.steps;
       a.images += b.images;
       a.replicas += b.replicas;
+      a.computeSeconds = Math.max(a.computeSeconds, b.computeSeconds);
       return a;
     }
 

@@ -1,0 +1,120 @@
+package org.radlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.cli.cluster.AppJars;
+import org.radlab.cli.cluster.ExecutorProcess;
+import org.radlab.cli.cluster.SparkClasspath;
+import org.radlab.cli.cluster.SparkSubmitProcess;
+import org.radlab.cli.cluster.StandaloneCluster;
+import org.radlab.cli.cluster.SubmitRequest;
+import org.radlab.prep.LabelImport;
+import org.radlab.prep.PrepJob;
+import org.radlab.prep.PrepJobConfig;
+import org.radlab.prep.synth.SynthCommand;
+import org.radlab.train.TrainJob;
+import picocli.CommandLine;
+
+/**
+ * Training on a real 2-worker standalone cluster through spark-submit, two replicas averaged every step, with one
+ * executor killed mid-epoch: the run finishes every epoch and writes a complete model.
+ */
+class TrainOnClusterTest {
+  @TempDir Path tmp;
+
+  @Test
+  void trainingSurvivesAKilledExecutor() throws Exception {
+    Path input = tmp.resolve("dicom");
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "40",
+        "--seed", "6"));
+    Path dataset = tmp.resolve("dataset");
+    Path labels;
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("prepare").getOrCreate();
+    try {
+      PrepJob.run(spark, PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(256, 64)
+          .withSecretFile(tmp.resolve("secret").toString()));
+      labels = LabelImport.run(spark, new LabelImport.Request(dataset.toString(), null, input.resolve("labels.csv"),
+          "StudyInstanceUID", "density", List.of("A", "B", "C", "D"), tmp.resolve("labels"), null)).snapshot();
+    } finally {
+      spark.stop();
+    }
+
+    Path home = tmp.resolve("home");
+    Path model = tmp.resolve("model");
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("dataset", dataset.toString());
+    cfg.put("labels", labels.toString());
+    cfg.put("classes", List.of("A", "B", "C", "D"));
+    cfg.put("inputSize", 64);
+    cfg.put("batchSize", 16);
+    cfg.put("maxEpochs", 4);
+    cfg.put("jobId", "cluster-run");
+    cfg.put("output", model.toString());
+    Path config = tmp.resolve("train.json");
+    new ObjectMapper().writeValue(config.toFile(), cfg);
+    Path progress = home.resolve("jobs/cluster-run/progress");
+
+    List<Path> classpath = SparkClasspath.ofRunningJvm();
+    Path appJar = AppJars.containing(TrainJob.class.getName(), classpath, tmp.resolve("app-jars"));
+    Path log = tmp.resolve("driver.log");
+    try (StandaloneCluster cluster = StandaloneCluster.builder().setStateDir(tmp.resolve("cluster"))
+        .setWorkers(2).optCoresPerWorker(1).optMemoryPerWorker("2g").start()) {
+      SubmitRequest request = SubmitRequest.of(cluster.masterUrl(), TrainJob.class.getName(), appJar)
+          .withExecutorMemory("1g").withDriverMemory("1g")
+          .withConf(Map.of("spark.scheduler.minRegisteredResourcesRatio", "1.0",
+              "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s", "spark.ui.enabled", "false"))
+          .withAppArgs(List.of(config.toString()));
+      ProcessBuilder pb = SparkSubmitProcess.builder(request, classpath).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      pb.environment().put("RADLAB_HOME", home.toString());
+      Process driver = pb.start();
+
+      // Kill one executor once training steps are under way in the second epoch's first half or earlier.
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+      ExecutorProcess killed = null;
+      while (killed == null && driver.isAlive() && Instant.now().isBefore(deadline)) {
+        if (cluster.executors().size() == 2 && steps(progress) >= 2) {
+          killed = cluster.killOneExecutor().orElse(null);
+        }
+        Thread.sleep(100);
+      }
+      assertNotNull(killed, "no executor was killed while training ran:\n" + Files.readString(log));
+      assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
+      String output = Files.readString(log);
+      assertEquals(0, driver.exitValue(), output);
+      assertTrue(output.contains("Lost executor") || output.contains("ExecutorLostFailure"),
+          "the driver saw the executor go:\n" + output);
+    }
+    JsonNode card = new ObjectMapper().readTree(model.resolve("model.json").toFile());
+    assertEquals("completed", card.get("status").asText());
+    assertEquals(2, card.get("replicas").asInt(), "one replica per executor");
+    assertEquals(4, card.get("curves").size());
+    assertTrue(Files.size(model.resolve("weights.params")) > 1000);
+    for (JsonNode epoch : card.get("curves")) {
+      assertTrue(Double.isFinite(epoch.get("trainLoss").asDouble()), epoch.toString());
+    }
+  }
+
+  private static long steps(Path progress) {
+    try {
+      return Files.readAllLines(progress).stream().filter(l -> l.contains("\"event\":\"step\"")).count();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+}
