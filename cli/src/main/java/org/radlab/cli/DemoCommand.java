@@ -13,6 +13,9 @@ import org.radlab.prep.PrepJobConfig;
 import org.radlab.prep.PrepSummary;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
+import org.radlab.train.ModelCard;
+import org.radlab.train.TrainConfig;
+import org.radlab.train.TrainJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,10 +23,11 @@ import picocli.CommandLine.Option;
 /** {@code radlab demo}: the end-to-end run on the embedded defaults (Spark local[*], the workspace on disk). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run RadLab end to end on synthetic mammograms: synthesize DICOM studies, prepare a "
-        + "de-identified dataset with Spark, import the density labels, and print the summary. Safe to run again: "
-        + "existing synthetic data is reused and prep only converts new files.")
+        + "de-identified dataset with Spark, import the density labels, train a small density classifier and "
+        + "print its validation results. Safe to run again: existing synthetic data is reused, prep only converts "
+        + "new files, and a finished training run is not repeated.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--studies", defaultValue = "20", description = "Synthetic studies (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--studies", defaultValue = "60", description = "Synthetic studies (default: ${DEFAULT-VALUE}).")
   int studies;
 
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
@@ -31,6 +35,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
   String master;
+
+  @Option(names = "--epochs", defaultValue = "5",
+      description = "Training epochs of the demo classifier; 0 skips training (default: ${DEFAULT-VALUE}).")
+  int epochs;
 
   @CommandLine.Mixin HomeOption home;
 
@@ -58,21 +66,39 @@ public final class DemoCommand implements Callable<Integer> {
       PrepSummary summary = PrepJob.run(spark, config);
       step(3, "import the reference reader's density labels");
       var report = LabelImport.run(spark, new LabelImport.Request(dataset.toString(), null,
-          dicom.resolve("labels.csv"), "StudyInstanceUID", "density", List.of("A", "B", "C", "D"),
+          dicom.resolve("labels.csv"), "StudyInstanceUID", "density", CLASSES,
           ws.resolve("labels"), null));
       System.out.println(LabelImport.describe(report));
       step(4, "summary (" + dataset.resolve("summary.json") + ")");
       System.out.println(summary.toJson());
-      System.out.printf("%nDone: %d images from %d files, %d rejected. Annotation PNGs: %s; tensors: %s%n",
+      System.out.printf("%n%d images from %d files, %d rejected. Annotation PNGs: %s; tensors: %s%n",
           summary.images(), summary.convertedFiles(), summary.rejected(), dataset.resolve("png"),
           dataset.resolve("tensors"));
+      if (epochs > 0) {
+        // one job per label snapshot: a re-run with the same data finds its finished checkpoint
+        String snapshot = report.snapshot().getFileName().toString().replaceAll("\\.csv$", "");
+        TrainConfig train = TrainConfig.of(dataset.toString(), report.snapshot().toString(), CLASSES)
+            .with("{\"jobId\":\"demo-" + snapshot + "\",\"maxEpochs\":" + epochs + ",\"inputSize\":128,"
+                + "\"width\":0.25,\"architecture\":\"resnet18\",\"augmentation\":\"flips_rotations\"}");
+        step(5, "train a density classifier (resnet18 at width 0.25, " + epochs + " epochs) into " + train.output());
+        ModelCard card = TrainJob.run(spark, train);
+        if (card.validation() != null) {
+          System.out.printf("%nValidation (%d studies, best epoch %d): linear-weighted kappa %.3f, AUC %.3f, "
+                  + "accuracy %.3f%nConfusion matrix (rows: reference A-D, columns: predicted A-D): %s%n",
+              card.validation().studies(), card.bestEpoch(), card.validation().kappaLinear(), card.validation().auc(),
+              card.validation().accuracy(), java.util.Arrays.deepToString(card.validation().confusionMatrix()));
+        }
+        System.out.printf("Model: %s (status %s)%n", train.output(), card.status());
+      }
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  private static void step(int n, String what) {
-    System.out.printf("%n[%d/4] %s%n", n, what);
+  private static final List<String> CLASSES = List.of("A", "B", "C", "D");
+
+  private void step(int n, String what) {
+    System.out.printf("%n[%d/%d] %s%n", n, epochs > 0 ? 5 : 4, what);
   }
 }

@@ -1,6 +1,9 @@
 package org.radlab.train;
 
+import ai.djl.Device;
 import java.util.HashMap;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
 import java.util.Map;
 import org.radlab.core.model.Replica;
 
@@ -11,7 +14,19 @@ import org.radlab.core.model.Replica;
  */
 final class ExecutorReplicas {
   static final Object LOCK = new Object();
-  private static final Map<String, Replica> REPLICAS = new HashMap<>();
+  private static final Map<String, Held> REPLICAS = new HashMap<>();
+
+  /** A resident replica and the round whose weights it holds (-1: none yet). */
+  static final class Held {
+    final Replica replica;
+    long version = -1;
+    /** The weights the replica started the current round from (the driver's weights of that round). */
+    float[] base;
+
+    Held(Replica replica) {
+      this.replica = replica;
+    }
+  }
   private static boolean threadsSet;
 
   private ExecutorReplicas() {}
@@ -32,24 +47,39 @@ final class ExecutorReplicas {
     }
   }
 
-  static synchronized Replica get(String job, Replica.Spec spec, int threads) {
+  static synchronized Held get(String job, Replica.Spec spec, int threads) {
     useThreads(threads);
-    Replica r = REPLICAS.get(job);
-    if (r == null || !r.spec().equals(spec)) {
-      if (r != null) {
-        r.close();
+    Held h = REPLICAS.get(job);
+    if (h == null || !h.replica.spec().equals(spec)) {
+      if (h != null) {
+        h.replica.close();
       }
-      r = new Replica(spec);
-      REPLICAS.put(job, r);
+      h = new Held(new Replica(spec, device()));
+      REPLICAS.put(job, h);
     }
-    return r;
+    return h;
+  }
+
+  /**
+   * The GPU Spark's resource scheduling gave this task ({@code spark.task.resource.gpu.amount}), else the CPU.
+   * libtorch must be a CUDA build for a GPU to work: see cluster-config/README.md.
+   */
+  static Device device() {
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
+      if (gpu != null && gpu.addresses().length > 0) {
+        return Device.gpu(Integer.parseInt(gpu.addresses()[0]));
+      }
+    }
+    return Device.cpu();
   }
 
   /** Frees the job's replica in this JVM, if there is one. */
   static synchronized void release(String job) {
-    Replica r = REPLICAS.remove(job);
-    if (r != null) {
-      r.close();
+    Held h = REPLICAS.remove(job);
+    if (h != null) {
+      h.replica.close();
     }
   }
 }

@@ -26,8 +26,31 @@ import scala.Tuple2;
  * normalized by the dataset's tensor mean and standard deviation).
  */
 final class TensorShards {
-  /** One preprocessed image. */
-  record Sample(String imageId, int label, float[] pixels) implements Serializable {}
+  /** One preprocessed image. A class, not a record: Kryo (cluster-config's serializer) cannot rebuild records. */
+  static final class Sample implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String imageId;
+    private final int label;
+    private final float[] pixels;
+
+    Sample(String imageId, int label, float[] pixels) {
+      this.imageId = imageId;
+      this.label = label;
+      this.pixels = pixels;
+    }
+
+    String imageId() {
+      return imageId;
+    }
+
+    int label() {
+      return label;
+    }
+
+    float[] pixels() {
+      return pixels;
+    }
+  }
 
   /** How a stored tensor becomes a model input. */
   record Preprocessing(int inputSize, double mean, double std) implements Serializable {

@@ -29,7 +29,20 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TrainConfig cfg = TrainConfig.read(config);
+    TrainConfig cfg = withOverrides(TrainConfig.read(config), overrides);
+    SparkSession spark = SparkSessions.start("radlab-train", master);
+    try {
+      ModelCard card = TrainJob.run(spark, cfg);
+      System.out.println(ModelCard.JSON.writeValueAsString(card));
+      System.err.printf("train: %s; model in %s%n", card.status(), cfg.output());
+      return "failed".equals(card.status()) ? 1 : 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** {@code cfg} with each {@code FIELD=VALUE} laid over it; the value is JSON, or else taken as a string. */
+  static TrainConfig withOverrides(TrainConfig cfg, java.util.List<String> overrides) throws java.io.IOException {
     for (String o : overrides) {
       int eq = o.indexOf('=');
       if (eq <= 0) {
@@ -46,14 +59,6 @@ public final class TrainCommand implements Callable<Integer> {
       }
       cfg = cfg.with("{" + TrainConfig.JSON.writeValueAsString(field) + ":" + json + "}");
     }
-    SparkSession spark = SparkSessions.start("radlab-train", master);
-    try {
-      ModelCard card = TrainJob.run(spark, cfg);
-      System.out.println(ModelCard.JSON.writeValueAsString(card));
-      System.err.printf("train: %s; model in %s%n", card.status(), cfg.output());
-      return "failed".equals(card.status()) ? 1 : 0;
-    } finally {
-      spark.stop();
-    }
+    return cfg;
   }
 }

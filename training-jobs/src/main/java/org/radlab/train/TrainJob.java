@@ -84,6 +84,14 @@ public final class TrainJob {
     private final String createdAt = Instant.now().toString();
     private final List<ModelCard.EpochStats> curves = new ArrayList<>();
     private volatile boolean cancelRequested;
+    /** Rounds run so far; a replica holding the weights after round {@code n} is at version {@code n}. */
+    private long version;
+    /** Whether the next round must broadcast the driver's weights (start, resume, a lost replica). */
+    private boolean send;
+    /** The driver's copy of the current weights (what the replicas hold at the start of the next round). */
+    private float[] weights;
+    /** The averaged change of the last round, in fp16, which the replicas have yet to apply. */
+    private short[] update;
     private int bestEpoch;
     private double bestScore = Double.NaN;
     private ModelCard.Validation bestValidation;
@@ -103,6 +111,11 @@ public final class TrainJob {
     }
 
     ModelCard execute() throws IOException {
+      if (!Files.exists(out.resolve(CHECKPOINT_DIR).resolve("state.json"))) {
+        progress.reset();
+      }
+      Files.deleteIfExists(cancelFile); // a request aimed at an earlier run of this job
+
       Thread hook = new Thread(() -> cancelRequested = true, "radlab-train-cancel");
       Runtime.getRuntime().addShutdownHook(hook);
       JavaRDD<TensorShards.Sample> shards = null;
@@ -185,6 +198,9 @@ public final class TrainJob {
       int sinceBest = curves.isEmpty() ? 0 : curves.size() - bestEpoch;
       RoundTask task = new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
           cfg.maxRotation(), cfg.classes().size(), perReplica);
+      send = true; // the replicas start from the driver's weights
+      weights = global.parameters();
+      update = null;
       for (int epoch = firstEpoch; epoch <= cfg.maxEpochs(); epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
@@ -197,22 +213,41 @@ public final class TrainJob {
           }
           int last = Math.min(stepsPerEpoch, first + cfg.syncEvery());
           long roundStart = System.nanoTime();
-          Broadcast<float[]> weights = jsc.broadcast(global.parameters());
+          // One replica has nothing to average with: it keeps its own weights between rounds and hands them over
+          // only at the end of the epoch. Several replicas send their change (fp16) every round; the driver
+          // averages the changes and broadcasts the average (fp16) with the next round.
+          boolean collect = replicas > 1 || last == stepsPerEpoch;
           RoundResult r;
           try {
-            final int e = epoch;
-            final int s0 = first;
-            jsc.setJobGroup("radlab-train-" + cfg.jobId(), "epoch " + epoch + ", steps " + (first + 1) + "-" + last,
-                true);
-            r = shards.mapPartitionsWithIndex((partition, it) -> task.run(partition, it, weights, e, s0, last), true)
-                .treeAggregate(null, RoundResult::merge, RoundResult::merge);
-          } finally {
-            weights.destroy();
+            r = runRound(jsc, shards, task, epoch, first, last, send, collect);
+          } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
+            if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
+              if (e instanceof RuntimeException re) {
+                throw re;
+              }
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+            // a replica was lost with its executor: every replica restarts from the driver's weights
+            progress.write(progress.event("replica_restart"), "a replica lost its state; restarting the replicas"
+                + " from the weights of the last synchronization");
+            r = runRound(jsc, shards, task, epoch, first, last, true, collect);
           }
+          send = false;
           if (r == null || r.replicas == 0) {
             throw new IllegalStateException("no replica reported back in epoch " + epoch);
           }
-          global.setParameters(r.averaged());
+          if (r.weights != null) {
+            weights = r.weights;
+            update = null;
+          } else if (r.hasDelta()) {
+            float[] mean = r.deltaSum();
+            for (int i = 0; i < mean.length; i++) {
+              mean[i] /= r.replicas;
+            }
+            update = org.radlab.core.model.Half.encode(mean);
+            org.radlab.core.model.Half.addTo(weights, update); // exactly what each replica will add
+          }
+          version++;
           lossSum += r.lossSum;
           steps += r.steps;
           images += r.images;
@@ -234,6 +269,7 @@ public final class TrainJob {
           progress.write(ev, null);
         }
         double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+        global.setParameters(weights);
         Evaluation v = validate(global, validation);
         ModelCard.EpochStats stats = new ModelCard.EpochStats(epoch, lossSum / Math.max(1, steps), v.loss, v.kappa,
             v.auc, v.accuracy, round(epochSeconds), round(images / epochSeconds));
@@ -271,6 +307,32 @@ public final class TrainJob {
         }
       }
       return "completed";
+    }
+
+    /**
+     * One round as one Spark job: each replica takes steps {@code first..last-1}. With {@code sendAll} it first loads
+     * the driver's weights; else it must hold those of the previous round ({@link #version}) and applies the
+     * pending {@link #update}. With {@code collect} it returns its change (several replicas) or its weights (one).
+     */
+    private RoundResult runRound(JavaSparkContext jsc, JavaRDD<TensorShards.Sample> shards, RoundTask task,
+        int epoch, int first, int last, boolean sendAll, boolean collect) {
+      Broadcast<float[]> all = sendAll ? jsc.broadcast(weights) : null;
+      Broadcast<short[]> change = !sendAll && update != null ? jsc.broadcast(update) : null;
+      long v = version;
+      boolean deltas = replicas > 1;
+      try {
+        jsc.setJobGroup("radlab-train-" + cfg.jobId(), "epoch " + epoch + ", steps " + (first + 1) + "-" + last, true);
+        return shards.mapPartitionsWithIndex((partition, it) ->
+                task.run(partition, it, all, change, v, epoch, first, last, collect, deltas), true)
+            .treeAggregate(null, RoundResult::merge, RoundResult::merge);
+      } finally {
+        if (all != null) {
+          all.destroy();
+        }
+        if (change != null) {
+          change.destroy();
+        }
+      }
     }
 
     /** Study-level validation: each study's probabilities are the mean over its images. */
@@ -434,9 +496,12 @@ public final class TrainJob {
   /** A round on one partition: load the broadcast weights, take the round's steps on this shard, send back. */
   private record RoundTask(String job, Replica.Spec spec, int threads, long seed, String sampling,
       String augmentation, double maxRotation, int classes, int batch) implements Serializable {
+    /** Marks the failure of a round whose replica no longer holds the previous round's weights. */
+    static final String STALE = "radlab-replica-stale";
 
     java.util.Iterator<RoundResult> run(int partition, java.util.Iterator<TensorShards.Sample> it,
-        Broadcast<float[]> weights, int epoch, int firstStep, int lastStep) {
+        Broadcast<float[]> all, Broadcast<short[]> change, long version, int epoch, int firstStep, int lastStep,
+        boolean collect, boolean deltas) {
       List<TensorShards.Sample> shard = new ArrayList<>();
       it.forEachRemaining(shard::add);
       if (shard.isEmpty()) {
@@ -447,8 +512,18 @@ public final class TrainJob {
       int[] order = Sampling.parse(sampling).epoch(labels, classes, new Random(mix(seed, epoch, partition)));
       Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
       synchronized (ExecutorReplicas.LOCK) {
-        Replica replica = ExecutorReplicas.get(job, spec, threads);
-        replica.setParameters(weights.value());
+        ExecutorReplicas.Held held = ExecutorReplicas.get(job, spec, threads);
+        Replica replica = held.replica;
+        if (all != null) {
+          held.base = all.value().clone(); // the broadcast value is shared within this JVM
+          replica.setParameters(held.base);
+        } else if (held.version != version) {
+          throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
+              + ", not " + version);
+        } else if (change != null) {
+          org.radlab.core.model.Half.addTo(held.base, change.value());
+          replica.setParameters(held.base);
+        }
         double lossSum = 0;
         long images = 0;
         long computeStart = System.nanoTime();
@@ -465,16 +540,31 @@ public final class TrainJob {
           images += batch;
         }
         double compute = (System.nanoTime() - computeStart) / 1e9;
-        return List.of(new RoundResult(replica.parameters(), lossSum, lastStep - firstStep, images, 1, compute))
-            .iterator();
+        held.version = version + 1;
+        RoundResult result = new RoundResult(lossSum, lastStep - firstStep, images, compute);
+        if (collect && deltas) {
+          float[] now = replica.parameters();
+          for (int i = 0; i < now.length; i++) {
+            now[i] -= held.base[i];
+          }
+          result.delta = org.radlab.core.model.Half.encode(now);
+        } else if (collect) {
+          result.weights = replica.parameters();
+        }
+        return List.of(result).iterator();
       }
     }
   }
 
-  /** Summed replica weights and statistics of one round. */
+  /** What the replicas of one round send back, added up. */
   static final class RoundResult implements Serializable {
     private static final long serialVersionUID = 1L;
-    final float[] weights;
+    /** One replica's whole weights (single-replica training, end of epoch), else null. */
+    float[] weights;
+    /** One replica's change over the round, fp16 (several replicas), before merging. */
+    short[] delta;
+    /** The replicas' changes added up (after merging). */
+    float[] deltaSum;
     double lossSum;
     long steps;
     long images;
@@ -482,13 +572,26 @@ public final class TrainJob {
     /** The slowest replica's time in its optimizer steps (batch assembly included), in seconds. */
     double computeSeconds;
 
-    RoundResult(float[] weights, double lossSum, long steps, long images, int replicas, double computeSeconds) {
-      this.weights = weights;
+    RoundResult(double lossSum, long steps, long images, double computeSeconds) {
       this.lossSum = lossSum;
       this.steps = steps;
       this.images = images;
-      this.replicas = replicas;
+      this.replicas = 1;
       this.computeSeconds = computeSeconds;
+    }
+
+    boolean hasDelta() {
+      return delta != null || deltaSum != null;
+    }
+
+    /** The summed changes as floats (decoding a single replica's fp16 change). */
+    float[] deltaSum() {
+      if (deltaSum == null && delta != null) {
+        deltaSum = new float[delta.length];
+        org.radlab.core.model.Half.addTo(deltaSum, delta);
+        delta = null;
+      }
+      return deltaSum;
     }
 
     static RoundResult merge(RoundResult a, RoundResult b) {
@@ -498,8 +601,19 @@ public final class TrainJob {
       if (b == null) {
         return a;
       }
-      for (int i = 0; i < a.weights.length; i++) {
-        a.weights[i] += b.weights[i];
+      if (a.hasDelta() && b.hasDelta()) {
+        float[] sum = a.deltaSum();
+        if (b.delta != null) {
+          org.radlab.core.model.Half.addTo(sum, b.delta);
+        } else {
+          float[] other = b.deltaSum;
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += other[i];
+          }
+        }
+      }
+      if (a.weights == null) {
+        a.weights = b.weights;
       }
       a.lossSum += b.lossSum;
       a.steps += b.steps;
@@ -507,14 +621,6 @@ public final class TrainJob {
       a.replicas += b.replicas;
       a.computeSeconds = Math.max(a.computeSeconds, b.computeSeconds);
       return a;
-    }
-
-    float[] averaged() {
-      float[] avg = weights.clone();
-      for (int i = 0; i < avg.length; i++) {
-        avg[i] /= replicas;
-      }
-      return avg;
     }
   }
 
@@ -547,12 +653,28 @@ public final class TrainJob {
     return executors;
   }
 
-  /** Threads for each replica: the local master's threads, or the executors' cores. */
+  /**
+   * Threads for each replica: the local master's threads, else {@code spark.executor.cores}, else the fewest cores
+   * any registered executor has (a standalone executor takes its worker's cores without setting the property).
+   * More libtorch threads than cores oversubscribes the machine, which costs far more than it gains.
+   */
   static int threadsPerReplica(SparkContext sc) {
     if (sc.isLocal()) {
       return Math.max(1, sc.defaultParallelism());
     }
-    return sc.getConf().getInt("spark.executor.cores", Integer.MAX_VALUE);
+    if (sc.getConf().contains("spark.executor.cores")) {
+      return Math.max(1, sc.getConf().getInt("spark.executor.cores", 1));
+    }
+    int fewest = Integer.MAX_VALUE;
+    scala.collection.Iterator<org.apache.spark.status.api.v1.ExecutorSummary> it =
+        sc.statusStore().executorList(true).iterator();
+    while (it.hasNext()) {
+      org.apache.spark.status.api.v1.ExecutorSummary e = it.next();
+      if (!"driver".equals(e.id()) && e.totalCores() > 0) {
+        fewest = Math.min(fewest, e.totalCores());
+      }
+    }
+    return fewest == Integer.MAX_VALUE ? 1 : fewest;
   }
 
   /** Frees the executors' replicas of this job (best effort: they go with their executors anyway). */

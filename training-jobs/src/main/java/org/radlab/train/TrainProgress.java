@@ -45,4 +45,9 @@ final class TrainProgress {
   Path file() {
     return file;
   }
+
+  /** Empties the file: a run that starts afresh (no checkpoint to resume) does not continue an old log. */
+  void reset() throws IOException {
+    Files.deleteIfExists(file);
+  }
 }

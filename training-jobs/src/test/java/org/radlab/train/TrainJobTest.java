@@ -102,6 +102,8 @@ class TrainJobTest {
   @Test
   void cancellingLeavesAConsistentModelFolder() throws Exception {
     TrainConfig cfg = config("cancel", "\"maxEpochs\":50");
+    Files.deleteIfExists(cfg.jobDir().resolve("progress"));
+    Files.deleteIfExists(cfg.jobDir().resolve("cancel"));
     Files.createDirectories(cfg.jobDir());
     Thread canceller = new Thread(() -> {
       try {

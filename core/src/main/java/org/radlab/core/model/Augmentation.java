@@ -1,9 +1,6 @@
 package org.radlab.core.model;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Collectors;
 
 /**
  * Random changes to a training image that keep its label: {@code none}, or {@code flips_rotations}: a horizontal
@@ -16,17 +13,11 @@ public final class Augmentation {
     NONE, FLIPS_ROTATIONS;
 
     public String id() {
-      return name().toLowerCase(Locale.ROOT);
+      return Choices.id(this);
     }
 
     public static Kind parse(String name) {
-      for (Kind k : values()) {
-        if (k.id().equalsIgnoreCase(name == null ? "" : name.trim())) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("unknown augmentation '" + name + "'; choose one of "
-          + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", ")));
+      return Choices.parse(Kind.class, name, "augmentation");
     }
   }
 

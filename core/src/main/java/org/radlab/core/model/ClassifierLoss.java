@@ -4,9 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.training.loss.Loss;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The training losses a model config can name. Every one takes the network's logits, shape (N, C), and the class
@@ -28,17 +25,11 @@ public final class ClassifierLoss extends Loss {
     CATEGORICAL_CROSS_ENTROPY, MEAN_ABSOLUTE_ERROR, MEAN_SQUARED_ERROR, SIGMOID_FOCAL;
 
     public String id() {
-      return name().toLowerCase(Locale.ROOT);
+      return Choices.id(this);
     }
 
     public static Kind parse(String name) {
-      for (Kind k : values()) {
-        if (k.id().equalsIgnoreCase(name == null ? "" : name.trim())) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("unknown loss '" + name + "'; choose one of "
-          + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", ")));
+      return Choices.parse(Kind.class, name, "loss");
     }
   }
 

@@ -1,5 +1,6 @@
 package org.radlab.core.model;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -46,11 +47,17 @@ public final class Replica implements AutoCloseable {
   private final List<Parameter> parameters = new ArrayList<>();
   private final int size;
 
+  /** A replica on the CPU. */
   public Replica(Spec spec) {
+    this(spec, Device.cpu());
+  }
+
+  /** A replica on {@code device} (a GPU when the executor was given one, else the CPU). */
+  public Replica(Spec spec, Device device) {
     this.spec = spec;
     Engine.getInstance().setRandomSeed((int) spec.seed());
     Block block = Architecture.parse(spec.architecture()).build(spec.classes(), spec.width());
-    this.model = Model.newInstance("radlab-" + spec.architecture());
+    this.model = Model.newInstance("radlab-" + spec.architecture(), device);
     model.setBlock(block);
     this.loss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(), spec.focalGamma());
     DefaultTrainingConfig config = new DefaultTrainingConfig(loss)

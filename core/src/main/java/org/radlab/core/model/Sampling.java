@@ -1,11 +1,8 @@
 package org.radlab.core.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Collectors;
 
 /**
  * Which training examples one epoch visits, and in what order.
@@ -26,17 +23,11 @@ public enum Sampling {
   public static final int MIN_PER_CLASS = 10;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return Choices.id(this);
   }
 
   public static Sampling parse(String name) {
-    for (Sampling s : values()) {
-      if (s.id().equalsIgnoreCase(name == null ? "" : name.trim())) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("unknown sampling '" + name + "'; choose one of "
-        + Arrays.stream(values()).map(Sampling::id).collect(Collectors.joining(", ")));
+    return Choices.parse(Sampling.class, name, "sampling");
   }
 
   /**

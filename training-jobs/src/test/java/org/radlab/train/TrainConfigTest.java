@@ -1,0 +1,65 @@
+package org.radlab.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config defaults, validation messages, and the command line's --set overrides. */
+class TrainConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAreFilledIn() {
+    TrainConfig c = TrainConfig.of("ds", "labels.csv", List.of("A", "B"));
+    assertEquals(128, c.inputSize());
+    assertEquals("resnet18", c.architecture());
+    assertEquals(0.25, c.width());
+    assertEquals("random", c.sampling());
+    assertEquals("categorical_cross_entropy", c.loss());
+    assertEquals(10, c.maxEpochs());
+    assertEquals(1, c.syncEvery());
+    assertTrue(c.jobId().startsWith("train-"), c.jobId());
+    assertTrue(c.output().endsWith("models/" + c.jobId()), c.output());
+  }
+
+  @Test
+  void everyBadValueNamesItsField() throws Exception {
+    Path file = dir.resolve("c.json");
+    for (String[] bad : new String[][] {
+        {"\"classes\":[\"A\"]", "classes"},
+        {"\"width\":1.5", "width"},
+        {"\"loss\":\"hinge\"", "hinge"},
+        {"\"sampling\":\"stratified\"", "stratified"},
+        {"\"monitor\":\"f1\"", "monitor"},
+        {"\"init\":\"pretrained\"", "weights"},
+        {"\"batchSize\":0", "batchSize"},
+        {"\"validationFraction\":1", "validationFraction"},
+        {"\"jobId\":\"a/b\"", "jobId"},
+        {"\"colour\":\"red\"", "colour"}}) {
+      Files.writeString(file, "{\"dataset\":\"ds\",\"labels\":\"l.csv\",\"classes\":[\"A\",\"B\"]," + bad[0] + "}");
+      var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.read(file), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
+    }
+  }
+
+  @Test
+  void setOverridesTakeJsonOrPlainStrings() throws Exception {
+    TrainConfig base = TrainConfig.of("ds", "labels.csv", List.of("A", "B"));
+    TrainConfig c = TrainCommand.withOverrides(base,
+        List.of("maxEpochs=3", "architecture=densenet121", "earlyStopping=true", "classes=[\"x\",\"y\",\"z\"]"));
+    assertEquals(3, c.maxEpochs());
+    assertEquals("densenet121", c.architecture());
+    assertTrue(c.earlyStopping());
+    assertEquals(List.of("x", "y", "z"), c.classes());
+    assertThrows(IllegalArgumentException.class, () -> TrainCommand.withOverrides(base, List.of("maxEpochs")));
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> TrainCommand.withOverrides(base, List.of("architecture=lenet")));
+    assertTrue(e.getMessage().contains("lenet"), e.getMessage());
+  }
+}
