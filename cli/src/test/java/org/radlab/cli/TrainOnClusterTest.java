@@ -63,6 +63,7 @@ class TrainOnClusterTest {
     cfg.put("inputSize", 64);
     cfg.put("batchSize", 16);
     cfg.put("maxEpochs", 4);
+    cfg.put("halfPrecisionUpdates", true); // the fp16 exchange; the benchmark runs the fp32 one
     cfg.put("jobId", "cluster-run");
     cfg.put("output", model.toString());
     Path config = tmp.resolve("train.json");

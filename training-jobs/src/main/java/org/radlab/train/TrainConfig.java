@@ -45,6 +45,9 @@ import org.radlab.core.model.Sampling;
  * @param seed               seeds the split, sampling, augmentation and weight initialization (default 1)
  * @param validationFraction share of patients held out for validation (default 0.2)
  * @param syncEvery          replicas are averaged every this many steps (default 1)
+ * @param halfPrecisionUpdates replicas and driver exchange weight changes in fp16 rather than fp32 (default false:
+ *                           on one machine converting costs more than the bytes it saves; across a network it
+ *                           halves the traffic)
  * @param jobId              names the job folder {@code $RADLAB_HOME/jobs/<jobId>} (default train-TIMESTAMP)
  * @param output             model folder (default {@code $RADLAB_HOME/models/<jobId>})
  */
@@ -75,6 +78,7 @@ public record TrainConfig(
     Long seed,
     Double validationFraction,
     Integer syncEvery,
+    Boolean halfPrecisionUpdates,
     String jobId,
     String output) implements Serializable {
 
@@ -121,6 +125,7 @@ public record TrainConfig(
     require(validationFraction > 0 && validationFraction < 1,
         "validationFraction must be in (0, 1), got " + validationFraction);
     syncEvery = or(syncEvery, 1);
+    halfPrecisionUpdates = halfPrecisionUpdates != null && halfPrecisionUpdates;
     require(syncEvery >= 1, "syncEvery must be at least 1 step, got " + syncEvery);
     jobId = jobId == null || jobId.isBlank()
         ? "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
@@ -132,7 +137,7 @@ public record TrainConfig(
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
     return new TrainConfig(dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Reads a config file; an invalid value is an {@link IllegalArgumentException} naming the field. */

@@ -90,8 +90,9 @@ public final class TrainJob {
     private boolean send;
     /** The driver's copy of the current weights (what the replicas hold at the start of the next round). */
     private float[] weights;
-    /** The averaged change of the last round, in fp16, which the replicas have yet to apply. */
+    /** The averaged change of the last round, which the replicas have yet to apply: fp16, or else fp32. */
     private short[] update;
+    private float[] updateFloat;
     private int bestEpoch;
     private double bestScore = Double.NaN;
     private ModelCard.Validation bestValidation;
@@ -201,6 +202,7 @@ public final class TrainJob {
       send = true; // the replicas start from the driver's weights
       weights = global.parameters();
       update = null;
+      updateFloat = null;
       for (int epoch = firstEpoch; epoch <= cfg.maxEpochs(); epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
@@ -239,13 +241,22 @@ public final class TrainJob {
           if (r.weights != null) {
             weights = r.weights;
             update = null;
+            updateFloat = null;
           } else if (r.hasDelta()) {
             float[] mean = r.deltaSum();
             for (int i = 0; i < mean.length; i++) {
               mean[i] /= r.replicas;
             }
-            update = org.radlab.core.model.Half.encode(mean);
-            org.radlab.core.model.Half.addTo(weights, update); // exactly what each replica will add
+            if (cfg.halfPrecisionUpdates()) {
+              update = org.radlab.core.model.Half.encode(mean);
+              org.radlab.core.model.Half.addTo(weights, update); // exactly what each replica will add
+            } else {
+              update = null;
+              updateFloat = mean;
+              for (int i = 0; i < mean.length; i++) {
+                weights[i] += mean[i];
+              }
+            }
           }
           version++;
           lossSum += r.lossSum;
@@ -318,12 +329,14 @@ public final class TrainJob {
         int epoch, int first, int last, boolean sendAll, boolean collect) {
       Broadcast<float[]> all = sendAll ? jsc.broadcast(weights) : null;
       Broadcast<short[]> change = !sendAll && update != null ? jsc.broadcast(update) : null;
+      Broadcast<float[]> changeFloat = !sendAll && updateFloat != null ? jsc.broadcast(updateFloat) : null;
       long v = version;
       boolean deltas = replicas > 1;
+      boolean half = cfg.halfPrecisionUpdates();
       try {
         jsc.setJobGroup("radlab-train-" + cfg.jobId(), "epoch " + epoch + ", steps " + (first + 1) + "-" + last, true);
         return shards.mapPartitionsWithIndex((partition, it) ->
-                task.run(partition, it, all, change, v, epoch, first, last, collect, deltas), true)
+                task.run(partition, it, all, change, changeFloat, v, epoch, first, last, collect, deltas, half), true)
             .treeAggregate(null, RoundResult::merge, RoundResult::merge);
       } finally {
         if (all != null) {
@@ -331,6 +344,9 @@ public final class TrainJob {
         }
         if (change != null) {
           change.destroy();
+        }
+        if (changeFloat != null) {
+          changeFloat.destroy();
         }
       }
     }
@@ -500,8 +516,8 @@ public final class TrainJob {
     static final String STALE = "radlab-replica-stale";
 
     java.util.Iterator<RoundResult> run(int partition, java.util.Iterator<TensorShards.Sample> it,
-        Broadcast<float[]> all, Broadcast<short[]> change, long version, int epoch, int firstStep, int lastStep,
-        boolean collect, boolean deltas) {
+        Broadcast<float[]> all, Broadcast<short[]> change, Broadcast<float[]> changeFloat, long version, int epoch,
+        int firstStep, int lastStep, boolean collect, boolean deltas, boolean half) {
       List<TensorShards.Sample> shard = new ArrayList<>();
       it.forEachRemaining(shard::add);
       if (shard.isEmpty()) {
@@ -522,6 +538,12 @@ public final class TrainJob {
               + ", not " + version);
         } else if (change != null) {
           org.radlab.core.model.Half.addTo(held.base, change.value());
+          replica.setParameters(held.base);
+        } else if (changeFloat != null) {
+          float[] d = changeFloat.value();
+          for (int i = 0; i < d.length; i++) {
+            held.base[i] += d[i];
+          }
           replica.setParameters(held.base);
         }
         double lossSum = 0;
@@ -547,7 +569,11 @@ public final class TrainJob {
           for (int i = 0; i < now.length; i++) {
             now[i] -= held.base[i];
           }
-          result.delta = org.radlab.core.model.Half.encode(now);
+          if (half) {
+            result.delta = org.radlab.core.model.Half.encode(now);
+          } else {
+            result.deltaSum = now;
+          }
         } else if (collect) {
           result.weights = replica.parameters();
         }
