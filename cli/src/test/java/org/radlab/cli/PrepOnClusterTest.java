@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,14 +60,8 @@ class PrepOnClusterTest {
       Process driver = submit(request, config(input, remote, secret, progress), classpath, log);
 
       // Kill one executor as soon as conversion has visibly started, and well before it ends.
-      Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-      ExecutorProcess killed = null;
-      while (killed == null && driver.isAlive() && Instant.now().isBefore(deadline)) {
-        if (cluster.executors().size() == 2 && filesDone(progress) >= 1) {
-          killed = cluster.killOneExecutor().orElse(null);
-        }
-        Thread.sleep(100);
-      }
+      ExecutorProcess killed = ExecutorKills.killOneWhen(cluster, driver, () -> filesDone(progress) >= 1,
+          Duration.ofMinutes(3));
       assertNotNull(killed, "no executor was killed while the job ran:\n" + Files.readString(log));
       assertTrue(driver.waitFor(5, TimeUnit.MINUTES), "cluster prep did not finish");
       String output = Files.readString(log);

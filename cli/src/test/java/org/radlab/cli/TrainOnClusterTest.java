@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,15 +84,9 @@ class TrainOnClusterTest {
       pb.environment().put("RADLAB_HOME", home.toString());
       Process driver = pb.start();
 
-      // Kill one executor once training steps are under way in the second epoch's first half or earlier.
-      Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-      ExecutorProcess killed = null;
-      while (killed == null && driver.isAlive() && Instant.now().isBefore(deadline)) {
-        if (cluster.executors().size() == 2 && steps(progress) >= 2) {
-          killed = cluster.killOneExecutor().orElse(null);
-        }
-        Thread.sleep(100);
-      }
+      // Kill one executor once training steps are under way.
+      ExecutorProcess killed = ExecutorKills.killOneWhen(cluster, driver, () -> steps(progress) >= 2,
+          Duration.ofMinutes(5));
       assertNotNull(killed, "no executor was killed while training ran:\n" + Files.readString(log));
       assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
       String output = Files.readString(log);
