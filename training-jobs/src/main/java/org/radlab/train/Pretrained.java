@@ -18,7 +18,8 @@ import org.radlab.core.model.Replica;
 /**
  * Starting a model from the weights of another: {@code init: pretrained} with {@code weights} naming a RadLab model
  * folder ({@code model.json} and {@code weights.params}), a {@code .params} file with that model's {@code model.json}
- * beside it, or either of those by name under {@code $RADLAB_HOME/weights}.
+ * beside it, a TorchScript file ({@code .pt}) exported from torchvision with {@code torch.jit.script}, or any of
+ * those by name under {@code $RADLAB_HOME/weights}.
  *
  * <p>Every layer is copied except the classifier head, which starts fresh for the new classes. A first convolution
  * trained on 3 channels is summed over its channels to take our single grey channel.
@@ -30,9 +31,9 @@ final class Pretrained {
     Path source = resolve(cfg.weights());
     Path weights = Files.isDirectory(source) ? source.resolve(TrainJob.WEIGHTS) : source;
     String name = weights.getFileName().toString();
-    if (name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript")) {
-      throw new IllegalArgumentException("weights " + weights + " look like a TorchScript file; this version"
-          + " loads RadLab .params weights only (a model folder, or a .params file with its model.json)");
+    if (isTorchScript(name)) {
+      loadTorchScript(weights, target);
+      return;
     }
     Path cardFile = weights.resolveSibling("model.json");
     if (!Files.exists(weights) || !Files.exists(cardFile)) {
@@ -52,6 +53,36 @@ final class Pretrained {
     }
   }
 
+  private static boolean isTorchScript(String fileName) {
+    return fileName.endsWith(".pt") || fileName.endsWith(".pth") || fileName.endsWith(".torchscript");
+  }
+
+  /**
+   * Weights exported with {@code torch.jit.script} from a torchvision model of the same architecture at full
+   * width: its trainable parameters are copied in order onto ours (our blocks follow torchvision layer for layer),
+   * all but the classifier head. Batch-norm running statistics are buffers, not parameters, in TorchScript: they
+   * start at their defaults and adapt during fine-tuning.
+   */
+  private static void loadTorchScript(Path file, Replica target) throws IOException {
+    try (ai.djl.Model source = ai.djl.Model.newInstance("pretrained", "PyTorch")) {
+      source.load(file, null, java.util.Map.of("trainParam", "true"));
+      copyTrainable(source.getBlock(), target.block(), file.toString());
+    } catch (ai.djl.MalformedModelException e) {
+      throw new IOException("cannot read TorchScript weights " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Trainable parameters of {@code from} onto those of {@code to}, in order, all but the last two (the head). */
+  static long copyTrainable(Block from, Block to, String what) {
+    List<Parameter> src = trainable(from);
+    List<Parameter> dst = trainable(to);
+    if (src.size() != dst.size()) {
+      throw new IllegalArgumentException(what + " holds " + src.size() + " trainable parameter arrays where this "
+          + "network has " + dst.size() + ": not the same architecture (TorchScript weights need width 1.0)");
+    }
+    return copy(src, dst, what);
+  }
+
   /** Where a {@code weights} value points: a path as given, else a name under {@code $RADLAB_HOME/weights}. */
   static Path resolve(String weights) {
     Path direct = Path.of(weights);
@@ -59,15 +90,17 @@ final class Pretrained {
       return direct;
     }
     Path dir = Workspace.home().resolve("weights");
-    for (String candidate : new String[] {weights, weights + ".params"}) {
+    for (String candidate : new String[] {weights, weights + ".params", weights + ".pt"}) {
       Path p = dir.resolve(candidate);
       if (Files.exists(p)) {
         return p;
       }
     }
     throw new IllegalArgumentException("pretrained weights '" + weights + "' not found, neither as a path nor in "
-        + dir + ". Put a trained RadLab model folder there (its model.json and weights.params, e.g. copied from "
-        + "$RADLAB_HOME/models/<id>), named " + weights + ", or give its path");
+        + dir + ". Put them there as " + weights + ".pt, a TorchScript export of the torchvision model (in Python: "
+        + "torch.jit.script(torchvision.models.resnet18(weights=\"IMAGENET1K_V1\")).save(\"" + weights + ".pt\")), "
+        + "or as a folder " + weights + "/ holding a trained RadLab model (model.json and weights.params, as in "
+        + "$RADLAB_HOME/models/<id>); or give the path");
   }
 
   /**
@@ -83,6 +116,10 @@ final class Pretrained {
       throw new IllegalArgumentException("the pretrained network has " + src.size() + " parameter arrays, this one "
           + dst.size() + ": not the same architecture");
     }
+    return copy(src, dst, "the pretrained network");
+  }
+
+  private static long copy(List<Parameter> src, List<Parameter> dst, String what) {
     long copied = 0;
     for (int i = 0; i < dst.size() - 2; i++) {
       NDArray a = src.get(i).getArray();
@@ -90,17 +127,28 @@ final class Pretrained {
       Shape sa = a.getShape();
       Shape sb = b.getShape();
       if (sa.equals(sb)) {
-        b.set(FloatBuffer.wrap(a.toFloatArray()));
+        b.set(FloatBuffer.wrap(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()));
       } else if (sa.dimension() == 4 && sb.dimension() == 4 && sa.get(1) == 3 && sb.get(1) == 1
           && sa.get(0) == sb.get(0) && sa.get(2) == sb.get(2) && sa.get(3) == sb.get(3)) {
-        b.set(FloatBuffer.wrap(a.sum(new int[] {1}, true).toFloatArray()));
+        b.set(FloatBuffer.wrap(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).sum(new int[] {1}, true)
+            .toFloatArray()));
       } else {
-        throw new IllegalArgumentException("pretrained parameter " + i + " (" + src.get(i).getName() + ") has shape "
+        throw new IllegalArgumentException(what + ": parameter " + i + " (" + src.get(i).getName() + ") has shape "
             + sa + " where this network has " + sb);
       }
       copied += b.size();
     }
     return copied;
+  }
+
+  private static List<Parameter> trainable(Block block) {
+    List<Parameter> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        out.add(p.getValue());
+      }
+    }
+    return out;
   }
 
   private static List<Parameter> params(Block block) {

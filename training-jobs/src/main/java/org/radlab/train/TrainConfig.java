@@ -141,6 +141,12 @@ public record TrainConfig(
   }
 
   /** Reads a config file; an invalid value is an {@link IllegalArgumentException} naming the field. */
+  /** This config starting from {@code weights}, at the given width. */
+  public TrainConfig withPretrained(String weights, double width) throws IOException {
+    return with("{\"init\":\"pretrained\",\"weights\":" + JSON.writeValueAsString(weights) + ",\"width\":"
+        + width + "}");
+  }
+
   public static TrainConfig read(Path json) throws IOException {
     try {
       return JSON.readValue(json.toFile(), TrainConfig.class);
