@@ -27,24 +27,11 @@ final class ExecutorReplicas {
       this.replica = replica;
     }
   }
-  private static boolean threadsSet;
 
   private ExecutorReplicas() {}
 
-  /**
-   * Sets libtorch's thread counts, once per JVM and before the engine loads, and keeps DJL offline: it loads
-   * libtorch from the native jar on the classpath and never reaches for the network.
-   */
-  static synchronized void useThreads(int threads) {
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
-    if (!threadsSet) {
-      int n = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
-      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-      threadsSet = true;
-    }
+  static void useThreads(int threads) {
+    org.radlab.core.model.TorchSetup.useThreads(threads);
   }
 
   static synchronized Held get(String job, Replica.Spec spec, int threads) {

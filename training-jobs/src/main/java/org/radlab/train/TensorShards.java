@@ -1,8 +1,6 @@
 package org.radlab.train;
 
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,8 +13,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.radlab.core.dicom.GrayImage;
-import org.radlab.core.dicom.ImageResize;
 import org.radlab.prep.DatasetLayout;
 import scala.Tuple2;
 
@@ -52,28 +48,11 @@ final class TensorShards {
     }
   }
 
-  /** How a stored tensor becomes a model input. */
-  record Preprocessing(int inputSize, double mean, double std) implements Serializable {
-    float[] apply(byte[] data, int side) {
-      float[] v = new float[side * side];
-      ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-      if (side != inputSize) {
-        v = ImageResize.resize(new GrayImage(side, side, v), inputSize, inputSize).data();
-      }
-      float m = (float) mean;
-      float s = (float) (std > 1e-6 ? std : 1);
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (v[i] - m) / s;
-      }
-      return v;
-    }
-  }
-
   private TensorShards() {}
 
   /** The examples' tensors in {@code shards} partitions, cached; the caller unpersists them. */
   static JavaRDD<Sample> load(SparkSession spark, String dataset, List<TrainingSet.Example> examples, int shards,
-      Preprocessing pre) {
+      org.radlab.core.model.Preprocessing pre) {
     List<TrainingSet.Example> sorted = new ArrayList<>(examples);
     sorted.sort(Comparator.comparingInt(TrainingSet.Example::label).thenComparing(TrainingSet.Example::imageId));
     List<Row> rows = new ArrayList<>(sorted.size());
@@ -88,7 +67,7 @@ final class TensorShards {
     Dataset<Row> tensors = spark.read().parquet(tensorsPath(dataset)).select("image_id", "side", "data");
     JavaRDD<Sample> samples = tensors.join(wanted, "image_id").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.<Integer>getAs("shard"), new Sample(r.getAs("image_id"),
-            r.<Integer>getAs("label"), pre.apply(r.getAs("data"), r.<Integer>getAs("side")))))
+            r.<Integer>getAs("label"), pre.apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")))))
         .partitionBy(new HashPartitioner(shards))
         .values()
         .mapPartitions(it -> {
@@ -109,7 +88,7 @@ final class TensorShards {
 
   /** The examples' preprocessed tensors on the driver, sorted by image id. */
   static List<Sample> collect(SparkSession spark, String dataset, List<TrainingSet.Example> examples,
-      Preprocessing pre) {
+      org.radlab.core.model.Preprocessing pre) {
     JavaRDD<Sample> rdd = load(spark, dataset, examples, 1, pre);
     try {
       List<Sample> out = new ArrayList<>(rdd.collect());

@@ -138,8 +138,7 @@ public final class TrainJob {
                 + "%d replica(s), %d thread(s) each", set.train.size(), sum(set.trainStudiesPerClass),
             set.validation.size(), sum(set.validationStudiesPerClass), replicas, threads));
 
-        TensorShards.Preprocessing pre = new TensorShards.Preprocessing(cfg.inputSize(), preprocessing.mean(),
-            preprocessing.std());
+        var pre = new org.radlab.core.model.Preprocessing(cfg.inputSize(), preprocessing.mean(), preprocessing.std());
         shards = TensorShards.load(spark, cfg.dataset(), set.train, replicas, pre);
         List<TensorShards.Sample> validation = TensorShards.collect(spark, cfg.dataset(), set.validation, pre);
 

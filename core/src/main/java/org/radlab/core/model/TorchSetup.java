@@ -1,0 +1,24 @@
+package org.radlab.core.model;
+
+/**
+ * Process-wide libtorch settings, applied once before the engine loads: DJL stays offline (libtorch comes from the
+ * native jar on the classpath, never from the network) and uses {@code threads} intra-op threads, at most the
+ * processors this JVM may use. More threads than cores oversubscribes the machine.
+ */
+public final class TorchSetup {
+  private static boolean done;
+
+  private TorchSetup() {}
+
+  public static synchronized void useThreads(int threads) {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    if (!done) {
+      int n = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+      done = true;
+    }
+  }
+}

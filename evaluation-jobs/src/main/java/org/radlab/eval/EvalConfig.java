@@ -1,0 +1,61 @@
+package org.radlab.eval;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.radlab.core.Workspace;
+
+/**
+ * An evaluation job's config (JSON).
+ *
+ * @param dataset    prepared dataset folder; every labelled study in it is evaluated
+ * @param labels     label snapshot CSV ({@code study_uid,label})
+ * @param models     model folders (each with model.json and weights), all with the same classes
+ * @param positive   positive classes of the binary view (default: the last class)
+ * @param threshold  binary view threshold (default 0.5)
+ * @param bootstrap  bootstrap resamples for the intervals (default 1000)
+ * @param seed       bootstrap seed (default 1)
+ * @param jobId      names the output (default eval-TIMESTAMP)
+ * @param output     output folder (default {@code $RADLAB_HOME/evaluations/<jobId>})
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record EvalConfig(String dataset, String labels, List<String> models, List<String> positive,
+    Double threshold, Integer bootstrap, Long seed, String jobId, String output) implements Serializable {
+
+  public EvalConfig {
+    require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
+    require(labels != null && !labels.isBlank(), "labels is required: a label snapshot CSV");
+    require(models != null && !models.isEmpty(), "models must name at least one model folder");
+    positive = positive == null ? List.of() : List.copyOf(positive);
+    threshold = threshold == null ? 0.5 : threshold;
+    require(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got " + threshold);
+    bootstrap = bootstrap == null ? 1000 : bootstrap;
+    require(bootstrap >= 0, "bootstrap must be 0 or more, got " + bootstrap);
+    seed = seed == null ? 1L : seed;
+    jobId = jobId == null || jobId.isBlank()
+        ? "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
+    require(jobId.matches("[A-Za-z0-9._-]{1,100}"), "jobId may hold letters, digits, '.', '_' and '-' only: " + jobId);
+    output = output == null || output.isBlank() ? Workspace.home().resolve("evaluations").resolve(jobId).toString()
+        : output;
+  }
+
+  public static EvalConfig read(Path json) throws IOException {
+    try {
+      return new ObjectMapper().readValue(json.toFile(), EvalConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw e.getCause() instanceof IllegalArgumentException iae ? iae
+          : new IllegalArgumentException(e.getOriginalMessage(), e);
+    }
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package org.radlab.eval;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.radlab.prep.SparkSessions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code radlab evaluate}: several trained models side by side on one dataset and label snapshot. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate trained models side by side on a prepared dataset and a label snapshot: "
+        + "predictions.parquet (image and study level), metrics.json per model, and comparison.json/.csv with "
+        + "kappa and AUC and their bootstrap intervals. The tensors are read once for all models.",
+    footer = {"", "Config fields: docs/evaluation.md. Example config:",
+        "  {\"dataset\": \"radlab-home/datasets/density\", \"labels\": \"radlab-home/labels/density-….csv\",",
+        "   \"models\": [\"radlab-home/models/a\", \"radlab-home/models/b\"], \"positive\": [\"C\", \"D\"]}"})
+public final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", required = true, description = "The evaluation config (JSON).")
+  Path config;
+
+  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+      description = "Spark master (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Override
+  public Integer call() throws Exception {
+    EvalConfig cfg = EvalConfig.read(config);
+    SparkSession spark = SparkSessions.start("radlab-evaluate", master);
+    try {
+      var results = EvaluateJob.run(spark, cfg);
+      for (var r : results) {
+        System.out.printf("%-30s studies %d  kappa %.3f [%.3f, %.3f]  AUC %.3f [%.3f, %.3f]%n", r.model(), r.studies(),
+            r.kappaLinear(), r.kappaCi() == null ? Double.NaN : r.kappaCi().lower(),
+            r.kappaCi() == null ? Double.NaN : r.kappaCi().upper(), r.aucMacro(),
+            r.aucCi() == null ? Double.NaN : r.aucCi().lower(), r.aucCi() == null ? Double.NaN : r.aucCi().upper());
+      }
+      System.out.println("results: " + cfg.output());
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+}

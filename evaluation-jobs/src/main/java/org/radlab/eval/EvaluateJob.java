@@ -1,0 +1,274 @@
+package org.radlab.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.metrics.Bootstrap;
+import org.radlab.core.metrics.MetricsReport;
+import org.radlab.core.model.TorchSetup;
+import org.radlab.core.model.TrainedModel;
+import org.radlab.prep.DatasetLayout;
+import org.radlab.prep.PrepJob;
+
+/**
+ * Evaluates several trained models side by side on one dataset and label snapshot.
+ *
+ * <p>The dataset's tensors are read once; each Spark task runs every model over its share of the images. Outputs,
+ * under the config's {@code output} folder: {@code predictions.parquet} (one row per model and image with
+ * {@code level=image}, and per model and study with {@code level=study}, the study's probabilities being the mean
+ * over its images), {@code <model>/metrics.json} per model ({@link MetricsReport} on the studies), and
+ * {@code comparison.json} / {@code comparison.csv} (kappa and AUC with their intervals, side by side).
+ *
+ * <p>Runs under {@code spark-submit --class org.radlab.eval.EvaluateJob app.jar config.json} or
+ * {@code radlab evaluate --config FILE}.
+ */
+public final class EvaluateJob {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private EvaluateJob() {}
+
+  /** One model's row of the comparison table. */
+  public record ModelResult(String model, String path, int studies, double kappaLinear, Bootstrap.Interval kappaCi,
+      double aucMacro, Bootstrap.Interval aucCi, double binaryAuc, double sensitivity, double specificity,
+      double accuracy) {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: EvaluateJob CONFIG.json   (see docs/evaluation.md for the fields)");
+      System.exit(2);
+    }
+    EvalConfig cfg = EvalConfig.read(Path.of(args[0]));
+    SparkSession spark = SparkSession.builder().appName("radlab-evaluate").getOrCreate();
+    try {
+      System.out.println(JSON.writeValueAsString(run(spark, cfg)));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Runs the evaluation and returns the comparison table (also written to {@code comparison.json}). */
+  public static List<ModelResult> run(SparkSession spark, EvalConfig cfg) throws IOException {
+    long started = System.nanoTime();
+    List<String> ids = new ArrayList<>();
+    List<String> classes = null;
+    for (String m : cfg.models()) {
+      JsonNode card = readCard(Path.of(m));
+      List<String> c = new ArrayList<>();
+      card.path("classes").forEach(n -> c.add(n.asText()));
+      if (classes == null) {
+        classes = c;
+      } else if (!classes.equals(c)) {
+        throw new IllegalArgumentException("models must share their classes: " + cfg.models().get(0) + " has "
+            + classes + ", " + m + " has " + c);
+      }
+      String id = card.path("id").asText(Path.of(m).getFileName().toString());
+      while (ids.contains(id)) {
+        id = id + "-" + (ids.size() + 1);
+      }
+      ids.add(id);
+    }
+    List<String> cls = classes;
+
+    Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
+    Map<String, Integer> classIndex = new HashMap<>();
+    for (int i = 0; i < cls.size(); i++) {
+      classIndex.put(cls.get(i), i);
+    }
+    Map<String, Integer> unknownClasses = new TreeMap<>();
+    labels.values().forEach(l -> {
+      if (!classIndex.containsKey(l)) {
+        unknownClasses.merge(l, 1, Integer::sum);
+      }
+    });
+    if (!unknownClasses.isEmpty()) {
+      throw new IllegalArgumentException("the labels use classes the models do not know: " + unknownClasses
+          + " (studies per class); the models' classes are " + cls);
+    }
+    String root = cfg.dataset().replaceAll("/+$", "");
+    if (!PrepJob.exists(spark, root + "/" + DatasetLayout.IMAGES)) {
+      throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES);
+    }
+    List<Row> wanted = new ArrayList<>();
+    java.util.Set<String> found = new java.util.HashSet<>();
+    for (Row r : spark.read().parquet(root + "/" + DatasetLayout.IMAGES).select("image_id", "study_uid")
+        .collectAsList()) {
+      String label = labels.get(r.getString(1));
+      if (label != null) {
+        wanted.add(RowFactory.create(r.getString(0), r.getString(1), label));
+        found.add(r.getString(1));
+      }
+    }
+    long missing = labels.keySet().stream().filter(s -> !found.contains(s)).count();
+    if (missing > 0) {
+      throw new IllegalArgumentException(missing + " labelled studies have no image in the dataset; was the label"
+          + " snapshot made for another dataset?");
+    }
+    System.err.printf("evaluate: %d models on %d images of %d studies%n", ids.size(), wanted.size(), labels.size());
+
+    StructType wantedSchema = new StructType().add("image_id", DataTypes.StringType)
+        .add("study_uid", DataTypes.StringType).add("reference", DataTypes.StringType);
+    Dataset<Row> tensors = spark.read().parquet(root + "/" + DatasetLayout.TENSORS).select("image_id", "side", "data");
+    PredictTask task = new PredictTask(List.copyOf(cfg.models()));
+    List<Row> predicted = tensors.join(spark.createDataFrame(wanted, wantedSchema), "image_id").javaRDD()
+        .mapPartitions(task::run).collect();
+
+    // image level, then the mean over each study's images
+    int k = cls.size();
+    Map<String, Map<String, double[]>> studySums = new LinkedHashMap<>(); // model -> study -> sums, count last
+    Map<String, String> studyReference = new HashMap<>();
+    List<Row> rows = new ArrayList<>();
+    for (Row r : predicted) {
+      int m = r.getInt(0);
+      double[] p = (double[]) r.get(4);
+      rows.add(row(ids.get(m), "image", r.getString(1), r.getString(2), r.getString(3), p, cls));
+      double[] acc = studySums.computeIfAbsent(ids.get(m), x -> new TreeMap<>())
+          .computeIfAbsent(r.getString(2), x -> new double[k + 1]);
+      for (int c = 0; c < k; c++) {
+        acc[c] += p[c];
+      }
+      acc[k]++;
+      studyReference.put(r.getString(2), r.getString(3));
+    }
+    List<ModelResult> results = new ArrayList<>();
+    Path out = Path.of(cfg.output());
+    Files.createDirectories(out);
+    for (int m = 0; m < ids.size(); m++) {
+      Map<String, double[]> studies = studySums.getOrDefault(ids.get(m), Map.of());
+      double[][] probs = new double[studies.size()][];
+      int[] reference = new int[studies.size()];
+      int i = 0;
+      for (var e : studies.entrySet()) {
+        double[] mean = new double[k];
+        for (int c = 0; c < k; c++) {
+          mean[c] = e.getValue()[c] / e.getValue()[k];
+        }
+        probs[i] = mean;
+        reference[i] = classIndex.get(studyReference.get(e.getKey()));
+        rows.add(row(ids.get(m), "study", null, e.getKey(), studyReference.get(e.getKey()), mean, cls));
+        i++;
+      }
+      MetricsReport report = MetricsReport.compute(cls, reference, probs,
+          new MetricsReport.Options(cfg.positive(), cfg.threshold(), cfg.bootstrap(), 0.95, cfg.seed()));
+      Path dir = Files.createDirectories(out.resolve(ids.get(m)));
+      JSON.writeValue(dir.resolve("metrics.json").toFile(), report);
+      results.add(new ModelResult(ids.get(m), cfg.models().get(m), report.cases(), report.kappa().get("linear"),
+          report.kappaLinearCi(), report.aucMacro(), report.aucMacroCi(), report.binary().auc(),
+          report.binary().sensitivity(), report.binary().specificity(), report.accuracy()));
+    }
+    spark.createDataFrame(rows, predictionSchema(cls)).write().mode(SaveMode.Overwrite).partitionBy("level")
+        .parquet(out.resolve("predictions.parquet").toString());
+    JSON.writeValue(out.resolve("comparison.json").toFile(), results);
+    Files.writeString(out.resolve("comparison.csv"), csv(results));
+    System.err.printf("evaluate: done in %.1f s; results in %s%n", (System.nanoTime() - started) / 1e9, out);
+    return results;
+  }
+
+  /** Runs every model over one partition's images; a row per model and image. */
+  private record PredictTask(List<String> models) implements Serializable {
+    java.util.Iterator<Row> run(java.util.Iterator<Row> it) throws IOException {
+      List<Row> images = new ArrayList<>();
+      it.forEachRemaining(images::add);
+      List<Row> out = new ArrayList<>();
+      if (images.isEmpty()) {
+        return out.iterator();
+      }
+      TorchSetup.useThreads(1); // one per task: tasks already run one per core
+      for (int m = 0; m < models.size(); m++) {
+        TrainedModel model = TrainedModel.cached(Path.of(models.get(m)));
+        List<float[]> inputs = new ArrayList<>(images.size());
+        for (Row r : images) {
+          inputs.add(model.preprocessing().apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")));
+        }
+        float[][] p;
+        synchronized (model) {
+          p = model.predict(inputs);
+        }
+        for (int i = 0; i < images.size(); i++) {
+          double[] d = new double[p[i].length];
+          for (int c = 0; c < d.length; c++) {
+            d[c] = p[i][c];
+          }
+          Row r = images.get(i);
+          out.add(RowFactory.create(m, r.<String>getAs("image_id"), r.<String>getAs("study_uid"),
+              r.<String>getAs("reference"), d));
+        }
+      }
+      return out.iterator();
+    }
+  }
+
+  private static Row row(String model, String level, String image, String study, String reference, double[] p,
+      List<String> classes) {
+    int best = 0;
+    for (int c = 1; c < p.length; c++) {
+      if (p[c] > p[best]) {
+        best = c;
+      }
+    }
+    Object[] v = new Object[6 + p.length];
+    v[0] = model;
+    v[1] = level;
+    v[2] = image;
+    v[3] = study;
+    v[4] = reference;
+    v[5] = classes.get(best);
+    for (int c = 0; c < p.length; c++) {
+      v[6 + c] = p[c];
+    }
+    return RowFactory.create(v);
+  }
+
+  /** model, level, image_id (null at study level), study_uid, reference, predicted, then p_CLASS per class. */
+  static StructType predictionSchema(List<String> classes) {
+    StructType s = new StructType().add("model", DataTypes.StringType).add("level", DataTypes.StringType)
+        .add("image_id", DataTypes.StringType).add("study_uid", DataTypes.StringType)
+        .add("reference", DataTypes.StringType).add("predicted", DataTypes.StringType);
+    for (String c : classes) {
+      s = s.add("p_" + c.replaceAll("[^A-Za-z0-9_]", "_"), DataTypes.DoubleType);
+    }
+    return s;
+  }
+
+  private static String csv(List<ModelResult> results) {
+    StringBuilder b = new StringBuilder("model,studies,kappa_linear,kappa_lower,kappa_upper,auc_macro,auc_lower,"
+        + "auc_upper,binary_auc,sensitivity,specificity,accuracy\n");
+    for (ModelResult r : results) {
+      b.append(String.join(",", r.model(), Integer.toString(r.studies()), num(r.kappaLinear()),
+          num(r.kappaCi() == null ? Double.NaN : r.kappaCi().lower()),
+          num(r.kappaCi() == null ? Double.NaN : r.kappaCi().upper()), num(r.aucMacro()),
+          num(r.aucCi() == null ? Double.NaN : r.aucCi().lower()), num(r.aucCi() == null ? Double.NaN : r.aucCi().upper()),
+          num(r.binaryAuc()), num(r.sensitivity()), num(r.specificity()), num(r.accuracy()))).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
+  }
+
+  private static JsonNode readCard(Path dir) throws IOException {
+    Path json = dir.resolve("model.json");
+    if (!Files.exists(json)) {
+      throw new IllegalArgumentException(dir + " is not a model folder: it has no model.json");
+    }
+    return new ObjectMapper().readTree(json.toFile());
+  }
+}
