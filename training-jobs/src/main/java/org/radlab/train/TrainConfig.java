@@ -130,8 +130,7 @@ public record TrainConfig(
     jobId = jobId == null || jobId.isBlank()
         ? "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
     require(jobId.matches("[A-Za-z0-9._-]{1,100}"), "jobId may hold letters, digits, '.', '_' and '-' only: " + jobId);
-    output = output == null || output.isBlank() ? Workspace.home().resolve("models").resolve(jobId).toString()
-        : output;
+    output = output == null || output.isBlank() ? defaultOutput(jobId) : output;
   }
 
   /** A config with the required fields and every default. */
@@ -160,7 +159,11 @@ public record TrainConfig(
   /** This config with the fields of {@code json} (a JSON object) laid over it. */
   public TrainConfig with(String json) throws IOException {
     var tree = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(this);
-    tree.setAll((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json));
+    var overlay = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
+    if (overlay.has("jobId") && !overlay.has("output") && output.equals(defaultOutput(jobId))) {
+      tree.remove("output"); // derived from the job id: follow the new one
+    }
+    tree.setAll(overlay);
     try {
       return JSON.treeToValue(tree, TrainConfig.class);
     } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
@@ -181,6 +184,10 @@ public record TrainConfig(
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String defaultOutput(String jobId) {
+    return Workspace.home().resolve("models").resolve(jobId).toString();
   }
 
   /** {@code $RADLAB_HOME/jobs/<jobId>}: progress lines and the cancel request. */

@@ -15,7 +15,7 @@ class TrainConfigTest {
   @TempDir Path dir;
 
   @Test
-  void defaultsAreFilledIn() {
+  void defaultsAreFilledIn() throws Exception {
     TrainConfig c = TrainConfig.of("ds", "labels.csv", List.of("A", "B"));
     assertEquals(128, c.inputSize());
     assertEquals("resnet18", c.architecture());
@@ -26,6 +26,9 @@ class TrainConfigTest {
     assertEquals(1, c.syncEvery());
     assertTrue(c.jobId().startsWith("train-"), c.jobId());
     assertTrue(c.output().endsWith("models/" + c.jobId()), c.output());
+    // a new job id moves the default output with it; an explicit output stays
+    assertTrue(c.with("{\"jobId\":\"j2\"}").output().endsWith("models/j2"));
+    assertEquals("elsewhere", c.with("{\"output\":\"elsewhere\"}").with("{\"jobId\":\"j3\"}").output());
   }
 
   @Test

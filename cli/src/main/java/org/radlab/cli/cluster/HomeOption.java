@@ -15,10 +15,15 @@ public final class HomeOption {
           + "current directory.")
   private Path home;
 
-  /** {@code --home}, else {@code $RADLAB_HOME}, else {@code ./radlab-home}; absolute. */
+  /**
+   * {@code --home}, else {@code $RADLAB_HOME}, else {@code ./radlab-home}; absolute. A given {@code --home} becomes
+   * the workspace of everything else this JVM runs (jobs' default folders included).
+   */
   public Path resolve() {
     if (home != null) {
-      return home.toAbsolutePath().normalize();
+      Path p = home.toAbsolutePath().normalize();
+      System.setProperty(Workspace.PROPERTY, p.toString());
+      return p;
     }
     return Workspace.home().toAbsolutePath().normalize();
   }
