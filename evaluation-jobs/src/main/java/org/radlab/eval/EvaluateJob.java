@@ -34,7 +34,8 @@ import org.radlab.prep.PrepJob;
  * <p>The dataset's tensors are read once; each Spark task runs every model over its share of the images. Outputs,
  * under the config's {@code output} folder: {@code predictions.parquet} (one row per model and image with
  * {@code level=image}, and per model and study with {@code level=study}, the study's probabilities being the mean
- * over its images), {@code <model>/metrics.json} per model ({@link MetricsReport} on the studies), and
+ * over its images), {@code <model>/metrics.json} per model ({@link MetricsReport} on the studies) with its charts
+ * ({@code confusion-matrix} and {@code roc}, PNG and SVG), and
  * {@code comparison.json} / {@code comparison.csv} (kappa and AUC with their intervals, side by side).
  *
  * <p>Runs under {@code spark-submit --class org.radlab.eval.EvaluateJob app.jar config.json} or
@@ -169,6 +170,7 @@ public final class EvaluateJob {
           new MetricsReport.Options(cfg.positive(), cfg.threshold(), cfg.bootstrap(), 0.95, cfg.seed()));
       Path dir = Files.createDirectories(out.resolve(ids.get(m)));
       JSON.writeValue(dir.resolve("metrics.json").toFile(), report);
+      Charts.forReport(report, ids.get(m), dir);
       results.add(new ModelResult(ids.get(m), cfg.models().get(m), report.cases(), report.kappa().get("linear"),
           report.kappaLinearCi(), report.aucMacro(), report.aucMacroCi(), report.binary().auc(),
           report.binary().sensitivity(), report.binary().specificity(), report.accuracy()));

@@ -50,10 +50,19 @@ public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the bootstrap (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--charts", paramLabel = "DIR",
+      description = "Also write the confusion matrix and the ROC curve as PNG and SVG into DIR.")
+  Path charts;
+
   @Override
   public Integer call() throws IOException {
     MetricsReport report = compute(predictions, new MetricsReport.Options(positive, threshold, resamples, level, seed));
     System.out.println(JSON.writeValueAsString(report));
+    if (charts != null) {
+      for (Path p : Charts.forReport(report, predictions.getFileName().toString(), charts)) {
+        System.err.println("metrics: wrote " + p);
+      }
+    }
     return 0;
   }
 

@@ -38,7 +38,7 @@ class MetricsCommandTest {
     int rc;
     try {
       rc = new CommandLine(new MetricsCommand()).execute("--predictions", csv.toString(), "--positive", "C,D",
-          "--bootstrap", "200");
+          "--bootstrap", "200", "--charts", dir.resolve("charts").toString());
     } finally {
       System.setOut(old);
     }
@@ -58,6 +58,11 @@ class MetricsCommandTest {
         j.get("binary").get("positiveClasses").get(1).asText()));
     assertTrue(j.get("kappaLinearCi").get("lower").asDouble() <= j.get("kappa").get("linear").asDouble());
     assertTrue(j.get("binary").get("roc").size() >= 3);
+    for (String chart : new String[] {"confusion-matrix", "roc"}) {
+      java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("charts/" + chart + ".png").toFile());
+      assertEquals(640, png.getWidth());
+      assertTrue(Files.readString(dir.resolve("charts/" + chart + ".svg")).contains("<svg"), chart);
+    }
   }
 
   @Test
