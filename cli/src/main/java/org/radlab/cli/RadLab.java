@@ -2,6 +2,7 @@ package org.radlab.cli;
 
 import org.radlab.cli.cluster.ClusterCommand;
 import org.radlab.cli.cluster.SubmitCommand;
+import org.radlab.eval.AssessCommand;
 import org.radlab.eval.EvaluateCommand;
 import org.radlab.eval.MetricsCommand;
 import org.radlab.prep.LabelsCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "radlab", mixinStandardHelpOptions = true, version = "RadLab 0.1.0",
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
     subcommands = {DemoCommand.class, SynthCommand.class, PrepCommand.class, LabelsCommand.class,
-        TrainCommand.class, EvaluateCommand.class, MetricsCommand.class, ClusterCommand.class, SubmitCommand.class,
+        TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, ClusterCommand.class,
+        SubmitCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Workspace: $RADLAB_HOME (default ./radlab-home). Run 'radlab COMMAND --help' for a command's options."})
 public final class RadLab implements Runnable {

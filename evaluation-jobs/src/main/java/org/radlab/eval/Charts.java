@@ -21,8 +21,8 @@ import org.radlab.core.metrics.VolumePairs;
 
 /**
  * Charts a person can open without the web pages, each written as {@code NAME.png} and {@code NAME.svg} (XChart):
- * the confusion matrix as a heat map, the ROC curve with its operating point, Bland-Altman, and predicted-versus-
- * reference volumes.
+ * the confusion matrix as a heat map, the ROC curve with its operating point, probability over time with false
+ * positives and false negatives marked, Bland-Altman, and predicted-versus-reference volumes.
  */
 public final class Charts {
   private static final int WIDTH = 640;
@@ -100,6 +100,42 @@ public final class Charts {
     double max = Math.max(java.util.Arrays.stream(x).max().orElse(1), java.util.Arrays.stream(y).max().orElse(1));
     chart.addSeries("identity", new double[] {0, max}, new double[] {0, max}).setMarker(SeriesMarkers.NONE);
     return save(chart, dir, "volumes");
+  }
+
+  /** Each study's positive score over time, false positives and false negatives in their own series. */
+  public static List<Path> probabilityOverTime(List<AssessJob.TimelinePoint> timeline, double threshold,
+      String positive, Path dir) throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH * 3 / 2).height(HEIGHT).title("P(" + positive + ") over time")
+        .xAxisTitle("study date").yAxisTitle("predicted probability").build();
+    chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setDatePattern("yyyy-MM");
+    for (String outcome : new String[] {"TP", "TN", "FP", "FN"}) {
+      List<java.util.Date> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (AssessJob.TimelinePoint p : timeline) {
+        if (p.outcome().equals(outcome)) {
+          x.add(toDate(p.date()));
+          y.add(p.score());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(switch (outcome) {
+          case "FP" -> "false positive";
+          case "FN" -> "false negative";
+          case "TP" -> "true positive";
+          default -> "true negative";
+        }, x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      }
+    }
+    if (!timeline.isEmpty()) {
+      java.util.Date first = toDate(timeline.get(0).date());
+      java.util.Date last = toDate(timeline.get(timeline.size() - 1).date());
+      chart.addSeries("threshold", List.of(first, last), List.of(threshold, threshold)).setMarker(SeriesMarkers.NONE);
+    }
+    return save(chart, dir, "probability-over-time");
+  }
+
+  private static java.util.Date toDate(String isoDate) {
+    return java.util.Date.from(java.time.LocalDate.parse(isoDate).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
   }
 
   private static void line(XYChart chart, String name, double from, double to, double y) {

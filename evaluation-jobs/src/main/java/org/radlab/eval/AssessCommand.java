@@ -1,0 +1,35 @@
+package org.radlab.eval;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code radlab assess}: a deployed model's recorded predictions against the radiologists' reads, over time. */
+@Command(name = "assess", mixinStandardHelpOptions = true,
+    description = "Assess a deployed model from its recorded predictions and the radiologists' reads: metrics at "
+        + "a threshold, a threshold sweep, the ROC curve, probability over time with false positives and false "
+        + "negatives flagged, and a per-period drift table (kappa, AUC, positive rates). Writes assessment.json "
+        + "and charts (PNG and SVG).",
+    footer = {"", "Config fields: docs/evaluation.md. Input CSV: ID,DATE,READ,CLASS1,CLASS2,... e.g.",
+        "  study,date,read,A,B,C,D",
+        "  1.2.3,2024-03-01,C,0.05,0.25,0.5,0.2"})
+public final class AssessCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", required = true, description = "The assessment config (JSON).")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    AssessConfig cfg = AssessConfig.read(config);
+    AssessJob.Assessment a = AssessJob.run(cfg);
+    System.out.printf("%d studies; at threshold %.2f: sensitivity %.3f, specificity %.3f, kappa %.3f; AUC %.3f%n",
+        a.overall().cases(), a.overall().binary().threshold(), a.overall().binary().sensitivity(),
+        a.overall().binary().specificity(), a.overall().binary().kappa(), a.overall().binary().auc());
+    for (AssessJob.PeriodRow r : a.drift()) {
+      System.out.printf("  %-8s studies %4d  kappa %.3f  AUC %.3f  called positive %.2f  read positive %.2f%n",
+          r.period(), r.studies(), r.kappaLinear(), r.auc(), r.predictedPositiveRate(), r.referencePositiveRate());
+    }
+    System.out.println("results: " + cfg.output());
+    return 0;
+  }
+}

@@ -1,0 +1,52 @@
+package org.radlab.eval;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.radlab.core.Workspace;
+
+/**
+ * An assessment's config (JSON).
+ *
+ * @param predictions CSV: ID,DATE,READ,CLASS1,CLASS2,... (a deployed model's recorded predictions and the reads)
+ * @param positive    positive classes (default: the last class)
+ * @param threshold   default 0.5
+ * @param period      drift table periods: week, month (default), quarter or year
+ * @param bootstrap   resamples for the overall intervals (default 1000)
+ * @param seed        default 1
+ * @param output      output folder (default {@code $RADLAB_HOME/assessments/<file name>})
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record AssessConfig(String predictions, List<String> positive, Double threshold, String period,
+    Integer bootstrap, Long seed, String output) {
+
+  public AssessConfig {
+    if (predictions == null || predictions.isBlank()) {
+      throw new IllegalArgumentException("predictions is required: a CSV of ID,DATE,READ,CLASS1,CLASS2,...");
+    }
+    positive = positive == null ? List.of() : List.copyOf(positive);
+    threshold = threshold == null ? 0.5 : threshold;
+    if (!(threshold >= 0 && threshold <= 1)) {
+      throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+    }
+    period = period == null ? "month" : period;
+    if (!List.of("week", "month", "quarter", "year").contains(period)) {
+      throw new IllegalArgumentException("period must be week, month, quarter or year, got " + period);
+    }
+    bootstrap = bootstrap == null ? 1000 : bootstrap;
+    seed = seed == null ? 1L : seed;
+    output = output == null || output.isBlank() ? Workspace.home().resolve("assessments")
+        .resolve(Path.of(predictions).getFileName().toString().replaceAll("\\.csv$", "")).toString() : output;
+  }
+
+  public static AssessConfig read(Path json) throws IOException {
+    try {
+      return new ObjectMapper().readValue(json.toFile(), AssessConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw e.getCause() instanceof IllegalArgumentException iae ? iae
+          : new IllegalArgumentException(e.getOriginalMessage(), e);
+    }
+  }
+}
