@@ -3,7 +3,6 @@ package org.radlab.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -11,12 +10,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.radlab.core.dataset.Csv;
 import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.BinaryMetrics;
 import org.radlab.core.metrics.Kappa;
@@ -151,55 +148,14 @@ public final class AssessJob {
 
   /** Reads ID,DATE,READ,CLASS1,CLASS2,...; a malformed row is an error naming its line. */
   private static Input read(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-    if (lines.isEmpty()) {
-      throw new IllegalArgumentException(csv + " is empty");
-    }
-    List<String> header = Csv.fields(lines.get(0));
-    if (header.size() < 5) {
-      throw new IllegalArgumentException(csv + ": the header must be ID,DATE,READ,CLASS1,CLASS2[,...]; got "
-          + lines.get(0));
-    }
-    List<String> classes = List.copyOf(header.subList(3, header.size()));
-    Map<String, Integer> index = new HashMap<>();
-    for (int c = 0; c < classes.size(); c++) {
-      index.put(classes.get(c), c);
-    }
+    PredictionsCsv table = PredictionsCsv.read(csv, 3, "ID,DATE,READ,CLASS1,CLASS2[,...]");
     List<String> ids = new ArrayList<>();
     List<LocalDate> dates = new ArrayList<>();
-    List<Integer> refs = new ArrayList<>();
-    List<double[]> probs = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      List<String> f = Csv.fields(lines.get(i));
-      String where = csv + " line " + (i + 1);
-      if (f.size() != header.size()) {
-        throw new IllegalArgumentException(where + ": " + f.size() + " fields, the header has " + header.size());
-      }
-      ids.add(f.get(0));
-      dates.add(date(f.get(1), where));
-      Integer ref = index.get(f.get(2));
-      if (ref == null) {
-        throw new IllegalArgumentException(where + ": read '" + f.get(2) + "' is not a class of the header " + classes);
-      }
-      refs.add(ref);
-      double[] p = new double[classes.size()];
-      for (int c = 0; c < p.length; c++) {
-        try {
-          p[c] = Double.parseDouble(f.get(c + 3));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + ": probability of " + classes.get(c) + " is not a number");
-        }
-        if (!(p[c] >= 0 && p[c] <= 1)) {
-          throw new IllegalArgumentException(where + ": probability of " + classes.get(c) + " is outside [0, 1]");
-        }
-      }
-      probs.add(p);
+    for (int i = 0; i < table.leading().size(); i++) {
+      ids.add(table.leading().get(i).get(0));
+      dates.add(date(table.leading().get(i).get(1), csv + " row " + (i + 1) + " (after the header)"));
     }
-    return new Input(classes, ids, dates, refs.stream().mapToInt(Integer::intValue).toArray(),
-        probs.toArray(new double[0][]));
+    return new Input(table.classes(), ids, dates, table.reference(), table.probabilities());
   }
 
   private static LocalDate date(String text, String where) {

@@ -3,15 +3,10 @@ package org.radlab.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.radlab.core.dataset.Csv;
 import org.radlab.core.metrics.MetricsReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,55 +65,7 @@ public final class MetricsCommand implements Callable<Integer> {
 
   /** Reads the CSV and computes the report; a malformed file is an error naming the line. */
   static MetricsReport compute(Path csv, MetricsReport.Options options) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-    if (lines.isEmpty()) {
-      throw new IllegalArgumentException(csv + " is empty");
-    }
-    List<String> header = Csv.fields(lines.get(0));
-    if (header.size() < 4) {
-      throw new IllegalArgumentException(csv + ": the header must be ID,REFERENCE,CLASS1,CLASS2[,...]; got "
-          + lines.get(0));
-    }
-    List<String> classes = header.subList(2, header.size());
-    Map<String, Integer> index = new HashMap<>();
-    for (int c = 0; c < classes.size(); c++) {
-      if (index.put(classes.get(c), c) != null) {
-        throw new IllegalArgumentException(csv + ": class " + classes.get(c) + " appears twice in the header");
-      }
-    }
-    List<int[]> refs = new ArrayList<>();
-    List<double[]> probs = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      List<String> f = Csv.fields(lines.get(i));
-      String where = csv + " line " + (i + 1);
-      if (f.size() != header.size()) {
-        throw new IllegalArgumentException(where + ": " + f.size() + " fields, the header has " + header.size());
-      }
-      Integer ref = index.get(f.get(1));
-      if (ref == null) {
-        throw new IllegalArgumentException(where + ": reference label '" + f.get(1) + "' is not a class of the header "
-            + classes);
-      }
-      double[] p = new double[classes.size()];
-      for (int c = 0; c < p.length; c++) {
-        try {
-          p[c] = Double.parseDouble(f.get(c + 2));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + ": probability of " + classes.get(c) + " is not a number: '"
-              + f.get(c + 2) + "'");
-        }
-        if (!(p[c] >= 0 && p[c] <= 1)) {
-          throw new IllegalArgumentException(where + ": probability of " + classes.get(c) + " is outside [0, 1]: "
-              + p[c]);
-        }
-      }
-      refs.add(new int[] {ref});
-      probs.add(p);
-    }
-    int[] reference = refs.stream().mapToInt(r -> r[0]).toArray();
-    return MetricsReport.compute(classes, reference, probs.toArray(new double[0][]), options);
+    PredictionsCsv table = PredictionsCsv.read(csv, 2, "ID,REFERENCE,CLASS1,CLASS2[,...]");
+    return MetricsReport.compute(table.classes(), table.reference(), table.probabilities(), options);
   }
 }

@@ -73,7 +73,7 @@ class AssessJobTest {
     Files.writeString(csv, "study,date,read,neg,pos\ns1,2024-13-01,pos,0.1,0.9\n");
     var e = assertThrows(IllegalArgumentException.class,
         () -> AssessJob.run(new AssessConfig(csv.toString(), null, null, null, 0, null, dir.resolve("o").toString())));
-    assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("date"), e.getMessage());
+    assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("date"), e.getMessage());
     assertThrows(IllegalArgumentException.class,
         () -> new AssessConfig(csv.toString(), null, null, "fortnight", 0, null, null));
   }
