@@ -47,6 +47,51 @@ public final class Auc {
     return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
   }
 
+  /** Case indices in increasing score: sort once, then {@link #binaryWeighted} any number of times. */
+  public static int[] ascending(double[] scores) {
+    Integer[] order = new Integer[scores.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble(i -> scores[i]));
+    int[] out = new int[order.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = order[i];
+    }
+    return out;
+  }
+
+  /**
+   * Binary AUC when case {@code i} counts {@code weights[i]} times (a bootstrap resample), in one pass over the
+   * cases in increasing score ({@link #ascending}): each tie group adds its positive weight times (the negative
+   * weight below it + half its own negative weight). Equal to {@link #binary} on the sample with every case
+   * repeated by its weight.
+   */
+  public static double binaryWeighted(double[] scores, boolean[] positive, int[] ascending, int[] weights) {
+    double u = 0;
+    double negativesBelow = 0;
+    double positives = 0;
+    int i = 0;
+    while (i < ascending.length) {
+      double t = scores[ascending[i]];
+      double pos = 0;
+      double neg = 0;
+      while (i < ascending.length && scores[ascending[i]] == t) {
+        int c = ascending[i];
+        if (positive[c]) {
+          pos += weights[c];
+        } else {
+          neg += weights[c];
+        }
+        i++;
+      }
+      u += pos * (negativesBelow + neg / 2);
+      negativesBelow += neg;
+      positives += pos;
+    }
+    return positives == 0 || negativesBelow == 0 ? Double.NaN : u / (positives * negativesBelow);
+  }
+
   /** AUC of class {@code c} against the rest, from per-class probabilities {@code probabilities[i][c]}. */
   public static double oneVsRest(double[][] probabilities, int[] reference, int c) {
     double[] s = new double[reference.length];

@@ -55,6 +55,44 @@ public final class Bootstrap {
         resamples, resamples - defined);
   }
 
+  /**
+   * The same interval, for statistics computed from case weights: each resample is given as how many times each
+   * case was drawn ({@code counts[i]}, summing to {@code cases}), so a statistic can work in one pass over data it
+   * sorted once (see {@link Auc#binaryWeighted}) instead of copying the sample. The full data is all ones.
+   */
+  public static Interval weighted(int cases, ToDoubleFunction<int[]> statistic, int resamples, double level,
+      long seed) {
+    if (cases < 1) {
+      throw new IllegalArgumentException("the bootstrap needs at least one case");
+    }
+    if (resamples < 1 || !(level > 0 && level < 1)) {
+      throw new IllegalArgumentException("resamples must be positive and level in (0, 1)");
+    }
+    int[] counts = new int[cases];
+    Arrays.fill(counts, 1);
+    double estimate = statistic.applyAsDouble(counts);
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] values = new double[resamples];
+    int defined = 0;
+    for (int r = 0; r < resamples; r++) {
+      Arrays.fill(counts, 0);
+      for (int i = 0; i < cases; i++) {
+        counts[random.nextInt(cases)]++;
+      }
+      double v = statistic.applyAsDouble(counts);
+      if (!Double.isNaN(v)) {
+        values[defined++] = v;
+      }
+    }
+    if (defined == 0) {
+      return new Interval(estimate, Double.NaN, Double.NaN, level, resamples, resamples);
+    }
+    double[] sorted = Arrays.copyOf(values, defined);
+    Arrays.sort(sorted);
+    return new Interval(estimate, quantile(sorted, (1 - level) / 2), quantile(sorted, (1 + level) / 2), level,
+        resamples, resamples - defined);
+  }
+
   /** The q-quantile of sorted values, interpolating linearly between order statistics (type 7). */
   static double quantile(double[] sorted, double q) {
     double h = (sorted.length - 1) * q;

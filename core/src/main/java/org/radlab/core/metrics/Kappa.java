@@ -38,6 +38,15 @@ public final class Kappa {
     return expected == 0 ? Double.NaN : 1 - observed / expected;
   }
 
+  /** Kappa when case {@code i} counts {@code weights[i]} times (a bootstrap resample). */
+  public static double weighted(int[] reference, int[] predicted, int[] weights, int classes, Weighting weighting) {
+    long[][] c = new long[classes][classes];
+    for (int i = 0; i < reference.length; i++) {
+      c[reference[i]][predicted[i]] += weights[i];
+    }
+    return of(new ConfusionMatrix(c), weighting);
+  }
+
   public static double of(int[] reference, int[] predicted, int classes, Weighting weighting) {
     return of(ConfusionMatrix.of(reference, predicted, classes), weighting);
   }

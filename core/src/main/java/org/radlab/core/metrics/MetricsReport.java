@@ -110,12 +110,34 @@ public record MetricsReport(
     Bootstrap.Interval macroCi = null;
     Bootstrap.Interval binaryCi = null;
     if (options.resamples() > 0) {
-      kappaCi = Bootstrap.of(n, idx -> Kappa.of(ConfusionMatrix.of(pick(reference, idx), pick(predicted, idx), k),
-          Kappa.Weighting.LINEAR), options.resamples(), options.level(), options.seed());
-      macroCi = Bootstrap.of(n, idx -> Auc.macroOneVsRest(pick(probabilities, idx), pick(reference, idx), k),
+      // one sort per score, then a pass per resample over case weights (see Bootstrap.weighted)
+      double[][] byClass = new double[k][n];
+      boolean[][] isClass = new boolean[k][n];
+      int[][] order = new int[k][];
+      for (int c = 0; c < k; c++) {
+        for (int i = 0; i < n; i++) {
+          byClass[c][i] = probabilities[i][c];
+          isClass[c][i] = reference[i] == c;
+        }
+        order[c] = Auc.ascending(byClass[c]);
+      }
+      int[] binaryOrder = Auc.ascending(score);
+      kappaCi = Bootstrap.weighted(n, w -> Kappa.weighted(reference, predicted, w, k, Kappa.Weighting.LINEAR),
           options.resamples(), options.level(), options.seed());
-      binaryCi = Bootstrap.of(n, idx -> Auc.binary(pick(score, idx), pick(isPositive, idx)), options.resamples(),
-          options.level(), options.seed());
+      macroCi = Bootstrap.weighted(n, w -> {
+        double sum = 0;
+        int defined = 0;
+        for (int c = 0; c < k; c++) {
+          double a = Auc.binaryWeighted(byClass[c], isClass[c], order[c], w);
+          if (!Double.isNaN(a)) {
+            sum += a;
+            defined++;
+          }
+        }
+        return defined == 0 ? Double.NaN : sum / defined;
+      }, options.resamples(), options.level(), options.seed());
+      binaryCi = Bootstrap.weighted(n, w -> Auc.binaryWeighted(score, isPositive, binaryOrder, w),
+          options.resamples(), options.level(), options.seed());
     }
     List<String> positiveNames = new ArrayList<>();
     positive.forEach(c -> positiveNames.add(classes.get(c)));
@@ -141,38 +163,6 @@ public record MetricsReport(
     }
     if (out.size() == classes.size()) {
       throw new IllegalArgumentException("the positive classes must leave at least one negative class");
-    }
-    return out;
-  }
-
-  private static int[] pick(int[] a, int[] idx) {
-    int[] out = new int[idx.length];
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = a[idx[i]];
-    }
-    return out;
-  }
-
-  private static double[] pick(double[] a, int[] idx) {
-    double[] out = new double[idx.length];
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = a[idx[i]];
-    }
-    return out;
-  }
-
-  private static boolean[] pick(boolean[] a, int[] idx) {
-    boolean[] out = new boolean[idx.length];
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = a[idx[i]];
-    }
-    return out;
-  }
-
-  private static double[][] pick(double[][] a, int[] idx) {
-    double[][] out = new double[idx.length][];
-    for (int i = 0; i < idx.length; i++) {
-      out[i] = a[idx[i]];
     }
     return out;
   }
