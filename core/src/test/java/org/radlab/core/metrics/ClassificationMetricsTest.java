@@ -53,6 +53,21 @@ class ClassificationMetricsTest {
   }
 
   @Test
+  void totalDisagreementAndChance() {
+    // total disagreement on two balanced classes: po = 0, pe = 0.5 -> kappa = (0 - 0.5) / (1 - 0.5) = -1
+    assertEquals(-1.0, Kappa.of(new ConfusionMatrix(new long[][] {{0, 5}, {5, 0}}), Kappa.Weighting.UNWEIGHTED),
+        1e-12);
+    // chance: every cell equal -> po = pe = 0.5 -> kappa 0, whatever the weighting
+    ConfusionMatrix chance = new ConfusionMatrix(new long[][] {{25, 25}, {25, 25}});
+    assertEquals(0.0, Kappa.of(chance, Kappa.Weighting.UNWEIGHTED), 1e-12);
+    assertEquals(0.0, Kappa.of(new ConfusionMatrix(new long[][] {{4, 4, 4}, {4, 4, 4}, {4, 4, 4}}),
+        Kappa.Weighting.QUADRATIC), 1e-12);
+    // AUC: every positive below every negative is 0; every score equal is 0.5 (all ties)
+    assertEquals(0.0, Auc.binary(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {true, true, false, false}), 0);
+    assertEquals(0.5, Auc.binary(new double[] {0.4, 0.4, 0.4, 0.4}, new boolean[] {true, false, true, false}), 0);
+  }
+
+  @Test
   void binaryAucCountsTiesAsHalf() {
     // positives score 0.8, 0.4; negatives 0.4, 0.1. Pairs: (0.8>0.4) 1, (0.8>0.1) 1, (0.4=0.4) 0.5, (0.4>0.1) 1
     // AUC = 3.5 / 4
