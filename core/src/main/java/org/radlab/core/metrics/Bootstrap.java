@@ -1,6 +1,7 @@
 package org.radlab.core.metrics;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 
@@ -62,35 +63,55 @@ public final class Bootstrap {
    */
   public static Interval weighted(int cases, ToDoubleFunction<int[]> statistic, int resamples, double level,
       long seed) {
+    return weighted(cases, List.of(statistic), resamples, level, seed).get(0);
+  }
+
+  /**
+   * Several statistics on the same resamples: each draw of case counts feeds all of them, so the random draws are
+   * made once (they dominate the cost on large data) and the intervals describe the same resampled populations.
+   */
+  public static List<Interval> weighted(int cases, List<ToDoubleFunction<int[]>> statistics, int resamples,
+      double level, long seed) {
     if (cases < 1) {
       throw new IllegalArgumentException("the bootstrap needs at least one case");
     }
     if (resamples < 1 || !(level > 0 && level < 1)) {
       throw new IllegalArgumentException("resamples must be positive and level in (0, 1)");
     }
+    int m = statistics.size();
     int[] counts = new int[cases];
     Arrays.fill(counts, 1);
-    double estimate = statistic.applyAsDouble(counts);
+    double[] estimates = new double[m];
+    for (int s = 0; s < m; s++) {
+      estimates[s] = statistics.get(s).applyAsDouble(counts);
+    }
     SplittableRandom random = new SplittableRandom(seed);
-    double[] values = new double[resamples];
-    int defined = 0;
+    double[][] values = new double[m][resamples];
+    int[] defined = new int[m];
     for (int r = 0; r < resamples; r++) {
       Arrays.fill(counts, 0);
       for (int i = 0; i < cases; i++) {
         counts[random.nextInt(cases)]++;
       }
-      double v = statistic.applyAsDouble(counts);
-      if (!Double.isNaN(v)) {
-        values[defined++] = v;
+      for (int s = 0; s < m; s++) {
+        double v = statistics.get(s).applyAsDouble(counts);
+        if (!Double.isNaN(v)) {
+          values[s][defined[s]++] = v;
+        }
       }
     }
-    if (defined == 0) {
-      return new Interval(estimate, Double.NaN, Double.NaN, level, resamples, resamples);
+    List<Interval> out = new java.util.ArrayList<>(m);
+    for (int s = 0; s < m; s++) {
+      if (defined[s] == 0) {
+        out.add(new Interval(estimates[s], Double.NaN, Double.NaN, level, resamples, resamples));
+        continue;
+      }
+      double[] sorted = Arrays.copyOf(values[s], defined[s]);
+      Arrays.sort(sorted);
+      out.add(new Interval(estimates[s], quantile(sorted, (1 - level) / 2), quantile(sorted, (1 + level) / 2), level,
+          resamples, resamples - defined[s]));
     }
-    double[] sorted = Arrays.copyOf(values, defined);
-    Arrays.sort(sorted);
-    return new Interval(estimate, quantile(sorted, (1 - level) / 2), quantile(sorted, (1 + level) / 2), level,
-        resamples, resamples - defined);
+    return out;
   }
 
   /** The q-quantile of sorted values, interpolating linearly between order statistics (type 7). */

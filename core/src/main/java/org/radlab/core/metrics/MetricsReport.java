@@ -122,9 +122,9 @@ public record MetricsReport(
         order[c] = Auc.ascending(byClass[c]);
       }
       int[] binaryOrder = Auc.ascending(score);
-      kappaCi = Bootstrap.weighted(n, w -> Kappa.weighted(reference, predicted, w, k, Kappa.Weighting.LINEAR),
-          options.resamples(), options.level(), options.seed());
-      macroCi = Bootstrap.weighted(n, w -> {
+      java.util.function.ToDoubleFunction<int[]> kappaOf =
+          w -> Kappa.weighted(reference, predicted, w, k, Kappa.Weighting.LINEAR);
+      java.util.function.ToDoubleFunction<int[]> macroOf = w -> {
         double sum = 0;
         int defined = 0;
         for (int c = 0; c < k; c++) {
@@ -135,9 +135,14 @@ public record MetricsReport(
           }
         }
         return defined == 0 ? Double.NaN : sum / defined;
-      }, options.resamples(), options.level(), options.seed());
-      binaryCi = Bootstrap.weighted(n, w -> Auc.binaryWeighted(score, isPositive, binaryOrder, w),
-          options.resamples(), options.level(), options.seed());
+      };
+      java.util.function.ToDoubleFunction<int[]> binaryOf =
+          w -> Auc.binaryWeighted(score, isPositive, binaryOrder, w);
+      List<Bootstrap.Interval> ci = Bootstrap.weighted(n, List.of(kappaOf, macroOf, binaryOf), options.resamples(),
+          options.level(), options.seed());
+      kappaCi = ci.get(0);
+      macroCi = ci.get(1);
+      binaryCi = ci.get(2);
     }
     List<String> positiveNames = new ArrayList<>();
     positive.forEach(c -> positiveNames.add(classes.get(c)));
