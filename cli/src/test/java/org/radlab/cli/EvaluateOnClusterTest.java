@@ -17,9 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.cli.cluster.AppJars;
 import org.radlab.cli.cluster.SparkClasspath;
-import org.radlab.cli.cluster.SparkSubmitProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
-import org.radlab.cli.cluster.SubmitRequest;
 import org.radlab.eval.EvalConfig;
 import org.radlab.eval.EvaluateJob;
 import org.radlab.prep.LabelImport;
@@ -70,15 +68,9 @@ class EvaluateOnClusterTest {
     List<Path> classpath = SparkClasspath.ofRunningJvm();
     Path appJar = AppJars.containing(EvaluateJob.class.getName(), classpath, tmp.resolve("app-jars"));
     Path log = tmp.resolve("driver.log");
-    try (StandaloneCluster cluster = StandaloneCluster.builder().setStateDir(tmp.resolve("cluster"))
-        .setWorkers(2).optCoresPerWorker(1).optMemoryPerWorker("2g").start()) {
-      SubmitRequest request = SubmitRequest.of(cluster.masterUrl(), EvaluateJob.class.getName(), appJar)
-          .withExecutorMemory("1g").withDriverMemory("1g")
-          .withConf(Map.of("spark.scheduler.minRegisteredResourcesRatio", "1.0",
-              "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s", "spark.ui.enabled", "false"))
-          .withAppArgs(List.of(config.toString()));
-      Process driver = SparkSubmitProcess.builder(request, classpath).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
+    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+      Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, EvaluateJob.class, appJar, "1g"), config,
+          classpath, log, Map.of());
       assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "evaluation did not finish:\n" + Files.readString(log));
       assertEquals(0, driver.exitValue(), Files.readString(log));
     }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radlab.cli.cluster.AppJars;
 import org.radlab.cli.cluster.ExecutorProcess;
 import org.radlab.cli.cluster.SparkClasspath;
-import org.radlab.cli.cluster.SparkSubmitProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
 import org.radlab.cli.cluster.SubmitRequest;
 import org.radlab.prep.PrepJob;
@@ -43,21 +42,17 @@ class PrepOnClusterTest {
     Path appJar = AppJars.containing(PrepJob.class.getName(), classpath, tmp.resolve("app-jars"));
 
     Path local = tmp.resolve("ds-local");
-    Process localRun = submit(SubmitRequest.of("local[2]", PrepJob.class.getName(), appJar),
-        config(input, local, secret, null), classpath, tmp.resolve("local.log"));
+    Process localRun = ClusterRuns.submit(SubmitRequest.of("local[2]", PrepJob.class.getName(), appJar),
+        config(input, local, secret, null), classpath, tmp.resolve("local.log"), Map.of());
     assertTrue(localRun.waitFor(5, TimeUnit.MINUTES), "local prep did not finish");
     assertEquals(0, localRun.exitValue(), Files.readString(tmp.resolve("local.log")));
 
     Path remote = tmp.resolve("ds-cluster");
     Path progress = tmp.resolve("progress.json");
     Path log = tmp.resolve("cluster.log");
-    try (StandaloneCluster cluster = StandaloneCluster.builder().setStateDir(tmp.resolve("cluster"))
-        .setWorkers(2).optCoresPerWorker(1).optMemoryPerWorker("2g").start()) {
-      SubmitRequest request = SubmitRequest.of(cluster.masterUrl(), PrepJob.class.getName(), appJar)
-          .withExecutorMemory("1500m").withDriverMemory("1g")
-          .withConf(Map.of("spark.scheduler.minRegisteredResourcesRatio", "1.0",
-              "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s", "spark.ui.enabled", "false"));
-      Process driver = submit(request, config(input, remote, secret, progress), classpath, log);
+    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+      Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, PrepJob.class, appJar, "1500m"),
+          config(input, remote, secret, progress), classpath, log, Map.of());
 
       // Kill one executor as soon as conversion has visibly started, and well before it ends.
       ExecutorProcess killed = ExecutorKills.killOneWhen(cluster, driver, () -> filesDone(progress) >= 1,
@@ -128,11 +123,5 @@ class PrepOnClusterTest {
     Path file = tmp.resolve(dataset.getFileName() + ".json");
     new ObjectMapper().writeValue(file.toFile(), cfg);
     return file;
-  }
-
-  private static Process submit(SubmitRequest request, Path config, List<Path> classpath, Path log)
-      throws IOException {
-    return SparkSubmitProcess.builder(request.withAppArgs(List.of(config.toString())), classpath)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

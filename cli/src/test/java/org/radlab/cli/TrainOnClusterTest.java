@@ -19,9 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radlab.cli.cluster.AppJars;
 import org.radlab.cli.cluster.ExecutorProcess;
 import org.radlab.cli.cluster.SparkClasspath;
-import org.radlab.cli.cluster.SparkSubmitProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
-import org.radlab.cli.cluster.SubmitRequest;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
 import org.radlab.prep.PrepJobConfig;
@@ -72,17 +70,9 @@ class TrainOnClusterTest {
     List<Path> classpath = SparkClasspath.ofRunningJvm();
     Path appJar = AppJars.containing(TrainJob.class.getName(), classpath, tmp.resolve("app-jars"));
     Path log = tmp.resolve("driver.log");
-    try (StandaloneCluster cluster = StandaloneCluster.builder().setStateDir(tmp.resolve("cluster"))
-        .setWorkers(2).optCoresPerWorker(1).optMemoryPerWorker("2g").start()) {
-      SubmitRequest request = SubmitRequest.of(cluster.masterUrl(), TrainJob.class.getName(), appJar)
-          .withExecutorMemory("1g").withDriverMemory("1g")
-          .withConf(Map.of("spark.scheduler.minRegisteredResourcesRatio", "1.0",
-              "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s", "spark.ui.enabled", "false"))
-          .withAppArgs(List.of(config.toString()));
-      ProcessBuilder pb = SparkSubmitProcess.builder(request, classpath).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      pb.environment().put("RADLAB_HOME", home.toString());
-      Process driver = pb.start();
+    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+      Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, TrainJob.class, appJar, "1g"), config,
+          classpath, log, Map.of("RADLAB_HOME", home.toString()));
 
       // Kill one executor once training steps are under way.
       ExecutorProcess killed = ExecutorKills.killOneWhen(cluster, driver, () -> steps(progress) >= 2,
