@@ -89,20 +89,7 @@ public final class EvaluateJob {
     List<String> cls = classes;
 
     Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
-    Map<String, Integer> classIndex = new HashMap<>();
-    for (int i = 0; i < cls.size(); i++) {
-      classIndex.put(cls.get(i), i);
-    }
-    Map<String, Integer> unknownClasses = new TreeMap<>();
-    labels.values().forEach(l -> {
-      if (!classIndex.containsKey(l)) {
-        unknownClasses.merge(l, 1, Integer::sum);
-      }
-    });
-    if (!unknownClasses.isEmpty()) {
-      throw new IllegalArgumentException("the labels use classes the models do not know: " + unknownClasses
-          + " (studies per class); the models' classes are " + cls);
-    }
+    Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cls, "the models");
     String root = cfg.dataset().replaceAll("/+$", "");
     if (!PrepJob.exists(spark, root + "/" + DatasetLayout.IMAGES)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES);

@@ -30,12 +30,8 @@ final class ExecutorReplicas {
 
   private ExecutorReplicas() {}
 
-  static void useThreads(int threads) {
-    org.radlab.core.model.TorchSetup.useThreads(threads);
-  }
-
   static synchronized Held get(String job, Replica.Spec spec, int threads) {
-    useThreads(threads);
+    org.radlab.core.model.TorchSetup.useThreads(threads);
     Held h = REPLICAS.get(job);
     if (h == null || !h.replica.spec().equals(spec)) {
       if (h != null) {

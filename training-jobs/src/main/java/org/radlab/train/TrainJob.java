@@ -144,7 +144,7 @@ public final class TrainJob {
 
         Replica.Spec spec = new Replica.Spec(cfg.architecture(), cfg.width(), cfg.classes().size(), cfg.inputSize(),
             cfg.loss(), cfg.focalAlpha(), cfg.focalGamma(), cfg.optimizer(), cfg.learningRate(), cfg.seed());
-        ExecutorReplicas.useThreads(threads);
+        org.radlab.core.model.TorchSetup.useThreads(threads);
         global = new Replica(spec);
         parameterCount = org.radlab.core.model.Architecture.trainableParameters(global.block());
         if (cfg.init().equals("pretrained")) {
@@ -369,8 +369,9 @@ public final class TrainJob {
           System.arraycopy(part.get(i).pixels(), 0, x, i * side * side, side * side);
           y[i] = part.get(i).label();
         }
-        float[][] p = model.predict(x, part.size());
-        lossSum += (double) model.evaluateLoss(x, y) * part.size();
+        Replica.Evaluation batchResult = model.evaluate(x, y);
+        float[][] p = batchResult.probabilities();
+        lossSum += (double) batchResult.loss() * part.size();
         for (int i = 0; i < part.size(); i++) {
           String study = studyOf.get(part.get(i).imageId());
           double[] acc = studyProbabilities.computeIfAbsent(study, k -> new double[classes]);

@@ -41,20 +41,7 @@ final class TrainingSet {
 
   static TrainingSet build(SparkSession spark, TrainConfig cfg) throws IOException {
     Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
-    Map<String, Integer> classIndex = new HashMap<>();
-    for (int i = 0; i < cfg.classes().size(); i++) {
-      classIndex.put(cfg.classes().get(i), i);
-    }
-    Map<String, Integer> unknownClasses = new TreeMap<>();
-    labels.values().forEach(l -> {
-      if (!classIndex.containsKey(l)) {
-        unknownClasses.merge(l, 1, Integer::sum);
-      }
-    });
-    if (!unknownClasses.isEmpty()) {
-      throw new IllegalArgumentException("the labels use classes the config does not list: " + unknownClasses
-          + " (studies per class); the config's classes are " + cfg.classes());
-    }
+    Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cfg.classes(), "the config");
     String images = cfg.dataset().replaceAll("/+$", "") + "/" + DatasetLayout.IMAGES;
     if (!org.radlab.prep.PrepJob.exists(spark, images)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES

@@ -21,7 +21,7 @@ public final class LabelSnapshot {
       throw new IOException("label snapshot " + file + " does not exist (create one with radlab labels import)");
     }
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    if (lines.isEmpty() || !fields(lines.get(0)).equals(List.of("study_uid", "label"))) {
+    if (lines.isEmpty() || !Csv.fields(lines.get(0)).equals(List.of("study_uid", "label"))) {
       throw new IOException("label snapshot " + file + " must start with the header study_uid,label");
     }
     Map<String, String> labels = new LinkedHashMap<>();
@@ -29,7 +29,7 @@ public final class LabelSnapshot {
       if (lines.get(i).isBlank()) {
         continue;
       }
-      List<String> f = fields(lines.get(i));
+      List<String> f = Csv.fields(lines.get(i));
       if (f.size() != 2 || f.get(0).isBlank()) {
         throw new IOException(file + " line " + (i + 1) + ": expected study_uid,label, got: " + lines.get(i));
       }
@@ -42,7 +42,27 @@ public final class LabelSnapshot {
     return labels;
   }
 
-  static List<String> fields(String line) {
-    return Csv.fields(line);
+  /**
+   * Each class name's index in {@code classes}, after checking that every label names one of them.
+   *
+   * @param whose who lists the classes, for the error ("the config", "the models")
+   * @throws IllegalArgumentException naming the unknown classes and how many studies carry each
+   */
+  public static Map<String, Integer> classIndex(Map<String, String> labels, List<String> classes, String whose) {
+    Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < classes.size(); i++) {
+      index.put(classes.get(i), i);
+    }
+    Map<String, Integer> unknown = new java.util.TreeMap<>();
+    labels.values().forEach(l -> {
+      if (!index.containsKey(l)) {
+        unknown.merge(l, 1, Integer::sum);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("the labels use classes not listed by " + whose + ": " + unknown
+          + " (studies per class); the classes listed are " + classes);
+    }
+    return index;
   }
 }

@@ -119,23 +119,29 @@ public final class Replica implements AutoCloseable {
   public float[][] predict(float[] images, int count) {
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = scope.create(images, new Shape(count, 1, spec.inputSize(), spec.inputSize()));
-      NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-      float[] p = loss.probabilities(logits).toType(DataType.FLOAT32, false).toFloatArray();
-      float[][] out = new float[count][spec.classes()];
-      for (int i = 0; i < count; i++) {
-        System.arraycopy(p, i * spec.classes(), out[i], 0, spec.classes());
-      }
-      return out;
+      return probabilities(trainer.evaluate(new NDList(x)).singletonOrThrow(), count);
     }
   }
 
-  /** Loss on a batch in inference mode, without a step. */
-  public float evaluateLoss(float[] images, int[] labels) {
+  /** Probabilities and loss of a batch, from one forward pass in inference mode (no step). */
+  public record Evaluation(float[][] probabilities, float loss) {}
+
+  public Evaluation evaluate(float[] images, int[] labels) {
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = scope.create(images, new Shape(labels.length, 1, spec.inputSize(), spec.inputSize()));
       NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-      return loss.evaluate(new NDList(scope.create(labels)), new NDList(logits)).getFloat();
+      float l = loss.evaluate(new NDList(scope.create(labels)), new NDList(logits)).getFloat();
+      return new Evaluation(probabilities(logits, labels.length), l);
     }
+  }
+
+  private float[][] probabilities(NDArray logits, int count) {
+    float[] p = loss.probabilities(logits).toType(DataType.FLOAT32, false).toFloatArray();
+    float[][] out = new float[count][spec.classes()];
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(p, i * spec.classes(), out[i], 0, spec.classes());
+    }
+    return out;
   }
 
   /** Every parameter value, flattened in block order. */
