@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.radlab.cli.cluster.SparkSubmitProcess;
+import org.radlab.core.launch.SparkSubmitProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
-import org.radlab.cli.cluster.SubmitRequest;
+import org.radlab.core.launch.SubmitRequest;
 
 /** What the cluster tests share: a 2-worker cluster of one core each, and a job submitted to it. */
 final class ClusterRuns {

@@ -1,5 +1,6 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.ProcessTrees;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

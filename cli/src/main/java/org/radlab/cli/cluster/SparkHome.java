@@ -1,5 +1,7 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.DirectoryJar;
+import org.radlab.core.launch.ManifestClassPath;
 import org.radlab.core.io.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.SparkSubmitProcess;
+import org.radlab.core.launch.SparkClasspath;
+import org.radlab.core.launch.ProcessTrees;
+import org.radlab.core.launch.SparkJvmFlags;
+import org.radlab.core.launch.JavaCommand;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +43,7 @@ import java.util.regex.Pattern;
 public final class StandaloneCluster implements AutoCloseable {
 
   /** The host every daemon binds to. */
-  public static final String HOST = "127.0.0.1";
+  public static final String HOST = SparkSubmitProcess.LOOPBACK;
   /** Marks a daemon's command line as belonging to the cluster whose state directory follows. */
   public static final String MARKER_PROPERTY = "radlab.cluster.dir";
   public static final String MASTER_CLASS = "org.apache.spark.deploy.master.Master";

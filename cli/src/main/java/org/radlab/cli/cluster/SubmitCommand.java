@@ -1,5 +1,10 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.AppJars;
+import org.radlab.core.launch.SparkClasspath;
+import org.radlab.core.launch.SubmitRequest;
+import org.radlab.core.launch.SparkSubmitProcess;
+import org.radlab.core.launch.ProcessTrees;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.SparkClasspath;
+import org.radlab.core.launch.ProcessTrees;
+import org.radlab.core.launch.JavaCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

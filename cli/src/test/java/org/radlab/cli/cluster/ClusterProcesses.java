@@ -1,5 +1,6 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.ProcessTrees;
 import java.nio.file.Path;
 import java.util.List;
 

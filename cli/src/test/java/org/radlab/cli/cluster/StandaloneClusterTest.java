@@ -1,5 +1,10 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.launch.AppJars;
+import org.radlab.core.launch.SparkClasspath;
+import org.radlab.core.launch.SubmitRequest;
+import org.radlab.core.launch.SparkSubmitProcess;
+import org.radlab.core.launch.SparkJvmFlags;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.radlab.cli.cluster;
+package org.radlab.core.launch;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -20,6 +20,9 @@ public final class SparkSubmitProcess {
 
   public static final String MAIN_CLASS = "org.apache.spark.deploy.SparkSubmit";
 
+  /** The address Spark binds to when the master is on this machine. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   private SparkSubmitProcess() {}
 
   /**
@@ -31,7 +34,7 @@ public final class SparkSubmitProcess {
     ProcessBuilder builder = new ProcessBuilder(command(request, classpath)).inheritIO();
     Map<String, String> env = builder.environment();
     if (request.masterIsLoopback() && !env.containsKey("SPARK_LOCAL_IP")) {
-      env.put("SPARK_LOCAL_IP", StandaloneCluster.HOST);
+      env.put("SPARK_LOCAL_IP", LOOPBACK);
     }
     return builder;
   }

@@ -1,9 +1,11 @@
-package org.radlab.cli.cluster;
+package org.radlab.core.launch;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
-import org.apache.spark.SparkContext;
 
 /**
  * The class path that Spark child processes (master, workers, executors, SparkSubmit) get: the one
@@ -22,7 +23,7 @@ import org.apache.spark.SparkContext;
  * <p>Three ways of running matter:
  * <ul>
  *   <li>{@code bin/radlab}: {@code cli/target/lib/*} holds every dependency jar. The jar holding
- *       {@link SparkContext} sits there; all its sibling jars are taken, plus whatever else the JVM
+ *       Spark's {@code SparkContext} sits there; all its sibling jars are taken, plus whatever else the JVM
  *       was given (the CLI's own jar or classes).
  *   <li>Maven Surefire: {@code java.class.path} is one manifest-only "surefirebooter" jar; the
  *       real test class path is in the system property {@code surefire.test.class.path}.
@@ -109,14 +110,21 @@ public final class SparkClasspath {
     return Optional.empty();
   }
 
-  /** The jar that {@link SparkContext} was loaded from, if it came from a jar file. */
-  static Optional<Path> anchorJar() {
-    var source = SparkContext.class.getProtectionDomain().getCodeSource();
-    if (source == null || source.getLocation() == null) {
+  /**
+   * The jar that Spark's {@code SparkContext} class file is found in, if it is in a jar file. Looked
+   * up as a resource, so this class needs no Spark on its own class path.
+   */
+  public static Optional<Path> anchorJar() {
+    URL resource = SparkClasspath.class.getClassLoader()
+        .getResource(ANCHOR_CLASS.replace('.', '/') + ".class");
+    if (resource == null || !"jar".equals(resource.getProtocol())) {
       return Optional.empty();
     }
+    String spec = resource.getPath();
+    int bang = spec.indexOf("!/");
     try {
-      Path location = Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
+      Path location = Path.of(new URI(bang < 0 ? spec : spec.substring(0, bang)))
+          .toAbsolutePath().normalize();
       return Files.isRegularFile(location) ? Optional.of(location) : Optional.empty();
     } catch (URISyntaxException | IllegalArgumentException e) {
       return Optional.empty();

@@ -1,4 +1,4 @@
-package org.radlab.cli.cluster;
+package org.radlab.core.launch;
 
 import java.util.List;
 
