@@ -18,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.launch.AppJars;
 import org.radlab.core.launch.SparkClasspath;
 import org.radlab.cli.cluster.StandaloneCluster;
-import org.radlab.eval.EvalConfig;
+import org.radlab.core.jobs.EvalConfig;
 import org.radlab.eval.EvaluateJob;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.prep.PrepJobConfig;
+import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.synth.SynthCommand;
-import org.radlab.train.TrainConfig;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.train.TrainJob;
 import picocli.CommandLine;
 

@@ -22,7 +22,7 @@ import org.radlab.core.launch.SparkClasspath;
 import org.radlab.cli.cluster.StandaloneCluster;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.prep.PrepJobConfig;
+import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.train.TrainJob;
 import picocli.CommandLine;

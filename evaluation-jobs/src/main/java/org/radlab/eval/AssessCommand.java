@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import org.radlab.core.jobs.AssessConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import org.radlab.core.jobs.AssessConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import org.radlab.core.jobs.EvalConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import org.radlab.core.jobs.AssessConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import org.radlab.core.jobs.EvalConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,10 +22,10 @@ import org.radlab.core.metrics.Kappa;
 import org.radlab.core.model.TrainedModel;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.prep.PrepJobConfig;
+import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
-import org.radlab.train.TrainConfig;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.train.TrainJob;
 import picocli.CommandLine;
 

@@ -1,5 +1,7 @@
 package org.radlab.prep;
 
+import org.radlab.core.jobs.PrepJobConfig;
+
 /**
  * Names of everything inside a dataset folder. Tables are Parquet folders with one {@code run=N} sub-folder per prep
  * run, so a re-run appends and a crashed run can be removed whole.

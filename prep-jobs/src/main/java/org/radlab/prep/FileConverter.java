@@ -1,5 +1,6 @@
 package org.radlab.prep;
 
+import org.radlab.core.jobs.PrepJobConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

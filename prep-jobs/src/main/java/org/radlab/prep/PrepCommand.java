@@ -1,5 +1,6 @@
 package org.radlab.prep;
 
+import org.radlab.core.jobs.PrepJobConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

@@ -1,6 +1,7 @@
 package org.radlab.prep;
 
 
+import org.radlab.core.jobs.PrepJobConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.radlab.prep;
 
+import org.radlab.core.jobs.PrepJobConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;

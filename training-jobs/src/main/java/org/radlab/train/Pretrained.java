@@ -1,5 +1,6 @@
 package org.radlab.train;
 
+import org.radlab.core.jobs.TrainConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;

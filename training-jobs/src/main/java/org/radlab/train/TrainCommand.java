@@ -1,5 +1,6 @@
 package org.radlab.train;
 
+import org.radlab.core.jobs.TrainConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

@@ -1,5 +1,6 @@
 package org.radlab.train;
 
+import org.radlab.core.jobs.TrainConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

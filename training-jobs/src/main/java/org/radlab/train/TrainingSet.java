@@ -1,5 +1,6 @@
 package org.radlab.train;
 
+import org.radlab.core.jobs.TrainConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.radlab.train;
 
+import org.radlab.core.jobs.TrainConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

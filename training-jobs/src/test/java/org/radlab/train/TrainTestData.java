@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.prep.PrepJobConfig;
+import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
 

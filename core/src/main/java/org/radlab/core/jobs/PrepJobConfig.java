@@ -1,4 +1,4 @@
-package org.radlab.prep;
+package org.radlab.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;

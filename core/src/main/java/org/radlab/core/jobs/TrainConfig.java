@@ -1,4 +1,4 @@
-package org.radlab.train;
+package org.radlab.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -195,7 +195,7 @@ public record TrainConfig(
     return Workspace.home().resolve("jobs").resolve(jobId);
   }
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private static <T> T or(T value, T fallback) {
     return value == null ? fallback : value;
