@@ -31,6 +31,7 @@ public final class DatasetLayout implements java.io.Serializable {
     return new DatasetLayout(config.dataset(), config.privateDir());
   }
 
+  public String root() { return root; }
   public String images() { return root + "/" + IMAGES; }
   public String tensors() { return root + "/" + TENSORS; }
   public String rejects() { return root + "/" + REJECTS; }

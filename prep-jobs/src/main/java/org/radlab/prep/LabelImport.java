@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.radlab.core.dataset.Csv;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -108,7 +109,7 @@ public final class LabelImport {
     StringBuilder body = new StringBuilder("study_uid,label\n");
     Map<String, Integer> perClass = new TreeMap<>();
     labels.forEach((study, label) -> {
-      body.append(study).append(',').append(csvField(label)).append('\n');
+      body.append(study).append(',').append(Csv.quote(label)).append('\n');
       perClass.merge(label, 1, Integer::sum);
     });
     byte[] content = body.toString().getBytes(StandardCharsets.UTF_8);
@@ -141,9 +142,6 @@ public final class LabelImport {
     return false;
   }
 
-  private static String csvField(String value) {
-    return value.contains(",") || value.contains("\"") ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
-  }
 
   private static String sha256(byte[] content) {
     try {

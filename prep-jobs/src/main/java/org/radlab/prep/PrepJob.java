@@ -69,6 +69,7 @@ public final class PrepJob {
     runs.markComplete(run, todo.isEmpty() ? new RunTotals()
         : convert(spark, config, secret, todo, layout, progress, run, runs));
     progress.finish();
+    ImageCatalog.write(spark, layout, runs.totals().images > 0);
     PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), todo.size(),
         (System.nanoTime() - started) / 1e9);
     summary.write(hadoop, layout.summary());

@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.PrepJobConfig;
 
 class PrepJobTest {
   private static final int STUDIES = 6;
@@ -149,6 +149,22 @@ class PrepJobTest {
     Set<Integer> runs = spark.read().parquet(dataset.resolve("images.parquet").toString()).select("run")
         .distinct().collectAsList().stream().map(r -> r.getInt(0)).collect(Collectors.toSet());
     assertEquals(Set.of(1, 3), runs, "run 2 converted nothing");
+
+    // images.csv lists the images of every run, one line each, readable without Spark.
+    List<String> catalog = Files.readAllLines(dataset.resolve("images.csv"));
+    List<String> header = org.radlab.core.dataset.Csv.fields(catalog.get(0));
+    assertEquals("image_id", header.get(0));
+    assertEquals(21, catalog.size(), "header plus 20 images");
+    int pngColumn = header.indexOf("png_path");
+    int studyColumn = header.indexOf("study_uid");
+    Set<String> studies = new java.util.HashSet<>();
+    for (String line : catalog.subList(1, catalog.size())) {
+      List<String> f = org.radlab.core.dataset.Csv.fields(line);
+      assertEquals(header.size(), f.size(), line);
+      assertTrue(Files.isRegularFile(dataset.resolve(f.get(pngColumn))), "PNG exists: " + f.get(pngColumn));
+      studies.add(f.get(studyColumn));
+    }
+    assertEquals(5, studies.size(), "3 + 2 synthetic studies");
   }
 
   @Test

@@ -34,4 +34,14 @@ public final class Csv {
     out.add(cur.toString().strip());
     return out;
   }
+
+  /**
+   * One value as a CSV field that {@link #fields} reads back unchanged: quoted when it holds a comma, a quote or
+   * surrounding spaces; line breaks become spaces, since a snapshot or catalog row is one line.
+   */
+  public static String quote(String value) {
+    String v = value.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
+    boolean needs = v.contains(",") || v.contains("\"") || !v.equals(v.strip());
+    return needs ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+  }
 }

@@ -1,0 +1,114 @@
+package org.radlab.api.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.javalin.http.Context;
+import java.util.stream.Collectors;
+
+/** The API's JSON: one strict mapper, and request bodies read into records with errors that name the field. */
+public final class Json {
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .findAndRegisterModules()
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+  private Json() {}
+
+  /** The request body as {@code type}; a 400 naming the field and the problem otherwise. */
+  public static <T> T body(Context ctx, Class<T> type) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw ApiException.badRequest("the request needs a JSON body");
+    }
+    try {
+      return MAPPER.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(describe(e));
+    }
+  }
+
+  /** The request body as a JSON tree (an object), for job configs that are checked by their own record. */
+  public static JsonNode objectBody(Context ctx) {
+    String text = ctx.body();
+    try {
+      JsonNode node = MAPPER.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw ApiException.badRequest("the request body must be a JSON object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(describe(e));
+    }
+  }
+
+  /** A sentence for a Jackson failure: where it is, and what was wrong, without Java class names. */
+  public static String describe(JsonProcessingException e) {
+    if (e instanceof JsonParseException p) {
+      return "malformed JSON at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr()
+          + ": " + p.getOriginalMessage().replaceAll("\\s*\\(.*", "");
+    }
+    if (e instanceof ValueInstantiationException v) {
+      Throwable cause = v.getCause() == null ? v : v.getCause();
+      return cause.getMessage();
+    }
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field '" + u.getPropertyName() + "'"
+          + (u.getKnownPropertyIds().isEmpty() ? "" : "; known fields: " + u.getKnownPropertyIds().stream()
+              .map(Object::toString).sorted().collect(Collectors.joining(", ")));
+    }
+    if (e instanceof InvalidFormatException f) {
+      return "field '" + path(f) + "' has the wrong value " + f.getValue() + ": expected " + typeName(f.getTargetType());
+    }
+    if (e instanceof MismatchedInputException m) {
+      return "field '" + path(m) + "' has the wrong type: expected " + typeName(m.getTargetType());
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      return "field '" + path(m) + "': " + m.getOriginalMessage();
+    }
+    return "the body is not valid JSON: " + e.getOriginalMessage();
+  }
+
+  private static String path(JsonMappingException e) {
+    String joined = e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return joined.replace(".[", "[");
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == null) {
+      return "another type";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "a whole number";
+    }
+    if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+      return "a number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    if (type.isEnum()) {
+      return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+    }
+    return "an object";
+  }
+}
