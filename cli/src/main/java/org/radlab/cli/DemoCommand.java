@@ -7,18 +7,18 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.cli.cluster.HomeOption;
 import org.radlab.core.deid.DatePolicy;
+import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.PrepSummary;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.train.ModelCard;
-import org.radlab.core.jobs.TrainConfig;
 import org.radlab.train.TrainJob;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code radlab demo}: the end-to-end run on the embedded defaults (Spark local[*], the workspace on disk). */
 @Command(name = "demo", mixinStandardHelpOptions = true,

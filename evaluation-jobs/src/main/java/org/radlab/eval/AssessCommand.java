@@ -1,8 +1,8 @@
 package org.radlab.eval;
 
-import org.radlab.core.jobs.AssessConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.radlab.core.jobs.AssessConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,5 @@
 package org.radlab.eval;
 
-import org.radlab.core.jobs.AssessConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.radlab.core.jobs.AssessConfig;
 import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.BinaryMetrics;
 import org.radlab.core.metrics.Kappa;

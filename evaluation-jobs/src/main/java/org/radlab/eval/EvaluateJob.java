@@ -1,6 +1,5 @@
 package org.radlab.eval;
 
-import org.radlab.core.jobs.EvalConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,6 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.metrics.Bootstrap;
 import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.model.TorchSetup;

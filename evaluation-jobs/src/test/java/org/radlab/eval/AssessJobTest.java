@@ -1,6 +1,5 @@
 package org.radlab.eval;
 
-import org.radlab.core.jobs.AssessConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.AssessConfig;
 
 /** A deployed model's predictions over two months, against the reads, worked out by hand. */
 class AssessJobTest {

@@ -1,6 +1,5 @@
 package org.radlab.eval;
 
-import org.radlab.core.jobs.EvalConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,14 +17,15 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.EvalConfig;
+import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.metrics.Kappa;
 import org.radlab.core.model.TrainedModel;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
-import org.radlab.core.jobs.TrainConfig;
 import org.radlab.train.TrainJob;
 import picocli.CommandLine;
 

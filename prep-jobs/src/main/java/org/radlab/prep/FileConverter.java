@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +21,7 @@ import org.radlab.core.dicom.ImageResize;
 import org.radlab.core.dicom.PixelPipeline;
 import org.radlab.core.dicom.PngCodec;
 import org.radlab.core.dicom.RenderOptions;
+import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * Converts one input file, inside a Spark task: read, decode, de-identify, render each frame, write its PNG (and

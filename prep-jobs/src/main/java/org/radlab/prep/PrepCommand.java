@@ -1,10 +1,10 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.deid.DatePolicy;
+import org.radlab.core.jobs.PrepJobConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,6 @@
 package org.radlab.prep;
 
 
-import org.radlab.core.jobs.PrepJobConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.radlab.core.deid.SiteSecret;
+import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * DICOM to a de-identified dataset: {@code images.parquet}, {@code tensors}, {@code png/}, optional {@code npy/},

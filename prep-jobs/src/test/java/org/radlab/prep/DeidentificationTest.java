@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.deid.DatePolicy;
+import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * No original identifier may reach anything an annotator or a challenge participant can see: images.parquet,

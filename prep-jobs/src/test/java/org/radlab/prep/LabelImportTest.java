@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.PrepJobConfig;
 
 class LabelImportTest {
   @TempDir static Path tmp;

@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-import org.radlab.core.jobs.PrepJobConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * The prep job over every file of Debian's python3-pydicom test data (written by others, many deliberately

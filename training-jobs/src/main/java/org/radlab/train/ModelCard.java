@@ -1,6 +1,5 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -8,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.radlab.core.jobs.TrainConfig;
 
 /**
  * {@code model.json}: everything needed to use, compare and reproduce a trained model. Rewritten after every epoch

@@ -1,6 +1,5 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -14,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.radlab.core.Workspace;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Replica;
 
 /**

@@ -1,9 +1,9 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.prep.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,5 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +23,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.ConfusionMatrix;
 import org.radlab.core.metrics.Kappa;

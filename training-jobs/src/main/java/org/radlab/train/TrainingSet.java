@@ -1,6 +1,5 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Sampling;
 import org.radlab.prep.DatasetLayout;
 

@@ -1,6 +1,5 @@
 package org.radlab.train;
 
-import org.radlab.core.jobs.TrainConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.TrainConfig;
 
 /** Config defaults, validation messages, and the command line's --set overrides. */
 class TrainConfigTest {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
 
