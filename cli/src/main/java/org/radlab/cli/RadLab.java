@@ -1,5 +1,6 @@
 package org.radlab.cli;
 
+import org.radlab.api.ServeCommand;
 import org.radlab.cli.cluster.ClusterCommand;
 import org.radlab.cli.cluster.SubmitCommand;
 import org.radlab.eval.AssessCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "radlab", mixinStandardHelpOptions = true, version = "RadLab 0.1.0",
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
     subcommands = {DemoCommand.class, SynthCommand.class, PrepCommand.class, LabelsCommand.class,
-        TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, ClusterCommand.class,
+        TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, ServeCommand.class, ClusterCommand.class,
         SubmitCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Workspace: $RADLAB_HOME (default ./radlab-home). Run 'radlab COMMAND --help' for a command's options."})

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -23,6 +26,14 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+  static {
+    // A number or true/false where text is expected is a wrong type, not text.
+    var textual = MAPPER.coercionConfigFor(LogicalType.Textual);
+    textual.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    textual.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    textual.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+  }
 
   private Json() {}
 
@@ -57,7 +68,7 @@ public final class Json {
   public static String describe(JsonProcessingException e) {
     if (e instanceof JsonParseException p) {
       return "malformed JSON at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr()
-          + ": " + p.getOriginalMessage().replaceAll("\\s*\\(.*", "");
+          + ": " + p.getOriginalMessage();
     }
     if (e instanceof ValueInstantiationException v) {
       Throwable cause = v.getCause() == null ? v : v.getCause();
@@ -70,6 +81,9 @@ public final class Json {
     }
     if (e instanceof InvalidFormatException f) {
       return "field '" + path(f) + "' has the wrong value " + f.getValue() + ": expected " + typeName(f.getTargetType());
+    }
+    if (e instanceof MismatchedInputException m && m.getPath().isEmpty()) {
+      return "the request body must be a JSON object";
     }
     if (e instanceof MismatchedInputException m) {
       return "field '" + path(m) + "' has the wrong type: expected " + typeName(m.getTargetType());

@@ -1,0 +1,339 @@
+package org.radlab.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.JobDao;
+import org.radlab.api.db.UserDao;
+import org.radlab.api.http.ApiError;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Endpoint;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Times;
+import org.radlab.api.http.Tokens;
+import org.radlab.api.jobs.JobRunner;
+import org.radlab.api.routes.AnnotationRoutes;
+import org.radlab.api.routes.DatasetRoutes;
+import org.radlab.api.routes.JobRoutes;
+import org.radlab.api.routes.UseCaseRoutes;
+import org.radlab.api.routes.UserRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control API: one Javalin app over one SQLite file, with the job runner. {@link #start} serves it;
+ * {@link #stop} drains requests, stops scheduling (running jobs carry on and are adopted by the next start) and
+ * closes the database.
+ */
+public final class ControlApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+
+  /**
+   * @param home          the workspace ({@code radlab.db}, datasets, jobs, models)
+   * @param host          the address to bind (127.0.0.1 unless it must be reachable from elsewhere)
+   * @param port          0 for any free port
+   * @param master        the Spark master jobs run against
+   * @param maxJobs       how many jobs run at once
+   * @param maxBodyBytes  the largest request body accepted
+   * @param sparkConf     extra Spark settings for every job
+   */
+  public record Settings(Path home, String host, int port, String master, int maxJobs, long maxBodyBytes,
+      Map<String, String> sparkConf) {
+    public Settings {
+      home = home.toAbsolutePath().normalize();
+      sparkConf = sparkConf == null ? Map.of() : Map.copyOf(sparkConf);
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+      }
+      if (maxBodyBytes < 1024) {
+        throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
+      }
+    }
+
+    public static Settings defaults(Path home) {
+      return new Settings(home, "127.0.0.1", 7070, "local[*]", 1, 1L << 20, Map.of());
+    }
+
+    public Settings withPort(int p) {
+      return new Settings(home, host, p, master, maxJobs, maxBodyBytes, sparkConf);
+    }
+  }
+
+  private final Settings settings;
+  private final Database db;
+  private final JobRunner runner;
+  private final Javalin app;
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final Optional<String> firstAdminToken;
+  private final UserDao users;
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private ControlApi(Settings settings) {
+    this.settings = settings;
+    this.db = Database.open(settings.home());
+    this.users = db.dao(UserDao.class);
+    this.firstAdminToken = Seeds.firstAdmin(db);
+    Seeds.breastDensity(db, Times.now());
+    JobRoutes jobs = new JobRoutes(db, settings.home());
+    this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
+        settings.sparkConf()), this::jobEnded);
+    jobs.runner(runner);
+    this.app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+      config.http.maxRequestSize = settings.maxBodyBytes();
+      config.http.prefer405over404 = true;
+      config.jetty.host = settings.host();
+      config.jetty.port = settings.port();
+      routes(config.routes, jobs);
+      config.routes.before("/api/*", this::authenticate);
+      config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+          .json(new ApiError(errorName(e.getStatus()), httpDetail(e, ctx))));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+        ctx.status(500).json(new ApiError("internal_error", "the server failed on this request; its log says why"));
+      });
+      config.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          ctx.json(new ApiError("not_found", "no endpoint " + ctx.method() + " " + ctx.path() + "; GET /api lists "
+              + "them"));
+        }
+      });
+      config.routes.error(405, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          ctx.json(new ApiError("method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        }
+      });
+    });
+  }
+
+  /** Opens the database (migrating it), seeds an empty one, and builds the app; nothing listens yet. */
+  public static ControlApi create(Settings settings) {
+    return new ControlApi(settings);
+  }
+
+  private void routes(io.javalin.config.RoutesConfig r, JobRoutes jobs) {
+    UserRoutes userRoutes = new UserRoutes(db);
+    UseCaseRoutes useCases = new UseCaseRoutes(db);
+    DatasetRoutes datasets = new DatasetRoutes(db, settings.home(), jobs);
+    AnnotationRoutes annotate = new AnnotationRoutes(db);
+    String uc = "/api/use-cases/{useCaseId}";
+    String ds = "/api/datasets/{datasetId}";
+    String an = "/api/annotate/{useCaseId}/{datasetId}";
+    String job = "/api/jobs/{jobId}";
+    add(r, "GET", "/api/health", "public", "Liveness and the database's state", "",
+        "{status, database, jobsRunning}", this::health);
+    add(r, "GET", "/api", "public", "This list of endpoints, as JSON", "", "[Endpoint]",
+        ctx -> ctx.json(endpoints));
+    add(r, "GET", "/api/docs", "public", "This list of endpoints, as a page", "", "HTML", this::docs);
+    add(r, "GET", "/api/me", "any user", "Who the token belongs to", "", "{id, name, role}", userRoutes::me);
+    add(r, "GET", "/api/users", "admin", "All users", "", "[{id, name, role, createdAt}]", userRoutes::list);
+    add(r, "POST", "/api/users", "admin", "Create a user; the token is shown only in this answer",
+        "{name, role: admin|participant}", "{id, name, role, token}", userRoutes::create);
+
+    add(r, "GET", "/api/use-cases", "any user (participants see published ones and their own)",
+        "Search, filter and sort use cases",
+        "?q=text&status=draft|in_review|published&modality=&bodyArea=&task=&sort=title|-updated|created|status|"
+            + "modality|bodyArea|id&limit=&offset=", "[UseCase]", useCases::list);
+    add(r, "POST", "/api/use-cases", "any user (an admin's starts as draft, anyone else's goes to review)",
+        "Submit a use case", "{title, summary, bodyArea, modality, task: classification|detection, "
+            + "categories: [{code, name, description, cdeId}]}", "UseCase", useCases::create);
+    add(r, "GET", uc, "any user who may see it", "One use case with its categories", "", "UseCase", useCases::get);
+    add(r, "PUT", uc, "admin, or its author before publication", "Replace a use case's fields and categories",
+        "as POST /api/use-cases", "UseCase", useCases::update);
+    add(r, "POST", uc + "/review", "admin (publish, return); author (submit a draft)", "Move a use case along "
+        + "draft -> in_review -> published", "{decision: publish|return|submit, note?}", "UseCase", useCases::review);
+    add(r, "GET", uc + "/comments", "any user", "Comments on a published use case", "",
+        "[{id, userId, userName, body, createdAt}]", useCases::comments);
+    add(r, "POST", uc + "/comments", "any user", "Comment on a published use case", "{body}", "Comment",
+        useCases::comment);
+    add(r, "POST", uc + "/draft-requests", "any user", "Ask to draft a use case that is not published yet",
+        "{note}", "{id, useCaseId, note}", useCases::requestDraft);
+    add(r, "GET", uc + "/draft-requests", "admin", "Requests to draft this use case", "",
+        "[{id, userId, userName, note, createdAt}]", useCases::draftRequests);
+    add(r, "GET", uc + "/board", "any user", "Crowdsourcing board: annotations per user, most first", "?limit=",
+        "[{userId, userName, annotations}]", useCases::board);
+    add(r, "GET", uc + "/agreement", "any user (about themselves)", "Your labels against the reference reader, "
+        + "as a confusion matrix of counts", "", "{categories, rows: reference, columns: mine, matrix, studies}",
+        useCases::agreement);
+
+    add(r, "GET", "/api/datasets", "any user", "All datasets", "", "[Dataset]", datasets::list);
+    add(r, "POST", "/api/datasets", "admin", "Register a dataset: queues the prep job on a server path",
+        "{name, useCaseId, source, options?: {pngLongEdge, tensorSide, writeNpy, dates, allowBurnedIn, voiIndex, "
+            + "flipByLaterality, partitions}}", "202 {dataset, job}", datasets::register);
+    add(r, "GET", ds, "any user", "One dataset: status, counts, prep job", "", "Dataset", datasets::get);
+    add(r, "GET", ds + "/studies", "any user", "The dataset's studies in annotation order", "?limit=&offset=",
+        "[{ordinal, studyUid, patientId, images}]", datasets::studies);
+    add(r, "GET", ds + "/images", "any user", "The dataset's images", "?study=&limit=&offset=", "[Image]",
+        datasets::images);
+    add(r, "GET", ds + "/images/{imageId}/png", "any user", "One image's PNG", "", "image/png", datasets::png);
+    add(r, "POST", ds + "/reference-labels", "admin", "Import the reference reader's labels (never returned)",
+        "?useCaseId=; {labels: {studyUid: code}} or text/csv study_uid,label", "{dataset, useCaseId, studies}",
+        datasets::importReferenceLabels);
+
+    add(r, "GET", an + "/next", "any user", "Your next study to label (404 no_more_studies when done)", "",
+        "{useCaseId, datasetId, studyUid, images, annotation, annotatedByYou, studiesInDataset}", annotate::next);
+    add(r, "GET", an + "/studies/{studyUid}", "any user", "One study with your label, to come back to it", "",
+        "as next", annotate::study);
+    add(r, "POST", an + "/studies/{studyUid}", "any user", "Label a study (201 first time, 200 on a change)",
+        "{code} or {boxes: [{imageId, x, y, width, height, code}]}", "Annotation", annotate::label);
+    add(r, "POST", an + "/studies/{studyUid}/skip", "any user", "Skip a study for now", "", "{skipped: [studyUid]}",
+        annotate::skip);
+    add(r, "GET", an + "/skipped", "any user", "Your skipped studies", "", "{skipped: [studyUid]}", annotate::skipped);
+    add(r, "GET", "/api/annotations", "any user (their own)", "Your annotations, most recent first",
+        "?useCaseId=&datasetId=&limit=&offset=", "{total, annotations: [Annotation]}", annotate::mine);
+    add(r, "GET", "/api/annotations/{annotationId}", "its author", "One of your annotations with its history", "",
+        "{annotation, history: [{version, code, boxes, changedAt}]}", annotate::get);
+    add(r, "PUT", "/api/annotations/{annotationId}", "its author", "Change one of your labels (kept in history)",
+        "{code} or {boxes}", "{annotation, history}", annotate::change);
+
+    add(r, "GET", "/api/jobs", "any user (their own; admins all)", "Jobs, newest first",
+        "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);
+    add(r, "POST", "/api/jobs", "any user (prep: admin)", "Queue a job. train and evaluate take a label snapshot "
+        + "of your annotations (labels: mine) at submission", "{kind: prep|train|evaluate|assess, datasetId, "
+        + "useCaseId, labels: mine|reference, models: [train job id], predictionsCsv, config: {job config}}",
+        "201 Job", jobs::submit);
+    add(r, "GET", job, "its owner or an admin", "A job's status and config", "", "Job", jobs::get);
+    add(r, "GET", job + "/progress", "its owner or an admin", "The progress events the job wrote", "",
+        "{id, status, events: [object]}", jobs::progress);
+    add(r, "GET", job + "/log", "its owner or an admin", "The end of the job's output", "?bytes=", "text/plain",
+        jobs::log);
+    add(r, "POST", job + "/cancel", "its owner or an admin", "Cancel a queued or running job", "", "Job",
+        jobs::cancel);
+  }
+
+  private void add(io.javalin.config.RoutesConfig r, String method, String path, String access, String summary,
+      String request, String response, Handler handler) {
+    endpoints.add(new Endpoint(method, path, access, summary, request, response));
+    switch (method) {
+      case "GET" -> r.get(path, handler);
+      case "POST" -> r.post(path, handler);
+      case "PUT" -> r.put(path, handler);
+      default -> throw new IllegalArgumentException(method);
+    }
+  }
+
+  private void authenticate(Context ctx) {
+    String path = ctx.path();
+    if (path.equals("/api/health") || path.equals("/api") || path.equals("/api/") || path.equals("/api/docs")) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      throw ApiException.unauthorized("send your API token as 'Authorization: Bearer <token>'");
+    }
+    UserDao.User user = users.byTokenHash(Tokens.hash(header.substring(7).strip()))
+        .orElseThrow(() -> ApiException.unauthorized("the API token is not valid"));
+    ctx.attribute(Caller.class.getName(), new Caller(user.id(), user.name(), user.role()));
+  }
+
+  private void health(Context ctx) {
+    String database;
+    try {
+      database = db.jdbi().withHandle(h -> h.createQuery("SELECT 'ok'").mapTo(String.class).one());
+    } catch (RuntimeException e) {
+      ctx.status(503).json(new ApiError("unavailable", "the database cannot be read: " + e.getMessage()));
+      return;
+    }
+    ctx.json(Map.of("status", "ok", "database", database, "jobsRunning", runner.watching()));
+  }
+
+  private void docs(Context ctx) {
+    StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>RadLab API"
+        + "</title><style>body{font:14px sans-serif;margin:2em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;"
+        + "vertical-align:top;text-align:left}code{white-space:pre-wrap}</style></head><body><h1>RadLab control API"
+        + "</h1><p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>{error, detail}</code> "
+        + "with a 4xx or 5xx status.</p><table><tr><th>Method</th><th>Path</th><th>Who</th><th>What</th>"
+        + "<th>Request</th><th>Response</th></tr>");
+    for (Endpoint e : endpoints) {
+      html.append("<tr><td>").append(e.method()).append("</td><td><code>").append(escape(e.path()))
+          .append("</code></td><td>").append(escape(e.access())).append("</td><td>").append(escape(e.summary()))
+          .append("</td><td><code>").append(escape(e.request())).append("</code></td><td><code>")
+          .append(escape(e.response())).append("</code></td></tr>");
+    }
+    ctx.html(html.append("</table></body></html>").toString());
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  private static String errorName(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "body_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> status >= 500 ? "internal_error" : "http_" + status;
+    };
+  }
+
+  private String httpDetail(HttpResponseException e, Context ctx) {
+    if (e.getStatus() == HttpStatus.CONTENT_TOO_LARGE.getCode()) {
+      return "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes";
+    }
+    return e.getMessage();
+  }
+
+  private void jobEnded(JobDao.Job job) {
+    if ("prep".equals(job.kind())) {
+      DatasetRoutes.prepEnded(db, job);
+    }
+  }
+
+  /** Starts listening and the job runner (which first settles jobs an earlier run left behind). */
+  public ControlApi start() {
+    runner.start();
+    app.start();
+    return this;
+  }
+
+  public int port() { return app.port(); }
+
+  public Javalin javalin() { return app; }
+
+  public Database database() { return db; }
+
+  public Settings settings() { return settings; }
+
+  /** The first admin's token, if this start created the database. */
+  public Optional<String> firstAdminToken() { return firstAdminToken; }
+
+  public List<Endpoint> endpoints() { return List.copyOf(endpoints); }
+
+  /** Graceful: stops taking requests and lets in-flight ones finish, stops scheduling, closes the database. */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    app.stop();
+    runner.close();
+    db.close();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Runs {@code onStop} on SIGTERM or SIGINT after a graceful {@link #stop}. */
+  public void stopOnShutdown(Consumer<ControlApi> onStop) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop();
+      onStop.accept(this);
+    }, "radlab-shutdown"));
+  }
+}

@@ -1,0 +1,64 @@
+package org.radlab.api;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.radlab.core.Workspace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code radlab serve}: the control API on one port, until SIGTERM or Ctrl-C. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Start the control API: REST under /api (endpoint list at /api/docs), the job queue and its "
+        + "runner, over the SQLite file radlab.db in the workspace.",
+        "On the first start it creates an admin user and prints its token once."})
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "7070", description = "Port to listen on (default ${DEFAULT-VALUE}; 0 = "
+      + "any free port).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--home", paramLabel = "DIR", description = "Workspace (default $RADLAB_HOME or ./radlab-home).")
+  Path home;
+
+  @Option(names = "--master", defaultValue = "local[*]", description = "Spark master for jobs (default "
+      + "${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--max-jobs", defaultValue = "1", description = "Jobs running at once (default ${DEFAULT-VALUE}).")
+  int maxJobs;
+
+  @Option(names = "--max-body", defaultValue = "1048576", paramLabel = "BYTES",
+      description = "Largest request body accepted (default ${DEFAULT-VALUE}).")
+  long maxBody;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark setting for every job (repeatable).")
+  Map<String, String> conf = new LinkedHashMap<>();
+
+  /** {@code java -cp ... org.radlab.api.ServeCommand [options]}: the same as {@code radlab serve}. */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new ServeCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Path workspace = home != null ? home : Workspace.home();
+    System.setProperty(Workspace.PROPERTY, workspace.toAbsolutePath().toString());
+    ControlApi api = ControlApi.create(new ControlApi.Settings(workspace, host, port, master, maxJobs, maxBody,
+        conf));
+    CountDownLatch stopped = new CountDownLatch(1);
+    api.stopOnShutdown(a -> stopped.countDown());
+    api.start();
+    System.out.printf("RadLab control API on http://%s:%d/api (endpoints: /api/docs), workspace %s%n", host,
+        api.port(), api.settings().home());
+    api.firstAdminToken().ifPresent(token -> System.out.printf("%nFirst start: created user 'admin'. Its API token "
+        + "is shown only now; keep it:%n  %s%n%n", token));
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

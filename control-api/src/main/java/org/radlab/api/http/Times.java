@@ -1,0 +1,17 @@
+package org.radlab.api.http;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Timestamps as stored and returned: UTC, ISO 8601, always microseconds, so text order is time order. */
+public final class Times {
+  private static final DateTimeFormatter FORMAT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private Times() {}
+
+  public static String now() {
+    return FORMAT.format(Instant.now());
+  }
+}

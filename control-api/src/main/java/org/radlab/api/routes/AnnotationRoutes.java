@@ -1,0 +1,197 @@
+package org.radlab.api.routes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import org.radlab.api.db.AnnotationDao;
+import org.radlab.api.db.AnnotationDao.Annotation;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.DatasetDao;
+import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.UseCaseDao;
+import org.radlab.api.db.UseCaseDao.UseCase;
+import org.radlab.api.http.Times;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Requests;
+
+/**
+ * Annotate: the next study for the caller, labelling it (a category, or boxes for a detection use case), skipping
+ * and coming back, and the caller's own annotations with their history. A caller only ever sees their own.
+ */
+public final class AnnotationRoutes {
+  public static final int MAX_BOXES = 100;
+
+  /** One box in PNG pixel coordinates of one image of the study. */
+  public record Box(String imageId, double x, double y, double width, double height, String code) {}
+
+  public record LabelRequest(String code, List<Box> boxes) {}
+
+  public record StudyView(long useCaseId, long datasetId, String studyUid, List<DatasetDao.Image> images,
+      Annotation annotation, int annotatedByYou, int studiesInDataset) {}
+
+  public record AnnotationView(Annotation annotation, List<AnnotationDao.Change> history) {}
+
+  private final AnnotationDao annotations;
+  private final DatasetDao datasets;
+  private final UseCaseDao useCases;
+
+  public AnnotationRoutes(Database db) {
+    this.annotations = db.dao(AnnotationDao.class);
+    this.datasets = db.dao(DatasetDao.class);
+    this.useCases = db.dao(UseCaseDao.class);
+  }
+
+  /** The first study (in dataset order) the caller has neither labelled nor skipped; 404 when none is left. */
+  public void next(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCase(ctx);
+    Dataset d = dataset(ctx, u);
+    String study = annotations.nextStudy(caller.id(), u.id(), d.id()).orElseThrow(() -> new ApiException(404,
+        "no_more_studies", "you have labelled or skipped every study of dataset " + d.id()
+        + "; revisit the skipped ones from the skipped list"));
+    ctx.json(studyView(caller, u, d, study));
+  }
+
+  public void study(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCase(ctx);
+    Dataset d = dataset(ctx, u);
+    ctx.json(studyView(caller, u, d, study(ctx, d)));
+  }
+
+  public void label(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCase(ctx);
+    Dataset d = dataset(ctx, u);
+    String study = study(ctx, d);
+    String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
+    Annotation saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
+    ctx.status(saved.version() == 1 ? 201 : 200).json(saved);
+  }
+
+  public void skip(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCase(ctx);
+    Dataset d = dataset(ctx, u);
+    String study = study(ctx, d);
+    if (annotations.find(caller.id(), u.id(), d.id(), study).isPresent()) {
+      throw ApiException.conflict("you have labelled study " + study + " already; change its label instead");
+    }
+    annotations.skip(caller.id(), u.id(), d.id(), study, Times.now());
+    ctx.json(Map.of("skipped", annotations.skipped(caller.id(), u.id(), d.id())));
+  }
+
+  public void skipped(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCase(ctx);
+    Dataset d = dataset(ctx, u);
+    ctx.json(Map.of("skipped", annotations.skipped(caller.id(), u.id(), d.id())));
+  }
+
+  /** The caller's own annotations for a use case (optionally one dataset), most recently changed first. */
+  public void mine(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    long useCase = Requests.requiredLong(ctx, "useCaseId");
+    Long dataset = Requests.optionalLong(ctx, "datasetId");
+    ctx.json(Map.of("total", annotations.countMine(caller.id(), useCase, dataset),
+        "annotations", annotations.mine(caller.id(), useCase, dataset, Requests.limit(ctx, 100), Requests.offset(ctx))));
+  }
+
+  public void get(Context ctx) {
+    Annotation a = owned(ctx);
+    ctx.json(new AnnotationView(a, annotations.history(a.id())));
+  }
+
+  public void change(Context ctx) {
+    Annotation a = owned(ctx);
+    UseCase u = useCases.find(a.useCaseId()).orElseThrow();
+    Dataset d = datasets.find(a.datasetId()).orElseThrow();
+    String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
+    Annotation saved = annotations.save(a.userId(), a.useCaseId(), a.datasetId(), a.studyUid(), value[0], value[1],
+        Times.now());
+    ctx.json(new AnnotationView(saved, annotations.history(saved.id())));
+  }
+
+  private Annotation owned(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    long id = Requests.id(ctx, "annotationId", "annotation");
+    Annotation a = annotations.find(id).orElseThrow(() -> ApiException.notFound("annotation " + id));
+    if (a.userId() != caller.id()) {
+      throw ApiException.notFound("annotation " + id);
+    }
+    return a;
+  }
+
+  /** {code, boxes JSON}: a known category for classification; boxes on the study's images for detection. */
+  private String[] checkedLabel(UseCase u, Dataset d, LabelRequest r) {
+    List<String> codes = useCases.categories(u.id()).stream().map(UseCaseDao.Category::code).toList();
+    if ("classification".equals(u.task())) {
+      if (r.boxes() != null) {
+        throw ApiException.badRequest("use case " + u.id() + " is a classification use case: send 'code', not boxes");
+      }
+      String code = Requests.field(r.code(), "code", 32);
+      if (!codes.contains(code)) {
+        throw ApiException.badRequest("code must be one of " + codes + ", got '" + code + "'");
+      }
+      return new String[] {code, null};
+    }
+    if (r.boxes() == null) {
+      throw ApiException.badRequest("use case " + u.id() + " is a detection use case: send 'boxes' (an empty list "
+          + "means nothing found)");
+    }
+    if (r.boxes().size() > MAX_BOXES) {
+      throw ApiException.badRequest("at most " + MAX_BOXES + " boxes per study, got " + r.boxes().size());
+    }
+    for (int i = 0; i < r.boxes().size(); i++) {
+      Box b = r.boxes().get(i);
+      String at = "boxes[" + i + "]";
+      if (b == null || b.imageId() == null || datasets.image(d.id(), b.imageId()).isEmpty()) {
+        throw ApiException.badRequest(at + ".imageId must name an image of dataset " + d.id());
+      }
+      if (!(b.x() >= 0 && b.y() >= 0 && b.width() > 0 && b.height() > 0)) {
+        throw ApiException.badRequest(at + " needs x, y >= 0 and width, height > 0");
+      }
+      if (!codes.contains(b.code())) {
+        throw ApiException.badRequest(at + ".code must be one of " + codes + ", got '" + b.code() + "'");
+      }
+    }
+    try {
+      return new String[] {r.code() == null ? null : r.code(), Json.MAPPER.writeValueAsString(r.boxes())};
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private StudyView studyView(Caller caller, UseCase u, Dataset d, String study) {
+    return new StudyView(u.id(), d.id(), study, datasets.studyImages(d.id(), study),
+        annotations.find(caller.id(), u.id(), d.id(), study).orElse(null),
+        annotations.countMine(caller.id(), u.id(), d.id()), d.studies());
+  }
+
+  private UseCase useCase(Context ctx) {
+    long id = Requests.id(ctx, "useCaseId", "use case");
+    UseCase u = useCases.find(id).orElseThrow(() -> ApiException.notFound("use case " + id));
+    if (!"published".equals(u.status())) {
+      throw ApiException.conflict("use case " + id + " is " + u.status() + "; annotation opens when it is published");
+    }
+    return u;
+  }
+
+  private Dataset dataset(Context ctx, UseCase u) {
+    long id = Requests.id(ctx, "datasetId", "dataset");
+    Dataset d = datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
+    if (!"ready".equals(d.status())) {
+      throw ApiException.conflict("dataset " + id + " is " + d.status() + ", not ready for annotation");
+    }
+    return d;
+  }
+
+  private String study(Context ctx, Dataset d) {
+    String study = ctx.pathParam("studyUid");
+    return datasets.study(d.id(), study).map(DatasetDao.Study::studyUid)
+        .orElseThrow(() -> ApiException.notFound("study '" + study + "' in dataset " + d.id()));
+  }
+}

@@ -1,0 +1,259 @@
+package org.radlab.api.routes;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.DatasetDao;
+import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.JobDao;
+import org.radlab.api.db.UseCaseDao;
+import org.radlab.api.http.Times;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Requests;
+import org.radlab.api.jobs.JobKind;
+import org.radlab.core.dataset.Csv;
+
+/**
+ * Datasets: registering one runs the prep job on a path; when it succeeds its {@code images.csv} is loaded, and the
+ * images can be browsed. PNGs are served to signed-in callers only. Reference labels are imported by admins and
+ * never returned.
+ */
+public final class DatasetRoutes {
+  /** Prep options a registration may set; the input and output paths are the API's. */
+  static final Set<String> PREP_OPTIONS = Set.of("pngLongEdge", "tensorSide", "writeNpy", "dates", "allowBurnedIn",
+      "voiIndex", "flipByLaterality", "partitions");
+
+  public record RegisterRequest(String name, Long useCaseId, String source, Map<String, Object> options) {}
+
+  public record ReferenceLabelsRequest(Map<String, String> labels) {}
+
+  public record DatasetView(Dataset dataset, long referenceLabels) {}
+
+  private final Path home;
+  private final DatasetDao datasets;
+  private final UseCaseDao useCases;
+  private final JobRoutes jobs;
+
+  public DatasetRoutes(Database db, Path home, JobRoutes jobs) {
+    this.home = home;
+    this.datasets = db.dao(DatasetDao.class);
+    this.useCases = db.dao(UseCaseDao.class);
+    this.jobs = jobs;
+  }
+
+  public void list(Context ctx) {
+    Requests.caller(ctx);
+    ctx.json(datasets.list());
+  }
+
+  public void get(Context ctx) {
+    ctx.json(found(ctx));
+  }
+
+  /** Admin: creates the dataset and queues its prep job; 202 with both. */
+  public void register(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    caller.requireAdmin("registering a dataset");
+    RegisterRequest r = Json.body(ctx, RegisterRequest.class);
+    String name = Requests.field(r.name(), "name", 100);
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+      throw ApiException.badRequest("name may hold letters, digits, '_', '.' and '-', starting with a letter or digit;"
+          + " got '" + name + "'");
+    }
+    if (r.useCaseId() == null || useCases.find(r.useCaseId()).isEmpty()) {
+      throw ApiException.badRequest("useCaseId must name an existing use case, got " + r.useCaseId());
+    }
+    String source = Requests.field(r.source(), "source", 4000);
+    if (!source.contains("://") && !Files.exists(Path.of(source))) {
+      throw ApiException.badRequest("source " + source + " does not exist on the server");
+    }
+    Map<String, Object> options = r.options() == null ? Map.of() : r.options();
+    for (String key : options.keySet()) {
+      if (!PREP_OPTIONS.contains(key)) {
+        throw ApiException.badRequest("unknown prep option '" + key + "'; allowed: " + new java.util.TreeSet<>(
+            PREP_OPTIONS));
+      }
+    }
+    if (datasets.countNamed(name) > 0) {
+      throw ApiException.conflict("a dataset named '" + name + "' exists already");
+    }
+    long id = datasets.insert(name, r.useCaseId(), source, caller.id(), Times.now());
+    Path dir = home.resolve("datasets").resolve(String.valueOf(id)).toAbsolutePath();
+    ObjectNode config = Json.MAPPER.valueToTree(options);
+    config.put("input", source);
+    config.put("dataset", dir.toString());
+    JobDao.Job job;
+    try {
+      job = jobs.enqueue(caller, JobKind.PREP, config, id, null);
+    } catch (ApiException e) {
+      datasets.setStatus(id, "failed");
+      throw e;
+    }
+    datasets.setPathAndJob(id, dir.toString(), job.id());
+    ctx.status(202).json(Map.of("dataset", datasets.find(id).orElseThrow(), "job", jobs.view(job)));
+  }
+
+  public void images(Context ctx) {
+    Dataset d = found(ctx);
+    String study = Requests.text(ctx, "study");
+    ctx.json(study == null ? datasets.images(d.id(), Requests.limit(ctx, 200), Requests.offset(ctx))
+        : datasets.studyImages(d.id(), study));
+  }
+
+  public void studies(Context ctx) {
+    Dataset d = found(ctx);
+    ctx.json(datasets.studies(d.id(), Requests.limit(ctx, 200), Requests.offset(ctx)));
+  }
+
+  /** The PNG of one image; only names listed in the dataset's catalog are served. */
+  public void png(Context ctx) throws IOException {
+    Dataset d = found(ctx);
+    String imageId = ctx.pathParam("imageId");
+    DatasetDao.Image image = datasets.image(d.id(), imageId)
+        .orElseThrow(() -> ApiException.notFound("image '" + imageId + "' in dataset " + d.id()));
+    Path file = Path.of(d.path()).resolve(image.pngPath()).normalize();
+    if (!file.startsWith(Path.of(d.path()).normalize()) || !Files.isRegularFile(file)) {
+      throw ApiException.notFound("the PNG of image '" + imageId + "'");
+    }
+    InputStream in = Files.newInputStream(file);
+    ctx.header("Cache-Control", "private, max-age=3600").contentType("image/png").result(in);
+  }
+
+  /** Admin: the reference reader's labels for a use case, as study UID to category code. */
+  public void importReferenceLabels(Context ctx) {
+    Requests.caller(ctx).requireAdmin("importing reference labels");
+    Dataset d = found(ctx);
+    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
+    Set<String> codes = useCases.categories(useCaseId).stream().map(UseCaseDao.Category::code)
+        .collect(Collectors.toSet());
+    if (codes.isEmpty()) {
+      throw ApiException.badRequest("useCaseId " + useCaseId + " names no use case with categories");
+    }
+    Map<String, String> labels = labelsOf(ctx);
+    List<String> unknownStudies = new ArrayList<>();
+    List<String> unknownCodes = new ArrayList<>();
+    labels.forEach((study, code) -> {
+      if (datasets.study(d.id(), study).isEmpty()) {
+        unknownStudies.add(study);
+      }
+      if (!codes.contains(code)) {
+        unknownCodes.add(code);
+      }
+    });
+    if (!unknownStudies.isEmpty()) {
+      throw ApiException.badRequest(unknownStudies.size() + " studies are not in dataset " + d.id() + ", such as "
+          + unknownStudies.subList(0, Math.min(3, unknownStudies.size())));
+    }
+    if (!unknownCodes.isEmpty()) {
+      throw ApiException.badRequest("unknown category codes " + new java.util.TreeSet<>(unknownCodes) + "; use case "
+          + useCaseId + " has " + new java.util.TreeSet<>(codes));
+    }
+    int n = datasets.replaceReferenceLabels(d.id(), useCaseId, labels);
+    ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "studies", n));
+  }
+
+  /** A JSON {@code {"labels": {...}}} body, or CSV text {@code study_uid,label}. */
+  private static Map<String, String> labelsOf(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (type.startsWith("text/csv")) {
+      Map<String, String> labels = new LinkedHashMap<>();
+      List<String> lines = ctx.body().lines().filter(l -> !l.isBlank()).toList();
+      if (lines.isEmpty() || !Csv.fields(lines.get(0)).equals(List.of("study_uid", "label"))) {
+        throw ApiException.badRequest("CSV labels must start with the header study_uid,label");
+      }
+      for (int i = 1; i < lines.size(); i++) {
+        List<String> f = Csv.fields(lines.get(i));
+        if (f.size() != 2 || f.get(0).isEmpty() || f.get(1).isEmpty()) {
+          throw ApiException.badRequest("CSV line " + (i + 1) + " must be study_uid,label");
+        }
+        labels.put(f.get(0), f.get(1));
+      }
+      return labels;
+    }
+    ReferenceLabelsRequest r = Json.body(ctx, ReferenceLabelsRequest.class);
+    if (r.labels() == null || r.labels().isEmpty()) {
+      throw ApiException.badRequest("'labels' must map at least one study UID to a category code");
+    }
+    return r.labels();
+  }
+
+  Dataset found(Context ctx) {
+    Requests.caller(ctx);
+    long id = Requests.id(ctx, "datasetId", "dataset");
+    return datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
+  }
+
+  Dataset ready(Context ctx) {
+    Dataset d = found(ctx);
+    if (!"ready".equals(d.status())) {
+      throw ApiException.conflict("dataset " + d.id() + " is " + d.status() + ", not ready");
+    }
+    return d;
+  }
+
+  /** After a prep job ends: load the catalog and mark the dataset ready, or mark it failed. */
+  public static void prepEnded(Database db, JobDao.Job job) {
+    DatasetDao datasets = db.dao(DatasetDao.class);
+    if (job.datasetId() == null) {
+      return;
+    }
+    Dataset d = datasets.find(job.datasetId()).orElse(null);
+    if (d == null) {
+      return;
+    }
+    if (!JobDao.SUCCEEDED.equals(job.status())) {
+      datasets.setStatus(d.id(), d.images() > 0 ? "ready" : "failed");
+      return;
+    }
+    try {
+      datasets.replaceCatalog(d.id(), readCatalog(Path.of(d.path()).resolve("images.csv")));
+    } catch (IOException | RuntimeException e) {
+      datasets.setStatus(d.id(), "failed");
+      throw new IllegalStateException("cannot load the catalog of dataset " + d.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static List<DatasetDao.Image> readCatalog(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    List<String> header = Csv.fields(lines.get(0));
+    int[] at = new int[9];
+    String[] names = {"image_id", "study_uid", "patient_id", "view_position", "laterality", "manufacturer",
+        "png_path", "png_width", "png_height"};
+    for (int i = 0; i < names.length; i++) {
+      at[i] = header.indexOf(names[i]);
+      if (at[i] < 0) {
+        throw new IOException(csv + " has no column " + names[i]);
+      }
+    }
+    List<DatasetDao.Image> images = new ArrayList<>(lines.size());
+    for (String line : lines.subList(1, lines.size())) {
+      if (line.isBlank()) {
+        continue;
+      }
+      List<String> f = Csv.fields(line);
+      images.add(new DatasetDao.Image(f.get(at[0]), f.get(at[1]), f.get(at[2]), blank(f.get(at[3])),
+          blank(f.get(at[4])), blank(f.get(at[5])), f.get(at[6]), number(f.get(at[7])), number(f.get(at[8]))));
+    }
+    return images;
+  }
+
+  private static String blank(String v) {
+    return v.isEmpty() ? null : v;
+  }
+
+  private static Integer number(String v) {
+    return v.isEmpty() ? null : Integer.valueOf(v);
+  }
+}

@@ -1,0 +1,381 @@
+package org.radlab.api.routes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.radlab.api.db.AnnotationDao;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.DatasetDao;
+import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.JobDao;
+import org.radlab.api.db.JobDao.Job;
+import org.radlab.api.db.UseCaseDao;
+import org.radlab.api.http.Times;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Requests;
+import org.radlab.api.jobs.JobFiles;
+import org.radlab.api.jobs.JobKind;
+import org.radlab.api.jobs.JobRunner;
+import org.radlab.core.dataset.Csv;
+import org.radlab.core.jobs.AssessConfig;
+import org.radlab.core.jobs.EvalConfig;
+import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.jobs.TrainConfig;
+
+/**
+ * The job queue: submit prep, train, evaluate and assess jobs with the same config records the CLI uses, follow
+ * their status, progress and log, and cancel them. Participants see and cancel only their own jobs.
+ */
+public final class JobRoutes {
+  /** Training needs at least this many labelled studies. */
+  public static final int MIN_TRAINING_LABELS = 100;
+  /** Equal-class sampling needs at least this many studies of every class. */
+  public static final int MIN_PER_CLASS_EQUAL = 10;
+  /** Config fields the server fills in; a participant may not set them. */
+  static final Set<String> SERVER_FIELDS = Set.of("dataset", "labels", "output", "jobId", "input", "predictions",
+      "progressFile", "secretFile", "privateDir", "models");
+  private static final ObjectMapper CONFIGS = new ObjectMapper();
+
+  public record JobRequest(String kind, Long datasetId, Long useCaseId, String labels, List<Long> models,
+      String predictionsCsv, ObjectNode config) {}
+
+  public record JobView(long id, String kind, long ownerId, String status, String reason, Integer exitCode,
+      Long datasetId, Long snapshotId, String submittedAt, String startedAt, String finishedAt, JsonNode config) {}
+
+  private final Database db;
+  private final Path home;
+  private final JobDao jobs;
+  private final DatasetDao datasets;
+  private final UseCaseDao useCases;
+  private final AnnotationDao annotations;
+  private JobRunner runner;
+
+  public JobRoutes(Database db, Path home) {
+    this.db = db;
+    this.home = home;
+    this.jobs = db.dao(JobDao.class);
+    this.datasets = db.dao(DatasetDao.class);
+    this.useCases = db.dao(UseCaseDao.class);
+    this.annotations = db.dao(AnnotationDao.class);
+  }
+
+  public void runner(JobRunner runner) {
+    this.runner = runner;
+  }
+
+  public void submit(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    JobRequest r = Json.body(ctx, JobRequest.class);
+    JobKind kind;
+    try {
+      kind = JobKind.of(r.kind());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    ObjectNode config = r.config() == null ? Json.MAPPER.createObjectNode() : r.config().deepCopy();
+    if (!caller.isAdmin()) {
+      config.fieldNames().forEachRemaining(f -> {
+        if (SERVER_FIELDS.contains(f)) {
+          throw ApiException.badRequest("config field '" + f + "' is set by the server; name the dataset with "
+              + "datasetId, the labels with useCaseId and labels, and models by job id");
+        }
+      });
+    }
+    Job job = switch (kind) {
+      case PREP -> {
+        caller.requireAdmin("running prep (register a dataset instead)");
+        yield enqueue(caller, kind, config, r.datasetId(), null);
+      }
+      case TRAIN -> train(caller, r, config);
+      case EVALUATE -> evaluate(caller, r, config);
+      case ASSESS -> assess(caller, r, config);
+    };
+    ctx.status(201).json(view(job));
+  }
+
+  private Job train(Caller caller, JobRequest r, ObjectNode config) {
+    Dataset d = readyDataset(r.datasetId());
+    long useCase = useCase(r.useCaseId());
+    Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
+    if (labels.size() < MIN_TRAINING_LABELS) {
+      throw ApiException.rule("training needs at least " + MIN_TRAINING_LABELS + " labelled studies; the "
+          + labelSource(r.labels()) + " of use case " + useCase + " on dataset " + d.id() + " have " + labels.size());
+    }
+    if (!config.has("classes")) {
+      ArrayNode classes = config.putArray("classes");
+      useCases.categories(useCase).forEach(c -> classes.add(c.code()));
+    }
+    if ("equal_class".equals(config.path("sampling").asText())) {
+      Map<String, Integer> perClass = new TreeMap<>();
+      config.get("classes").forEach(c -> perClass.put(c.asText(), 0));
+      labels.values().forEach(code -> perClass.merge(code, 1, Integer::sum));
+      perClass.forEach((code, n) -> {
+        if (n < MIN_PER_CLASS_EQUAL) {
+          throw ApiException.rule("equal_class sampling needs at least " + MIN_PER_CLASS_EQUAL + " studies of each "
+              + "class; class " + code + " has " + n);
+        }
+      });
+    }
+    String weights = config.path("weights").asText("");
+    if (!caller.isAdmin() && (weights.contains("/") || weights.contains(".."))) {
+      throw ApiException.badRequest("weights must name a file under the workspace's weights folder, not a path");
+    }
+    long snapshot = snapshot(caller, useCase, d.id(), labels);
+    config.put("dataset", d.path());
+    config.put("labels", jobs.snapshot(snapshot).orElseThrow().path());
+    return enqueue(caller, JobKind.TRAIN, config, d.id(), snapshot);
+  }
+
+  private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
+    Dataset d = readyDataset(r.datasetId());
+    long useCase = useCase(r.useCaseId());
+    Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
+    if (labels.isEmpty()) {
+      throw ApiException.rule("evaluation needs labelled studies; the " + labelSource(r.labels()) + " of use case "
+          + useCase + " on dataset " + d.id() + " have none");
+    }
+    if (r.models() == null || r.models().isEmpty()) {
+      if (!caller.isAdmin() || !config.has("models")) {
+        throw ApiException.badRequest("'models' must list the ids of one or more finished training jobs");
+      }
+    } else {
+      ArrayNode models = config.putArray("models");
+      for (Long id : r.models()) {
+        Job train = jobs.find(id == null ? -1 : id).filter(j -> caller.isAdmin() || j.ownerId() == caller.id())
+            .orElseThrow(() -> ApiException.badRequest("model " + id + " names no training job of yours"));
+        if (!"train".equals(train.kind()) || !JobDao.SUCCEEDED.equals(train.status())) {
+          throw ApiException.rule("job " + id + " is a " + train.kind() + " job that is " + train.status()
+              + "; only a succeeded training job has a model to evaluate");
+        }
+        models.add(home.resolve("models").resolve(JobFiles.name(id)).toAbsolutePath().toString());
+      }
+    }
+    long snapshot = snapshot(caller, useCase, d.id(), labels);
+    config.put("dataset", d.path());
+    config.put("labels", jobs.snapshot(snapshot).orElseThrow().path());
+    return enqueue(caller, JobKind.EVALUATE, config, d.id(), snapshot);
+  }
+
+  private Job assess(Caller caller, JobRequest r, ObjectNode config) {
+    if (!caller.isAdmin() || !config.has("predictions")) {
+      String csv = r.predictionsCsv();
+      if (csv == null || csv.isBlank()) {
+        throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
+            + "ID,DATE,READ,CLASS1,CLASS2,...");
+      }
+      config.put("predictions", "(written with the job)");
+    }
+    return enqueueWith(caller, JobKind.ASSESS, config, null, null, r.predictionsCsv());
+  }
+
+  /** Queues a job whose config is complete but for its job folder, id and output; checked by its config record. */
+  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Long snapshotId) {
+    return enqueueWith(caller, kind, config, datasetId, snapshotId, null);
+  }
+
+  private Job enqueueWith(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Long snapshotId,
+      String predictionsCsv) {
+    long id;
+    try {
+      id = db.jdbi().<Long, IOException>inTransaction(h -> {
+      JobDao dao = h.attach(JobDao.class);
+      long jobId = dao.insert(kind.key(), caller.id(), datasetId, snapshotId, Times.now());
+      JobFiles files = JobFiles.of(home, jobId);
+      String name = JobFiles.name(jobId);
+      switch (kind) {
+        case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
+        case TRAIN -> {
+          config.put("jobId", name);
+          config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
+        }
+        case EVALUATE -> {
+          config.put("jobId", name);
+          config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
+        }
+        case ASSESS -> {
+          if (predictionsCsv != null) {
+            config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
+          }
+          config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
+        }
+      }
+      check(kind, config);
+      String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
+      Files.createDirectories(files.dir());
+      if (predictionsCsv != null) {
+        Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
+      }
+      writeAtomically(files.config(), text);
+      dao.setConfig(jobId, text);
+      return jobId;
+    });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the job's files: " + e.getMessage(), e);
+    }
+    if (runner != null) {
+      runner.poke();
+    }
+    return jobs.find(id).orElseThrow();
+  }
+
+  /** Builds the job's own config record from the JSON, so a bad value is a 400 now, not a failed job later. */
+  private static void check(JobKind kind, ObjectNode config) {
+    Class<?> type = switch (kind) {
+      case PREP -> PrepJobConfig.class;
+      case TRAIN -> TrainConfig.class;
+      case EVALUATE -> EvalConfig.class;
+      case ASSESS -> AssessConfig.class;
+    };
+    try {
+      CONFIGS.treeToValue(config, type);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("invalid " + kind.key() + " config: " + Json.describe(e));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid " + kind.key() + " config: " + e.getMessage());
+    }
+  }
+
+  public void list(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    String status = Requests.text(ctx, "status");
+    if (status != null && !Set.of(JobDao.QUEUED, JobDao.RUNNING, JobDao.SUCCEEDED, JobDao.FAILED, JobDao.CANCELLED)
+        .contains(status)) {
+      throw ApiException.badRequest("status must be QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED, got '" + status
+          + "'");
+    }
+    Long owner = caller.isAdmin() ? Requests.optionalLong(ctx, "owner") : Long.valueOf(caller.id());
+    ctx.json(jobs.list(owner, status, Requests.limit(ctx, 100), Requests.offset(ctx)).stream().map(this::view)
+        .toList());
+  }
+
+  public void get(Context ctx) {
+    ctx.json(view(owned(ctx)));
+  }
+
+  /** The job's progress events: the JSON objects the job wrote, oldest first. */
+  public void progress(Context ctx) {
+    Job job = owned(ctx);
+    Path file = JobFiles.of(home, job.id()).progress();
+    List<JsonNode> events = new ArrayList<>();
+    if (Files.isRegularFile(file)) {
+      try {
+        for (String line : Files.readAllLines(file)) {
+          if (!line.isBlank()) {
+            events.add(Json.MAPPER.readTree(line));
+          }
+        }
+      } catch (IOException e) {
+        // A line being rewritten: the next poll gets it.
+      }
+    }
+    ctx.json(Map.of("id", job.id(), "status", job.status(), "events", events));
+  }
+
+  public void log(Context ctx) {
+    Job job = owned(ctx);
+    Long bytes = Requests.optionalLong(ctx, "bytes");
+    int max = bytes == null ? 65_536 : (int) Math.max(1, Math.min(bytes, 4_194_304));
+    ctx.contentType("text/plain; charset=utf-8").result(JobFiles.tail(JobFiles.of(home, job.id()).log(), max));
+  }
+
+  public void cancel(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    Job job = owned(ctx);
+    if (!runner.cancel(job, caller.name())) {
+      throw ApiException.conflict("job " + job.id() + " has already ended: " + jobs.find(job.id()).orElseThrow()
+          .status());
+    }
+    ctx.json(view(jobs.find(job.id()).orElseThrow()));
+  }
+
+  public JobView view(Job j) {
+    JsonNode config;
+    try {
+      config = Json.MAPPER.readTree(j.config());
+    } catch (JsonProcessingException e) {
+      config = null;
+    }
+    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), j.reason(), j.exitCode(), j.datasetId(),
+        j.snapshotId(), j.submittedAt(), j.startedAt(), j.finishedAt(), config);
+  }
+
+  private Job owned(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    long id = Requests.id(ctx, "jobId", "job");
+    Job job = jobs.find(id).orElseThrow(() -> ApiException.notFound("job " + id));
+    caller.requireOwnerOrAdmin(job.ownerId(), "job " + id);
+    return job;
+  }
+
+  private Dataset readyDataset(Long id) {
+    if (id == null) {
+      throw ApiException.badRequest("'datasetId' is required");
+    }
+    Dataset d = datasets.find(id).orElseThrow(() -> ApiException.badRequest("dataset " + id + " does not exist"));
+    if (!"ready".equals(d.status())) {
+      throw ApiException.rule("dataset " + id + " is " + d.status() + "; jobs need a ready dataset");
+    }
+    return d;
+  }
+
+  private long useCase(Long id) {
+    if (id == null || useCases.find(id).isEmpty()) {
+      throw ApiException.badRequest("'useCaseId' must name an existing use case, got " + id);
+    }
+    return id;
+  }
+
+  private Map<String, String> labels(Caller caller, String source, long datasetId, long useCaseId) {
+    String s = source == null ? "mine" : source;
+    return switch (s) {
+      case "mine" -> annotations.labels(caller.id(), useCaseId, datasetId);
+      case "reference" -> {
+        caller.requireAdmin("training or evaluating on the reference labels");
+        yield datasets.referenceLabels(datasetId, useCaseId);
+      }
+      default -> throw ApiException.badRequest("labels must be 'mine' or 'reference', got '" + s + "'");
+    };
+  }
+
+  private static String labelSource(String source) {
+    return "reference".equals(source) ? "reference labels" : "your annotations";
+  }
+
+  /** Writes an immutable label snapshot (study_uid,label) and records it. */
+  private long snapshot(Caller caller, long useCaseId, long datasetId, Map<String, String> labels) {
+    StringBuilder csv = new StringBuilder("study_uid,label\n");
+    labels.forEach((study, code) -> csv.append(Csv.quote(study)).append(',').append(Csv.quote(code)).append('\n'));
+    try {
+      Path dir = Files.createDirectories(home.resolve("labels"));
+      Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
+      Files.writeString(file, csv, StandardCharsets.UTF_8);
+      file.toFile().setReadOnly();
+      return jobs.insertSnapshot(useCaseId, datasetId, caller.id(), file.toAbsolutePath().toString(), labels.size(),
+          Times.now());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a label snapshot: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeAtomically(Path target, String text) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
