@@ -21,6 +21,9 @@ public interface AnnotationDao extends SqlObject {
   record Annotation(long id, long useCaseId, long datasetId, String studyUid, long userId, String code, String boxes,
       int version, String createdAt, String updatedAt) {}
 
+  /** What a save did: created the annotation, changed it (a new version), or neither (the same label again). */
+  record Saved(Annotation annotation, boolean created, boolean changed) {}
+
   record Change(int version, String code, String boxes, String changedAt) {}
 
   record Count(long userId, String userName, int annotations) {}
@@ -48,7 +51,7 @@ public interface AnnotationDao extends SqlObject {
    * the label changed. Each version goes into the history; saving a study also takes it off the skipped list.
    */
   @Transaction
-  default Annotation save(long userId, long useCaseId, long datasetId, String studyUid, String code, String boxes,
+  default Saved save(long userId, long useCaseId, long datasetId, String studyUid, String code, String boxes,
       String at) {
     var h = getHandle();
     Optional<Annotation> before = find(userId, useCaseId, datasetId, studyUid);
@@ -63,7 +66,7 @@ public interface AnnotationDao extends SqlObject {
     } else if (Objects.equals(before.get().code(), code) && Objects.equals(before.get().boxes(), boxes)) {
       h.execute("DELETE FROM skipped_study WHERE user_id = ? AND use_case_id = ? AND dataset_id = ? AND study_uid = ?",
           userId, useCaseId, datasetId, studyUid);
-      return before.get();
+      return new Saved(before.get(), false, false);
     } else {
       id = before.get().id();
       version = before.get().version() + 1;
@@ -74,7 +77,7 @@ public interface AnnotationDao extends SqlObject {
         id, version, code, boxes, at);
     h.execute("DELETE FROM skipped_study WHERE user_id = ? AND use_case_id = ? AND dataset_id = ? AND study_uid = ?",
         userId, useCaseId, datasetId, studyUid);
-    return find(id).orElseThrow();
+    return new Saved(find(id).orElseThrow(), before.isEmpty(), before.isPresent());
   }
 
   @SqlQuery("SELECT version, code, boxes, changed_at FROM annotation_history WHERE annotation_id = :id "

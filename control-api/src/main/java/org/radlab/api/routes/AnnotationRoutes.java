@@ -68,8 +68,8 @@ public final class AnnotationRoutes {
     Dataset d = dataset(ctx, u);
     String study = study(ctx, d);
     String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
-    Annotation saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
-    ctx.status(saved.version() == 1 ? 201 : 200).json(saved);
+    AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
+    ctx.status(saved.created() ? 201 : 200).json(saved.annotation());
   }
 
   public void skip(Context ctx) {
@@ -111,7 +111,7 @@ public final class AnnotationRoutes {
     Dataset d = datasets.find(a.datasetId()).orElseThrow();
     String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
     Annotation saved = annotations.save(a.userId(), a.useCaseId(), a.datasetId(), a.studyUid(), value[0], value[1],
-        Times.now());
+        Times.now()).annotation();
     ctx.json(new AnnotationView(saved, annotations.history(saved.id())));
   }
 

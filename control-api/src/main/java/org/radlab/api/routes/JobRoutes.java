@@ -56,7 +56,8 @@ public final class JobRoutes {
       String predictionsCsv, ObjectNode config) {}
 
   public record JobView(long id, String kind, long ownerId, String status, String reason, Integer exitCode,
-      Long datasetId, Long snapshotId, String submittedAt, String startedAt, String finishedAt, JsonNode config) {}
+      Long pid, Long datasetId, Long snapshotId, String submittedAt, String startedAt, String finishedAt,
+      JsonNode config) {}
 
   private final Database db;
   private final Path home;
@@ -311,7 +312,7 @@ public final class JobRoutes {
     } catch (JsonProcessingException e) {
       config = null;
     }
-    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), j.reason(), j.exitCode(), j.datasetId(),
+    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), j.reason(), j.exitCode(), j.pid(), j.datasetId(),
         j.snapshotId(), j.submittedAt(), j.startedAt(), j.finishedAt(), config);
   }
 

@@ -1,0 +1,304 @@
+package org.radlab.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.dataset.LabelSnapshot;
+
+/**
+ * The server under concurrent annotators, and the job queue with real child jobs: training preconditions, label
+ * snapshots, train and evaluate, cancel, the concurrency limit and fairness between users.
+ */
+class QueueAndLoadTest {
+  static final List<String> CODES = List.of("A", "B", "C", "D");
+  static final String PREDICTIONS = "study,date,read,benign,malignant\ns1,2024-01-03,malignant,0.1,0.9\n"
+      + "s2,2024-01-10,benign,0.8,0.2\ns3,2024-02-10,benign,0.3,0.7\n";
+  @TempDir static Path tmp;
+  static ControlApi api;
+  static Http http;
+  static String admin;
+  static long dataset;
+  static List<String> studies;
+
+  @BeforeAll
+  static void start() {
+    api = ControlApi.create(new ControlApi.Settings(tmp.resolve("home"), "127.0.0.1", 0, "local[2]", 1, 1 << 20,
+        Map.of())).start();
+    http = new Http(api.port());
+    admin = api.firstAdminToken().orElseThrow();
+    dataset = Fixtures.dataset(http, admin, "load", Fixtures.synth(tmp.resolve("dicom"), 104, 9));
+    studies = Fixtures.studies(http, admin, dataset);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      for (JsonNode job : http.get("/api/jobs?status=RUNNING", admin).json()) {
+        http.post("/api/jobs/" + job.path("id").asLong() + "/cancel", admin, "");
+      }
+      api.stop();
+    }
+  }
+
+  static String label(String study) {
+    return "/api/annotate/1/" + dataset + "/studies/" + study;
+  }
+
+  @Test
+  void fiftyConcurrentAnnotatorsLoseAndDuplicateNothing() throws Exception {
+    int users = 50;
+    int each = 20;
+    List<String> tokens = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      tokens.add(Fixtures.participant(http, admin, "annotator" + u));
+    }
+    ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(users);
+    Map<Integer, Map<String, String>> sent = new java.util.concurrent.ConcurrentHashMap<>();
+    for (int u = 0; u < users; u++) {
+      int user = u;
+      pool.submit(() -> {
+        Random random = new Random(user);
+        Map<String, String> mine = new LinkedHashMap<>();
+        try {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            Http.Response next = http.get("/api/annotate/1/" + dataset + "/next", tokens.get(user));
+            String study = next.json().path("studyUid").asText();
+            String code = CODES.get(random.nextInt(4));
+            Http.Response r = http.post(label(study), tokens.get(user), Map.of("code", code));
+            if (r.status() != 201) {
+              problems.add("user " + user + ": " + r.status() + " " + r.body());
+            }
+            mine.put(study, code);
+          }
+        } catch (Exception e) {
+          problems.add("user " + user + ": " + e);
+        }
+        sent.put(user, mine);
+      });
+    }
+    go.countDown();
+    pool.shutdown();
+    assertTrue(pool.awaitTermination(5, TimeUnit.MINUTES));
+    assertEquals(List.of(), new ArrayList<>(problems));
+
+    for (int u = 0; u < users; u++) {
+      JsonNode list = http.get("/api/annotations?useCaseId=1&limit=1000", tokens.get(u)).expect(200).json();
+      assertEquals(each, list.path("total").asInt(), "annotator" + u);
+      Map<String, String> stored = new LinkedHashMap<>();
+      list.path("annotations").forEach(a -> stored.put(a.path("studyUid").asText(), a.path("code").asText()));
+      assertEquals(sent.get(u), new java.util.TreeMap<>(stored).equals(new java.util.TreeMap<>(sent.get(u)))
+          ? sent.get(u) : stored, "annotator" + u + " stored exactly what was sent");
+      assertEquals(new HashSet<>(studies.subList(0, each)), stored.keySet(), "each got the first studies in order");
+    }
+    // In the SQLite file: one row per (user, study), one history row each, and nothing else.
+    var jdbi = api.database().jdbi();
+    int rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM annotation a JOIN app_user u ON "
+        + "u.id = a.user_id WHERE u.name LIKE 'annotator%'").mapTo(Integer.class).one());
+    int distinct = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM (SELECT DISTINCT user_id, study_uid "
+        + "FROM annotation a JOIN app_user u ON u.id = a.user_id WHERE u.name LIKE 'annotator%')")
+        .mapTo(Integer.class).one());
+    int history = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM annotation_history hi JOIN annotation a "
+        + "ON a.id = hi.annotation_id JOIN app_user u ON u.id = a.user_id WHERE u.name LIKE 'annotator%'")
+        .mapTo(Integer.class).one());
+    assertEquals(users * each, rows);
+    assertEquals(users * each, distinct);
+    assertEquals(users * each, history);
+    JsonNode board = http.get("/api/use-cases/1/board?limit=1000", admin).json();
+    int onBoard = 0;
+    for (JsonNode row : board) {
+      if (row.path("userName").asText().startsWith("annotator")) {
+        assertEquals(each, row.path("annotations").asInt());
+        onBoard++;
+      }
+    }
+    assertEquals(users, onBoard);
+  }
+
+  @Test
+  void theSameLabelPostedTenTimesAtOnceIsOneAnnotation() throws Exception {
+    String token = Fixtures.participant(http, admin, "eager");
+    ExecutorService pool = Executors.newFixedThreadPool(10);
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<Integer>> statuses = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      statuses.add(pool.submit(() -> {
+        go.await();
+        return http.post(label(studies.get(7)), token, Map.of("code", "C")).status();
+      }));
+    }
+    go.countDown();
+    int created = 0;
+    for (var s : statuses) {
+      int status = s.get(1, TimeUnit.MINUTES);
+      assertTrue(status == 201 || status == 200, "status " + status);
+      created += status == 201 ? 1 : 0;
+    }
+    pool.shutdown();
+    assertEquals(1, created, "exactly one request created it");
+    JsonNode list = http.get("/api/annotations?useCaseId=1", token).json();
+    assertEquals(1, list.path("total").asInt());
+    long id = list.path("annotations").get(0).path("id").asLong();
+    assertEquals(1, http.get("/api/annotations/" + id, token).json().path("history").size());
+  }
+
+  @Test
+  void trainingChecksItsRulesSnapshotsTheLabelsAndRunsWithEvaluation() throws Exception {
+    String trainer = Fixtures.participant(http, admin, "trainer");
+    // Labels: the first 5 studies D, the rest cycling A, B, C (so D has too few for equal-class sampling).
+    Map<String, String> given = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      given.put(studies.get(i), i < 5 ? "D" : CODES.get(i % 3));
+    }
+    List<String> order = new ArrayList<>(given.keySet());
+    for (String s : order.subList(0, 99)) {
+      http.post(label(s), trainer, Map.of("code", given.get(s))).expect(201);
+    }
+    Map<String, Object> config = Map.of("architecture", "resnet18", "width", 0.125, "inputSize", 32, "maxEpochs", 1,
+        "batchSize", 16, "validationFraction", 0.2);
+    Map<String, Object> submit = Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1, "labels", "mine",
+        "config", config);
+    Http.Response tooFew = http.post("/api/jobs", trainer, submit).expect(400);
+    assertEquals("rule_violated", tooFew.json().path("error").asText());
+    assertTrue(tooFew.detail().contains("at least 100") && tooFew.detail().contains("have 99"), tooFew.detail());
+
+    http.post(label(order.get(99)), trainer, Map.of("code", given.get(order.get(99)))).expect(201);
+    Map<String, Object> equalClass = new LinkedHashMap<>(config);
+    equalClass.put("sampling", "equal_class");
+    Http.Response unequal = http.post("/api/jobs", trainer, Map.of("kind", "train", "datasetId", dataset, "useCaseId",
+        1, "config", equalClass)).expect(400);
+    assertTrue(unequal.detail().contains("class D has 5"), unequal.detail());
+    Map<String, Object> badArch = new LinkedHashMap<>(config);
+    badArch.put("architecture", "resnet19");
+    assertTrue(http.post("/api/jobs", trainer, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1, "config",
+        badArch)).expect(400).detail().contains("resnet19"));
+
+    JsonNode job = http.post("/api/jobs", trainer, submit).expect(201).json();
+    long trainJob = job.path("id").asLong();
+    Path snapshot = Path.of(job.path("config").path("labels").asText());
+    assertEquals(given, LabelSnapshot.read(snapshot), "the snapshot holds exactly the labels at submission");
+    // A later change does not reach the snapshot the job trains on.
+    http.post(label(order.get(0)), trainer, Map.of("code", "A")).expect(200);
+    assertEquals(given, LabelSnapshot.read(snapshot));
+    assertFalse(Files.getPosixFilePermissions(snapshot).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+        "snapshots are read-only");
+
+    JsonNode done = Fixtures.awaitJob(http, trainer, trainJob, Duration.ofMinutes(8));
+    assertEquals("SUCCEEDED", done.path("status").asText(), done + "\n" + http.get("/api/jobs/" + trainJob + "/log",
+        trainer).body());
+    JsonNode progress = http.get("/api/jobs/" + trainJob + "/progress", trainer).expect(200).json();
+    Set<String> events = new HashSet<>();
+    progress.path("events").forEach(e -> events.add(e.path("event").asText()));
+    assertTrue(events.containsAll(List.of("start", "epoch", "finished")), events.toString());
+    assertTrue(http.get("/api/jobs/" + trainJob + "/log", trainer).expect(200).body().length() > 0);
+
+    // Someone else cannot evaluate the trainer's model; the trainer can.
+    String other = Fixtures.participant(http, admin, "other");
+    for (String s : order.subList(0, 3)) {
+      http.post(label(s), other, Map.of("code", "A")).expect(201);
+    }
+    assertTrue(http.post("/api/jobs", other, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
+        "models", List.of(trainJob), "config", Map.of("bootstrap", 20))).expect(400).detail()
+        .contains("no training job of yours"));
+    long eval = http.post("/api/jobs", trainer, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
+        "models", List.of(trainJob), "config", Map.of("bootstrap", 20))).expect(201).json().path("id").asLong();
+    JsonNode evaluated = Fixtures.awaitJob(http, trainer, eval, Duration.ofMinutes(5));
+    assertEquals("SUCCEEDED", evaluated.path("status").asText(), evaluated + "\n" + http.get("/api/jobs/" + eval
+        + "/log", trainer).body());
+    Path results = Path.of(evaluated.path("config").path("output").asText());
+    JsonNode comparison = Http.JSON.readTree(results.resolve("comparison.json").toFile());
+    assertEquals(1, comparison.size(), "one model compared");
+    assertEquals(100, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
+  }
+
+  @Test
+  void cancelStopsAQueuedJobAndARunningOne() throws Exception {
+    String canceller = Fixtures.participant(http, admin, "canceller");
+    for (int i = 0; i < 100; i++) {
+      http.post(label(studies.get(i)), canceller, Map.of("code", CODES.get(i % 4))).expect(201);
+    }
+    long running = http.post("/api/jobs", canceller, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+        "config", Map.of("architecture", "resnet18", "width", 0.125, "inputSize", 32, "maxEpochs", 500))).expect(201)
+        .json().path("id").asLong();
+    long queued = http.post("/api/jobs", canceller, Map.of("kind", "assess", "predictionsCsv", PREDICTIONS,
+        "config", Map.of("positive", List.of("malignant"), "bootstrap", 10))).expect(201).json().path("id").asLong();
+    JsonNode started = Fixtures.awaitJob(http, canceller, running, Duration.ofMinutes(5),
+        j -> j.path("status").asText().equals("RUNNING") && j.path("pid").isNumber());
+    long pid = started.path("pid").asLong();
+    assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    assertEquals("QUEUED", http.get("/api/jobs/" + queued, canceller).json().path("status").asText(),
+        "one job at a time");
+
+    JsonNode cancelledQueued = http.post("/api/jobs/" + queued + "/cancel", canceller, "").expect(200).json();
+    assertEquals("CANCELLED", cancelledQueued.path("status").asText());
+    assertNull(cancelledQueued.get("startedAt"), "it never started");
+    JsonNode cancelled = http.post("/api/jobs/" + running + "/cancel", canceller, "").expect(200).json();
+    assertEquals("CANCELLED", cancelled.path("status").asText());
+    assertTrue(cancelled.path("reason").asText().contains("canceller"));
+    http.post("/api/jobs/" + running + "/cancel", canceller, "").expect(409);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+      Fixtures.sleep(200);
+    }
+    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the job's process is gone");
+    Fixtures.sleep(1500);
+    assertEquals("CANCELLED", http.get("/api/jobs/" + running, canceller).json().path("status").asText(),
+        "the process ending afterwards does not overwrite the status");
+  }
+
+  @Test
+  void theQueueRunsOneJobAtATimeAndTakesTurnsBetweenUsers() {
+    String alice = Fixtures.participant(http, admin, "queue-alice");
+    String bob = Fixtures.participant(http, admin, "queue-bob");
+    Map<String, Object> assess = Map.of("kind", "assess", "predictionsCsv", PREDICTIONS, "config",
+        Map.of("positive", List.of("malignant"), "bootstrap", 10));
+    List<Long> jobs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      jobs.add(http.post("/api/jobs", alice, assess).expect(201).json().path("id").asLong());
+    }
+    long bobs = http.post("/api/jobs", bob, assess).expect(201).json().path("id").asLong();
+    List<JsonNode> done = new ArrayList<>();
+    for (long id : jobs) {
+      done.add(Fixtures.awaitJob(http, alice, id, Duration.ofMinutes(5)));
+    }
+    JsonNode bobDone = Fixtures.awaitJob(http, bob, bobs, Duration.ofMinutes(5));
+    List<JsonNode> all = new ArrayList<>(done);
+    all.add(bobDone);
+    for (JsonNode j : all) {
+      assertEquals("SUCCEEDED", j.path("status").asText(), j.toString());
+    }
+    all.sort((a, b) -> a.path("startedAt").asText().compareTo(b.path("startedAt").asText()));
+    List<Long> started = all.stream().map(j -> j.path("id").asLong()).toList();
+    assertEquals(List.of(jobs.get(0), bobs, jobs.get(1), jobs.get(2)), started,
+        "bob's job runs before alice's second and third");
+    for (int i = 1; i < all.size(); i++) {
+      assertTrue(all.get(i).path("startedAt").asText().compareTo(all.get(i - 1).path("finishedAt").asText()) >= 0,
+          "never two at once");
+    }
+  }
+}
