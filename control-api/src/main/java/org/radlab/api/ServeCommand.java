@@ -51,7 +51,12 @@ public final class ServeCommand implements Callable<Integer> {
     ControlApi api = ControlApi.create(new ControlApi.Settings(workspace, host, port, master, maxJobs, maxBody,
         conf));
     CountDownLatch stopped = new CountDownLatch(1);
-    api.stopOnShutdown(a -> stopped.countDown());
+    api.stopOnShutdown(a -> {
+      System.out.println("RadLab control API stopped: requests drained, database closed; running jobs carry on and "
+          + "are picked up by the next start.");
+      System.out.flush();
+      stopped.countDown();
+    });
     api.start();
     System.out.printf("RadLab control API on http://%s:%d/api (endpoints: /api/docs), workspace %s%n", host,
         api.port(), api.settings().home());
