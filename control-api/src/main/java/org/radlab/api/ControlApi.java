@@ -77,17 +77,33 @@ public final class ControlApi implements AutoCloseable {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final Optional<String> firstAdminToken;
   private final UserDao users;
+  private final Callers callers;
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
   private ControlApi(Settings settings) {
     this.settings = settings;
     this.db = Database.open(settings.home());
     this.users = db.dao(UserDao.class);
+    this.callers = new Callers(users);
     this.firstAdminToken = Seeds.firstAdmin(db);
     Seeds.breastDensity(db, Times.now());
     JobRoutes jobs = new JobRoutes(db, settings.home());
     this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
-        settings.sparkConf()), this::jobEnded);
+        settings.sparkConf()), new JobRunner.Hooks() {
+          @Override
+          public void recordResults(JobDao.Job job) {
+            if ("prep".equals(job.kind())) {
+              DatasetRoutes.prepSucceeded(db, job);
+            }
+          }
+
+          @Override
+          public void ended(JobDao.Job job) {
+            if ("prep".equals(job.kind()) && !JobDao.SUCCEEDED.equals(job.status())) {
+              DatasetRoutes.prepFailed(db, job);
+            }
+          }
+        });
     jobs.runner(runner);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
@@ -96,6 +112,9 @@ public final class ControlApi implements AutoCloseable {
       config.http.prefer405over404 = true;
       config.jetty.host = settings.host();
       config.jetty.port = settings.port();
+      // Request threads match the connection pool, so no request waits for a connection; a few per core is enough
+      // for a store that answers in microseconds, and more only adds contention on a small machine.
+      config.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(Database.POOL_SIZE, 4);
       routes(config.routes, jobs);
       config.routes.before("/api/*", this::authenticate);
       config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
@@ -234,9 +253,8 @@ public final class ControlApi implements AutoCloseable {
     if (header == null || !header.startsWith("Bearer ")) {
       throw ApiException.unauthorized("send your API token as 'Authorization: Bearer <token>'");
     }
-    UserDao.User user = users.byTokenHash(Tokens.hash(header.substring(7).strip()))
-        .orElseThrow(() -> ApiException.unauthorized("the API token is not valid"));
-    ctx.attribute(Caller.class.getName(), new Caller(user.id(), user.name(), user.role()));
+    ctx.attribute(Caller.class.getName(), callers.lookUp(Tokens.hash(header.substring(7).strip()))
+        .orElseThrow(() -> ApiException.unauthorized("the API token is not valid")));
   }
 
   private void health(Context ctx) {
@@ -286,12 +304,6 @@ public final class ControlApi implements AutoCloseable {
       return "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes";
     }
     return e.getMessage();
-  }
-
-  private void jobEnded(JobDao.Job job) {
-    if ("prep".equals(job.kind())) {
-      DatasetRoutes.prepEnded(db, job);
-    }
   }
 
   /** Starts listening and the job runner (which first settles jobs an earlier run left behind). */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.radlab.api.http.Times;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.JobDao;
@@ -51,17 +50,28 @@ public final class JobRunner implements AutoCloseable {
 
   private final JobDao jobs;
   private final Settings settings;
-  private final Consumer<Job> onEnd;
+  private final Hooks hooks;
   private final Map<Long, ProcessHandle> live = new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private volatile boolean stopped;
   private Thread loop;
 
-  /** @param onEnd called once with the final row of every job that ends (success, failure or cancel) */
-  public JobRunner(Database db, Settings settings, Consumer<Job> onEnd) {
+  /** What happens around a job's end, beyond its own row. */
+  public interface Hooks {
+    /**
+     * Records a successful job's results (for example a dataset's image list) before it is marked SUCCEEDED, so a
+     * client that sees SUCCEEDED sees the results too. Throwing marks the job FAILED with the message instead.
+     */
+    void recordResults(Job job);
+
+    /** Called once with the final row of every job that ends: succeeded, failed or cancelled. */
+    void ended(Job job);
+  }
+
+  public JobRunner(Database db, Settings settings, Hooks hooks) {
     this.jobs = db.dao(JobDao.class);
     this.settings = settings;
-    this.onEnd = onEnd;
+    this.hooks = hooks;
   }
 
   /** Recovers jobs left by an earlier run of the server, then starts the scheduling loop. */
@@ -164,16 +174,31 @@ public final class JobRunner implements AutoCloseable {
     });
   }
 
-  /** Ends the job unless it has ended already; tells {@code onEnd} when this call ended it. */
+  /** Ends the job unless it has ended already (recording a success's results first); then the ended hook. */
   private void end(long jobId, String status, String reason, Integer exitCode) {
+    if (JobDao.SUCCEEDED.equals(status)) {
+      Optional<Job> job = jobs.find(jobId).filter(j -> JobDao.RUNNING.equals(j.status()));
+      if (job.isEmpty()) {
+        return;
+      }
+      try {
+        hooks.recordResults(job.get());
+      } catch (RuntimeException e) {
+        LOG.error("job {} succeeded but its results could not be recorded", jobId, e);
+        status = JobDao.FAILED;
+        reason = "the job succeeded, but its results could not be recorded: " + e.getMessage();
+      }
+    }
     if (jobs.finish(jobId, status, reason, exitCode, Times.now()) == 1) {
-      jobs.find(jobId).ifPresent(job -> {
-        try {
-          onEnd.accept(job);
-        } catch (RuntimeException e) {
-          LOG.error("after job {} ended: {}", jobId, e.getMessage(), e);
-        }
-      });
+      jobs.find(jobId).ifPresent(this::ended);
+    }
+  }
+
+  private void ended(Job job) {
+    try {
+      hooks.ended(job);
+    } catch (RuntimeException e) {
+      LOG.error("after job {} ended: {}", job.id(), e.getMessage(), e);
     }
   }
 
@@ -187,7 +212,7 @@ public final class JobRunner implements AutoCloseable {
     if (jobs.finish(job.id(), JobDao.CANCELLED, "cancelled by " + by, null, Times.now()) != 1) {
       return false;
     }
-    jobs.find(job.id()).ifPresent(onEnd);
+    jobs.find(job.id()).ifPresent(this::ended);
     ProcessHandle process = live.get(job.id());
     if (process == null && job.pid() != null) {
       process = ProcessTrees.liveWithArgument(job.pid(), JobFiles.of(settings.home(), job.id()).exit()

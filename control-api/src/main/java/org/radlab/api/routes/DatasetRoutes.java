@@ -203,25 +203,25 @@ public final class DatasetRoutes {
     return d;
   }
 
-  /** After a prep job ends: load the catalog and mark the dataset ready, or mark it failed. */
-  public static void prepEnded(Database db, JobDao.Job job) {
+  /** After a prep job succeeded: load its images.csv, number the studies, mark the dataset ready. */
+  public static void prepSucceeded(Database db, JobDao.Job job) {
     DatasetDao datasets = db.dao(DatasetDao.class);
-    if (job.datasetId() == null) {
-      return;
-    }
-    Dataset d = datasets.find(job.datasetId()).orElse(null);
+    Dataset d = job.datasetId() == null ? null : datasets.find(job.datasetId()).orElse(null);
     if (d == null) {
-      return;
-    }
-    if (!JobDao.SUCCEEDED.equals(job.status())) {
-      datasets.setStatus(d.id(), d.images() > 0 ? "ready" : "failed");
       return;
     }
     try {
       datasets.replaceCatalog(d.id(), readCatalog(Path.of(d.path()).resolve("images.csv")));
     } catch (IOException | RuntimeException e) {
-      datasets.setStatus(d.id(), "failed");
-      throw new IllegalStateException("cannot load the catalog of dataset " + d.id() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot load the image list of dataset " + d.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** After a prep job failed or was cancelled: a dataset with images from an earlier run stays ready. */
+  public static void prepFailed(Database db, JobDao.Job job) {
+    DatasetDao datasets = db.dao(DatasetDao.class);
+    if (job.datasetId() != null) {
+      datasets.find(job.datasetId()).ifPresent(d -> datasets.setStatus(d.id(), d.images() > 0 ? "ready" : "failed"));
     }
   }
 
