@@ -194,7 +194,7 @@ public final class JobRoutes {
       String predictionsCsv) {
     long id;
     try {
-      id = db.jdbi().<Long, IOException>inTransaction(h -> {
+      id = db.<Long, IOException>write(h -> {
       JobDao dao = h.attach(JobDao.class);
       long jobId = dao.insert(kind.key(), caller.id(), datasetId, snapshotId, Times.now());
       JobFiles files = JobFiles.of(home, jobId);
