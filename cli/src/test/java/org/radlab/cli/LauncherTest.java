@@ -37,8 +37,8 @@ class LauncherTest {
     StringWriter out = new StringWriter();
     cli.setOut(new PrintWriter(out));
     assertEquals(0, cli.execute("--help"));
-    for (String name : List.of("demo", "synth", "prep", "labels", "train", "evaluate", "assess", "metrics", "cluster",
-        "submit")) {
+    for (String name : List.of("demo", "synth", "prep", "labels", "train", "evaluate", "assess", "metrics", "serve",
+        "cluster", "submit")) {
       assertTrue(out.toString().contains(name), name + " missing from:\n" + out);
       StringWriter sub = new StringWriter();
       CommandLine fresh = RadLab.commandLine();
