@@ -39,8 +39,7 @@ class AnnotateFlowTest {
 
   @BeforeAll
   static void start() {
-    api = ControlApi.create(new ControlApi.Settings(tmp.resolve("home"), "127.0.0.1", 0, "local[2]", 1, 1 << 20,
-        Map.of())).start();
+    api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
     alice = Fixtures.participant(http, admin, "alice");

@@ -45,8 +45,7 @@ class QueueAndLoadTest {
 
   @BeforeAll
   static void start() {
-    api = ControlApi.create(new ControlApi.Settings(tmp.resolve("home"), "127.0.0.1", 0, "local[2]", 1, 1 << 20,
-        Map.of())).start();
+    api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
     dataset = Fixtures.dataset(http, admin, "load", Fixtures.synth(tmp.resolve("dicom"), 104, 9));
@@ -193,10 +192,14 @@ class QueueAndLoadTest {
     Http.Response unequal = http.post("/api/jobs", trainer, Map.of("kind", "train", "datasetId", dataset, "useCaseId",
         1, "config", equalClass)).expect(400);
     assertTrue(unequal.detail().contains("class D has 5"), unequal.detail());
+    Path labelsDir = tmp.resolve("home").resolve("labels");
+    long snapshotsBefore = Files.isDirectory(labelsDir) ? Files.list(labelsDir).count() : 0;
     Map<String, Object> badArch = new LinkedHashMap<>(config);
     badArch.put("architecture", "resnet19");
     assertTrue(http.post("/api/jobs", trainer, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1, "config",
         badArch)).expect(400).detail().contains("resnet19"));
+    assertEquals(snapshotsBefore, Files.isDirectory(labelsDir) ? Files.list(labelsDir).count() : 0,
+        "a refused job leaves no label snapshot behind");
 
     JsonNode job = http.post("/api/jobs", trainer, submit).expect(201).json();
     long trainJob = job.path("id").asLong();

@@ -40,6 +40,9 @@ public interface JobDao {
   long insert(@Bind("kind") String kind, @Bind("owner") long ownerId, @Bind("dataset") Long datasetId,
       @Bind("snapshot") Long snapshotId, @Bind("at") String at);
 
+  @SqlUpdate("UPDATE job SET snapshot_id = :snapshot WHERE id = :id")
+  int setSnapshot(@Bind("id") long id, @Bind("snapshot") long snapshotId);
+
   @SqlUpdate("UPDATE job SET config = :config WHERE id = :id")
   int setConfig(@Bind("id") long id, @Bind("config") String config);
 

@@ -48,7 +48,7 @@ public final class AnnotationRoutes {
   public void next(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = useCase(ctx);
-    Dataset d = dataset(ctx, u);
+    Dataset d = dataset(ctx);
     String study = annotations.nextStudy(caller.id(), u.id(), d.id()).orElseThrow(() -> new ApiException(404,
         "no_more_studies", "you have labelled or skipped every study of dataset " + d.id()
         + "; revisit the skipped ones from the skipped list"));
@@ -58,14 +58,14 @@ public final class AnnotationRoutes {
   public void study(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = useCase(ctx);
-    Dataset d = dataset(ctx, u);
+    Dataset d = dataset(ctx);
     ctx.json(studyView(caller, u, d, study(ctx, d)));
   }
 
   public void label(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = useCase(ctx);
-    Dataset d = dataset(ctx, u);
+    Dataset d = dataset(ctx);
     String study = study(ctx, d);
     String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
     AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
@@ -75,7 +75,7 @@ public final class AnnotationRoutes {
   public void skip(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = useCase(ctx);
-    Dataset d = dataset(ctx, u);
+    Dataset d = dataset(ctx);
     String study = study(ctx, d);
     if (annotations.find(caller.id(), u.id(), d.id(), study).isPresent()) {
       throw ApiException.conflict("you have labelled study " + study + " already; change its label instead");
@@ -87,7 +87,7 @@ public final class AnnotationRoutes {
   public void skipped(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = useCase(ctx);
-    Dataset d = dataset(ctx, u);
+    Dataset d = dataset(ctx);
     ctx.json(Map.of("skipped", annotations.skipped(caller.id(), u.id(), d.id())));
   }
 
@@ -180,7 +180,7 @@ public final class AnnotationRoutes {
     return u;
   }
 
-  private Dataset dataset(Context ctx, UseCase u) {
+  private Dataset dataset(Context ctx) {
     long id = Requests.id(ctx, "datasetId", "dataset");
     Dataset d = datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
     if (!"ready".equals(d.status())) {

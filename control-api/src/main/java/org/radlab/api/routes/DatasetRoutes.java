@@ -39,8 +39,6 @@ public final class DatasetRoutes {
 
   public record ReferenceLabelsRequest(Map<String, String> labels) {}
 
-  public record DatasetView(Dataset dataset, long referenceLabels) {}
-
   private final Path home;
   private final DatasetDao datasets;
   private final UseCaseDao useCases;
@@ -96,7 +94,7 @@ public final class DatasetRoutes {
     config.put("dataset", dir.toString());
     JobDao.Job job;
     try {
-      job = jobs.enqueue(caller, JobKind.PREP, config, id, null);
+      job = jobs.enqueue(caller, JobKind.PREP, config, id);
     } catch (ApiException e) {
       datasets.setStatus(id, "failed");
       throw e;
@@ -193,14 +191,6 @@ public final class DatasetRoutes {
     Requests.caller(ctx);
     long id = Requests.id(ctx, "datasetId", "dataset");
     return datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
-  }
-
-  Dataset ready(Context ctx) {
-    Dataset d = found(ctx);
-    if (!"ready".equals(d.status())) {
-      throw ApiException.conflict("dataset " + d.id() + " is " + d.status() + ", not ready");
-    }
-    return d;
   }
 
   /** After a prep job succeeded: load its images.csv, number the studies, mark the dataset ready. */

@@ -101,7 +101,7 @@ public final class JobRoutes {
     Job job = switch (kind) {
       case PREP -> {
         caller.requireAdmin("running prep (register a dataset instead)");
-        yield enqueue(caller, kind, config, r.datasetId(), null);
+        yield enqueue(caller, kind, config, r.datasetId());
       }
       case TRAIN -> train(caller, r, config);
       case EVALUATE -> evaluate(caller, r, config);
@@ -137,10 +137,8 @@ public final class JobRoutes {
     if (!caller.isAdmin() && (weights.contains("/") || weights.contains(".."))) {
       throw ApiException.badRequest("weights must name a file under the workspace's weights folder, not a path");
     }
-    long snapshot = snapshot(caller, useCase, d.id(), labels);
     config.put("dataset", d.path());
-    config.put("labels", jobs.snapshot(snapshot).orElseThrow().path());
-    return enqueue(caller, JobKind.TRAIN, config, d.id(), snapshot);
+    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, labels), null);
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
@@ -167,10 +165,8 @@ public final class JobRoutes {
         models.add(home.resolve("models").resolve(JobFiles.name(id)).toAbsolutePath().toString());
       }
     }
-    long snapshot = snapshot(caller, useCase, d.id(), labels);
     config.put("dataset", d.path());
-    config.put("labels", jobs.snapshot(snapshot).orElseThrow().path());
-    return enqueue(caller, JobKind.EVALUATE, config, d.id(), snapshot);
+    return enqueueWith(caller, JobKind.EVALUATE, config, d.id(), new Snapshot(useCase, labels), null);
   }
 
   private Job assess(Caller caller, JobRequest r, ObjectNode config) {
@@ -185,54 +181,78 @@ public final class JobRoutes {
     return enqueueWith(caller, JobKind.ASSESS, config, null, null, r.predictionsCsv());
   }
 
+  /** The labels a train or evaluate job gets, frozen at submission. */
+  private record Snapshot(long useCaseId, Map<String, String> labels) {}
+
   /** Queues a job whose config is complete but for its job folder, id and output; checked by its config record. */
-  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Long snapshotId) {
-    return enqueueWith(caller, kind, config, datasetId, snapshotId, null);
+  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId) {
+    return enqueueWith(caller, kind, config, datasetId, null, null);
   }
 
-  private Job enqueueWith(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Long snapshotId,
+  /**
+   * One transaction: the job row, its label snapshot (file and row), its config (checked by the job's own record)
+   * and its files. If anything is refused, nothing is left behind: no row, no snapshot, no folder.
+   */
+  private Job enqueueWith(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Snapshot snapshot,
       String predictionsCsv) {
+    Path[] snapshotFile = new Path[1];
     long id;
     try {
       id = db.<Long, IOException>write(h -> {
-      JobDao dao = h.attach(JobDao.class);
-      long jobId = dao.insert(kind.key(), caller.id(), datasetId, snapshotId, Times.now());
-      JobFiles files = JobFiles.of(home, jobId);
-      String name = JobFiles.name(jobId);
-      switch (kind) {
-        case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
-        case TRAIN -> {
-          config.put("jobId", name);
-          config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
+        JobDao dao = h.attach(JobDao.class);
+        long jobId = dao.insert(kind.key(), caller.id(), datasetId, null, Times.now());
+        if (snapshot != null) {
+          snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
+          dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(),
+              snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
+          config.put("labels", snapshotFile[0].toString());
         }
-        case EVALUATE -> {
-          config.put("jobId", name);
-          config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
-        }
-        case ASSESS -> {
-          if (predictionsCsv != null) {
-            config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
-          }
-          config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
-        }
-      }
-      check(kind, config);
-      String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
-      Files.createDirectories(files.dir());
-      if (predictionsCsv != null) {
-        Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
-      }
-      writeAtomically(files.config(), text);
-      dao.setConfig(jobId, text);
-      return jobId;
-    });
+        return configure(dao, jobId, kind, config, predictionsCsv);
+      });
     } catch (IOException e) {
+      deleteQuietly(snapshotFile[0]);
       throw new UncheckedIOException("cannot write the job's files: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(snapshotFile[0]);
+      throw e;
     }
     if (runner != null) {
       runner.poke();
     }
     return jobs.find(id).orElseThrow();
+  }
+
+  /** Fills in the job's paths, checks the config with its record, writes the job folder and the config. */
+  private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, String predictionsCsv)
+      throws IOException {
+    JobFiles files = JobFiles.of(home, jobId);
+    String name = JobFiles.name(jobId);
+    switch (kind) {
+      case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
+      case TRAIN -> {
+        config.put("jobId", name);
+        config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
+      }
+      case EVALUATE -> {
+        config.put("jobId", name);
+        config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
+      }
+      case ASSESS -> {
+        if (predictionsCsv != null) {
+          config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
+        }
+        config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
+      }
+    }
+    check(kind, config);
+    String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
+    Files.createDirectories(files.dir());
+    if (predictionsCsv != null) {
+      Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
+    }
+    writeAtomically(files.config(), text);
+    dao.setConfig(jobId, text);
+    return jobId;
   }
 
   /** Builds the job's own config record from the JSON, so a bad value is a 400 now, not a failed job later. */
@@ -358,19 +378,24 @@ public final class JobRoutes {
     return "reference".equals(source) ? "reference labels" : "your annotations";
   }
 
-  /** Writes an immutable label snapshot (study_uid,label) and records it. */
-  private long snapshot(Caller caller, long useCaseId, long datasetId, Map<String, String> labels) {
+  /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
+  private Path writeSnapshot(Caller caller, Map<String, String> labels) throws IOException {
     StringBuilder csv = new StringBuilder("study_uid,label\n");
     labels.forEach((study, code) -> csv.append(Csv.quote(study)).append(',').append(Csv.quote(code)).append('\n'));
-    try {
-      Path dir = Files.createDirectories(home.resolve("labels"));
-      Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
-      Files.writeString(file, csv, StandardCharsets.UTF_8);
-      file.toFile().setReadOnly();
-      return jobs.insertSnapshot(useCaseId, datasetId, caller.id(), file.toAbsolutePath().toString(), labels.size(),
-          Times.now());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a label snapshot: " + e.getMessage(), e);
+    Path dir = Files.createDirectories(home.resolve("labels"));
+    Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
+    file.toFile().setReadOnly();
+    return file.toAbsolutePath();
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a stray snapshot file is harmless: nothing refers to it
+      }
     }
   }
 
