@@ -193,6 +193,8 @@ public final class ControlApi implements AutoCloseable {
         "{name, useCaseId, source, options?: {pngLongEdge, tensorSide, writeNpy, dates, allowBurnedIn, voiIndex, "
             + "flipByLaterality, partitions}}", "202 {dataset, job}", datasets::register);
     add(r, "GET", ds, "any user", "One dataset: status, counts, prep job", "", "Dataset", datasets::get);
+    add(r, "GET", ds + "/summary", "any user", "The prep summary: images, rejects by reason, transfer syntaxes", "",
+        "summary.json", datasets::summary);
     add(r, "GET", ds + "/studies", "any user", "The dataset's studies in annotation order", "?limit=&offset=",
         "[{ordinal, studyUid, patientId, images}]", datasets::studies);
     add(r, "GET", ds + "/images", "any user", "The dataset's images", "?study=&limit=&offset=", "[Image]",

@@ -64,6 +64,9 @@ class AnnotateFlowTest {
     assertEquals(12, studies.size());
     JsonNode d = http.get("/api/datasets/" + dataset, bob).expect(200).json();
     assertEquals(48, d.path("images").asInt(), "four views per synthetic study");
+    JsonNode summary = http.get("/api/datasets/" + dataset + "/summary", bob).expect(200).json();
+    assertEquals(48, summary.path("images").asInt());
+    assertEquals(1, summary.path("rejected").asInt(), "synth's labels.csv is not DICOM: " + summary);
     JsonNode images = http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(3), bob).expect(200).json();
     assertEquals(4, images.size());
     JsonNode first = images.get(0);

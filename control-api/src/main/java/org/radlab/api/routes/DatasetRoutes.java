@@ -110,6 +110,16 @@ public final class DatasetRoutes {
         : datasets.studyImages(d.id(), study));
   }
 
+  /** The prep job's {@code summary.json}: totals, counts per transfer syntax and per reject reason. */
+  public void summary(Context ctx) throws IOException {
+    Dataset d = found(ctx);
+    Path file = Path.of(d.path()).resolve("summary.json");
+    if (d.path().isEmpty() || !Files.isRegularFile(file)) {
+      throw ApiException.notFound("a summary of dataset " + d.id() + " (its prep job has not finished)");
+    }
+    ctx.json(Json.MAPPER.readTree(file.toFile()));
+  }
+
   public void studies(Context ctx) {
     Dataset d = found(ctx);
     ctx.json(datasets.studies(d.id(), Requests.limit(ctx, 200), Requests.offset(ctx)));
