@@ -24,6 +24,7 @@ public final class TrainedModel implements AutoCloseable {
   private final String id;
   private final List<String> classes;
   private final Preprocessing preprocessing;
+  private final int tensorSide;
   private final Replica replica;
 
   private TrainedModel(Path dir) throws IOException {
@@ -44,6 +45,7 @@ public final class TrainedModel implements AutoCloseable {
     JsonNode pre = card.path("preprocessing");
     this.preprocessing = new Preprocessing(pre.path("inputSize").asInt(), pre.path("mean").asDouble(0),
         pre.path("std").asDouble(1));
+    this.tensorSide = pre.path("tensorSide").asInt(preprocessing.inputSize());
     JsonNode cfg = card.path("config");
     Replica.Spec spec = new Replica.Spec(card.path("architecture").asText(), card.path("width").asDouble(),
         classes.size(), preprocessing.inputSize(), cfg.path("loss").asText("categorical_cross_entropy"),
@@ -92,6 +94,16 @@ public final class TrainedModel implements AutoCloseable {
 
   public Preprocessing preprocessing() {
     return preprocessing;
+  }
+
+  /** The side of the square tensors the model was trained from (its dataset's tensor side). */
+  public int tensorSide() {
+    return tensorSide;
+  }
+
+  /** Class probabilities of one image given as a {@code side x side} tensor in [0, 1] (see {@link ImageTensors}). */
+  public float[] predictTensor(float[] tensor, int side) {
+    return predict(List.of(preprocessing.apply(tensor, side)))[0];
   }
 
   /** Class probabilities of images already preprocessed to this model's input, {@code inputSize²} values each. */
