@@ -26,6 +26,7 @@ import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.routes.AnnotationRoutes;
 import org.radlab.api.routes.DatasetRoutes;
 import org.radlab.api.routes.JobRoutes;
+import org.radlab.api.routes.ModelRoutes;
 import org.radlab.api.routes.UseCaseRoutes;
 import org.radlab.api.routes.UserRoutes;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ public final class ControlApi implements AutoCloseable {
    * @param sparkConf     extra Spark settings for every job
    */
   public record Settings(Path home, String host, int port, String master, int maxJobs, long maxBodyBytes,
-      Map<String, String> sparkConf) {
+      long maxUploadBytes, Map<String, String> sparkConf) {
     public Settings {
       home = home.toAbsolutePath().normalize();
       sparkConf = sparkConf == null ? Map.of() : Map.copyOf(sparkConf);
@@ -59,14 +60,18 @@ public final class ControlApi implements AutoCloseable {
       if (maxBodyBytes < 1024) {
         throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
       }
+      if (maxUploadBytes < maxBodyBytes) {
+        throw new IllegalArgumentException("the upload limit (" + maxUploadBytes + ") must be at least the body "
+            + "limit (" + maxBodyBytes + ")");
+      }
     }
 
     public static Settings defaults(Path home) {
-      return new Settings(home, "127.0.0.1", 7070, "local[*]", 1, 1L << 20, Map.of());
+      return new Settings(home, "127.0.0.1", 7070, "local[*]", 1, 1L << 20, 64L << 20, Map.of());
     }
 
     public Settings withPort(int p) {
-      return new Settings(home, host, p, master, maxJobs, maxBodyBytes, sparkConf);
+      return new Settings(home, host, p, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf);
     }
   }
 
@@ -95,6 +100,7 @@ public final class ControlApi implements AutoCloseable {
             if ("prep".equals(job.kind())) {
               DatasetRoutes.prepSucceeded(db, job);
             }
+            ModelRoutes.register(db, job);
           }
 
           @Override
@@ -102,13 +108,16 @@ public final class ControlApi implements AutoCloseable {
             if ("prep".equals(job.kind()) && !JobDao.SUCCEEDED.equals(job.status())) {
               DatasetRoutes.prepFailed(db, job);
             }
+            if (JobDao.CANCELLED.equals(job.status())) {
+              ModelRoutes.register(db, job); // a cancelled training keeps its best weights so far
+            }
           }
         });
     jobs.runner(runner);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-      config.http.maxRequestSize = settings.maxBodyBytes();
+      config.http.maxRequestSize = settings.maxUploadBytes();
       config.http.prefer405over404 = true;
       config.jetty.host = settings.host();
       config.jetty.port = settings.port();
@@ -148,6 +157,7 @@ public final class ControlApi implements AutoCloseable {
     UseCaseRoutes useCases = new UseCaseRoutes(db);
     DatasetRoutes datasets = new DatasetRoutes(db, settings.home(), jobs);
     AnnotationRoutes annotate = new AnnotationRoutes(db);
+    ModelRoutes models = new ModelRoutes(db, jobs, settings.maxUploadBytes());
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
     String an = "/api/annotate/{useCaseId}/{datasetId}";
@@ -220,6 +230,19 @@ public final class ControlApi implements AutoCloseable {
     add(r, "PUT", "/api/annotations/{annotationId}", "its author", "Change one of your labels (kept in history)",
         "{code} or {boxes}", "{annotation, history}", annotate::change);
 
+    add(r, "GET", uc + "/assist-module", "any user who may see it", "The use case's assist module: report text "
+        + "per category (XML, namespace urn:radlab:assist-module:1)", "", "application/xml", useCases::assistModule);
+    add(r, "PUT", uc + "/assist-module", "admin", "Replace the assist module (checked against its schema and the "
+        + "categories)", "application/xml document", "application/xml", useCases::putAssistModule);
+
+    add(r, "GET", "/api/models", "any user (their own; admins all)", "Models, newest first",
+        "?useCaseId=&owner=&limit=&offset=", "[Model]", models::list);
+    add(r, "GET", "/api/models/{modelId}", "its owner or an admin", "One model: card (config, curves, validation "
+        + "metrics), job, dataset, label snapshot", "", "{model, card, job, dataset, labelSnapshot}", models::get);
+    add(r, "POST", "/api/models/{modelId}/predict", "its owner or an admin", "Run the model on a dataset image or "
+        + "an uploaded DICOM or PNG", "application/json {datasetId, imageId}, or application/dicom or image/png "
+        + "bytes", "{modelId, probabilities, predicted, predictedName, reportText, input}", models::predict);
+
     add(r, "GET", "/api/jobs", "any user (their own; admins all)", "Jobs, newest first",
         "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);
     add(r, "POST", "/api/jobs", "any user (prep: admin)", "Queue a job. train and evaluate take a label snapshot "
@@ -255,6 +278,7 @@ public final class ControlApi implements AutoCloseable {
     if (header == null || !header.startsWith("Bearer ")) {
       throw ApiException.unauthorized("send your API token as 'Authorization: Bearer <token>'");
     }
+    ctx.attribute(Json.BODY_LIMIT, settings.maxBodyBytes());
     ctx.attribute(Caller.class.getName(), callers.lookUp(Tokens.hash(header.substring(7).strip()))
         .orElseThrow(() -> ApiException.unauthorized("the API token is not valid")));
   }
@@ -303,7 +327,7 @@ public final class ControlApi implements AutoCloseable {
 
   private String httpDetail(HttpResponseException e, Context ctx) {
     if (e.getStatus() == HttpStatus.CONTENT_TOO_LARGE.getCode()) {
-      return "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes";
+      return "the request body is larger than the upload limit of " + settings.maxUploadBytes() + " bytes";
     }
     return e.getMessage();
   }

@@ -36,6 +36,10 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest request body accepted (default ${DEFAULT-VALUE}).")
   long maxBody;
 
+  @Option(names = "--max-upload", defaultValue = "67108864", paramLabel = "BYTES",
+      description = "Largest uploaded image (DICOM or PNG) to run a model on (default ${DEFAULT-VALUE}).")
+  long maxUpload;
+
   @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark setting for every job (repeatable).")
   Map<String, String> conf = new LinkedHashMap<>();
 
@@ -49,7 +53,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path workspace = home != null ? home : Workspace.home();
     System.setProperty(Workspace.PROPERTY, workspace.toAbsolutePath().toString());
     ControlApi api = ControlApi.create(new ControlApi.Settings(workspace, host, port, master, maxJobs, maxBody,
-        conf));
+        maxUpload, conf));
     CountDownLatch stopped = new CountDownLatch(1);
     api.stopOnShutdown(a -> {
       System.out.println("RadLab control API stopped: requests drained, database closed; running jobs carry on and "

@@ -180,6 +180,45 @@ class AnnotateFlowTest {
   }
 
   @Test
+  void theAssistModuleIsCheckedAgainstItsSchemaAndTheCategories() {
+    Http.Response original = http.get("/api/use-cases/1/assist-module", bob).expect(200);
+    assertTrue(original.contentType().startsWith("application/xml"), original.contentType());
+    for (String code : CODES) {
+      assertTrue(original.body().contains("category=\"" + code + "\""), original.body());
+    }
+    String valid = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <assistModule xmlns="urn:radlab:assist-module:1" useCase="Breast density (BI-RADS)" site="Test site">
+          <finding category="A" cde="radlab.breast_density.a"><reportText/></finding>
+          <finding category="B" cde="radlab.breast_density.b"><reportText>Scattered density.</reportText></finding>
+          <finding category="C" cde="radlab.breast_density.c"><reportText>Heterogeneous.</reportText></finding>
+          <finding category="D" cde="radlab.breast_density.d"><reportText>Extremely dense.</reportText></finding>
+        </assistModule>
+        """;
+    http.method("PUT", "/api/use-cases/1/assist-module", bob, valid, "application/xml").expect(403);
+    String missingD = valid.replaceAll("(?m)^.*category=\"D\".*$", "");
+    assertTrue(http.method("PUT", "/api/use-cases/1/assist-module", admin, missingD, "application/xml").expect(400)
+        .detail().contains("category D has no finding"));
+    String wrongCde = valid.replace("radlab.breast_density.b", "local.b");
+    assertTrue(http.method("PUT", "/api/use-cases/1/assist-module", admin, wrongCde, "application/xml").expect(400)
+        .detail().contains("CDE id"));
+    String twice = valid.replace("category=\"C\"", "category=\"B\"");
+    assertTrue(http.method("PUT", "/api/use-cases/1/assist-module", admin, twice, "application/xml").expect(400)
+        .detail().contains("line"));
+    String unknownElement = valid.replace("<reportText>Heterogeneous.</reportText>",
+        "<text>Heterogeneous.</text>");
+    Http.Response bad = http.method("PUT", "/api/use-cases/1/assist-module", admin, unknownElement,
+        "application/xml").expect(400);
+    assertTrue(bad.detail().contains("line 5"), bad.detail());
+    assertTrue(http.method("PUT", "/api/use-cases/1/assist-module", admin, "<assistModule", "application/xml")
+        .expect(400).detail().contains("invalid assist module"));
+    assertEquals(original.body(), http.get("/api/use-cases/1/assist-module", bob).body(), "nothing stored yet");
+    http.method("PUT", "/api/use-cases/1/assist-module", admin, valid, "application/xml").expect(200);
+    assertTrue(http.get("/api/use-cases/1/assist-module", bob).body().contains("Test site"));
+    http.method("PUT", "/api/use-cases/1/assist-module", admin, original.body(), "application/xml").expect(200);
+  }
+
+  @Test
   void detectionUseCasesTakeBoxes() {
     JsonNode uc = http.post("/api/use-cases", admin, Map.of("title", "Calcification finder", "bodyArea", "Breast",
         "modality", "MG", "task", "detection", "categories", List.of(Map.of("code", "calc", "name", "Calcification",
@@ -285,7 +324,7 @@ class AnnotateFlowTest {
       }
       String concrete = path.replace("{useCaseId}", "1").replace("{datasetId}", String.valueOf(dataset))
           .replace("{studyUid}", studies.get(0)).replace("{imageId}", "x").replace("{annotationId}", "1")
-          .replace("{jobId}", "1");
+          .replace("{jobId}", "1").replace("{modelId}", "1");
       int status = http.method(method, concrete, null, method.equals("GET") ? null : "{}", "application/json")
           .expect(401).status();
       assertEquals(401, status, method + " " + concrete);

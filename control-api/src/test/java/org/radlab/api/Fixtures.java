@@ -23,7 +23,8 @@ final class Fixtures {
 
   /** A started control API on a random port over {@code home}, running one job at a time in local[2]. */
   static ControlApi server(Path home) {
-    return ControlApi.create(new ControlApi.Settings(home, "127.0.0.1", 0, "local[2]", 1, 1 << 20, Map.of())).start();
+    return ControlApi.create(new ControlApi.Settings(home, "127.0.0.1", 0, "local[2]", 1, 1 << 20, 8 << 20, Map.of()))
+        .start();
   }
 
   /** Synthetic mammography studies (four DICOM views each) written by {@code radlab synth}. */

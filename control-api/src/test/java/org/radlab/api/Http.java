@@ -73,6 +73,11 @@ final class Http {
         : HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  Response upload(String path, String token, byte[] body, String contentType) {
+    return send(request(path, token).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
   HttpResponse<byte[]> bytes(String path, String token) {
     try {
       return CLIENT.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -220,6 +220,8 @@ class QueueAndLoadTest {
     assertTrue(events.containsAll(List.of("start", "epoch", "finished")), events.toString());
     assertTrue(http.get("/api/jobs/" + trainJob + "/log", trainer).expect(200).body().length() > 0);
 
+    checkRegistryAndRun(trainer, trainJob);
+
     // Someone else cannot evaluate the trainer's model; the trainer can.
     String other = Fixtures.participant(http, admin, "other");
     for (String s : order.subList(0, 3)) {
@@ -237,6 +239,78 @@ class QueueAndLoadTest {
     JsonNode comparison = Http.JSON.readTree(results.resolve("comparison.json").toFile());
     assertEquals(1, comparison.size(), "one model compared");
     assertEquals(100, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
+  }
+
+  /** The finished training is in the registry; it runs on dataset images and uploads, with report text. */
+  private static void checkRegistryAndRun(String trainer, long trainJob) throws Exception {
+    JsonNode list = http.get("/api/models?useCaseId=1", trainer).expect(200).json();
+    assertEquals(1, list.size(), list.toString());
+    JsonNode model = list.get(0);
+    assertEquals(trainJob, model.path("jobId").asLong());
+    assertEquals("resnet18", model.path("architecture").asText());
+    long id = model.path("id").asLong();
+    String stranger = Fixtures.participant(http, admin, "stranger");
+    assertEquals(0, http.get("/api/models", stranger).json().size());
+    http.get("/api/models/" + id, stranger).expect(404);
+
+    JsonNode detail = http.get("/api/models/" + id, trainer).expect(200).json();
+    assertEquals(1, detail.path("card").path("curves").size(), "one epoch, one curve point");
+    assertTrue(detail.path("card").path("validation").has("kappaLinear"));
+    assertEquals(100, detail.path("labelSnapshot").path("studies").asInt());
+    assertEquals(trainJob, detail.path("job").path("id").asLong());
+
+    JsonNode image = http.get("/api/datasets/" + dataset + "/images?limit=1", trainer).json().get(0);
+    JsonNode byId = http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId", dataset, "imageId",
+        image.path("imageId").asText())).expect(200).json();
+    double sum = 0;
+    String best = null;
+    for (String code : CODES) {
+      double p = byId.path("probabilities").path(code).asDouble(-1);
+      assertTrue(p >= 0 && p <= 1, byId.toString());
+      sum += p;
+      best = best == null || p > byId.path("probabilities").path(best).asDouble() ? code : best;
+    }
+    assertEquals(1.0, sum, 1e-4);
+    assertEquals(best, byId.path("predicted").asText());
+    JsonNode useCase = http.get("/api/use-cases/1", trainer).json();
+    String description = null;
+    for (JsonNode c : useCase.path("categories")) {
+      if (c.path("code").asText().equals(best)) {
+        description = c.path("description").asText();
+      }
+    }
+    assertEquals(description, byId.path("reportText").asText(), "the default report text is the description");
+
+    // The same image uploaded as PNG gives the same answer; a DICOM goes through the pixel pipeline.
+    byte[] png = http.bytes("/api/datasets/" + dataset + "/images/" + image.path("imageId").asText() + "/png",
+        trainer).body();
+    JsonNode byPng = http.upload("/api/models/" + id + "/predict", trainer, png, "image/png").expect(200).json();
+    assertEquals(byId.path("probabilities"), byPng.path("probabilities"));
+    Path dicom;
+    try (var files = Files.walk(tmp.resolve("dicom"))) {
+      dicom = files.filter(f -> f.toString().endsWith(".dcm")).sorted().findFirst().orElseThrow();
+    }
+    JsonNode byDicom = http.upload("/api/models/" + id + "/predict", trainer, Files.readAllBytes(dicom),
+        "application/dicom").expect(200).json();
+    assertEquals(4, byDicom.path("probabilities").size());
+    assertEquals("uploaded DICOM", byDicom.path("input").asText());
+    http.upload("/api/models/" + id + "/predict", trainer, "not an image".getBytes(), "image/png").expect(415);
+    http.upload("/api/models/" + id + "/predict", trainer, new byte[9 << 20], "application/dicom").expect(413);
+    http.upload("/api/models/" + id + "/predict", trainer, "x".getBytes(), "text/plain").expect(415);
+    http.post("/api/models/" + id + "/predict", stranger, Map.of("datasetId", dataset, "imageId", "x")).expect(404);
+
+    // A site's own sentences reach every prediction.
+    StringBuilder xml = new StringBuilder("<assistModule xmlns=\"urn:radlab:assist-module:1\" useCase=\"x\">");
+    for (String code : CODES) {
+      xml.append("<finding category=\"").append(code).append("\" cde=\"radlab.breast_density.")
+          .append(code.toLowerCase(java.util.Locale.ROOT)).append("\"><reportText>Site sentence ").append(code)
+          .append(".</reportText></finding>");
+    }
+    http.method("PUT", "/api/use-cases/1/assist-module", admin, xml.append("</assistModule>").toString(),
+        "application/xml").expect(200);
+    JsonNode custom = http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId", dataset, "imageId",
+        image.path("imageId").asText())).expect(200).json();
+    assertEquals("Site sentence " + best + ".", custom.path("reportText").asText());
   }
 
   @Test

@@ -90,6 +90,12 @@ public interface UseCaseDao extends SqlObject {
   int setStatus(@Bind("id") long id, @Bind("status") String status, @Bind("note") String note,
       @Bind("at") String at);
 
+  @SqlQuery("SELECT assist_module FROM use_case WHERE id = :id")
+  Optional<String> assistModule(@Bind("id") long id);
+
+  @SqlUpdate("UPDATE use_case SET assist_module = :xml, updated_at = :at WHERE id = :id")
+  int setAssistModule(@Bind("id") long id, @Bind("xml") String xml, @Bind("at") String at);
+
   @SqlQuery("SELECT code, name, description, cde_id FROM category WHERE use_case_id = :id ORDER BY position")
   List<Category> categories(@Bind("id") long useCaseId);
 

@@ -37,9 +37,31 @@ public final class Json {
 
   private Json() {}
 
+  /** Where the server puts the largest text body it accepts (uploads have their own, larger limit). */
+  public static final String BODY_LIMIT = "radlab.maxBodyBytes";
+
+  /** The request body as text, at most the server's body limit (413 otherwise). */
+  public static String text(Context ctx) {
+    Long limit = ctx.attribute(BODY_LIMIT);
+    long declared = ctx.contentLength();
+    if (limit != null && declared > limit) {
+      throw tooLarge(limit);
+    }
+    String text = ctx.body();
+    if (limit != null && text.length() > limit) {
+      throw tooLarge(limit);
+    }
+    return text;
+  }
+
+  private static ApiException tooLarge(long limit) {
+    return new ApiException(413, "body_too_large", "the request body is larger than the limit of " + limit
+        + " bytes");
+  }
+
   /** The request body as {@code type}; a 400 naming the field and the problem otherwise. */
   public static <T> T body(Context ctx, Class<T> type) {
-    String text = ctx.body();
+    String text = text(ctx);
     if (text.isBlank()) {
       throw ApiException.badRequest("the request needs a JSON body");
     }
@@ -52,7 +74,7 @@ public final class Json {
 
   /** The request body as a JSON tree (an object), for job configs that are checked by their own record. */
   public static JsonNode objectBody(Context ctx) {
-    String text = ctx.body();
+    String text = text(ctx);
     try {
       JsonNode node = MAPPER.readTree(text);
       if (node == null || !node.isObject()) {

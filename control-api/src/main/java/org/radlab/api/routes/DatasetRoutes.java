@@ -177,7 +177,7 @@ public final class DatasetRoutes {
     String type = ctx.contentType() == null ? "" : ctx.contentType();
     if (type.startsWith("text/csv")) {
       Map<String, String> labels = new LinkedHashMap<>();
-      List<String> lines = ctx.body().lines().filter(l -> !l.isBlank()).toList();
+      List<String> lines = Json.text(ctx).lines().filter(l -> !l.isBlank()).toList();
       if (lines.isEmpty() || !Csv.fields(lines.get(0)).equals(List.of("study_uid", "label"))) {
         throw ApiException.badRequest("CSV labels must start with the header study_uid,label");
       }

@@ -16,6 +16,7 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
+import org.radlab.api.report.AssistModule;
 
 /**
  * Define: the use-case catalog. Anyone may submit a use case (it goes to review); admins review and publish. Users
@@ -108,6 +109,28 @@ public final class UseCaseRoutes {
     }
     useCases.setStatus(u.id(), next, r.note() == null ? null : Requests.field(r.note(), "note", 2000), Times.now());
     ctx.json(view(useCases.find(u.id()).orElseThrow()));
+  }
+
+  /** The assist module: the stored document, or the default one made from the categories. */
+  public void assistModule(Context ctx) {
+    UseCase u = visible(ctx);
+    String xml = useCases.assistModule(u.id()).orElseGet(() -> AssistModule.defaultFor(u.title(),
+        useCases.categories(u.id())));
+    ctx.contentType("application/xml; charset=utf-8").result(xml);
+  }
+
+  /** Admin: replaces the assist module after checking it against the schema and the use case's categories. */
+  public void putAssistModule(Context ctx) {
+    Requests.caller(ctx).requireAdmin("changing the report text");
+    UseCase u = visible(ctx);
+    String xml = Json.text(ctx);
+    try {
+      AssistModule.parse(xml).checkAgainst(useCases.categories(u.id()));
+    } catch (AssistModule.InvalidDocument e) {
+      throw ApiException.badRequest("invalid assist module: " + e.getMessage());
+    }
+    useCases.setAssistModule(u.id(), xml, Times.now());
+    ctx.contentType("application/xml; charset=utf-8").result(xml);
   }
 
   public void comments(Context ctx) {

@@ -1,0 +1,217 @@
+package org.radlab.api.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.DatasetDao;
+import org.radlab.api.db.JobDao;
+import org.radlab.api.db.ModelDao;
+import org.radlab.api.db.ModelDao.Model;
+import org.radlab.api.db.UseCaseDao;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Requests;
+import org.radlab.api.http.Times;
+import org.radlab.api.report.AssistModule;
+import org.radlab.core.dicom.DicomRejectException;
+import org.radlab.core.model.ImageTensors;
+import org.radlab.core.model.TrainedModel;
+
+/**
+ * The model registry and Run: each model a training job left, in detail, and predictions on a dataset image or an
+ * uploaded DICOM or PNG, with the report text of the predicted category. Models are loaded once and kept in core's
+ * model cache. Participants see and run their own models.
+ */
+public final class ModelRoutes {
+  public record PredictRequest(Long datasetId, String imageId) {}
+
+  public record Prediction(long modelId, Map<String, Double> probabilities, String predicted, String predictedName,
+      String reportText, String input) {}
+
+  private final Database db;
+  private final ModelDao models;
+  private final DatasetDao datasets;
+  private final UseCaseDao useCases;
+  private final JobRoutes jobs;
+  private final long maxUploadBytes;
+
+  public ModelRoutes(Database db, JobRoutes jobs, long maxUploadBytes) {
+    this.db = db;
+    this.models = db.dao(ModelDao.class);
+    this.datasets = db.dao(DatasetDao.class);
+    this.useCases = db.dao(UseCaseDao.class);
+    this.jobs = jobs;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  public void list(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    Long owner = caller.isAdmin() ? Requests.optionalLong(ctx, "owner") : Long.valueOf(caller.id());
+    ctx.json(models.list(Requests.optionalLong(ctx, "useCaseId"), owner, Requests.limit(ctx, 100),
+        Requests.offset(ctx)));
+  }
+
+  /** One model: the registry row, its model card (config, curves, validation metrics), job, dataset, snapshot. */
+  public void get(Context ctx) throws IOException {
+    Model m = owned(ctx);
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("model", m);
+    detail.put("card", card(m));
+    db.dao(JobDao.class).find(m.jobId()).ifPresent(j -> detail.put("job", jobs.view(j)));
+    datasets.find(m.datasetId()).ifPresent(d -> detail.put("dataset", Map.of("id", d.id(), "name", d.name())));
+    if (m.snapshotId() != null) {
+      db.dao(JobDao.class).snapshot(m.snapshotId()).ifPresent(s -> detail.put("labelSnapshot",
+          Map.of("id", s.id(), "studies", s.studies(), "createdAt", s.createdAt())));
+    }
+    ctx.json(detail);
+  }
+
+  /**
+   * Predicts on {@code application/json {datasetId, imageId}}, an {@code application/dicom} upload (prep's pixel
+   * pipeline) or an {@code image/png} upload.
+   */
+  public void predict(Context ctx) throws IOException {
+    Model m = owned(ctx);
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+    TrainedModel model = load(m);
+    int side = model.tensorSide();
+    float[] tensor;
+    String input;
+    if (type.startsWith("application/json")) {
+      PredictRequest r = Json.body(ctx, PredictRequest.class);
+      if (r.datasetId() == null || r.imageId() == null) {
+        throw ApiException.badRequest("send {datasetId, imageId}, or upload a DICOM or PNG file");
+      }
+      DatasetDao.Dataset d = datasets.find(r.datasetId())
+          .orElseThrow(() -> ApiException.badRequest("dataset " + r.datasetId() + " does not exist"));
+      DatasetDao.Image image = datasets.image(d.id(), r.imageId()).orElseThrow(() -> ApiException.badRequest(
+          "image '" + r.imageId() + "' is not in dataset " + d.id()));
+      tensor = ImageTensors.fromPng(Files.readAllBytes(Path.of(d.path()).resolve(image.pngPath())), side);
+      input = "dataset " + d.id() + " image " + image.imageId();
+    } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
+        || type.startsWith("application/octet-stream")) {
+      byte[] upload = upload(ctx);
+      if (ImageTensors.isPng(upload)) {
+        tensor = ImageTensors.fromPng(upload, side);
+        input = "uploaded PNG";
+      } else if (ImageTensors.isDicom(upload) || type.startsWith("application/dicom")) {
+        try {
+          tensor = ImageTensors.fromDicom(upload, side);
+        } catch (DicomRejectException e) {
+          throw ApiException.badRequest("the uploaded DICOM cannot be used (" + e.reason() + "): " + e.getMessage());
+        }
+        input = "uploaded DICOM";
+      } else {
+        throw new ApiException(415, "unsupported_media_type", "the upload is neither a PNG nor a DICOM file");
+      }
+    } else {
+      throw new ApiException(415, "unsupported_media_type", "send application/json {datasetId, imageId}, or upload "
+          + "a file as application/dicom or image/png");
+    }
+    float[] p;
+    synchronized (model) {
+      p = model.predictTensor(tensor, side);
+    }
+    ctx.json(prediction(m, model.classes(), p, input));
+  }
+
+  private Prediction prediction(Model m, List<String> classes, float[] p, String input) {
+    Map<String, Double> probabilities = new LinkedHashMap<>();
+    int best = 0;
+    for (int i = 0; i < p.length; i++) {
+      probabilities.put(classes.get(i), (double) p[i]);
+      best = p[i] > p[best] ? i : best;
+    }
+    String code = classes.get(best);
+    List<UseCaseDao.Category> categories = useCases.categories(m.useCaseId());
+    String name = categories.stream().filter(c -> c.code().equals(code)).map(UseCaseDao.Category::name)
+        .findFirst().orElse(code);
+    return new Prediction(m.id(), probabilities, code, name, reportText(m.useCaseId(), code), input);
+  }
+
+  /** The use case's report sentence for a category, from its assist module (or the default document). */
+  String reportText(long useCaseId, String code) {
+    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow();
+    String xml = useCases.assistModule(useCaseId).orElse(null);
+    List<UseCaseDao.Category> categories = useCases.categories(useCaseId);
+    try {
+      return AssistModule.parse(xml != null ? xml : AssistModule.defaultFor(u.title(), categories)).reportText(code);
+    } catch (AssistModule.InvalidDocument e) {
+      throw new IllegalStateException("the stored assist module of use case " + useCaseId + " is invalid: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private byte[] upload(Context ctx) {
+    long declared = ctx.contentLength();
+    if (declared > maxUploadBytes) {
+      throw new ApiException(413, "body_too_large", "uploads are limited to " + maxUploadBytes + " bytes");
+    }
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length == 0) {
+      throw ApiException.badRequest("the upload is empty");
+    }
+    if (bytes.length > maxUploadBytes) {
+      throw new ApiException(413, "body_too_large", "uploads are limited to " + maxUploadBytes + " bytes");
+    }
+    return bytes;
+  }
+
+  private static TrainedModel load(Model m) {
+    try {
+      return TrainedModel.cached(Path.of(m.path()));
+    } catch (IOException e) {
+      throw ApiException.conflict("model " + m.id() + " cannot be loaded: " + e.getMessage());
+    }
+  }
+
+  private static JsonNode card(Model m) throws IOException {
+    Path json = Path.of(m.path()).resolve("model.json");
+    return Files.isRegularFile(json) ? Json.MAPPER.readTree(json.toFile()) : null;
+  }
+
+  private Model owned(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    long id = Requests.id(ctx, "modelId", "model");
+    Model m = models.find(id).orElseThrow(() -> ApiException.notFound("model " + id));
+    caller.requireOwnerOrAdmin(m.ownerId(), "model " + id);
+    return m;
+  }
+
+  /**
+   * Registers the model a training job left (when it succeeded, or was cancelled after saving weights): its row
+   * carries the use case of the job's label snapshot and the best validation kappa and AUC from its card.
+   */
+  public static void register(Database db, JobDao.Job job) {
+    if (!"train".equals(job.kind()) || job.datasetId() == null || job.snapshotId() == null) {
+      return;
+    }
+    try {
+      Path dir = Path.of(Json.MAPPER.readTree(job.config()).path("output").asText());
+      Path json = dir.resolve("model.json");
+      if (!Files.isRegularFile(json)) {
+        return;
+      }
+      JsonNode card = Json.MAPPER.readTree(json.toFile());
+      if (card.path("weights").isNull() || card.path("weights").asText("").isEmpty()) {
+        return;
+      }
+      JobDao dao = db.dao(JobDao.class);
+      long useCase = dao.snapshot(job.snapshotId()).orElseThrow().useCaseId();
+      JsonNode v = card.path("validation");
+      db.dao(ModelDao.class).insert(job.id(), job.ownerId(), useCase, job.datasetId(), job.snapshotId(),
+          dir.toString(), card.path("architecture").asText(), card.path("status").asText(),
+          v.has("kappaLinear") ? v.get("kappaLinear").asDouble() : null, v.has("auc") ? v.get("auc").asDouble() : null,
+          Times.now());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the model card of job " + job.id() + ": " + e.getMessage(), e);
+    }
+  }
+}
