@@ -27,6 +27,7 @@ import org.radlab.api.routes.AnnotationRoutes;
 import org.radlab.api.routes.DatasetRoutes;
 import org.radlab.api.routes.JobRoutes;
 import org.radlab.api.routes.ModelRoutes;
+import org.radlab.api.routes.PublishRoutes;
 import org.radlab.api.routes.UseCaseRoutes;
 import org.radlab.api.routes.UserRoutes;
 import org.slf4j.Logger;
@@ -158,6 +159,7 @@ public final class ControlApi implements AutoCloseable {
     DatasetRoutes datasets = new DatasetRoutes(db, settings.home(), jobs);
     AnnotationRoutes annotate = new AnnotationRoutes(db);
     ModelRoutes models = new ModelRoutes(db, jobs, settings.maxUploadBytes());
+    PublishRoutes publish = new PublishRoutes(db, settings.home());
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
     String an = "/api/annotate/{useCaseId}/{datasetId}";
@@ -242,6 +244,13 @@ public final class ControlApi implements AutoCloseable {
     add(r, "POST", "/api/models/{modelId}/predict", "its owner or an admin", "Run the model on a dataset image or "
         + "an uploaded DICOM or PNG", "application/json {datasetId, imageId}, or application/dicom or image/png "
         + "bytes", "{modelId, probabilities, predicted, predictedName, reportText, input}", models::predict);
+
+    add(r, "POST", "/api/models/{modelId}/publish", "its owner or an admin", "Publish the model package (weights, "
+        + "model.json, MODEL_CARD.md, SHA256SUMS) to a directory or an HTTP endpoint; every attempt is recorded "
+        + "(a refusal: 502 from an endpoint, 409 from a directory)", "{directory: name (admins: or absolute path)} or {url, token?}",
+        "Publication {id, kind, destination, status, detail, sha256, bytes}", publish::publish);
+    add(r, "GET", "/api/models/{modelId}/publications", "its owner or an admin", "Every publication of the model",
+        "", "[Publication]", publish::history);
 
     add(r, "GET", "/api/jobs", "any user (their own; admins all)", "Jobs, newest first",
         "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);

@@ -221,6 +221,7 @@ class QueueAndLoadTest {
     assertTrue(http.get("/api/jobs/" + trainJob + "/log", trainer).expect(200).body().length() > 0);
 
     checkRegistryAndRun(trainer, trainJob);
+    checkPublish(trainer, http.get("/api/models?useCaseId=1", trainer).json().get(0).path("id").asLong());
 
     // Someone else cannot evaluate the trainer's model; the trainer can.
     String other = Fixtures.participant(http, admin, "other");
@@ -311,6 +312,71 @@ class QueueAndLoadTest {
     JsonNode custom = http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId", dataset, "imageId",
         image.path("imageId").asText())).expect(200).json();
     assertEquals("Site sentence " + best + ".", custom.path("reportText").asText());
+  }
+
+  /** Publishing to a directory and to a real local HTTP receiver, each attempt recorded, tokens never stored. */
+  private static void checkPublish(String trainer, long model) throws Exception {
+    String publish = "/api/models/" + model + "/publish";
+    JsonNode toDir = http.post(publish, trainer, Map.of("directory", "site-a")).expect(201).json();
+    Path dir = Path.of(toDir.path("destination").asText());
+    assertEquals("radlab-model-" + model, dir.getFileName().toString());
+    Process check = new ProcessBuilder("sha256sum", "-c", "SHA256SUMS").directory(dir.toFile())
+        .redirectErrorStream(true).start();
+    String checked = new String(check.getInputStream().readAllBytes());
+    assertEquals(0, check.waitFor(), checked);
+    assertTrue(checked.contains("model.json: OK") && checked.contains("MODEL_CARD.md: OK"), checked);
+    assertTrue(Files.readString(dir.resolve("MODEL_CARD.md")).contains("linear-weighted kappa"));
+    assertTrue(http.post(publish, trainer, Map.of("directory", "site-a")).expect(409).detail()
+        .contains("exists already"), "the same folder again: refused and recorded");
+    http.post(publish, trainer, Map.of("directory", "/tmp/elsewhere")).expect(400);
+    http.post(publish, trainer, Map.of("directory", "x", "url", "http://127.0.0.1:1/")).expect(400);
+
+    java.util.concurrent.atomic.AtomicReference<byte[]> received = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<String> declaredSha = new java.util.concurrent.atomic.AtomicReference<>();
+    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/models", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      boolean allowed = "Bearer secret-123".equals(exchange.getRequestHeaders().getFirst("Authorization"));
+      if (allowed) {
+        received.set(body);
+        declaredSha.set(exchange.getRequestHeaders().getFirst("X-RadLab-SHA256"));
+      }
+      byte[] answer = (allowed ? "stored" : "wrong token").getBytes();
+      exchange.sendResponseHeaders(allowed ? 200 : 401, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    receiver.start();
+    try {
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/models";
+      String refused = http.post(publish, trainer, Map.of("url", url, "token", "wrong")).expect(502).detail();
+      assertTrue(refused.contains("HTTP 401"), refused);
+      JsonNode sent = http.post(publish, trainer, Map.of("url", url, "token", "secret-123")).expect(201).json();
+      assertEquals("published", sent.path("status").asText());
+      byte[] zip = received.get();
+      assertEquals(ModelPackageCheck.sha256(zip), declaredSha.get());
+      assertEquals(ModelPackageCheck.sha256(zip), sent.path("sha256").asText());
+      Map<String, byte[]> entries = ModelPackageCheck.unzip(zip);
+      assertTrue(entries.keySet().containsAll(List.of("radlab-model-" + model + "/model.json",
+          "radlab-model-" + model + "/weights.params", "radlab-model-" + model + "/MODEL_CARD.md")), entries.keySet()
+          .toString());
+      ModelPackageCheck.verifySums(entries, "radlab-model-" + model + "/");
+    } finally {
+      receiver.stop(0);
+    }
+    String unreachable = http.post(publish, trainer, Map.of("url", "http://127.0.0.1:9/models")).expect(502).detail();
+    assertTrue(unreachable.contains("cannot be reached"), unreachable);
+
+    List<String> statuses = new ArrayList<>();
+    http.get("/api/models/" + model + "/publications", trainer).expect(200).json()
+        .forEach(p -> statuses.add(p.path("kind").asText() + ":" + p.path("status").asText()));
+    assertEquals(List.of("http:failed", "http:published", "http:failed", "directory:failed", "directory:published"),
+        statuses, "every attempt, newest first");
+    String stored = api.database().jdbi().withHandle(h -> h.createQuery("SELECT * FROM publication")
+        .mapToMap().list().toString());
+    assertFalse(stored.contains("secret-123"), "tokens are never stored");
+    http.post(publish, Fixtures.participant(http, admin, "outsider"), Map.of("directory", "x")).expect(404);
   }
 
   @Test
