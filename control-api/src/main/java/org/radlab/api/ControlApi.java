@@ -24,6 +24,7 @@ import org.radlab.api.http.Times;
 import org.radlab.api.http.Tokens;
 import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.routes.AnnotationRoutes;
+import org.radlab.api.routes.ChallengeRoutes;
 import org.radlab.api.routes.DatasetRoutes;
 import org.radlab.api.routes.JobRoutes;
 import org.radlab.api.routes.ModelRoutes;
@@ -102,6 +103,9 @@ public final class ControlApi implements AutoCloseable {
               DatasetRoutes.prepSucceeded(db, job);
             }
             ModelRoutes.register(db, job);
+            if ("evaluate".equals(job.kind())) {
+              ChallengeRoutes.score(db, job);
+            }
           }
 
           @Override
@@ -109,8 +113,14 @@ public final class ControlApi implements AutoCloseable {
             if ("prep".equals(job.kind()) && !JobDao.SUCCEEDED.equals(job.status())) {
               DatasetRoutes.prepFailed(db, job);
             }
+            if ("evaluate".equals(job.kind()) && !JobDao.SUCCEEDED.equals(job.status())) {
+              ChallengeRoutes.failed(db, job);
+            }
             if (JobDao.CANCELLED.equals(job.status())) {
-              ModelRoutes.register(db, job); // a cancelled training keeps its best weights so far
+              ModelRoutes.register(db, job);
+            if ("evaluate".equals(job.kind())) {
+              ChallengeRoutes.score(db, job);
+            } // a cancelled training keeps its best weights so far
             }
           }
         });
@@ -160,6 +170,7 @@ public final class ControlApi implements AutoCloseable {
     AnnotationRoutes annotate = new AnnotationRoutes(db);
     ModelRoutes models = new ModelRoutes(db, jobs, settings.maxUploadBytes());
     PublishRoutes publish = new PublishRoutes(db, settings.home());
+    ChallengeRoutes challenges = new ChallengeRoutes(db, jobs);
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
     String an = "/api/annotate/{useCaseId}/{datasetId}";
@@ -213,7 +224,7 @@ public final class ControlApi implements AutoCloseable {
         datasets::images);
     add(r, "GET", ds + "/images/{imageId}/png", "any user", "One image's PNG", "", "image/png", datasets::png);
     add(r, "POST", ds + "/reference-labels", "admin", "Import the reference reader's labels (never returned)",
-        "?useCaseId=; {labels: {studyUid: code}} or text/csv study_uid,label", "{dataset, useCaseId, studies}",
+        "?useCaseId=&keys=pseudonymous|original; {labels: {studyUid: code}} or text/csv study_uid,label", "{dataset, useCaseId, studies}",
         datasets::importReferenceLabels);
 
     add(r, "GET", an + "/next", "any user", "Your next study to label (404 no_more_studies when done)", "",
@@ -251,6 +262,24 @@ public final class ControlApi implements AutoCloseable {
         "Publication {id, kind, destination, status, detail, sha256, bytes}", publish::publish);
     add(r, "GET", "/api/models/{modelId}/publications", "its owner or an admin", "Every publication of the model",
         "", "[Publication]", publish::history);
+
+    String ch = "/api/challenges/{challengeId}";
+    add(r, "GET", "/api/challenges", "any user", "Challenges, with your progress (annotations, submissions today)",
+        "", "[Challenge]", challenges::list);
+    add(r, "POST", "/api/challenges", "admin", "Create a challenge; its test and final datasets become hidden",
+        "{title, useCaseId, poolDatasetId, testDatasetId, finalDatasetId, startsAt, endsAt (ISO 8601), dailyLimit, "
+            + "minAnnotations (default 100)}", "201 Challenge", challenges::create);
+    add(r, "GET", ch, "any user", "One challenge, with your progress", "", "Challenge", challenges::get);
+    add(r, "POST", ch + "/submissions", "any user", "Submit one of your models trained on your own annotations of "
+        + "the pool; it is evaluated on the hidden test set (429 past the daily limit)", "{modelId}",
+        "201 Submission", challenges::submit);
+    add(r, "GET", ch + "/submissions", "any user (their own; admins all)", "Submissions and their scores", "",
+        "[Submission]", challenges::submissions);
+    add(r, "GET", ch + "/leaderboard", "any user", "Each participant's most recent submission, ranked by "
+        + "linear-weighted kappa, then AUC", "?phase=test|final", "{challenge, phase, rows: [{rank, userName, "
+        + "modelId, status, kappa, auc, submittedAt}]}", challenges::leaderboard);
+    add(r, "POST", ch + "/finalize", "admin", "After the end: evaluate everyone's most recent submission on the "
+        + "final hidden set", "", "{challenge, finalEvaluations}", challenges::finalizeRanking);
 
     add(r, "GET", "/api/jobs", "any user (their own; admins all)", "Jobs, newest first",
         "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);

@@ -17,14 +17,15 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(DatasetDao.Study.class)
 public interface DatasetDao extends SqlObject {
   record Dataset(long id, String name, long useCaseId, String source, String path, String status, Long jobId,
-      int images, int studies, long createdBy, String createdAt) {}
+      int images, int studies, long createdBy, String createdAt, boolean hidden) {}
 
   record Image(String imageId, String studyUid, String patientId, String viewPosition, String laterality,
       String manufacturer, String pngPath, Integer pngWidth, Integer pngHeight) {}
 
   record Study(int ordinal, String studyUid, String patientId, int images) {}
 
-  String COLUMNS = "id, name, use_case_id, source, path, status, job_id, images, studies, created_by, created_at";
+  String COLUMNS = "id, name, use_case_id, source, path, status, job_id, images, studies, created_by, created_at, "
+      + "hidden";
   String IMAGE_COLUMNS = "image_id, study_uid, patient_id, view_position, laterality, manufacturer, png_path, "
       + "png_width, png_height";
 
@@ -46,8 +47,11 @@ public interface DatasetDao extends SqlObject {
   @SqlQuery("SELECT count(*) FROM dataset WHERE name = :name")
   int countNamed(@Bind("name") String name);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM dataset ORDER BY id")
-  List<Dataset> list();
+  @SqlQuery("SELECT " + COLUMNS + " FROM dataset WHERE (:all OR hidden = 0) ORDER BY id")
+  List<Dataset> list(@Bind("all") boolean includeHidden);
+
+  @SqlUpdate("UPDATE dataset SET hidden = 1 WHERE id = :id")
+  int hide(@Bind("id") long id);
 
   @SqlQuery("SELECT " + IMAGE_COLUMNS + " FROM image WHERE dataset_id = :id ORDER BY study_uid, image_id "
       + "LIMIT :limit OFFSET :offset")

@@ -28,8 +28,8 @@ public interface JobDao {
     }
   }
 
-  record LabelSnapshotRow(long id, long useCaseId, long datasetId, long userId, String path, int studies,
-      String createdAt) {}
+  record LabelSnapshotRow(long id, long useCaseId, long datasetId, long userId, String source, String path,
+      int studies, String createdAt) {}
 
   String COLUMNS = "id, kind, owner_id, status, config, dataset_id, snapshot_id, reason, pid, exit_code, "
       + "submitted_at, started_at, finished_at";
@@ -82,12 +82,13 @@ public interface JobDao {
   int finish(@Bind("id") long id, @Bind("status") String status, @Bind("reason") String reason,
       @Bind("exit") Integer exitCode, @Bind("at") String at);
 
-  @SqlUpdate("INSERT INTO label_snapshot (use_case_id, dataset_id, user_id, path, studies, created_at) "
-      + "VALUES (:uc, :d, :u, :path, :studies, :at)")
+  @SqlUpdate("INSERT INTO label_snapshot (use_case_id, dataset_id, user_id, source, path, studies, created_at) "
+      + "VALUES (:uc, :d, :u, :source, :path, :studies, :at)")
   @GetGeneratedKeys("id")
   long insertSnapshot(@Bind("uc") long useCaseId, @Bind("d") long datasetId, @Bind("u") long userId,
-      @Bind("path") String path, @Bind("studies") int studies, @Bind("at") String at);
+      @Bind("source") String source, @Bind("path") String path, @Bind("studies") int studies, @Bind("at") String at);
 
-  @SqlQuery("SELECT id, use_case_id, dataset_id, user_id, path, studies, created_at FROM label_snapshot WHERE id = :id")
+  @SqlQuery("SELECT id, use_case_id, dataset_id, user_id, source, path, studies, created_at FROM label_snapshot "
+      + "WHERE id = :id")
   Optional<LabelSnapshotRow> snapshot(@Bind("id") long id);
 }

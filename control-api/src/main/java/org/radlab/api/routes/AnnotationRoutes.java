@@ -181,8 +181,10 @@ public final class AnnotationRoutes {
   }
 
   private Dataset dataset(Context ctx) {
+    Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "datasetId", "dataset");
-    Dataset d = datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
+    Dataset d = datasets.find(id).filter(x -> caller.isAdmin() || !x.hidden())
+        .orElseThrow(() -> ApiException.notFound("dataset " + id));
     if (!"ready".equals(d.status())) {
       throw ApiException.conflict("dataset " + id + " is " + d.status() + ", not ready for annotation");
     }

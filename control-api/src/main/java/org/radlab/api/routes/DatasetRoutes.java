@@ -24,6 +24,8 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.jobs.JobKind;
 import org.radlab.core.dataset.Csv;
+import org.radlab.core.deid.Pseudonymizer;
+import org.radlab.core.deid.SiteSecret;
 
 /**
  * Datasets: registering one runs the prep job on a path; when it succeeds its {@code images.csv} is loaded, and the
@@ -52,8 +54,7 @@ public final class DatasetRoutes {
   }
 
   public void list(Context ctx) {
-    Requests.caller(ctx);
-    ctx.json(datasets.list());
+    ctx.json(datasets.list(Requests.caller(ctx).isAdmin()));
   }
 
   public void get(Context ctx) {
@@ -92,6 +93,7 @@ public final class DatasetRoutes {
     ObjectNode config = Json.MAPPER.valueToTree(options);
     config.put("input", source);
     config.put("dataset", dir.toString());
+    config.put("secretFile", secretFile().toString());
     JobDao.Job job;
     try {
       job = jobs.enqueue(caller, JobKind.PREP, config, id);
@@ -150,6 +152,13 @@ public final class DatasetRoutes {
       throw ApiException.badRequest("useCaseId " + useCaseId + " names no use case with categories");
     }
     Map<String, String> labels = labelsOf(ctx);
+    String keys = Requests.text(ctx, "keys");
+    if ("original".equals(keys)) {
+      labels = pseudonymized(labels);
+    } else if (keys != null && !"pseudonymous".equals(keys)) {
+      throw ApiException.badRequest("keys must be 'pseudonymous' (the dataset's study UIDs, the default) or "
+          + "'original' (StudyInstanceUIDs as in the DICOM files), got '" + keys + "'");
+    }
     List<String> unknownStudies = new ArrayList<>();
     List<String> unknownCodes = new ArrayList<>();
     labels.forEach((study, code) -> {
@@ -170,6 +179,24 @@ public final class DatasetRoutes {
     }
     int n = datasets.replaceReferenceLabels(d.id(), useCaseId, labels);
     ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "studies", n));
+  }
+
+  /** The workspace's site secret, which keys every pseudonym the server's prep jobs make. */
+  private Path secretFile() {
+    return home.resolve("site-secret").toAbsolutePath();
+  }
+
+  /** Original StudyInstanceUIDs to the dataset's pseudonymous ones, with the same secret prep used. */
+  private Map<String, String> pseudonymized(Map<String, String> labels) {
+    Pseudonymizer pseudonyms;
+    try {
+      pseudonyms = new Pseudonymizer(SiteSecret.load(secretFile()));
+    } catch (IOException e) {
+      throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no prep job has run yet");
+    }
+    Map<String, String> mapped = new LinkedHashMap<>();
+    labels.forEach((original, code) -> mapped.put(pseudonyms.uid(original), code));
+    return mapped;
   }
 
   /** A JSON {@code {"labels": {...}}} body, or CSV text {@code study_uid,label}. */
@@ -197,10 +224,12 @@ public final class DatasetRoutes {
     return r.labels();
   }
 
+  /** The dataset, if the caller may see it: a hidden one (a challenge's test or final set) only for admins. */
   Dataset found(Context ctx) {
-    Requests.caller(ctx);
+    Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "datasetId", "dataset");
-    return datasets.find(id).orElseThrow(() -> ApiException.notFound("dataset " + id));
+    return datasets.find(id).filter(d -> caller.isAdmin() || !d.hidden())
+        .orElseThrow(() -> ApiException.notFound("dataset " + id));
   }
 
   /** After a prep job succeeded: load its images.csv, number the studies, mark the dataset ready. */

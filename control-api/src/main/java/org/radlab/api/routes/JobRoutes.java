@@ -111,7 +111,7 @@ public final class JobRoutes {
   }
 
   private Job train(Caller caller, JobRequest r, ObjectNode config) {
-    Dataset d = readyDataset(r.datasetId());
+    Dataset d = readyDataset(caller, r.datasetId());
     long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < MIN_TRAINING_LABELS) {
@@ -138,11 +138,11 @@ public final class JobRoutes {
       throw ApiException.badRequest("weights must name a file under the workspace's weights folder, not a path");
     }
     config.put("dataset", d.path());
-    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, labels), null);
+    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels), null);
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
-    Dataset d = readyDataset(r.datasetId());
+    Dataset d = readyDataset(caller, r.datasetId());
     long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.isEmpty()) {
@@ -166,7 +166,8 @@ public final class JobRoutes {
       }
     }
     config.put("dataset", d.path());
-    return enqueueWith(caller, JobKind.EVALUATE, config, d.id(), new Snapshot(useCase, labels), null);
+    return enqueueWith(caller, JobKind.EVALUATE, config, d.id(), new Snapshot(useCase, source(r.labels()), labels),
+        null);
   }
 
   private Job assess(Caller caller, JobRequest r, ObjectNode config) {
@@ -182,7 +183,7 @@ public final class JobRoutes {
   }
 
   /** The labels a train or evaluate job gets, frozen at submission. */
-  private record Snapshot(long useCaseId, Map<String, String> labels) {}
+  private record Snapshot(long useCaseId, String source, Map<String, String> labels) {}
 
   /** Queues a job whose config is complete but for its job folder, id and output; checked by its config record. */
   public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId) {
@@ -203,7 +204,7 @@ public final class JobRoutes {
         long jobId = dao.insert(kind.key(), caller.id(), datasetId, null, Times.now());
         if (snapshot != null) {
           snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
-          dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(),
+          dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
               snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
           config.put("labels", snapshotFile[0].toString());
         }
@@ -344,11 +345,12 @@ public final class JobRoutes {
     return job;
   }
 
-  private Dataset readyDataset(Long id) {
+  private Dataset readyDataset(Caller caller, Long id) {
     if (id == null) {
       throw ApiException.badRequest("'datasetId' is required");
     }
-    Dataset d = datasets.find(id).orElseThrow(() -> ApiException.badRequest("dataset " + id + " does not exist"));
+    Dataset d = datasets.find(id).filter(x -> caller.isAdmin() || !x.hidden())
+        .orElseThrow(() -> ApiException.badRequest("dataset " + id + " does not exist"));
     if (!"ready".equals(d.status())) {
       throw ApiException.rule("dataset " + id + " is " + d.status() + "; jobs need a ready dataset");
     }
@@ -372,6 +374,24 @@ public final class JobRoutes {
       }
       default -> throw ApiException.badRequest("labels must be 'mine' or 'reference', got '" + s + "'");
     };
+  }
+
+  private static String source(String labels) {
+    return "reference".equals(labels) ? "reference" : "mine";
+  }
+
+  /**
+   * Queues an evaluation of {@code modelPaths} on a dataset against its reference labels, owned by {@code owner}
+   * (a challenge's admin, so the participant never sees the hidden set's job, config or log).
+   */
+  public Job enqueueHiddenEvaluation(Caller owner, Dataset d, long useCaseId, List<String> modelPaths) {
+    Map<String, String> labels = datasets.referenceLabels(d.id(), useCaseId);
+    ObjectNode config = Json.MAPPER.createObjectNode();
+    config.put("dataset", d.path());
+    ArrayNode models = config.putArray("models");
+    modelPaths.forEach(models::add);
+    config.put("bootstrap", 200);
+    return enqueueWith(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels), null);
   }
 
   private static String labelSource(String source) {

@@ -89,7 +89,8 @@ public final class ModelRoutes {
       if (r.datasetId() == null || r.imageId() == null) {
         throw ApiException.badRequest("send {datasetId, imageId}, or upload a DICOM or PNG file");
       }
-      DatasetDao.Dataset d = datasets.find(r.datasetId())
+      Caller caller = Requests.caller(ctx);
+      DatasetDao.Dataset d = datasets.find(r.datasetId()).filter(x -> caller.isAdmin() || !x.hidden())
           .orElseThrow(() -> ApiException.badRequest("dataset " + r.datasetId() + " does not exist"));
       DatasetDao.Image image = datasets.image(d.id(), r.imageId()).orElseThrow(() -> ApiException.badRequest(
           "image '" + r.imageId() + "' is not in dataset " + d.id()));

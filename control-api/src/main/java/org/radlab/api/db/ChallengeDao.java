@@ -1,0 +1,84 @@
+package org.radlab.api.db;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Challenges and their submissions. */
+@RegisterConstructorMapper(ChallengeDao.Challenge.class)
+@RegisterConstructorMapper(ChallengeDao.Submission.class)
+@RegisterConstructorMapper(ChallengeDao.Standing.class)
+public interface ChallengeDao {
+  record Challenge(long id, String title, long useCaseId, long poolDatasetId, long testDatasetId,
+      long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations, String finalizedAt,
+      long createdBy, String createdAt) {}
+
+  record Submission(long id, long challengeId, long userId, long modelId, String phase, Long jobId, String status,
+      Double kappa, Double auc, String submittedAt, String scoredAt) {}
+
+  /** A leaderboard row: one participant's most recent submission of a phase. */
+  record Standing(long userId, String userName, long submissionId, long modelId, String status, Double kappa,
+      Double auc, String submittedAt) {}
+
+  String COLUMNS = "id, title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, starts_at, ends_at, "
+      + "daily_limit, min_annotations, finalized_at, created_by, created_at";
+  String SUBMISSION_COLUMNS = "id, challenge_id, user_id, model_id, phase, job_id, status, kappa, auc, submitted_at, "
+      + "scored_at";
+
+  @SqlUpdate("INSERT INTO challenge (title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, "
+      + "starts_at, ends_at, daily_limit, min_annotations, created_by, created_at) VALUES (:title, :useCase, :pool, "
+      + ":test, :final, :starts, :ends, :limit, :min, :by, :at)")
+  @GetGeneratedKeys("id")
+  long insert(@Bind("title") String title, @Bind("useCase") long useCaseId, @Bind("pool") long pool,
+      @Bind("test") long test, @Bind("final") long finalSet, @Bind("starts") String startsAt,
+      @Bind("ends") String endsAt, @Bind("limit") int dailyLimit, @Bind("min") int minAnnotations,
+      @Bind("by") long createdBy, @Bind("at") String at);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM challenge WHERE id = :id")
+  Optional<Challenge> find(@Bind("id") long id);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM challenge ORDER BY id DESC")
+  List<Challenge> list();
+
+  @SqlQuery("SELECT count(*) FROM challenge WHERE title = :title")
+  int countTitled(@Bind("title") String title);
+
+  @SqlUpdate("UPDATE challenge SET finalized_at = :at WHERE id = :id AND finalized_at IS NULL")
+  int finalize(@Bind("id") long id, @Bind("at") String at);
+
+  @SqlUpdate("INSERT INTO submission (challenge_id, user_id, model_id, phase, status, submitted_at) "
+      + "VALUES (:challenge, :user, :model, :phase, 'evaluating', :at)")
+  @GetGeneratedKeys("id")
+  long submit(@Bind("challenge") long challengeId, @Bind("user") long userId, @Bind("model") long modelId,
+      @Bind("phase") String phase, @Bind("at") String at);
+
+  @SqlUpdate("UPDATE submission SET job_id = :job WHERE id = :id")
+  int setJob(@Bind("id") long id, @Bind("job") long jobId);
+
+  @SqlQuery("SELECT " + SUBMISSION_COLUMNS + " FROM submission WHERE job_id = :job")
+  Optional<Submission> byJob(@Bind("job") long jobId);
+
+  @SqlUpdate("UPDATE submission SET status = :status, kappa = :kappa, auc = :auc, scored_at = :at WHERE id = :id")
+  int score(@Bind("id") long id, @Bind("status") String status, @Bind("kappa") Double kappa, @Bind("auc") Double auc,
+      @Bind("at") String at);
+
+  @SqlQuery("SELECT " + SUBMISSION_COLUMNS + " FROM submission WHERE challenge_id = :c AND (:user IS NULL OR "
+      + "user_id = :user) ORDER BY id DESC")
+  List<Submission> submissions(@Bind("c") long challengeId, @Bind("user") Long userId);
+
+  @SqlQuery("SELECT count(*) FROM submission WHERE challenge_id = :c AND user_id = :user AND phase = 'test' "
+      + "AND submitted_at >= :since")
+  int countSince(@Bind("c") long challengeId, @Bind("user") long userId, @Bind("since") String since);
+
+  /** Each participant's most recent submission of {@code phase}, best first: kappa, then AUC; unscored last. */
+  @SqlQuery("SELECT s.user_id, u.name AS user_name, s.id AS submission_id, s.model_id, s.status, s.kappa, s.auc, "
+      + "s.submitted_at FROM submission s JOIN app_user u ON u.id = s.user_id WHERE s.challenge_id = :c "
+      + "AND s.phase = :phase AND s.id = (SELECT max(x.id) FROM submission x WHERE x.challenge_id = s.challenge_id "
+      + "AND x.phase = s.phase AND x.user_id = s.user_id) "
+      + "ORDER BY s.kappa IS NULL, s.kappa DESC, s.auc DESC, s.submitted_at")
+  List<Standing> leaderboard(@Bind("c") long challengeId, @Bind("phase") String phase);
+}
