@@ -26,6 +26,7 @@ import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.routes.AnnotationRoutes;
 import org.radlab.api.routes.ChallengeRoutes;
 import org.radlab.api.routes.DatasetRoutes;
+import org.radlab.api.routes.DeploymentRoutes;
 import org.radlab.api.routes.JobRoutes;
 import org.radlab.api.routes.ModelRoutes;
 import org.radlab.api.routes.PublishRoutes;
@@ -171,6 +172,7 @@ public final class ControlApi implements AutoCloseable {
     ModelRoutes models = new ModelRoutes(db, jobs, settings.maxUploadBytes());
     PublishRoutes publish = new PublishRoutes(db, settings.home());
     ChallengeRoutes challenges = new ChallengeRoutes(db, jobs);
+    DeploymentRoutes deployments = new DeploymentRoutes(db, jobs);
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
     String an = "/api/annotate/{useCaseId}/{datasetId}";
@@ -263,6 +265,21 @@ public final class ControlApi implements AutoCloseable {
     add(r, "GET", "/api/models/{modelId}/publications", "its owner or an admin", "Every publication of the model",
         "", "[Publication]", publish::history);
 
+    String dp = "/api/deployments/{deploymentId}";
+    add(r, "GET", "/api/deployments", "any user (their own; admins all)", "Deployed models being assessed", "",
+        "[{deployment, cases, predicted, read, assessable}]", deployments::list);
+    add(r, "POST", "/api/deployments", "any user", "Register a deployment to record its predictions and reads",
+        "{name, useCaseId, modelId?}", "201 Deployment", deployments::create);
+    add(r, "GET", dp, "its owner or an admin", "One deployment with its counts", "", "Deployment", deployments::get);
+    add(r, "POST", dp + "/predictions", "its owner or an admin", "Record the model's predictions (replaces a case's "
+        + "earlier one)", "{cases: [{caseId, date: YYYY-MM-DD, probabilities: {code: p}}]} (up to 10000)",
+        "Deployment", deployments::predictions);
+    add(r, "POST", dp + "/reads", "its owner or an admin", "Record the radiologists' reads",
+        "{reads: [{caseId, read: code}]} (up to 10000)", "Deployment", deployments::reads);
+    add(r, "POST", dp + "/assess", "its owner or an admin", "Queue the assess job on every case with a prediction "
+        + "and a read; results via the job's artifacts", "{positive?, threshold?, period?, bootstrap?} (the assess "
+        + "config)", "201 Job", deployments::assess);
+
     String ch = "/api/challenges/{challengeId}";
     add(r, "GET", "/api/challenges", "any user", "Challenges, with your progress (annotations, submissions today)",
         "", "[Challenge]", challenges::list);
@@ -290,6 +307,9 @@ public final class ControlApi implements AutoCloseable {
     add(r, "GET", job, "its owner or an admin", "A job's status and config", "", "Job", jobs::get);
     add(r, "GET", job + "/progress", "its owner or an admin", "The progress events the job wrote", "",
         "{id, status, events: [object]}", jobs::progress);
+    add(r, "GET", job + "/artifacts", "its owner or an admin", "The reports and charts a job wrote (JSON, CSV, PNG, "
+        + "SVG, Markdown)", "", "{id, status, files: [{path, bytes}]}", jobs::artifacts);
+    add(r, "GET", job + "/artifact", "its owner or an admin", "One of them", "?path=", "the file", jobs::artifact);
     add(r, "GET", job + "/log", "its owner or an admin", "The end of the job's output", "?bytes=", "text/plain",
         jobs::log);
     add(r, "POST", job + "/cancel", "its owner or an admin", "Cancel a queued or running job", "", "Job",

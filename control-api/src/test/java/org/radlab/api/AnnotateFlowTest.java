@@ -219,6 +219,71 @@ class AnnotateFlowTest {
   }
 
   @Test
+  void deployedPredictionsAndReadsAreAssessed() throws Exception {
+    String reader = Fixtures.participant(http, admin, "deployer");
+    long id = http.post("/api/deployments", reader, Map.of("name", "site-a-density", "useCaseId", 1)).expect(201)
+        .json().path("deployment").path("id").asLong();
+    String base = "/api/deployments/" + id;
+    // Eight cases over two months; positive = C or D. Score = p(C) + p(D), called positive at >= 0.5.
+    double[][] p = {{0.7, 0.2, 0.05, 0.05}, {0.1, 0.1, 0.4, 0.4}, {0.3, 0.3, 0.2, 0.2}, {0.05, 0.05, 0.1, 0.8},
+        {0.4, 0.2, 0.3, 0.1}, {0.2, 0.2, 0.3, 0.3}, {0.6, 0.3, 0.1, 0.0}, {0.0, 0.1, 0.2, 0.7}};
+    String[] reads = {"A", "D", "C", "D", "B", "A", "B", null};
+    List<Map<String, Object>> cases = new ArrayList<>();
+    for (int i = 0; i < p.length; i++) {
+      cases.add(Map.of("caseId", "case-" + i, "date", i < 4 ? "2027-01-0" + (i + 1) : "2027-02-0" + (i + 1),
+          "probabilities", Map.of("A", p[i][0], "B", p[i][1], "C", p[i][2], "D", p[i][3])));
+    }
+    http.post(base + "/predictions", reader, Map.of("cases", List.of(Map.of("caseId", "x", "date", "2027-01-01",
+        "probabilities", Map.of("A", 1.0))))).expect(400);
+    http.post(base + "/predictions", reader, Map.of("cases", List.of(Map.of("caseId", "x", "date", "January",
+        "probabilities", Map.of("A", 0.25, "B", 0.25, "C", 0.25, "D", 0.25))))).expect(400);
+    http.post(base + "/predictions", reader, Map.of("cases", cases)).expect(200);
+    List<Map<String, Object>> readList = new ArrayList<>();
+    int tp = 0;
+    int fn = 0;
+    int tn = 0;
+    int fp = 0;
+    for (int i = 0; i < reads.length; i++) {
+      if (reads[i] == null) {
+        continue;
+      }
+      readList.add(Map.of("caseId", "case-" + i, "read", reads[i]));
+      boolean positive = reads[i].equals("C") || reads[i].equals("D");
+      boolean called = p[i][2] + p[i][3] >= 0.5;
+      tp += positive && called ? 1 : 0;
+      fn += positive && !called ? 1 : 0;
+      tn += !positive && !called ? 1 : 0;
+      fp += !positive && called ? 1 : 0;
+    }
+    http.post(base + "/reads", reader, Map.of("reads", List.of(Map.of("caseId", "case-1", "read", "E")))).expect(400);
+    JsonNode counts = http.post(base + "/reads", reader, Map.of("reads", readList)).expect(200).json();
+    assertEquals(8, counts.path("predicted").asInt());
+    assertEquals(7, counts.path("assessable").asInt());
+    http.get(base, alice).expect(404);
+    http.post(base + "/assess", alice, "{}").expect(404);
+
+    long job = http.post(base + "/assess", reader, Map.of("positive", List.of("C", "D"), "threshold", 0.5,
+        "bootstrap", 20)).expect(201).json().path("id").asLong();
+    JsonNode done = Fixtures.awaitJob(http, reader, job, java.time.Duration.ofMinutes(3));
+    assertEquals("SUCCEEDED", done.path("status").asText(), http.get("/api/jobs/" + job + "/log", reader).body());
+    JsonNode files = http.get("/api/jobs/" + job + "/artifacts", reader).expect(200).json().path("files");
+    List<String> names = texts(files, "path");
+    assertTrue(names.contains("assessment.json") && names.stream().anyMatch(n -> n.endsWith(".png"))
+        && names.stream().anyMatch(n -> n.endsWith(".svg")), names.toString());
+    JsonNode assessment = http.get("/api/jobs/" + job + "/artifact?path=assessment.json", reader).expect(200).json();
+    JsonNode binary = assessment.path("overall").path("binary");
+    assertEquals(7, assessment.path("overall").path("cases").asInt());
+    assertEquals((double) tp / (tp + fn), binary.path("sensitivity").asDouble(), 1e-12);
+    assertEquals((double) tn / (tn + fp), binary.path("specificity").asDouble(), 1e-12);
+    assertEquals(2, assessment.path("drift").size(), "January and February");
+    String png = names.stream().filter(n -> n.endsWith(".png")).findFirst().orElseThrow();
+    var chart = http.bytes("/api/jobs/" + job + "/artifact?path=" + png, reader);
+    assertEquals("image/png", chart.headers().firstValue("Content-Type").orElse(""));
+    http.get("/api/jobs/" + job + "/artifact?path=../../radlab.db", reader).expect(404);
+    http.get("/api/jobs/" + job + "/artifacts", alice).expect(404);
+  }
+
+  @Test
   void detectionUseCasesTakeBoxes() {
     JsonNode uc = http.post("/api/use-cases", admin, Map.of("title", "Calcification finder", "bodyArea", "Breast",
         "modality", "MG", "task", "detection", "categories", List.of(Map.of("code", "calc", "name", "Calcification",
@@ -324,7 +389,8 @@ class AnnotateFlowTest {
       }
       String concrete = path.replace("{useCaseId}", "1").replace("{datasetId}", String.valueOf(dataset))
           .replace("{studyUid}", studies.get(0)).replace("{imageId}", "x").replace("{annotationId}", "1")
-          .replace("{jobId}", "1").replace("{modelId}", "1");
+          .replace("{jobId}", "1").replace("{modelId}", "1").replace("{deploymentId}", "1")
+          .replace("{challengeId}", "1");
       int status = http.method(method, concrete, null, method.equals("GET") ? null : "{}", "application/json")
           .expect(401).status();
       assertEquals(401, status, method + " " + concrete);

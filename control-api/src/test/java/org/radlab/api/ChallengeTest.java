@@ -233,7 +233,7 @@ class ChallengeTest {
       String path = e.path("path").asText();
       List<String> concrete = new ArrayList<>(List.of(path));
       for (String param : List.of("{useCaseId}", "{datasetId}", "{jobId}", "{modelId}", "{challengeId}",
-          "{annotationId}")) {
+          "{annotationId}", "{deploymentId}")) {
         List<String> next = new ArrayList<>();
         for (String p : concrete) {
           if (p.contains(param)) {

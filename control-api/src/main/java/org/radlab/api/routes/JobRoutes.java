@@ -376,6 +376,64 @@ public final class JobRoutes {
     };
   }
 
+  /** Queues an assessment of recorded predictions and reads given as CSV (case,date,read,CLASS1,...). */
+  public Job enqueueAssessment(Caller caller, ObjectNode config, String csv) {
+    config.put("predictions", "(written with the job)");
+    return enqueueWith(caller, JobKind.ASSESS, config, null, null, csv);
+  }
+
+  /** The files a finished job wrote (model folder, evaluation or assessment output), for reports and charts. */
+  public void artifacts(Context ctx) throws IOException {
+    Job job = owned(ctx);
+    Path out = output(job);
+    List<Map<String, Object>> files = new ArrayList<>();
+    if (out != null && Files.isDirectory(out)) {
+      try (var walk = Files.walk(out, 3)) {
+        for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+          String name = out.relativize(f).toString();
+          if (ARTIFACT_TYPES.containsKey(extension(name))) {
+            files.add(Map.of("path", name, "bytes", Files.size(f)));
+          }
+        }
+      }
+    }
+    ctx.json(Map.of("id", job.id(), "status", job.status(), "files", files));
+  }
+
+  /** One artifact: {@code ?path=} as listed by {@link #artifacts}. */
+  public void artifact(Context ctx) throws IOException {
+    Job job = owned(ctx);
+    Path out = output(job);
+    String name = Requests.text(ctx, "path");
+    if (name == null || out == null) {
+      throw ApiException.badRequest("give the artifact's path as ?path=, as GET /api/jobs/" + job.id()
+          + "/artifacts lists it");
+    }
+    Path file = out.resolve(name).normalize();
+    String type = ARTIFACT_TYPES.get(extension(name));
+    if (!file.startsWith(out) || type == null || !Files.isRegularFile(file)) {
+      throw ApiException.notFound("artifact '" + name + "' of job " + job.id());
+    }
+    ctx.contentType(type).result(Files.newInputStream(file));
+  }
+
+  static final Map<String, String> ARTIFACT_TYPES = Map.of("json", "application/json", "csv", "text/csv",
+      "png", "image/png", "svg", "image/svg+xml", "md", "text/markdown", "txt", "text/plain");
+
+  private static String extension(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Path output(Job job) {
+    try {
+      String out = Json.MAPPER.readTree(job.config()).path("output").asText("");
+      return out.isEmpty() ? null : Path.of(out).toAbsolutePath().normalize();
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
   private static String source(String labels) {
     return "reference".equals(labels) ? "reference" : "mine";
   }

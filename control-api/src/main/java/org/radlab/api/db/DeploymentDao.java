@@ -1,0 +1,62 @@
+package org.radlab.api.db;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.SqlObject;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
+
+/** Deployed models and, per case, the prediction they made and the radiologist's read. */
+@RegisterConstructorMapper(DeploymentDao.Deployment.class)
+@RegisterConstructorMapper(DeploymentDao.DeployedCase.class)
+public interface DeploymentDao extends SqlObject {
+  record Deployment(long id, String name, long useCaseId, Long modelId, long ownerId, String createdAt) {}
+
+  /** One case: its date, the predicted probabilities (a JSON array in category order) and the read. */
+  record DeployedCase(String caseId, String caseDate, String probabilities, String readCode) {}
+
+  /** A prediction to record: probabilities as a JSON array in the use case's category order. */
+  record PredictionRow(String caseId, String caseDate, String probabilities) {}
+
+  @SqlUpdate("INSERT INTO deployment (name, use_case_id, model_id, owner_id, created_at) "
+      + "VALUES (:name, :useCase, :model, :owner, :at)")
+  @GetGeneratedKeys("id")
+  long insert(@Bind("name") String name, @Bind("useCase") long useCaseId, @Bind("model") Long modelId,
+      @Bind("owner") long ownerId, @Bind("at") String at);
+
+  @SqlQuery("SELECT id, name, use_case_id, model_id, owner_id, created_at FROM deployment WHERE id = :id")
+  Optional<Deployment> find(@Bind("id") long id);
+
+  @SqlQuery("SELECT count(*) FROM deployment WHERE name = :name")
+  int countNamed(@Bind("name") String name);
+
+  @SqlQuery("SELECT id, name, use_case_id, model_id, owner_id, created_at FROM deployment "
+      + "WHERE (:owner IS NULL OR owner_id = :owner) ORDER BY id DESC")
+  List<Deployment> list(@Bind("owner") Long ownerId);
+
+  @Transaction
+  default void recordPredictions(long deploymentId, List<PredictionRow> rows, String at) {
+    var batch = getHandle().prepareBatch("INSERT INTO deployed_case (deployment_id, case_id, case_date, "
+        + "probabilities, predicted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (deployment_id, case_id) DO UPDATE SET "
+        + "case_date = excluded.case_date, probabilities = excluded.probabilities, predicted_at = excluded.predicted_at");
+    rows.forEach(r -> batch.add(deploymentId, r.caseId(), r.caseDate(), r.probabilities(), at));
+    batch.execute();
+  }
+
+  @Transaction
+  default void recordReads(long deploymentId, List<String[]> reads, String at) {
+    var batch = getHandle().prepareBatch("INSERT INTO deployed_case (deployment_id, case_id, read_code, read_at) "
+        + "VALUES (?, ?, ?, ?) ON CONFLICT (deployment_id, case_id) DO UPDATE SET read_code = excluded.read_code, "
+        + "read_at = excluded.read_at");
+    reads.forEach(r -> batch.add(deploymentId, r[0], r[1], at));
+    batch.execute();
+  }
+
+  @SqlQuery("SELECT case_id, case_date, probabilities, read_code FROM deployed_case WHERE deployment_id = :id "
+      + "ORDER BY case_date, case_id")
+  List<DeployedCase> cases(@Bind("id") long deploymentId);
+}
