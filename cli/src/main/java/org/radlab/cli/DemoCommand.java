@@ -1,104 +1,109 @@
 package org.radlab.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.radlab.api.ControlApi;
 import org.radlab.cli.cluster.HomeOption;
-import org.radlab.core.deid.DatePolicy;
-import org.radlab.core.jobs.PrepJobConfig;
-import org.radlab.core.jobs.TrainConfig;
-import org.radlab.prep.LabelImport;
-import org.radlab.prep.PrepJob;
-import org.radlab.prep.PrepSummary;
-import org.radlab.prep.SparkSessions;
-import org.radlab.prep.synth.SynthCommand;
-import org.radlab.train.ModelCard;
-import org.radlab.train.TrainJob;
+import org.radlab.cli.demo.ChallengeDemo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
-/** {@code radlab demo}: the end-to-end run on the embedded defaults (Spark local[*], the workspace on disk). */
+/** {@code radlab demo}: a breast-density challenge from synthetic DICOM to a leaderboard, through the control API. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run RadLab end to end on synthetic mammograms: synthesize DICOM studies, prepare a "
-        + "de-identified dataset with Spark, import the density labels, train a small density classifier and "
-        + "print its validation results. Safe to run again: existing synthetic data is reused, prep only converts "
-        + "new files, and a finished training run is not repeated.")
+    description = {"Run RadLab end to end on synthetic mammograms, through the control API: start the server, "
+        + "synthesize a training pool and two hidden sets, prepare them (Spark prep jobs), create a breast-density "
+        + "challenge, let two simulated participants annotate, train, evaluate and submit, print the leaderboard, "
+        + "and keep the server running for you to explore.",
+        "The server's workspace is RADLAB_HOME/demo, made afresh on each run; the synthetic DICOM files are kept "
+            + "in RADLAB_HOME/demo-data and reused."})
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--studies", defaultValue = "60", description = "Synthetic studies (default: ${DEFAULT-VALUE}).")
+  private static final String MARKER = ".radlab-demo";
+
+  @Option(names = "--studies", defaultValue = "104",
+      description = "Studies in the training pool; at least 100 (default: ${DEFAULT-VALUE}).")
   int studies;
+
+  @Option(names = "--hidden-studies", defaultValue = "24",
+      description = "Studies in each hidden set (default: ${DEFAULT-VALUE}).")
+  int hiddenStudies;
 
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "5", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--port", defaultValue = "7070", description = "The server's port; 0 for any free one "
+      + "(default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--master", defaultValue = "local[*]", description = "Spark master for the jobs (default: "
+      + "${DEFAULT-VALUE}).")
   String master;
 
-  @Option(names = "--epochs", defaultValue = "5",
-      description = "Training epochs of the demo classifier; 0 skips training (default: ${DEFAULT-VALUE}).")
-  int epochs;
+  @Option(names = "--no-wait", description = "Stop the server after printing the leaderboard.")
+  boolean noWait;
 
   @CommandLine.Mixin HomeOption home;
 
   @Override
   public Integer call() throws Exception {
+    if (studies < 100) {
+      throw new IllegalArgumentException("--studies must be at least 100: participants annotate 100 studies");
+    }
     Path ws = home.resolve();
-    Path dicom = ws.resolve("demo/dicom-" + studies + "-" + seed);
-    Path dataset = ws.resolve("datasets/demo");
-    step(1, "synthesize " + studies + " mammography studies into " + dicom);
-    if (Files.exists(dicom.resolve("labels.csv"))) {
-      System.out.println("   already there, reusing it");
-    } else {
-      int rc = new CommandLine(new SynthCommand()).execute("--out", dicom.toString(), "--studies",
-          String.valueOf(studies), "--seed", String.valueOf(seed));
-      if (rc != 0) {
-        return rc;
-      }
-    }
-    step(2, "prepare a de-identified dataset in " + dataset + " (Spark " + master + ")");
-    PrepJobConfig config = PrepJobConfig.of(dicom.toString(), dataset.toString())
-        .withDates(DatePolicy.SHIFT)
-        .withSecretFile(ws.resolve("site-secret").toString());
-    SparkSession spark = SparkSessions.start("radlab-demo", master);
+    Path server = ws.resolve("demo");
+    startOver(server);
+    Files.createDirectories(server);
+    Files.writeString(server.resolve(MARKER), "made by radlab demo; deleted by the next run\n");
+    ControlApi api = ControlApi.create(new ControlApi.Settings(server, "127.0.0.1", port, master, 1, 1L << 20,
+        64L << 20, java.util.Map.of())).start();
+    String admin = api.firstAdminToken().orElseThrow();
     try {
-      PrepSummary summary = PrepJob.run(spark, config);
-      step(3, "import the reference reader's density labels");
-      var report = LabelImport.run(spark, new LabelImport.Request(dataset.toString(), null,
-          dicom.resolve("labels.csv"), "StudyInstanceUID", "density", CLASSES,
-          ws.resolve("labels"), null));
-      System.out.println(LabelImport.describe(report));
-      step(4, "summary (" + dataset.resolve("summary.json") + ")");
-      System.out.println(summary.toJson());
-      System.out.printf("%n%d images from %d files, %d rejected. Annotation PNGs: %s; tensors: %s%n",
-          summary.images(), summary.convertedFiles(), summary.rejected(), dataset.resolve("png"),
-          dataset.resolve("tensors"));
-      if (epochs > 0) {
-        // one job per label snapshot: a re-run with the same data finds its finished checkpoint
-        String snapshot = report.snapshot().getFileName().toString().replaceAll("\\.csv$", "");
-        TrainConfig train = TrainConfig.of(dataset.toString(), report.snapshot().toString(), CLASSES)
-            .with("{\"jobId\":\"demo-" + snapshot + "\",\"maxEpochs\":" + epochs + ",\"inputSize\":128,"
-                + "\"width\":0.25,\"architecture\":\"resnet18\",\"augmentation\":\"flips_rotations\"}");
-        step(5, "train a density classifier (resnet18 at width 0.25, " + epochs + " epochs) into " + train.output());
-        ModelCard card = TrainJob.run(spark, train);
-        if (card.validation() != null) {
-          System.out.printf("%nValidation (%d studies, best epoch %d): linear-weighted kappa %.3f, AUC %.3f, "
-                  + "accuracy %.3f%nConfusion matrix (rows: reference A-D, columns: predicted A-D): %s%n",
-              card.validation().studies(), card.bestEpoch(), card.validation().kappaLinear(), card.validation().auc(),
-              card.validation().accuracy(), java.util.Arrays.deepToString(card.validation().confusionMatrix()));
-        }
-        System.out.printf("Model: %s (status %s)%n", train.output(), card.status());
+      System.out.printf("RadLab control API on http://127.0.0.1:%d/api (endpoints: /api/docs), workspace %s%n",
+          api.port(), server);
+      List<ChallengeDemo.Standing> board = new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"),
+          System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs));
+      System.out.printf("%nDone: %d participants on the leaderboard.%n", board.size());
+      System.out.printf("%nThe server keeps running. Admin API token (shown only here):%n  %s%n", admin);
+      System.out.printf("Try:  curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/api/challenges%n", admin,
+          api.port());
+      if (!noWait) {
+        System.out.println("Stop it with Ctrl-C.");
+        CountDownLatch stopped = new CountDownLatch(1);
+        api.stopOnShutdown(a -> stopped.countDown());
+        stopped.await();
+        return 0;
       }
-      return 0;
     } finally {
-      spark.stop();
+      if (noWait) {
+        api.stop();
+      }
     }
+    return 0;
   }
 
-  private static final List<String> CLASSES = List.of("A", "B", "C", "D");
-
-  private void step(int n, String what) {
-    System.out.printf("%n[%d/%d] %s%n", n, epochs > 0 ? 5 : 4, what);
+  /** Removes an earlier demo workspace, but only one the demo made (it carries the marker file). */
+  private static void startOver(Path server) throws IOException {
+    if (!Files.exists(server)) {
+      return;
+    }
+    if (!Files.exists(server.resolve(MARKER))) {
+      throw new IOException(server + " exists and was not made by radlab demo; move it away or choose another "
+          + "--home");
+    }
+    System.out.println("Starting over: removing the previous demo workspace " + server);
+    try (Stream<Path> files = Files.walk(server)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 }

@@ -302,7 +302,7 @@ public final class ControlApi implements AutoCloseable {
         "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);
     add(r, "POST", "/api/jobs", "any user (prep: admin)", "Queue a job. train and evaluate take a label snapshot "
         + "of your annotations (labels: mine) at submission", "{kind: prep|train|evaluate|assess, datasetId, "
-        + "useCaseId, labels: mine|reference, models: [train job id], predictionsCsv, config: {job config}}",
+        + "useCaseId, labels: mine|reference, models: [model id], predictionsCsv, config: {job config}}",
         "201 Job", jobs::submit);
     add(r, "GET", job, "its owner or an admin", "A job's status and config", "", "Job", jobs::get);
     add(r, "GET", job + "/progress", "its owner or an admin", "The progress events the job wrote", "",

@@ -228,11 +228,12 @@ class QueueAndLoadTest {
     for (String s : order.subList(0, 3)) {
       http.post(label(s), other, Map.of("code", "A")).expect(201);
     }
+    long model = http.get("/api/models", trainer).json().get(0).path("id").asLong();
     assertTrue(http.post("/api/jobs", other, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
-        "models", List.of(trainJob), "config", Map.of("bootstrap", 20))).expect(400).detail()
-        .contains("no training job of yours"));
+        "models", List.of(model), "config", Map.of("bootstrap", 20))).expect(400).detail()
+        .contains("not one of your models"));
     long eval = http.post("/api/jobs", trainer, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
-        "models", List.of(trainJob), "config", Map.of("bootstrap", 20))).expect(201).json().path("id").asLong();
+        "models", List.of(model), "config", Map.of("bootstrap", 20))).expect(201).json().path("id").asLong();
     JsonNode evaluated = Fixtures.awaitJob(http, trainer, eval, Duration.ofMinutes(5));
     assertEquals("SUCCEEDED", evaluated.path("status").asText(), evaluated + "\n" + http.get("/api/jobs/" + eval
         + "/log", trainer).body());

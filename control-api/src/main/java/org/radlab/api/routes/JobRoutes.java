@@ -23,6 +23,7 @@ import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
+import org.radlab.api.db.ModelDao;
 import org.radlab.api.db.UseCaseDao;
 import org.radlab.api.http.Times;
 import org.radlab.api.http.ApiException;
@@ -65,6 +66,7 @@ public final class JobRoutes {
   private final DatasetDao datasets;
   private final UseCaseDao useCases;
   private final AnnotationDao annotations;
+  private final ModelDao modelDao;
   private JobRunner runner;
 
   public JobRoutes(Database db, Path home) {
@@ -74,6 +76,7 @@ public final class JobRoutes {
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
     this.annotations = db.dao(AnnotationDao.class);
+    this.modelDao = db.dao(ModelDao.class);
   }
 
   public void runner(JobRunner runner) {
@@ -151,18 +154,15 @@ public final class JobRoutes {
     }
     if (r.models() == null || r.models().isEmpty()) {
       if (!caller.isAdmin() || !config.has("models")) {
-        throw ApiException.badRequest("'models' must list the ids of one or more finished training jobs");
+        throw ApiException.badRequest("'models' must list the ids of one or more of your models (GET /api/models)");
       }
     } else {
       ArrayNode models = config.putArray("models");
       for (Long id : r.models()) {
-        Job train = jobs.find(id == null ? -1 : id).filter(j -> caller.isAdmin() || j.ownerId() == caller.id())
-            .orElseThrow(() -> ApiException.badRequest("model " + id + " names no training job of yours"));
-        if (!"train".equals(train.kind()) || !JobDao.SUCCEEDED.equals(train.status())) {
-          throw ApiException.rule("job " + id + " is a " + train.kind() + " job that is " + train.status()
-              + "; only a succeeded training job has a model to evaluate");
-        }
-        models.add(home.resolve("models").resolve(JobFiles.name(id)).toAbsolutePath().toString());
+        ModelDao.Model m = modelDao.find(id == null ? -1 : id)
+            .filter(x -> caller.isAdmin() || x.ownerId() == caller.id())
+            .orElseThrow(() -> ApiException.badRequest("model " + id + " is not one of your models"));
+        models.add(m.path());
       }
     }
     config.put("dataset", d.path());
