@@ -21,9 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.radlab.core.dataset.Csv;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
+import org.radlab.prep.synth.SynthLabels;
 
 /**
  * A challenge from start to final ranking, with real prep, training and evaluation child jobs: hidden sets stay
@@ -51,7 +51,7 @@ class ChallengeTest {
     for (long d : List.of(testSet, finalSet)) {
       Path labels = tmp.resolve(d == testSet ? "test" : "final").resolve("labels.csv");
       StringBuilder csv = new StringBuilder("study_uid,label\n");
-      originalLabels(labels, "density").forEach((uid, code) -> csv.append(uid).append(',').append(code).append('\n'));
+      SynthLabels.byStudy(labels, SynthLabels.READER_1).forEach((uid, code) -> csv.append(uid).append(',').append(code).append('\n'));
       JsonNode imported = http.method("POST", "/api/datasets/" + d + "/reference-labels?useCaseId=1&keys=original",
           admin, csv.toString(), "text/csv").expect(200).json();
       assertEquals(16, imported.path("studies").asInt());
@@ -67,23 +67,11 @@ class ChallengeTest {
     }
   }
 
-  /** Original StudyInstanceUID to a label column of synth's labels.csv. */
-  static Map<String, String> originalLabels(Path csv, String column) throws Exception {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> header = Csv.fields(lines.get(0));
-    Map<String, String> labels = new LinkedHashMap<>();
-    for (String line : lines.subList(1, lines.size())) {
-      List<String> f = Csv.fields(line);
-      labels.put(f.get(header.indexOf("StudyInstanceUID")), f.get(header.indexOf(column)));
-    }
-    return labels;
-  }
-
   /** A participant labels the first 100 pool studies with the second reader's labels (or shifted ones), trains. */
   static long annotateAndTrain(String token, boolean shifted) throws Exception {
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(tmp.resolve("home").resolve("site-secret")));
     Map<String, String> reader2 = new HashMap<>();
-    originalLabels(tmp.resolve("pool").resolve("labels.csv"), "density_reader2")
+    SynthLabels.byStudy(tmp.resolve("pool").resolve("labels.csv"), SynthLabels.READER_2)
         .forEach((uid, code) -> reader2.put(pseudonyms.uid(uid), code));
     List<String> codes = List.of("A", "B", "C", "D");
     for (int i = 0; i < 100; i++) {

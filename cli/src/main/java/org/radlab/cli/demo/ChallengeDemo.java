@@ -9,13 +9,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.prep.synth.SynthCommand;
+import org.radlab.prep.synth.SynthLabels;
 import picocli.CommandLine;
 
 /**
@@ -162,7 +162,7 @@ public final class ChallengeDemo {
 
   private void referenceLabels(long dataset, Path dicom) throws IOException {
     StringBuilder csv = new StringBuilder("study_uid,label\n");
-    labels(dicom.resolve("labels.csv"), "density").forEach((uid, code) ->
+    SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_1).forEach((uid, code) ->
         csv.append(Csv.quote(uid)).append(',').append(code).append('\n'));
     JsonNode r = api.postText("/api/datasets/" + dataset + "/reference-labels?useCaseId=1&keys=original", admin,
         csv.toString(), "text/csv");
@@ -173,20 +173,9 @@ public final class ChallengeDemo {
   private Map<String, String> secondReader(Path dicom) throws IOException {
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(home.resolve("site-secret")));
     Map<String, String> byPseudonym = new HashMap<>();
-    labels(dicom.resolve("labels.csv"), "density_reader2").forEach((uid, code) ->
+    SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_2).forEach((uid, code) ->
         byPseudonym.put(pseudonyms.uid(uid), code));
     return byPseudonym;
-  }
-
-  private static Map<String, String> labels(Path csv, String column) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> header = Csv.fields(lines.get(0));
-    Map<String, String> labels = new LinkedHashMap<>();
-    for (String line : lines.subList(1, lines.size())) {
-      List<String> f = Csv.fields(line);
-      labels.put(f.get(header.indexOf("StudyInstanceUID")), f.get(header.indexOf(column)));
-    }
-    return labels;
   }
 
   private JsonNode await(String token, long job, String what) throws IOException {
