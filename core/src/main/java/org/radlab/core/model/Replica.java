@@ -175,10 +175,37 @@ public final class Replica implements AutoCloseable {
     model.getBlock().saveParameters(new DataOutputStream(out));
   }
 
-  /** Reads parameters written by {@link #save} for the same architecture, width, classes and input size. */
+  /**
+   * Reads parameters written by {@link #save} for the same architecture, width, classes and input size.
+   *
+   * <p>The file is decoded into a separate copy of the block and its values copied into this replica's own
+   * arrays. Loading straight into the live block would give each parameter a new array, while the trainer keeps
+   * computing with the arrays it saw at initialization: predictions would ignore the loaded weights, and every
+   * later {@link #setParameters} would write into arrays the trainer never reads.
+   */
   public void load(InputStream in) throws IOException {
-    try {
-      model.getBlock().loadParameters(trainer.getManager(), new DataInputStream(in));
+    try (NDManager scratch = trainer.getManager().newSubManager()) {
+      Block copy = Architecture.parse(spec.architecture()).build(spec.classes(), spec.width());
+      copy.initialize(scratch, DataType.FLOAT32,
+          new Shape(1, 1, spec.inputSize(), spec.inputSize()));
+      copy.loadParameters(scratch, new DataInputStream(in));
+      List<Parameter> loaded = new ArrayList<>();
+      for (Pair<String, Parameter> p : copy.getParameters()) {
+        loaded.add(p.getValue());
+      }
+      if (loaded.size() != parameters.size()) {
+        throw new IOException("the weights hold " + loaded.size() + " parameters, " + spec.architecture() + " has "
+            + parameters.size());
+      }
+      for (int i = 0; i < loaded.size(); i++) {
+        NDArray from = loaded.get(i).getArray();
+        NDArray to = parameters.get(i).getArray();
+        if (!from.getShape().equals(to.getShape())) {
+          throw new IOException("parameter " + i + " has shape " + from.getShape() + " in the weights, "
+              + to.getShape() + " in " + spec.architecture());
+        }
+        to.set(from.toFloatArray());
+      }
     } catch (ai.djl.MalformedModelException e) {
       throw new IOException("the weights do not fit " + spec.architecture() + " (width " + spec.width() + ", "
           + spec.classes() + " classes): " + e.getMessage(), e);

@@ -82,4 +82,19 @@ class ReplicaTest {
       }
     }
   }
+
+  /** A resumed training loads a checkpoint, then takes new weights every epoch: predictions must follow them. */
+  @Test
+  void weightsSetAfterALoadAreTheOnesThatPredict() throws Exception {
+    try (Replica a = new Replica(spec(1)); Replica b = new Replica(spec(2)); Replica c = new Replica(spec(3))) {
+      int[] labels = new int[4];
+      float[] x = batch(labels, new Random(5));
+      ByteArrayOutputStream saved = new ByteArrayOutputStream();
+      a.save(saved);
+      c.load(new ByteArrayInputStream(saved.toByteArray()));
+      assertArrayEquals(a.predict(x, 4)[0], c.predict(x, 4)[0], 1e-6f, "the loaded weights predict");
+      c.setParameters(b.parameters());
+      assertArrayEquals(b.predict(x, 4)[0], c.predict(x, 4)[0], 1e-6f, "then the weights set later predict");
+    }
+  }
 }
