@@ -170,16 +170,17 @@ public final class JobRoutes {
         null);
   }
 
+  /** Inline predictions, or (admins only) a predictions file already on the server named in the config. */
   private Job assess(Caller caller, JobRequest r, ObjectNode config) {
-    if (!caller.isAdmin() || !config.has("predictions")) {
-      String csv = r.predictionsCsv();
-      if (csv == null || csv.isBlank()) {
-        throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
-            + "ID,DATE,READ,CLASS1,CLASS2,...");
-      }
-      config.put("predictions", "(written with the job)");
+    if (caller.isAdmin() && config.has("predictions")) {
+      return enqueueWith(caller, JobKind.ASSESS, config, null, null, null);
     }
-    return enqueueWith(caller, JobKind.ASSESS, config, null, null, r.predictionsCsv());
+    String csv = r.predictionsCsv();
+    if (csv == null || csv.isBlank()) {
+      throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
+          + "ID,DATE,READ,CLASS1,CLASS2,...");
+    }
+    return enqueueAssessment(caller, config, csv);
   }
 
   /** The labels a train or evaluate job gets, frozen at submission. */

@@ -179,6 +179,11 @@ public final class ModelRoutes {
   }
 
   private Model owned(Context ctx) {
+    return owned(ctx, models);
+  }
+
+  /** The model in the path, if the caller owns it or is an admin (404 otherwise). */
+  static Model owned(Context ctx, ModelDao models) {
     Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "modelId", "model");
     Model m = models.find(id).orElseThrow(() -> ApiException.notFound("model " + id));

@@ -137,10 +137,6 @@ public final class PublishRoutes {
   }
 
   private Model owned(Context ctx) {
-    Caller caller = Requests.caller(ctx);
-    long id = Requests.id(ctx, "modelId", "model");
-    Model m = models.find(id).orElseThrow(() -> ApiException.notFound("model " + id));
-    caller.requireOwnerOrAdmin(m.ownerId(), "model " + id);
-    return m;
+    return ModelRoutes.owned(ctx, models);
   }
 }
