@@ -104,6 +104,12 @@ public final class ChallengeDemo {
       JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId", 1,
           "labels", "mine", "models", List.of(p.model), "config", Map.of("bootstrap", 200)));
       await(p.token, job.path("id").asLong(), p.name + " evaluation");
+      JsonNode result = api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", p.token)
+          .get(0);
+      out.printf("   %s: on the %d pool studies they labelled, kappa %.3f (95%% CI %.3f-%.3f), AUC %.3f%n", p.name,
+          result.path("studies").asInt(), result.path("kappaLinear").asDouble(),
+          result.path("kappaCi").path("lower").asDouble(), result.path("kappaCi").path("upper").asDouble(),
+          result.path("aucMacro").asDouble());
       api.post("/api/challenges/" + challenge + "/submissions", p.token, Map.of("modelId", p.model));
     }
     awaitScored(challenge, people.size());

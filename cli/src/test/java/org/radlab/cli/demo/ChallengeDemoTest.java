@@ -45,6 +45,7 @@ class ChallengeDemoTest {
       assertTrue(first.kappa() > second.kappa() || (first.kappa() == second.kappa() && first.auc() >= second.auc()),
           printed);
       assertTrue(printed.contains("[8/8] the leaderboard"), printed);
+      assertTrue(printed.contains("on the 100 pool studies they labelled"), "each evaluation is reported: " + printed);
     } finally {
       api.stop();
     }
