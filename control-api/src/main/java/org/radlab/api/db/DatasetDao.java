@@ -44,6 +44,11 @@ public interface DatasetDao extends SqlObject {
   @SqlQuery("SELECT " + COLUMNS + " FROM dataset WHERE id = :id")
   Optional<Dataset> find(@Bind("id") long id);
 
+  /** The dataset if this caller may see it: a hidden one (a challenge's test or final set) only for admins. */
+  default Optional<Dataset> findVisible(long id, boolean admin) {
+    return find(id).filter(d -> admin || !d.hidden());
+  }
+
   @SqlQuery("SELECT count(*) FROM dataset WHERE name = :name")
   int countNamed(@Bind("name") String name);
 

@@ -2,6 +2,7 @@ package org.radlab.api.http;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 
 /** Timestamps as stored and returned: UTC, ISO 8601, always microseconds, so text order is time order. */
@@ -13,5 +14,10 @@ public final class Times {
 
   public static String now() {
     return FORMAT.format(Instant.now());
+  }
+
+  /** Midnight UTC of the current day, in the stored format (daily limits count from here). */
+  public static String startOfTodayUtc() {
+    return FORMAT.format(Instant.now().truncatedTo(ChronoUnit.DAYS));
   }
 }

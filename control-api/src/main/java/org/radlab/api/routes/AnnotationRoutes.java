@@ -183,7 +183,7 @@ public final class AnnotationRoutes {
   private Dataset dataset(Context ctx) {
     Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "datasetId", "dataset");
-    Dataset d = datasets.find(id).filter(x -> caller.isAdmin() || !x.hidden())
+    Dataset d = datasets.findVisible(id, caller.isAdmin())
         .orElseThrow(() -> ApiException.notFound("dataset " + id));
     if (!"ready".equals(d.status())) {
       throw ApiException.conflict("dataset " + id + " is " + d.status() + ", not ready for annotation");

@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,7 +149,7 @@ public final class ChallengeRoutes {
       throw ApiException.rule("annotate at least " + c.minAnnotations() + " studies of the training pool before "
           + "submitting; you have " + annotated);
     }
-    String dayStart = Instant.now().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant().toString();
+    String dayStart = Times.startOfTodayUtc();
     if (challenges.countSince(c.id(), caller.id(), dayStart) >= c.dailyLimit()) {
       throw new ApiException(429, "daily_limit", "you have made your " + c.dailyLimit() + " submissions for today "
           + "(UTC); the next one is possible after midnight UTC");
@@ -249,7 +247,7 @@ public final class ChallengeRoutes {
   private ChallengeView view(Caller caller, Challenge c) {
     Map<String, Object> you = new LinkedHashMap<>();
     you.put("annotations", annotations.countMine(caller.id(), c.useCaseId(), c.poolDatasetId()));
-    String dayStart = Instant.now().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant().toString();
+    String dayStart = Times.startOfTodayUtc();
     you.put("submissionsToday", challenges.countSince(c.id(), caller.id(), dayStart));
     return new ChallengeView(c.id(), c.title(), c.useCaseId(), c.poolDatasetId(),
         caller.isAdmin() ? c.testDatasetId() : null, caller.isAdmin() ? c.finalDatasetId() : null, c.startsAt(),

@@ -228,7 +228,7 @@ public final class DatasetRoutes {
   Dataset found(Context ctx) {
     Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "datasetId", "dataset");
-    return datasets.find(id).filter(d -> caller.isAdmin() || !d.hidden())
+    return datasets.findVisible(id, caller.isAdmin())
         .orElseThrow(() -> ApiException.notFound("dataset " + id));
   }
 

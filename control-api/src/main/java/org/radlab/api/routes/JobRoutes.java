@@ -350,7 +350,7 @@ public final class JobRoutes {
     if (id == null) {
       throw ApiException.badRequest("'datasetId' is required");
     }
-    Dataset d = datasets.find(id).filter(x -> caller.isAdmin() || !x.hidden())
+    Dataset d = datasets.findVisible(id, caller.isAdmin())
         .orElseThrow(() -> ApiException.badRequest("dataset " + id + " does not exist"));
     if (!"ready".equals(d.status())) {
       throw ApiException.rule("dataset " + id + " is " + d.status() + "; jobs need a ready dataset");

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.JobDao;
@@ -90,7 +91,7 @@ public final class ModelRoutes {
         throw ApiException.badRequest("send {datasetId, imageId}, or upload a DICOM or PNG file");
       }
       Caller caller = Requests.caller(ctx);
-      DatasetDao.Dataset d = datasets.find(r.datasetId()).filter(x -> caller.isAdmin() || !x.hidden())
+      DatasetDao.Dataset d = datasets.findVisible(r.datasetId(), caller.isAdmin())
           .orElseThrow(() -> ApiException.badRequest("dataset " + r.datasetId() + " does not exist"));
       DatasetDao.Image image = datasets.image(d.id(), r.imageId()).orElseThrow(() -> ApiException.badRequest(
           "image '" + r.imageId() + "' is not in dataset " + d.id()));
@@ -137,13 +138,24 @@ public final class ModelRoutes {
     return new Prediction(m.id(), probabilities, code, name, reportText(m.useCaseId(), code), input);
   }
 
+  /** A use case's assist module as last parsed; the stored text is the key, so a PUT simply misses the cache. */
+  private record ParsedModule(String xml, AssistModule module) {}
+
+  private final Map<Long, ParsedModule> assistModules = new ConcurrentHashMap<>();
+
   /** The use case's report sentence for a category, from its assist module (or the default document). */
   String reportText(long useCaseId, String code) {
     UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow();
     String xml = useCases.assistModule(useCaseId).orElse(null);
     List<UseCaseDao.Category> categories = useCases.categories(useCaseId);
+    String document = xml != null ? xml : AssistModule.defaultFor(u.title(), categories);
     try {
-      return AssistModule.parse(xml != null ? xml : AssistModule.defaultFor(u.title(), categories)).reportText(code);
+      ParsedModule cached = assistModules.get(useCaseId);
+      if (cached == null || !cached.xml().equals(document)) {
+        cached = new ParsedModule(document, AssistModule.parse(document));
+        assistModules.put(useCaseId, cached);
+      }
+      return cached.module().reportText(code);
     } catch (AssistModule.InvalidDocument e) {
       throw new IllegalStateException("the stored assist module of use case " + useCaseId + " is invalid: "
           + e.getMessage(), e);
