@@ -22,6 +22,7 @@ import org.radlab.api.http.Endpoint;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Times;
 import org.radlab.api.http.Tokens;
+import org.radlab.api.http.WebPages;
 import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.routes.AnnotationRoutes;
 import org.radlab.api.routes.ChallengeRoutes;
@@ -118,10 +119,7 @@ public final class ControlApi implements AutoCloseable {
               ChallengeRoutes.failed(db, job);
             }
             if (JobDao.CANCELLED.equals(job.status())) {
-              ModelRoutes.register(db, job);
-            if ("evaluate".equals(job.kind())) {
-              ChallengeRoutes.score(db, job);
-            } // a cancelled training keeps its best weights so far
+              ModelRoutes.register(db, job); // a cancelled training keeps its best weights so far
             }
           }
         });
@@ -137,6 +135,11 @@ public final class ControlApi implements AutoCloseable {
       // for a store that answers in microseconds, and more only adds contention on a small machine.
       config.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(Database.POOL_SIZE, 4);
       routes(config.routes, jobs);
+      WebPages pages = WebPages.load();
+      pages.configure(config);
+      for (String page : WebPages.PAGES) {
+        config.routes.get(page, pages::page);
+      }
       config.routes.before("/api/*", this::authenticate);
       config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
       config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())

@@ -1,0 +1,5 @@
+import { html } from '../ui.js';
+
+export default function Page() {
+  return html`<h1>publish</h1>`;
+}
