@@ -8,9 +8,8 @@
 // It exits 0 when every check passed. On a failure it prints the error, the browser console and the failed
 // requests, saves a screenshot, and exits 1.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 
 export const BASE = process.env.RADLAB_URL || 'http://127.0.0.1:7070';
 export const TOKEN = process.env.RADLAB_TOKEN;
@@ -60,18 +59,14 @@ export async function until(fn, what, { timeout = 60000, every = 250 } = {}) {
   throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-/** Launches Chromium headless with a fresh profile. */
+/** Launches Chromium headless; playwright gives every launch a fresh, temporary profile. */
 export async function launch() {
-  const profile = mkdtempSync(join(tmpdir(), 'radlab-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  browser.on('disconnected', () => rmSync(profile, { recursive: true, force: true }));
-  return browser;
 }
 
 /**

@@ -190,7 +190,7 @@ public final class ControlApi implements AutoCloseable {
     add(r, "POST", "/api/users", "admin", "Create a user; the token is shown only in this answer",
         "{name, role: admin|participant}", "{id, name, role, token}", userRoutes::create);
 
-    add(r, "GET", "/api/use-cases", "any user (participants see published ones and their own)",
+    add(r, "GET", "/api/use-cases", "any user (participants see published ones, admins' drafts and their own)",
         "Search, filter and sort use cases",
         "?q=text&status=draft|in_review|published&modality=&bodyArea=&task=&sort=title|-updated|created|status|"
             + "modality|bodyArea|id&limit=&offset=", "[UseCase]", useCases::list);

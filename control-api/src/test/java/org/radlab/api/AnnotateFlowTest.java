@@ -349,13 +349,20 @@ class AnnotateFlowTest {
         "modality", "MR", "categories", body.get("categories"))).expect(201).json();
     assertEquals("draft", draft.path("status").asText());
     String requests = "/api/use-cases/" + draft.path("id").asLong() + "/draft-requests";
-    http.get("/api/use-cases/" + draft.path("id").asLong(), bob).expect(404);
-    http.post(requests, alice, Map.of("note", "I read knee MR daily")).expect(404); // not visible to her either
+    // An admin's draft is an open catalog entry: everyone sees it and may ask to draft it, once.
+    assertEquals("draft", http.get("/api/use-cases/" + draft.path("id").asLong(), bob).expect(200).json()
+        .path("status").asText());
+    assertTrue(texts(http.get("/api/use-cases?status=draft", bob).json(), "title").contains("Knee effusion"));
+    http.post(requests, alice, Map.of("note", "I read knee MR daily")).expect(201);
+    http.post(requests, alice, Map.of("note", "again")).expect(409);
     http.post("/api/use-cases/" + id + "/draft-requests", bob, Map.of("note", "x")).expect(409); // published
     http.post("/api/use-cases/" + draft.path("id").asLong() + "/review", admin, Map.of("decision", "submit"))
         .expect(200);
     http.get(requests, alice).expect(403);
-    assertEquals(0, http.get(requests, admin).expect(200).json().size());
+    JsonNode asked = http.get(requests, admin).expect(200).json();
+    assertEquals(List.of("alice"), texts(asked, "userName"));
+    // In review, it is private again; so are participants' own submissions to everyone but their author.
+    http.get("/api/use-cases/" + draft.path("id").asLong(), bob).expect(404);
   }
 
   @Test

@@ -44,7 +44,16 @@ public interface UseCaseDao extends SqlObject {
   @SqlQuery("SELECT count(*) FROM use_case WHERE title = :title COLLATE NOCASE AND id != :id")
   int countTitled(@Bind("title") String title, @Bind("id") long exceptId);
 
-  /** Use cases matching {@code s}; with {@code visibleTo}, only published ones and that user's own. */
+  @SqlQuery("SELECT count(*) > 0 FROM use_case WHERE id = :id AND " + OPEN_DRAFT)
+  boolean isOpenDraft(@Bind("id") long id);
+
+  /** A draft an admin opened: a catalog entry anyone may see and ask to draft. */
+  String OPEN_DRAFT = "(status = 'draft' AND owner_id IN (SELECT id FROM app_user WHERE role = 'admin'))";
+
+  /**
+   * Use cases matching {@code s}; with {@code visibleTo}, only published ones, admins' open drafts (so users can ask
+   * to draft them) and that user's own.
+   */
   default List<UseCase> search(Search s) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM use_case WHERE 1 = 1");
     List<Object[]> binds = new ArrayList<>();
@@ -61,7 +70,7 @@ public interface UseCaseDao extends SqlObject {
       }
     }
     if (s.visibleTo() != null) {
-      sql.append(" AND (status = 'published' OR owner_id = :viewer)");
+      sql.append(" AND (status = 'published' OR owner_id = :viewer OR " + OPEN_DRAFT + ")");
       binds.add(new Object[] {"viewer", s.visibleTo()});
     }
     String key = s.sort() == null ? "title" : s.sort();

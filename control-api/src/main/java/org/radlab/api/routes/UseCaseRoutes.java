@@ -190,11 +190,12 @@ public final class UseCaseRoutes {
     return useCases.find(id).orElseThrow(() -> ApiException.notFound("use case " + id));
   }
 
-  /** The use case, if the caller may see it: published, their own, or any for an admin. */
+  /** The use case, if the caller may see it: published, an admin's open draft, their own, or any for an admin. */
   UseCase visible(Context ctx) {
     Caller caller = Requests.caller(ctx);
     UseCase u = found(ctx);
-    if (!"published".equals(u.status()) && !caller.isAdmin() && (u.ownerId() == null || u.ownerId() != caller.id())) {
+    if (!"published".equals(u.status()) && !caller.isAdmin() && (u.ownerId() == null || u.ownerId() != caller.id())
+        && !useCases.isOpenDraft(u.id())) {
       throw ApiException.notFound("use case " + u.id());
     }
     return u;

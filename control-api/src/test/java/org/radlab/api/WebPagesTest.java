@@ -1,0 +1,225 @@
+package org.radlab.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.api.http.Json;
+import org.radlab.core.deid.Pseudonymizer;
+import org.radlab.core.deid.SiteSecret;
+import org.radlab.prep.synth.SynthLabels;
+
+/**
+ * The web pages in a real browser: Debian's Chromium driven by playwright-core (the scripts in {@code web/e2e}),
+ * against this server with real prep, training, evaluation and assess child jobs. Each scenario checks what the page
+ * shows against what the API answers. Screenshots go to {@code target/screenshots}; a failure prints the scenario's
+ * output with the browser console.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebPagesTest {
+  static final Path WEB = Path.of("web").toAbsolutePath();
+  static final Path SHOTS = Path.of("target", "screenshots").toAbsolutePath();
+
+  @TempDir static Path tmp;
+  static ControlApi api;
+  static Http http;
+  static String admin;
+  static String ana;
+  static String ben;
+  static long pool;
+  static long testSet;
+  static long finalSet;
+  static List<Long> benModels = new ArrayList<>();
+  static long challenge;
+  static long deployment;
+  static long assessJob;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Files.isRegularFile(WEB.resolve("node_modules/playwright-core/package.json")),
+        "the web pages' npm packages are missing: run bin/bootstrap");
+    assertTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "Chromium is missing: run bin/bootstrap");
+    assertTrue(WebPagesTest.class.getResource("/web/index.html") != null,
+        "the web pages are not built into the test class path: run bin/bootstrap, then the tests");
+    api = Fixtures.server(tmp.resolve("home"));
+    http = new Http(api.port());
+    admin = api.firstAdminToken().orElseThrow();
+    Path poolDicom = Fixtures.synth(tmp.resolve("pool"), 104, 41);
+    pool = Fixtures.dataset(http, admin, "pool", poolDicom);
+    testSet = Fixtures.dataset(http, admin, "test", Fixtures.synth(tmp.resolve("test"), 16, 42));
+    finalSet = Fixtures.dataset(http, admin, "final", Fixtures.synth(tmp.resolve("final"), 16, 43));
+    Map<String, Path> readers = Map.of("pool", poolDicom, "test", tmp.resolve("test"), "final", tmp.resolve("final"));
+    for (Map.Entry<String, Path> e : readers.entrySet()) {
+      long d = switch (e.getKey()) {
+        case "pool" -> pool;
+        case "test" -> testSet;
+        default -> finalSet;
+      };
+      StringBuilder csv = new StringBuilder("study_uid,label\n");
+      SynthLabels.byStudy(e.getValue().resolve("labels.csv"), SynthLabels.READER_1)
+          .forEach((uid, code) -> csv.append(uid).append(',').append(code).append('\n'));
+      http.method("POST", "/api/datasets/" + d + "/reference-labels?useCaseId=1&keys=original", admin,
+          csv.toString(), "text/csv").expect(200);
+    }
+    ana = Fixtures.participant(http, admin, "ana");
+    ben = Fixtures.participant(http, admin, "ben");
+
+    // ben labels 100 pool studies with the second reader's labels and trains two small models on them.
+    Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(tmp.resolve("home").resolve("site-secret")));
+    Map<String, String> reader2 = new HashMap<>();
+    SynthLabels.byStudy(poolDicom.resolve("labels.csv"), SynthLabels.READER_2)
+        .forEach((uid, code) -> reader2.put(pseudonyms.uid(uid), code));
+    for (int i = 0; i < 100; i++) {
+      String study = http.get("/api/annotate/1/" + pool + "/next", ben).expect(200).json().path("studyUid").asText();
+      http.post("/api/annotate/1/" + pool + "/studies/" + study, ben, Map.of("code", reader2.get(study)))
+          .expect(201);
+    }
+    for (double width : new double[] {0.125, 0.25}) {
+      long job = http.post("/api/jobs", ben, Map.of("kind", "train", "datasetId", pool, "useCaseId", 1, "config",
+          Map.of("architecture", "resnet18", "width", width, "inputSize", 32, "maxEpochs", 2, "batchSize", 16)))
+          .expect(201).json().path("id").asLong();
+      assertEquals("SUCCEEDED", Fixtures.awaitJob(http, ben, job, Duration.ofMinutes(6)).path("status").asText());
+    }
+    http.get("/api/models", ben).json().forEach(m -> benModels.add(m.path("id").asLong()));
+    assertEquals(2, benModels.size());
+
+    Instant now = Instant.now();
+    challenge = http.post("/api/challenges", admin, Map.of("title", "Density challenge", "useCaseId", 1,
+        "poolDatasetId", pool, "testDatasetId", testSet, "finalDatasetId", finalSet, "startsAt",
+        now.minusSeconds(3600).toString(), "endsAt", now.plus(Duration.ofDays(7)).toString(), "dailyLimit", 5))
+        .expect(201).json().path("id").asLong();
+
+    deployment = deploy(ben, benModels.get(0));
+  }
+
+  /** A deployment with 60 cases over six months: a score that tracks the read, with noise; then its assessment. */
+  static long deploy(String token, long model) {
+    long id = http.post("/api/deployments", token, Map.of("name", "site-a", "useCaseId", 1, "modelId", model))
+        .expect(201).json().path("deployment").path("id").asLong();
+    Random random = new Random(7);
+    String[] codes = {"A", "B", "C", "D"};
+    List<Map<String, Object>> cases = new ArrayList<>();
+    List<Map<String, Object>> reads = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      int truth = random.nextInt(4);
+      double[] p = new double[4];
+      double sum = 0;
+      for (int c = 0; c < 4; c++) {
+        p[c] = random.nextDouble() + (c == truth ? 1.2 : 0);
+        sum += p[c];
+      }
+      Map<String, Object> probabilities = new LinkedHashMap<>();
+      for (int c = 0; c < 4; c++) {
+        probabilities.put(codes[c], p[c] / sum);
+      }
+      String caseId = "case-" + i;
+      cases.add(Map.of("caseId", caseId, "date", LocalDate.of(2027, 1, 1).plusDays(3L * i).toString(),
+          "probabilities", probabilities));
+      reads.add(Map.of("caseId", caseId, "read", codes[truth]));
+    }
+    String base = "/api/deployments/" + id;
+    http.post(base + "/predictions", token, Map.of("cases", cases)).expect(200);
+    http.post(base + "/reads", token, Map.of("reads", reads)).expect(200);
+    assessJob = http.post(base + "/assess", token, Map.of("positive", List.of("C", "D"), "threshold", 0.5,
+        "period", "month")).expect(201).json().path("id").asLong();
+    assertEquals("SUCCEEDED", Fixtures.awaitJob(http, token, assessJob, Duration.ofMinutes(3)).path("status")
+        .asText());
+    return id;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      api.stop();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void definePages() throws Exception {
+    browser("define", ana, Map.of("useCaseId", 1));
+  }
+
+  @Test
+  @Order(2)
+  void annotateTenStudiesWithTheKeyboardSkipOneAndComeBack() throws Exception {
+    browser("annotate", ana, Map.of("useCaseId", 1, "datasetId", pool));
+  }
+
+  @Test
+  @Order(3)
+  void createTrainAndCancelAModel() throws Exception {
+    browser("create", ben, Map.of("useCaseId", 1, "datasetId", pool, "modelIds", benModels));
+  }
+
+  @Test
+  @Order(4)
+  void compareTwoModels() throws Exception {
+    browser("evaluate", ben, Map.of("useCaseId", 1, "datasetId", pool, "modelIds", benModels));
+  }
+
+  @Test
+  @Order(5)
+  void runAndPublishAModel() throws Exception {
+    browser("run", ben, Map.of("datasetId", pool, "modelIds", List.of(benModels.get(0))));
+  }
+
+  @Test
+  @Order(6)
+  void moveTheAssessThreshold() throws Exception {
+    browser("assess", ben, Map.of("deploymentId", deployment, "assessJobId", assessJob));
+  }
+
+  @Test
+  @Order(7)
+  void challengeToTheLeaderboard() throws Exception {
+    browser("challenge", ben, Map.of("challengeId", challenge, "useCaseId", 1, "datasetId", pool, "modelIds",
+        benModels));
+  }
+
+  /** Runs web/e2e/{scenario}.mjs with Node against this server; fails with its output when it fails. */
+  static void browser(String scenario, String token, Map<String, Object> input) throws Exception {
+    Path log = Files.createTempFile(tmp, scenario, ".log");
+    ProcessBuilder pb = new ProcessBuilder("node", "e2e/" + scenario + ".mjs").directory(WEB.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("RADLAB_URL", "http://127.0.0.1:" + api.port());
+    pb.environment().put("RADLAB_TOKEN", token);
+    pb.environment().put("RADLAB_ADMIN", admin);
+    pb.environment().put("RADLAB_SHOTS", SHOTS.toString());
+    pb.environment().put("RADLAB_E2E", Json.MAPPER.writeValueAsString(input));
+    Process p = pb.start();
+    boolean ended = p.waitFor(10, TimeUnit.MINUTES);
+    if (!ended) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly().waitFor();
+    }
+    String output = read(log);
+    System.out.println(output);
+    assertTrue(ended, "the " + scenario + " scenario did not end in 10 minutes:\n" + output);
+    assertEquals(0, p.exitValue(), "the " + scenario + " scenario failed:\n" + output);
+  }
+
+  private static String read(Path log) throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+}
