@@ -95,6 +95,9 @@ export async function scenario(name, body) {
     console: consoleLines,
     async shot(label) {
       shots += 1;
+      // A full-page screenshot resizes the viewport, and Chromium then scrolls a focused input back into view,
+      // which would move the page under the test's next click: drop the focus first.
+      await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
       const file = join(SHOTS, `${name}-${String(shots).padStart(2, '0')}-${label}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;

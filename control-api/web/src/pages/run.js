@@ -1,5 +1,179 @@
-import { html } from '../ui.js';
+// Run: choose one of your models, look at what it is, and run it on one image (of a prepared dataset, or an
+// uploaded DICOM or PNG): the probability of each category, the predicted category and its report sentence.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorBox, html, Loading, navigate, pct, queryParams, useAction, useApi } from '../ui.js';
+import { categoryNames, ModelDetail, ModelPicker } from './run-model.js';
+import { DatasetImagePicker, Thumb, UploadPicker, uploadType, view } from './run-input.js';
+import './run.css';
 
-export default function Page() {
-  return html`<h1>run</h1>`;
+export default function Run() {
+  const modelId = Number(queryParams().model) || null;
+  const models = useApi('/models?limit=1000');
+  const datasets = useApi('/datasets');
+  const detail = useApi(modelId ? `/models/${modelId}` : null);
+  const useCaseId = detail.data && detail.data.model.useCaseId;
+  const useCase = useApi(useCaseId ? `/use-cases/${useCaseId}` : null);
+
+  // No model in the address: the newest one.
+  useEffect(() => {
+    if (!modelId && models.data && models.data.length) navigate(`/run?model=${models.data[0].id}`, { replace: true });
+  }, [modelId, models.data]);
+
+  return html`<section class="run-page">
+    <div class="toolbar">
+      <h1 style="margin:0">Run a model</h1>
+      <span class="spacer"></span>
+      ${modelId && html`<a href=${`/publish?model=${modelId}`}>Publish this model →</a>`}
+    </div>
+    <p class="muted">Try one of your trained models on a single image: one from a prepared dataset or a DICOM or PNG
+      file from your computer. You see how likely the model finds each category, the category it picks, and the
+      sentence it would put into the report.</p>
+    <${ErrorBox} error=${models.error || datasets.error} />
+    ${models.loading && !models.data && html`<${Loading} what="your models" />`}
+    ${models.data && models.data.length === 0 && html`<div class="empty card">
+      <h2>No model yet</h2><p>Train one on the <a href="/create">Create</a> page; it appears here when training ends.</p>
+    </div>`}
+    ${models.data && models.data.length > 0 && html`
+      <div class="card">
+        <h2 style="margin-top:0">1. The model</h2>
+        <${ModelPicker} models=${models.data} datasets=${datasets.data} value=${modelId}
+          onChange=${(id) => navigate(`/run?model=${id}`, { replace: true })} />
+        <${ErrorBox} error=${detail.error} />
+        ${detail.loading && html`<${Loading} what="the model" />`}
+        ${detail.data && detail.data.model.id === modelId && html`<details class="model-more" open>
+          <summary>About this model</summary>
+          <${ModelDetail} detail=${detail.data} useCase=${useCase.data} />
+        </details>`}
+      </div>
+      ${detail.data && detail.data.model.id === modelId && html`<${Predict} key=${modelId} model=${detail.data}
+        useCase=${useCase.data} datasets=${datasets.data} />`}
+    `}
+  </section>`;
+}
+
+function explain(e) {
+  if (!e) return e;
+  if (e.status === 413) return { error: 'file too large', detail: `${e.detail}. Choose a smaller file.` };
+  if (e.status === 415) {
+    return { error: 'not a DICOM or PNG file', detail: `${e.detail}. The model reads DICOM files (with the DICM `
+      + 'marker) and PNG images.' };
+  }
+  return e;
+}
+
+function Predict({ model, useCase, datasets }) {
+  const [mode, setMode] = useState('dataset');
+  const [choice, setChoice] = useState(null);
+  const [file, setFile] = useState(null);
+  const [result, setResult] = useState(null);
+  const [preview, setPreview] = useState(null);
+  const modelId = model.model.id;
+
+  useEffect(() => {
+    if (!file || uploadType(file) !== 'image/png') {
+      setPreview(null);
+      return undefined;
+    }
+    const u = URL.createObjectURL(file);
+    setPreview(u);
+    return () => URL.revokeObjectURL(u);
+  }, [file]);
+
+  const [predict, busy, error, clear] = useAction(async () => {
+    setResult(null);
+    let prediction;
+    let input;
+    if (mode === 'dataset') {
+      prediction = await api(`/models/${modelId}/predict`, { method: 'POST',
+        body: { datasetId: choice.datasetId, imageId: choice.image.imageId } });
+      input = { kind: 'dataset', ...choice };
+    } else {
+      prediction = await api(`/models/${modelId}/predict`, { method: 'POST', body: file, type: uploadType(file) });
+      input = { kind: 'upload', file: { name: file.name, size: file.size }, preview };
+    }
+    setResult({ prediction, input });
+  });
+
+  const ready = mode === 'dataset' ? !!choice : !!file;
+  return html`<div class="split run-split">
+    <div class="card">
+      <h2 style="margin-top:0">2. The image</h2>
+      <div class="segmented" role="tablist">
+        <button role="tab" id="mode-dataset" aria-selected=${mode === 'dataset'}
+          class=${mode === 'dataset' ? 'active' : ''} onClick=${() => { setMode('dataset'); clear(); }}>
+          From a dataset</button>
+        <button role="tab" id="mode-upload" aria-selected=${mode === 'upload'}
+          class=${mode === 'upload' ? 'active' : ''} onClick=${() => { setMode('upload'); clear(); }}>
+          Upload a file</button>
+      </div>
+      ${mode === 'dataset'
+        ? html`<${DatasetImagePicker} datasets=${datasets} defaultDatasetId=${model.model.datasetId} chosen=${choice}
+            onChoose=${setChoice} />`
+        : html`<${UploadPicker} file=${file} onFile=${(f) => { setFile(f); setResult(null); }} />`}
+      <div class="toolbar">
+        <button class="primary" id="run-predict" disabled=${!ready || busy} onClick=${() => predict()}>
+          ${busy ? 'Running…' : 'Run the model'}</button>
+        ${!ready && html`<span class="muted">${mode === 'dataset' ? 'Choose an image first.' : 'Choose a file first.'}</span>`}
+        ${mode === 'dataset' && choice && html`<span class="muted" data-testid="chosen-image">${
+          `${choice.datasetName}: ${view(choice.image)} of ${choice.image.patientId}`}</span>`}
+      </div>
+      <${ErrorBox} error=${explain(error)} />
+    </div>
+    <div class="card result-card">
+      <h2 style="margin-top:0">3. The result</h2>
+      ${busy && html`<${Loading} what="the prediction (the first run of a model loads it, which takes a moment)" />`}
+      ${!busy && !result && html`<p class="muted">Choose an image and press <strong>Run the model</strong>.</p>`}
+      ${result && html`<${Result} result=${result} useCase=${useCase} modelId=${modelId} />`}
+    </div>
+  </div>`;
+}
+
+function Result({ result, useCase, modelId }) {
+  const { prediction, input } = result;
+  const names = categoryNames(useCase);
+  const entries = useMemo(() => Object.entries(prediction.probabilities), [prediction]);
+  const max = Math.max(...entries.map(([, p]) => p));
+  return html`<div class="prediction" data-testid="prediction" data-model=${prediction.modelId}>
+    <div class="predicted">
+      <span class="predicted-code" data-testid="predicted" data-code=${prediction.predicted}>${prediction.predicted}</span>
+      <div>
+        <div class="muted">Predicted category</div>
+        <div class="predicted-name" data-testid="predicted-name">${prediction.predictedName}</div>
+      </div>
+    </div>
+    <h3>Probability of each category</h3>
+    <div class="bars">
+      ${entries.map(([code, p]) => html`<div class=${`bar-row ${p === max ? 'top' : ''}`} data-testid="probability"
+        data-class=${code} data-value=${String(p)}>
+        <span class="bar-label" title=${names.get(code) || code}><strong>${code}</strong> ${names.get(code) || ''}</span>
+        <span class="bar-track"><span class="bar-fill" style=${{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }}>
+        </span></span>
+        <span class="bar-value">${pct(p)}</span>
+      </div>`)}
+    </div>
+    <h3>Report text</h3>
+    ${prediction.reportText
+      ? html`<blockquote class="report" data-testid="report-text">${prediction.reportText}</blockquote>
+        <div class="toolbar"><button class="small" onClick=${() => navigator.clipboard
+          && navigator.clipboard.writeText(prediction.reportText)}>Copy the sentence</button>
+          <span class="help">From the use case’s assist module, for category ${prediction.predicted}.</span></div>`
+      : html`<p class="muted" data-testid="report-text">${'The use case’s assist module adds no sentence for '
+        + `category ${prediction.predicted}.`}</p>`}
+    <h3>Input</h3>
+    <div class="input-echo">
+      ${input.kind === 'dataset' && html`<${Thumb} path=${`/datasets/${input.datasetId}/images/${input.image.imageId}/png`}
+        alt=${view(input.image)} className="echo-img" />`}
+      ${input.kind === 'upload' && input.preview && html`<img class="echo-img" src=${input.preview} alt="uploaded" />`}
+      <div>
+        <div data-testid="input">${prediction.input}</div>
+        ${input.kind === 'dataset' && html`<div class="help">${`Dataset ${input.datasetName}, patient `
+          + `${input.image.patientId}, ${view(input.image)}${input.image.manufacturer ? `, ${input.image.manufacturer}` : ''}.`}
+        </div>`}
+        ${input.kind === 'upload' && html`<div class="help">File ${input.file.name}.</div>`}
+        <div class="help">Model ${modelId}. The probabilities are the model’s own; they are not calibrated
+          against your site’s reads.</div>
+      </div>
+    </div>
+  </div>`;
 }

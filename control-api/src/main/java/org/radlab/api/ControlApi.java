@@ -282,6 +282,8 @@ public final class ControlApi implements AutoCloseable {
     add(r, "POST", dp + "/assess", "its owner or an admin", "Queue the assess job on every case with a prediction "
         + "and a read; results via the job's artifacts", "{positive?, threshold?, period?, bootstrap?} (the assess "
         + "config)", "201 Job", deployments::assess);
+    add(r, "GET", dp + "/assessments", "its owner or an admin", "The deployment's assess jobs, newest first", "",
+        "[Job]", deployments::assessments);
 
     String ch = "/api/challenges/{challengeId}";
     add(r, "GET", "/api/challenges", "any user", "Challenges, with your progress (annotations, submissions today)",

@@ -266,6 +266,10 @@ class AnnotateFlowTest {
         "bootstrap", 20)).expect(201).json().path("id").asLong();
     JsonNode done = Fixtures.awaitJob(http, reader, job, java.time.Duration.ofMinutes(3));
     assertEquals("SUCCEEDED", done.path("status").asText(), http.get("/api/jobs/" + job + "/log", reader).body());
+    JsonNode assessments = http.get(base + "/assessments", reader).expect(200).json();
+    assertEquals(List.of(job), java.util.stream.StreamSupport.stream(assessments.spliterator(), false)
+        .map(j -> j.path("id").asLong()).toList(), "the deployment lists its assess job");
+    http.get(base + "/assessments", alice).expect(404);
     JsonNode files = http.get("/api/jobs/" + job + "/artifacts", reader).expect(200).json().path("files");
     List<String> names = texts(files, "path");
     assertTrue(names.contains("assessment.json") && names.stream().anyMatch(n -> n.endsWith(".png"))

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -152,6 +158,34 @@ class WebPagesTest {
     if (api != null) {
       api.stop();
     }
+  }
+
+  @Test
+  @Order(0)
+  void thePagesAreServedFromTheJarWithTheirCaching() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + api.port();
+    String index = null;
+    for (String path : List.of("/", "/signin", "/define", "/define/1", "/annotate", "/create", "/evaluate", "/run",
+        "/publish", "/assess", "/challenge")) {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), path);
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), path);
+      assertEquals("no-cache", r.headers().firstValue("Cache-Control").orElse(""), path);
+      assertTrue(r.body().contains("<div id=\"app\">"), path + ": " + r.body());
+      index = r.body();
+    }
+    Matcher script = Pattern.compile("src=\"(/assets/[^\"]+\\.js)\"").matcher(index);
+    assertTrue(script.find(), "index.html names its script: " + index);
+    HttpResponse<String> js = client.send(HttpRequest.newBuilder(URI.create(base + script.group(1))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, js.statusCode());
+    assertTrue(js.headers().firstValue("Content-Type").orElse("").contains("javascript"), js.headers().toString());
+    assertTrue(js.headers().firstValue("Cache-Control").orElse("").contains("immutable"), js.headers().toString());
+    // The API keeps its own answers: JSON errors, never the app's page.
+    http.get("/api/no-such-endpoint", admin).expect(404);
+    http.get("/api/me", null).expect(401);
   }
 
   @Test

@@ -59,4 +59,11 @@ public interface DeploymentDao extends SqlObject {
   @SqlQuery("SELECT case_id, case_date, probabilities, read_code FROM deployed_case WHERE deployment_id = :id "
       + "ORDER BY case_date, case_id")
   List<DeployedCase> cases(@Bind("id") long deploymentId);
+
+  @SqlUpdate("INSERT INTO deployment_assessment (deployment_id, job_id) VALUES (:deployment, :job)")
+  void linkAssessment(@Bind("deployment") long deploymentId, @Bind("job") long jobId);
+
+  /** The assess jobs of a deployment, newest first. */
+  @SqlQuery("SELECT job_id FROM deployment_assessment WHERE deployment_id = :id ORDER BY job_id DESC")
+  List<Long> assessments(@Bind("id") long deploymentId);
 }

@@ -153,7 +153,12 @@ public final class DeploymentRoutes {
       throw ApiException.rule("assessment needs at least 2 cases with both a prediction and a read; deployment "
           + d.id() + " has " + n);
     }
-    ctx.status(201).json(jobs.view(jobs.enqueueAssessment(caller, config, csv.toString())));
+    ctx.status(201).json(jobs.view(jobs.enqueueAssessment(caller, config, csv.toString(), d.id())));
+  }
+
+  /** The deployment's assess jobs, newest first. */
+  public void assessments(Context ctx) {
+    ctx.json(jobs.views(deployments.assessments(owned(ctx).id())));
   }
 
   private DeploymentView view(Deployment d) {

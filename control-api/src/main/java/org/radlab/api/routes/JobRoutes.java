@@ -21,6 +21,7 @@ import org.radlab.api.db.AnnotationDao;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.DeploymentDao;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
 import org.radlab.api.db.ModelDao;
@@ -118,7 +119,7 @@ public final class JobRoutes {
     long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < MIN_TRAINING_LABELS) {
-      throw ApiException.rule("training needs at least " + MIN_TRAINING_LABELS + " labelled studies; the "
+      throw ApiException.rule("training needs at least " + MIN_TRAINING_LABELS + " labelled studies; "
           + labelSource(r.labels()) + " of use case " + useCase + " on dataset " + d.id() + " have " + labels.size());
     }
     if (!config.has("classes")) {
@@ -141,7 +142,8 @@ public final class JobRoutes {
       throw ApiException.badRequest("weights must name a file under the workspace's weights folder, not a path");
     }
     config.put("dataset", d.path());
-    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels), null);
+    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels), null,
+        null);
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
@@ -149,7 +151,7 @@ public final class JobRoutes {
     long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.isEmpty()) {
-      throw ApiException.rule("evaluation needs labelled studies; the " + labelSource(r.labels()) + " of use case "
+      throw ApiException.rule("evaluation needs labelled studies; " + labelSource(r.labels()) + " of use case "
           + useCase + " on dataset " + d.id() + " have none");
     }
     if (r.models() == null || r.models().isEmpty()) {
@@ -167,20 +169,20 @@ public final class JobRoutes {
     }
     config.put("dataset", d.path());
     return enqueueWith(caller, JobKind.EVALUATE, config, d.id(), new Snapshot(useCase, source(r.labels()), labels),
-        null);
+        null, null);
   }
 
   /** Inline predictions, or (admins only) a predictions file already on the server named in the config. */
   private Job assess(Caller caller, JobRequest r, ObjectNode config) {
     if (caller.isAdmin() && config.has("predictions")) {
-      return enqueueWith(caller, JobKind.ASSESS, config, null, null, null);
+      return enqueueWith(caller, JobKind.ASSESS, config, null, null, null, null);
     }
     String csv = r.predictionsCsv();
     if (csv == null || csv.isBlank()) {
       throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
           + "ID,DATE,READ,CLASS1,CLASS2,...");
     }
-    return enqueueAssessment(caller, config, csv);
+    return enqueueAssessment(caller, config, csv, null);
   }
 
   /** The labels a train or evaluate job gets, frozen at submission. */
@@ -188,7 +190,7 @@ public final class JobRoutes {
 
   /** Queues a job whose config is complete but for its job folder, id and output; checked by its config record. */
   public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId) {
-    return enqueueWith(caller, kind, config, datasetId, null, null);
+    return enqueueWith(caller, kind, config, datasetId, null, null, null);
   }
 
   /**
@@ -196,13 +198,16 @@ public final class JobRoutes {
    * and its files. If anything is refused, nothing is left behind: no row, no snapshot, no folder.
    */
   private Job enqueueWith(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Snapshot snapshot,
-      String predictionsCsv) {
+      String predictionsCsv, Long deploymentId) {
     Path[] snapshotFile = new Path[1];
     long id;
     try {
       id = db.<Long, IOException>write(h -> {
         JobDao dao = h.attach(JobDao.class);
         long jobId = dao.insert(kind.key(), caller.id(), datasetId, null, Times.now());
+        if (deploymentId != null) {
+          h.attach(DeploymentDao.class).linkAssessment(deploymentId, jobId);
+        }
         if (snapshot != null) {
           snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
           dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
@@ -377,10 +382,18 @@ public final class JobRoutes {
     };
   }
 
-  /** Queues an assessment of recorded predictions and reads given as CSV (case,date,read,CLASS1,...). */
-  public Job enqueueAssessment(Caller caller, ObjectNode config, String csv) {
+  /**
+   * Queues an assessment of recorded predictions and reads given as CSV (case,date,read,CLASS1,...); with a
+   * deployment, the job is recorded as one of its assessments in the same transaction.
+   */
+  public Job enqueueAssessment(Caller caller, ObjectNode config, String csv, Long deploymentId) {
     config.put("predictions", "(written with the job)");
-    return enqueueWith(caller, JobKind.ASSESS, config, null, null, csv);
+    return enqueueWith(caller, JobKind.ASSESS, config, null, null, csv, deploymentId);
+  }
+
+  /** Jobs by id, as the API shows them (those that exist). */
+  public List<JobView> views(List<Long> ids) {
+    return ids.stream().map(jobs::find).flatMap(java.util.Optional::stream).map(this::view).toList();
   }
 
   /** The files a finished job wrote (model folder, evaluation or assessment output), for reports and charts. */
@@ -450,11 +463,12 @@ public final class JobRoutes {
     ArrayNode models = config.putArray("models");
     modelPaths.forEach(models::add);
     config.put("bootstrap", 200);
-    return enqueueWith(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels), null);
+    return enqueueWith(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels), null,
+        null);
   }
 
   private static String labelSource(String source) {
-    return "reference".equals(source) ? "reference labels" : "your annotations";
+    return "reference".equals(source) ? "the reference labels" : "your annotations";
   }
 
   /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
