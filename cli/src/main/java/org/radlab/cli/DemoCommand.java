@@ -73,8 +73,8 @@ public final class DemoCommand implements Callable<Integer> {
           System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs));
       System.out.printf("%nDone: %d participants on the leaderboard.%n", board.size());
       System.out.printf("%nThe server keeps running. Admin API token (shown only here):%n  %s%n", admin);
-      System.out.printf("Try:  curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/api/challenges%n", admin,
-          api.port());
+      System.out.printf("Open http://127.0.0.1:%d/challenge in a browser and sign in with that token, or try%n"
+          + "  curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/api/challenges%n", api.port(), admin, api.port());
       if (!noWait) {
         System.out.println("Stop it with Ctrl-C.");
         CountDownLatch stopped = new CountDownLatch(1);

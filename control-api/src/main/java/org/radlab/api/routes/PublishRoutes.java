@@ -111,7 +111,7 @@ public final class PublishRoutes {
       String detail = "HTTP " + answer.statusCode() + (ok ? "" : ": " + abbreviate(answer.body()));
       return record(m, caller, "http", destination, ok ? "published" : "failed", detail, pkg, zip);
     } catch (IOException e) {
-      return record(m, caller, "http", destination, "failed", "the endpoint cannot be reached: " + e.getMessage(),
+      return record(m, caller, "http", destination, "failed", "the endpoint cannot be reached: " + reason(e),
           pkg, zip);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -138,5 +138,12 @@ public final class PublishRoutes {
 
   private Model owned(Context ctx) {
     return ModelRoutes.owned(ctx, models);
+  }
+
+  /** An I/O failure in words: its message, else its kind (a refused connection has no message). */
+  private static String reason(IOException e) {
+    String message = e.getMessage() != null ? e.getMessage() : e.getCause() != null ? e.getCause().getMessage() : null;
+    String kind = e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+    return message == null || message.isBlank() ? kind : kind + " (" + message + ")";
   }
 }
