@@ -4,7 +4,7 @@
 // RADLAB_E2E: {"useCaseId": 1, "datasetId": 1, "modelIds": [m1, m2]}
 // RADLAB_TOKEN: a participant who has annotated >= 100 studies of the dataset (>= 10 of every category) and owns
 // models m1 and m2 (trained on that use case). The server must be free to start the new job within a minute or two.
-import { api, check, checkEqual, scenario, TOKEN, until } from './lib.mjs';
+import { api, check, checkEqual, scenario, Stop, TOKEN, until } from './lib.mjs';
 
 scenario('create', async (t) => {
   const { useCaseId, datasetId, modelIds } = t.input;
@@ -50,7 +50,7 @@ scenario('create', async (t) => {
   // A tiny design with many epochs, so it is still running when we cancel it.
   const want = {
     architecture: 'resnet18', width: 0.125, inputSize: 32, trainingStudies: 0, validationFraction: 0.25,
-    sampling: 'equal_class', augmentation: 'flips_rotations', maxRotation: 10, loss: 'sigmoid_focal',
+    sampling: 'random', augmentation: 'flips_rotations', maxRotation: 10, loss: 'sigmoid_focal',
     focalAlpha: 0.5, focalGamma: 1.5, optimizer: 'sgd', learningRate: 0.01, batchSize: 16, maxEpochs: 30,
     earlyStopping: false, monitor: 'auc', init: 'random', seed: 7,
   };
@@ -92,8 +92,13 @@ scenario('create', async (t) => {
   check(job.config.halfPrecisionUpdates === false && job.config.syncEvery === 1, 'cluster options at their defaults');
 
   // Live progress: at least one point on the loss curve, as the job's progress events say.
-  await until(async () => Number(await page.getAttribute('[data-testid="progress"]', 'data-loss-points')) >= 1,
-    'the first point of the loss curve', { timeout: 240000, every: 500 });
+  await until(async () => {
+    const now = await api(`/jobs/${jobId}`, asUser);
+    if (now.status !== 'QUEUED' && now.status !== 'RUNNING') {
+      throw new Stop(`job ${jobId} ended before the test could cancel it: ${now.status} ${now.reason || ''}`);
+    }
+    return Number(await page.getAttribute('[data-testid="progress"]', 'data-loss-points')) >= 1;
+  }, 'the first point of the loss curve', { timeout: 240000, every: 500 });
   await page.waitForSelector('canvas[data-chart="loss"][data-ready="true"]');
   const shown = Number(await page.getAttribute('[data-testid="progress"]', 'data-loss-points'));
   const steps = (await api(`/jobs/${jobId}/progress`, asUser)).events.filter((e) => e.event === 'step');

@@ -43,7 +43,13 @@ export function checkEqual(actual, expected, what) {
   if (a !== e) throw new Error(`check failed: ${what}: expected ${e}, got ${a}`);
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after `timeout` ms, naming `what`). */
+/** Thrown inside an `until` poll to give up at once (for example when a job ended and will never get there). */
+export class Stop extends Error {}
+
+/**
+ * Polls `fn` until it returns a truthy value (or throws after `timeout` ms, naming `what`). Errors count as "not
+ * yet", except a Stop, which ends the wait at once.
+ */
 export async function until(fn, what, { timeout = 60000, every = 250 } = {}) {
   const end = Date.now() + timeout;
   let last;
@@ -52,6 +58,7 @@ export async function until(fn, what, { timeout = 60000, every = 250 } = {}) {
       last = await fn();
       if (last) return last;
     } catch (e) {
+      if (e instanceof Stop) throw e;
       last = e;
     }
     await new Promise((r) => setTimeout(r, every));

@@ -1,28 +1,17 @@
 // Publish: export a model package (weights, model.json, model card, checksums) to a folder of the workspace or to
 // a web endpoint, see what was written, and every earlier attempt.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBox, Field, html, Loading, navigate, queryParams, StatusTag, useAction, useApi } from '../ui.js';
-import { bytes, ModelDetail, ModelPicker, when } from './run-model.js';
+import { ErrorBox, Field, html, Loading, navigate, StatusTag, useAction, useApi } from '../ui.js';
+import { bytes, ModelDetail, ModelPicker, useModelPage, when } from './run-model.js';
 import './run.css';
 import './publish.css';
 
 const FOLDER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export default function Publish({ me }) {
-  const modelId = Number(queryParams().model) || null;
-  const models = useApi('/models?limit=1000');
-  const datasets = useApi('/datasets');
-  const detail = useApi(modelId ? `/models/${modelId}` : null);
-  const useCaseId = detail.data && detail.data.model.useCaseId;
-  const useCase = useApi(useCaseId ? `/use-cases/${useCaseId}` : null);
+  const { modelId, models, datasets, detail, useCase } = useModelPage('/publish');
   const history = useApi(modelId ? `/models/${modelId}/publications` : null);
-
-  useEffect(() => {
-    if (!modelId && models.data && models.data.length) {
-      navigate(`/publish?model=${models.data[0].id}`, { replace: true });
-    }
-  }, [modelId, models.data]);
 
   const current = detail.data && detail.data.model.id === modelId ? detail.data : null;
   return html`<section class="publish-page">

@@ -1,8 +1,25 @@
 // Pieces the Run and Publish pages share: the model picker, a model's card in detail, and small formatters.
-import { useMemo } from 'preact/hooks';
-import { Chart, COLORS, ConfusionMatrix, Field, fmt, html, pct, Stat } from '../ui.js';
+import { useEffect, useMemo } from 'preact/hooks';
+import { Chart, COLORS, ConfusionMatrix, Field, fmt, html, navigate, pct, queryParams, Stat, useApi } from '../ui.js';
 
 /** A date-time of the API (ISO 8601) in the reader's local time, short. */
+/**
+ * What a page about one model loads: the model named by `?model=` (or, when none is, the newest one, by moving the
+ * address to `page?model=ID`), the lists to choose from, its detail and its use case.
+ */
+export function useModelPage(page) {
+  const modelId = Number(queryParams().model) || null;
+  const models = useApi('/models?limit=1000');
+  const datasets = useApi('/datasets');
+  const detail = useApi(modelId ? `/models/${modelId}` : null);
+  const useCaseId = detail.data && detail.data.model.useCaseId;
+  const useCase = useApi(useCaseId ? `/use-cases/${useCaseId}` : null);
+  useEffect(() => {
+    if (!modelId && models.data && models.data.length) navigate(`${page}?model=${models.data[0].id}`, { replace: true });
+  }, [modelId, models.data]);
+  return { modelId, models, datasets, detail, useCase };
+}
+
 export function when(iso) {
   if (!iso) return '–';
   const d = new Date(iso);

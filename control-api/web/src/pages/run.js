@@ -2,23 +2,13 @@
 // uploaded DICOM or PNG): the probability of each category, the predicted category and its report sentence.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBox, html, Loading, navigate, pct, queryParams, useAction, useApi } from '../ui.js';
-import { categoryNames, ModelDetail, ModelPicker } from './run-model.js';
+import { ErrorBox, html, Loading, navigate, pct, useAction } from '../ui.js';
+import { categoryNames, ModelDetail, ModelPicker, useModelPage } from './run-model.js';
 import { DatasetImagePicker, Thumb, UploadPicker, uploadType, view } from './run-input.js';
 import './run.css';
 
 export default function Run() {
-  const modelId = Number(queryParams().model) || null;
-  const models = useApi('/models?limit=1000');
-  const datasets = useApi('/datasets');
-  const detail = useApi(modelId ? `/models/${modelId}` : null);
-  const useCaseId = detail.data && detail.data.model.useCaseId;
-  const useCase = useApi(useCaseId ? `/use-cases/${useCaseId}` : null);
-
-  // No model in the address: the newest one.
-  useEffect(() => {
-    if (!modelId && models.data && models.data.length) navigate(`/run?model=${models.data[0].id}`, { replace: true });
-  }, [modelId, models.data]);
+  const { modelId, models, datasets, detail, useCase } = useModelPage('/run');
 
   return html`<section class="run-page">
     <div class="toolbar">

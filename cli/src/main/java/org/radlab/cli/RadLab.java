@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
     subcommands = {DemoCommand.class, SynthCommand.class, PrepCommand.class, LabelsCommand.class,
         TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, ServeCommand.class, ClusterCommand.class,
-        SubmitCommand.class,
+        SubmitCommand.class, NotebookCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Workspace: $RADLAB_HOME (default ./radlab-home). Run 'radlab COMMAND --help' for a command's options."})
 public final class RadLab implements Runnable {

@@ -14,15 +14,15 @@ import picocli.CommandLine;
 class LauncherTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-  /** bin/radlab and the test JVMs must pass every module flag Spark itself asks for. */
+  /** bin/spark-jvm-flags (for bin/radlab and the notebooks' kernel) and the test JVMs carry Spark's module flags. */
   @Test
   void launchersCarrySparksModuleFlags() throws Exception {
-    String launcher = Files.readString(ROOT.resolve("bin/radlab"));
+    String launcher = Files.readString(ROOT.resolve("bin/spark-jvm-flags"));
     String pom = Files.readString(ROOT.resolve("pom.xml"));
     List<String> missing = new java.util.ArrayList<>();
     for (String flag : JavaModuleOptions.defaultModuleOptionArray()) {
       if (!launcher.contains(flag)) {
-        missing.add("bin/radlab: " + flag);
+        missing.add("bin/spark-jvm-flags: " + flag);
       }
       if (!pom.contains(flag)) {
         missing.add("pom.xml: " + flag);
@@ -38,7 +38,7 @@ class LauncherTest {
     cli.setOut(new PrintWriter(out));
     assertEquals(0, cli.execute("--help"));
     for (String name : List.of("demo", "synth", "prep", "labels", "train", "evaluate", "assess", "metrics", "serve",
-        "cluster", "submit")) {
+        "cluster", "submit", "notebook")) {
       assertTrue(out.toString().contains(name), name + " missing from:\n" + out);
       StringWriter sub = new StringWriter();
       CommandLine fresh = RadLab.commandLine();
