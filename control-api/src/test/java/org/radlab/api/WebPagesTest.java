@@ -59,6 +59,7 @@ class WebPagesTest {
   static long challenge;
   static long deployment;
   static long assessJob;
+  static long detection;
 
   @BeforeAll
   static void start() throws Exception {
@@ -87,6 +88,13 @@ class WebPagesTest {
       http.method("POST", "/api/datasets/" + d + "/reference-labels?useCaseId=1&keys=original", admin,
           csv.toString(), "text/csv").expect(200);
     }
+    // A detection use case, for drawing boxes on the same images.
+    detection = http.post("/api/use-cases", admin, Map.of("title", "Breast lesion detection", "summary",
+        "Boxes around masses and calcifications", "bodyArea", "Breast", "modality", "MG", "task", "detection",
+        "categories", List.of(Map.of("code", "MASS", "name", "Mass", "description", "a mass", "cdeId", "l.mass"),
+            Map.of("code", "CALC", "name", "Calcification", "description", "calcifications", "cdeId", "l.calc"))))
+        .expect(201).json().path("id").asLong();
+    http.post("/api/use-cases/" + detection + "/review", admin, Map.of("decision", "publish")).expect(200);
     ana = Fixtures.participant(http, admin, "ana");
     ben = Fixtures.participant(http, admin, "ben");
 
@@ -196,8 +204,8 @@ class WebPagesTest {
 
   @Test
   @Order(2)
-  void annotateTenStudiesWithTheKeyboardSkipOneAndComeBack() throws Exception {
-    browser("annotate", ana, Map.of("useCaseId", 1, "datasetId", pool));
+  void annotateTenStudiesWithTheKeyboardSkipOneAndComeBackThenDrawBoxes() throws Exception {
+    browser("annotate", ana, Map.of("useCaseId", 1, "datasetId", pool, "detectionUseCaseId", detection));
   }
 
   @Test
