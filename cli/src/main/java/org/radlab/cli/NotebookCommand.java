@@ -56,6 +56,9 @@ public final class NotebookCommand implements Callable<Integer> {
     if (!browser) {
       command.add("--no-browser");
     }
+    if ("root".equals(System.getProperty("user.name"))) {
+      command.add("--allow-root"); // Jupyter refuses root otherwise; containers and fresh machines often are root
+    }
     ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
     pb.environment().put("RADLAB_HOME", workspace.toString());
     System.out.printf("Jupyter over %s, workspace %s, kernel \"radlab\"; it prints the address to open.%n",
