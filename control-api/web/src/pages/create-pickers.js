@@ -126,11 +126,16 @@ export function useMyLabelCounts(useCaseId, datasetId, enabled = true) {
 }
 
 /** "You have labelled 104 studies: A 30 · B 28 …", with the training rules next to the counts. */
-export function LabelCounts({ state, categories, minimum = 100, perClass = 10, equalClass = false, purpose = 'training' }) {
+export function LabelCounts({ state, categories, minimum = 100, perClass = 10, equalClass = false, purpose = 'training',
+  validationFraction = 0 }) {
   if (state.error) return html`<${ErrorBox} error=${state.error} />`;
   if (!state.counts) return html`<${Loading} what="your label counts" />`;
   const { total, perCode } = state.counts;
-  const low = (categories || []).filter((c) => (perCode[c.code] || 0) < perClass);
+  // The job checks equal-class sampling on the training studies, after the validation share is held out (by
+  // patient, so this is an estimate).
+  const held = Number(validationFraction) > 0 && Number(validationFraction) < 1 ? Number(validationFraction) : 0;
+  const training = (code) => Math.floor((perCode[code] || 0) * (1 - held));
+  const low = (categories || []).filter((c) => training(c.code) < perClass);
   return html`<div class=${`label-counts ${total < minimum ? 'short' : ''}`} data-testid="label-counts"
     data-total=${total}>
     <div>You have labelled <strong>${total}</strong> ${total === 1 ? 'study' : 'studies'} of this dataset${
@@ -138,7 +143,9 @@ export function LabelCounts({ state, categories, minimum = 100, perClass = 10, e
         href="/annotate">annotate ${total ? 'more' : 'some'}</a>` : ''}.</div>
     <div class="count-chips">${(categories || []).map((c) => html`<span class="chip" title=${c.name}>
       <strong>${c.code}</strong> ${perCode[c.code] || 0}</span>`)}</div>
-    ${equalClass && low.length > 0 && html`<div class="warn-text">Equal-class sampling needs at least ${perClass} studies
-      of every category; ${low.map((c) => c.code).join(', ')} ${low.length === 1 ? 'has' : 'have'} fewer.</div>`}
+    ${equalClass && low.length > 0 && html`<div class="warn-text">${`Equal-class sampling needs at least ${perClass} `
+      + `training studies of every category${held ? ` once ${Math.round(held * 100)} % are held out for validation` : ''}; `
+      + `${low.map((c) => `${c.code} (about ${training(c.code)})`).join(', ')} ${low.length === 1 ? 'has' : 'have'} `
+      + 'fewer. Label more of them, hold out fewer, or choose random sampling.'}</div>`}
   </div>`;
 }

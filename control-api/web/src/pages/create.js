@@ -96,7 +96,8 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
           idPrefix="train" />
       </div>
       ${source.labels !== 'reference' && source.useCaseId && source.datasetId && html`<${LabelCounts} state=${counts}
-        categories=${ctx.categories} equalClass=${values.sampling === 'equal_class'} />`}
+        categories=${ctx.categories} equalClass=${values.sampling === 'equal_class'}
+        validationFraction=${values.validationFraction} />`}
       ${source.labels === 'reference' && html`<div class="muted">The reference reader's labels stay on the server: they
         are used for training but never shown.</div>`}
     </fieldset>
