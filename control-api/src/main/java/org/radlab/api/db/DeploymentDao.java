@@ -13,11 +13,15 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 /** Deployed models and, per case, the prediction they made and the radiologist's read. */
 @RegisterConstructorMapper(DeploymentDao.Deployment.class)
 @RegisterConstructorMapper(DeploymentDao.DeployedCase.class)
+@RegisterConstructorMapper(DeploymentDao.Counts.class)
 public interface DeploymentDao extends SqlObject {
   record Deployment(long id, String name, long useCaseId, Long modelId, long ownerId, String createdAt) {}
 
   /** One case: its date, the predicted probabilities (a JSON array in category order) and the read. */
   record DeployedCase(String caseId, String caseDate, String probabilities, String readCode) {}
+
+  /** How many cases a deployment holds, with a prediction, with a read, and with both (assessable). */
+  record Counts(int cases, int predicted, int read, int assessable) {}
 
   /** A prediction to record: probabilities as a JSON array in the use case's category order. */
   record PredictionRow(String caseId, String caseDate, String probabilities) {}
@@ -59,6 +63,11 @@ public interface DeploymentDao extends SqlObject {
   @SqlQuery("SELECT case_id, case_date, probabilities, read_code FROM deployed_case WHERE deployment_id = :id "
       + "ORDER BY case_date, case_id")
   List<DeployedCase> cases(@Bind("id") long deploymentId);
+
+  @SqlQuery("SELECT count(*) AS cases, count(probabilities) AS predicted, count(read_code) AS \"read\", "
+      + "count(CASE WHEN probabilities IS NOT NULL AND read_code IS NOT NULL THEN 1 END) AS assessable "
+      + "FROM deployed_case WHERE deployment_id = :id")
+  Counts counts(@Bind("id") long deploymentId);
 
   @SqlUpdate("INSERT INTO deployment_assessment (deployment_id, job_id) VALUES (:deployment, :job)")
   void linkAssessment(@Bind("deployment") long deploymentId, @Bind("job") long jobId);

@@ -162,16 +162,8 @@ public final class DeploymentRoutes {
   }
 
   private DeploymentView view(Deployment d) {
-    int predicted = 0;
-    int read = 0;
-    int both = 0;
-    List<DeployedCase> cases = deployments.cases(d.id());
-    for (DeployedCase c : cases) {
-      predicted += c.probabilities() != null ? 1 : 0;
-      read += c.readCode() != null ? 1 : 0;
-      both += c.probabilities() != null && c.readCode() != null ? 1 : 0;
-    }
-    return new DeploymentView(d, cases.size(), predicted, read, both);
+    DeploymentDao.Counts c = deployments.counts(d.id());
+    return new DeploymentView(d, c.cases(), c.predicted(), c.read(), c.assessable());
   }
 
   private List<String> codes(Deployment d) {

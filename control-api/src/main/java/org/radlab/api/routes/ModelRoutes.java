@@ -135,7 +135,7 @@ public final class ModelRoutes {
     List<UseCaseDao.Category> categories = useCases.categories(m.useCaseId());
     String name = categories.stream().filter(c -> c.code().equals(code)).map(UseCaseDao.Category::name)
         .findFirst().orElse(code);
-    return new Prediction(m.id(), probabilities, code, name, reportText(m.useCaseId(), code), input);
+    return new Prediction(m.id(), probabilities, code, name, reportText(m.useCaseId(), categories, code), input);
   }
 
   /** A use case's assist module as last parsed; the stored text is the key, so a PUT simply misses the cache. */
@@ -144,11 +144,9 @@ public final class ModelRoutes {
   private final Map<Long, ParsedModule> assistModules = new ConcurrentHashMap<>();
 
   /** The use case's report sentence for a category, from its assist module (or the default document). */
-  String reportText(long useCaseId, String code) {
-    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow();
-    String xml = useCases.assistModule(useCaseId).orElse(null);
-    List<UseCaseDao.Category> categories = useCases.categories(useCaseId);
-    String document = xml != null ? xml : AssistModule.defaultFor(u.title(), categories);
+  String reportText(long useCaseId, List<UseCaseDao.Category> categories, String code) {
+    String document = useCases.assistModule(useCaseId).orElseGet(() -> AssistModule.defaultFor(
+        useCases.find(useCaseId).orElseThrow().title(), categories));
     try {
       ParsedModule cached = assistModules.get(useCaseId);
       if (cached == null || !cached.xml().equals(document)) {
