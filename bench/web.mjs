@@ -24,14 +24,19 @@ const PAGES = [
   ['Challenge', '/challenge'],
 ];
 
+/** A fresh browser context (cold cache) whose pages are signed in with the token. */
+async function signedIn(browser) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript((t) => localStorage.setItem('radlab.token', t), TOKEN);
+  return { context, page: await context.newPage() };
+}
+
 /**
  * Milliseconds from navigation start until the page is interactive: its module loaded, its data fetched and shown
  * (no loading placeholder left, content in <main>), and the main thread free for a frame.
  */
 async function firstLoad(browser, path, ready) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.addInitScript((t) => localStorage.setItem('radlab.token', t), TOKEN);
-  const page = await context.newPage();
+  const { context, page } = await signedIn(browser);
   await page.goto(`${BASE}${path}`, { waitUntil: 'commit' });
   await page.waitForFunction(ready, null, { timeout: 20000, polling: 'raf' });
   const ms = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(performance.now()))));
@@ -49,9 +54,7 @@ const DOCS_READY = `!!document.querySelector('table tr:last-child')`;
  * the keyboard, each key showing the next study. Returns {view: [ms], study: [ms], first: ms}.
  */
 async function viewerSwitches(browser) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.addInitScript((t) => localStorage.setItem('radlab.token', t), TOKEN);
-  const page = await context.newPage();
+  const { context, page } = await signedIn(browser);
   await page.goto(`${BASE}/annotate?useCase=${INPUT.useCaseId}&dataset=${INPUT.datasetId}`);
   const count = () => page.evaluate(() => (window.__radlabViewer ? window.__radlabViewer.switches.length : 0));
   const until = (n) => page.waitForFunction((k) => window.__radlabViewer && window.__radlabViewer.switches.length > k,

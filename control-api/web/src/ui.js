@@ -179,15 +179,23 @@ export function Chart({ config, height = 260, id, label }) {
 /** Distinct, colour-blind-friendly series colours (Okabe–Ito). */
 export const COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 
+/** A job is still going while it is queued or running. */
+export function isActive(status) {
+  return status === 'QUEUED' || status === 'RUNNING';
+}
+
+/** A date-time of the API (ISO 8601) in the reader's local time, short (the year only when it is not this one). */
+export function when(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const sameYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString(undefined, {
+    year: sameYear ? undefined : 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+  });
+}
+
 /** The status of a job as a coloured tag. */
 export function StatusTag({ status }) {
   return html`<span class=${`tag tag-${(status || '').toLowerCase()}`}>${status}</span>`;
-}
-
-/** Hook: the use cases, datasets and models the user may see, for the pickers most pages have. */
-export function useCatalog() {
-  const useCases = useApi('/use-cases?status=published');
-  const datasets = useApi('/datasets');
-  const models = useApi('/models');
-  return { useCases, datasets, models };
 }

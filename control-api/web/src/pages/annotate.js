@@ -92,7 +92,8 @@ function shortUid(uid) {
   return uid && uid.length > 14 ? `…${uid.slice(-10)}` : uid;
 }
 
-function when(iso) {
+/** Compact, for the menus: the time for today, else the day. */
+function shortWhen(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   const today = new Date().toDateString() === d.toDateString();
@@ -574,7 +575,7 @@ function Annotator({ useCase, dataset, pickers }) {
               Study ${ordinalOf(a.studyUid)}
               ${a.version > 1 && html`<span class="tag tag-changed" title=${`${a.version} versions`}>changed</span>`}
             </span>
-            <span class="mi-sub">${list ? '' : (catOf[a.code] || {}).name} · ${when(a.updatedAt)}</span>
+            <span class="mi-sub">${list ? '' : (catOf[a.code] || {}).name} · ${shortWhen(a.updatedAt)}</span>
           </button></li>`;
       })}</ul>
       ${mine.total > mine.annotations.length && html`<p class="muted menu-empty">The ${mine.annotations.length} most

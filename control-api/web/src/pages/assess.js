@@ -3,13 +3,12 @@
 // assessments and follows them, and explores the latest finished one at any threshold.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, artifact, token } from '../api.js';
-import { ErrorBox, Field, html, Loading, navigate, queryParams, Stat, StatusTag, useAction, useApi, usePoll }
-  from '../ui.js';
-import { categoryNames, when } from './run-model.js';
+import {
+  ErrorBox, Field, html, isActive, Loading, navigate, queryParams, Stat, StatusTag, useAction, useApi, usePoll, when,
+} from '../ui.js';
+import { categoryNames } from './run-model.js';
 import { Explorer } from './assess-explorer.js';
 import './assess.css';
-
-const active = (status) => status === 'QUEUED' || status === 'RUNNING';
 
 // A finished job's assessment.json never changes: each is fetched once per signed-in user.
 const assessments = new Map();
@@ -26,7 +25,7 @@ function loadAssessment(jobId) {
 
 /** The assessment to show when the address names none: the newest finished one, else one still running. */
 function latest(list) {
-  return list.find((j) => j.status === 'SUCCEEDED') || list.find((j) => active(j.status)) || null;
+  return list.find((j) => j.status === 'SUCCEEDED') || list.find((j) => isActive(j.status)) || null;
 }
 
 function setUrl(deploymentId, jobId) {
@@ -223,13 +222,13 @@ function Assessments({ list, chosen, view, onChoose }) {
 function Assessment({ job: initial, view, names, onFinished }) {
   const [job, setJob] = useState(initial.missing ? null : initial);
   const [pollError, setPollError] = useState(null);
-  const running = !job || active(job.status);
+  const running = !job || isActive(job.status);
   usePoll(async () => {
     try {
       const j = await api(`/jobs/${initial.id}`);
       setJob(j);
       setPollError(null);
-      if (!active(j.status) && running && job) onFinished();
+      if (!isActive(j.status) && running && job) onFinished();
     } catch (e) {
       setPollError(e);
     }
@@ -251,7 +250,7 @@ function Assessment({ job: initial, view, names, onFinished }) {
 
   if (pollError && !job) return html`<${ErrorBox} error=${pollError} />`;
   if (!job) return html`<${Loading} what="the assessment" />`;
-  if (active(job.status)) {
+  if (isActive(job.status)) {
     return html`<div class="card job-follow" data-testid="job-status" data-status=${job.status}>
       <div class="toolbar"><${StatusTag} status=${job.status} />
         <span>${job.status === 'QUEUED' ? `Assessment ${job.id} is waiting for its turn (jobs run one at a time).`

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import {
-  ConfusionMatrix, ErrorBox, Field, fmt, html, Loading, navigate, pct, queryParams, StatusTag, useAction, useApi,
+  ConfusionMatrix, ErrorBox, fmt, html, isActive, Loading, navigate, pct, queryParams, StatusTag, useAction, useApi,
   usePoll,
 } from '../ui.js';
 
@@ -106,7 +106,7 @@ function TrainMine({ challenge, onChanged }) {
   const jobs = useApi('/jobs?limit=50');
   const models = useApi(`/models${query({ useCaseId: challenge.useCaseId })}`);
   const [result, setResult] = useState(null);
-  const running = (jobs.data || []).filter((j) => j.kind === 'train' && ['QUEUED', 'RUNNING'].includes(j.status)
+  const running = (jobs.data || []).filter((j) => j.kind === 'train' && isActive(j.status)
     && j.datasetId === challenge.poolDatasetId);
   usePoll(() => {
     jobs.reload();

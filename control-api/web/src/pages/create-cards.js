@@ -2,9 +2,11 @@
 // studies (curves, kappa, AUC, confusion matrix), and a prediction on one image of a dataset.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, objectUrl, query } from '../api.js';
-import { Chart, ConfusionMatrix, ErrorBox, fmt, html, Loading, pct, Stat, useAction, useApi } from '../ui.js';
+import {
+  Chart, ConfusionMatrix, ErrorBox, fmt, html, Loading, pct, Stat, useAction, useApi, when,
+} from '../ui.js';
 import { metricChart } from './create-progress.js';
-import { duration, num, when } from './create-pickers.js';
+import { duration, num } from './create-pickers.js';
 
 const SETTING_LABELS = [
   ['inputSize', 'Input size', (v) => `${v} px`],

@@ -4,11 +4,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { ErrorBox, Field, html, Loading } from '../ui.js';
 
-/** A job is still going while it is queued or running. */
-export function isActive(status) {
-  return status === 'QUEUED' || status === 'RUNNING';
-}
-
 /** "3 min 20 s", "45 s", "1 h 05 min". */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined || Number.isNaN(Number(seconds))) return '–';
@@ -16,17 +11,6 @@ export function duration(seconds) {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-/** A date-time of the API (ISO 8601) in the reader's local time, short. */
-export function when(iso) {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const sameYear = d.getFullYear() === new Date().getFullYear();
-  return d.toLocaleString(undefined, {
-    year: sameYear ? undefined : 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-  });
 }
 
 /** Seconds a job has run (or ran). */

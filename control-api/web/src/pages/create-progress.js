@@ -1,8 +1,10 @@
 // A training job followed live: status, epoch, speed, time left, the loss and validation curves, and Cancel.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { Chart, COLORS, ErrorBox, fmt, html, Loading, Stat, StatusTag, useAction, usePoll } from '../ui.js';
-import { duration, elapsed, isActive, num, when } from './create-pickers.js';
+import {
+  Chart, COLORS, ErrorBox, fmt, html, isActive, Loading, Stat, StatusTag, useAction, usePoll, when,
+} from '../ui.js';
+import { duration, elapsed, num } from './create-pickers.js';
 
 /** The job's progress events, sorted into what the page shows. */
 export function summarize(events, job) {

@@ -2,11 +2,11 @@
 // live, and compare the models you made on their model cards.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { ErrorBox, Field, fmt, html, Loading, StatusTag, useAction, useApi } from '../ui.js';
+import { ErrorBox, Field, fmt, html, isActive, Loading, StatusTag, useAction, useApi, when } from '../ui.js';
 import { applies, buildConfig, defaults, GROUPS, OPTIONS } from './create-options.js';
 import { TrainingProgress } from './create-progress.js';
 import { ModelCard } from './create-cards.js';
-import { isActive, LabelCounts, modelName, Source, useMyLabelCounts, when } from './create-pickers.js';
+import { LabelCounts, modelName, Source, useMyLabelCounts } from './create-pickers.js';
 import './create.css';
 
 /** The page's selection (job and open cards) lives in the URL, so a reload or a shared link keeps it. */

@@ -3,9 +3,11 @@
 // the job wrote (comparison.json and each model's metrics.json).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, artifact } from '../api.js';
-import { Chart, COLORS, ConfusionMatrix, ErrorBox, fmt, html, Loading, pct, StatusTag, useAction, usePoll,
-  withInterval } from '../ui.js';
-import { duration, elapsed, isActive, modelName, num, when } from './create-pickers.js';
+import {
+  Chart, COLORS, ConfusionMatrix, ErrorBox, fmt, html, isActive, Loading, pct, StatusTag, useAction, usePoll, when,
+  withInterval,
+} from '../ui.js';
+import { duration, elapsed, modelName, num } from './create-pickers.js';
 
 /** The interval of a comparison row or metrics block: {value, low, high} from {estimate, lower, upper}. */
 function interval(ci, value) {

@@ -2,8 +2,8 @@
 // them: kappa and AUC with their intervals, confusion matrices side by side and ROC curves.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { ErrorBox, Field, fmt, html, Loading, StatusTag, useAction, useApi } from '../ui.js';
-import { LabelCounts, modelName, Source, useMyLabelCounts, when } from './create-pickers.js';
+import { ErrorBox, Field, fmt, html, Loading, StatusTag, useAction, useApi, when } from '../ui.js';
+import { LabelCounts, modelName, Source, useMyLabelCounts } from './create-pickers.js';
 import { EvaluationResult } from './evaluate-results.js';
 import './create.css';
 import './evaluate.css';

@@ -2,8 +2,8 @@
 // a web endpoint, see what was written, and every earlier attempt.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBox, Field, html, Loading, navigate, StatusTag, useAction, useApi } from '../ui.js';
-import { bytes, ModelDetail, ModelPicker, useModelPage, when } from './run-model.js';
+import { ErrorBox, Field, html, Loading, navigate, StatusTag, useAction, useApi, when } from '../ui.js';
+import { bytes, ModelDetail, ModelPicker, useModelPage } from './run-model.js';
 import './run.css';
 import './publish.css';
 

@@ -1,6 +1,8 @@
 // Pieces the Run and Publish pages share: the model picker, a model's card in detail, and small formatters.
 import { useEffect, useMemo } from 'preact/hooks';
-import { Chart, COLORS, ConfusionMatrix, Field, fmt, html, navigate, pct, queryParams, Stat, useApi } from '../ui.js';
+import {
+  Chart, COLORS, ConfusionMatrix, Field, fmt, html, navigate, pct, queryParams, Stat, useApi, when,
+} from '../ui.js';
 
 /** A date-time of the API (ISO 8601) in the reader's local time, short. */
 /**
@@ -18,14 +20,6 @@ export function useModelPage(page) {
     if (!modelId && models.data && models.data.length) navigate(`${page}?model=${models.data[0].id}`, { replace: true });
   }, [modelId, models.data]);
   return { modelId, models, datasets, detail, useCase };
-}
-
-export function when(iso) {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, {
-    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-  });
 }
 
 /** "712 KB", "1.4 MB". */
