@@ -59,6 +59,7 @@ public final class TrainJob {
       System.exit(2);
     }
     TrainConfig config = TrainConfig.read(Path.of(args[0]));
+    weightTransferDefaults();
     SparkSession spark = SparkSession.builder().appName("radlab-train").getOrCreate();
     try {
       ModelCard card = run(spark, config);
@@ -66,6 +67,21 @@ public final class TrainJob {
       System.exit("failed".equals(card.status()) ? 1 : 0);
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * Spark settings for the weights a training round broadcasts, unless the submitter chose them: the whole weights
+   * in one broadcast block (ResNet-18's 45 MB would otherwise be twelve fetches of 4 MB), and neither compression
+   * nor a checksum, which cost time on every round and save nothing on incompressible floats. Set as system
+   * properties, which the SparkContext created next reads; a running context keeps its settings.
+   */
+  static void weightTransferDefaults() {
+    for (String[] kv : new String[][] {{"spark.broadcast.blockSize", "64m"}, {"spark.broadcast.compress", "false"},
+        {"spark.broadcast.checksum", "false"}}) {
+      if (System.getProperty(kv[0]) == null) {
+        System.setProperty(kv[0], kv[1]);
+      }
     }
   }
 
@@ -239,23 +255,18 @@ public final class TrainJob {
             throw new IllegalStateException("no replica reported back in epoch " + epoch);
           }
           if (r.weights != null) {
-            weights = r.weights;
+            weights = r.weights.toArray();
             update = null;
             updateFloat = null;
           } else if (r.hasDelta()) {
-            float[] mean = r.deltaSum();
-            for (int i = 0; i < mean.length; i++) {
-              mean[i] /= r.replicas;
-            }
+            float[] mean = divide(r.deltaSum(), r.replicas);
             if (cfg.halfPrecisionUpdates()) {
               update = org.radlab.core.model.Half.encode(mean);
               org.radlab.core.model.Half.addTo(weights, update); // exactly what each replica will add
             } else {
               update = null;
               updateFloat = mean;
-              for (int i = 0; i < mean.length; i++) {
-                weights[i] += mean[i];
-              }
+              add(weights, mean); // exactly what each replica will add
             }
           }
           version++;
@@ -274,6 +285,8 @@ public final class TrainJob {
           ev.put("imagesPerSecond", r.images / seconds);
           ev.put("roundSeconds", seconds);
           ev.put("computeSeconds", r.computeSeconds);
+          ev.put("loadSeconds", r.loadSeconds);
+          ev.put("collectSeconds", r.collectSeconds);
           // the rest of the round: weights out, weights back, averaging, scheduling
           ev.put("syncShare", Math.max(0, 1 - r.computeSeconds / seconds));
           ev.put("etaSeconds", Math.round(remainingSteps * perStep));
@@ -327,9 +340,10 @@ public final class TrainJob {
      */
     private RoundResult runRound(JavaSparkContext jsc, JavaRDD<TensorShards.Sample> shards, RoundTask task,
         int epoch, int first, int last, boolean sendAll, boolean collect) {
-      Broadcast<float[]> all = sendAll ? jsc.broadcast(weights) : null;
+      Broadcast<PackedFloats> all = sendAll ? jsc.broadcast(PackedFloats.of(weights)) : null;
       Broadcast<short[]> change = !sendAll && update != null ? jsc.broadcast(update) : null;
-      Broadcast<float[]> changeFloat = !sendAll && updateFloat != null ? jsc.broadcast(updateFloat) : null;
+      Broadcast<PackedFloats> changeFloat =
+          !sendAll && updateFloat != null ? jsc.broadcast(PackedFloats.of(updateFloat)) : null;
       long v = version;
       boolean deltas = replicas > 1;
       boolean half = cfg.halfPrecisionUpdates();
@@ -502,6 +516,21 @@ public final class TrainJob {
     return normalize(a).equals(normalize(b));
   }
 
+  /** {@code values[i] /= by}, in place; returns {@code values}. */
+  private static float[] divide(float[] values, int by) {
+    for (int i = 0; i < values.length; i++) {
+      values[i] /= by;
+    }
+    return values;
+  }
+
+  /** {@code target[i] += values[i]}. (Small methods: the JIT compiles and vectorizes their loops early.) */
+  private static void add(float[] target, float[] values) {
+    for (int i = 0; i < target.length; i++) {
+      target[i] += values[i];
+    }
+  }
+
   private static TrainConfig normalize(TrainConfig c) {
     try {
       return c.with("{\"maxEpochs\":1,\"earlyStopping\":false,\"patience\":1,\"jobId\":\"x\",\"output\":\"x\"}");
@@ -517,7 +546,8 @@ public final class TrainJob {
     static final String STALE = "radlab-replica-stale";
 
     java.util.Iterator<RoundResult> run(int partition, java.util.Iterator<TensorShards.Sample> it,
-        Broadcast<float[]> all, Broadcast<short[]> change, Broadcast<float[]> changeFloat, long version, int epoch,
+        Broadcast<PackedFloats> all, Broadcast<short[]> change, Broadcast<PackedFloats> changeFloat, long version,
+        int epoch,
         int firstStep, int lastStep, boolean collect, boolean deltas, boolean half) {
       List<TensorShards.Sample> shard = new ArrayList<>();
       it.forEachRemaining(shard::add);
@@ -529,10 +559,11 @@ public final class TrainJob {
       int[] order = Sampling.parse(sampling).epoch(labels, classes, new Random(mix(seed, epoch, partition)));
       Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
       synchronized (ExecutorReplicas.LOCK) {
+        long loadStart = System.nanoTime();
         ExecutorReplicas.Held held = ExecutorReplicas.get(job, spec, threads);
         Replica replica = held.replica;
         if (all != null) {
-          held.base = all.value().clone(); // the broadcast value is shared within this JVM
+          held.base = all.value().toArray(); // a copy: the broadcast value is shared within this JVM
           replica.setParameters(held.base);
         } else if (held.version != version) {
           throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
@@ -541,10 +572,7 @@ public final class TrainJob {
           org.radlab.core.model.Half.addTo(held.base, change.value());
           replica.setParameters(held.base);
         } else if (changeFloat != null) {
-          float[] d = changeFloat.value();
-          for (int i = 0; i < d.length; i++) {
-            held.base[i] += d[i];
-          }
+          changeFloat.value().addTo(held.base);
           replica.setParameters(held.base);
         }
         double lossSum = 0;
@@ -562,23 +590,34 @@ public final class TrainJob {
           lossSum += replica.step(x, y);
           images += batch;
         }
-        double compute = (System.nanoTime() - computeStart) / 1e9;
+        long computeEnd = System.nanoTime();
+        double compute = (computeEnd - computeStart) / 1e9;
         held.version = version + 1;
         RoundResult result = new RoundResult(lossSum, lastStep - firstStep, images, compute);
-        if (collect && deltas) {
-          float[] now = replica.parameters();
-          for (int i = 0; i < now.length; i++) {
-            now[i] -= held.base[i];
-          }
-          if (half) {
-            result.delta = org.radlab.core.model.Half.encode(now);
-          } else {
-            result.deltaSum = now;
-          }
-        } else if (collect) {
-          result.weights = replica.parameters();
+        result.loadSeconds = (computeStart - loadStart) / 1e9;
+        try {
+          collect(result, held, replica, collect, deltas, half);
+        } finally {
+          result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
         }
         return List.of(result).iterator();
+      }
+    }
+
+    private static void collect(RoundResult result, ExecutorReplicas.Held held, Replica replica, boolean collect,
+        boolean deltas, boolean half) {
+      if (collect && deltas) {
+        float[] now = replica.parameters();
+        for (int i = 0; i < now.length; i++) {
+          now[i] -= held.base[i];
+        }
+        if (half) {
+          result.delta = org.radlab.core.model.Half.encode(now);
+        } else {
+          result.packedDelta = PackedFloats.of(now);
+        }
+      } else if (collect) {
+        result.weights = PackedFloats.of(replica.parameters());
       }
     }
   }
@@ -587,9 +626,10 @@ public final class TrainJob {
   static final class RoundResult implements Serializable {
     private static final long serialVersionUID = 1L;
     /** One replica's whole weights (single-replica training, end of epoch), else null. */
-    float[] weights;
-    /** One replica's change over the round, fp16 (several replicas), before merging. */
+    PackedFloats weights;
+    /** One replica's change over the round (several replicas), before merging: fp16, or else fp32. */
     short[] delta;
+    PackedFloats packedDelta;
     /** The replicas' changes added up (after merging). */
     float[] deltaSum;
     double lossSum;
@@ -598,6 +638,9 @@ public final class TrainJob {
     int replicas;
     /** The slowest replica's time in its optimizer steps (batch assembly included), in seconds. */
     double computeSeconds;
+    /** The slowest replica's time to take in the round's weights, and to hand out its own, in seconds. */
+    double loadSeconds;
+    double collectSeconds;
 
     RoundResult(double lossSum, long steps, long images, double computeSeconds) {
       this.lossSum = lossSum;
@@ -608,15 +651,18 @@ public final class TrainJob {
     }
 
     boolean hasDelta() {
-      return delta != null || deltaSum != null;
+      return delta != null || packedDelta != null || deltaSum != null;
     }
 
-    /** The summed changes as floats (decoding a single replica's fp16 change). */
+    /** The summed changes as floats (decoding a single replica's change). */
     float[] deltaSum() {
       if (deltaSum == null && delta != null) {
         deltaSum = new float[delta.length];
         org.radlab.core.model.Half.addTo(deltaSum, delta);
         delta = null;
+      } else if (deltaSum == null && packedDelta != null) {
+        deltaSum = packedDelta.toArray();
+        packedDelta = null;
       }
       return deltaSum;
     }
@@ -632,11 +678,10 @@ public final class TrainJob {
         float[] sum = a.deltaSum();
         if (b.delta != null) {
           org.radlab.core.model.Half.addTo(sum, b.delta);
+        } else if (b.packedDelta != null) {
+          b.packedDelta.addTo(sum);
         } else {
-          float[] other = b.deltaSum;
-          for (int i = 0; i < sum.length; i++) {
-            sum[i] += other[i];
-          }
+          add(sum, b.deltaSum);
         }
       }
       if (a.weights == null) {
@@ -647,6 +692,8 @@ public final class TrainJob {
       a.images += b.images;
       a.replicas += b.replicas;
       a.computeSeconds = Math.max(a.computeSeconds, b.computeSeconds);
+      a.loadSeconds = Math.max(a.loadSeconds, b.loadSeconds);
+      a.collectSeconds = Math.max(a.collectSeconds, b.collectSeconds);
       return a;
     }
   }
