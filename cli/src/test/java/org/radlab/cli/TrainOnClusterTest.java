@@ -92,6 +92,14 @@ class TrainOnClusterTest {
     for (JsonNode epoch : card.get("curves")) {
       assertTrue(Double.isFinite(epoch.get("trainLoss").asDouble()), epoch.toString());
     }
+    // the checkpoint holds each replica's optimizer state: Adam's two moments, so twice the trainable parameters
+    JsonNode state = new ObjectMapper().readTree(model.resolve("checkpoint/state.json").toFile());
+    assertEquals(2, state.get("optimizerStates").size(), state.toString());
+    for (JsonNode o : state.get("optimizerStates")) {
+      long bytes = Files.size(model.resolve("checkpoint").resolve(o.get("file").asText()));
+      assertEquals(16 + 2L * 4 * card.get("parameterCount").asLong(), bytes, o.toString());
+      assertTrue(o.get("steps").asInt() > 0, o.toString());
+    }
   }
 
   private static long steps(Path progress) {

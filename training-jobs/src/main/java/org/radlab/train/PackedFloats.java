@@ -56,6 +56,21 @@ final class PackedFloats implements Serializable {
     }
   }
 
+  /** Writes the raw bytes (four per value, little-endian). */
+  void writeTo(java.io.OutputStream out) throws java.io.IOException {
+    out.write(bytes);
+  }
+
+  /** Reads {@code length} values that {@link #writeTo} wrote. */
+  static PackedFloats readFrom(java.io.DataInputStream in, int length) throws java.io.IOException {
+    if (length < 0) {
+      throw new java.io.IOException("negative value count " + length);
+    }
+    byte[] bytes = new byte[Math.multiplyExact(length, Float.BYTES)];
+    in.readFully(bytes);
+    return new PackedFloats(bytes);
+  }
+
   private static FloatBuffer view(byte[] bytes) {
     return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
   }

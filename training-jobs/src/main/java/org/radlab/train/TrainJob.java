@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,7 @@ import org.radlab.prep.DatasetLayout;
 public final class TrainJob {
   static final String WEIGHTS = "weights.params";
   static final String CHECKPOINT_DIR = "checkpoint";
+  private static final int OPTIMIZER_MAGIC = 0x524c4f53; // "RLOS"
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainJob() {}
@@ -110,6 +112,10 @@ public final class TrainJob {
     /** The averaged change of the last round, which the replicas have yet to apply: fp16, or else fp32. */
     private short[] update;
     private float[] updateFloat;
+    /** Each replica's optimizer state at the end of the last epoch, by partition (written with the checkpoint). */
+    private Map<Integer, OptimizerState> epochStates = Map.of();
+    /** Optimizer states from a checkpoint, for the replicas of the first round after a resume; else null. */
+    private Map<Integer, OptimizerState> resumeStates;
     private int bestEpoch;
     private double bestScore = Double.NaN;
     private ModelCard.Validation bestValidation;
@@ -237,7 +243,7 @@ public final class TrainJob {
           boolean collect = replicas > 1 || last == stepsPerEpoch;
           RoundResult r;
           try {
-            r = runRound(jsc, shards, task, epoch, first, last, send, collect);
+            r = runRound(jsc, shards, task, epoch, first, last, send, collect, last == stepsPerEpoch);
           } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
             if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
               if (e instanceof RuntimeException re) {
@@ -248,11 +254,15 @@ public final class TrainJob {
             // a replica was lost with its executor: every replica restarts from the driver's weights
             progress.write(progress.event("replica_restart"), "a replica lost its state; restarting the replicas"
                 + " from the weights of the last synchronization");
-            r = runRound(jsc, shards, task, epoch, first, last, true, collect);
+            r = runRound(jsc, shards, task, epoch, first, last, true, collect, last == stepsPerEpoch);
           }
           send = false;
+          resumeStates = null;
           if (r == null || r.replicas == 0) {
             throw new IllegalStateException("no replica reported back in epoch " + epoch);
+          }
+          if (r.optimizerStates != null) {
+            epochStates = r.optimizerStates;
           }
           if (r.weights != null) {
             weights = r.weights.toArray();
@@ -336,21 +346,25 @@ public final class TrainJob {
     /**
      * One round as one Spark job: each replica takes steps {@code first..last-1}. With {@code sendAll} it first loads
      * the driver's weights; else it must hold those of the previous round ({@link #version}) and applies the
-     * pending {@link #update}. With {@code collect} it returns its change (several replicas) or its weights (one).
+     * pending {@link #update}. With {@code collect} it returns its change (several replicas) or its weights (one);
+     * with {@code states}, also its optimizer state. A first round after a resume hands out {@link #resumeStates}.
      */
     private RoundResult runRound(JavaSparkContext jsc, JavaRDD<TensorShards.Sample> shards, RoundTask task,
-        int epoch, int first, int last, boolean sendAll, boolean collect) {
+        int epoch, int first, int last, boolean sendAll, boolean collect, boolean states) {
       Broadcast<PackedFloats> all = sendAll ? jsc.broadcast(PackedFloats.of(weights)) : null;
       Broadcast<short[]> change = !sendAll && update != null ? jsc.broadcast(update) : null;
       Broadcast<PackedFloats> changeFloat =
           !sendAll && updateFloat != null ? jsc.broadcast(PackedFloats.of(updateFloat)) : null;
+      Broadcast<Map<Integer, OptimizerState>> restore =
+          sendAll && resumeStates != null ? jsc.broadcast(resumeStates) : null;
       long v = version;
       boolean deltas = replicas > 1;
       boolean half = cfg.halfPrecisionUpdates();
       try {
         jsc.setJobGroup("radlab-train-" + cfg.jobId(), "epoch " + epoch + ", steps " + (first + 1) + "-" + last, true);
         return shards.mapPartitionsWithIndex((partition, it) ->
-                task.run(partition, it, all, change, changeFloat, v, epoch, first, last, collect, deltas, half), true)
+                task.run(partition, it, new Inputs(all, change, changeFloat, restore), v, epoch, first, last,
+                    collect, deltas, half, states), true)
             .treeAggregate(null, RoundResult::merge, RoundResult::merge);
       } finally {
         if (all != null) {
@@ -361,6 +375,9 @@ public final class TrainJob {
         }
         if (changeFloat != null) {
           changeFloat.destroy();
+        }
+        if (restore != null) {
+          restore.destroy();
         }
       }
     }
@@ -459,9 +476,18 @@ public final class TrainJob {
         bestValidation = JSON.treeToValue(s.get("bestValidation"), ModelCard.Validation.class);
       }
       int epoch = s.get("epoch").asInt();
+      resumeStates = new HashMap<>();
+      for (JsonNode o : s.path("optimizerStates")) {
+        resumeStates.put(o.get("replica").asInt(), readOptimizerState(
+            out.resolve(CHECKPOINT_DIR).resolve(o.get("file").asText()), o.get("steps").asInt()));
+      }
+      epochStates = resumeStates;
       ObjectNode ev = progress.event("resume");
       ev.put("epoch", epoch);
-      progress.write(ev, "resuming after epoch " + epoch + " from " + params);
+      ev.put("optimizerStates", resumeStates.size());
+      progress.write(ev, "resuming after epoch " + epoch + " from " + params + (resumeStates.isEmpty()
+          ? " (no optimizer state saved: the optimizer starts afresh)"
+          : " with the optimizer state of " + resumeStates.size() + " replica(s)"));
       return epoch;
     }
 
@@ -479,9 +505,49 @@ public final class TrainJob {
         s.put("bestScore", bestScore);
       }
       s.set("bestValidation", JSON.valueToTree(bestValidation));
+      var states = s.putArray("optimizerStates");
+      for (var e : new java.util.TreeMap<>(epochStates).entrySet()) {
+        String file = "optimizer-" + e.getKey() + ".bin";
+        writeOptimizerState(dir.resolve(file), e.getValue());
+        states.addObject().put("replica", e.getKey()).put("steps", e.getValue().steps()).put("file", file);
+      }
       Path tmp = dir.resolve("state.json.tmp");
       JSON.writeValue(tmp.toFile(), s);
       Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try (var files = Files.newDirectoryStream(dir, "optimizer-*.bin")) { // those of a run with more replicas
+        for (Path f : files) {
+          String n = f.getFileName().toString().replaceAll("\\D", "");
+          if (!n.isEmpty() && !epochStates.containsKey(Integer.parseInt(n))) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+    }
+
+    /** Raw little-endian float32 values after a header: "RLOS", format 1, step count, value count. */
+    private static void writeOptimizerState(Path file, OptimizerState state) throws IOException {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp),
+          1 << 20))) {
+        out.writeInt(OPTIMIZER_MAGIC);
+        out.writeInt(1);
+        out.writeInt(state.steps());
+        out.writeInt(state.values().length());
+        state.values().writeTo(out);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static OptimizerState readOptimizerState(Path file, int steps) throws IOException {
+      try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file),
+          1 << 20))) {
+        if (in.readInt() != OPTIMIZER_MAGIC || in.readInt() != 1 || in.readInt() != steps) {
+          throw new IOException(file + " is not the optimizer state the checkpoint's state.json names");
+        }
+        return new OptimizerState(steps, PackedFloats.readFrom(in, in.readInt()));
+      } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
+        throw new IOException("the checkpoint's optimizer state " + file + " is missing or cut short", e);
+      }
     }
 
     private ModelCard card(String status, String message) {
@@ -546,9 +612,11 @@ public final class TrainJob {
     static final String STALE = "radlab-replica-stale";
 
     java.util.Iterator<RoundResult> run(int partition, java.util.Iterator<TensorShards.Sample> it,
-        Broadcast<PackedFloats> all, Broadcast<short[]> change, Broadcast<PackedFloats> changeFloat, long version,
-        int epoch,
-        int firstStep, int lastStep, boolean collect, boolean deltas, boolean half) {
+        Inputs in, long version, int epoch, int firstStep, int lastStep, boolean collect, boolean deltas,
+        boolean half, boolean states) {
+      Broadcast<PackedFloats> all = in.all();
+      Broadcast<short[]> change = in.change();
+      Broadcast<PackedFloats> changeFloat = in.changeFloat();
       List<TensorShards.Sample> shard = new ArrayList<>();
       it.forEachRemaining(shard::add);
       if (shard.isEmpty()) {
@@ -565,6 +633,10 @@ public final class TrainJob {
         if (all != null) {
           held.base = all.value().toArray(); // a copy: the broadcast value is shared within this JVM
           replica.setParameters(held.base);
+          OptimizerState saved = in.restore() == null ? null : in.restore().value().get(partition);
+          if (saved != null) {
+            replica.setOptimizerState(saved.values().toArray(), saved.steps());
+          }
         } else if (held.version != version) {
           throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
               + ", not " + version);
@@ -597,6 +669,10 @@ public final class TrainJob {
         result.loadSeconds = (computeStart - loadStart) / 1e9;
         try {
           collect(result, held, replica, collect, deltas, half);
+          if (states) {
+            result.optimizerStates = new HashMap<>(Map.of(partition,
+                new OptimizerState(replica.optimizerSteps(), PackedFloats.of(replica.optimizerState()))));
+          }
         } finally {
           result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
         }
@@ -622,6 +698,13 @@ public final class TrainJob {
     }
   }
 
+  /** The broadcasts a round's task reads: all weights, or the pending change (fp16 or fp32); optimizer states. */
+  private record Inputs(Broadcast<PackedFloats> all, Broadcast<short[]> change, Broadcast<PackedFloats> changeFloat,
+      Broadcast<Map<Integer, OptimizerState>> restore) implements Serializable {}
+
+  /** One replica's optimizer state (see {@link Replica#optimizerState()}) and its step count. */
+  record OptimizerState(int steps, PackedFloats values) implements Serializable {}
+
   /** What the replicas of one round send back, added up. */
   static final class RoundResult implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -632,6 +715,8 @@ public final class TrainJob {
     PackedFloats packedDelta;
     /** The replicas' changes added up (after merging). */
     float[] deltaSum;
+    /** Each replica's optimizer state by partition, when the round was asked for it; else null. */
+    HashMap<Integer, OptimizerState> optimizerStates;
     double lossSum;
     long steps;
     long images;
@@ -686,6 +771,13 @@ public final class TrainJob {
       }
       if (a.weights == null) {
         a.weights = b.weights;
+      }
+      if (b.optimizerStates != null) {
+        if (a.optimizerStates == null) {
+          a.optimizerStates = b.optimizerStates;
+        } else {
+          a.optimizerStates.putAll(b.optimizerStates);
+        }
       }
       a.lossSum += b.lossSum;
       a.steps += b.steps;

@@ -94,7 +94,14 @@ class TrainJobTest {
     ModelCard resumed = TrainJob.run(TrainTestData.spark(), config("resumed", "\"maxEpochs\":2"));
     assertEquals(2, resumed.curves().size());
     assertEquals(a.curves().get(0).trainLoss(), resumed.curves().get(0).trainLoss(), 0.0);
-    assertTrue(progress(resumed.config()).stream().anyMatch(e -> e.get("event").asText().equals("resume")));
+    // the second epoch too: weights, batch-norm statistics and the optimizer's moments and step count came back
+    assertEquals(a.curves().get(1).trainLoss(), resumed.curves().get(1).trainLoss(), 0.0);
+    assertArrayEquals(Files.readAllBytes(Path.of(a.config().output()).resolve("checkpoint/last.params")),
+        Files.readAllBytes(Path.of(resumed.config().output()).resolve("checkpoint/last.params")));
+    JsonNode resume = progress(resumed.config()).stream().filter(e -> e.get("event").asText().equals("resume"))
+        .findFirst().orElseThrow();
+    assertEquals(1, resume.get("optimizerStates").asInt());
+    assertTrue(Files.size(Path.of(resumed.config().output()).resolve("checkpoint/optimizer-0.bin")) > 0);
     // a different config in the same folder is refused rather than mixed
     TrainConfig other = config("resumed", "\"maxEpochs\":2,\"learningRate\":0.01");
     assertThrows(IllegalArgumentException.class, () -> TrainJob.run(TrainTestData.spark(), other));

@@ -14,8 +14,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -25,7 +23,6 @@ import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One copy of a model being trained: the network, its optimizer state and the PyTorch engine underneath. A Spark
@@ -46,6 +43,7 @@ public final class Replica implements AutoCloseable {
   private final ClassifierLoss loss;
   private final List<Parameter> parameters = new ArrayList<>();
   private final int size;
+  private final ResumableOptimizer optimizer;
 
   /** A replica on the CPU. */
   public Replica(Spec spec) {
@@ -60,9 +58,11 @@ public final class Replica implements AutoCloseable {
     this.model = Model.newInstance("radlab-" + spec.architecture(), device);
     model.setBlock(block);
     this.loss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(), spec.focalGamma());
+    this.optimizer = new ResumableOptimizer(ResumableOptimizer.Kind.parse(spec.optimizer()),
+        (float) spec.learningRate());
     DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
         .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-        .optOptimizer(optimizer(spec.optimizer(), spec.learningRate()));
+        .optOptimizer(optimizer);
     this.trainer = model.newTrainer(config);
     trainer.initialize(new Shape(1, 1, spec.inputSize(), spec.inputSize()));
     int n = 0;
@@ -71,15 +71,6 @@ public final class Replica implements AutoCloseable {
       n += (int) p.getValue().getArray().size();
     }
     this.size = n;
-  }
-
-  private static Optimizer optimizer(String name, double learningRate) {
-    Tracker lr = Tracker.fixed((float) learningRate);
-    return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
-      case "adam" -> Optimizer.adam().optLearningRateTracker(lr).build();
-      case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(0.9f).build();
-      default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose adam or sgd");
-    };
   }
 
   public Spec spec() {
@@ -210,6 +201,29 @@ public final class Replica implements AutoCloseable {
       throw new IOException("the weights do not fit " + spec.architecture() + " (width " + spec.width() + ", "
           + spec.classes() + " classes): " + e.getMessage(), e);
     }
+  }
+
+  /** The optimizer's state (see {@link ResumableOptimizer#exportState}) over the trainable parameters. */
+  public float[] optimizerState() {
+    List<Parameter> trainable = trainable();
+    return optimizer.exportState(trainable.stream().map(Parameter::getId).toList(),
+        trainable.stream().map(p -> p.getArray().size()).toList());
+  }
+
+  /** Optimizer steps taken so far, or restored by {@link #setOptimizerState}. */
+  public int optimizerSteps() {
+    return optimizer.steps();
+  }
+
+  /** Restores what {@link #optimizerState} and {@link #optimizerSteps} returned, on a replica of the same spec. */
+  public void setOptimizerState(float[] state, int steps) {
+    List<Parameter> trainable = trainable();
+    optimizer.importState(trainable.stream().map(Parameter::getId).toList(),
+        trainable.stream().map(Parameter::getArray).toList(), state, steps);
+  }
+
+  private List<Parameter> trainable() {
+    return parameters.stream().filter(Parameter::requiresGradient).toList();
   }
 
   public Block block() {

@@ -14,7 +14,11 @@ class ReplicaTest {
   private static final int SIDE = 32;
 
   private static Replica.Spec spec(long seed) {
-    return new Replica.Spec("resnet18", 0.125, 2, SIDE, "categorical_cross_entropy", 0.25, 2, "adam", 1e-3, seed);
+    return spec(seed, "adam");
+  }
+
+  private static Replica.Spec spec(long seed, String optimizer) {
+    return new Replica.Spec("resnet18", 0.125, 2, SIDE, "categorical_cross_entropy", 0.25, 2, optimizer, 1e-3, seed);
   }
 
   /** Class 1: a bright square somewhere; class 0: noise only. */
@@ -96,5 +100,60 @@ class ReplicaTest {
       c.setParameters(b.parameters());
       assertArrayEquals(b.predict(x, 4)[0], c.predict(x, 4)[0], 1e-6f, "then the weights set later predict");
     }
+  }
+
+  /**
+   * A replica that takes over another's weights and optimizer state continues exactly as the other does; with the
+   * weights alone (fresh Adam moments, step count 1), it does not.
+   */
+  @Test
+  void weightsAndOptimizerStateResumeTrainingExactly() {
+    for (String optimizer : new String[] {"adam", "sgd"}) {
+      try (Replica a = new Replica(spec(1, optimizer)); Replica b = new Replica(spec(2, optimizer));
+          Replica weightsOnly = new Replica(spec(3, optimizer))) {
+        Random random = new Random(17);
+        int[] labels = new int[8];
+        for (int s = 0; s < 5; s++) {
+          a.step(batch(labels, random), labels);
+        }
+        assertEquals(5, a.optimizerSteps());
+        float[] state = a.optimizerState();
+        // at 32 px the last blocks see 1x1 maps, so only the centre of their 3x3 kernels gets gradients
+        assertTrue(nonZero(state) > state.length / 10, optimizer + ": the state after 5 steps is set");
+        assertEquals(0, nonZero(weightsOnly.optimizerState()), optimizer + ": a fresh replica's state is zero");
+        b.setParameters(a.parameters());
+        b.setOptimizerState(state, a.optimizerSteps());
+        assertArrayEquals(state, b.optimizerState());
+        weightsOnly.setParameters(a.parameters());
+
+        float[] x = batch(labels, random);
+        a.step(x, labels);
+        b.step(x, labels);
+        weightsOnly.step(x, labels);
+        assertArrayEquals(a.parameters(), b.parameters(), optimizer + ": the resumed replica follows exactly");
+        assertEquals(6, b.optimizerSteps());
+        assertTrue(!java.util.Arrays.equals(a.parameters(), weightsOnly.parameters()),
+            optimizer + ": without the optimizer state the step differs");
+      }
+    }
+  }
+
+  @Test
+  void optimizerStateOfAnotherShapeIsRefused() {
+    try (Replica a = new Replica(spec(1))) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> a.setOptimizerState(new float[10], 3));
+      assertTrue(e.getMessage().contains("10 values"), e.getMessage());
+    }
+  }
+
+  private static int nonZero(float[] values) {
+    int n = 0;
+    for (float v : values) {
+      if (v != 0f) {
+        n++;
+      }
+    }
+    return n;
   }
 }

@@ -1,0 +1,156 @@
+package org.radlab.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.optimizer.Optimizer;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Adam, or SGD with momentum 0.9, whose state (Adam's two moments, SGD's momentum, the step count) can be read out
+ * and put back, so that training resumed from a checkpoint continues exactly where it stopped. DJL's own optimizers
+ * keep that state private. The update itself is DJL's fused kernel ({@code adamUpdate}, {@code sgdUpdate}) called
+ * with the arguments DJL's {@code Adam} and {@code Sgd} pass (default betas, epsilon, no weight decay).
+ */
+public final class ResumableOptimizer extends Optimizer {
+  /** Which update, and how many state arrays it keeps per parameter. */
+  public enum Kind {
+    ADAM(2), SGD(1);
+
+    final int slots;
+
+    Kind(int slots) {
+      this.slots = slots;
+    }
+
+    public static Kind parse(String name) {
+      return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+        case "adam" -> ADAM;
+        case "sgd" -> SGD;
+        default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose adam or sgd");
+      };
+    }
+  }
+
+  private static final float BETA1 = 0.9f;
+  private static final float BETA2 = 0.999f;
+  private static final float EPSILON = 1e-8f;
+  private static final float MOMENTUM = 0.9f;
+
+  private final Kind kind;
+  private final float learningRate;
+  /** Per parameter id: Adam's mean and variance, or SGD's momentum; created at the parameter's first update. */
+  private final Map<String, NDArray[]> state = new HashMap<>();
+  /** Updates taken so far (each step updates every trainable parameter once). */
+  private int steps;
+  private final Map<String, Integer> updates = new HashMap<>();
+
+  public ResumableOptimizer(Kind kind, float learningRate) {
+    super(new Builder());
+    this.kind = kind;
+    this.learningRate = learningRate;
+  }
+
+  @Override
+  public void update(String parameterId, NDArray weight, NDArray grad) {
+    int t = updates.merge(parameterId, 1, Integer::sum);
+    steps = Math.max(steps, t);
+    NDArray[] s = state.computeIfAbsent(parameterId, id -> {
+      NDArray[] fresh = new NDArray[kind.slots];
+      for (int i = 0; i < fresh.length; i++) {
+        fresh[i] = weight.zerosLike();
+      }
+      return fresh;
+    });
+    if (kind == Kind.ADAM) {
+      double correction1 = 1.0 - Math.pow(BETA1, t);
+      double correction2 = 1.0 - Math.pow(BETA2, t);
+      float corrected = (float) (learningRate * Math.sqrt(correction2) / correction1);
+      weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, s[0], s[1]), new NDList(weight), learningRate,
+          corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+    } else {
+      weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, s[0]), new NDList(weight), learningRate,
+          getWeightDecay(), rescaleGrad, clipGrad, MOMENTUM, true);
+    }
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Steps taken so far (Adam's bias correction depends on it). */
+  public int steps() {
+    return steps;
+  }
+
+  /** Floats {@link #exportState} writes for parameters of these sizes. */
+  public long stateSize(List<Long> parameterSizes) {
+    long n = 0;
+    for (long size : parameterSizes) {
+      n += size * kind.slots;
+    }
+    return n;
+  }
+
+  /**
+   * The state of the given parameters, in their order, each parameter's slots one after the other (Adam: mean then
+   * variance). A parameter not updated yet contributes zeros, which is also its state before its first update.
+   */
+  public float[] exportState(List<String> parameterIds, List<Long> parameterSizes) {
+    float[] out = new float[Math.toIntExact(stateSize(parameterSizes))];
+    int at = 0;
+    for (int p = 0; p < parameterIds.size(); p++) {
+      int size = Math.toIntExact(parameterSizes.get(p));
+      NDArray[] s = state.get(parameterIds.get(p));
+      for (int slot = 0; slot < kind.slots; slot++) {
+        if (s != null) {
+          float[] values = s[slot].toFloatArray();
+          System.arraycopy(values, 0, out, at, size);
+        }
+        at += size;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Puts back what {@link #exportState} wrote (for parameters of the same sizes, in the same order) and the step
+   * count. The state arrays are created next to each parameter's weights.
+   */
+  public void importState(List<String> parameterIds, List<NDArray> weights, float[] values, int stepsTaken) {
+    List<Long> sizes = weights.stream().map(NDArray::size).toList();
+    if (values.length != stateSize(sizes)) {
+      throw new IllegalArgumentException("the saved " + kind.name().toLowerCase(Locale.ROOT) + " state holds "
+          + values.length + " values, this model needs " + stateSize(sizes));
+    }
+    int at = 0;
+    for (int p = 0; p < parameterIds.size(); p++) {
+      NDArray weight = weights.get(p);
+      int size = Math.toIntExact(weight.size());
+      NDArray[] s = new NDArray[kind.slots];
+      for (int slot = 0; slot < kind.slots; slot++) {
+        s[slot] = weight.zerosLike();
+        s[slot].set(FloatBuffer.wrap(values, at, size));
+        at += size;
+      }
+      NDArray[] old = state.put(parameterIds.get(p), s);
+      if (old != null) {
+        for (NDArray a : old) {
+          a.close();
+        }
+      }
+      updates.put(parameterIds.get(p), stepsTaken);
+    }
+    steps = stepsTaken;
+  }
+
+  private static final class Builder extends OptimizerBuilder<Builder> {
+    @Override
+    protected Builder self() {
+      return this;
+    }
+  }
+}
