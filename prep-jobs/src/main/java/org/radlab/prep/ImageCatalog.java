@@ -3,6 +3,8 @@ package org.radlab.prep;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -25,28 +27,59 @@ final class ImageCatalog {
 
   private ImageCatalog() {}
 
-  /** Writes the catalog of every completed run; with no images yet, a header-only file. */
-  static long write(SparkSession spark, DatasetLayout layout, boolean hasImages) throws IOException {
+  /** Where each of {@link #COLUMNS} sits in a conversion row ({@link StagingRow#SCHEMA}). */
+  private static final int[] STAGING_INDEX =
+      COLUMNS.stream().mapToInt(StagingRow.SCHEMA::fieldIndex).toArray();
+
+  /** One image's catalog line, from its conversion row ({@link StagingRow#SCHEMA}). */
+  static String line(Row staging) {
+    return line(staging, STAGING_INDEX);
+  }
+
+  /** The catalog line of a row holding {@link #COLUMNS} at {@code index}. */
+  private static String line(Row r, int[] index) {
+    StringBuilder text = new StringBuilder(200);
+    for (int i = 0; i < index.length; i++) {
+      Object v = r.get(index[i]);
+      text.append(i > 0 ? "," : "").append(v == null ? "" : Csv.quote(v.toString()));
+    }
+    return text.toString();
+  }
+
+  /**
+   * Writes the catalog of every completed run; with no images yet, a header-only file. The lines come from the
+   * runs' catalog parts ({@link RunLog#catalogLines}); a dataset prepared before those parts existed is read from
+   * its {@code images} table instead, with Spark.
+   */
+  static long write(SparkSession spark, DatasetLayout layout, RunLog runs) throws IOException {
+    List<String> lines = runs.catalogLines();
+    if (lines == null) {
+      lines = new ArrayList<>();
+      if (PrepJob.exists(spark, layout.images())) {
+        int[] inOrder = java.util.stream.IntStream.range(0, COLUMNS.size()).toArray();
+        for (Row r : spark.read().parquet(layout.images()).selectExpr(COLUMNS.toArray(String[]::new))
+            .collectAsList()) {
+          lines.add(line(r, inOrder));
+        }
+      }
+    }
+    // by study, then image id; both are plain ASCII ids
+    int study = COLUMNS.indexOf("study_uid");
+    List<String[]> keyed = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      List<String> f = Csv.fields(line);
+      keyed.add(new String[] {f.get(study), f.get(0), line});
+    }
+    keyed.sort(Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> k[1]));
+
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    List<Row> rows = hasImages
-        ? spark.read().parquet(layout.images())
-            .selectExpr(COLUMNS.toArray(String[]::new))
-            .orderBy("study_uid", "image_id").collectAsList()
-        : List.of();
     Path target = new Path(layout.root() + "/" + FILE);
     Path partial = new Path(layout.root() + "/." + FILE + ".tmp");
     FileSystem fs = target.getFileSystem(hadoop);
-    StringBuilder text = new StringBuilder(64 + rows.size() * 200);
+    StringBuilder text = new StringBuilder(64 + keyed.size() * 200);
     text.append(String.join(",", COLUMNS)).append('\n');
-    for (Row r : rows) {
-      for (int i = 0; i < COLUMNS.size(); i++) {
-        if (i > 0) {
-          text.append(',');
-        }
-        Object v = r.get(i);
-        text.append(v == null ? "" : Csv.quote(v.toString()));
-      }
-      text.append('\n');
+    for (String[] k : keyed) {
+      text.append(k[2]).append('\n');
     }
     try (OutputStream out = fs.create(partial, true)) {
       out.write(text.toString().getBytes(StandardCharsets.UTF_8));
@@ -55,6 +88,6 @@ final class ImageCatalog {
     if (!fs.rename(partial, target)) {
       throw new IOException("cannot move " + partial + " to " + target);
     }
-    return rows.size();
+    return keyed.size();
   }
 }

@@ -66,17 +66,22 @@ public final class PrepJob {
     progress.log("found %d files under %s; %d already in the dataset, %d to convert (run %d)",
         all.size(), config.input(), all.size() - todo.size(), todo.size(), run);
 
-    runs.markComplete(run, todo.isEmpty() ? new RunTotals()
-        : convert(spark, config, secret, todo, layout, progress, run, runs));
+    Converted added = todo.isEmpty() ? new Converted(new RunTotals(), List.of())
+        : convert(spark, config, secret, todo, layout, progress, run, runs);
+    runs.writeCatalogPart(run, added.catalog());
+    runs.markComplete(run, added.totals());
     progress.finish();
-    ImageCatalog.write(spark, layout, runs.totals().images > 0);
+    ImageCatalog.write(spark, layout, runs);
     PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), todo.size(),
         (System.nanoTime() - started) / 1e9);
     summary.write(hadoop, layout.summary());
     return summary;
   }
 
-  private static RunTotals convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
+  /** What one task (and, added up, the run) converted: the totals and the lines of {@code images.csv}. */
+  private record Converted(RunTotals totals, List<String> catalog) implements java.io.Serializable {}
+
+  private static Converted convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
       DatasetLayout layout, PrepProgress progress, int run, RunLog runs) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = config.partitions() > 0 ? config.partitions()
@@ -97,7 +102,7 @@ public final class PrepJob {
     LongAccumulator rejected = progress.rejected();
     progress.startTicker();
     // One Spark job: each task converts its files and writes its own part of every table (see RunWriter).
-    List<RunTotals> parts = input.mapPartitions(it -> {
+    List<Converted> parts = input.mapPartitions(it -> {
       TaskContext task = TaskContext.get();
       try (RunWriter out = new RunWriter(layout, run, task.partitionId(), Long.toString(task.taskAttemptId()),
           tensorSide, new Configuration())) {
@@ -115,14 +120,19 @@ public final class PrepJob {
             images.add(rows.size());
           }
         }
-        return List.of(out.commit()).iterator();
+        RunTotals committed = out.commit();
+        return List.of(new Converted(committed, out.catalog())).iterator();
       }
     }).collect();
     progress.stopTicker();
     progress.log("converted %d files in %.1f s", todo.size(), progress.seconds());
     RunTotals totals = new RunTotals();
-    parts.forEach(totals::add);
-    return totals;
+    List<String> catalog = new ArrayList<>();
+    for (Converted part : parts) {
+      totals.add(part.totals());
+      catalog.addAll(part.catalog());
+    }
+    return new Converted(totals, catalog);
   }
 
   /**

@@ -2,6 +2,9 @@ package org.radlab.prep;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -79,6 +82,38 @@ final class RunLog {
     return !completed.isEmpty();
   }
 
+  /**
+   * Keeps the run's lines of {@code images.csv} ({@link ImageCatalog#line}) beside its marker, as
+   * {@code private/runs/N.catalog.csv}. Written before the marker: a run without a marker is ignored, so its
+   * part is too.
+   */
+  void writeCatalogPart(int run, List<String> lines) throws IOException {
+    Path part = catalogPart(run);
+    try (OutputStream out = part.getFileSystem(hadoop).create(part, true)) {
+      out.write((String.join("\n", lines) + (lines.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * The {@code images.csv} lines of every completed run, in run order; null when a completed run has no part
+   * (it was prepared before parts were kept), so the caller must read the tables instead.
+   */
+  List<String> catalogLines() throws IOException {
+    List<String> lines = new ArrayList<>();
+    FileSystem fs = new Path(layout.privateRoot()).getFileSystem(hadoop);
+    for (int run : completed) {
+      Path part = catalogPart(run);
+      if (!fs.exists(part)) {
+        return null;
+      }
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(part),
+          StandardCharsets.UTF_8))) {
+        in.lines().filter(l -> !l.isEmpty()).forEach(lines::add);
+      }
+    }
+    return lines;
+  }
+
   /** Records the run as complete, with what it added; its tables are all on disk by now. */
   void markComplete(int run, RunTotals totals) throws IOException {
     Path marker = marker(run);
@@ -86,6 +121,10 @@ final class RunLog {
       JSON.writeValue(out, totals);
     }
     completed.add(run);
+  }
+
+  private Path catalogPart(int run) {
+    return new Path(new Path(layout.privateRoot(), "runs"), run + ".catalog.csv");
   }
 
   private Path marker(int run) {

@@ -29,6 +29,7 @@ final class RunWriter implements Closeable {
   private final int tensorSide;
   private final boolean writeEmpty;
   private final RunTotals totals = new RunTotals();
+  private final List<String> catalog = new ArrayList<>();
 
   RunWriter(DatasetLayout layout, int run, int partition, String attempt, int tensorSide, Configuration hadoop)
       throws IOException {
@@ -62,7 +63,13 @@ final class RunWriter implements Closeable {
       images.add(StagingRow.values(r, StagingRow.IMAGE_COLUMNS));
       tensors.add(imageId, tensorSide, "float32", r.get(StagingRow.SCHEMA.fieldIndex("tensor")));
       idMap.add(StagingRow.values(r, StagingRow.ID_MAP_COLUMNS));
+      catalog.add(ImageCatalog.line(r));
     }
+  }
+
+  /** This task's lines of {@code images.csv}, one per converted image (see {@link ImageCatalog}). */
+  List<String> catalog() {
+    return catalog;
   }
 
   /** Commits every table file that has rows (all of them in partition 0); returns this task's totals. */

@@ -165,6 +165,22 @@ class PrepJobTest {
       studies.add(f.get(studyColumn));
     }
     assertEquals(5, studies.size(), "3 + 2 synthetic studies");
+    // sorted by study, then image id
+    List<String> keys = catalog.subList(1, catalog.size()).stream().map(org.radlab.core.dataset.Csv::fields)
+        .map(f -> f.get(studyColumn) + " " + f.get(0)).toList();
+    assertEquals(keys.stream().sorted().toList(), keys);
+    // the lines come from the runs' catalog parts; a dataset without them (prepared by an older version) is read
+    // from its images table instead, and gives the same file
+    try (var parts = Files.newDirectoryStream(dataset.resolve("private/runs"), "*.catalog.csv")) {
+      int n = 0;
+      for (Path part : parts) {
+        Files.delete(part);
+        n++;
+      }
+      assertEquals(3, n, "one part per run");
+    }
+    PrepJob.run(spark, config(grown, dataset));
+    assertEquals(catalog, Files.readAllLines(dataset.resolve("images.csv")));
   }
 
   @Test
