@@ -25,11 +25,11 @@ final class ImageCatalog {
       "modality", "body_part", "view_position", "laterality", "study_date", "manufacturer", "rows", "columns",
       "png_path", "png_width", "png_height");
 
-  private ImageCatalog() {}
-
   /** Where each of {@link #COLUMNS} sits in a conversion row ({@link StagingRow#SCHEMA}). */
   private static final int[] STAGING_INDEX =
       COLUMNS.stream().mapToInt(StagingRow.SCHEMA::fieldIndex).toArray();
+
+  private ImageCatalog() {}
 
   /** One image's catalog line, from its conversion row ({@link StagingRow#SCHEMA}). */
   static String line(Row staging) {

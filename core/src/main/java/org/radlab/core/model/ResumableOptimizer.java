@@ -77,10 +77,6 @@ public final class ResumableOptimizer extends Optimizer {
     }
   }
 
-  public Kind kind() {
-    return kind;
-  }
-
   /** Steps taken so far (Adam's bias correction depends on it). */
   public int steps() {
     return steps;
