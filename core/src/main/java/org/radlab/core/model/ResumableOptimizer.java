@@ -2,18 +2,26 @@ package org.radlab.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Adam, or SGD with momentum 0.9, whose state (Adam's two moments, SGD's momentum, the step count) can be read out
  * and put back, so that training resumed from a checkpoint continues exactly where it stopped. DJL's own optimizers
- * keep that state private. The update itself is DJL's fused kernel ({@code adamUpdate}, {@code sgdUpdate}) called
- * with the arguments DJL's {@code Adam} and {@code Sgd} pass (default betas, epsilon, no weight decay).
+ * keep that state private. Both follow DJL's {@code Adam} and {@code Sgd} (default betas, epsilon, no weight decay).
+ *
+ * <p>Adam on the CPU runs as one loop over the weights, gradient and moments, read and written in place through
+ * direct views of libtorch's memory: each value is loaded and stored once. DJL's {@code adamUpdate} kernel (still
+ * used on a GPU) makes about twelve passes over the parameters and five temporary copies of them, which made the
+ * optimizer the largest gap to native PyTorch (68 against 25 ms a step for ResNet-18). SGD calls DJL's
+ * {@code sgdUpdate}.
  */
 public final class ResumableOptimizer extends Optimizer {
   /** Which update, and how many state arrays it keeps per parameter. */
@@ -39,9 +47,13 @@ public final class ResumableOptimizer extends Optimizer {
   private static final float BETA2 = 0.999f;
   private static final float EPSILON = 1e-8f;
   private static final float MOMENTUM = 0.9f;
+  /** Parameters smaller than this are updated by one thread. */
+  private static final int PARALLEL_MIN = 1 << 16;
 
   private final Kind kind;
   private final float learningRate;
+  /** Threads for the CPU update: libtorch's intra-op threads, which are idle while it runs. */
+  private final int threads = Math.max(1, Integer.getInteger("ai.djl.pytorch.num_threads", 1));
   /** Per parameter id: Adam's mean and variance, or SGD's momentum; created at the parameter's first update. */
   private final Map<String, NDArray[]> state = new HashMap<>();
   /** Updates taken so far (each step updates every trainable parameter once). */
@@ -69,12 +81,68 @@ public final class ResumableOptimizer extends Optimizer {
       double correction1 = 1.0 - Math.pow(BETA1, t);
       double correction2 = 1.0 - Math.pow(BETA2, t);
       float corrected = (float) (learningRate * Math.sqrt(correction2) / correction1);
-      weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, s[0], s[1]), new NDList(weight), learningRate,
-          corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+      if (weight.getDevice().isGpu() || getWeightDecay() != 0 || rescaleGrad != 1 || clipGrad >= 0) {
+        weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, s[0], s[1]), new NDList(weight),
+            learningRate, corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+      } else {
+        adamInPlace(view(weight), view(grad), view(s[0]), view(s[1]), corrected);
+        zeroGradient(weight, grad);
+      }
     } else {
       weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, s[0]), new NDList(weight), learningRate,
           getWeightDecay(), rescaleGrad, clipGrad, MOMENTUM, true);
     }
+  }
+
+  /**
+   * One Adam update over a parameter: both moments, then the weight. {@code rate} is the learning rate with both bias corrections. Large parameters are split
+   * over the intra-op threads, each range updated by one thread, so the result does not depend on their number.
+   */
+  private void adamInPlace(FloatBuffer w, FloatBuffer g, FloatBuffer m, FloatBuffer v, float rate) {
+    int n = w.capacity();
+    if (g.capacity() != n || m.capacity() != n || v.capacity() != n) {
+      throw new IllegalStateException("weight, gradient and moments differ in size: " + n + ", " + g.capacity()
+          + ", " + m.capacity() + ", " + v.capacity());
+    }
+    int parts = n < PARALLEL_MIN ? 1 : threads;
+    if (parts == 1) {
+      adamRange(w, g, m, v, rate, 0, n);
+    } else {
+      IntStream.range(0, parts).parallel().forEach(part -> adamRange(w, g, m, v, rate,
+          (int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts)));
+    }
+  }
+
+  private static void adamRange(FloatBuffer w, FloatBuffer g, FloatBuffer m, FloatBuffer v, float rate, int from,
+      int to) {
+    for (int i = from; i < to; i++) {
+      float gi = g.get(i);
+      float mi = BETA1 * m.get(i) + (1 - BETA1) * gi;
+      float vi = BETA2 * v.get(i) + (1 - BETA2) * gi * gi;
+      m.put(i, mi);
+      v.put(i, vi);
+      w.put(i, w.get(i) - rate * mi / ((float) Math.sqrt(vi) + EPSILON));
+    }
+  }
+
+  /**
+   * Zeroes the weight's gradient for the next backward pass, in libtorch, as DJL's kernels do. Not through the
+   * view: a gradient may be a transposed (non-contiguous) tensor, whose view is a contiguous copy.
+   */
+  private static void zeroGradient(NDArray weight, NDArray grad) {
+    if (weight instanceof PtNDArray pt) {
+      JniUtils.zeroGrad(pt);
+    } else {
+      grad.subi(grad);
+    }
+  }
+
+  /**
+   * The array's memory as floats: its own for a contiguous CPU array (weights and moments always are), else a
+   * contiguous copy (only ever read: a gradient).
+   */
+  private static FloatBuffer view(NDArray a) {
+    return a.toByteBuffer(true).asFloatBuffer();
   }
 
   /** Steps taken so far (Adam's bias correction depends on it). */
