@@ -29,6 +29,9 @@ class LauncherTest {
       }
     }
     assertEquals(List.of(), missing);
+    // and the allocator settings, the same as the Java launchers put into the drivers' and executors' environment
+    assertTrue(launcher.contains("export GLIBC_TUNABLES=\"${GLIBC_TUNABLES:-"
+        + org.radlab.core.launch.NativeMemory.TUNABLES + "}\""), launcher);
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.radlab.cli.cluster.ExecutorProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.launch.AppJars;
+import org.radlab.core.launch.NativeMemory;
 import org.radlab.core.launch.SparkClasspath;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
@@ -78,6 +79,13 @@ class TrainOnClusterTest {
       ExecutorProcess killed = ExecutorKills.killOneWhen(cluster, driver, () -> steps(progress) >= 2,
           Duration.ofMinutes(5));
       assertNotNull(killed, "no executor was killed while training ran:\n" + Files.readString(log));
+      // the executor still running has the allocator settings (from spark.executorEnv, when its worker lacks them)
+      for (ExecutorProcess e : cluster.executors()) {
+        if (e.pid() != killed.pid()) {
+          String env = Files.readString(Path.of("/proc", Long.toString(e.pid()), "environ"));
+          assertTrue(List.of(env.split("\0")).contains("GLIBC_TUNABLES=" + NativeMemory.TUNABLES), env);
+        }
+      }
       assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
       String output = Files.readString(log);
       assertEquals(0, driver.exitValue(), output);

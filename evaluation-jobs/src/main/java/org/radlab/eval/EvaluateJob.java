@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.jobs.EvalConfig;
+import org.radlab.core.launch.NativeMemory;
 import org.radlab.core.metrics.Bootstrap;
 import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.model.TorchSetup;
@@ -58,6 +59,7 @@ public final class EvaluateJob {
       System.exit(2);
     }
     EvalConfig cfg = EvalConfig.read(Path.of(args[0]));
+    NativeMemory.executorDefault(); // the executors run the models
     SparkSession spark = SparkSession.builder().appName("radlab-evaluate").getOrCreate();
     try {
       System.out.println(JSON.writeValueAsString(run(spark, cfg)));

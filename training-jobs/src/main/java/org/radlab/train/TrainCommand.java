@@ -31,7 +31,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainConfig cfg = withOverrides(TrainConfig.read(config), overrides);
-    TrainJob.weightTransferDefaults();
+    TrainJob.sparkDefaults();
     SparkSession spark = SparkSessions.start("radlab-train", master);
     try {
       ModelCard card = TrainJob.run(spark, cfg);

@@ -25,6 +25,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.launch.NativeMemory;
 import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.ConfusionMatrix;
 import org.radlab.core.metrics.Kappa;
@@ -61,7 +62,7 @@ public final class TrainJob {
       System.exit(2);
     }
     TrainConfig config = TrainConfig.read(Path.of(args[0]));
-    weightTransferDefaults();
+    sparkDefaults();
     SparkSession spark = SparkSession.builder().appName("radlab-train").getOrCreate();
     try {
       ModelCard card = run(spark, config);
@@ -73,18 +74,20 @@ public final class TrainJob {
   }
 
   /**
-   * Spark settings for the weights a training round broadcasts, unless the submitter chose them: the whole weights
-   * in one broadcast block (ResNet-18's 45 MB would otherwise be twelve fetches of 4 MB), and neither compression
-   * nor a checksum, which cost time on every round and save nothing on incompressible floats. Set as system
-   * properties, which the SparkContext created next reads; a running context keeps its settings.
+   * Spark settings for a training run, unless the submitter chose them. For the weights a round broadcasts: the
+   * whole weights in one broadcast block (ResNet-18's 45 MB would otherwise be twelve fetches of 4 MB), and neither
+   * compression nor a checksum, which cost time on every round and save nothing on incompressible floats. For the
+   * executors, which run the replicas: the allocator settings of {@link NativeMemory}. Set as system properties,
+   * which the SparkContext created next reads; a running context keeps its settings.
    */
-  static void weightTransferDefaults() {
+  static void sparkDefaults() {
     for (String[] kv : new String[][] {{"spark.broadcast.blockSize", "64m"}, {"spark.broadcast.compress", "false"},
         {"spark.broadcast.checksum", "false"}}) {
       if (System.getProperty(kv[0]) == null) {
         System.setProperty(kv[0], kv[1]);
       }
     }
+    NativeMemory.executorDefault();
   }
 
   /** Trains (or resumes) the model the config describes and returns its final {@code model.json}. */

@@ -142,9 +142,7 @@ public final class JobRunner implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(files.log().toFile()));
     builder.environment().put("RADLAB_HOME", settings.home().toAbsolutePath().toString());
-    if (request.masterIsLoopback()) {
-      builder.environment().putIfAbsent("SPARK_LOCAL_IP", SparkSubmitProcess.LOOPBACK);
-    }
+    SparkSubmitProcess.environment(request, builder.environment());
     Process process = builder.start();
     jobs.setPid(job.id(), process.pid());
     LOG.info("job {} ({}) started as pid {}", job.id(), job.kind(), process.pid());

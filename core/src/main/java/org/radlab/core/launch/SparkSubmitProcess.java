@@ -26,17 +26,25 @@ public final class SparkSubmitProcess {
   private SparkSubmitProcess() {}
 
   /**
-   * A process builder for {@code request}, with {@code SPARK_LOCAL_IP=127.0.0.1} when the master
-   * is on this machine and the variable is not set already. Output is inherited; redirect it on
-   * the returned builder as needed.
+   * A process builder for {@code request}, its environment completed by {@link #environment}. Output is
+   * inherited; redirect it on the returned builder as needed.
    */
   public static ProcessBuilder builder(SubmitRequest request, List<Path> classpath) {
     ProcessBuilder builder = new ProcessBuilder(command(request, classpath)).inheritIO();
-    Map<String, String> env = builder.environment();
-    if (request.masterIsLoopback() && !env.containsKey("SPARK_LOCAL_IP")) {
-      env.put("SPARK_LOCAL_IP", LOOPBACK);
-    }
+    environment(request, builder.environment());
     return builder;
+  }
+
+  /**
+   * What a driver process needs in its environment, where not set already: {@code SPARK_LOCAL_IP=127.0.0.1} when
+   * the master is on this machine, and the allocator settings of {@link NativeMemory} (a local-mode driver runs
+   * the model replicas itself).
+   */
+  public static void environment(SubmitRequest request, Map<String, String> env) {
+    if (request.masterIsLoopback()) {
+      env.putIfAbsent("SPARK_LOCAL_IP", LOOPBACK);
+    }
+    NativeMemory.into(env);
   }
 
   /** {@code java <flags> -cp <classpath> SparkSubmit --master ... <app jar> <args>}. */
