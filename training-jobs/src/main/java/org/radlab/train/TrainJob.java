@@ -77,12 +77,13 @@ public final class TrainJob {
    * Spark settings for a training run, unless the submitter chose them. For the weights a round broadcasts: the
    * whole weights in one broadcast block (ResNet-18's 45 MB would otherwise be twelve fetches of 4 MB), and neither
    * compression nor a checksum, which cost time on every round and save nothing on incompressible floats. For the
+   * changes the replicas send back: no 1 GB limit on a round's results (two VGG-16 replicas send 1.1 GB). For the
    * executors, which run the replicas: the allocator settings of {@link NativeMemory}. Set as system properties,
    * which the SparkContext created next reads; a running context keeps its settings.
    */
   static void sparkDefaults() {
     for (String[] kv : new String[][] {{"spark.broadcast.blockSize", "64m"}, {"spark.broadcast.compress", "false"},
-        {"spark.broadcast.checksum", "false"}}) {
+        {"spark.broadcast.checksum", "false"}, {"spark.driver.maxResultSize", "0"}}) {
       if (System.getProperty(kv[0]) == null) {
         System.setProperty(kv[0], kv[1]);
       }

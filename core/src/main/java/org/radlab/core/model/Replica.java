@@ -42,6 +42,8 @@ public final class Replica implements AutoCloseable {
   private final Trainer trainer;
   private final ClassifierLoss loss;
   private final List<Parameter> parameters = new ArrayList<>();
+  /** The parameters the optimizer updates (not batch norm's running statistics). */
+  private final List<Parameter> trainable;
   private final int size;
   private final ResumableOptimizer optimizer;
 
@@ -71,6 +73,7 @@ public final class Replica implements AutoCloseable {
       n += (int) p.getValue().getArray().size();
     }
     this.size = n;
+    this.trainable = parameters.stream().filter(Parameter::requiresGradient).toList();
   }
 
   public Spec spec() {
@@ -101,8 +104,22 @@ public final class Replica implements AutoCloseable {
         gc.backward(l);
         value = l.getFloat();
       }
-      trainer.step();
+      updateParameters();
       return value;
+    }
+  }
+
+  /**
+   * The optimizer step over the trainable parameters, each with its gradient as libtorch holds it. This is what
+   * {@code Trainer.step()} does on one device, less the copy of every gradient that DJL's parameter server makes
+   * first (45 MB a step for ResNet-18, 15 ms of a 600 ms step).
+   */
+  private void updateParameters() {
+    for (Parameter p : trainable) {
+      NDArray weight = p.getArray();
+      try (NDArray grad = weight.getGradient()) {
+        optimizer.update(p.getId(), weight, grad);
+      }
     }
   }
 
@@ -140,9 +157,10 @@ public final class Replica implements AutoCloseable {
     float[] out = new float[size];
     int at = 0;
     for (Parameter p : parameters) {
-      float[] v = p.getArray().toFloatArray();
-      System.arraycopy(v, 0, out, at, v.length);
-      at += v.length;
+      NDArray a = p.getArray();
+      int n = Math.toIntExact(a.size());
+      ArrayViews.read(a).get(0, out, at, n);
+      at += n;
     }
     return out;
   }
@@ -156,7 +174,12 @@ public final class Replica implements AutoCloseable {
     for (Parameter p : parameters) {
       NDArray a = p.getArray();
       int n = (int) a.size();
-      a.set(FloatBuffer.wrap(values, at, n));
+      FloatBuffer own = ArrayViews.own(a);
+      if (own != null) {
+        own.put(0, values, at, n);
+      } else {
+        a.set(FloatBuffer.wrap(values, at, n));
+      }
       at += n;
     }
   }
@@ -205,7 +228,6 @@ public final class Replica implements AutoCloseable {
 
   /** The optimizer's state (see {@link ResumableOptimizer#exportState}) over the trainable parameters. */
   public float[] optimizerState() {
-    List<Parameter> trainable = trainable();
     return optimizer.exportState(trainable.stream().map(Parameter::getId).toList(),
         trainable.stream().map(p -> p.getArray().size()).toList());
   }
@@ -217,14 +239,10 @@ public final class Replica implements AutoCloseable {
 
   /** Restores what {@link #optimizerState} and {@link #optimizerSteps} returned, on a replica of the same spec. */
   public void setOptimizerState(float[] state, int steps) {
-    List<Parameter> trainable = trainable();
     optimizer.importState(trainable.stream().map(Parameter::getId).toList(),
         trainable.stream().map(Parameter::getArray).toList(), state, steps);
   }
 
-  private List<Parameter> trainable() {
-    return parameters.stream().filter(Parameter::requiresGradient).toList();
-  }
 
   public Block block() {
     return model.getBlock();

@@ -81,11 +81,14 @@ public final class ResumableOptimizer extends Optimizer {
       double correction1 = 1.0 - Math.pow(BETA1, t);
       double correction2 = 1.0 - Math.pow(BETA2, t);
       float corrected = (float) (learningRate * Math.sqrt(correction2) / correction1);
-      if (weight.getDevice().isGpu() || getWeightDecay() != 0 || rescaleGrad != 1 || clipGrad >= 0) {
+      FloatBuffer w = ArrayViews.own(weight);
+      FloatBuffer m = w == null ? null : ArrayViews.own(s[0]);
+      FloatBuffer v = m == null ? null : ArrayViews.own(s[1]);
+      if (v == null || getWeightDecay() != 0 || rescaleGrad != 1 || clipGrad >= 0) {
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, s[0], s[1]), new NDList(weight),
             learningRate, corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
       } else {
-        adamInPlace(view(weight), view(grad), view(s[0]), view(s[1]), corrected);
+        adamInPlace(w, ArrayViews.read(grad), m, v, corrected);
         zeroGradient(weight, grad);
       }
     } else {
@@ -137,14 +140,6 @@ public final class ResumableOptimizer extends Optimizer {
     }
   }
 
-  /**
-   * The array's memory as floats: its own for a contiguous CPU array (weights and moments always are), else a
-   * contiguous copy (only ever read: a gradient).
-   */
-  private static FloatBuffer view(NDArray a) {
-    return a.toByteBuffer(true).asFloatBuffer();
-  }
-
   /** Steps taken so far (Adam's bias correction depends on it). */
   public int steps() {
     return steps;
@@ -171,8 +166,7 @@ public final class ResumableOptimizer extends Optimizer {
       NDArray[] s = state.get(parameterIds.get(p));
       for (int slot = 0; slot < kind.slots; slot++) {
         if (s != null) {
-          float[] values = s[slot].toFloatArray();
-          System.arraycopy(values, 0, out, at, size);
+          ArrayViews.read(s[slot]).get(0, out, at, size);
         }
         at += size;
       }
