@@ -13,8 +13,9 @@ import java.util.Map;
  * <p>We start {@code java} ourselves instead of Spark's {@code spark-submit} script, so the things
  * that script's launcher would do for a client-mode driver are done here: Spark's module flags,
  * the driver heap ({@code -Xmx} from {@code --driver-memory}),
- * {@code spark.driver.extraJavaOptions} and {@code spark.driver.extraClassPath}. Executors need nothing extra: SparkContext adds the
- * module flags to {@code spark.executor.extraJavaOptions} by itself (checked on Spark 4.2.0).
+ * {@code spark.driver.extraJavaOptions} and {@code spark.driver.extraClassPath}. Executors need nothing
+ * extra: SparkContext adds the module flags to {@code spark.executor.extraJavaOptions} by itself (checked
+ * on Spark 4.2.0).
  */
 public final class SparkSubmitProcess {
 

@@ -243,7 +243,6 @@ public final class Replica implements AutoCloseable {
         trainable.stream().map(Parameter::getArray).toList(), state, steps);
   }
 
-
   public Block block() {
     return model.getBlock();
   }

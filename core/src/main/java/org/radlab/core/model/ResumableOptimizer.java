@@ -18,10 +18,10 @@ import java.util.stream.IntStream;
  * keep that state private. Both follow DJL's {@code Adam} and {@code Sgd} (default betas, epsilon, no weight decay).
  *
  * <p>Adam on the CPU runs as one loop over the weights, gradient and moments, read and written in place through
- * direct views of libtorch's memory: each value is loaded and stored once. DJL's {@code adamUpdate} kernel (still
- * used on a GPU) makes about twelve passes over the parameters and five temporary copies of them, which made the
- * optimizer the largest gap to native PyTorch (68 against 25 ms a step for ResNet-18). SGD calls DJL's
- * {@code sgdUpdate}.
+ * direct views of libtorch's memory: each value is loaded and stored once (the gradient is then zeroed). DJL's
+ * {@code adamUpdate} kernel (still used on a GPU) makes about twelve passes over the parameters and five temporary
+ * copies of them, which made the optimizer the largest gap to native PyTorch (68 against 25 ms a step for
+ * ResNet-18). SGD calls DJL's {@code sgdUpdate}.
  */
 public final class ResumableOptimizer extends Optimizer {
   /** Which update, and how many state arrays it keeps per parameter. */
@@ -98,8 +98,9 @@ public final class ResumableOptimizer extends Optimizer {
   }
 
   /**
-   * One Adam update over a parameter: both moments, then the weight. {@code rate} is the learning rate with both bias corrections. Large parameters are split
-   * over the intra-op threads, each range updated by one thread, so the result does not depend on their number.
+   * One Adam update over a parameter: both moments, then the weight. {@code rate} is the learning rate with both
+   * bias corrections. Large parameters are split over the intra-op threads, each range updated by one thread, so
+   * the result does not depend on their number.
    */
   private void adamInPlace(FloatBuffer w, FloatBuffer g, FloatBuffer m, FloatBuffer v, float rate) {
     int n = w.capacity();
