@@ -158,9 +158,8 @@ public final class Replica implements AutoCloseable {
     int at = 0;
     for (Parameter p : parameters) {
       NDArray a = p.getArray();
-      int n = Math.toIntExact(a.size());
-      ArrayViews.read(a).get(0, out, at, n);
-      at += n;
+      ArrayViews.copy(a, out, at);
+      at += Math.toIntExact(a.size());
     }
     return out;
   }

@@ -88,7 +88,9 @@ public final class ResumableOptimizer extends Optimizer {
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, s[0], s[1]), new NDList(weight),
             learningRate, corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
       } else {
-        adamInPlace(w, ArrayViews.read(grad), m, v, corrected);
+        try (ArrayViews.Flat g = ArrayViews.flat(grad)) {
+          adamInPlace(w, g.values(), m, v, corrected);
+        }
         zeroGradient(weight, grad);
       }
     } else {
@@ -131,7 +133,7 @@ public final class ResumableOptimizer extends Optimizer {
 
   /**
    * Zeroes the weight's gradient for the next backward pass, in libtorch, as DJL's kernels do. Not through the
-   * view: a gradient may be a transposed (non-contiguous) tensor, whose view is a contiguous copy.
+   * flat view: a gradient may be a transposed (non-contiguous) tensor, whose flat view is of a copy.
    */
   private static void zeroGradient(NDArray weight, NDArray grad) {
     if (weight instanceof PtNDArray pt) {
@@ -167,7 +169,7 @@ public final class ResumableOptimizer extends Optimizer {
       NDArray[] s = state.get(parameterIds.get(p));
       for (int slot = 0; slot < kind.slots; slot++) {
         if (s != null) {
-          ArrayViews.read(s[slot]).get(0, out, at, size);
+          ArrayViews.copy(s[slot], out, at);
         }
         at += size;
       }

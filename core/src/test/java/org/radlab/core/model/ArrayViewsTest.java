@@ -1,6 +1,7 @@
 package org.radlab.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -20,9 +21,9 @@ class ArrayViewsTest {
       assertNotNull(own);
       own.put(4, -7f);
       assertArrayEquals(new float[] {1, 2, 3, 4, -7, 6}, a.toFloatArray(), 0f);
-      float[] read = new float[6];
-      ArrayViews.read(a).get(0, read);
-      assertArrayEquals(new float[] {1, 2, 3, 4, -7, 6}, read, 0f);
+      float[] read = new float[7];
+      ArrayViews.copy(a, read, 1);
+      assertArrayEquals(new float[] {0, 1, 2, 3, 4, -7, 6}, read, 0f);
     }
   }
 
@@ -30,10 +31,12 @@ class ArrayViewsTest {
   void aTransposedArrayIsReadInItsOwnOrderButNotLent() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray t = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3)).transpose(); // a strided view
+      int arrays = m.getManagedArrays().size();
       float[] read = new float[6];
-      ArrayViews.read(t).get(0, read);
+      ArrayViews.copy(t, read, 0);
       assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, read, 0f);
       assertNull(ArrayViews.own(t), "a copy must not pass for the array's memory");
+      assertEquals(arrays, m.getManagedArrays().size(), "the copies made for reading are freed");
       assertNull(ArrayViews.own(m.create(new int[] {1, 2, 3})), "not float32");
     }
   }
