@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.printf("RadLab control API on http://127.0.0.1:%d/api (endpoints: /api/docs), workspace %s%n",
           api.port(), server);
       List<ChallengeDemo.Standing> board = new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"),
-          System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs));
+          System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs, 100));
       System.out.printf("%nDone: %d participants on the leaderboard.%n", board.size());
       System.out.printf("%nThe server keeps running. Admin API token (shown only here):%n  %s%n", admin);
       System.out.printf("Open http://127.0.0.1:%d/challenge in a browser and sign in with that token, or try%n"

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.cli.cluster.StandaloneCluster;
 import org.radlab.core.jobs.EvalConfig;
@@ -29,11 +30,12 @@ import org.radlab.train.TrainJob;
 import picocli.CommandLine;
 
 /** The evaluation job through spark-submit on a 2-worker standalone cluster gives the local run's predictions. */
+@ExtendWith(SharedCluster.class)
 class EvaluateOnClusterTest {
   @TempDir Path tmp;
 
   @Test
-  void clusterEvaluationEqualsTheLocalOne() throws Exception {
+  void clusterEvaluationEqualsTheLocalOne(StandaloneCluster cluster) throws Exception {
     Path input = tmp.resolve("dicom");
     assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "24",
         "--seed", "5"));
@@ -68,7 +70,7 @@ class EvaluateOnClusterTest {
     List<Path> classpath = SparkClasspath.ofRunningJvm();
     Path appJar = AppJars.containing(EvaluateJob.class.getName(), classpath, tmp.resolve("app-jars"));
     Path log = tmp.resolve("driver.log");
-    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+    { // the shared cluster stays up for the other tests
       Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, EvaluateJob.class, appJar, "1g"), config,
           classpath, log, Map.of());
       assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "evaluation did not finish:\n" + Files.readString(log));

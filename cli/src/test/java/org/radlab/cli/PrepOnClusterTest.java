@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.launch.AppJars;
 import org.radlab.cli.cluster.ExecutorProcess;
@@ -28,11 +29,12 @@ import picocli.CommandLine;
  * The prep job on a real 2-worker standalone cluster, through spark-submit, with one executor killed mid-job: it
  * completes, and its dataset equals the one a local[2] run writes from the same input.
  */
+@ExtendWith(SharedCluster.class)
 class PrepOnClusterTest {
   @TempDir Path tmp;
 
   @Test
-  void clusterRunWithAKilledExecutorEqualsTheLocalRun() throws Exception {
+  void clusterRunWithAKilledExecutorEqualsTheLocalRun(StandaloneCluster cluster) throws Exception {
     Path input = tmp.resolve("dicom");
     assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "10",
         "--seed", "4", "--rows", "1400", "--columns", "1100"));
@@ -50,7 +52,7 @@ class PrepOnClusterTest {
     Path remote = tmp.resolve("ds-cluster");
     Path progress = tmp.resolve("progress.json");
     Path log = tmp.resolve("cluster.log");
-    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+    { // the shared cluster stays up for the other tests
       Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, PrepJob.class, appJar, "1500m"),
           config(input, remote, secret, progress), classpath, log, Map.of());
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.cli.cluster.ExecutorProcess;
 import org.radlab.cli.cluster.StandaloneCluster;
@@ -32,11 +33,12 @@ import picocli.CommandLine;
  * Training on a real 2-worker standalone cluster through spark-submit, two replicas averaged every step, with one
  * executor killed mid-epoch: the run finishes every epoch and writes a complete model.
  */
+@ExtendWith(SharedCluster.class)
 class TrainOnClusterTest {
   @TempDir Path tmp;
 
   @Test
-  void trainingSurvivesAKilledExecutor() throws Exception {
+  void trainingSurvivesAKilledExecutor(StandaloneCluster cluster) throws Exception {
     Path input = tmp.resolve("dicom");
     assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "40",
         "--seed", "6"));
@@ -71,7 +73,7 @@ class TrainOnClusterTest {
     List<Path> classpath = SparkClasspath.ofRunningJvm();
     Path appJar = AppJars.containing(TrainJob.class.getName(), classpath, tmp.resolve("app-jars"));
     Path log = tmp.resolve("driver.log");
-    try (StandaloneCluster cluster = ClusterRuns.twoWorkers(tmp.resolve("cluster"))) {
+    { // the shared cluster stays up for the other tests
       Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, TrainJob.class, appJar, "1g"), config,
           classpath, log, Map.of("RADLAB_HOME", home.toString()));
 

@@ -52,12 +52,23 @@ public final class ControlApi implements AutoCloseable {
    * @param maxJobs       how many jobs run at once
    * @param maxBodyBytes  the largest request body accepted
    * @param sparkConf     extra Spark settings for every job
+   * @param minTrainingLabels the fewest labelled studies a training job accepts (and a challenge's default
+   *                      minimum of annotations before a submission)
+   * @param clock         the time challenges open, close and count daily submissions by
    */
   public record Settings(Path home, String host, int port, String master, int maxJobs, long maxBodyBytes,
-      long maxUploadBytes, Map<String, String> sparkConf) {
+      long maxUploadBytes, Map<String, String> sparkConf, int minTrainingLabels, java.time.Clock clock) {
+    /** The default minimum of labelled studies to train on. */
+    public static final int MIN_TRAINING_LABELS = 100;
+
     public Settings {
       home = home.toAbsolutePath().normalize();
       sparkConf = sparkConf == null ? Map.of() : Map.copyOf(sparkConf);
+      clock = clock == null ? java.time.Clock.systemUTC() : clock;
+      if (minTrainingLabels < 1 || minTrainingLabels > 100_000) {
+        throw new IllegalArgumentException("the minimum of labelled studies to train must be 1 to 100000, got "
+            + minTrainingLabels);
+      }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
       }
@@ -70,12 +81,27 @@ public final class ControlApi implements AutoCloseable {
       }
     }
 
+    public Settings(Path home, String host, int port, String master, int maxJobs, long maxBodyBytes,
+        long maxUploadBytes, Map<String, String> sparkConf) {
+      this(home, host, port, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf, MIN_TRAINING_LABELS, null);
+    }
+
     public static Settings defaults(Path home) {
       return new Settings(home, "127.0.0.1", 7070, "local[*]", 1, 1L << 20, 64L << 20, Map.of());
     }
 
     public Settings withPort(int p) {
-      return new Settings(home, host, p, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf);
+      return new Settings(home, host, p, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf, minTrainingLabels,
+          clock);
+    }
+
+    public Settings withMinTrainingLabels(int n) {
+      return new Settings(home, host, port, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf, n, clock);
+    }
+
+    public Settings withClock(java.time.Clock c) {
+      return new Settings(home, host, port, master, maxJobs, maxBodyBytes, maxUploadBytes, sparkConf,
+          minTrainingLabels, c);
     }
   }
 
@@ -96,7 +122,7 @@ public final class ControlApi implements AutoCloseable {
     this.callers = new Callers(users);
     this.firstAdminToken = Seeds.firstAdmin(db);
     Seeds.breastDensity(db, Times.now());
-    JobRoutes jobs = new JobRoutes(db, settings.home());
+    JobRoutes jobs = new JobRoutes(db, settings.home(), settings.minTrainingLabels());
     this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
         settings.sparkConf()), new JobRunner.Hooks() {
           @Override
@@ -174,7 +200,7 @@ public final class ControlApi implements AutoCloseable {
     AnnotationRoutes annotate = new AnnotationRoutes(db);
     ModelRoutes models = new ModelRoutes(db, jobs, settings.maxUploadBytes());
     PublishRoutes publish = new PublishRoutes(db, settings.home());
-    ChallengeRoutes challenges = new ChallengeRoutes(db, jobs);
+    ChallengeRoutes challenges = new ChallengeRoutes(db, jobs, settings.clock(), settings.minTrainingLabels());
     DeploymentRoutes deployments = new DeploymentRoutes(db, jobs);
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
@@ -290,7 +316,7 @@ public final class ControlApi implements AutoCloseable {
         "", "[Challenge]", challenges::list);
     add(r, "POST", "/api/challenges", "admin", "Create a challenge; its test and final datasets become hidden",
         "{title, useCaseId, poolDatasetId, testDatasetId, finalDatasetId, startsAt, endsAt (ISO 8601), dailyLimit, "
-            + "minAnnotations (default 100)}", "201 Challenge", challenges::create);
+            + "minAnnotations (default: the server's minimum to train, 100 unless set)}", "201 Challenge", challenges::create);
     add(r, "GET", ch, "any user", "One challenge, with your progress", "", "Challenge", challenges::get);
     add(r, "POST", ch + "/submissions", "any user", "Submit one of your models trained on your own annotations of "
         + "the pool; it is evaluated on the hidden test set (429 past the daily limit)", "{modelId}",

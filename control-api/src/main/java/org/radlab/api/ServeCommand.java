@@ -40,6 +40,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest uploaded image (DICOM or PNG) to run a model on (default ${DEFAULT-VALUE}).")
   long maxUpload;
 
+  @Option(names = "--min-training-labels", defaultValue = "100", paramLabel = "N",
+      description = "Fewest labelled studies a training job accepts; also a challenge's default minimum of "
+          + "annotations before a submission (default ${DEFAULT-VALUE}).")
+  int minTrainingLabels;
+
   @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark setting for every job (repeatable).")
   Map<String, String> conf = new LinkedHashMap<>();
 
@@ -53,7 +58,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path workspace = home != null ? home : Workspace.home();
     System.setProperty(Workspace.PROPERTY, workspace.toAbsolutePath().toString());
     ControlApi api = ControlApi.create(new ControlApi.Settings(workspace, host, port, master, maxJobs, maxBody,
-        maxUpload, conf));
+        maxUpload, conf, minTrainingLabels, null));
     CountDownLatch stopped = new CountDownLatch(1);
     api.stopOnShutdown(a -> {
       System.out.println("RadLab control API stopped: requests drained, database closed; running jobs carry on and "

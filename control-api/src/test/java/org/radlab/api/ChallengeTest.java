@@ -32,6 +32,7 @@ import org.radlab.prep.synth.SynthLabels;
  */
 class ChallengeTest {
   @TempDir static Path tmp;
+  static final SettableClock clock = new SettableClock();
   static ControlApi api;
   static Http http;
   static String admin;
@@ -42,10 +43,10 @@ class ChallengeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    api = Fixtures.server(tmp.resolve("home"));
+    api = Fixtures.server(tmp.resolve("home"), clock);
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), 102, 21));
+    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), Fixtures.MIN_LABELS + 6, 21));
     testSet = Fixtures.dataset(http, admin, "test", Fixtures.synth(tmp.resolve("test"), 16, 22));
     finalSet = Fixtures.dataset(http, admin, "final", Fixtures.synth(tmp.resolve("final"), 16, 23));
     for (long d : List.of(testSet, finalSet)) {
@@ -67,14 +68,14 @@ class ChallengeTest {
     }
   }
 
-  /** A participant labels the first 100 pool studies with the second reader's labels (or shifted ones), trains. */
+  /** A participant labels the first (minimum to train) pool studies with the second reader's labels (or shifted ones), trains. */
   static long annotateAndTrain(String token, boolean shifted) throws Exception {
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(tmp.resolve("home").resolve("site-secret")));
     Map<String, String> reader2 = new HashMap<>();
     SynthLabels.byStudy(tmp.resolve("pool").resolve("labels.csv"), SynthLabels.READER_2)
         .forEach((uid, code) -> reader2.put(pseudonyms.uid(uid), code));
     List<String> codes = List.of("A", "B", "C", "D");
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < Fixtures.MIN_LABELS; i++) {
       String study = http.get("/api/annotate/1/" + pool + "/next", token).expect(200).json().path("studyUid").asText();
       String code = reader2.get(study);
       assertTrue(code != null, "every pool study has a second-reader label");
@@ -97,10 +98,10 @@ class ChallengeTest {
     long anaModel = annotateAndTrain(ana, false);
     long benModel = annotateAndTrain(ben, true);
 
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     Map<String, Object> body = new LinkedHashMap<>(Map.of("title", "Density 2027", "useCaseId", 1, "poolDatasetId",
         pool, "testDatasetId", testSet, "finalDatasetId", finalSet, "startsAt", now.minusSeconds(60).toString(),
-        "endsAt", now.plusSeconds(45).toString(), "dailyLimit", 2));
+        "endsAt", now.plusSeconds(3600).toString(), "dailyLimit", 2));
     http.post("/api/challenges", ana, body).expect(403);
     Map<String, Object> sameSets = new LinkedHashMap<>(body);
     sameSets.put("finalDatasetId", testSet);
@@ -115,7 +116,8 @@ class ChallengeTest {
     http.get("/api/annotate/1/" + finalSet + "/next", ana).expect(404);
     JsonNode seen = http.get(base, ana).expect(200).json();
     assertTrue(seen.path("testDatasetId").isNull() || seen.path("testDatasetId").isMissingNode());
-    assertEquals(100, seen.path("you").path("annotations").asInt());
+    assertEquals(Fixtures.MIN_LABELS, seen.path("you").path("annotations").asInt());
+    assertEquals(Fixtures.MIN_LABELS, seen.path("minAnnotations").asInt(), "the server's minimum by default");
 
     // The rules: your own model, trained on your own annotations of the pool; a daily limit.
     http.post(base + "/submissions", ana, Map.of("modelId", benModel)).expect(400);
@@ -144,10 +146,8 @@ class ChallengeTest {
     List<String> leaks = callEverything(ana, challenge, anaModel);
     assertEquals(List.of(), leaks);
 
-    // After the end: the final hidden set decides.
-    while (Instant.now().isBefore(now.plusSeconds(46))) {
-      Fixtures.sleep(500);
-    }
+    // After the end (the server's clock moves past it): the final hidden set decides.
+    clock.advance(Duration.ofHours(2));
     http.post(base + "/submissions", ana, Map.of("modelId", anaModel)).expect(409);
     http.post(base + "/finalize", ana, "").expect(403);
     assertEquals(2, http.post(base + "/finalize", admin, "").expect(200).json().path("finalEvaluations").asInt());

@@ -18,13 +18,23 @@ import org.radlab.prep.synth.SynthCommand;
 /** Shared set-up for control API tests: synthetic DICOM, a registered dataset, users, waiting for jobs. */
 final class Fixtures {
   static final Set<String> FINISHED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+  /** The test servers' minimum of labelled studies to train (the default, 100, only makes tests slower). */
+  static final int MIN_LABELS = 12;
 
   private Fixtures() {}
 
-  /** A started control API on a random port over {@code home}, running one job at a time in local[2]. */
+  /**
+   * A started control API on a random port over {@code home}, running one job at a time in local[2], training on
+   * {@link #MIN_LABELS} labelled studies or more.
+   */
   static ControlApi server(Path home) {
-    return ControlApi.create(new ControlApi.Settings(home, "127.0.0.1", 0, "local[2]", 1, 1 << 20, 8 << 20, Map.of()))
-        .start();
+    return server(home, null);
+  }
+
+  /** The same, with challenges on {@code clock} (null: the system's). */
+  static ControlApi server(Path home, java.time.Clock clock) {
+    return ControlApi.create(new ControlApi.Settings(home, "127.0.0.1", 0, "local[2]", 1, 1 << 20, 8 << 20, Map.of(),
+        MIN_LABELS, clock)).start();
   }
 
   /** Synthetic mammography studies (four DICOM views each) written by {@code radlab synth}. */

@@ -48,7 +48,7 @@ class QueueAndLoadTest {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    dataset = Fixtures.dataset(http, admin, "load", Fixtures.synth(tmp.resolve("dicom"), 104, 9));
+    dataset = Fixtures.dataset(http, admin, "load", Fixtures.synth(tmp.resolve("dicom"), 44, 9));
     studies = Fixtures.studies(http, admin, dataset);
   }
 
@@ -170,12 +170,13 @@ class QueueAndLoadTest {
   void trainingChecksItsRulesSnapshotsTheLabelsAndRunsWithEvaluation() throws Exception {
     String trainer = Fixtures.participant(http, admin, "trainer");
     // Labels: the first 5 studies D, the rest cycling A, B, C (so D has too few for equal-class sampling).
+    int min = 40; // over the minimum to train, with at least 10 of each of A, B and C
     Map<String, String> given = new LinkedHashMap<>();
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < min; i++) {
       given.put(studies.get(i), i < 5 ? "D" : CODES.get(i % 3));
     }
     List<String> order = new ArrayList<>(given.keySet());
-    for (String s : order.subList(0, 99)) {
+    for (String s : order.subList(0, Fixtures.MIN_LABELS - 1)) {
       http.post(label(s), trainer, Map.of("code", given.get(s))).expect(201);
     }
     Map<String, Object> config = Map.of("architecture", "resnet18", "width", 0.125, "inputSize", 32, "maxEpochs", 1,
@@ -184,9 +185,12 @@ class QueueAndLoadTest {
         "config", config);
     Http.Response tooFew = http.post("/api/jobs", trainer, submit).expect(400);
     assertEquals("rule_violated", tooFew.json().path("error").asText());
-    assertTrue(tooFew.detail().contains("at least 100") && tooFew.detail().contains("have 99"), tooFew.detail());
+    assertTrue(tooFew.detail().contains("at least " + Fixtures.MIN_LABELS)
+        && tooFew.detail().contains("have " + (Fixtures.MIN_LABELS - 1)), tooFew.detail());
 
-    http.post(label(order.get(99)), trainer, Map.of("code", given.get(order.get(99)))).expect(201);
+    for (String s : order.subList(Fixtures.MIN_LABELS - 1, min)) {
+      http.post(label(s), trainer, Map.of("code", given.get(s))).expect(201);
+    }
     Map<String, Object> equalClass = new LinkedHashMap<>(config);
     equalClass.put("sampling", "equal_class");
     Http.Response unequal = http.post("/api/jobs", trainer, Map.of("kind", "train", "datasetId", dataset, "useCaseId",
@@ -220,7 +224,7 @@ class QueueAndLoadTest {
     assertTrue(events.containsAll(List.of("start", "epoch", "finished")), events.toString());
     assertTrue(http.get("/api/jobs/" + trainJob + "/log", trainer).expect(200).body().length() > 0);
 
-    checkRegistryAndRun(trainer, trainJob);
+    checkRegistryAndRun(trainer, trainJob, min);
     checkPublish(trainer, http.get("/api/models?useCaseId=1", trainer).json().get(0).path("id").asLong());
 
     // Someone else cannot evaluate the trainer's model; the trainer can.
@@ -240,11 +244,11 @@ class QueueAndLoadTest {
     Path results = Path.of(evaluated.path("config").path("output").asText());
     JsonNode comparison = Http.JSON.readTree(results.resolve("comparison.json").toFile());
     assertEquals(1, comparison.size(), "one model compared");
-    assertEquals(100, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
+    assertEquals(min, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
   }
 
   /** The finished training is in the registry; it runs on dataset images and uploads, with report text. */
-  private static void checkRegistryAndRun(String trainer, long trainJob) throws Exception {
+  private static void checkRegistryAndRun(String trainer, long trainJob, int labelled) throws Exception {
     JsonNode list = http.get("/api/models?useCaseId=1", trainer).expect(200).json();
     assertEquals(1, list.size(), list.toString());
     JsonNode model = list.get(0);
@@ -258,7 +262,7 @@ class QueueAndLoadTest {
     JsonNode detail = http.get("/api/models/" + id, trainer).expect(200).json();
     assertEquals(1, detail.path("card").path("curves").size(), "one epoch, one curve point");
     assertTrue(detail.path("card").path("validation").has("kappaLinear"));
-    assertEquals(100, detail.path("labelSnapshot").path("studies").asInt());
+    assertEquals(labelled, detail.path("labelSnapshot").path("studies").asInt());
     assertEquals(trainJob, detail.path("job").path("id").asLong());
 
     JsonNode image = http.get("/api/datasets/" + dataset + "/images?limit=1", trainer).json().get(0);
@@ -383,7 +387,7 @@ class QueueAndLoadTest {
   @Test
   void cancelStopsAQueuedJobAndARunningOne() throws Exception {
     String canceller = Fixtures.participant(http, admin, "canceller");
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < Fixtures.MIN_LABELS; i++) {
       http.post(label(studies.get(i)), canceller, Map.of("code", CODES.get(i % 4))).expect(201);
     }
     long running = http.post("/api/jobs", canceller, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,

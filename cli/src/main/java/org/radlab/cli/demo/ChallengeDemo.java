@@ -25,8 +25,18 @@ import picocli.CommandLine;
  * train, evaluate their models and submit them. Returns the leaderboard.
  */
 public final class ChallengeDemo {
-  /** Sizes and training of the demo. */
-  public record Options(int poolStudies, int hiddenStudies, long seed, int epochs) {}
+  /**
+   * Sizes and training of the demo: {@code annotations} is how many pool studies each participant labels, and the
+   * challenge's minimum before a submission (the server must accept training on that many).
+   */
+  public record Options(int poolStudies, int hiddenStudies, long seed, int epochs, int annotations) {
+    public Options {
+      if (annotations < 1 || annotations > poolStudies) {
+        throw new IllegalArgumentException("participants label 1 to " + poolStudies + " pool studies, not "
+            + annotations);
+      }
+    }
+  }
 
   /** One leaderboard row, with the kappa and AUC the hidden evaluation job itself wrote. */
   public record Standing(int rank, String participant, double kappa, double auc, double evaluationKappa,
@@ -63,12 +73,12 @@ public final class ChallengeDemo {
     referenceLabels(test, testDicom);
     referenceLabels(fin, finalDicom);
 
-    step("create the challenge: breast density, daily limit 3, at least 100 annotations");
+    step("create the challenge: breast density, daily limit 3, at least " + o.annotations() + " annotations");
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long challenge = api.post("/api/challenges", admin, Map.of("title", "Breast density demo " + now,
         "useCaseId", 1, "poolDatasetId", pool, "testDatasetId", test, "finalDatasetId", fin,
         "startsAt", now.minusSeconds(60).toString(), "endsAt", now.plus(7, ChronoUnit.DAYS).toString(),
-        "dailyLimit", 3, "minAnnotations", 100)).path("id").asLong();
+        "dailyLimit", 3, "minAnnotations", o.annotations())).path("id").asLong();
     out.printf("   challenge %d; its test and final sets are now hidden from participants%n", challenge);
 
     List<Participant> people = List.of(new Participant("reader-1", 0.25), new Participant("reader-2", 0.125));
@@ -76,9 +86,10 @@ public final class ChallengeDemo {
     for (Participant p : people) {
       p.token = api.post("/api/users", admin, Map.of("name", p.name, "role", "participant")).path("token").asText();
     }
-    step("two participants annotate 100 pool studies each through the API, with the second reader's labels");
+    step("two participants annotate " + o.annotations() + " pool studies each through the API, with the second "
+        + "reader's labels");
     for (Participant p : people) {
-      for (int i = 0; i < 100; i++) {
+      for (int i = 0; i < o.annotations(); i++) {
         String study = api.get("/api/annotate/1/" + pool + "/next", p.token).path("studyUid").asText();
         api.post("/api/annotate/1/" + pool + "/studies/" + study, p.token, Map.of("code", reader2.get(study)));
       }

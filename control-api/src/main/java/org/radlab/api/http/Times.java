@@ -16,8 +16,13 @@ public final class Times {
     return FORMAT.format(Instant.now());
   }
 
-  /** Midnight UTC of the current day, in the stored format (daily limits count from here). */
-  public static String startOfTodayUtc() {
-    return FORMAT.format(Instant.now().truncatedTo(ChronoUnit.DAYS));
+  /** {@code instant} in the stored format. */
+  public static String format(Instant instant) {
+    return FORMAT.format(instant);
+  }
+
+  /** Midnight UTC of the day of {@code instant}, in the stored format. */
+  public static String startOfDayUtc(Instant instant) {
+    return FORMAT.format(instant.truncatedTo(ChronoUnit.DAYS));
   }
 }

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -61,9 +62,18 @@ public final class ChallengeRoutes {
   private final AnnotationDao annotations;
   private final UserDao users;
   private final JobRoutes jobs;
+  private final Clock clock;
+  private final int defaultMinAnnotations;
 
-  public ChallengeRoutes(Database db, JobRoutes jobs) {
+  /**
+   * @param clock                 what opens and closes challenges and starts each day's submission count
+   * @param defaultMinAnnotations annotations of the pool a participant needs before submitting, unless the
+   *                              challenge sets its own
+   */
+  public ChallengeRoutes(Database db, JobRoutes jobs, Clock clock, int defaultMinAnnotations) {
     this.db = db;
+    this.clock = clock;
+    this.defaultMinAnnotations = defaultMinAnnotations;
     this.challenges = db.dao(ChallengeDao.class);
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
@@ -103,12 +113,12 @@ public final class ChallengeRoutes {
       throw ApiException.badRequest("endsAt must be after startsAt");
     }
     int limit = r.dailyLimit() == null ? 3 : r.dailyLimit();
-    int min = r.minAnnotations() == null ? 100 : r.minAnnotations();
+    int min = r.minAnnotations() == null ? defaultMinAnnotations : r.minAnnotations();
     if (limit < 1 || limit > 1000 || min < 1 || min > 100_000) {
       throw ApiException.badRequest("dailyLimit must be 1 to 1000 and minAnnotations 1 to 100000");
     }
     long id = challenges.insert(title, u.id(), pool.id(), test.id(), fin.id(), starts.toString(), ends.toString(),
-        limit, min, caller.id(), Times.now());
+        limit, min, caller.id(), now());
     datasets.hide(test.id());
     datasets.hide(fin.id());
     ctx.status(201).json(view(caller, challenges.find(id).orElseThrow()));
@@ -149,7 +159,7 @@ public final class ChallengeRoutes {
       throw ApiException.rule("annotate at least " + c.minAnnotations() + " studies of the training pool before "
           + "submitting; you have " + annotated);
     }
-    String dayStart = Times.startOfTodayUtc();
+    String dayStart = Times.startOfDayUtc(clock.instant());
     if (challenges.countSince(c.id(), caller.id(), dayStart) >= c.dailyLimit()) {
       throw new ApiException(429, "daily_limit", "you have made your " + c.dailyLimit() + " submissions for today "
           + "(UTC); the next one is possible after midnight UTC");
@@ -195,7 +205,7 @@ public final class ChallengeRoutes {
     if (!"ended".equals(phase(c))) {
       throw ApiException.conflict("challenge " + c.id() + " can be finalized after its end, once; it is " + phase(c));
     }
-    if (challenges.finalize(c.id(), Times.now()) != 1) {
+    if (challenges.finalize(c.id(), now()) != 1) {
       throw ApiException.conflict("challenge " + c.id() + " is finalized already");
     }
     int queued = 0;
@@ -209,14 +219,14 @@ public final class ChallengeRoutes {
 
   /** Records a submission and queues its evaluation, owned by the challenge's admin. */
   private long evaluate(Challenge c, long userId, Model m, String phase, long datasetId) {
-    long id = challenges.submit(c.id(), userId, m.id(), phase, Times.now());
+    long id = challenges.submit(c.id(), userId, m.id(), phase, now());
     try {
       UserDao.User owner = users.find(c.createdBy()).orElseThrow();
       JobDao.Job job = jobs.enqueueHiddenEvaluation(new Caller(owner.id(), owner.name(), owner.role()),
           datasets.find(datasetId).orElseThrow(), c.useCaseId(), List.of(m.path()));
       challenges.setJob(id, job.id());
     } catch (RuntimeException e) {
-      challenges.score(id, "failed", null, null, Times.now());
+      challenges.score(id, "failed", null, null, now());
       throw e;
     }
     return id;
@@ -247,7 +257,7 @@ public final class ChallengeRoutes {
   private ChallengeView view(Caller caller, Challenge c) {
     Map<String, Object> you = new LinkedHashMap<>();
     you.put("annotations", annotations.countMine(caller.id(), c.useCaseId(), c.poolDatasetId()));
-    String dayStart = Times.startOfTodayUtc();
+    String dayStart = Times.startOfDayUtc(clock.instant());
     you.put("submissionsToday", challenges.countSince(c.id(), caller.id(), dayStart));
     return new ChallengeView(c.id(), c.title(), c.useCaseId(), c.poolDatasetId(),
         caller.isAdmin() ? c.testDatasetId() : null, caller.isAdmin() ? c.finalDatasetId() : null, c.startsAt(),
@@ -260,8 +270,12 @@ public final class ChallengeRoutes {
         s.submittedAt(), s.scoredAt(), caller.isAdmin() ? s.jobId() : null);
   }
 
-  static String phase(Challenge c) {
-    Instant now = Instant.now();
+  private String now() {
+    return Times.format(clock.instant());
+  }
+
+  private String phase(Challenge c) {
+    Instant now = clock.instant();
     if (c.finalizedAt() != null) {
       return "finalized";
     }

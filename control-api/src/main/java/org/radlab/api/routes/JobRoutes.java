@@ -45,8 +45,6 @@ import org.radlab.core.jobs.TrainConfig;
  * their status, progress and log, and cancel them. Participants see and cancel only their own jobs.
  */
 public final class JobRoutes {
-  /** Training needs at least this many labelled studies. */
-  public static final int MIN_TRAINING_LABELS = 100;
   /** Equal-class sampling needs at least this many studies of every class. */
   public static final int MIN_PER_CLASS_EQUAL = 10;
   /** Config fields the server fills in; a participant may not set them. */
@@ -68,11 +66,14 @@ public final class JobRoutes {
   private final UseCaseDao useCases;
   private final AnnotationDao annotations;
   private final ModelDao modelDao;
+  private final int minTrainingLabels;
   private JobRunner runner;
 
-  public JobRoutes(Database db, Path home) {
+  /** {@code minTrainingLabels}: training needs at least this many labelled studies. */
+  public JobRoutes(Database db, Path home, int minTrainingLabels) {
     this.db = db;
     this.home = home;
+    this.minTrainingLabels = minTrainingLabels;
     this.jobs = db.dao(JobDao.class);
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
@@ -118,8 +119,8 @@ public final class JobRoutes {
     Dataset d = readyDataset(caller, r.datasetId());
     long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
-    if (labels.size() < MIN_TRAINING_LABELS) {
-      throw ApiException.rule("training needs at least " + MIN_TRAINING_LABELS + " labelled studies; "
+    if (labels.size() < minTrainingLabels) {
+      throw ApiException.rule("training needs at least " + minTrainingLabels + " labelled studies; "
           + labelSource(r.labels()) + " of use case " + useCase + " on dataset " + d.id() + " have " + labels.size());
     }
     if (!config.has("classes")) {
