@@ -2,7 +2,7 @@
 // by side and run a prediction from a card. Every value the page shows is checked against the API.
 //
 // RADLAB_E2E: {"useCaseId": 1, "datasetId": 1, "modelIds": [m1, m2]}
-// RADLAB_TOKEN: a participant who has annotated >= 100 studies of the dataset (>= 10 of every category) and owns
+// RADLAB_TOKEN: a participant who has annotated at least the server's minimum to train of the dataset and owns
 // models m1 and m2 (trained on that use case). The server must be free to start the new job within a minute or two.
 import { api, check, checkEqual, scenario, Stop, TOKEN, until } from './lib.mjs';
 

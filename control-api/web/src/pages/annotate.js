@@ -121,6 +121,8 @@ function Annotator({ useCase, dataset, pickers }) {
   const detection = useCase.task === 'detection';
   const catOf = useMemo(() => Object.fromEntries(cats.map((c, i) => [c.code, { ...c, index: i }])), [cats]);
   const colorOf = (code) => COLORS[((catOf[code] || {}).index || 0) % COLORS.length];
+  const settings = useApi('/settings');
+  const minLabels = (settings.data && settings.data.minTrainingLabels) || 100;
 
   const [study, setStudy] = useState(null);
   const [mode, setMode] = useState({ kind: 'loading' }); // loading | queue | revisit | done | finished
@@ -600,8 +602,9 @@ function Annotator({ useCase, dataset, pickers }) {
         <div class="stat"><div class="stat-value" data-testid="summary-total">${mode.total}</div>
           <div class="stat-label">labelled in total (of ${total})</div></div>
       </div>
-      <p class="muted">Your labels are saved as you go. ${mode.total < 100
-        ? `Training a model on your own labels needs at least 100 labelled studies: ${100 - mode.total} to go.`
+      <p class="muted">Your labels are saved as you go. ${mode.total < minLabels
+        ? `Training a model on your own labels needs at least ${minLabels} labelled studies: ${minLabels - mode.total}`
+          + ' to go.'
         : html`You have enough labels to train a model on the <a href="/create">Create</a> page.`}</p>
       <div class="toolbar"><button type="button" class="primary" onClick=${restart}>Continue annotating</button></div>
     </div>`;

@@ -212,6 +212,10 @@ public final class ControlApi implements AutoCloseable {
         ctx -> ctx.json(endpoints));
     add(r, "GET", "/api/docs", "public", "This list of endpoints, as a page", "", "HTML", this::docs);
     add(r, "GET", "/api/me", "any user", "Who the token belongs to", "", "{id, name, role}", userRoutes::me);
+    add(r, "GET", "/api/settings", "any user", "The server's limits that pages and clients need to know", "",
+        "{minTrainingLabels, maxBodyBytes, maxUploadBytes}", ctx -> ctx.json(Map.of("minTrainingLabels",
+            settings.minTrainingLabels(), "maxBodyBytes", settings.maxBodyBytes(), "maxUploadBytes",
+            settings.maxUploadBytes())));
     add(r, "GET", "/api/users", "admin", "All users", "", "[{id, name, role, createdAt}]", userRoutes::list);
     add(r, "POST", "/api/users", "admin", "Create a user; the token is shown only in this answer",
         "{name, role: admin|participant}", "{id, name, role, token}", userRoutes::create);

@@ -183,6 +183,8 @@ class QueueAndLoadTest {
         "batchSize", 16, "validationFraction", 0.2);
     Map<String, Object> submit = Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1, "labels", "mine",
         "config", config);
+    assertEquals(Fixtures.MIN_LABELS, http.get("/api/settings", trainer).expect(200).json()
+        .path("minTrainingLabels").asInt(), "the server's minimum, as the pages read it");
     Http.Response tooFew = http.post("/api/jobs", trainer, submit).expect(400);
     assertEquals("rule_violated", tooFew.json().path("error").asText());
     assertTrue(tooFew.detail().contains("at least " + Fixtures.MIN_LABELS)

@@ -71,7 +71,7 @@ class WebPagesTest {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    Path poolDicom = Fixtures.synth(tmp.resolve("pool"), 104, 41);
+    Path poolDicom = Fixtures.synth(tmp.resolve("pool"), 40, 41);
     pool = Fixtures.dataset(http, admin, "pool", poolDicom);
     testSet = Fixtures.dataset(http, admin, "test", Fixtures.synth(tmp.resolve("test"), 16, 42));
     finalSet = Fixtures.dataset(http, admin, "final", Fixtures.synth(tmp.resolve("final"), 16, 43));
@@ -98,12 +98,13 @@ class WebPagesTest {
     ana = Fixtures.participant(http, admin, "ana");
     ben = Fixtures.participant(http, admin, "ben");
 
-    // ben labels 100 pool studies with the second reader's labels and trains two small models on them.
+    // ben labels 32 pool studies (over the test server's minimum to train) with the second reader's labels and
+    // trains two small models on them.
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(tmp.resolve("home").resolve("site-secret")));
     Map<String, String> reader2 = new HashMap<>();
     SynthLabels.byStudy(poolDicom.resolve("labels.csv"), SynthLabels.READER_2)
         .forEach((uid, code) -> reader2.put(pseudonyms.uid(uid), code));
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 32; i++) {
       String study = http.get("/api/annotate/1/" + pool + "/next", ben).expect(200).json().path("studyUid").asText();
       http.post("/api/annotate/1/" + pool + "/studies/" + study, ben, Map.of("code", reader2.get(study)))
           .expect(201);
