@@ -190,6 +190,15 @@ class QueueAndLoadTest {
     assertTrue(tooFew.detail().contains("at least " + Fixtures.MIN_LABELS)
         && tooFew.detail().contains("have " + (Fixtures.MIN_LABELS - 1)), tooFew.detail());
 
+    // Enough labels, but of one class only: refused before any job runs.
+    String oneClass = Fixtures.participant(http, admin, "one-class");
+    for (String s : order.subList(0, Fixtures.MIN_LABELS)) {
+      http.post(label(s), oneClass, Map.of("code", "B")).expect(201);
+    }
+    Http.Response missing = http.post("/api/jobs", oneClass, submit).expect(400);
+    assertEquals("rule_violated", missing.json().path("error").asText());
+    assertTrue(missing.detail().contains("class A has no labelled studies"), missing.detail());
+
     for (String s : order.subList(Fixtures.MIN_LABELS - 1, min)) {
       http.post(label(s), trainer, Map.of("code", given.get(s))).expect(201);
     }

@@ -127,10 +127,16 @@ public final class JobRoutes {
       ArrayNode classes = config.putArray("classes");
       useCases.categories(useCase).forEach(c -> classes.add(c.code()));
     }
+    Map<String, Integer> perClass = new TreeMap<>();
+    config.get("classes").forEach(c -> perClass.put(c.asText(), 0));
+    labels.values().forEach(code -> perClass.computeIfPresent(code, (k, n) -> n + 1));
+    perClass.forEach((code, n) -> {
+      if (n == 0) {
+        throw ApiException.rule("class " + code + " has no labelled studies among the " + labels.size() + "; label "
+            + "some, or leave it out of the config's classes");
+      }
+    });
     if ("equal_class".equals(config.path("sampling").asText())) {
-      Map<String, Integer> perClass = new TreeMap<>();
-      config.get("classes").forEach(c -> perClass.put(c.asText(), 0));
-      labels.values().forEach(code -> perClass.merge(code, 1, Integer::sum));
       perClass.forEach((code, n) -> {
         if (n < MIN_PER_CLASS_EQUAL) {
           throw ApiException.rule("equal_class sampling needs at least " + MIN_PER_CLASS_EQUAL + " studies of each "
