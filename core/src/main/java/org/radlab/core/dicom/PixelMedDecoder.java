@@ -39,6 +39,7 @@ final class PixelMedDecoder {
    */
   static Samples decode(byte[] file, ParsedDicom parsed, PixelLayout layout) throws DicomRejectException {
     String ts = parsed.datasetTransferSyntax();
+    NativePixelReader.checkBigEndianLength(file, parsed, layout);
     Attribute pixelData = readPixelDataAttribute(file);
     try {
       TransferSyntax syntax = new TransferSyntax(ts);
