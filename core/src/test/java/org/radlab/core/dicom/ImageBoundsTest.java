@@ -111,6 +111,87 @@ class ImageBoundsTest {
   }
 
   @Test
+  void aJpegFrameWhoseStreamDeclaresMorePixelsThanTheHeaderIsRefusedBeforeImageIoDecodesIt() throws Exception {
+    assumeTrue(ExternalTools.available("img2dcm"), "dcmtk's img2dcm is needed");
+    BufferedImage image = new BufferedImage(16, 8, BufferedImage.TYPE_BYTE_GRAY);
+    for (int i = 0; i < 128; i++) {
+      image.getRaster().setSample(i % 16, i / 16, 0, i * 2);
+    }
+    Path jpeg = tmp.resolve("frame.jpg");
+    Files.write(jpeg, encode(image, "jpeg"));
+    Path dicom = tmp.resolve("jpeg.dcm");
+    ExternalTools.Run r = ExternalTools.run(tmp, "/usr/bin/img2dcm", jpeg.toString(), dicom.toString());
+    assertTrue(r.ok(), r.output());
+    byte[] file = Files.readAllBytes(dicom);
+    assertEquals(TransferSyntaxes.JPEG_BASELINE, DicomReader.readHeader(file).transferSyntaxUid());
+    assertEquals(16 * 8, DicomReader.decode(file).stored().length, "the file as written decodes");
+    // SOF0 inside the pixel data: FF C0, length 11, precision 8, height 8, width 16
+    int sof = indexOf(file, new byte[] {(byte) 0xFF, (byte) 0xC0, 0, 11, 8, 0, 8, 0, 16});
+    assertTrue(sof > 0);
+    ByteBuffer.wrap(file, sof + 5, 4).putShort((short) 40000).putShort((short) 40000);
+    DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(file));
+    assertEquals("size_mismatch", e.reason(), e.getMessage());
+    assertEquals("the compressed stream of frame 0 declares 40000 x 40000 pixels, the header 16 x 8", e.getMessage());
+  }
+
+  @Test
+  void aJpeg2000FrameWhoseSizSegmentDeclaresMorePixelsIsRefused() throws Exception {
+    assumeTrue(ExternalTools.available("gdcmconv"), "GDCM's gdcmconv is needed");
+    Path plain = TestDicom.image(64, 64, 16, 12, 0, "MONOCHROME2").pixels16(gradient())
+        .writeTo(tmp.resolve("plain12.dcm"), TestDicom.EXPLICIT_LE);
+    Path j2k = tmp.resolve("j2k.dcm");
+    ExternalTools.Run r = ExternalTools.run(tmp, "/usr/bin/gdcmconv", "--j2k", plain.toString(), j2k.toString());
+    assertTrue(r.ok(), r.output());
+    byte[] file = Files.readAllBytes(j2k);
+    assertArrayEquals(gradient(), DicomReader.decode(file).stored(), "the file as written decodes");
+    // SOC, SIZ: FF 4F FF 51, Lsiz (2), Rsiz (2), Xsiz (4), Ysiz (4), XOsiz (4), YOsiz (4)
+    int siz = indexOf(file, new byte[] {(byte) 0xFF, 0x4F, (byte) 0xFF, 0x51}) + 2;
+    assertEquals(64, ByteBuffer.wrap(file, siz + 6, 4).getInt());
+    ByteBuffer.wrap(file, siz + 6, 8).putInt(40000).putInt(30000);
+    DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(file));
+    assertEquals("the compressed stream of frame 0 declares 40000 x 30000 pixels, the header 64 x 64", e.getMessage());
+  }
+
+  @Test
+  void aDeflatedPixelDataLengthOf4GbIsRefusedBeforePixelMedAllocatesIt() throws Exception {
+    String deflated = "1.2.840.10008.1.2.1.99";
+    // PixelMed's file meta information for a deflated file, then the data set deflated here (raw deflate)
+    byte[] reference = sixteenBit().write(deflated);
+    int metaEnd = 144 + ByteBuffer.wrap(reference, 140, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    byte[] explicit = sixteenBit().write(TestDicom.EXPLICIT_LE);
+    int explicitMetaEnd = 144 + ByteBuffer.wrap(explicit, 140, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    byte[] dataSet = java.util.Arrays.copyOfRange(explicit, explicitMetaEnd, explicit.length);
+    byte[] file = concat(java.util.Arrays.copyOf(reference, metaEnd), rawDeflate(dataSet));
+    assertArrayEquals(gradient(), DicomReader.decode(file).stored(), "the composed file is a valid deflated file");
+
+    int at = indexOf(dataSet, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'W', 0, 0});
+    ByteBuffer.wrap(dataSet, at + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0xFFFFFFF0);
+    byte[] bomb = concat(java.util.Arrays.copyOf(reference, metaEnd), rawDeflate(dataSet));
+    DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(bomb));
+    assertEquals("size_mismatch", e.reason(), e.getMessage());
+    assertEquals("Pixel Data holds 4294967280 bytes, at least a frame more than the 8192 the header implies (is "
+        + "NumberOfFrames 1 right?)", e.getMessage());
+  }
+
+  private static byte[] rawDeflate(byte[] data) {
+    Deflater deflater = new Deflater(9, true);
+    deflater.setInput(data);
+    deflater.finish();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    while (!deflater.finished()) {
+      out.write(buffer, 0, deflater.deflate(buffer));
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void framesSamplesBitsAndDecodedBytesAreBounded() throws Exception {
     // The frame bound is checked before the pixel data's length.
     byte[] frames = TestDicom.image(2, 2, 8, 8, 0, "MONOCHROME2").set(Tags.NUMBER_OF_FRAMES, "5000")
