@@ -1,6 +1,6 @@
 package org.radlab.core.dicom;
 
-import static org.radlab.core.dicom.DicomRejectException.SIZE_MISMATCH;
+import static org.radlab.core.dicom.DicomRejectException.DECODE_FAILED;
 
 /**
  * The image size a compressed frame's own stream declares, checked against Rows and Columns before ImageIO decodes
@@ -17,7 +17,7 @@ final class CodestreamSize {
     for (int f = 0; f < frames.length; f++) {
       long[] size = TransferSyntaxes.isJpeg2000(ts) ? j2k(frames[f]) : jpeg(frames[f]);
       if (size != null && (size[0] > layout.columns() || size[1] > layout.rows())) {
-        throw new DicomRejectException(SIZE_MISMATCH, "the compressed stream of frame " + f + " declares " + size[0]
+        throw new DicomRejectException(DECODE_FAILED, "the compressed stream of frame " + f + " declares " + size[0]
             + " x " + size[1] + " pixels, the header " + layout.columns() + " x " + layout.rows());
       }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.pixelmed.dicom.AttributeTag;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -130,7 +131,7 @@ class ImageBoundsTest {
     assertTrue(sof > 0);
     ByteBuffer.wrap(file, sof + 5, 4).putShort((short) 40000).putShort((short) 40000);
     DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(file));
-    assertEquals("size_mismatch", e.reason(), e.getMessage());
+    assertEquals("decode_failed", e.reason(), e.getMessage());
     assertEquals("the compressed stream of frame 0 declares 40000 x 40000 pixels, the header 16 x 8", e.getMessage());
   }
 
@@ -189,6 +190,36 @@ class ImageBoundsTest {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  @Test
+  void aHeaderElementDeclaringGigabytesIsRefusedBeforePixelMedAllocatesIt() throws Exception {
+    AttributeTag privateTag = new AttributeTag(0x0009, 0x1010);
+    byte[] flat = sixteenBit().words(privateTag, 1, 2, 3, 4).write();
+    byte[] nested = sixteenBit().sequence(new AttributeTag(0x0009, 0x1020),
+        TestDicom.empty().words(privateTag, 1, 2, 3, 4).list()).write();
+    for (byte[] file : new byte[][] {flat, nested}) {
+      assertArrayEquals(gradient(), DicomReader.decode(file).stored(), "the file as written decodes");
+      // (0009,1010) "OW" 0000 and its 4-byte length, 8
+      int at = indexOf(file, new byte[] {0x09, 0x00, 0x10, 0x10, 'O', 'W', 0, 0});
+      assertEquals(8, ByteBuffer.wrap(file, at + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+      byte[] bomb = file.clone();
+      ByteBuffer.wrap(bomb, at + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0x7FFFFFF0);
+      DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.readHeader(bomb));
+      assertEquals("decode_failed", e.reason());
+      assertEquals("malformed DICOM header: element (0009,1010) declares 2147483632 bytes but the file ends "
+          + (bomb.length - at - 12) + " bytes after its header", e.getMessage());
+      assertNull(DeclaredSize.exceeded(bomb, ImageBounds.defaults()), "nothing to measure; decoding says why");
+    }
+    // 26 bytes of implicit VR without a preamble: a SOP Class UID and a private element declaring 2 GB
+    ByteBuffer implicit = ByteBuffer.allocate(26).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    implicit.putShort((short) 0x0008).putShort((short) 0x0016).putInt(6).put("1.2.3\0".getBytes(StandardCharsets.US_ASCII));
+    implicit.putShort((short) 0x0009).putShort((short) 0x1010).putInt(0x7FFFFFF0).put(new byte[] {'A', 'B', 'C', 'D'});
+    DicomRejectException e = assertThrows(DicomRejectException.class,
+        () -> DicomReader.readHeader(implicit.array()));
+    assertEquals("not_dicom", e.reason(), "no preamble: not taken for DICOM");
+    assertEquals("malformed DICOM header: element (0009,1010) declares 2147483632 bytes but the file ends 4 bytes "
+        + "after its header", e.getMessage());
   }
 
   @Test
