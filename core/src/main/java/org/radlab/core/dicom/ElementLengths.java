@@ -6,9 +6,11 @@ import com.pixelmed.dicom.ValueRepresentation;
 import java.util.Set;
 
 /**
- * Walks a file's elements before PixelMed parses it and refuses any element whose defined length runs past the end
- * of the file. PixelMed allocates an element's declared length before reading its value: a 30-byte file with one
- * private element declaring 2 GB makes the header parse allocate 2 GB. Sequences and items are walked into (in
+ * Walks a file's elements before PixelMed parses it and refuses any element whose defined length runs more than
+ * {@value #SLACK} bytes past the end of the file. PixelMed allocates an element's declared length before reading its
+ * value: a 26-byte file with one private element declaring 2 GB makes the header parse allocate 2 GB. A file cut
+ * short by less than that is left to PixelMed, which reads what is there (so a truncated file keeps its usual
+ * reason). Sequences and items are walked into (in
  * implicit VR, a tag the dictionary calls a sequence, an undefined length, or a value that starts with an item);
  * the walk stops at encapsulated pixel data and at a deflated data set, whose lengths other checks cover.
  */
@@ -16,6 +18,8 @@ final class ElementLengths {
   private static final Set<String> LONG_LENGTH_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC",
       "UN", "UR", "UT", "UV");
   private static final long UNDEFINED = 0xFFFFFFFFL;
+  /** How far past the end of the file an element may run: what PixelMed then allocates in vain is harmless. */
+  static final long SLACK = 1 << 20;
 
   private ElementLengths() {}
 
@@ -37,7 +41,10 @@ final class ElementLengths {
       while (p + 8 <= file.length && u16(file, p, false) == 0x0002) {
         long length = length(file, p, meta);
         int value = p + headerLength(file, p, meta);
-        require(length != UNDEFINED && value + length <= file.length, file, p, length, value, meta, reason);
+        require(length != UNDEFINED && value + length <= file.length + SLACK, file, p, length, value, meta, reason);
+        if (value + length > file.length) {
+          return;
+        }
         if (u16(file, p + 2, false) == 0x0010) {
           ts = new String(file, value, (int) length, java.nio.charset.StandardCharsets.US_ASCII).trim()
               .replace("\0", "");
@@ -76,7 +83,10 @@ final class ElementLengths {
         p = value; // a sequence: its items and their elements follow
         continue;
       }
-      require(value + length <= f.length, f, p, length, value, e, reason);
+      require(value + length <= f.length + SLACK, f, p, length, value, e, reason);
+      if (value + length > f.length) {
+        return; // cut short: PixelMed reads what is there
+      }
       p = (int) (value + length);
     }
   }

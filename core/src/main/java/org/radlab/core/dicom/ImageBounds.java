@@ -10,12 +10,12 @@ import java.nio.file.Path;
 /**
  * The largest image RadLab decodes, checked against what a file declares before any pixel buffer is allocated: by
  * {@link DicomReader} (Rows, Columns, NumberOfFrames, SamplesPerPixel, BitsAllocated), by prep, and by the API's
- * upload check (a PNG's header). A file beyond a bound is refused with reason {@value #TOO_LARGE}.
+ * upload check (a PNG's or DICOM's header). A file beyond a bound is refused with reason {@value #TOO_LARGE}.
  *
- * <p>The defaults hold real radiology with room to spare: a mammogram of 4728 x 5928 pixels at 16 bits (the largest
- * detectors, 50 µm), a CT series of 512 x 512 x 1000 frames, a tomosynthesis volume of 2048 x 2048 x 60 frames. A site
- * that needs more writes {@value #FILE} in its workspace with the bounds it wants (missing fields keep their
- * defaults); the control API reads it at start, prep on its driver.
+ * <p>The defaults hold real radiology with room to spare: a mammogram of about 4700 x 5900 pixels at 16 bits (the
+ * largest detectors, 50 µm), a CT series of 512 x 512 x 1000 frames, a tomosynthesis volume of 2048 x 2048 x 60
+ * frames. A site that needs more writes {@value #FILE} in its workspace with the bounds it wants (missing fields
+ * keep their defaults); the control API reads it at start, prep on its driver.
  *
  * @param maxRows Rows (image height), default 8192
  * @param maxColumns Columns (image width), default 8192

@@ -65,7 +65,8 @@ final class NativePixelReader {
    */
   static void checkBigEndianLength(byte[] file, ParsedDicom parsed, PixelLayout layout) throws DicomRejectException {
     long tagEnd = parsed.pixelDataValueHeader();
-    if (!TransferSyntaxes.EXPLICIT_BE.equals(parsed.datasetTransferSyntax()) || tagEnd < 4 || tagEnd + 8 > file.length) {
+    if (!TransferSyntaxes.EXPLICIT_BE.equals(parsed.datasetTransferSyntax()) || tagEnd < 4
+        || tagEnd + 8 > file.length) {
       return;
     }
     int at = (int) tagEnd;

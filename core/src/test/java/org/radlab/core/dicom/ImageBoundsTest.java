@@ -213,7 +213,8 @@ class ImageBoundsTest {
     }
     // 26 bytes of implicit VR without a preamble: a SOP Class UID and a private element declaring 2 GB
     ByteBuffer implicit = ByteBuffer.allocate(26).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    implicit.putShort((short) 0x0008).putShort((short) 0x0016).putInt(6).put("1.2.3\0".getBytes(StandardCharsets.US_ASCII));
+    implicit.putShort((short) 0x0008).putShort((short) 0x0016).putInt(6)
+        .put("1.2.3\0".getBytes(StandardCharsets.US_ASCII));
     implicit.putShort((short) 0x0009).putShort((short) 0x1010).putInt(0x7FFFFFF0).put(new byte[] {'A', 'B', 'C', 'D'});
     DicomRejectException e = assertThrows(DicomRejectException.class,
         () -> DicomReader.readHeader(implicit.array()));
