@@ -17,6 +17,7 @@ import org.radlab.core.dicom.DicomHeader;
 import org.radlab.core.dicom.DicomReader;
 import org.radlab.core.dicom.DicomRejectException;
 import org.radlab.core.dicom.GrayImage;
+import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.dicom.ImageResize;
 import org.radlab.core.dicom.PixelPipeline;
 import org.radlab.core.dicom.PngCodec;
@@ -41,12 +42,18 @@ public final class FileConverter implements Serializable {
 
   private final PrepJobConfig config;
   private final byte[] secret;
+  private final ImageBounds bounds;
   private transient Pseudonymizer pseudonymizer;
   private transient Configuration hadoop;
 
-  public FileConverter(PrepJobConfig config, byte[] secret) {
+  /**
+   * @param bounds the largest image to decode: a file declaring more is a {@code too_large} reject before its pixels
+   *     are allocated
+   */
+  public FileConverter(PrepJobConfig config, byte[] secret, ImageBounds bounds) {
     this.config = config;
     this.secret = secret.clone();
+    this.bounds = bounds;
   }
 
   /** Enough of a file's header to find it again: bytes read before giving up on a prefix and reading it all. */
@@ -79,6 +86,10 @@ public final class FileConverter implements Serializable {
 
   /** Converts one file; I/O errors on the input become rejects, I/O errors on the output fail the task. */
   public List<Row> convert(SourceFile source) throws IOException {
+    if (source.length() > bounds.maxDecodedBytes()) {
+      return List.of(StagingRow.rejected(source, ImageBounds.TOO_LARGE, "the file holds " + source.length()
+          + " bytes, more than the limit of " + bounds.maxDecodedBytes() + " decoded bytes for one image", null));
+    }
     byte[] bytes;
     try {
       bytes = read(source);
@@ -87,7 +98,7 @@ public final class FileConverter implements Serializable {
     }
     DecodedImage image;
     try {
-      image = DicomReader.decode(bytes);
+      image = DicomReader.decode(bytes, bounds);
     } catch (DicomRejectException e) {
       return List.of(StagingRow.rejected(source, e.reason(), e.getMessage(), transferSyntaxOf(bytes)));
     } catch (RuntimeException | OutOfMemoryError e) {

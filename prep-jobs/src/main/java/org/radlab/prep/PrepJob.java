@@ -1,6 +1,5 @@
 package org.radlab.prep;
 
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,17 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.radlab.core.Workspace;
 import org.radlab.core.deid.SiteSecret;
+import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.jobs.PrepJobConfig;
 
 /**
@@ -59,12 +56,13 @@ public final class PrepJob {
     RunLog runs = new RunLog(hadoop, layout);
     int run = runs.startNewRun();
 
-    List<SourceFile> all = listInput(hadoop, config.input());
+    InputListing listing = InputListing.of(hadoop, config.input());
+    List<SourceFile> all = listing.files();
     Set<String> seen = seenSources(spark, runs, layout);
     List<SourceFile> todo = all.stream().filter(f -> !seen.contains(key(f))).toList();
     PrepProgress progress = new PrepProgress(spark.sparkContext(), todo.size(), config.progressFile());
-    progress.log("found %d files under %s; %d already in the dataset, %d to convert (run %d)",
-        all.size(), config.input(), all.size() - todo.size(), todo.size(), run);
+    progress.log("found %d files under %s (%d hidden skipped); %d already in the dataset, %d to convert (run %d)",
+        all.size(), config.input(), listing.skippedHidden(), all.size() - todo.size(), todo.size(), run);
 
     Converted added = todo.isEmpty() ? new Converted(new RunTotals(), List.of())
         : convert(spark, config, secret, todo, layout, progress, run, runs);
@@ -72,7 +70,7 @@ public final class PrepJob {
     runs.markComplete(run, added.totals());
     progress.finish();
     ImageCatalog.write(spark, layout, runs);
-    PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), todo.size(),
+    PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), listing.skippedHidden(), todo.size(),
         (System.nanoTime() - started) / 1e9);
     summary.write(hadoop, layout.summary());
     return summary;
@@ -86,7 +84,8 @@ public final class PrepJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = config.partitions() > 0 ? config.partitions()
         : Math.max(1, Math.min(todo.size(), Math.max(jsc.defaultParallelism() * 4, todo.size() / 64)));
-    FileConverter converter = new FileConverter(config, secret);
+    // the site's bounds, read here on the driver from the workspace the job runs for
+    FileConverter converter = new FileConverter(config, secret, ImageBounds.load(Workspace.home()));
     JavaRDD<SourceFile> input = jsc.parallelize(todo, partitions);
 
     // First the headers alone (a few KiB per file): duplicates are known before anything is written.
@@ -178,40 +177,6 @@ public final class PrepJob {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /** Every regular file under {@code input}, recursively, in path order; hidden files ({@code .x}, {@code _x}) skipped. */
-  static List<SourceFile> listInput(Configuration hadoop, String input) throws IOException {
-    var root = new org.apache.hadoop.fs.Path(input);
-    FileSystem fs = root.getFileSystem(hadoop);
-    if (!fs.exists(root)) {
-      throw new IOException("input " + input + " does not exist");
-    }
-    List<SourceFile> files = new ArrayList<>();
-    FileStatus status = fs.getFileStatus(root);
-    if (status.isFile()) {
-      files.add(new SourceFile(status.getPath().toString(), status.getLen(), status.getModificationTime()));
-      return files;
-    }
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-    while (it.hasNext()) {
-      LocatedFileStatus f = it.next();
-      if (!hidden(root, f.getPath())) {
-        files.add(new SourceFile(f.getPath().toString(), f.getLen(), f.getModificationTime()));
-      }
-    }
-    files.sort(Comparator.comparing(SourceFile::path));
-    return files;
-  }
-
-  private static boolean hidden(org.apache.hadoop.fs.Path root, org.apache.hadoop.fs.Path file) {
-    for (var p = file; p != null && !p.equals(root) && p.getParent() != null; p = p.getParent()) {
-      String name = p.getName();
-      if (name.startsWith(".") || name.startsWith("_")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Set<String> seenSources(SparkSession spark, RunLog runs, DatasetLayout layout) {

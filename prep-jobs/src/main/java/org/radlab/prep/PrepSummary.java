@@ -21,6 +21,8 @@ import org.apache.hadoop.fs.Path;
  * @param rejectReasons    per reject reason: its count
  * @param tensorMean       mean of all tensor values (they lie in [0,1]); training subtracts it
  * @param tensorStd        standard deviation of all tensor values; training divides by it
+ * @param skippedHidden    hidden files and folders (names starting with {@code .} or {@code _}) the latest run's
+ *                         listing of the input skipped; they are neither converted nor rejected
  * @param lastRun          the latest run: files listed, files it converted or rejected, elapsed seconds
  */
 public record PrepSummary(
@@ -31,6 +33,7 @@ public record PrepSummary(
     Map<String, Long> rejectReasons,
     Double tensorMean,
     Double tensorStd,
+    long skippedHidden,
     LastRun lastRun) {
 
   public record SyntaxCount(String name, long converted, long rejected) {}
@@ -38,7 +41,7 @@ public record PrepSummary(
   public record LastRun(long filesListed, long filesProcessed, double elapsedSeconds) {}
 
   /** The summary of a dataset whose completed runs add up to {@code totals}. */
-  static PrepSummary of(RunTotals totals, long listed, long processed, double elapsedSeconds) {
+  static PrepSummary of(RunTotals totals, long listed, long skippedHidden, long processed, double elapsedSeconds) {
     Double mean = null;
     Double std = null;
     if (totals.images > 0) {
@@ -53,7 +56,7 @@ public record PrepSummary(
           totals.rejectedBySyntax.getOrDefault(uid, 0L)));
     }
     return new PrepSummary(totals.convertedFiles, totals.images, totals.rejected, syntaxes,
-        new TreeMap<>(totals.rejectReasons), mean, std,
+        new TreeMap<>(totals.rejectReasons), mean, std, skippedHidden,
         new LastRun(listed, processed, Math.round(elapsedSeconds * 10) / 10.0));
   }
 

@@ -67,6 +67,7 @@ class PrepJobTest {
     assertEquals("not_dicom", rejects.get("labels.csv"));
     assertEquals("size_mismatch", rejects.get("truncated.dcm"));
     assertEquals(3, summary.rejected());
+    assertEquals(1, summary.skippedHidden(), "synth's .radlab-synth marker is skipped, not rejected");
     // The summary's tensor statistics agree with the tensors actually written.
     double sum = 0;
     double squares = 0;

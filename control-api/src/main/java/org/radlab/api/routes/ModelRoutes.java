@@ -42,6 +42,7 @@ public final class ModelRoutes {
   private final UseCaseDao useCases;
   private final JobRoutes jobs;
   private final long maxUploadBytes;
+  private final UploadBounds uploadBounds;
 
   public ModelRoutes(Database db, JobRoutes jobs, long maxUploadBytes) {
     this.db = db;
@@ -50,6 +51,7 @@ public final class ModelRoutes {
     this.useCases = db.dao(UseCaseDao.class);
     this.jobs = jobs;
     this.maxUploadBytes = maxUploadBytes;
+    this.uploadBounds = UploadBounds.of(db.file().toAbsolutePath().getParent());
   }
 
   public void list(Context ctx) {
@@ -100,6 +102,7 @@ public final class ModelRoutes {
     } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
         || type.startsWith("application/octet-stream")) {
       byte[] upload = upload(ctx);
+      uploadBounds.check(upload);
       if (ImageTensors.isPng(upload)) {
         tensor = ImageTensors.fromPng(upload, side);
         input = "uploaded PNG";

@@ -45,6 +45,8 @@ final class DicomParser {
     if (sniff == null) {
       throw new DicomRejectException(NOT_DICOM, "no DICM preamble and the first bytes are not a DICOM element");
     }
+    ElementLengths.check(file, sniff.preamble() ? 132 : 0, sniff.preamble() || sniff.startsWithMetaHeader(),
+        sniff.guessedTransferSyntax(), sniff.preamble() ? DECODE_FAILED : NOT_DICOM);
     AttributeList list = new AttributeList();
     StopAtPixelData stop = new StopAtPixelData();
     String datasetTs;

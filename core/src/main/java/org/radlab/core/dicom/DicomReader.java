@@ -46,10 +46,18 @@ public final class DicomReader {
     }
   }
 
-  /** Header, pixel attributes and the stored values of every frame. */
+  /** Header, pixel attributes and the stored values of every frame, within the default {@link ImageBounds}. */
   public static DecodedImage decode(byte[] file) throws DicomRejectException {
+    return decode(file, ImageBounds.defaults());
+  }
+
+  /**
+   * Header, pixel attributes and the stored values of every frame. An image whose header declares more than
+   * {@code bounds} allow is a {@code too_large} reject before any pixel buffer is allocated.
+   */
+  public static DecodedImage decode(byte[] file, ImageBounds bounds) throws DicomRejectException {
     try {
-      return decode(file, DicomParser.parseHeader(file), true);
+      return decode(file, DicomParser.parseHeader(file), bounds, true);
     } catch (DicomRejectException e) {
       throw e;
     } catch (Throwable t) {
@@ -68,7 +76,7 @@ public final class DicomReader {
     return decode(Files.readAllBytes(file));
   }
 
-  private static DecodedImage decode(byte[] file, ParsedDicom parsed, boolean allowExternal)
+  private static DecodedImage decode(byte[] file, ParsedDicom parsed, ImageBounds bounds, boolean allowExternal)
       throws DicomRejectException {
     DicomHeader header = parsed.header();
     if (parsed.floatPixelData()) {
@@ -79,7 +87,8 @@ public final class DicomReader {
           + (header.sopClassUid() == null ? "" : " (SOP class " + header.sopClassUid() + ")"));
     }
     AttributeList list = parsed.list();
-    PixelLayout layout = PixelLayout.of(header, DicomParser.highBit(list), DicomParser.planarConfiguration(list));
+    PixelLayout layout = PixelLayout.of(header, DicomParser.highBit(list), DicomParser.planarConfiguration(list),
+        bounds);
     PixelAttributes attributes = DicomParser.pixelAttributes(list, layout.pixelRepresentation());
     String ts = parsed.datasetTransferSyntax();
     Samples samples = switch (TransferSyntaxes.route(ts, layout)) {
@@ -89,9 +98,9 @@ public final class DicomReader {
       }
       case PIXELMED -> {
         Samples decoded = PixelMedDecoder.decode(file, parsed, layout);
-        yield decoded != null ? decoded : decodeExternally(file, parsed, layout, allowExternal);
+        yield decoded != null ? decoded : decodeExternally(file, parsed, layout, bounds, allowExternal);
       }
-      case EXTERNAL -> decodeExternally(file, parsed, layout, allowExternal);
+      case EXTERNAL -> decodeExternally(file, parsed, layout, bounds, allowExternal);
       case UNSUPPORTED -> throw new DicomRejectException(UNSUPPORTED_TRANSFER_SYNTAX,
           "transfer syntax " + (ts == null ? "unknown" : TransferSyntaxes.name(ts)) + " is not supported");
     };
@@ -111,13 +120,15 @@ public final class DicomReader {
         samples.samplesPerPixel(), samples.photometric(), samples.stored(), samples.sampleBits());
   }
 
-  private static Samples decodeExternally(byte[] file, ParsedDicom source, PixelLayout original, boolean allowed)
-      throws DicomRejectException {
+  private static Samples decodeExternally(byte[] file, ParsedDicom source, PixelLayout original, ImageBounds bounds,
+      boolean allowed) throws DicomRejectException {
     if (!allowed) {
       throw new DicomRejectException(EXTERNAL_DECODER_FAILED, "gdcmconv --raw left the pixel data compressed");
     }
     EncapsulatedPixelData.checkComplete(file, source, original.frames());
-    byte[] raw = ExternalDecoder.decompress(file);
+    // the uncompressed file: at most the original's elements plus the samples Rows x Columns x frames declare
+    long samples = original.totalSamples() * ImageBounds.BYTES_PER_SAMPLE;
+    byte[] raw = ExternalDecoder.decompress(file, file.length + samples + 65536);
     ParsedDicom parsed;
     try {
       parsed = DicomParser.parseHeader(raw);
@@ -131,7 +142,7 @@ public final class DicomReader {
           + h.samplesPerPixel() + " x " + h.numberOfFrames() + " frames, header says " + original.columns() + "x"
           + original.rows() + "x" + original.samplesPerPixel() + " x " + original.frames());
     }
-    DecodedImage decoded = decode(raw, parsed, false);
+    DecodedImage decoded = decode(raw, parsed, bounds, false);
     return new Samples(decoded.stored(), decoded.photometric(), decoded.samplesPerPixel(), decoded.sampleBits());
   }
 }

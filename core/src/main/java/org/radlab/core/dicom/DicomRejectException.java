@@ -6,7 +6,7 @@ package org.radlab.core.dicom;
  *
  * <p>Reason codes used by {@link DicomReader}: {@value #NOT_DICOM}, {@value #NO_PIXEL_DATA},
  * {@value #UNSUPPORTED_TRANSFER_SYNTAX}, {@value #UNSUPPORTED_PIXEL_FORMAT}, {@value #DECODE_FAILED},
- * {@value #SIZE_MISMATCH}, {@value #EXTERNAL_DECODER_FAILED}.
+ * {@value #SIZE_MISMATCH}, {@value #EXTERNAL_DECODER_FAILED}, {@value #TOO_LARGE} (beyond the {@link ImageBounds}).
  */
 public final class DicomRejectException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -18,6 +18,7 @@ public final class DicomRejectException extends Exception {
   public static final String DECODE_FAILED = "decode_failed";
   public static final String SIZE_MISMATCH = "size_mismatch";
   public static final String EXTERNAL_DECODER_FAILED = "external_decoder_failed";
+  public static final String TOO_LARGE = ImageBounds.TOO_LARGE;
 
   private final String reason;
 

@@ -30,7 +30,11 @@ final class ExternalDecoder {
     return Files.isExecutable(debian) ? debian.toString() : "gdcmconv";
   }
 
-  static byte[] decompress(byte[] file) throws DicomRejectException {
+  /**
+   * Runs {@code gdcmconv --raw} on {@code file}; an output longer than {@code maxOutputBytes} (what the header's
+   * Rows, Columns and frames allow, plus the header) is refused before it is read.
+   */
+  static byte[] decompress(byte[] file, long maxOutputBytes) throws DicomRejectException {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("radlab-gdcm-");
@@ -59,6 +63,10 @@ final class ExternalDecoder {
       if (process.exitValue() != 0 || !Files.isRegularFile(out) || Files.size(out) == 0) {
         throw new DicomRejectException(EXTERNAL_DECODER_FAILED, "gdcmconv --raw failed (exit " + process.exitValue()
             + "): " + tail(log));
+      }
+      if (Files.size(out) > maxOutputBytes) {
+        throw new DicomRejectException(DicomRejectException.SIZE_MISMATCH, "gdcmconv --raw wrote " + Files.size(out)
+            + " bytes, more than the " + maxOutputBytes + " the header's image size allows");
       }
       return Files.readAllBytes(out);
     } catch (IOException e) {

@@ -51,7 +51,7 @@ final class J2kCodestream {
   }
 
   /** Offset of SOC followed by SIZ (skipping any JP2 boxes), or -1. */
-  private static int findCodestream(byte[] d) {
+  static int findCodestream(byte[] d) {
     for (int i = 0; i + 3 < d.length; i++) {
       if ((d[i] & 0xFF) == 0xFF && (d[i + 1] & 0xFF) == 0x4F && (d[i + 2] & 0xFF) == 0xFF && (d[i + 3] & 0xFF) == 0x51) {
         return i;

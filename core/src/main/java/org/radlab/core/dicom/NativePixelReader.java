@@ -58,6 +58,35 @@ final class NativePixelReader {
     return NativeSamples.fromBytes(file, (int) valueStart, false, layout);
   }
 
+  /**
+   * Before PixelMed reads native pixel data in explicit VR big endian (it allocates the element's declared length
+   * up front): a declared length beyond the end of the file, or other than the header implies, is a
+   * {@code size_mismatch}. Other syntaxes, undefined lengths and files this cannot parse pass unchecked.
+   */
+  static void checkBigEndianLength(byte[] file, ParsedDicom parsed, PixelLayout layout) throws DicomRejectException {
+    long tagEnd = parsed.pixelDataValueHeader();
+    if (!TransferSyntaxes.EXPLICIT_BE.equals(parsed.datasetTransferSyntax()) || tagEnd < 4
+        || tagEnd + 8 > file.length) {
+      return;
+    }
+    int at = (int) tagEnd;
+    if ((file[at - 4] & 0xFF) != 0x7F || (file[at - 3] & 0xFF) != 0xE0 || file[at - 2] != 0 || file[at - 1] != 0x10) {
+      return;
+    }
+    String vr = new String(new char[] {(char) (file[at] & 0xFF), (char) (file[at + 1] & 0xFF)});
+    long valueLength = (file[at + 4] & 0xFFL) << 24 | (file[at + 5] & 0xFFL) << 16 | (file[at + 6] & 0xFFL) << 8
+        | (file[at + 7] & 0xFFL);
+    if (!LONG_LENGTH_VRS.contains(vr) || valueLength == 0xFFFFFFFFL) {
+      return;
+    }
+    long available = file.length - (at + 8L);
+    if (valueLength > available) {
+      throw new DicomRejectException(SIZE_MISMATCH, "Pixel Data is truncated: the element declares " + valueLength
+          + " bytes but the file ends after " + available);
+    }
+    NativeSamples.checkLength(valueLength, layout, "Pixel Data");
+  }
+
   private static DicomRejectException truncated(long remaining, int needed) {
     return new DicomRejectException(SIZE_MISMATCH, "file ends " + remaining + " bytes after the Pixel Data tag, "
         + "before its " + needed + "-byte header");

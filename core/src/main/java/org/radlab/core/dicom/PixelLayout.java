@@ -26,8 +26,12 @@ record PixelLayout(
   static final Set<String> KNOWN_PHOTOMETRICS = Set.of("MONOCHROME1", "MONOCHROME2", "PALETTE COLOR", "RGB",
       "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT");
 
-  /** Validates the header's pixel description; anything we cannot unpack is {@code unsupported_pixel_format}. */
-  static PixelLayout of(DicomHeader h, int highBitOrMinus1, int planarConfiguration) throws DicomRejectException {
+  /**
+   * Validates the header's pixel description: anything we cannot unpack is {@code unsupported_pixel_format}, anything
+   * beyond {@code bounds} is {@code too_large}, so no decoder allocates for it.
+   */
+  static PixelLayout of(DicomHeader h, int highBitOrMinus1, int planarConfiguration, ImageBounds bounds)
+      throws DicomRejectException {
     int rows = h.rows();
     int columns = h.columns();
     if (rows <= 0 || columns <= 0) {
@@ -71,6 +75,10 @@ record PixelLayout(
     }
     if (spp == 3 && bitsAllocated == 1) {
       throw reject("colour images with 1 bit allocated");
+    }
+    String exceeded = bounds.exceeded(rows, columns, h.numberOfFrames(), spp, bitsAllocated);
+    if (exceeded != null) {
+      throw new DicomRejectException(ImageBounds.TOO_LARGE, exceeded);
     }
     PixelLayout layout = new PixelLayout(rows, columns, h.numberOfFrames(), spp, bitsAllocated, bitsStored, highBit,
         pixelRepresentation, photometric, planarConfiguration == 1 ? 1 : 0);

@@ -39,6 +39,8 @@ final class PixelMedDecoder {
    */
   static Samples decode(byte[] file, ParsedDicom parsed, PixelLayout layout) throws DicomRejectException {
     String ts = parsed.datasetTransferSyntax();
+    NativePixelReader.checkBigEndianLength(file, parsed, layout);
+    DeflatedPixelData.checkLength(file, parsed, layout);
     Attribute pixelData = readPixelDataAttribute(file);
     try {
       TransferSyntax syntax = new TransferSyntax(ts);
@@ -54,6 +56,7 @@ final class PixelMedDecoder {
         if (TransferSyntaxes.RLE.equals(ts)) {
           return Samples.of(RleDecoder.decode(frames, layout), layout);
         }
+        CodestreamSize.check(frames, layout, ts);
         if (TransferSyntaxes.isJpeg2000(ts)) {
           for (byte[] frame : frames) {
             if (J2kCodestream.hasUndeclaredTileParts(frame)) {

@@ -1,6 +1,7 @@
 package org.radlab.core.dicom;
 
 import static org.radlab.core.dicom.DicomRejectException.DECODE_FAILED;
+import static org.radlab.core.dicom.DicomRejectException.SIZE_MISMATCH;
 import static org.radlab.core.dicom.DicomRejectException.UNSUPPORTED_PIXEL_FORMAT;
 
 import java.util.Arrays;
@@ -12,6 +13,9 @@ import java.util.Arrays;
  * or 3 samples (PixelMed's own RLE path refuses 16-bit colour and 32-bit data).
  */
 final class RleDecoder {
+  /** PackBits' largest expansion: a 2-byte replicate run makes 128 bytes. */
+  static final int MAX_EXPANSION = 64;
+
   private RleDecoder() {}
 
   /** Decodes all frames into frame-major, pixel-interleaved stored values. */
@@ -23,26 +27,17 @@ final class RleDecoder {
     int spp = layout.samplesPerPixel();
     int bytesPerSample = layout.bitsAllocated() / 8;
     int segments = spp * bytesPerSample;
+    for (int f = 0; f < layout.frames(); f++) {
+      checkFrame(frames[f], f, segments, ppf, layout);
+    }
     int[] out = new int[Math.toIntExact(layout.totalSamples())];
     byte[] plane = new byte[ppf];
     for (int f = 0; f < layout.frames(); f++) {
       byte[] data = frames[f];
-      if (data.length < 64) {
-        throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " is shorter than its 64-byte header");
-      }
-      int declared = le32(data, 0);
-      if (declared != segments) {
-        throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " has " + declared + " segments, expected "
-            + segments + " for " + spp + " samples of " + layout.bitsAllocated() + " bits");
-      }
       int frameBase = f * ppf * spp;
       for (int seg = 0; seg < segments; seg++) {
         long start = le32(data, 4 + 4 * seg) & 0xFFFFFFFFL;
         long end = seg + 1 < segments ? le32(data, 8 + 4 * seg) & 0xFFFFFFFFL : data.length;
-        if (start < 64 || start > end || end > data.length) {
-          throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " segment " + seg + " has offsets "
-              + start + ".." + end + " outside the " + data.length + "-byte frame");
-        }
         int produced = unpackBits(data, (int) start, (int) end, plane);
         if (produced != ppf) {
           throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " segment " + seg + " decoded to "
@@ -57,6 +52,36 @@ final class RleDecoder {
     }
     NativeSamples.toStored(out, layout, true);
     return out;
+  }
+
+  /**
+   * Checks a frame's header and segment offsets, and that each segment is long enough to decode to the {@code ppf}
+   * bytes Rows x Columns need: PackBits turns 2 bytes into at most 128, so a segment shorter than ppf / 64 bytes
+   * cannot hold the image its header declares. Runs for every frame before the output is allocated.
+   */
+  private static void checkFrame(byte[] data, int f, int segments, int ppf, PixelLayout layout)
+      throws DicomRejectException {
+    if (data.length < 64) {
+      throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " is shorter than its 64-byte header");
+    }
+    int declared = le32(data, 0);
+    if (declared != segments) {
+      throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " has " + declared + " segments, expected "
+          + segments + " for " + layout.samplesPerPixel() + " samples of " + layout.bitsAllocated() + " bits");
+    }
+    for (int seg = 0; seg < segments; seg++) {
+      long start = le32(data, 4 + 4 * seg) & 0xFFFFFFFFL;
+      long end = seg + 1 < segments ? le32(data, 8 + 4 * seg) & 0xFFFFFFFFL : data.length;
+      if (start < 64 || start > end || end > data.length) {
+        throw new DicomRejectException(DECODE_FAILED, "RLE frame " + f + " segment " + seg + " has offsets "
+            + start + ".." + end + " outside the " + data.length + "-byte frame");
+      }
+      if ((end - start) * MAX_EXPANSION < ppf) {
+        throw new DicomRejectException(SIZE_MISMATCH, "RLE frame " + f + " segment " + seg + " holds " + (end - start)
+            + " bytes, too few to decode to the " + ppf + " bytes of " + layout.columns() + " x " + layout.rows()
+            + " pixels (PackBits expands at most " + MAX_EXPANSION + " times)");
+      }
+    }
   }
 
   /** PackBits into {@code dst}; returns the bytes produced (stops when dst is full). */
