@@ -22,6 +22,7 @@ import org.radlab.api.http.Endpoint;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.JsonErrorHandler;
 import org.radlab.api.http.LogText;
+import org.radlab.api.http.ServerPaths;
 import org.radlab.api.http.Times;
 import org.radlab.api.http.Tokens;
 import org.radlab.api.http.WebPages;
@@ -143,7 +144,9 @@ public final class ControlApi implements AutoCloseable {
         config.routes.get(page, pages::page);
       }
       config.routes.before("/api/*", this::authenticate);
-      config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+      ServerPaths paths = new ServerPaths(settings.home());
+      config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(isAdmin(ctx) ? e.body()
+          : new ApiError(e.body().error(), paths.scrub(e.body().detail()))));
       config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
           .json(new ApiError(errorName(e.getStatus()), httpDetail(e, ctx))));
       config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
@@ -350,6 +353,11 @@ public final class ControlApi implements AutoCloseable {
     ctx.attribute(Json.BODY_LIMIT, settings.maxBodyBytes());
     ctx.attribute(Caller.class.getName(), callers.lookUp(Tokens.hash(header.substring(7).strip()))
         .orElseThrow(() -> ApiException.unauthorized("the API token is not valid")));
+  }
+
+  private static boolean isAdmin(Context ctx) {
+    Caller caller = ctx.attribute(Caller.class.getName());
+    return caller != null && caller.isAdmin();
   }
 
   private void health(Context ctx) {

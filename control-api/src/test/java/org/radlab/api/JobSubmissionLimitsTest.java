@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.radlab.prep.synth.SynthLabels;
 
 /**
- * Attacks on job submission, against a real server with a real prepared dataset: sizes out of range, another
- * user's unpublished use case, deployment names, and pretrained weights as a probe of the server's files.
+ * Attacks on job submission against a real server: sizes out of range (assessments; training and evaluation sizes
+ * are in {@link ParticipantSeesNoServerPathTest}, which has a prepared dataset), another user's unpublished use case,
+ * deployment names.
  */
 class JobSubmissionLimitsTest {
   static final String PREDICTIONS = "case,date,read,A,B\nc1,2027-01-03,B,0.1,0.9\nc2,2027-01-10,A,0.8,0.2\n";
@@ -27,24 +25,15 @@ class JobSubmissionLimitsTest {
   static Http http;
   static String admin;
   static String alice;
-  static long dataset;
+  /** No dataset is needed: the use case is checked first, and an assessment needs none. */
+  static final long dataset = 1;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start() {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    Path dicom = Fixtures.synth(tmp.resolve("dicom"), 100, 31);
-    dataset = Fixtures.dataset(http, admin, "limits", dicom);
-    StringBuilder csv = new StringBuilder("study_uid,label\n");
-    SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_1)
-        .forEach((uid, code) -> csv.append(uid).append(',').append(code).append('\n'));
-    http.method("POST", "/api/datasets/" + dataset + "/reference-labels?useCaseId=1&keys=original", admin,
-        csv.toString(), "text/csv").expect(200);
     alice = Fixtures.participant(http, admin, "alice");
-    for (String study : Fixtures.studies(http, alice, dataset)) {
-      http.post("/api/annotate/1/" + dataset + "/studies/" + study, alice, Map.of("code", "A")).expect(201);
-    }
   }
 
   @AfterAll
@@ -102,42 +91,6 @@ class JobSubmissionLimitsTest {
   }
 
   @Test
-  void trainingAndEvaluationSizesOutsideTheirRangeAreRefused() {
-    Map<String, Object> ok = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8);
-    Object[][] cases = {{"batchSize", 4097, "4097", "between 1 and 4096"}, {"batchSize", -5, "-5", "between 1 and 4096"},
-        {"maxEpochs", 10001, "10001", "between 1 and 10000"}, {"patience", 0, "0", "between 1 and 1000"},
-        {"syncEvery", 2147483647, "2147483647", "between 1 and 10000"},
-        {"trainingStudies", -1, "-1", "between 0 and 10000000"}, {"inputSize", 1025, "1025", "between 16 and 1024"},
-        {"learningRate", "NaN", "NaN", "(0, 10)"}, {"learningRate", 0, "0.0", "(0, 10)"},
-        {"learningRate", -0.1, "-0.1", "(0, 10)"}, {"focalGamma", "Infinity", "Infinity", "[0, 10]"},
-        {"validationFraction", 1, "1.0", "(0, 1)"}};
-    int before = jobCount();
-    for (Object[] bad : cases) {
-      Map<String, Object> config = new LinkedHashMap<>(ok);
-      config.put((String) bad[0], bad[1]);
-      refused(http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
-          "config", config)), (String) bad[0], (String) bad[2], (String) bad[3]);
-    }
-    for (Object[] bad : new Object[][] {{"bootstrap", 20001, "20001", "between 0 and 20000"},
-        {"bootstrap", -1, "-1", "between 0 and 20000"}, {"threshold", 1.5, "1.5", "[0, 1]"}}) {
-      refused(http.post("/api/jobs", admin, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
-          "labels", "reference", "config", Map.of("models", List.of("/nowhere"), (String) bad[0], bad[1]))),
-          (String) bad[0], (String) bad[2], (String) bad[3]);
-    }
-    assertEquals(before, jobCount(), "no refused job was queued");
-    assertFalse(Files.exists(tmp.resolve("home").resolve("labels")) && listSize(tmp.resolve("home").resolve("labels"))
-        > 0, "a refused job leaves no label snapshot");
-  }
-
-  private static long listSize(Path dir) {
-    try (var s = Files.list(dir)) {
-      return s.count();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  @Test
   void someoneElsesUnpublishedUseCaseIsAsMissingAsOneThatDoesNotExist() {
     String bob = Fixtures.participant(http, admin, "bob");
     JsonNode secret = http.post("/api/use-cases", bob, Map.of("title", "Bob's secret study", "bodyArea", "Breast",
@@ -173,41 +126,5 @@ class JobSubmissionLimitsTest {
     assertTrue(http.post("/api/deployments", carol, Map.of("name", "ward-3", "useCaseId", 1)).expect(409).detail()
         .contains("ward-3"));
     assertEquals(1, http.get("/api/deployments", dave).json().size(), "dave sees only his own");
-  }
-
-  @Test
-  void weightsAreNamesInTheWorkspaceWeightsFolderAndTellNothingAboutOtherFiles() throws Exception {
-    Path weights = Files.createDirectories(tmp.resolve("home").resolve("weights"));
-    Files.write(weights.resolve("tiny.pt"), new byte[] {1, 2, 3});
-    Map<String, Object> base = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8, "init",
-        "pretrained");
-    // Files that exist on the server (the working directory's, absolute, relative) and one that exists nowhere.
-    assertTrue(Files.exists(Path.of("pom.xml").toAbsolutePath()), "the test runs in a module folder");
-    String[] probes = {"pom.xml", "nothing-here-at-all", "../pom.xml", "/etc/passwd", Path.of("pom.xml")
-        .toAbsolutePath().toString(), "tiny.pt/../../radlab.db", "..", "tiny\u0000.pt"};
-    String first = null;
-    int before = jobCount();
-    for (String probe : probes) {
-      Map<String, Object> config = new LinkedHashMap<>(base);
-      config.put("weights", probe);
-      String detail = http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
-          "config", config)).expect(400).detail();
-      String shape = detail.replace(probe.replace("\u0000", "?"), "NAME");
-      assertTrue(shape.contains("'NAME'"), detail);
-      first = first == null ? shape : first;
-      assertEquals(first, shape, "every refused name gets the same answer");
-    }
-    assertEquals(before, jobCount());
-
-    Map<String, Object> config = new LinkedHashMap<>(base);
-    config.put("weights", "tiny");
-    JsonNode job = http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
-        "config", config)).expect(201).json();
-    long id = job.path("id").asLong();
-    http.post("/api/jobs/" + id + "/cancel", alice, "");
-    assertEquals("$RADLAB_HOME/weights/tiny.pt", job.path("config").path("weights").asText(),
-        "the participant sees the name in the workspace");
-    assertEquals(weights.resolve("tiny.pt").toAbsolutePath().toString(), http.get("/api/jobs/" + id, admin).json()
-        .path("config").path("weights").asText(), "the job gets the file's absolute path");
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A participant with a dataset, annotations, a trained model, an evaluation, a publication and an assessed
  * deployment walks every GET endpoint the API lists (GET /api), with real ids, every job's log, progress and every
  * artifact: no answer holds the workspace's path or any other absolute path of the server. An admin walking the same
- * endpoints does see them, which shows the check can find a path where there is one.
+ * endpoints does see them, which shows the check can find a path where there is one. The same fixture (a prepared
+ * dataset with 100 labelled studies and a model) serves two more attacks on job submission: pretrained weights as a
+ * probe of the server's files, and training and evaluation sizes out of range.
  */
 class ParticipantSeesNoServerPathTest {
   /** An absolute path with at least two parts, standing on its own (not an API path, not the tail of a URL). */
@@ -85,7 +88,7 @@ class ParticipantSeesNoServerPathTest {
   }
 
   private static void awaitSuccess(long job) {
-    JsonNode done = Fixtures.awaitJob(http, admin, job, Duration.ofMinutes(8));
+    JsonNode done = Fixtures.awaitJob(http, admin, job, Duration.ofMinutes(15));
     assertEquals("SUCCEEDED", done.path("status").asText(), done + "\n" + http.get("/api/jobs/" + job + "/log",
         admin).body());
   }
@@ -93,6 +96,9 @@ class ParticipantSeesNoServerPathTest {
   @AfterAll
   static void stop() {
     if (api != null) {
+      for (JsonNode job : http.get("/api/jobs?status=RUNNING", admin).json()) {
+        http.post("/api/jobs/" + job.path("id").asLong() + "/cancel", admin, "");
+      }
       api.stop();
     }
   }
@@ -178,5 +184,87 @@ class ParticipantSeesNoServerPathTest {
     for (String expected : List.of("/api/datasets", "/api/models/" + ids.get("{modelId}"), "/api/jobs/" + jobs.get(0))) {
       assertTrue(withPaths.contains(expected), expected + " shows an admin the workspace path: " + withPaths);
     }
+  }
+
+  @Test
+  void trainingAndEvaluationSizesOutsideTheirRangeAreRefused() throws Exception {
+    Map<String, Object> ok = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8);
+    Object[][] cases = {{"batchSize", 4097, "4097", "between 1 and 4096"}, {"batchSize", -5, "-5", "between 1 and 4096"},
+        {"maxEpochs", 10001, "10001", "between 1 and 10000"}, {"patience", 0, "0", "between 1 and 1000"},
+        {"syncEvery", 2147483647, "2147483647", "between 1 and 10000"},
+        {"trainingStudies", -1, "-1", "between 0 and 10000000"}, {"inputSize", 1025, "1025", "between 16 and 1024"},
+        {"learningRate", "NaN", "NaN", "(0, 10)"}, {"learningRate", 0, "0.0", "(0, 10)"},
+        {"learningRate", -0.1, "-0.1", "(0, 10)"}, {"focalGamma", "Infinity", "Infinity", "[0, 10]"},
+        {"validationFraction", 1, "1.0", "(0, 1)"}};
+    int before = jobCount();
+    long snapshots = snapshots();
+    for (Object[] bad : cases) {
+      Map<String, Object> config = new LinkedHashMap<>(ok);
+      config.put((String) bad[0], bad[1]);
+      refused(http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+          "config", config)), (String) bad[0], (String) bad[2], (String) bad[3]);
+    }
+    for (Object[] bad : new Object[][] {{"bootstrap", 20001, "20001", "between 0 and 20000"},
+        {"bootstrap", -1, "-1", "between 0 and 20000"}, {"bootstrap", 2147483647, "2147483647", "between 0 and 20000"},
+        {"threshold", 1.5, "1.5", "[0, 1]"}, {"threshold", "NaN", "NaN", "[0, 1]"}}) {
+      refused(http.post("/api/jobs", alice, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
+          "models", List.of(Long.parseLong(ids.get("{modelId}"))), "config", Map.of((String) bad[0], bad[1]))),
+          (String) bad[0], (String) bad[2], (String) bad[3]);
+    }
+    assertEquals(before, jobCount(), "no refused job was queued");
+    assertEquals(snapshots, snapshots(), "a refused job leaves no label snapshot");
+  }
+
+  private static long snapshots() throws java.io.IOException {
+    try (var s = Files.list(tmp.resolve("home").resolve("labels"))) {
+      return s.count();
+    }
+  }
+
+  /** A 400 whose detail names the field, the value sent and the allowed range. */
+  private static void refused(Http.Response r, String field, String value, String range) {
+    String detail = r.expect(400).detail();
+    assertTrue(detail.contains(field) && detail.contains(value) && detail.contains(range), detail);
+  }
+
+  private static int jobCount() {
+    return http.get("/api/jobs?limit=1000", admin).json().size();
+  }
+
+
+  @Test
+  void weightsAreNamesInTheWorkspaceWeightsFolderAndTellNothingAboutOtherFiles() throws Exception {
+    Path weights = Files.createDirectories(tmp.resolve("home").resolve("weights"));
+    Files.write(weights.resolve("tiny.pt"), new byte[] {1, 2, 3});
+    Map<String, Object> base = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8, "init",
+        "pretrained");
+    // Files that exist on the server (the working directory's, absolute, relative) and one that exists nowhere.
+    assertTrue(Files.exists(Path.of("pom.xml").toAbsolutePath()), "the test runs in a module folder");
+    String[] probes = {"pom.xml", "nothing-here-at-all", "../pom.xml", "/etc/passwd", Path.of("pom.xml")
+        .toAbsolutePath().toString(), "tiny.pt/../../radlab.db", "..", "tiny\u0000.pt"};
+    String first = null;
+    int before = jobCount();
+    for (String probe : probes) {
+      Map<String, Object> config = new LinkedHashMap<>(base);
+      config.put("weights", probe);
+      String detail = http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+          "config", config)).expect(400).detail();
+      String shape = detail.replace(probe.replace("\u0000", "?"), "NAME");
+      assertTrue(shape.contains("'NAME'"), detail);
+      first = first == null ? shape : first;
+      assertEquals(first, shape, "every refused name gets the same answer");
+    }
+    assertEquals(before, jobCount());
+
+    Map<String, Object> config = new LinkedHashMap<>(base);
+    config.put("weights", "tiny");
+    JsonNode job = http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+        "config", config)).expect(201).json();
+    long id = job.path("id").asLong();
+    http.post("/api/jobs/" + id + "/cancel", alice, "");
+    assertEquals("$RADLAB_HOME/weights/tiny.pt", job.path("config").path("weights").asText(),
+        "the participant sees the name in the workspace");
+    assertEquals(weights.resolve("tiny.pt").toAbsolutePath().toString(), http.get("/api/jobs/" + id, admin).json()
+        .path("config").path("weights").asText(), "the job gets the file's absolute path");
   }
 }

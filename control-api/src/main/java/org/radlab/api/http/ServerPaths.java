@@ -20,7 +20,7 @@ public final class ServerPaths {
   public static final String HOME = "$RADLAB_HOME";
   /** An absolute path (or file: URI) standing on its own: not the tail of a URL, a relative path, $RADLAB_HOME/ or an API path. */
   private static final Pattern ABSOLUTE =
-      Pattern.compile("(?<![\\w.:/$~-])(?:file:)?/(?!api/)[^\\s\"'<>|,;()\\[\\]{}]+");
+      Pattern.compile("(?<![\\w.:/$~-])(?:file:)?/(?!api(?:/|\\b))[^\\s\"'<>|,;()\\[\\]{}]+");
   private final Pattern home;
 
   public ServerPaths(Path home) {

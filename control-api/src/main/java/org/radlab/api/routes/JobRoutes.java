@@ -124,8 +124,8 @@ public final class JobRoutes {
   }
 
   private Job train(Caller caller, JobRequest r, ObjectNode config) {
-    Dataset d = readyDataset(caller, r.datasetId());
     long useCase = useCase(caller, r.useCaseId());
+    Dataset d = readyDataset(caller, r.datasetId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < MIN_TRAINING_LABELS) {
       throw ApiException.rule("training needs at least " + MIN_TRAINING_LABELS + " labelled studies; "
@@ -156,8 +156,8 @@ public final class JobRoutes {
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
-    Dataset d = readyDataset(caller, r.datasetId());
     long useCase = useCase(caller, r.useCaseId());
+    Dataset d = readyDataset(caller, r.datasetId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.isEmpty()) {
       throw ApiException.rule("evaluation needs labelled studies; " + labelSource(r.labels()) + " of use case "
