@@ -20,6 +20,9 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Endpoint;
 import org.radlab.api.http.Json;
+import org.radlab.api.http.JsonErrorHandler;
+import org.radlab.api.http.LogText;
+import org.radlab.api.http.ServerPaths;
 import org.radlab.api.http.Times;
 import org.radlab.api.http.Tokens;
 import org.radlab.api.http.WebPages;
@@ -167,11 +170,16 @@ public final class ControlApi implements AutoCloseable {
         config.routes.get(page, pages::page);
       }
       config.routes.before("/api/*", this::authenticate);
-      config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+      ServerPaths paths = new ServerPaths(settings.home());
+      config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(isAdmin(ctx) ? e.body()
+          : new ApiError(e.body().error(), paths.scrub(e.body().detail()))));
       config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
           .json(new ApiError(errorName(e.getStatus()), httpDetail(e, ctx))));
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      config.routes.exception(java.nio.file.InvalidPathException.class, (e, ctx) -> ctx.status(400)
+          .json(new ApiError("bad_request", "not a usable path: " + LogText.clean(e.getMessage()))));
       config.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+        LOG.error("{} {} failed: {}", ctx.method(), LogText.clean(ctx.path()), LogText.stackTrace(e));
         ctx.status(500).json(new ApiError("internal_error", "the server failed on this request; its log says why"));
       });
       config.routes.error(404, ctx -> {
@@ -301,7 +309,8 @@ public final class ControlApi implements AutoCloseable {
     String dp = "/api/deployments/{deploymentId}";
     add(r, "GET", "/api/deployments", "any user (their own; admins all)", "Deployed models being assessed", "",
         "[{deployment, cases, predicted, read, assessable}]", deployments::list);
-    add(r, "POST", "/api/deployments", "any user", "Register a deployment to record its predictions and reads",
+    add(r, "POST", "/api/deployments", "any user", "Register a deployment to record its predictions and reads "
+        + "(its name unique among your deployments)",
         "{name, useCaseId, modelId?}", "201 Deployment", deployments::create);
     add(r, "GET", dp, "its owner or an admin", "One deployment with its counts", "", "Deployment", deployments::get);
     add(r, "POST", dp + "/predictions", "its owner or an admin", "Record the model's predictions (replaces a case's "
@@ -374,6 +383,11 @@ public final class ControlApi implements AutoCloseable {
     ctx.attribute(Json.BODY_LIMIT, settings.maxBodyBytes());
     ctx.attribute(Caller.class.getName(), callers.lookUp(Tokens.hash(header.substring(7).strip()))
         .orElseThrow(() -> ApiException.unauthorized("the API token is not valid")));
+  }
+
+  private static boolean isAdmin(Context ctx) {
+    Caller caller = ctx.attribute(Caller.class.getName());
+    return caller != null && caller.isAdmin();
   }
 
   private void health(Context ctx) {

@@ -59,7 +59,7 @@ final class Fixtures {
     JsonNode r = http.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source",
         source.toString())).expect(202).json();
     long job = r.path("job").path("id").asLong();
-    JsonNode done = awaitJob(http, admin, job, Duration.ofMinutes(4));
+    JsonNode done = awaitJob(http, admin, job, Duration.ofMinutes(10)); // patience on a busy machine, not a limit
     assertEquals("SUCCEEDED", done.path("status").asText(), "prep job: " + done + "\nlog:\n"
         + http.get("/api/jobs/" + job + "/log", admin).body());
     long id = r.path("dataset").path("id").asLong();

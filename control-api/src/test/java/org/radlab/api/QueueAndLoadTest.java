@@ -218,7 +218,9 @@ class QueueAndLoadTest {
 
     JsonNode job = http.post("/api/jobs", trainer, submit).expect(201).json();
     long trainJob = job.path("id").asLong();
-    Path snapshot = Path.of(job.path("config").path("labels").asText());
+    // The participant sees the snapshot in the workspace, never the server's path; the admin sees the file.
+    assertTrue(job.path("config").path("labels").asText().startsWith("$RADLAB_HOME/labels/snapshot-"), job.toString());
+    Path snapshot = Path.of(http.get("/api/jobs/" + trainJob, admin).json().path("config").path("labels").asText());
     assertEquals(given, LabelSnapshot.read(snapshot), "the snapshot holds exactly the labels at submission");
     // A later change does not reach the snapshot the job trains on.
     http.post(label(order.get(0)), trainer, Map.of("code", "A")).expect(200);
@@ -252,7 +254,7 @@ class QueueAndLoadTest {
     JsonNode evaluated = Fixtures.awaitJob(http, trainer, eval, Duration.ofMinutes(5));
     assertEquals("SUCCEEDED", evaluated.path("status").asText(), evaluated + "\n" + http.get("/api/jobs/" + eval
         + "/log", trainer).body());
-    Path results = Path.of(evaluated.path("config").path("output").asText());
+    Path results = Path.of(http.get("/api/jobs/" + eval, admin).json().path("config").path("output").asText());
     JsonNode comparison = Http.JSON.readTree(results.resolve("comparison.json").toFile());
     assertEquals(1, comparison.size(), "one model compared");
     assertEquals(min, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
@@ -334,7 +336,9 @@ class QueueAndLoadTest {
   private static void checkPublish(String trainer, long model) throws Exception {
     String publish = "/api/models/" + model + "/publish";
     JsonNode toDir = http.post(publish, trainer, Map.of("directory", "site-a")).expect(201).json();
-    Path dir = Path.of(toDir.path("destination").asText());
+    String destination = toDir.path("destination").asText();
+    assertTrue(destination.startsWith("$RADLAB_HOME/published/site-a/"), destination);
+    Path dir = tmp.resolve("home").resolve(destination.substring("$RADLAB_HOME/".length()));
     assertEquals("radlab-model-" + model, dir.getFileName().toString());
     Process check = new ProcessBuilder("sha256sum", "-c", "SHA256SUMS").directory(dir.toFile())
         .redirectErrorStream(true).start();

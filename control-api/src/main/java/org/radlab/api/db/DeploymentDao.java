@@ -35,8 +35,9 @@ public interface DeploymentDao extends SqlObject {
   @SqlQuery("SELECT id, name, use_case_id, model_id, owner_id, created_at FROM deployment WHERE id = :id")
   Optional<Deployment> find(@Bind("id") long id);
 
-  @SqlQuery("SELECT count(*) FROM deployment WHERE name = :name")
-  int countNamed(@Bind("name") String name);
+  /** How many of this owner's deployments have this name (names are unique per owner). */
+  @SqlQuery("SELECT count(*) FROM deployment WHERE owner_id = :owner AND name = :name")
+  int countNamed(@Bind("owner") long ownerId, @Bind("name") String name);
 
   @SqlQuery("SELECT id, name, use_case_id, model_id, owner_id, created_at FROM deployment "
       + "WHERE (:owner IS NULL OR owner_id = :owner) ORDER BY id DESC")

@@ -47,6 +47,15 @@ public interface UseCaseDao extends SqlObject {
   @SqlQuery("SELECT count(*) > 0 FROM use_case WHERE id = :id AND " + OPEN_DRAFT)
   boolean isOpenDraft(@Bind("id") long id);
 
+  /**
+   * The use case if {@code viewer} may see it: any, for an admin ({@code viewer} null); else a published one, their
+   * own, or an admin's open draft. Everywhere a participant names a use case goes through this.
+   */
+  default Optional<UseCase> findVisible(long id, Long viewer) {
+    return find(id).filter(u -> viewer == null || "published".equals(u.status()) || viewer.equals(u.ownerId())
+        || isOpenDraft(u.id()));
+  }
+
   /** A draft an admin opened: a catalog entry anyone may see and ask to draft. */
   String OPEN_DRAFT = "(status = 'draft' AND owner_id IN (SELECT id FROM app_user WHERE role = 'admin'))";
 

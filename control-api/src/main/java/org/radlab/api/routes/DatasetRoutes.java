@@ -54,11 +54,12 @@ public final class DatasetRoutes {
   }
 
   public void list(Context ctx) {
-    ctx.json(datasets.list(Requests.caller(ctx).isAdmin()));
+    Caller caller = Requests.caller(ctx);
+    ctx.json(datasets.list(caller.isAdmin()).stream().map(d -> jobs.paths().view(caller, d)).toList());
   }
 
   public void get(Context ctx) {
-    ctx.json(found(ctx));
+    ctx.json(jobs.paths().view(Requests.caller(ctx), found(ctx)));
   }
 
   /** Admin: creates the dataset and queues its prep job; 202 with both. */
@@ -102,7 +103,7 @@ public final class DatasetRoutes {
       throw e;
     }
     datasets.setPathAndJob(id, dir.toString(), job.id());
-    ctx.status(202).json(Map.of("dataset", datasets.find(id).orElseThrow(), "job", jobs.view(job)));
+    ctx.status(202).json(Map.of("dataset", datasets.find(id).orElseThrow(), "job", jobs.view(caller, job)));
   }
 
   public void images(Context ctx) {
@@ -119,7 +120,7 @@ public final class DatasetRoutes {
     if (d.path().isEmpty() || !Files.isRegularFile(file)) {
       throw ApiException.notFound("a summary of dataset " + d.id() + " (its prep job has not finished)");
     }
-    ctx.json(Json.MAPPER.readTree(file.toFile()));
+    ctx.json(jobs.paths().view(Requests.caller(ctx), Json.MAPPER.readTree(file.toFile())));
   }
 
   public void studies(Context ctx) {

@@ -55,16 +55,18 @@ public final class DeploymentRoutes {
     Caller caller = Requests.caller(ctx);
     DeploymentRequest r = Json.body(ctx, DeploymentRequest.class);
     String name = Requests.field(r.name(), "name", 100);
-    if (r.useCaseId() == null || useCases.find(r.useCaseId()).isEmpty()) {
-      throw ApiException.badRequest("useCaseId must name an existing use case, got " + r.useCaseId());
+    if (r.useCaseId() == null) {
+      throw ApiException.badRequest("'useCaseId' is required");
     }
+    useCases.findVisible(r.useCaseId(), caller.isAdmin() ? null : caller.id())
+        .orElseThrow(() -> ApiException.notFound("use case " + r.useCaseId()));
     if (r.modelId() != null && models.find(r.modelId()).filter(m -> caller.isAdmin() || m.ownerId() == caller.id())
         .filter(m -> m.useCaseId() == r.useCaseId()).isEmpty()) {
       throw ApiException.badRequest("modelId " + r.modelId() + " is not one of your models for use case "
           + r.useCaseId());
     }
-    if (deployments.countNamed(name) > 0) {
-      throw ApiException.conflict("a deployment named '" + name + "' exists already");
+    if (deployments.countNamed(caller.id(), name) > 0) {
+      throw ApiException.conflict("you have a deployment named '" + name + "' already");
     }
     long id = deployments.insert(name, r.useCaseId(), r.modelId(), caller.id(), Times.now());
     ctx.status(201).json(view(deployments.find(id).orElseThrow()));
@@ -153,12 +155,12 @@ public final class DeploymentRoutes {
       throw ApiException.rule("assessment needs at least 2 cases with both a prediction and a read; deployment "
           + d.id() + " has " + n);
     }
-    ctx.status(201).json(jobs.view(jobs.enqueueAssessment(caller, config, csv.toString(), d.id())));
+    ctx.status(201).json(jobs.view(caller, jobs.enqueueAssessment(caller, config, csv.toString(), d.id())));
   }
 
   /** The deployment's assess jobs, newest first. */
   public void assessments(Context ctx) {
-    ctx.json(jobs.views(deployments.assessments(owned(ctx).id())));
+    ctx.json(jobs.views(Requests.caller(ctx), deployments.assessments(owned(ctx).id())));
   }
 
   private DeploymentView view(Deployment d) {

@@ -31,9 +31,11 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
+import org.radlab.api.http.ServerPaths;
 import org.radlab.api.jobs.JobFiles;
 import org.radlab.api.jobs.JobKind;
 import org.radlab.api.jobs.JobRunner;
+import org.radlab.api.jobs.PretrainedWeights;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.jobs.AssessConfig;
 import org.radlab.core.jobs.EvalConfig;
@@ -67,6 +69,7 @@ public final class JobRoutes {
   private final AnnotationDao annotations;
   private final ModelDao modelDao;
   private final int minTrainingLabels;
+  private final ServerPaths paths;
   private JobRunner runner;
 
   /** {@code minTrainingLabels}: training needs at least this many labelled studies. */
@@ -79,6 +82,12 @@ public final class JobRoutes {
     this.useCases = db.dao(UseCaseDao.class);
     this.annotations = db.dao(AnnotationDao.class);
     this.modelDao = db.dao(ModelDao.class);
+    this.paths = new ServerPaths(home);
+  }
+
+  /** How views hide the server's paths from participants. */
+  public ServerPaths paths() {
+    return paths;
   }
 
   public void runner(JobRunner runner) {
@@ -112,12 +121,12 @@ public final class JobRoutes {
       case EVALUATE -> evaluate(caller, r, config);
       case ASSESS -> assess(caller, r, config);
     };
-    ctx.status(201).json(view(job));
+    ctx.status(201).json(view(caller, job));
   }
 
   private Job train(Caller caller, JobRequest r, ObjectNode config) {
+    long useCase = useCase(caller, r.useCaseId());
     Dataset d = readyDataset(caller, r.datasetId());
-    long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < minTrainingLabels) {
       throw ApiException.rule("training needs at least " + minTrainingLabels + " labelled studies; "
@@ -144,9 +153,9 @@ public final class JobRoutes {
         }
       });
     }
-    String weights = config.path("weights").asText("");
-    if (!caller.isAdmin() && (weights.contains("/") || weights.contains(".."))) {
-      throw ApiException.badRequest("weights must name a file under the workspace's weights folder, not a path");
+    if (config.hasNonNull("weights")) {
+      config.put("weights", PretrainedWeights.resolve(home, config.get("weights").asText(), caller.isAdmin())
+          .toString());
     }
     config.put("dataset", d.path());
     return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels), null,
@@ -154,8 +163,8 @@ public final class JobRoutes {
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
+    long useCase = useCase(caller, r.useCaseId());
     Dataset d = readyDataset(caller, r.datasetId());
-    long useCase = useCase(r.useCaseId());
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.isEmpty()) {
       throw ApiException.rule("evaluation needs labelled studies; " + labelSource(r.labels()) + " of use case "
@@ -295,12 +304,12 @@ public final class JobRoutes {
           + "'");
     }
     Long owner = caller.isAdmin() ? Requests.optionalLong(ctx, "owner") : Long.valueOf(caller.id());
-    ctx.json(jobs.list(owner, status, Requests.limit(ctx, 100), Requests.offset(ctx)).stream().map(this::view)
-        .toList());
+    ctx.json(jobs.list(owner, status, Requests.limit(ctx, 100), Requests.offset(ctx)).stream()
+        .map(j -> view(caller, j)).toList());
   }
 
   public void get(Context ctx) {
-    ctx.json(view(owned(ctx)));
+    ctx.json(view(Requests.caller(ctx), owned(ctx)));
   }
 
   /** The job's progress events: the JSON objects the job wrote, oldest first. */
@@ -319,14 +328,16 @@ public final class JobRoutes {
         // A line being rewritten: the next poll gets it.
       }
     }
-    ctx.json(Map.of("id", job.id(), "status", job.status(), "events", events));
+    ctx.json(Map.of("id", job.id(), "status", job.status(), "events", Requests.caller(ctx).isAdmin() ? events
+        : events.stream().map(paths::scrub).toList()));
   }
 
   public void log(Context ctx) {
     Job job = owned(ctx);
     Long bytes = Requests.optionalLong(ctx, "bytes");
     int max = bytes == null ? 65_536 : (int) Math.max(1, Math.min(bytes, 4_194_304));
-    ctx.contentType("text/plain; charset=utf-8").result(JobFiles.tail(JobFiles.of(home, job.id()).log(), max));
+    ctx.contentType("text/plain; charset=utf-8").result(paths.view(Requests.caller(ctx),
+        JobFiles.tail(JobFiles.of(home, job.id()).log(), max)));
   }
 
   public void cancel(Context ctx) {
@@ -336,18 +347,21 @@ public final class JobRoutes {
       throw ApiException.conflict("job " + job.id() + " has already ended: " + jobs.find(job.id()).orElseThrow()
           .status());
     }
-    ctx.json(view(jobs.find(job.id()).orElseThrow()));
+    ctx.json(view(caller, jobs.find(job.id()).orElseThrow()));
   }
 
-  public JobView view(Job j) {
+  /** The job as {@code caller} may see it: a participant sees no server path in its config or reason. */
+  public JobView view(Caller caller, Job j) {
     JsonNode config;
     try {
       config = Json.MAPPER.readTree(j.config());
     } catch (JsonProcessingException e) {
       config = null;
     }
-    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), j.reason(), j.exitCode(), j.pid(), j.datasetId(),
-        j.snapshotId(), j.submittedAt(), j.startedAt(), j.finishedAt(), config);
+    boolean admin = caller.isAdmin();
+    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), admin ? j.reason() : paths.scrub(j.reason()),
+        j.exitCode(), j.pid(), j.datasetId(), j.snapshotId(), j.submittedAt(), j.startedAt(), j.finishedAt(),
+        admin ? config : paths.scrub(config));
   }
 
   private Job owned(Context ctx) {
@@ -370,11 +384,13 @@ public final class JobRoutes {
     return d;
   }
 
-  private long useCase(Long id) {
-    if (id == null || useCases.find(id).isEmpty()) {
-      throw ApiException.badRequest("'useCaseId' must name an existing use case, got " + id);
+  /** A use case the caller may see (one they may not is as missing as one that does not exist). */
+  private long useCase(Caller caller, Long id) {
+    if (id == null) {
+      throw ApiException.badRequest("'useCaseId' is required");
     }
-    return id;
+    return useCases.findVisible(id, caller.isAdmin() ? null : caller.id())
+        .orElseThrow(() -> ApiException.notFound("use case " + id)).id();
   }
 
   private Map<String, String> labels(Caller caller, String source, long datasetId, long useCaseId) {
@@ -399,8 +415,8 @@ public final class JobRoutes {
   }
 
   /** Jobs by id, as the API shows them (those that exist). */
-  public List<JobView> views(List<Long> ids) {
-    return ids.stream().map(jobs::find).flatMap(java.util.Optional::stream).map(this::view).toList();
+  public List<JobView> views(Caller caller, List<Long> ids) {
+    return ids.stream().map(jobs::find).flatMap(java.util.Optional::stream).map(j -> view(caller, j)).toList();
   }
 
   /** The files a finished job wrote (model folder, evaluation or assessment output), for reports and charts. */
@@ -430,10 +446,18 @@ public final class JobRoutes {
       throw ApiException.badRequest("give the artifact's path as ?path=, as GET /api/jobs/" + job.id()
           + "/artifacts lists it");
     }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.badRequest("the artifact path must not hold control characters (such as %00); give it as "
+          + "GET /api/jobs/" + job.id() + "/artifacts lists it");
+    }
     Path file = out.resolve(name).normalize();
     String type = ARTIFACT_TYPES.get(extension(name));
     if (!file.startsWith(out) || type == null || !Files.isRegularFile(file)) {
       throw ApiException.notFound("artifact '" + name + "' of job " + job.id());
+    }
+    if (!Requests.caller(ctx).isAdmin() && !type.startsWith("image/png")) {
+      ctx.contentType(type).result(paths.scrub(Files.readString(file, StandardCharsets.UTF_8)));
+      return;
     }
     ctx.contentType(type).result(Files.newInputStream(file));
   }

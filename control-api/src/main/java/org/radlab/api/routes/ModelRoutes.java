@@ -58,16 +58,17 @@ public final class ModelRoutes {
     Caller caller = Requests.caller(ctx);
     Long owner = caller.isAdmin() ? Requests.optionalLong(ctx, "owner") : Long.valueOf(caller.id());
     ctx.json(models.list(Requests.optionalLong(ctx, "useCaseId"), owner, Requests.limit(ctx, 100),
-        Requests.offset(ctx)));
+        Requests.offset(ctx)).stream().map(m -> jobs.paths().view(caller, m)).toList());
   }
 
   /** One model: the registry row, its model card (config, curves, validation metrics), job, dataset, snapshot. */
   public void get(Context ctx) throws IOException {
     Model m = owned(ctx);
+    Caller caller = Requests.caller(ctx);
     Map<String, Object> detail = new LinkedHashMap<>();
-    detail.put("model", m);
-    detail.put("card", card(m));
-    db.dao(JobDao.class).find(m.jobId()).ifPresent(j -> detail.put("job", jobs.view(j)));
+    detail.put("model", jobs.paths().view(caller, m));
+    detail.put("card", jobs.paths().view(caller, card(m)));
+    db.dao(JobDao.class).find(m.jobId()).ifPresent(j -> detail.put("job", jobs.view(caller, j)));
     datasets.find(m.datasetId()).ifPresent(d -> detail.put("dataset", Map.of("id", d.id(), "name", d.name())));
     if (m.snapshotId() != null) {
       db.dao(JobDao.class).snapshot(m.snapshotId()).ifPresent(s -> detail.put("labelSnapshot",

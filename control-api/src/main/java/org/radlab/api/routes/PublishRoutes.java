@@ -17,6 +17,7 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
+import org.radlab.api.http.ServerPaths;
 import org.radlab.api.http.Times;
 import org.radlab.api.publish.ModelPackage;
 
@@ -56,14 +57,15 @@ public final class PublishRoutes {
     PublicationDao.Publication p = publications.find(id).orElseThrow();
     if (!"published".equals(p.status())) {
       // A refused endpoint is a bad gateway; a directory that cannot take the package is a conflict.
-      throw new ApiException("http".equals(p.kind()) ? 502 : 409, "publication_failed", p.detail()
-          + " (recorded as publication " + p.id() + ")");
+      throw new ApiException("http".equals(p.kind()) ? 502 : 409, "publication_failed",
+          new ServerPaths(home).view(caller, p.detail()) + " (recorded as publication " + p.id() + ")");
     }
-    ctx.status(201).json(p);
+    ctx.status(201).json(new ServerPaths(home).view(caller, p));
   }
 
   public void history(Context ctx) {
-    ctx.json(publications.ofModel(owned(ctx).id()));
+    Caller caller = Requests.caller(ctx);
+    ctx.json(publications.ofModel(owned(ctx).id()).stream().map(p -> new ServerPaths(home).view(caller, p)).toList());
   }
 
   private long toDirectory(Caller caller, Model m, ModelPackage pkg, String directory) {

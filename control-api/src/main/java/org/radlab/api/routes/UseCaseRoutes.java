@@ -193,12 +193,9 @@ public final class UseCaseRoutes {
   /** The use case, if the caller may see it: published, an admin's open draft, their own, or any for an admin. */
   UseCase visible(Context ctx) {
     Caller caller = Requests.caller(ctx);
-    UseCase u = found(ctx);
-    if (!"published".equals(u.status()) && !caller.isAdmin() && (u.ownerId() == null || u.ownerId() != caller.id())
-        && !useCases.isOpenDraft(u.id())) {
-      throw ApiException.notFound("use case " + u.id());
-    }
-    return u;
+    long id = Requests.id(ctx, "useCaseId", "use case");
+    return useCases.findVisible(id, caller.isAdmin() ? null : caller.id())
+        .orElseThrow(() -> ApiException.notFound("use case " + id));
   }
 
   private UseCase published(Context ctx) {

@@ -28,14 +28,13 @@ public record AssessConfig(String predictions, List<String> positive, Double thr
     }
     positive = positive == null ? List.of() : List.copyOf(positive);
     threshold = threshold == null ? 0.5 : threshold;
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
-    }
+    Bounds.closed("threshold", threshold, 0, 1);
     period = period == null ? "month" : period;
     if (!List.of("week", "month", "quarter", "year").contains(period)) {
       throw new IllegalArgumentException("period must be week, month, quarter or year, got " + period);
     }
     bootstrap = bootstrap == null ? 1000 : bootstrap;
+    Bounds.between("bootstrap", bootstrap, 0, EvalConfig.MAX_BOOTSTRAP);
     seed = seed == null ? 1L : seed;
     output = output == null || output.isBlank() ? Workspace.home().resolve("assessments")
         .resolve(Path.of(predictions).getFileName().toString().replaceAll("\\.csv$", "")).toString() : output;

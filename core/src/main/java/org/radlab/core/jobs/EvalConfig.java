@@ -27,15 +27,18 @@ import org.radlab.core.Workspace;
 public record EvalConfig(String dataset, String labels, List<String> models, List<String> positive,
     Double threshold, Integer bootstrap, Long seed, String jobId, String output) implements Serializable {
 
+  /** The most bootstrap resamples a job may ask for (assessments too). */
+  public static final int MAX_BOOTSTRAP = 20_000;
+
   public EvalConfig {
     require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
     require(labels != null && !labels.isBlank(), "labels is required: a label snapshot CSV");
-    require(models != null && !models.isEmpty(), "models must name at least one model folder");
+    Bounds.size("models", models, 1, 100);
     positive = positive == null ? List.of() : List.copyOf(positive);
     threshold = threshold == null ? 0.5 : threshold;
-    require(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got " + threshold);
+    Bounds.closed("threshold", threshold, 0, 1);
     bootstrap = bootstrap == null ? 1000 : bootstrap;
-    require(bootstrap >= 0, "bootstrap must be 0 or more, got " + bootstrap);
+    Bounds.between("bootstrap", bootstrap, 0, MAX_BOOTSTRAP);
     seed = seed == null ? 1L : seed;
     jobId = jobId == null || jobId.isBlank()
         ? "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;

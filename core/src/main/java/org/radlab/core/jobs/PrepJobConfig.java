@@ -48,10 +48,10 @@ public record PrepJobConfig(
     require(dataset != null && !dataset.isBlank(), "dataset is required: the folder to write the dataset into");
     pngLongEdge = pngLongEdge == 0 ? DEFAULT_PNG_LONG_EDGE : pngLongEdge;
     tensorSide = tensorSide == 0 ? DEFAULT_TENSOR_SIDE : tensorSide;
-    require(pngLongEdge >= 16 && pngLongEdge <= 16384, "pngLongEdge must be between 16 and 16384, got " + pngLongEdge);
-    require(tensorSide >= 8 && tensorSide <= 4096, "tensorSide must be between 8 and 4096, got " + tensorSide);
-    require(voiIndex >= 0, "voiIndex must be 0 or more, got " + voiIndex);
-    require(partitions >= 0, "partitions must be 0 (automatic) or more, got " + partitions);
+    Bounds.between("pngLongEdge", pngLongEdge, 16, 16384);
+    Bounds.between("tensorSide", tensorSide, 8, 4096);
+    Bounds.between("voiIndex", voiIndex, 0, 1000);
+    Bounds.between("partitions", partitions, 0, 10_000);
     dates = dates == null ? DatePolicy.REMOVE : dates;
     flipByLaterality = flipByLaterality == null || flipByLaterality;
     secretFile = secretFile == null || secretFile.isBlank() ? defaultSecretFile() : secretFile;
@@ -89,7 +89,12 @@ public record PrepJobConfig(
   }
 
   public static PrepJobConfig read(Path json) throws IOException {
-    return new ObjectMapper().readValue(json.toFile(), PrepJobConfig.class);
+    try {
+      return new ObjectMapper().readValue(json.toFile(), PrepJobConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw e.getCause() instanceof IllegalArgumentException iae ? iae
+          : new IllegalArgumentException(e.getOriginalMessage(), e);
+    }
   }
 
   /** {@code $RADLAB_HOME/site-secret}, with RADLAB_HOME defaulting to {@code ./radlab-home}. */

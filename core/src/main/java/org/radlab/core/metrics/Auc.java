@@ -76,7 +76,7 @@ public final class Auc {
       double t = scores[ascending[i]];
       double pos = 0;
       double neg = 0;
-      while (i < ascending.length && scores[ascending[i]] == t) {
+      while (i < ascending.length && Double.compare(scores[ascending[i]], t) == 0) {
         int c = ascending[i];
         if (positive[c]) {
           pos += weights[c];

@@ -44,7 +44,7 @@ public final class Roc {
     int i = 0;
     while (i < order.length) {
       double t = scores[order[i]];
-      while (i < order.length && scores[order[i]] == t) {
+      while (i < order.length && Double.compare(scores[order[i]], t) == 0) {
         if (positive[order[i]]) {
           tp++;
         } else {
