@@ -30,8 +30,8 @@ public interface ChallengeDao {
       + "scored_at";
 
   @SqlUpdate("INSERT INTO challenge (title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, "
-      + "starts_at, ends_at, daily_limit, min_annotations, agreement_milestone, created_by, created_at) VALUES (:title, "
-      + ":useCase, :pool, :test, :final, :starts, :ends, :limit, :min, :milestone, :by, :at)")
+      + "starts_at, ends_at, daily_limit, min_annotations, agreement_milestone, created_by, created_at) "
+      + "VALUES (:title, :useCase, :pool, :test, :final, :starts, :ends, :limit, :min, :milestone, :by, :at)")
   @GetGeneratedKeys("id")
   long insert(@Bind("title") String title, @Bind("useCase") long useCaseId, @Bind("pool") long pool,
       @Bind("test") long test, @Bind("final") long finalSet, @Bind("starts") String startsAt,

@@ -42,7 +42,7 @@ public final class AgreementMatrix {
     return challenges.agreementMilestone(useCaseId).orElse(DEFAULT_MILESTONE);
   }
 
-  /** Refreshes the caller's snapshot if they reached the next milestone; a read decides, so most calls write nothing. */
+  /** Refreshes the caller's snapshot if they reached the next milestone; a read decides, so most calls write none. */
   public void refreshIfDue(long userId, long useCaseId) {
     int every = milestone(useCaseId);
     if (agreement.labels(userId, useCaseId) >= lastRefresh(userId, useCaseId) + every) {
