@@ -27,6 +27,11 @@ scenario('challenge', async (t) => {
   const cells = await page.$$eval('table[data-matrix="agreement"] tbody tr',
     (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent))));
   checkEqual(cells, agreement.matrix, 'the agreement matrix');
+  // The milestone state: how many more labels until the matrix refreshes.
+  checkEqual(await page.getAttribute('#agreement-milestone', 'data-until'), String(agreement.labelsUntilRefresh),
+    'labels until the next refresh');
+  check((await text(page, '#agreement-milestone')).includes(`Next refresh after ${agreement.labelsUntilRefresh} more`),
+    'the page says when the matrix refreshes next');
 
   // The crowdsourcing board.
   const board = await api(`/use-cases/${input.useCaseId}/board?limit=20`, { token: TOKEN });

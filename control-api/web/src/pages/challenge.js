@@ -79,15 +79,22 @@ function Agreement({ useCaseId, tick }) {
   const a = useApi(`/use-cases/${useCaseId}/agreement?t=${tick}`);
   if (a.error) return html`<${ErrorBox} error=${a.error} />`;
   if (!a.data) return html`<${Loading} />`;
-  const { categories, matrix, studies } = a.data;
+  const { categories, matrix, studies, milestone, labelsUntilRefresh, refreshedAt } = a.data;
   const agreed = matrix.reduce((sum, row, i) => sum + row[i], 0);
+  const more = labelsUntilRefresh === 1 ? '1 more label' : `${labelsUntilRefresh} more labels`;
+  const when = refreshedAt ? `Last refreshed ${refreshedAt.slice(0, 16).replace('T', ' ')} UTC. ` : '';
   return html`<h2 style="margin-top:0">Your labels against the reference reader</h2>
     ${studies
-      ? html`<p class="muted">On the <span id="agreement-studies">${studies}</span> studies that have a reference label,
-          you agreed on <strong id="agreement-share">${pct(agreed / studies)}</strong>. Rows: the reference reader;
+      ? html`<p class="muted">On the <span id="agreement-studies">${studies}</span> studies counted so far, you agreed
+          on <strong id="agreement-share">${pct(agreed / studies)}</strong>. Rows: the reference reader;
           columns: you.</p>
         <${ConfusionMatrix} id="agreement" labels=${categories} matrix=${matrix} rowTitle="reference" colTitle="you" />`
-      : html`<p class="muted">None of the studies you labelled has a reference label yet.</p>`}`;
+      : html`<p class="muted">None of the studies you labelled is counted yet.</p>`}
+    <p class="help" id="agreement-milestone" data-until=${labelsUntilRefresh}>Next refresh after
+      <strong>${more}</strong>. ${when}
+      The matrix changes only once every ${milestone} new labels, and counts each study once, with the labels it had
+      then: later changes show in no refresh. A study waits for a later refresh while fewer than five of your waiting
+      studies share its label, so no one study's reference can be read from a change.</p>`;
 }
 
 const PRESETS = {

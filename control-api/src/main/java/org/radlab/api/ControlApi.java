@@ -251,7 +251,9 @@ public final class ControlApi implements AutoCloseable {
     add(r, "GET", uc + "/board", "any user", "Crowdsourcing board: annotations per user, most first", "?limit=",
         "[{userId, userName, annotations}]", useCases::board);
     add(r, "GET", uc + "/agreement", "any user (about themselves)", "Your labels against the reference reader, "
-        + "as a confusion matrix of counts", "", "{categories, rows: reference, columns: mine, matrix, studies}",
+        + "as a confusion matrix of counts, refreshed only after every agreementMilestone new labels (the use case's "
+        + "newest challenge's, else 25), over a frozen snapshot; never a hidden dataset", "", "{categories, rows: "
+        + "reference, columns: mine, matrix, studies, milestone, labels, labelsUntilRefresh, refreshedAt}",
         useCases::agreement);
 
     add(r, "GET", "/api/datasets", "any user", "All datasets", "", "[Dataset]", datasets::list);
@@ -281,10 +283,11 @@ public final class ControlApi implements AutoCloseable {
     add(r, "GET", an + "/skipped", "any user", "Your skipped studies", "", "{skipped: [studyUid]}", annotate::skipped);
     add(r, "GET", "/api/annotations", "any user (their own)", "Your annotations, most recent first",
         "?useCaseId=&datasetId=&limit=&offset=", "{total, annotations: [Annotation]}", annotate::mine);
-    add(r, "GET", "/api/annotations/{annotationId}", "its author", "One of your annotations with its history", "",
-        "{annotation, history: [{version, code, boxes, changedAt}]}", annotate::get);
-    add(r, "PUT", "/api/annotations/{annotationId}", "its author", "Change one of your labels (kept in history)",
-        "{code} or {boxes}", "{annotation, history}", annotate::change);
+    add(r, "GET", "/api/annotations/{annotationId}", "its author (403 on a hidden dataset)", "One of your "
+        + "annotations with its history", "", "{annotation, history: [{version, code, boxes, changedAt}]}",
+        annotate::get);
+    add(r, "PUT", "/api/annotations/{annotationId}", "its author (403 on a hidden dataset)", "Change one of your "
+        + "labels (kept in history)", "{code} or {boxes}", "{annotation, history}", annotate::change);
 
     add(r, "GET", uc + "/assist-module", "any user who may see it", "The use case's assist module: report text "
         + "per category (XML, namespace urn:radlab:assist-module:1)", "", "application/xml", useCases::assistModule);
@@ -329,7 +332,8 @@ public final class ControlApi implements AutoCloseable {
         "", "[Challenge]", challenges::list);
     add(r, "POST", "/api/challenges", "admin", "Create a challenge; its test and final datasets become hidden",
         "{title, useCaseId, poolDatasetId, testDatasetId, finalDatasetId, startsAt, endsAt (ISO 8601), dailyLimit, "
-            + "minAnnotations (default: the server's minimum to train, 100 unless set)}", "201 Challenge", challenges::create);
+            + "minAnnotations (default: the server's minimum to train, 100 unless set), agreementMilestone (labels "
+            + "between agreement refreshes, 5 to 1000, default 25)}", "201 Challenge", challenges::create);
     add(r, "GET", ch, "any user", "One challenge, with your progress", "", "Challenge", challenges::get);
     add(r, "POST", ch + "/submissions", "any user", "Submit one of your models trained on your own annotations of "
         + "the pool; it is evaluated on the hidden test set (429 past the daily limit)", "{modelId}",

@@ -16,7 +16,6 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(AnnotationDao.Annotation.class)
 @RegisterConstructorMapper(AnnotationDao.Change.class)
 @RegisterConstructorMapper(AnnotationDao.Count.class)
-@RegisterConstructorMapper(AnnotationDao.Cell.class)
 public interface AnnotationDao extends SqlObject {
   record Annotation(long id, long useCaseId, long datasetId, String studyUid, long userId, String code, String boxes,
       int version, String createdAt, String updatedAt) {}
@@ -27,8 +26,6 @@ public interface AnnotationDao extends SqlObject {
   record Change(int version, String code, String boxes, String changedAt) {}
 
   record Count(long userId, String userName, int annotations) {}
-
-  record Cell(String reference, String mine, int studies) {}
 
   String COLUMNS = "id, use_case_id, dataset_id, study_uid, user_id, code, boxes, version, created_at, updated_at";
 
@@ -84,10 +81,18 @@ public interface AnnotationDao extends SqlObject {
       + "ORDER BY version")
   List<Change> history(@Bind("id") long annotationId);
 
+  /** The caller's annotations, newest first; with {@code hidden} false, none of a hidden dataset's. */
   @SqlQuery("SELECT " + COLUMNS + " FROM annotation WHERE user_id = :u AND use_case_id = :uc "
-      + "AND (:d IS NULL OR dataset_id = :d) ORDER BY updated_at DESC, id DESC LIMIT :limit OFFSET :offset")
+      + "AND (:d IS NULL OR dataset_id = :d) AND (:hidden OR dataset_id IN (SELECT id FROM dataset WHERE hidden = 0)) "
+      + "ORDER BY updated_at DESC, id DESC LIMIT :limit OFFSET :offset")
   List<Annotation> mine(@Bind("u") long userId, @Bind("uc") long useCaseId, @Bind("d") Long datasetId,
-      @Bind("limit") int limit, @Bind("offset") int offset);
+      @Bind("hidden") boolean hidden, @Bind("limit") int limit, @Bind("offset") int offset);
+
+  /** How many {@link #mine} lists in all. */
+  @SqlQuery("SELECT count(*) FROM annotation WHERE user_id = :u AND use_case_id = :uc AND (:d IS NULL OR "
+      + "dataset_id = :d) AND (:hidden OR dataset_id IN (SELECT id FROM dataset WHERE hidden = 0))")
+  int countListed(@Bind("u") long userId, @Bind("uc") long useCaseId, @Bind("d") Long datasetId,
+      @Bind("hidden") boolean hidden);
 
   @SqlQuery("SELECT count(*) FROM annotation WHERE user_id = :u AND use_case_id = :uc AND (:d IS NULL OR dataset_id = :d)")
   int countMine(@Bind("u") long userId, @Bind("uc") long useCaseId, @Bind("d") Long datasetId);
@@ -105,12 +110,6 @@ public interface AnnotationDao extends SqlObject {
       + "ON u.id = a.user_id WHERE a.use_case_id = :uc GROUP BY a.user_id ORDER BY annotations DESC, u.name "
       + "LIMIT :limit")
   List<Count> board(@Bind("uc") long useCaseId, @Bind("limit") int limit);
-
-  /** The caller's labels against the reference labels, as counts only: no per-study reference leaves this. */
-  @SqlQuery("SELECT r.code AS reference, a.code AS mine, count(*) AS studies FROM annotation a JOIN reference_label r "
-      + "ON r.dataset_id = a.dataset_id AND r.use_case_id = a.use_case_id AND r.study_uid = a.study_uid "
-      + "WHERE a.user_id = :u AND a.use_case_id = :uc AND a.code IS NOT NULL GROUP BY r.code, a.code")
-  List<Cell> agreement(@Bind("u") long userId, @Bind("uc") long useCaseId);
 
   /** Study UID to the caller's current category code, for a label snapshot. */
   default Map<String, String> labels(long userId, long useCaseId, long datasetId) {

@@ -15,7 +15,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface ChallengeDao {
   record Challenge(long id, String title, long useCaseId, long poolDatasetId, long testDatasetId,
       long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations, String finalizedAt,
-      long createdBy, String createdAt) {}
+      long createdBy, String createdAt, int agreementMilestone) {}
 
   record Submission(long id, long challengeId, long userId, long modelId, String phase, Long jobId, String status,
       Double kappa, Double auc, String submittedAt, String scoredAt) {}
@@ -25,24 +25,28 @@ public interface ChallengeDao {
       Double auc, String submittedAt) {}
 
   String COLUMNS = "id, title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, starts_at, ends_at, "
-      + "daily_limit, min_annotations, finalized_at, created_by, created_at";
+      + "daily_limit, min_annotations, finalized_at, created_by, created_at, agreement_milestone";
   String SUBMISSION_COLUMNS = "id, challenge_id, user_id, model_id, phase, job_id, status, kappa, auc, submitted_at, "
       + "scored_at";
 
   @SqlUpdate("INSERT INTO challenge (title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, "
-      + "starts_at, ends_at, daily_limit, min_annotations, created_by, created_at) VALUES (:title, :useCase, :pool, "
-      + ":test, :final, :starts, :ends, :limit, :min, :by, :at)")
+      + "starts_at, ends_at, daily_limit, min_annotations, agreement_milestone, created_by, created_at) "
+      + "VALUES (:title, :useCase, :pool, :test, :final, :starts, :ends, :limit, :min, :milestone, :by, :at)")
   @GetGeneratedKeys("id")
   long insert(@Bind("title") String title, @Bind("useCase") long useCaseId, @Bind("pool") long pool,
       @Bind("test") long test, @Bind("final") long finalSet, @Bind("starts") String startsAt,
       @Bind("ends") String endsAt, @Bind("limit") int dailyLimit, @Bind("min") int minAnnotations,
-      @Bind("by") long createdBy, @Bind("at") String at);
+      @Bind("milestone") int agreementMilestone, @Bind("by") long createdBy, @Bind("at") String at);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM challenge WHERE id = :id")
   Optional<Challenge> find(@Bind("id") long id);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM challenge ORDER BY id DESC")
   List<Challenge> list();
+
+  /** The agreement milestone of the use case's newest challenge, if it has one. */
+  @SqlQuery("SELECT agreement_milestone FROM challenge WHERE use_case_id = :uc ORDER BY id DESC LIMIT 1")
+  Optional<Integer> agreementMilestone(@Bind("uc") long useCaseId);
 
   @SqlQuery("SELECT count(*) FROM challenge WHERE title = :title")
   int countTitled(@Bind("title") String title);

@@ -37,11 +37,13 @@ public final class AnnotationRoutes {
   private final AnnotationDao annotations;
   private final DatasetDao datasets;
   private final UseCaseDao useCases;
+  private final AgreementMatrix agreement;
 
   public AnnotationRoutes(Database db) {
     this.annotations = db.dao(AnnotationDao.class);
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
+    this.agreement = new AgreementMatrix(db);
   }
 
   /** The first study (in dataset order) the caller has neither labelled nor skipped; 404 when none is left. */
@@ -69,6 +71,9 @@ public final class AnnotationRoutes {
     String study = study(ctx, d);
     String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
     AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
+    if (saved.created()) {
+      agreement.refreshIfDue(caller.id(), u.id());
+    }
     ctx.status(saved.created() ? 201 : 200).json(saved.annotation());
   }
 
@@ -91,13 +96,17 @@ public final class AnnotationRoutes {
     ctx.json(Map.of("skipped", annotations.skipped(caller.id(), u.id(), d.id())));
   }
 
-  /** The caller's own annotations for a use case (optionally one dataset), most recently changed first. */
+  /**
+   * The caller's own annotations for a use case (optionally one dataset), most recently changed first; for a
+   * participant, none of a hidden dataset's.
+   */
   public void mine(Context ctx) {
     Caller caller = Requests.caller(ctx);
     long useCase = Requests.requiredLong(ctx, "useCaseId");
     Long dataset = Requests.optionalLong(ctx, "datasetId");
-    ctx.json(Map.of("total", annotations.countMine(caller.id(), useCase, dataset),
-        "annotations", annotations.mine(caller.id(), useCase, dataset, Requests.limit(ctx, 100), Requests.offset(ctx))));
+    ctx.json(Map.of("total", annotations.countListed(caller.id(), useCase, dataset, caller.isAdmin()),
+        "annotations", annotations.mine(caller.id(), useCase, dataset, caller.isAdmin(), Requests.limit(ctx, 100),
+            Requests.offset(ctx))));
   }
 
   public void get(Context ctx) {
@@ -115,12 +124,21 @@ public final class AnnotationRoutes {
     ctx.json(new AnnotationView(saved, annotations.history(saved.id())));
   }
 
+  /**
+   * One of the caller's annotations. A participant can neither read nor change an annotation of a hidden dataset
+   * (a challenge's test or final set, which they may have labelled before it was hidden): each change would move
+   * nothing they can see, but it must not be possible to probe a hidden set at all.
+   */
   private Annotation owned(Context ctx) {
     Caller caller = Requests.caller(ctx);
     long id = Requests.id(ctx, "annotationId", "annotation");
     Annotation a = annotations.find(id).orElseThrow(() -> ApiException.notFound("annotation " + id));
     if (a.userId() != caller.id()) {
       throw ApiException.notFound("annotation " + id);
+    }
+    if (!caller.isAdmin() && datasets.findVisible(a.datasetId(), false).isEmpty()) {
+      throw ApiException.forbidden("annotation " + id + " belongs to a hidden dataset (a challenge's test or final "
+          + "set); it can no longer be read or changed");
     }
     return a;
   }

@@ -38,14 +38,15 @@ import org.radlab.api.http.Times;
  */
 public final class ChallengeRoutes {
   public record ChallengeRequest(String title, Long useCaseId, Long poolDatasetId, Long testDatasetId,
-      Long finalDatasetId, String startsAt, String endsAt, Integer dailyLimit, Integer minAnnotations) {}
+      Long finalDatasetId, String startsAt, String endsAt, Integer dailyLimit, Integer minAnnotations,
+      Integer agreementMilestone) {}
 
   public record SubmitRequest(Long modelId) {}
 
   /** What a participant sees of a challenge; the hidden sets are named only for admins. */
   public record ChallengeView(long id, String title, long useCaseId, long poolDatasetId, Long testDatasetId,
-      Long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations, String phase,
-      String finalizedAt, Map<String, Object> you) {}
+      Long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations,
+      int agreementMilestone, String phase, String finalizedAt, Map<String, Object> you) {}
 
   /** A submission as its participant sees it. */
   public record SubmissionView(long id, long userId, long modelId, String phase, String status, Double kappa,
@@ -117,8 +118,13 @@ public final class ChallengeRoutes {
     if (limit < 1 || limit > 1000 || min < 1 || min > 100_000) {
       throw ApiException.badRequest("dailyLimit must be 1 to 1000 and minAnnotations 1 to 100000");
     }
+    int milestone = r.agreementMilestone() == null ? AgreementMatrix.DEFAULT_MILESTONE : r.agreementMilestone();
+    if (milestone < AgreementMatrix.MIN_MILESTONE || milestone > AgreementMatrix.MAX_MILESTONE) {
+      throw ApiException.badRequest("agreementMilestone must be " + AgreementMatrix.MIN_MILESTONE + " to "
+          + AgreementMatrix.MAX_MILESTONE + " labels, got " + milestone);
+    }
     long id = challenges.insert(title, u.id(), pool.id(), test.id(), fin.id(), starts.toString(), ends.toString(),
-        limit, min, caller.id(), now());
+        limit, min, milestone, caller.id(), now());
     datasets.hide(test.id());
     datasets.hide(fin.id());
     ctx.status(201).json(view(caller, challenges.find(id).orElseThrow()));
@@ -261,7 +267,7 @@ public final class ChallengeRoutes {
     you.put("submissionsToday", challenges.countSince(c.id(), caller.id(), dayStart));
     return new ChallengeView(c.id(), c.title(), c.useCaseId(), c.poolDatasetId(),
         caller.isAdmin() ? c.testDatasetId() : null, caller.isAdmin() ? c.finalDatasetId() : null, c.startsAt(),
-        c.endsAt(), c.dailyLimit(), c.minAnnotations(), phase(c), c.finalizedAt(), you);
+        c.endsAt(), c.dailyLimit(), c.minAnnotations(), c.agreementMilestone(), phase(c), c.finalizedAt(), you);
   }
 
   /** The evaluation job (on a hidden set) is named only to admins. */

@@ -42,10 +42,12 @@ public final class UseCaseRoutes {
 
   private final UseCaseDao useCases;
   private final AnnotationDao annotations;
+  private final AgreementMatrix agreement;
 
   public UseCaseRoutes(Database db) {
     this.useCases = db.dao(UseCaseDao.class);
     this.annotations = db.dao(AnnotationDao.class);
+    this.agreement = new AgreementMatrix(db);
   }
 
   public void list(Context ctx) {
@@ -168,21 +170,9 @@ public final class UseCaseRoutes {
     ctx.json(annotations.board(visible(ctx).id(), Requests.limit(ctx, 100)));
   }
 
-  /** The caller's labels against the reference reader, as a confusion matrix of counts only. */
+  /** The caller's labels against the reference reader: counts only, refreshed at milestones (AgreementMatrix). */
   public void agreement(Context ctx) {
-    UseCase u = visible(ctx);
-    List<String> codes = useCases.categories(u.id()).stream().map(Category::code).toList();
-    int[][] matrix = new int[codes.size()][codes.size()];
-    int total = 0;
-    for (AnnotationDao.Cell cell : annotations.agreement(Requests.caller(ctx).id(), u.id())) {
-      int row = codes.indexOf(cell.reference());
-      int col = codes.indexOf(cell.mine());
-      if (row >= 0 && col >= 0) {
-        matrix[row][col] += cell.studies();
-        total += cell.studies();
-      }
-    }
-    ctx.json(Map.of("categories", codes, "rows", "reference", "columns", "mine", "matrix", matrix, "studies", total));
+    ctx.json(agreement.view(Requests.caller(ctx).id(), visible(ctx)));
   }
 
   private UseCase found(Context ctx) {
