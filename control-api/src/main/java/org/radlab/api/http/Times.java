@@ -16,6 +16,11 @@ public final class Times {
     return FORMAT.format(Instant.now());
   }
 
+  /** An instant in the stored format. */
+  public static String format(Instant at) {
+    return FORMAT.format(at);
+  }
+
   /** Midnight UTC of the current day, in the stored format (daily limits count from here). */
   public static String startOfTodayUtc() {
     return FORMAT.format(Instant.now().truncatedTo(ChronoUnit.DAYS));
