@@ -166,6 +166,9 @@ class TokensAndHeadersTest {
     answers.put("missing asset", raw("GET /assets/no-such-file.js", null));
     answers.put("NUL in a path segment (Jetty's own error)", raw("GET /api/jobs/%00", admin));
     answers.put("ambiguous path (Jetty's own error)", raw("GET /api/a%2F..%2Fb", admin));
+    answers.put("malformed request line (Jetty's own error)", raw("GET /a b", null));
+    answers.put("bad percent-encoding (Jetty's own error)", raw("GET /api/%zz", admin));
+    answers.put("no such page", raw("GET /no-such-page", null));
     String index = http.get("/define", null).body(); // (read through a client that decodes chunks)
     Matcher script = Pattern.compile("src=\"(/assets/[^\"]+\\.js)\"").matcher(index);
     assertTrue(script.find(), index);
@@ -184,6 +187,7 @@ class TokensAndHeadersTest {
     assertEquals(200, answers.get("authenticated JSON").status);
     assertEquals(404, answers.get("missing asset").status);
     assertEquals(400, answers.get("NUL in a path segment (Jetty's own error)").status);
+    assertEquals(400, answers.get("malformed request line (Jetty's own error)").status);
     for (String api : List.of("public JSON", "authenticated JSON", "401", "API 404")) {
       assertEquals("no-store", answers.get(api).header("cache-control"), api);
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Security headers on every answer (API JSON, pages, static assets, errors and Jetty's own error pages): they are
@@ -50,6 +52,37 @@ public final class SecurityHeaders {
       return request;
     };
     config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(customizer));
+    // Jetty's own error pages (a malformed or ambiguous URI, for one) reset the answer first: set them again there.
+    config.jetty.modifyServer(server -> server.setErrorHandler(new ServerErrors(always)));
+    config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ServletErrors(always)));
+  }
+
+  private static final class ServerErrors extends org.eclipse.jetty.server.handler.ErrorHandler {
+    private final Map<String, String> always;
+
+    ServerErrors(Map<String, String> always) {
+      this.always = always;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      always.forEach(response.getHeaders()::put);
+      return super.handle(request, response, callback);
+    }
+  }
+
+  private static final class ServletErrors extends org.eclipse.jetty.ee10.servlet.ErrorHandler {
+    private final Map<String, String> always;
+
+    ServletErrors(Map<String, String> always) {
+      this.always = always;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      always.forEach(response.getHeaders()::put);
+      return super.handle(request, response, callback);
+    }
   }
 
   private static String sha256Base64(String s) {

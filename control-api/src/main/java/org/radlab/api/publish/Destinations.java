@@ -23,8 +23,9 @@ public final class Destinations {
     }
   }
 
-  /** A publication's checked target: the address to connect to and the names to use over it. */
-  public record Target(String scheme, String hostName, int port, InetAddress address, String pathAndQuery) {
+  /** A publication's checked target: the address to connect to, the names to use over it, and how to record it. */
+  public record Target(String scheme, String hostName, int port, InetAddress address, String pathAndQuery,
+      String recorded) {
     String hostHeader() {
       String h = hostName.contains(":") ? "[" + hostName + "]" : hostName;
       int standard = "https".equals(scheme) ? 443 : 80;
@@ -103,6 +104,6 @@ public final class Destinations {
       }
     }
     String query = url.rawQuery() == null ? "" : "?" + url.rawQuery();
-    return new Target(url.scheme(), bare, url.port(), addresses[0], url.path() + query);
+    return new Target(url.scheme(), bare, url.port(), addresses[0], url.path() + query, url.recorded());
   }
 }

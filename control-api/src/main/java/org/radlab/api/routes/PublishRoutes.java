@@ -51,8 +51,10 @@ public final class PublishRoutes {
     if ((r.directory() == null) == (r.url() == null)) {
       throw ApiException.badRequest("give exactly one destination: 'directory' or 'url'");
     }
+    // A URL is checked (allowed, resolved, its address checked) before any work on the package.
+    Destinations.Target target = r.url() != null ? checked(r) : null;
     ModelPackage pkg = ModelPackage.of(m.id(), Path.of(m.path()), useCases.find(m.useCaseId()).orElseThrow().title());
-    long id = r.directory() != null ? toDirectory(caller, m, pkg, r.directory()) : toUrl(caller, m, pkg, r);
+    long id = r.directory() != null ? toDirectory(caller, m, pkg, r.directory()) : toUrl(caller, m, pkg, r, target);
     PublicationDao.Publication p = publications.find(id).orElseThrow();
     if (!"published".equals(p.status())) {
       // A refused endpoint is a bad gateway; a directory that cannot take the package is a conflict.
@@ -89,12 +91,16 @@ public final class PublishRoutes {
    * Sends the package to an allowed destination (see {@link DestinationRoutes}). Nothing of the answer but its
    * status code is kept or shown, and every failure to get an HTTP answer reads the same.
    */
-  private long toUrl(Caller caller, Model m, ModelPackage pkg, PublishRequest r) throws IOException {
+  private Destinations.Target checked(PublishRequest r) {
     Destinations.Parsed url = Destinations.parse(r.url(), "url");
     if (r.token() != null && !r.token().matches("[\\x21-\\x7e]{0,4096}")) {
       throw ApiException.badRequest("token must be printable ASCII without spaces, at most 4096 characters");
     }
-    Destinations.Target target = Destinations.resolve(url, Destinations.allowed(url, destinations.list()));
+    return Destinations.resolve(url, Destinations.allowed(url, destinations.list()));
+  }
+
+  private long toUrl(Caller caller, Model m, ModelPackage pkg, PublishRequest r, Destinations.Target target)
+      throws IOException {
     byte[] zip = pkg.zip();
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/zip");
@@ -106,7 +112,7 @@ public final class PublishRoutes {
     int status = PackagePoster.post(target, zip, headers);
     boolean ok = status / 100 == 2;
     String detail = status < 0 ? "no HTTP answer from the endpoint" : "HTTP " + status;
-    return record(m, caller, "http", url.recorded(), ok ? "published" : "failed", detail, pkg, zip);
+    return record(m, caller, "http", target.recorded(), ok ? "published" : "failed", detail, pkg, zip);
   }
 
   private long record(Model m, Caller caller, String kind, String destination, String status, String detail,
