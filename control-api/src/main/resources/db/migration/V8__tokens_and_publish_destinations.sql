@@ -34,3 +34,17 @@ CREATE TABLE publish_destination (
   created_at     TEXT    NOT NULL,
   UNIQUE (scheme, host, port, path_prefix)
 );
+
+-- Earlier publications kept up to 300 characters of an endpoint's answer, the reason a connection failed, and any
+-- credentials written in the URL: keep the status code only, one sentence for no answer, and no credentials.
+UPDATE publication SET detail = substr(detail, 1, 8)
+  WHERE kind = 'http' AND detail GLOB 'HTTP [0-9][0-9][0-9]*';
+UPDATE publication SET detail = 'no HTTP answer from the endpoint'
+  WHERE kind = 'http' AND detail LIKE 'the endpoint cannot be reached%';
+UPDATE publication
+  SET destination = substr(destination, 1, instr(destination, '://') + 2)
+      || substr(destination, instr(destination, '://') + 3 + instr(substr(destination, instr(destination, '://') + 3), '@'))
+  WHERE kind = 'http' AND instr(substr(destination, instr(destination, '://') + 3), '@') > 0
+    AND (instr(substr(destination, instr(destination, '://') + 3), '/') = 0
+      OR instr(substr(destination, instr(destination, '://') + 3), '@')
+         < instr(substr(destination, instr(destination, '://') + 3), '/'));
