@@ -14,6 +14,12 @@ public final class Addresses {
 
   /** Why {@code a} is refused (for example "loopback"), or null when it is a public address. */
   public static String refusal(InetAddress a) {
+    if (a.isAnyLocalAddress()) {
+      return "unspecified";
+    }
+    if (a.isLoopbackAddress()) {
+      return "loopback";
+    }
     if (a instanceof Inet6Address) {
       byte[] b = a.getAddress();
       Inet4Address embedded = embeddedIpv4(b);
@@ -29,12 +35,6 @@ public final class Addresses {
       if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8) {
         return "reserved (documentation)";
       }
-    }
-    if (a.isAnyLocalAddress()) {
-      return "unspecified";
-    }
-    if (a.isLoopbackAddress()) {
-      return "loopback";
     }
     if (a.isLinkLocalAddress()) {
       return "link-local";
