@@ -5,7 +5,7 @@
 //   RADLAB_ADMIN   an admin token, for checks through the API (defaults to RADLAB_TOKEN)
 //   RADLAB_SHOTS   where screenshots go (default ./screenshots)
 //   RADLAB_E2E     JSON with the ids the scenario works on (dataset, use case, models...)
-// It exits 0 when every check passed. On a failure it prints the error, the browser console and the failed
+// It exits 0 when every check passed and the browser reported no Content-Security-Policy violation. On a failure it prints the error, the browser console and the failed
 // requests, saves a screenshot, and exits 1.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -122,6 +122,9 @@ export async function scenario(name, body) {
   };
   try {
     await body(t);
+    // The pages must run under the server's Content-Security-Policy: a violation is a failure.
+    const violations = consoleLines.filter((l) => /Content Security Policy/i.test(l));
+    check(violations.length === 0, `no Content-Security-Policy violations, got:\n${violations.join('\n')}`);
     console.log(`${name}: passed in ${((Date.now() - started) / 1000).toFixed(1)} s, ${shots} screenshots in ${SHOTS}`);
     await browser.close();
     process.exit(0);

@@ -17,6 +17,7 @@ const PAGES = [
   { path: '/publish', title: 'Publish', load: () => import('./pages/publish.js'), hint: 'Export a model' },
   { path: '/assess', title: 'Assess', load: () => import('./pages/assess.js'), hint: 'Monitor deployments' },
   { path: '/challenge', title: 'Challenge', load: () => import('./pages/challenge.js'), hint: 'Compete' },
+  { path: '/admin', title: 'Admin', load: () => import('./pages/admin.js'), hint: 'Users and tokens', admin: true },
 ];
 
 function match(pathname) {
@@ -84,7 +85,8 @@ function SignIn({ onSignedIn }) {
     } catch (err) {
       setToken(null);
       setError(err.status === 401
-        ? { error: 'unauthorized', detail: 'this token is not valid; ask your RadLab admin for yours' }
+        ? { error: 'unauthorized', detail: `${err.detail || 'this token is not valid'}; ask your RadLab admin for a `
+          + 'new one' }
         : err);
     } finally {
       setBusy(false);
@@ -100,7 +102,7 @@ function SignIn({ onSignedIn }) {
         <input id="token" type="password" autocomplete="current-password" value=${value}
           onInput=${(e) => setValue(e.currentTarget.value)} placeholder="paste the token you were given" required />
         <span class="help">Your admin gives you a token when they create your account; the first admin's token is
-          printed once when the server first starts. It stays in this browser until you sign out.</span>
+          in the file admin-token in the server's workspace. It stays in this browser until you sign out.</span>
       </label>
       <${ErrorBox} error=${error} />
       <button class="primary" disabled=${busy || !value.trim()}>Sign in</button>
@@ -112,7 +114,7 @@ function Nav({ me, current, onSignOut }) {
   return html`<header class="topbar">
     <a class="brand" href="/define">RadLab</a>
     <nav>
-      ${PAGES.filter((p) => p.title).map((p) => html`<a href=${p.path} title=${p.hint}
+      ${PAGES.filter((p) => p.title && (!p.admin || me.role === 'admin')).map((p) => html`<a href=${p.path} title=${p.hint}
         class=${current && current.path.split('/')[1] === p.path.split('/')[1] ? 'active' : ''}>${p.title}</a>`)}
     </nav>
     <div class="who">

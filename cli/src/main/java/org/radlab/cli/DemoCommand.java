@@ -72,9 +72,12 @@ public final class DemoCommand implements Callable<Integer> {
       List<ChallengeDemo.Standing> board = new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"),
           System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs, 100));
       System.out.printf("%nDone: %d participants on the leaderboard.%n", board.size());
-      System.out.printf("%nThe server keeps running. Admin API token (shown only here):%n  %s%n", admin);
+      // The admin token is not printed (terminal output is often kept in a log): it is in an owner-only file.
+      System.out.printf("%nThe server keeps running. The admin API token is in %s (readable by you only).%n",
+          api.adminTokenFile());
       System.out.printf("Open http://127.0.0.1:%d/challenge in a browser and sign in with that token, or try%n"
-          + "  curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/api/challenges%n", api.port(), admin, api.port());
+          + "  curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%d/api/challenges%n", api.port(),
+          api.adminTokenFile(), api.port());
       if (!noWait) {
         System.out.println("Stop it with Ctrl-C.");
         CountDownLatch stopped = new CountDownLatch(1);

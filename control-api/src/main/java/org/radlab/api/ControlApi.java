@@ -31,9 +31,11 @@ import org.radlab.api.routes.AnnotationRoutes;
 import org.radlab.api.routes.ChallengeRoutes;
 import org.radlab.api.routes.DatasetRoutes;
 import org.radlab.api.routes.DeploymentRoutes;
+import org.radlab.api.routes.DestinationRoutes;
 import org.radlab.api.routes.JobRoutes;
 import org.radlab.api.routes.ModelRoutes;
 import org.radlab.api.routes.PublishRoutes;
+import org.radlab.api.routes.TokenRoutes;
 import org.radlab.api.routes.UseCaseRoutes;
 import org.radlab.api.routes.UserRoutes;
 import org.slf4j.Logger;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+  /** The /api/docs page's inline stylesheet; the Content-Security-Policy allows it by its hash. */
+  private static final String DOCS_STYLE = "body{font:14px sans-serif;margin:2em}td,th{border-bottom:1px solid #ddd;"
+      + "padding:4px 8px;vertical-align:top;text-align:left}code{white-space:pre-wrap}";
 
   /**
    * @param home          the workspace ({@code radlab.db}, datasets, jobs, models)
@@ -122,8 +127,8 @@ public final class ControlApi implements AutoCloseable {
     this.settings = settings;
     this.db = Database.open(settings.home());
     this.users = db.dao(UserDao.class);
-    this.callers = new Callers(users);
-    this.firstAdminToken = Seeds.firstAdmin(db);
+    this.callers = new Callers(db.dao(org.radlab.api.db.TokenDao.class));
+    this.firstAdminToken = Seeds.adminToken(db, settings.home());
     Seeds.breastDensity(db, Times.now());
     JobRoutes jobs = new JobRoutes(db, settings.home(), settings.minTrainingLabels());
     this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
@@ -163,6 +168,7 @@ public final class ControlApi implements AutoCloseable {
       // Request threads match the connection pool, so no request waits for a connection; a few per core is enough
       // for a store that answers in microseconds, and more only adds contention on a small machine.
       config.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(Database.POOL_SIZE, 4);
+      org.radlab.api.http.SecurityHeaders.install(config, DOCS_STYLE);
       routes(config.routes, jobs);
       WebPages pages = WebPages.load();
       pages.configure(config);
@@ -226,7 +232,16 @@ public final class ControlApi implements AutoCloseable {
             settings.maxUploadBytes())));
     add(r, "GET", "/api/users", "admin", "All users", "", "[{id, name, role, createdAt}]", userRoutes::list);
     add(r, "POST", "/api/users", "admin", "Create a user; the token is shown only in this answer",
-        "{name, role: admin|participant}", "{id, name, role, token}", userRoutes::create);
+        "{name, role: admin|participant, days?: token lifetime 1-365, default 90}",
+        "{id, name, role, token, tokenId, tokenExpiresAt}", userRoutes::create);
+    TokenRoutes tokens = new TokenRoutes(db, callers::forgetAll);
+    add(r, "GET", "/api/tokens", "any user (their own; admins anyone's with ?userId=)", "API tokens, newest first "
+        + "(never the secret)", "?userId=", "[{id, userId, label, createdAt, expiresAt, revokedAt, status: "
+        + "active|expired|revoked}]", tokens::list);
+    add(r, "POST", "/api/tokens", "admin", "Make a new token for a user; the token is shown only in this answer",
+        "{userId, label?, days?: 1-365, default 90}", "201 {id, userId, label, expiresAt, token}", tokens::create);
+    add(r, "POST", "/api/tokens/{tokenId}/revoke", "its user or an admin", "Revoke a token at once (401 "
+        + "token_revoked from then on)", "", "Token", tokens::revoke);
 
     add(r, "GET", "/api/use-cases", "any user (participants see published ones, admins' drafts and their own)",
         "Search, filter and sort use cases",
@@ -303,9 +318,19 @@ public final class ControlApi implements AutoCloseable {
         + "bytes", "{modelId, probabilities, predicted, predictedName, reportText, input}", models::predict);
 
     add(r, "POST", "/api/models/{modelId}/publish", "its owner or an admin", "Publish the model package (weights, "
-        + "model.json, MODEL_CARD.md, SHA256SUMS) to a directory or an HTTP endpoint; every attempt is recorded "
-        + "(a refusal: 502 from an endpoint, 409 from a directory)", "{directory: name (admins: or absolute path)} or {url, token?}",
+        + "model.json, MODEL_CARD.md, SHA256SUMS) to a directory or to an HTTP endpoint under an allowed publish "
+        + "destination (403 otherwise); every attempt is recorded (a refusal: 502 from an endpoint, 409 from a "
+        + "directory)", "{directory: name (admins: or absolute path)} or {url, token?}",
         "Publication {id, kind, destination, status, detail, sha256, bytes}", publish::publish);
+    DestinationRoutes destinations = new DestinationRoutes(db);
+    add(r, "GET", "/api/publish-destinations", "any user", "Where models may be published by HTTP (allowed by an "
+        + "admin)", "", "[{id, scheme, host, port, pathPrefix, allowPrivate, note, createdBy, createdAt}]",
+        destinations::list);
+    add(r, "POST", "/api/publish-destinations", "admin", "Allow a publish destination: URLs with its scheme, host "
+        + "and port under its path; allowPrivate lets its host resolve to a loopback or private address",
+        "{url, allowPrivate?, note?}", "201 Destination", destinations::add);
+    add(r, "POST", "/api/publish-destinations/{destinationId}/remove", "admin", "Remove a publish destination", "",
+        "{removed: Destination}", destinations::remove);
     add(r, "GET", "/api/models/{modelId}/publications", "its owner or an admin", "Every publication of the model",
         "", "[Publication]", publish::history);
 
@@ -385,8 +410,7 @@ public final class ControlApi implements AutoCloseable {
       throw ApiException.unauthorized("send your API token as 'Authorization: Bearer <token>'");
     }
     ctx.attribute(Json.BODY_LIMIT, settings.maxBodyBytes());
-    ctx.attribute(Caller.class.getName(), callers.lookUp(Tokens.hash(header.substring(7).strip()))
-        .orElseThrow(() -> ApiException.unauthorized("the API token is not valid")));
+    ctx.attribute(Caller.class.getName(), callers.caller(Tokens.hash(header.substring(7).strip())));
   }
 
   private static boolean isAdmin(Context ctx) {
@@ -407,8 +431,7 @@ public final class ControlApi implements AutoCloseable {
 
   private void docs(Context ctx) {
     StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=utf-8><title>RadLab API"
-        + "</title><style>body{font:14px sans-serif;margin:2em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;"
-        + "vertical-align:top;text-align:left}code{white-space:pre-wrap}</style></head><body><h1>RadLab control API"
+        + "</title><style>" + DOCS_STYLE + "</style></head><body><h1>RadLab control API"
         + "</h1><p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>{error, detail}</code> "
         + "with a 4xx or 5xx status.</p><table><tr><th>Method</th><th>Path</th><th>Who</th><th>What</th>"
         + "<th>Request</th><th>Response</th></tr>");
@@ -458,8 +481,11 @@ public final class ControlApi implements AutoCloseable {
 
   public Settings settings() { return settings; }
 
-  /** The first admin's token, if this start created the database. */
+  /** The admin token this start made (a new database, or no admin token worked), also in {@link #adminTokenFile}. */
   public Optional<String> firstAdminToken() { return firstAdminToken; }
+
+  /** Where a start that makes an admin token writes it: the workspace's {@code admin-token}, owner-only. */
+  public Path adminTokenFile() { return settings.home().resolve(Seeds.ADMIN_TOKEN_FILE); }
 
   public List<Endpoint> endpoints() { return List.copyOf(endpoints); }
 

@@ -1,28 +1,67 @@
 package org.radlab.api;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.radlab.api.db.Database;
+import org.radlab.api.db.TokenDao;
 import org.radlab.api.db.UseCaseDao;
 import org.radlab.api.db.UseCaseDao.Category;
 import org.radlab.api.db.UserDao;
 import org.radlab.api.http.Caller;
+import org.radlab.api.http.Times;
+import org.radlab.api.http.Tokens;
 import org.radlab.api.routes.UserRoutes;
 
-/** What a new control plane starts with: an admin (whose token is shown once) and the breast-density use case. */
+/**
+ * What a new control plane starts with: an admin and the breast-density use case. The admin's token is never printed
+ * or logged: it goes to {@link #ADMIN_TOKEN_FILE} in the workspace, readable by the server's owner only.
+ */
 final class Seeds {
   static final String ADMIN_NAME = "admin";
   static final String BREAST_DENSITY = "Breast density (BI-RADS)";
+  /** Where the first admin's token (or a replacement, see {@link #adminToken}) is written. */
+  static final String ADMIN_TOKEN_FILE = "admin-token";
 
   private Seeds() {}
 
-  /** Creates the first admin on an empty database; returns their one-time token. */
-  static Optional<String> firstAdmin(Database db) {
+  /**
+   * Creates the first admin on an empty database; on a database where no admin holds a token that still works (all
+   * expired or revoked), makes a new token for the first admin, so the place is never locked. Either way the token
+   * is written to {@code home/admin-token} (owner read/write only) and returned; otherwise nothing happens.
+   */
+  static Optional<String> adminToken(Database db, Path home) {
     UserDao users = db.dao(UserDao.class);
-    if (users.count() > 0) {
+    TokenDao tokens = db.dao(TokenDao.class);
+    String token;
+    if (users.count() == 0) {
+      token = UserRoutes.create(users, tokens, ADMIN_NAME, Caller.ADMIN, Tokens.DEFAULT_DAYS, null).token();
+    } else if (tokens.liveAdminTokens(Times.now()) == 0 && users.firstAdmin().isPresent()) {
+      token = Tokens.issue(tokens, users.firstAdmin().get(), "made at start: no admin token worked",
+          Tokens.DEFAULT_DAYS, null).token();
+    } else {
       return Optional.empty();
     }
-    return Optional.of(UserRoutes.create(users, ADMIN_NAME, Caller.ADMIN).token());
+    writeOwnerOnly(home.resolve(ADMIN_TOKEN_FILE), token + "\n");
+    return Optional.of(token);
+  }
+
+  /** Writes a file only its owner may read: made with those permissions, then moved into place. */
+  static void writeOwnerOnly(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path partial = Files.createTempFile(file.getParent(), ".admin-token-", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(partial, text);
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the admin token to " + file, e);
+    }
   }
 
   /**

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Start the control API: REST under /api (endpoint list at /api/docs), the job queue and its "
         + "runner, over the SQLite file radlab.db in the workspace.",
-        "On the first start it creates an admin user and prints its token once."})
+        "On the first start it creates an admin user and writes its token to the file admin-token in the "
+            + "workspace (readable by you only); the token is never printed or logged."})
 public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7070", description = "Port to listen on (default ${DEFAULT-VALUE}; 0 = "
       + "any free port).")
@@ -69,8 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
     api.start();
     System.out.printf("RadLab control API on http://%s:%d/api (endpoints: /api/docs), workspace %s%n", host,
         api.port(), api.settings().home());
-    api.firstAdminToken().ifPresent(token -> System.out.printf("%nFirst start: created user 'admin'. Its API token "
-        + "is shown only now; keep it:%n  %s%n%n", token));
+    // The token itself never goes to the output, which is often a log file: only where to find it.
+    api.firstAdminToken().ifPresent(token -> System.out.printf("%nAn admin API token was made (a new database, or no "
+        + "admin token worked any more). It is in %s, readable by you only.%n%n", api.adminTokenFile()));
     System.out.flush();
     stopped.await();
     return 0;

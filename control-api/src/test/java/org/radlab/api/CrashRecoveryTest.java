@@ -35,7 +35,7 @@ class CrashRecoveryTest {
     try {
       Http http = new Http(first.port);
       String admin = first.firstToken;
-      assertNotNull(admin, "the first start prints the admin token");
+      assertNotNull(admin, "the first start writes the admin token to its file");
       long dataset = Fixtures.dataset(http, admin, "crash", Fixtures.synth(tmp.resolve("dicom"), 100, 3));
       List<String> studies = Fixtures.studies(http, admin, dataset);
       Map<String, String> reference = new LinkedHashMap<>();

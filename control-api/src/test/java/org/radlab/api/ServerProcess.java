@@ -18,7 +18,6 @@ import org.radlab.core.launch.SparkJvmFlags;
 /** The control API as a real child process ({@code ServeCommand}), for tests that must kill it. */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/api");
-  private static final Pattern TOKEN = Pattern.compile("^\\s+(rl_[A-Za-z0-9_-]+)\\s*$", Pattern.MULTILINE);
   final Process process;
   final int port;
   final String firstToken;
@@ -51,8 +50,10 @@ final class ServerProcess implements AutoCloseable {
       String text = Files.exists(log) ? Files.readString(log).substring((int) from) : "";
       Matcher m = LISTENING.matcher(text);
       if (m.find()) {
-        Matcher t = TOKEN.matcher(text);
-        return new ServerProcess(process, Integer.parseInt(m.group(1)), t.find() ? t.group(1) : null, log);
+        // The token is never in the output: a start that made one says so and writes it to admin-token.
+        String token = text.contains("An admin API token was made")
+            ? Files.readString(home.resolve("admin-token")).strip() : null;
+        return new ServerProcess(process, Integer.parseInt(m.group(1)), token, log);
       }
       if (!process.isAlive()) {
         fail("the server exited with " + process.exitValue() + ":\n" + text);

@@ -176,7 +176,7 @@ class WebPagesTest {
     String base = "http://127.0.0.1:" + api.port();
     String index = null;
     for (String path : List.of("/", "/signin", "/define", "/define/1", "/annotate", "/create", "/evaluate", "/run",
-        "/publish", "/assess", "/challenge")) {
+        "/publish", "/assess", "/challenge", "/admin")) {
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), path);
@@ -238,6 +238,12 @@ class WebPagesTest {
   void challengeToTheLeaderboard() throws Exception {
     browser("challenge", ben, Map.of("challengeId", challenge, "useCaseId", 1, "datasetId", pool, "modelIds",
         benModels));
+  }
+
+  @Test
+  @Order(8)
+  void anAdminMakesAUserAndATokenAndRevokesIt() throws Exception {
+    browser("admin", admin, Map.of("name", "carla"));
   }
 
   /** Runs web/e2e/{scenario}.mjs with Node against this server; fails with its output when it fails. */

@@ -16,12 +16,12 @@ public final class Times {
     return FORMAT.format(Instant.now());
   }
 
-  /** {@code instant} in the stored format. */
-  public static String format(Instant instant) {
-    return FORMAT.format(instant);
+  /** An instant in the stored format. */
+  public static String format(Instant at) {
+    return FORMAT.format(at);
   }
 
-  /** Midnight UTC of the day of {@code instant}, in the stored format. */
+  /** Midnight UTC of the day of {@code instant}, in the stored format (daily limits count from here). */
   public static String startOfDayUtc(Instant instant) {
     return FORMAT.format(instant.truncatedTo(ChronoUnit.DAYS));
   }

@@ -2,16 +2,14 @@ package org.radlab.api.routes;
 
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.ModelDao;
 import org.radlab.api.db.ModelDao.Model;
 import org.radlab.api.db.PublicationDao;
+import org.radlab.api.db.PublishDestinationDao;
 import org.radlab.api.db.UseCaseDao;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
@@ -19,17 +17,17 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.ServerPaths;
 import org.radlab.api.http.Times;
+import org.radlab.api.publish.Destinations;
 import org.radlab.api.publish.ModelPackage;
+import org.radlab.api.publish.PackagePoster;
 
 /**
  * Publish: a model package (weights, model.json, model card, checksums) to a directory or an HTTP endpoint, each
  * attempt recorded. Participants publish their own models, to a named folder under the workspace's
- * {@code published/} or to a URL; admins may also name any absolute directory. Tokens are sent, never stored.
+ * {@code published/} or to a URL under a destination an admin allowed; admins may also name any absolute
+ * directory. Tokens are sent, never stored; of an endpoint's answer only the status code is kept.
  */
 public final class PublishRoutes {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
-
   /** Exactly one of {@code directory} and {@code url}; {@code token} goes with {@code url}. */
   public record PublishRequest(String directory, String url, String token) {}
 
@@ -37,12 +35,14 @@ public final class PublishRoutes {
   private final ModelDao models;
   private final UseCaseDao useCases;
   private final PublicationDao publications;
+  private final PublishDestinationDao destinations;
 
   public PublishRoutes(Database db, Path home) {
     this.home = home;
     this.models = db.dao(ModelDao.class);
     this.useCases = db.dao(UseCaseDao.class);
     this.publications = db.dao(PublicationDao.class);
+    this.destinations = db.dao(PublishDestinationDao.class);
   }
 
   public void publish(Context ctx) throws IOException {
@@ -52,8 +52,10 @@ public final class PublishRoutes {
     if ((r.directory() == null) == (r.url() == null)) {
       throw ApiException.badRequest("give exactly one destination: 'directory' or 'url'");
     }
+    // A URL is checked (allowed, resolved, its address checked) before any work on the package.
+    Destinations.Target target = r.url() != null ? checked(r) : null;
     ModelPackage pkg = ModelPackage.of(m.id(), Path.of(m.path()), useCases.find(m.useCaseId()).orElseThrow().title());
-    long id = r.directory() != null ? toDirectory(caller, m, pkg, r.directory()) : toUrl(caller, m, pkg, r);
+    long id = r.directory() != null ? toDirectory(caller, m, pkg, r.directory()) : toUrl(caller, m, pkg, r, target);
     PublicationDao.Publication p = publications.find(id).orElseThrow();
     if (!"published".equals(p.status())) {
       // A refused endpoint is a bad gateway; a directory that cannot take the package is a conflict.
@@ -87,38 +89,32 @@ public final class PublishRoutes {
     }
   }
 
-  private long toUrl(Caller caller, Model m, ModelPackage pkg, PublishRequest r) throws IOException {
-    URI uri;
-    try {
-      uri = URI.create(r.url());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("url is not a valid URL: " + e.getMessage());
+  /**
+   * Sends the package to an allowed destination (see {@link DestinationRoutes}). Nothing of the answer but its
+   * status code is kept or shown, and every failure to get an HTTP answer reads the same.
+   */
+  private Destinations.Target checked(PublishRequest r) {
+    Destinations.Parsed url = Destinations.parse(r.url(), "url");
+    if (r.token() != null && !r.token().matches("[\\x21-\\x7e]{0,4096}")) {
+      throw ApiException.badRequest("token must be printable ASCII without spaces, at most 4096 characters");
     }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-      throw ApiException.badRequest("url must be an http or https URL, got '" + r.url() + "'");
-    }
+    return Destinations.resolve(url, Destinations.allowed(url, destinations.list()));
+  }
+
+  private long toUrl(Caller caller, Model m, ModelPackage pkg, PublishRequest r, Destinations.Target target)
+      throws IOException {
     byte[] zip = pkg.zip();
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
-        .header("Content-Type", "application/zip")
-        .header("X-RadLab-Package", pkg.name())
-        .header("X-RadLab-SHA256", ModelPackage.sha256(zip))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(zip));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/zip");
+    headers.put("X-RadLab-Package", pkg.name());
+    headers.put("X-RadLab-SHA256", ModelPackage.sha256(zip));
     if (r.token() != null && !r.token().isBlank()) {
-      request.header("Authorization", "Bearer " + r.token());
+      headers.put("Authorization", "Bearer " + r.token());
     }
-    String destination = uri.getScheme() + "://" + uri.getAuthority() + uri.getPath();
-    try {
-      HttpResponse<String> answer = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      boolean ok = answer.statusCode() / 100 == 2;
-      String detail = "HTTP " + answer.statusCode() + (ok ? "" : ": " + abbreviate(answer.body()));
-      return record(m, caller, "http", destination, ok ? "published" : "failed", detail, pkg, zip);
-    } catch (IOException e) {
-      return record(m, caller, "http", destination, "failed", "the endpoint cannot be reached: " + reason(e),
-          pkg, zip);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while publishing", e);
-    }
+    int status = PackagePoster.post(target, zip, headers);
+    boolean ok = status / 100 == 2;
+    String detail = status < 0 ? "no HTTP answer from the endpoint" : "HTTP " + status;
+    return record(m, caller, "http", target.recorded(), ok ? "published" : "failed", detail, pkg, zip);
   }
 
   private long record(Model m, Caller caller, String kind, String destination, String status, String detail,
@@ -133,19 +129,7 @@ public final class PublishRoutes {
     return publications.insert(m.id(), caller.id(), kind, destination, status, detail, sha, bytes, Times.now());
   }
 
-  private static String abbreviate(String s) {
-    String one = s == null ? "" : s.replaceAll("\\s+", " ").strip();
-    return one.length() > 300 ? one.substring(0, 300) + "..." : one;
-  }
-
   private Model owned(Context ctx) {
     return ModelRoutes.owned(ctx, models);
-  }
-
-  /** An I/O failure in words: its message, else its kind (a refused connection has no message). */
-  private static String reason(IOException e) {
-    String message = e.getMessage() != null ? e.getMessage() : e.getCause() != null ? e.getCause().getMessage() : null;
-    String kind = e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
-    return message == null || message.isBlank() ? kind : kind + " (" + message + ")";
   }
 }

@@ -3,24 +3,28 @@ package org.radlab.api.routes;
 import io.javalin.http.Context;
 import java.util.Map;
 import org.radlab.api.db.Database;
+import org.radlab.api.db.TokenDao;
 import org.radlab.api.db.UserDao;
-import org.radlab.api.http.Times;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
+import org.radlab.api.http.Times;
 import org.radlab.api.http.Tokens;
 
-/** Users: admins create them and get each one's token once; everyone can see who they are. */
+/** Users: admins create them and get each one's first token once; everyone can see who they are. */
 public final class UserRoutes {
-  public record NewUser(String name, String role) {}
+  /** {@code days}: the first token's lifetime (default {@link Tokens#DEFAULT_DAYS}). */
+  public record NewUser(String name, String role, Integer days) {}
 
-  public record Created(long id, String name, String role, String token) {}
+  public record Created(long id, String name, String role, String token, long tokenId, String tokenExpiresAt) {}
 
   private final UserDao users;
+  private final TokenDao tokens;
 
   public UserRoutes(Database db) {
     this.users = db.dao(UserDao.class);
+    this.tokens = db.dao(TokenDao.class);
   }
 
   public void me(Context ctx) {
@@ -30,11 +34,12 @@ public final class UserRoutes {
 
   public void list(Context ctx) {
     Requests.caller(ctx).requireAdmin("listing users");
-    ctx.json(users.list());
+    ctx.json(users.list(Times.now()));
   }
 
   public void create(Context ctx) {
-    Requests.caller(ctx).requireAdmin("creating users");
+    Caller admin = Requests.caller(ctx);
+    admin.requireAdmin("creating users");
     NewUser r = Json.body(ctx, NewUser.class);
     String name = Requests.field(r.name(), "name", 64);
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.@-]*")) {
@@ -44,16 +49,17 @@ public final class UserRoutes {
     if (!role.equals(Caller.ADMIN) && !role.equals(Caller.PARTICIPANT)) {
       throw ApiException.badRequest("role must be admin or participant, got '" + role + "'");
     }
+    int days = Tokens.days(r.days());
     if (users.countNamed(name) > 0) {
       throw ApiException.conflict("a user named '" + name + "' exists already");
     }
-    ctx.status(201).json(create(users, name, role));
+    ctx.status(201).json(create(users, tokens, name, role, days, admin.id()));
   }
 
   /** Creates a user with a fresh token; the token is in the answer only, the database keeps its hash. */
-  public static Created create(UserDao users, String name, String role) {
-    String token = Tokens.newToken();
-    long id = users.insert(name, role, Tokens.hash(token), Times.now());
-    return new Created(id, name, role, token);
+  public static Created create(UserDao users, TokenDao tokens, String name, String role, int days, Long by) {
+    long id = users.insert(name, role, Times.now());
+    Tokens.Issued t = Tokens.issue(tokens, id, "first token", days, by);
+    return new Created(id, name, role, t.token(), t.id(), t.expiresAt());
   }
 }
