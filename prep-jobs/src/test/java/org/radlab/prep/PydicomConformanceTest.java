@@ -40,7 +40,7 @@ class PydicomConformanceTest {
     Set<String> converted = spark.read().parquet(dataset.resolve("private/id-map.parquet").toString())
         .select("source_path").distinct().collectAsList().stream().map(r -> local(r.getString(0)))
         .collect(Collectors.toSet());
-    List<Row> rejects = spark.read().parquet(dataset.resolve("rejects.parquet").toString()).collectAsList();
+    List<Row> rejects = spark.read().parquet(dataset.resolve("private/rejects.parquet").toString()).collectAsList();
     Set<String> rejected = new HashSet<>();
     for (Row r : rejects) {
       rejected.add(local(r.getString(0)));

@@ -21,6 +21,7 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.Times;
 import org.radlab.api.report.AssistModule;
+import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.DicomRejectException;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.TrainedModel;
@@ -95,7 +96,10 @@ public final class ModelRoutes {
           .orElseThrow(() -> ApiException.badRequest("dataset " + r.datasetId() + " does not exist"));
       DatasetDao.Image image = datasets.image(d.id(), r.imageId()).orElseThrow(() -> ApiException.badRequest(
           "image '" + r.imageId() + "' is not in dataset " + d.id()));
-      tensor = ImageTensors.fromPng(Files.readAllBytes(Path.of(d.path()).resolve(image.pngPath())), side);
+      // The tensor training and evaluation read, not the 8-bit PNG, so Run and EvaluateJob agree.
+      DatasetTensors.Tensor t = datasetTensor(d, image.imageId());
+      tensor = t.values();
+      side = t.side();
       input = "dataset " + d.id() + " image " + image.imageId();
     } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
         || type.startsWith("application/octet-stream")) {
@@ -188,6 +192,15 @@ public final class ModelRoutes {
       ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
     } catch (java.io.IOException e) {
       // the client gave up; the answer below may not reach it either
+    }
+  }
+
+  private static DatasetTensors.Tensor datasetTensor(DatasetDao.Dataset d, String imageId) {
+    try {
+      return DatasetTensors.find(Path.of(d.path()), imageId).orElseThrow(() -> ApiException.conflict(
+          "dataset " + d.id() + " has no tensor for image '" + imageId + "'"));
+    } catch (IOException e) {
+      throw ApiException.conflict("the tensors of dataset " + d.id() + " cannot be read; prepare it again");
     }
   }
 
