@@ -24,8 +24,10 @@ import org.radlab.core.jobs.PrepJobConfig;
  * parser independent of RadLab's.
  */
 class DeidentificationTest {
+  /** OtherPatientIDs (0010,1000), retired from the standard but still written by modalities; by tag, for dcmdump. */
+  private static final String OTHER_PATIENT_IDS = "0010,1000";
   /** Every identifying attribute synth writes (see MammogramDicom); a test below fails if one is missing. */
-  static final String[] IDENTIFYING = {"PatientID", "PatientName", "PatientBirthDate", "OtherPatientIDs",
+  static final String[] IDENTIFYING = {"PatientID", "PatientName", "PatientBirthDate", OTHER_PATIENT_IDS,
       "IssuerOfPatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "AccessionNumber", "StudyID",
       "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName", "ReferringPhysicianName",
       "PerformingPhysicianName", "OperatorsName", "StationName", "DeviceSerialNumber", "StudyDate", "StudyTime",
@@ -54,14 +56,14 @@ class DeidentificationTest {
   }
 
   /**
-   * Where {@code text} holds one of the identifiers. A value of digits only (a date, a time, a serial number)
-   * counts where no digit is next to it, so it is not found by chance inside a pseudonymous UID's digits.
+   * Where {@code text} holds one of the identifiers. A value of digits only (a date, a time) counts where no
+   * letter or digit is next to it, so it is not found by chance inside a pseudonymous UID or a hex id.
    */
   static List<String> found(String text, Set<String> identifiers) {
     List<String> out = new ArrayList<>();
     for (String id : identifiers) {
       if (id.chars().allMatch(Character::isDigit)) {
-        if (java.util.regex.Pattern.compile("(?<![0-9])" + id + "(?![0-9])").matcher(text).find()) {
+        if (java.util.regex.Pattern.compile("(?<![0-9A-Za-z])" + id + "(?![0-9A-Za-z])").matcher(text).find()) {
           out.add(id);
         }
       } else if (text.contains(id)) {

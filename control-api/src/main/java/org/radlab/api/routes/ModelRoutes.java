@@ -23,6 +23,7 @@ import org.radlab.api.http.Times;
 import org.radlab.api.report.AssistModule;
 import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.DicomRejectException;
+import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.TrainedModel;
 
@@ -109,7 +110,7 @@ public final class ModelRoutes {
         input = "uploaded PNG";
       } else if (ImageTensors.isDicom(upload) || type.startsWith("application/dicom")) {
         try {
-          tensor = ImageTensors.fromDicom(upload, side);
+          tensor = ImageTensors.fromDicom(upload, side, prepOptions(m));
         } catch (DicomRejectException e) {
           throw ApiException.badRequest("the uploaded DICOM cannot be used (" + e.reason() + "): " + e.getMessage());
         }
@@ -193,6 +194,20 @@ public final class ModelRoutes {
     } catch (java.io.IOException e) {
       // the client gave up; the answer below may not reach it either
     }
+  }
+
+  /** The window and mirroring options of the prep job that made the model's dataset (prep's defaults if unknown). */
+  private RenderOptions prepOptions(Model m) {
+    JsonNode prep = datasets.find(m.datasetId()).map(DatasetDao.Dataset::jobId)
+        .flatMap(id -> db.dao(JobDao.class).find(id)).map(j -> {
+          try {
+            return Json.MAPPER.readTree(j.config());
+          } catch (IOException e) {
+            return null;
+          }
+        }).orElse(null);
+    return prep == null ? new RenderOptions(0, true) : new RenderOptions(Math.max(0, prep.path("voiIndex").asInt(0)),
+        prep.path("flipByLaterality").asBoolean(true));
   }
 
   private static DatasetTensors.Tensor datasetTensor(DatasetDao.Dataset d, String imageId) {
