@@ -263,11 +263,11 @@ class QueueAndLoadTest {
     }
     assertEquals(given.size() * 4, evaluatedImages.size(), "four views per labelled study");
     for (var e : runPredictions.entrySet()) {
-      Map<String, Double> evaluated = evaluatedImages.get(e.getKey());
-      assertTrue(evaluated != null, "image " + e.getKey() + " was evaluated");
+      Map<String, Double> fromJob = evaluatedImages.get(e.getKey());
+      assertTrue(fromJob != null, "image " + e.getKey() + " was evaluated");
       for (String code : CODES) {
-        assertEquals(evaluated.get(code), e.getValue().path(code).asDouble(), 1e-5, "image " + e.getKey() + " "
-            + code + ": Run " + e.getValue() + ", EvaluateJob " + evaluated);
+        assertEquals(fromJob.get(code), e.getValue().path(code).asDouble(), 1e-5, "image " + e.getKey() + " "
+            + code + ": Run " + e.getValue() + ", EvaluateJob " + fromJob);
       }
     }
   }
@@ -305,7 +305,7 @@ class QueueAndLoadTest {
           List<Object> images = table.column(g, "image_id");
           for (int i = 0; i < sources.size(); i++) {
             String source = new String((byte[]) sources.get(i), StandardCharsets.UTF_8);
-            if (Path.of(java.net.URI.create(source)).equals(dicom.toAbsolutePath())) {
+            if (java.net.URI.create(source).getPath().equals(dicom.toAbsolutePath().toUri().getPath())) {
               return new String((byte[]) images.get(i), StandardCharsets.UTF_8);
             }
           }
