@@ -20,11 +20,102 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.launch.ProcessTrees;
 
 /**
- * {@code kill -9} of the server while jobs are queued and running, then a restart on the same workspace: no job is
- * lost or left RUNNING without a process, accepted annotations are all there, and SQLite's integrity check passes.
+ * {@code kill -9} of the server while jobs are queued and running, or while labels are being written, then a restart on
+ * the same workspace: no job is lost or left RUNNING without a process, every answered label write is there, and
+ * SQLite's integrity check passes.
  */
 class CrashRecoveryTest {
   @TempDir Path tmp;
+
+  /**
+   * Several participants change labels concurrently; the server is killed with {@code kill -9} at a random moment.
+   * After a restart, every write that got a 2xx answer is there with its answered value (SQLite in WAL mode with
+   * {@code synchronous=FULL}: a commit is on disk before the answer). A write in flight at the kill may or may not
+   * have landed: the stored label is then the answered one or the one in flight, never an older one.
+   */
+  @Test
+  void everyAnsweredLabelWriteSurvivesAKill9() throws Exception {
+    Path home = tmp.resolve("home-labels");
+    Path log = tmp.resolve("labels.log");
+    ServerProcess first = ServerProcess.start(home, log);
+    Map<String, Map<String, String>> answered = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Map<String, String>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    List<String> tokens = new ArrayList<>();
+    long dataset;
+    int writes;
+    try {
+      Http http = new Http(first.port);
+      String admin = first.firstToken;
+      dataset = Fixtures.dataset(http, admin, "labels", Fixtures.synth(tmp.resolve("dicom-labels"), 12, 5));
+      List<String> studies = Fixtures.studies(http, admin, dataset);
+      for (int w = 0; w < 4; w++) {
+        tokens.add(Fixtures.participant(http, admin, "writer" + w));
+      }
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> writers = new ArrayList<>();
+      for (String token : tokens) {
+        Map<String, String> mine = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> pending = new java.util.concurrent.ConcurrentHashMap<>();
+        answered.put(token, mine);
+        inFlight.put(token, pending);
+        Thread t = new Thread(() -> {
+          for (int i = 0; !stop.get(); i++) {
+            String study = studies.get(i % studies.size());
+            String code = List.of("A", "B", "C", "D").get((i / studies.size() + tokens.indexOf(token)) % 4);
+            pending.put(study, code);
+            try {
+              int status = http.post("/api/annotate/1/" + dataset + "/studies/" + study, token, Map.of("code", code))
+                  .status();
+              if (status == 200 || status == 201) {
+                mine.put(study, code);
+                pending.remove(study);
+                count.incrementAndGet();
+              }
+            } catch (RuntimeException e) {
+              return; // the server is gone: this write was never answered
+            }
+          }
+        });
+        writers.add(t);
+        t.start();
+      }
+      // a random moment once writes are flowing
+      while (count.get() < 40) {
+        Fixtures.sleep(5);
+      }
+      Fixtures.sleep(new java.util.Random().nextInt(1500));
+      first.kill9();
+      stop.set(true);
+      for (Thread t : writers) {
+        t.join(60_000);
+      }
+      writes = count.get();
+    } finally {
+      first.close();
+    }
+    assertTrue(writes > 40, "writes were answered before the kill: " + writes);
+
+    try (ServerProcess second = ServerProcess.start(home, log)) {
+      Http again = new Http(second.port);
+      int checked = 0;
+      for (String token : tokens) {
+        Map<String, String> stored = new LinkedHashMap<>();
+        for (JsonNode a : again.get("/api/annotations?useCaseId=1&limit=1000", token).expect(200).json()
+            .path("annotations")) {
+          stored.put(a.path("studyUid").asText(), a.path("code").asText());
+        }
+        for (var e : answered.get(token).entrySet()) {
+          String pending = inFlight.get(token).get(e.getKey());
+          String got = stored.get(e.getKey());
+          assertTrue(e.getValue().equals(got) || (pending != null && pending.equals(got)), "study " + e.getKey()
+              + ": answered " + e.getValue() + (pending == null ? "" : ", in flight " + pending) + ", stored " + got);
+          checked++;
+        }
+      }
+      assertTrue(checked >= 12, "answered labels checked: " + checked);
+    }
+  }
 
   @Test
   void aKilledServerRestartsWithEveryJobAccountedFor() throws Exception {

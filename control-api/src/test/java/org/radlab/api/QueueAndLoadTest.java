@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.parquet.ParquetFile;
 
 /**
  * The server under concurrent annotators, and the job queue with real child jobs: training preconditions, label
@@ -258,6 +260,76 @@ class QueueAndLoadTest {
     JsonNode comparison = Http.JSON.readTree(results.resolve("comparison.json").toFile());
     assertEquals(1, comparison.size(), "one model compared");
     assertEquals(min, comparison.get(0).path("studies").asInt(), "every labelled study evaluated");
+
+    // Run's probabilities for dataset images are EvaluateJob's, read from its predictions table.
+    Map<String, Map<String, Double>> evaluatedImages = new LinkedHashMap<>();
+    try (var files = Files.walk(results.resolve("predictions.parquet").resolve("level=image"))) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList()) {
+        ParquetFile table = ParquetFile.open(f);
+        for (int g = 0; g < table.rowGroups(); g++) {
+          List<Object> ids = table.column(g, "image_id");
+          for (String code : CODES) {
+            List<Object> p = table.column(g, "p_" + code);
+            for (int i = 0; i < ids.size(); i++) {
+              evaluatedImages.computeIfAbsent(new String((byte[]) ids.get(i), StandardCharsets.UTF_8),
+                  k -> new LinkedHashMap<>()).put(code, (Double) p.get(i));
+            }
+          }
+        }
+      }
+    }
+    assertEquals(given.size() * 4, evaluatedImages.size(), "four views per labelled study");
+    for (var e : runPredictions.entrySet()) {
+      Map<String, Double> fromJob = evaluatedImages.get(e.getKey());
+      assertTrue(fromJob != null, "image " + e.getKey() + " was evaluated");
+      for (String code : CODES) {
+        assertEquals(fromJob.get(code), e.getValue().path(code).asDouble(), 1e-5, "image " + e.getKey() + " "
+            + code + ": Run " + e.getValue() + ", EvaluateJob " + fromJob);
+      }
+    }
+  }
+
+  /** Run's probabilities per dataset image, to compare with EvaluateJob's. */
+  private static final Map<String, JsonNode> runPredictions = new LinkedHashMap<>();
+
+  private static void assertClose(JsonNode expected, JsonNode actual, double tolerance, String what) {
+    assertEquals(CODES.size(), actual.size(), what + ": " + actual);
+    for (String code : CODES) {
+      assertEquals(expected.path(code).asDouble(), actual.path(code).asDouble(-1), tolerance, what + " " + code
+          + ": expected " + expected + ", got " + actual);
+    }
+  }
+
+  private static String dcmdump(Path file, String keyword) throws Exception {
+    Process p = new ProcessBuilder("dcmdump", "-q", "+P", keyword, file.toString()).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    int open = out.indexOf('[');
+    int close = out.lastIndexOf(']');
+    return open >= 0 && close > open ? out.substring(open + 1, close).trim() : null;
+  }
+
+  /** The dataset image prep made from {@code dicom}, from the dataset's private id map. */
+  private static String imageIdOf(Path dicom) throws Exception {
+    Path map = tmp.resolve("home").resolve("datasets").resolve(String.valueOf(dataset))
+        .resolve("private").resolve("id-map.parquet");
+    try (var files = Files.walk(map)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+        ParquetFile table = ParquetFile.open(f);
+        for (int g = 0; g < table.rowGroups(); g++) {
+          List<Object> sources = table.column(g, "source_path");
+          List<Object> images = table.column(g, "image_id");
+          for (int i = 0; i < sources.size(); i++) {
+            String source = new String((byte[]) sources.get(i), StandardCharsets.UTF_8);
+            if (java.net.URI.create(source).getPath().equals(dicom.toAbsolutePath().toUri().getPath())) {
+              return new String((byte[]) images.get(i), StandardCharsets.UTF_8);
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError(dicom + " is not in the id map of dataset " + dataset);
   }
 
   /** The finished training is in the registry; it runs on dataset images and uploads, with report text. */
@@ -300,19 +372,41 @@ class QueueAndLoadTest {
     }
     assertEquals(description, byId.path("reportText").asText(), "the default report text is the description");
 
-    // The same image uploaded as PNG gives the same answer; a DICOM goes through the pixel pipeline.
+    // The same image uploaded as PNG (8-bit) gives nearly the same answer; a dataset image is predicted from the
+    // float32 tensor training and evaluation read (compared with EvaluateJob's predictions after the evaluation).
     byte[] png = http.bytes("/api/datasets/" + dataset + "/images/" + image.path("imageId").asText() + "/png",
         trainer).body();
     JsonNode byPng = http.upload("/api/models/" + id + "/predict", trainer, png, "image/png").expect(200).json();
-    assertEquals(byId.path("probabilities"), byPng.path("probabilities"));
-    Path dicom;
-    try (var files = Files.walk(tmp.resolve("dicom"))) {
-      dicom = files.filter(f -> f.toString().endsWith(".dcm")).sorted().findFirst().orElseThrow();
+    assertClose(byId.path("probabilities"), byPng.path("probabilities"), 0.01, "8-bit PNG upload");
+    for (String study : List.of(studies.get(0), studies.get(1))) {
+      for (JsonNode img : http.get("/api/datasets/" + dataset + "/images?study=" + study, trainer).json()) {
+        String imageId = img.path("imageId").asText();
+        runPredictions.put(imageId, http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId",
+            dataset, "imageId", imageId)).expect(200).json().path("probabilities"));
+      }
     }
+    assertEquals(8, runPredictions.size(), "two studies of four views");
+
+    // The original DICOM of a right-breast MONOCHROME1 dataset image (found with dcmtk), uploaded, goes through
+    // prep's pixel pipeline (window, inversion, mirroring, resize) and predicts like its prepared image.
+    Path dicom = null;
+    try (var files = Files.walk(tmp.resolve("dicom"))) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
+        if ("MONOCHROME1".equals(dcmdump(f, "PhotometricInterpretation")) && "R".equals(dcmdump(f,
+            "ImageLaterality"))) {
+          dicom = f;
+          break;
+        }
+      }
+    }
+    assertTrue(dicom != null, "synth wrote a right-breast MONOCHROME1 image");
+    String dicomImage = imageIdOf(dicom);
+    JsonNode prepared = http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId", dataset,
+        "imageId", dicomImage)).expect(200).json();
     JsonNode byDicom = http.upload("/api/models/" + id + "/predict", trainer, Files.readAllBytes(dicom),
         "application/dicom").expect(200).json();
-    assertEquals(4, byDicom.path("probabilities").size());
     assertEquals("uploaded DICOM", byDicom.path("input").asText());
+    assertClose(prepared.path("probabilities"), byDicom.path("probabilities"), 1e-5, "DICOM upload " + dicom);
     http.upload("/api/models/" + id + "/predict", trainer, "not an image".getBytes(), "image/png").expect(415);
     http.upload("/api/models/" + id + "/predict", trainer, new byte[9 << 20], "application/dicom").expect(413);
     http.upload("/api/models/" + id + "/predict", trainer, "x".getBytes(), "text/plain").expect(415);

@@ -10,6 +10,7 @@ public final class DatasetLayout implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   public static final String IMAGES = "images.parquet";
   public static final String TENSORS = "tensors";
+  /** Inside the private folder: one row per input file not converted, with its source path and reason. */
   public static final String REJECTS = "rejects.parquet";
   public static final String PNG = "png";
   public static final String NPY = "npy";
@@ -34,7 +35,8 @@ public final class DatasetLayout implements java.io.Serializable {
   public String root() { return root; }
   public String images() { return root + "/" + IMAGES; }
   public String tensors() { return root + "/" + TENSORS; }
-  public String rejects() { return root + "/" + REJECTS; }
+  /** Private: a reject's source path and detail name the original file, whose folders often carry patient ids. */
+  public String rejects() { return privateRoot + "/" + REJECTS; }
   public String summary() { return root + "/" + SUMMARY; }
   public String privateRoot() { return privateRoot; }
   public String idMap() { return privateRoot + "/" + ID_MAP; }

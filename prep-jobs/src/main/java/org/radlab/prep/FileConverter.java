@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
 import org.apache.spark.sql.Row;
+import org.radlab.core.deid.BurnedInText;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.dicom.DecodedImage;
 import org.radlab.core.dicom.DicomHeader;
@@ -106,10 +107,10 @@ public final class FileConverter implements Serializable {
     }
     bytes = null; // the decoded samples are all we need from here on
     DicomHeader h = image.header();
-    if ("YES".equalsIgnoreCase(h.burnedInAnnotation()) && !config.allowBurnedIn()) {
-      return List.of(StagingRow.rejected(source, "burned_in_annotation",
-          "BurnedInAnnotation is YES: text burned into the pixels may identify the patient"
-              + " (allow with --allow-burned-in once the images are checked)", h.transferSyntaxUid()));
+    var burnedIn = BurnedInText.check(h, config.allowBurnedIn());
+    if (burnedIn.isPresent()) {
+      return List.of(StagingRow.rejected(source, burnedIn.get().reason(), burnedIn.get().detail(),
+          h.transferSyntaxUid()));
     }
     if (h.sopInstanceUid() == null || h.studyInstanceUid() == null) {
       return List.of(StagingRow.rejected(source, "missing_uid",

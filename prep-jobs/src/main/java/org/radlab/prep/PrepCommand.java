@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code radlab prep}: DICOM files to a de-identified dataset, on local[*] or a cluster. */
 @Command(name = "prep", mixinStandardHelpOptions = true,
     description = "Convert a folder of DICOM files into a de-identified dataset: images.parquet, tensors, png/, "
-        + "rejects.parquet and summary.json. Re-running on a grown folder converts only the new files. "
-        + "Unreadable files go to rejects.parquet with their reason; the job carries on.",
+        + "summary.json, and private/rejects.parquet. Re-running on a grown folder converts only the new files. "
+        + "Unreadable files go to private/rejects.parquet with their reason; the job carries on.",
     footer = {"", "Example:", "  radlab prep --input /data/mammo --dataset radlab-home/datasets/density --dates shift"})
 public final class PrepCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -44,7 +44,8 @@ public final class PrepCommand implements Callable<Integer> {
   String dates;
 
   @Option(names = "--allow-burned-in",
-      description = "Convert files marked BurnedInAnnotation=YES instead of rejecting them.")
+      description = "Convert files marked BurnedInAnnotation=YES, or unmarked on modalities that often carry "
+          + "burned-in text (US, XA, RF, ES, SC, OT, ...), instead of rejecting them.")
   boolean allowBurnedIn;
 
   @Option(names = "--secret-file", paramLabel = "FILE",

@@ -23,7 +23,7 @@ import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * DICOM to a de-identified dataset: {@code images.parquet}, {@code tensors}, {@code png/}, optional {@code npy/},
- * {@code rejects.parquet} and {@code summary.json}, plus the private id map.
+ * {@code summary.json}, plus the private id map and rejects.
  *
  * <p>Runs under {@code spark-submit --class org.radlab.prep.PrepJob app.jar config.json} or {@code radlab prep}. A
  * re-run on the same dataset converts only files it has not seen (same path, size and time); an instance already in

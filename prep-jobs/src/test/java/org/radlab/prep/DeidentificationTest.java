@@ -24,9 +24,14 @@ import org.radlab.core.jobs.PrepJobConfig;
  * parser independent of RadLab's.
  */
 class DeidentificationTest {
-  private static final String[] IDENTIFYING = {"PatientID", "PatientName", "PatientBirthDate", "StudyInstanceUID",
-      "SeriesInstanceUID", "SOPInstanceUID", "AccessionNumber", "StudyID", "InstitutionName",
-      "ReferringPhysicianName", "StudyDate"};
+  /** OtherPatientIDs (0010,1000), retired from the standard but still written by modalities; by tag, for dcmdump. */
+  private static final String OTHER_PATIENT_IDS = "0010,1000";
+  /** Every identifying attribute synth writes (see MammogramDicom); a test below fails if one is missing. */
+  static final String[] IDENTIFYING = {"PatientID", "PatientName", "PatientBirthDate", OTHER_PATIENT_IDS,
+      "IssuerOfPatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "AccessionNumber", "StudyID",
+      "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName", "ReferringPhysicianName",
+      "PerformingPhysicianName", "OperatorsName", "StationName", "DeviceSerialNumber", "StudyDate", "StudyTime",
+      "SeriesTime", "ContentTime"};
   @TempDir static Path tmp;
   static SparkSession spark;
   static Path input;
@@ -36,15 +41,36 @@ class DeidentificationTest {
   static void prepare() throws Exception {
     spark = TestTools.spark();
     input = TestTools.synth(tmp.resolve("in"), 4, 5);
+    Set<String> written = new LinkedHashSet<>();
     for (Path f : TestTools.dicomFiles(input)) {
       for (String keyword : IDENTIFYING) {
         String v = TestTools.dcmdumpValue(f, keyword);
         if (v != null && v.length() >= 4) {
           identifiers.add(v);
+          written.add(keyword);
         }
       }
     }
-    assertTrue(identifiers.size() > 20, "the synthetic files carry identifiers to remove: " + identifiers);
+    assertEquals(List.of(IDENTIFYING), List.copyOf(written), "synth writes every identifying attribute");
+    assertTrue(identifiers.size() > 40, "the synthetic files carry identifiers to remove: " + identifiers);
+  }
+
+  /**
+   * Where {@code text} holds one of the identifiers. A value of digits only (a date, a time) counts where no
+   * letter or digit is next to it, so it is not found by chance inside a pseudonymous UID or a hex id.
+   */
+  static List<String> found(String text, Set<String> identifiers) {
+    List<String> out = new ArrayList<>();
+    for (String id : identifiers) {
+      if (id.chars().allMatch(Character::isDigit)) {
+        if (java.util.regex.Pattern.compile("(?<![0-9A-Za-z])" + id + "(?![0-9A-Za-z])").matcher(text).find()) {
+          out.add(id);
+        }
+      } else if (text.contains(id)) {
+        out.add(id);
+      }
+    }
+    return out;
   }
 
   @Test
@@ -54,33 +80,35 @@ class DeidentificationTest {
         .withSecretFile(tmp.resolve("secret").toString()));
 
     List<String> leaks = new ArrayList<>();
+    // Every public table; the private folder (id map, sources, rejects with their source paths) is for admins.
     for (String table : List.of("images.parquet", "tensors")) {
       var df = spark.read().parquet(dataset.resolve(table).toString());
       for (Row row : df.collectAsList()) {
         for (StructField field : df.schema().fields()) {
           Object v = row.getAs(field.name());
           if (v instanceof String s) {
-            identifiers.stream().filter(s::contains).forEach(id -> leaks.add(table + "." + field.name() + ": " + id));
+            found(s, identifiers).forEach(id -> leaks.add(table + "." + field.name() + ": " + id));
           }
         }
       }
     }
-    List<Path> files = new ArrayList<>();
-    files.addAll(TestTools.files(dataset.resolve("png"), ".png"));
-    files.addAll(TestTools.files(dataset.resolve("npy"), ".npy"));
-    files.add(dataset.resolve("summary.json"));
-    files.addAll(TestTools.files(dataset.resolve("images.parquet"), ".parquet"));
-    files.addAll(TestTools.files(dataset.resolve("tensors"), ".parquet"));
+    // Every file outside the private folder, byte for byte: images.csv, summary.json, PNGs (text chunks
+    // included), .npy headers, and the Parquet files' footers and key-value metadata.
+    List<Path> files = TestTools.files(dataset, "").stream()
+        .filter(f -> !dataset.relativize(f).startsWith("private")).toList();
+    assertTrue(files.contains(dataset.resolve("images.csv")) && files.contains(dataset.resolve("summary.json")));
     assertTrue(files.size() > 30);
+    assertTrue(Files.isDirectory(dataset.resolve("private/rejects.parquet")), "rejects are private");
+    assertFalse(Files.exists(dataset.resolve("rejects.parquet")), "rejects name source paths: not public");
     for (Path f : files) {
       String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-      identifiers.stream().filter(bytes::contains).forEach(id -> leaks.add(dataset.relativize(f) + ": " + id));
+      found(bytes, identifiers).forEach(id -> leaks.add(dataset.relativize(f) + ": " + id));
       if (f.toString().endsWith(".png")) {
         for (String chunk : List.of("tEXt", "iTXt", "zTXt", "eXIf")) {
           assertFalse(bytes.contains(chunk), f + " carries a " + chunk + " chunk");
         }
       }
-      identifiers.stream().filter(id -> f.toString().contains(id)).forEach(id -> leaks.add("file name " + f));
+      found(dataset.relativize(f).toString(), identifiers).forEach(id -> leaks.add("file name " + f));
     }
     assertEquals(List.of(), leaks);
 
@@ -89,6 +117,55 @@ class DeidentificationTest {
         .collectAsList().toString();
     String firstStudy = TestTools.dcmdumpValue(TestTools.dicomFiles(input).get(0), "StudyInstanceUID");
     assertTrue(map.contains(firstStudy));
+  }
+
+  /**
+   * BurnedInAnnotation YES is refused; absent, it is unknown: refused for modalities that often burn text into the
+   * pixels (ultrasound, secondary capture, ...), accepted for mammography; --allow-burned-in accepts all. The
+   * variants are made with dcmtk's dcmodify from one synthetic mammogram.
+   */
+  @Test
+  void burnedInAnnotationMissingOrYes() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("burned-in"));
+    Path original = TestTools.dicomFiles(input).get(0);
+    java.util.Map<String, String[]> variants = new java.util.LinkedHashMap<>();
+    variants.put("mg-yes.dcm", new String[] {"-m", "(0028,0301)=YES"});
+    variants.put("mg-missing.dcm", new String[] {"-ea", "(0028,0301)"});
+    variants.put("us-missing.dcm", new String[] {"-ea", "(0028,0301)", "-m", "(0008,0060)=US"});
+    variants.put("ot-missing.dcm", new String[] {"-ea", "(0028,0301)", "-m", "(0008,0060)=OT"});
+    variants.put("us-no.dcm", new String[] {"-m", "(0008,0060)=US"});
+    int n = 0;
+    for (var v : variants.entrySet()) {
+      Path f = dir.resolve(v.getKey());
+      Files.copy(original, f);
+      List<String> cmd = new ArrayList<>(List.of("dcmodify", "-nb", "-gin"));
+      cmd.addAll(List.of(v.getValue()));
+      // a new SOP instance UID each, so the five files are five images
+      cmd.addAll(List.of("-m", "(0008,0018)=1.2.826.0.1.3680043.10.1234." + (++n), f.toString()));
+      TestTools.run(cmd.toArray(String[]::new));
+    }
+    assertNull(TestTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "BurnedInAnnotation"));
+    assertEquals("US", TestTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "Modality"));
+
+    java.util.Map<String, String> expected = java.util.Map.of("mg-yes.dcm", "burned_in_annotation",
+        "us-missing.dcm", "burned_in_unknown", "ot-missing.dcm", "burned_in_unknown");
+    assertEquals(expected, rejects(dir, false));
+    assertEquals(java.util.Map.of(), rejects(dir, true), "--allow-burned-in converts all five");
+  }
+
+  private java.util.Map<String, String> rejects(Path input, boolean allow) throws Exception {
+    Path dataset = tmp.resolve("ds-burned-in-" + allow);
+    Path json = tmp.resolve("burned-in-" + allow + ".json");
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), java.util.Map.of("input",
+        input.toString(), "dataset", dataset.toString(), "secretFile", tmp.resolve("secret").toString(),
+        "allowBurnedIn", allow));
+    PrepSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (Row r : spark.read().parquet(dataset.resolve("private/rejects.parquet").toString()).collectAsList()) {
+      out.put(Path.of(java.net.URI.create(r.getString(0))).getFileName().toString(), r.getString(1));
+    }
+    assertEquals(5 - out.size(), summary.images());
+    return out;
   }
 
   @Test

@@ -58,7 +58,7 @@ class PrepJobTest {
     assertEquals(dicomImages, summary.images());
     assertEquals(dicomImages, summary.convertedFiles());
 
-    Map<String, String> rejects = spark.read().parquet(dataset.resolve("rejects.parquet").toString())
+    Map<String, String> rejects = spark.read().parquet(dataset.resolve("private/rejects.parquet").toString())
         .collectAsList().stream().collect(Collectors.toMap(r -> Path.of(java.net.URI.create(r.getString(0)))
             .getFileName().toString(), r -> r.getString(1)));
     // synth's labels.csv sits beside the images: it is not DICOM either, and is accounted for like any other file.

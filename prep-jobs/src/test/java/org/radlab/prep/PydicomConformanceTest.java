@@ -28,8 +28,13 @@ class PydicomConformanceTest {
     assertTrue(Files.isDirectory(PYDICOM_DATA), "bin/bootstrap installs python3-pydicom");
     SparkSession spark = TestTools.spark();
     Path dataset = tmp.resolve("ds");
-    PrepSummary summary = PrepJob.run(spark, PrepJobConfig.of(PYDICOM_DATA.toString(), dataset.toString())
-        .withSizes(128, 32).withSecretFile(tmp.resolve("secret").toString()));
+    // Decoding is what this test is about: none of pydicom's files says BurnedInAnnotation, and its secondary
+    // captures ("OT") would be refused as unknown (see BurnedInText), so they are allowed here.
+    Path json = tmp.resolve("prep.json");
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), java.util.Map.of("input",
+        PYDICOM_DATA.toString(), "dataset", dataset.toString(), "pngLongEdge", 128, "tensorSide", 32,
+        "allowBurnedIn", true, "secretFile", tmp.resolve("secret").toString()));
+    PrepSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
 
     Set<String> listed;
     try (var walk = Files.walk(PYDICOM_DATA)) {
@@ -40,7 +45,7 @@ class PydicomConformanceTest {
     Set<String> converted = spark.read().parquet(dataset.resolve("private/id-map.parquet").toString())
         .select("source_path").distinct().collectAsList().stream().map(r -> local(r.getString(0)))
         .collect(Collectors.toSet());
-    List<Row> rejects = spark.read().parquet(dataset.resolve("rejects.parquet").toString()).collectAsList();
+    List<Row> rejects = spark.read().parquet(dataset.resolve("private/rejects.parquet").toString()).collectAsList();
     Set<String> rejected = new HashSet<>();
     for (Row r : rejects) {
       rejected.add(local(r.getString(0)));

@@ -21,7 +21,9 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.Times;
 import org.radlab.api.report.AssistModule;
+import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.DicomRejectException;
+import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.TrainedModel;
 
@@ -98,7 +100,10 @@ public final class ModelRoutes {
           .orElseThrow(() -> ApiException.badRequest("dataset " + r.datasetId() + " does not exist"));
       DatasetDao.Image image = datasets.image(d.id(), r.imageId()).orElseThrow(() -> ApiException.badRequest(
           "image '" + r.imageId() + "' is not in dataset " + d.id()));
-      tensor = ImageTensors.fromPng(Files.readAllBytes(Path.of(d.path()).resolve(image.pngPath())), side);
+      // The tensor training and evaluation read, not the 8-bit PNG, so Run and EvaluateJob agree.
+      DatasetTensors.Tensor t = datasetTensor(d, image.imageId());
+      tensor = t.values();
+      side = t.side();
       input = "dataset " + d.id() + " image " + image.imageId();
     } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
         || type.startsWith("application/octet-stream")) {
@@ -109,7 +114,7 @@ public final class ModelRoutes {
         input = "uploaded PNG";
       } else if (ImageTensors.isDicom(upload) || type.startsWith("application/dicom")) {
         try {
-          tensor = ImageTensors.fromDicom(upload, side);
+          tensor = ImageTensors.fromDicom(upload, side, prepOptions(m));
         } catch (DicomRejectException e) {
           throw ApiException.badRequest("the uploaded DICOM cannot be used (" + e.reason() + "): " + e.getMessage());
         }
@@ -192,6 +197,29 @@ public final class ModelRoutes {
       ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
     } catch (java.io.IOException e) {
       // the client gave up; the answer below may not reach it either
+    }
+  }
+
+  /** The window and mirroring options of the prep job that made the model's dataset (prep's defaults if unknown). */
+  private RenderOptions prepOptions(Model m) {
+    JsonNode prep = datasets.find(m.datasetId()).map(DatasetDao.Dataset::jobId)
+        .flatMap(id -> db.dao(JobDao.class).find(id)).map(j -> {
+          try {
+            return Json.MAPPER.readTree(j.config());
+          } catch (IOException e) {
+            return null;
+          }
+        }).orElse(null);
+    return prep == null ? new RenderOptions(0, true) : new RenderOptions(Math.max(0, prep.path("voiIndex").asInt(0)),
+        prep.path("flipByLaterality").asBoolean(true));
+  }
+
+  private static DatasetTensors.Tensor datasetTensor(DatasetDao.Dataset d, String imageId) {
+    try {
+      return DatasetTensors.find(Path.of(d.path()), imageId).orElseThrow(() -> ApiException.conflict(
+          "dataset " + d.id() + " has no tensor for image '" + imageId + "'"));
+    } catch (IOException e) {
+      throw ApiException.conflict("the tensors of dataset " + d.id() + " cannot be read; prepare it again");
     }
   }
 

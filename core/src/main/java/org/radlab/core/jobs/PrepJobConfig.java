@@ -16,7 +16,8 @@ import org.radlab.core.deid.DatePolicy;
  * @param tensorSide     side of the square training tensors (aspect kept, padded)
  * @param writeNpy       also write one NumPy {@code .npy} file per image
  * @param dates          what happens to dates: remove (default), shift or keep
- * @param allowBurnedIn  convert files marked BurnedInAnnotation=YES instead of rejecting them
+ * @param allowBurnedIn  convert files marked BurnedInAnnotation=YES, or unmarked on modalities that often carry
+ *                       burned-in text (see {@code BurnedInText}), instead of rejecting them
  * @param secretFile     the site secret keying all pseudonyms (created on first use)
  * @param voiIndex       which window (or VOI LUT) of the file to apply, 0 = the first
  * @param flipByLaterality mirror right-breast images so every chest wall is on the left

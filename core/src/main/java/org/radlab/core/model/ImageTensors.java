@@ -29,9 +29,18 @@ public final class ImageTensors {
    * @throws DicomRejectException with prep's reason (not DICOM, no pixel data, size mismatch, ...)
    */
   public static float[] fromDicom(byte[] file, int side) throws DicomRejectException {
+    return fromDicom(file, side, new RenderOptions(0, true));
+  }
+
+  /**
+   * As {@link #fromDicom(byte[], int)}, with a dataset's prep options: its window index, and whether it mirrors
+   * right-breast mammograms (prep flips only images of modality MG, and so does this).
+   */
+  public static float[] fromDicom(byte[] file, int side, RenderOptions prep) throws DicomRejectException {
     DecodedImage image = DicomReader.decode(file);
     boolean mammogram = "MG".equalsIgnoreCase(image.header().modality());
-    GrayImage rendered = PixelPipeline.render(image, 0, RenderOptions.defaults().withFlipByLaterality(mammogram));
+    GrayImage rendered = PixelPipeline.render(image, 0, prep.withFlipByLaterality(prep.flipByLaterality()
+        && mammogram));
     return ImageResize.squarePadded(rendered, side).data();
   }
 

@@ -20,7 +20,8 @@ import java.util.Locale;
 /**
  * The attributes of one Digital Mammography X-Ray Image (For Presentation), built with PixelMed. Covers the
  * patient, study, series, equipment, image pixel, DX/MG image, VOI LUT and SOP common modules with values that
- * look like a real screening exam.
+ * look like a real screening exam, including the identifying attributes a site's modality writes (names, ids,
+ * institution, address, station, device serial number, times) that de-identification must remove.
  */
 final class MammogramDicom {
   static final String SOP_CLASS_UID = SOPClass.DigitalMammographyXRayImageStorageForPresentation;
@@ -58,6 +59,9 @@ final class MammogramDicom {
     set(list, TagFromName.PresentationIntentType, "FOR PRESENTATION");
     set(list, TagFromName.Manufacturer, device.manufacturer());
     set(list, TagFromName.InstitutionName, s.institution());
+    set(list, TagFromName.InstitutionAddress, SiteDetails.address(s.institution()));
+    set(list, TagFromName.InstitutionalDepartmentName, SiteDetails.department(s.institution()));
+    set(list, TagFromName.PerformingPhysicianName, SiteDetails.performingPhysician(s.index()));
     set(list, TagFromName.ReferringPhysicianName, s.referringPhysician());
     set(list, TagFromName.StationName, "MAMMO-" + device.serialNumber().substring(0, 4));
     set(list, TagFromName.StudyDescription, "MAMMOGRAPHY SCREENING BILATERAL");
@@ -66,6 +70,8 @@ final class MammogramDicom {
     set(list, TagFromName.ManufacturerModelName, device.model());
     set(list, TagFromName.PatientName, s.patient().patientName());
     set(list, TagFromName.PatientID, s.patient().patientId());
+    set(list, TagFromName.IssuerOfPatientID, s.institution());
+    set(list, TagFromName.OtherPatientIDs, SiteDetails.otherPatientId(s.patient().patientId()));
     set(list, TagFromName.PatientBirthDate, s.patient().birthDate().format(DA));
     set(list, TagFromName.PatientSex, "F");
     set(list, TagFromName.PatientAge, age(s.patient().birthDate(), s.studyDate()));
