@@ -11,6 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +41,7 @@ import org.radlab.core.model.Replica;
  */
 class CheckpointKillTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int EPOCHS = 6;
+  private static final int EPOCHS = 4;
   @TempDir static Path tmp;
 
   @Test
@@ -55,7 +59,7 @@ class CheckpointKillTest {
     List<Integer> epochsAfterKills = new ArrayList<>();
     boolean finished = false;
     Path log = tmp.resolve("killed.log");
-    for (int attempt = 0; attempt < 14 && (midWrite < 3 || kills < 5) && epoch < EPOCHS - 1; attempt++) {
+    for (int attempt = 0; attempt < 10 && (midWrite < 2 || kills < 4) && epoch < EPOCHS - 1; attempt++) {
       Map<String, String> debris = tempFiles(checkpoint); // left by earlier kills, until the next checkpoint
       Process driver = launch(config, home, log);
       boolean atWrite = attempt % 3 != 2;
@@ -141,21 +145,37 @@ class CheckpointKillTest {
   }
 
   /**
-   * Watches the folder and sends SIGKILL the moment the {@code skip + 1}-th temporary file shows up (files in
-   * {@code debris} count only when written again), or lets a finished run be. Skipping some lets earlier
-   * checkpoints complete, so that later kills interrupt the writes of a later epoch.
+   * Watches the folder (inotify, so no write is missed however busy the machine) and sends SIGKILL the moment the
+   * {@code skip + 1}-th temporary file is created (a file in {@code debris} counts when it is written again), or lets
+   * a finished run be. Skipping some lets earlier checkpoints complete, so that later kills interrupt the writes of a
+   * later epoch.
    */
-  private static void killWhenATempFileAppears(Process driver, Path dir, Map<String, String> debris, int skip) {
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    while (driver.isAlive()) {
-      for (var e : tempFiles(dir).entrySet()) {
-        if (!e.getValue().equals(debris.get(e.getKey())) && seen.add(e.getKey() + " " + e.getValue().split(" ")[0])
-            && seen.size() > skip) {
-          driver.destroyForcibly(); // SIGKILL
-          return;
+  private static void killWhenATempFileAppears(Process driver, Path dir, Map<String, String> debris, int skip)
+      throws Exception {
+    while (!Files.isDirectory(dir) && driver.isAlive()) {
+      Thread.sleep(20);
+    }
+    try (WatchService watch = dir.getFileSystem().newWatchService()) {
+      dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      java.util.Set<String> rewritten = new java.util.HashSet<>();
+      int seen = 0;
+      while (driver.isAlive()) {
+        WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+        if (key == null) {
+          continue;
         }
+        for (WatchEvent<?> event : key.pollEvents()) {
+          String name = String.valueOf(event.context());
+          boolean created = event.kind() == StandardWatchEventKinds.ENTRY_CREATE;
+          boolean debrisAgain = event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && debris.containsKey(name)
+              && rewritten.add(name);
+          if (name.endsWith(".tmp") && (created || debrisAgain) && ++seen > skip) {
+            driver.destroyForcibly(); // SIGKILL
+            return;
+          }
+        }
+        key.reset();
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(500_000);
     }
   }
 
