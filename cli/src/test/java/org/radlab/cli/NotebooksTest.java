@@ -119,6 +119,24 @@ class NotebooksTest {
     Set<String> both = new HashSet<>(dev.keySet());
     both.retainAll(test.keySet());
     assertTrue(both.isEmpty(), "a study on both sides: " + both);
+    // and no patient: the patients from the dataset's images.csv, read here as plain CSV
+    List<String> catalog = Files.readAllLines(Path.of(choice.path("dataset").asText()).resolve("images.csv"));
+    List<String> columns = org.radlab.core.dataset.Csv.fields(catalog.get(0));
+    Map<String, String> patientOf = new java.util.HashMap<>();
+    for (String line : catalog.subList(1, catalog.size())) {
+      List<String> f = org.radlab.core.dataset.Csv.fields(line);
+      patientOf.put(f.get(columns.indexOf("study_uid")), f.get(columns.indexOf("patient_id")));
+    }
+    Set<String> devPatients = new HashSet<>();
+    dev.keySet().forEach(s -> devPatients.add(patientOf.get(s)));
+    Set<String> testPatients = new HashSet<>();
+    test.keySet().forEach(s -> testPatients.add(patientOf.get(s)));
+    Set<String> sharedPatients = new HashSet<>(devPatients);
+    sharedPatients.retainAll(testPatients);
+    assertTrue(sharedPatients.isEmpty(), "a patient on both sides: " + sharedPatients);
+    // synth's follow-up studies make that a real question: some patients have two labelled studies
+    assertTrue(devPatients.size() + testPatients.size() < all.size(),
+        (devPatients.size() + testPatients.size()) + " patients for " + all.size() + " studies");
     assertTrue(Path.of(choice.path("dataset").asText()).startsWith(home), "the dataset is in the workspace");
 
     // 02: two models trained, each with its curves

@@ -8,9 +8,11 @@ import java.util.Map;
 import org.radlab.core.model.Replica;
 
 /**
- * The model replicas living in this JVM, one per training job, kept between steps so that the network, the
- * optimizer state and libtorch stay loaded. Training tasks run one at a time per JVM ({@link #LOCK}): PyTorch's
- * gradient recording in DJL is per process, and one task already uses all the executor's cores.
+ * The model replicas living in this JVM, one per training job and partition (normally one partition per executor;
+ * in local mode, or with more replicas than executors, several take turns in one JVM), kept between steps so that
+ * the network, the optimizer state and libtorch stay loaded. Training tasks run one at a time per JVM
+ * ({@link #LOCK}): PyTorch's gradient recording in DJL is per process, and one task already uses all the executor's
+ * cores.
  */
 final class ExecutorReplicas {
   static final Object LOCK = new Object();
@@ -30,15 +32,16 @@ final class ExecutorReplicas {
 
   private ExecutorReplicas() {}
 
-  static synchronized Held get(String job, Replica.Spec spec, int threads) {
+  static synchronized Held get(String job, int partition, Replica.Spec spec, int threads) {
     org.radlab.core.model.TorchSetup.useThreads(threads);
-    Held h = REPLICAS.get(job);
+    String key = job + "/" + partition;
+    Held h = REPLICAS.get(key);
     if (h == null || !h.replica.spec().equals(spec)) {
       if (h != null) {
         h.replica.close();
       }
       h = new Held(new Replica(spec, device()));
-      REPLICAS.put(job, h);
+      REPLICAS.put(key, h);
     }
     return h;
   }
@@ -58,11 +61,15 @@ final class ExecutorReplicas {
     return Device.cpu();
   }
 
-  /** Frees the job's replica in this JVM, if there is one. */
+  /** Frees the job's replicas in this JVM, if there are any. */
   static synchronized void release(String job) {
-    Held h = REPLICAS.remove(job);
-    if (h != null) {
-      h.replica.close();
+    var it = REPLICAS.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getKey().startsWith(job + "/")) {
+        e.getValue().replica.close();
+        it.remove();
+      }
     }
   }
 }

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,8 +48,12 @@ import org.radlab.prep.DatasetLayout;
  */
 public final class TrainJob {
   static final String WEIGHTS = "weights.params";
-  static final String CHECKPOINT_DIR = "checkpoint";
-  private static final int OPTIMIZER_MAGIC = 0x524c4f53; // "RLOS"
+  static final String CHECKPOINT_DIR = Checkpoint.DIR;
+  /**
+   * Spark setting that fixes the number of replicas (default: one per executor, one in local mode). Replicas beyond
+   * the executors take turns in a JVM; in local mode they all do, which checks the averaging on one machine.
+   */
+  static final String REPLICAS = "spark.radlab.train.replicas";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainJob() {}
@@ -139,7 +141,7 @@ public final class TrainJob {
     }
 
     ModelCard execute() throws IOException {
-      if (!Files.exists(out.resolve(CHECKPOINT_DIR).resolve("state.json"))) {
+      if (!Files.exists(out.resolve(CHECKPOINT_DIR).resolve(Checkpoint.STATE))) {
         progress.reset();
       }
       Files.deleteIfExists(cancelFile); // a request aimed at an earlier run of this job
@@ -154,7 +156,7 @@ public final class TrainJob {
         set = TrainingSet.build(spark, cfg);
         labelsSha = sha256(Path.of(cfg.labels()));
         preprocessing = preprocessing();
-        replicas = replicaCount(spark.sparkContext());
+        replicas = replicaCount(spark);
         int threads = threadsPerReplica(spark.sparkContext());
         ObjectNode start = progress.event("start");
         start.put("trainImages", set.train.size());
@@ -323,11 +325,13 @@ public final class TrainJob {
           bestScore = score;
           bestValidation = v.summary();
           sinceBest = 0;
-          saveWeights(global, out.resolve(WEIGHTS));
         } else {
           sinceBest++;
         }
         checkpoint(global, epoch);
+        if (improved) { // from the checkpoint just committed, so weights.params never runs ahead of it
+          DurableFiles.copy(out.resolve(CHECKPOINT_DIR).resolve(Checkpoint.weightsFile(epoch)), out.resolve(WEIGHTS));
+        }
         card("training", null).write(out.resolve("model.json"));
         ObjectNode ev = progress.event("epoch");
         ev.put("epoch", epoch);
@@ -457,18 +461,17 @@ public final class TrainJob {
 
     /** Restores the last checkpoint of this model folder, if any; returns the last finished epoch (0 if none). */
     private int resume(Replica global) throws IOException {
-      Path state = out.resolve(CHECKPOINT_DIR).resolve("state.json");
-      Path params = out.resolve(CHECKPOINT_DIR).resolve("last.params");
-      if (!Files.exists(state) || !Files.exists(params)) {
+      Checkpoint.Saved saved = Checkpoint.read(out.resolve(CHECKPOINT_DIR));
+      if (saved == null) {
         return 0;
       }
-      JsonNode s = JSON.readTree(state.toFile());
-      TrainConfig saved = JSON.treeToValue(s.get("config"), TrainConfig.class);
-      if (!sameTraining(saved, cfg)) {
+      JsonNode s = saved.state();
+      TrainConfig savedConfig = JSON.treeToValue(s.get("config"), TrainConfig.class);
+      if (!sameTraining(savedConfig, cfg)) {
         throw new IllegalArgumentException("the model folder " + out + " holds a checkpoint of a different"
             + " training config; choose another output folder or job id");
       }
-      try (InputStream in = Files.newInputStream(params)) {
+      try (InputStream in = Files.newInputStream(saved.weights())) {
         global.load(in);
       }
       for (JsonNode c : s.get("curves")) {
@@ -479,25 +482,22 @@ public final class TrainJob {
       if (s.hasNonNull("bestValidation")) {
         bestValidation = JSON.treeToValue(s.get("bestValidation"), ModelCard.Validation.class);
       }
-      int epoch = s.get("epoch").asInt();
-      resumeStates = new HashMap<>();
-      for (JsonNode o : s.path("optimizerStates")) {
-        resumeStates.put(o.get("replica").asInt(), readOptimizerState(
-            out.resolve(CHECKPOINT_DIR).resolve(o.get("file").asText()), o.get("steps").asInt()));
+      if (saved.best() != null) { // a run stopped between the checkpoint and publishing its best weights
+        DurableFiles.copy(saved.best(), out.resolve(WEIGHTS));
       }
+      int epoch = saved.epoch();
+      resumeStates = new HashMap<>(saved.optimizerStates());
       epochStates = resumeStates;
       ObjectNode ev = progress.event("resume");
       ev.put("epoch", epoch);
       ev.put("optimizerStates", resumeStates.size());
-      progress.write(ev, "resuming after epoch " + epoch + " from " + params + (resumeStates.isEmpty()
+      progress.write(ev, "resuming after epoch " + epoch + " from " + saved.weights() + (resumeStates.isEmpty()
           ? " (no optimizer state saved: the optimizer starts afresh)"
           : " with the optimizer state of " + resumeStates.size() + " replica(s)"));
       return epoch;
     }
 
     private void checkpoint(Replica global, int epoch) throws IOException {
-      Path dir = out.resolve(CHECKPOINT_DIR);
-      saveWeights(global, dir.resolve("last.params"));
       ObjectNode s = JSON.createObjectNode();
       s.put("epoch", epoch);
       s.set("config", JSON.valueToTree(cfg));
@@ -509,49 +509,7 @@ public final class TrainJob {
         s.put("bestScore", bestScore);
       }
       s.set("bestValidation", JSON.valueToTree(bestValidation));
-      var states = s.putArray("optimizerStates");
-      for (var e : new java.util.TreeMap<>(epochStates).entrySet()) {
-        String file = "optimizer-" + e.getKey() + ".bin";
-        writeOptimizerState(dir.resolve(file), e.getValue());
-        states.addObject().put("replica", e.getKey()).put("steps", e.getValue().steps()).put("file", file);
-      }
-      Path tmp = dir.resolve("state.json.tmp");
-      JSON.writeValue(tmp.toFile(), s);
-      Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      try (var files = Files.newDirectoryStream(dir, "optimizer-*.bin")) { // those of a run with more replicas
-        for (Path f : files) {
-          String n = f.getFileName().toString().replaceAll("\\D", "");
-          if (!n.isEmpty() && !epochStates.containsKey(Integer.parseInt(n))) {
-            Files.deleteIfExists(f);
-          }
-        }
-      }
-    }
-
-    /** Raw little-endian float32 values after a header: "RLOS", format 1, step count, value count. */
-    private static void writeOptimizerState(Path file, OptimizerState state) throws IOException {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp),
-          1 << 20))) {
-        out.writeInt(OPTIMIZER_MAGIC);
-        out.writeInt(1);
-        out.writeInt(state.steps());
-        out.writeInt(state.values().length());
-        state.values().writeTo(out);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static OptimizerState readOptimizerState(Path file, int steps) throws IOException {
-      try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file),
-          1 << 20))) {
-        if (in.readInt() != OPTIMIZER_MAGIC || in.readInt() != 1 || in.readInt() != steps) {
-          throw new IOException(file + " is not the optimizer state the checkpoint's state.json names");
-        }
-        return new OptimizerState(steps, PackedFloats.readFrom(in, in.readInt()));
-      } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
-        throw new IOException("the checkpoint's optimizer state " + file + " is missing or cut short", e);
-      }
+      Checkpoint.write(out.resolve(CHECKPOINT_DIR), epoch, bestEpoch, global, s, epochStates);
     }
 
     private ModelCard card(String status, String message) {
@@ -632,7 +590,7 @@ public final class TrainJob {
       Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
       synchronized (ExecutorReplicas.LOCK) {
         long loadStart = System.nanoTime();
-        ExecutorReplicas.Held held = ExecutorReplicas.get(job, spec, threads);
+        ExecutorReplicas.Held held = ExecutorReplicas.get(job, partition, spec, threads);
         Replica replica = held.replica;
         if (all != null) {
           held.base = all.value().toArray(); // a copy: the broadcast value is shared within this JVM
@@ -801,8 +759,25 @@ public final class TrainJob {
     }
   }
 
-  /** One replica per executor; 1 in local mode (one JVM). */
-  static int replicaCount(SparkContext sc) {
+  /**
+   * The number of replicas: {@value #REPLICAS} when the submitter set it, else one per executor, and 1 in local mode
+   * (one JVM).
+   */
+  static int replicaCount(SparkSession spark) {
+    String set = spark.conf().get(REPLICAS, "");
+    if (!set.isBlank()) {
+      int n;
+      try {
+        n = Integer.parseInt(set.trim());
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException(REPLICAS + " must be a whole number from 1 to 1024, not '" + set + "'");
+      }
+      return n;
+    }
+    SparkContext sc = spark.sparkContext();
     if (sc.isLocal()) {
       return 1;
     }
@@ -854,14 +829,6 @@ public final class TrainJob {
     } catch (RuntimeException e) {
       System.err.println("train: could not free the executors' model replicas: " + e.getMessage());
     }
-  }
-
-  static void saveWeights(Replica model, Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (OutputStream o = Files.newOutputStream(tmp)) {
-      model.save(o);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static long mix(long... values) {

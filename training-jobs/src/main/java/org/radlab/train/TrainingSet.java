@@ -51,9 +51,14 @@ final class TrainingSet {
     // study -> its images (sorted), and patient of each study
     Map<String, List<String>> imagesOfStudy = new HashMap<>();
     Map<String, String> patientOfStudy = new HashMap<>();
-    for (Row r : spark.read().parquet(images).select("image_id", "study_uid", "patient_id").collectAsList()) {
+    Map<String, String> dateOfStudy = new HashMap<>();
+    for (Row r : spark.read().parquet(images).select("image_id", "study_uid", "patient_id", "study_date")
+        .collectAsList()) {
       imagesOfStudy.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(r.getString(0));
       patientOfStudy.put(r.getString(1), r.getString(2));
+      if (!r.isNullAt(3)) {
+        dateOfStudy.put(r.getString(1), r.get(3).toString());
+      }
     }
     List<String> unknownStudies = labels.keySet().stream().filter(s -> !imagesOfStudy.containsKey(s)).sorted()
         .toList();
@@ -71,10 +76,12 @@ final class TrainingSet {
       }
     }
 
-    // patients, each under the class of its first study (by study UID)
+    // patients, each under the class of its first study: the earliest by date (a dataset prepared without dates
+    // has none), then by study UID
     Map<String, List<String>> studiesOfPatient = new TreeMap<>();
-    labels.keySet().stream().sorted().forEach(s ->
-        studiesOfPatient.computeIfAbsent(patientOfStudy.get(s), k -> new ArrayList<>()).add(s));
+    labels.keySet().stream().sorted(Comparator.comparing((String s) -> dateOfStudy.getOrDefault(s, ""))
+            .thenComparing(Comparator.naturalOrder()))
+        .forEach(s -> studiesOfPatient.computeIfAbsent(patientOfStudy.get(s), k -> new ArrayList<>()).add(s));
     List<List<String>> patientsByClass = new ArrayList<>();
     for (int c = 0; c < classes; c++) {
       patientsByClass.add(new ArrayList<>());

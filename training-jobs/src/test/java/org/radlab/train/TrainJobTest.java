@@ -85,8 +85,8 @@ class TrainJobTest {
     ModelCard b = TrainJob.run(TrainTestData.spark(), config("same-b", "\"maxEpochs\":2"));
     assertEquals(a.curves().get(1).trainLoss(), b.curves().get(1).trainLoss(), 0.0);
     assertEquals(a.curves().get(1).validationLoss(), b.curves().get(1).validationLoss(), 0.0);
-    assertArrayEquals(Files.readAllBytes(Path.of(a.config().output()).resolve("checkpoint/last.params")),
-        Files.readAllBytes(Path.of(b.config().output()).resolve("checkpoint/last.params")));
+    assertArrayEquals(Files.readAllBytes(Path.of(a.config().output()).resolve("checkpoint/weights-2.params")),
+        Files.readAllBytes(Path.of(b.config().output()).resolve("checkpoint/weights-2.params")));
 
     // one epoch, then the same job again with two: it resumes after epoch 1 and matches the uninterrupted run
     ModelCard first = TrainJob.run(TrainTestData.spark(), config("resumed", "\"maxEpochs\":1"));
@@ -96,12 +96,12 @@ class TrainJobTest {
     assertEquals(a.curves().get(0).trainLoss(), resumed.curves().get(0).trainLoss(), 0.0);
     // the second epoch too: weights, batch-norm statistics and the optimizer's moments and step count came back
     assertEquals(a.curves().get(1).trainLoss(), resumed.curves().get(1).trainLoss(), 0.0);
-    assertArrayEquals(Files.readAllBytes(Path.of(a.config().output()).resolve("checkpoint/last.params")),
-        Files.readAllBytes(Path.of(resumed.config().output()).resolve("checkpoint/last.params")));
+    assertArrayEquals(Files.readAllBytes(Path.of(a.config().output()).resolve("checkpoint/weights-2.params")),
+        Files.readAllBytes(Path.of(resumed.config().output()).resolve("checkpoint/weights-2.params")));
     JsonNode resume = progress(resumed.config()).stream().filter(e -> e.get("event").asText().equals("resume"))
         .findFirst().orElseThrow();
     assertEquals(1, resume.get("optimizerStates").asInt());
-    assertTrue(Files.size(Path.of(resumed.config().output()).resolve("checkpoint/optimizer-0.bin")) > 0);
+    assertTrue(Files.size(Path.of(resumed.config().output()).resolve("checkpoint/optimizer-0-2.bin")) > 0);
     // a different config in the same folder is refused rather than mixed
     TrainConfig other = config("resumed", "\"maxEpochs\":2,\"learningRate\":0.01");
     assertThrows(IllegalArgumentException.class, () -> TrainJob.run(TrainTestData.spark(), other));
@@ -181,15 +181,64 @@ class TrainJobTest {
         + "\"output\":\"" + tmp.resolve("models/src") + "\"}");
     assertEquals("completed", TrainJob.run(TrainTestData.spark(), source).status());
 
-    TrainConfig target = config("tuned", "\"maxEpochs\":1,\"init\":\"pretrained\",\"weights\":\""
-        + tmp.resolve("models/src") + "\"");
+    // SGD at a learning rate of 1e-7: one epoch moves no weight by more than about 1e-5, so the tuned weights
+    // still show where training started
+    TrainConfig target = config("tuned", "\"maxEpochs\":1,\"init\":\"pretrained\",\"optimizer\":\"sgd\","
+        + "\"learningRate\":1e-7,\"weights\":\"" + tmp.resolve("models/src") + "\"");
     ModelCard tuned = TrainJob.run(TrainTestData.spark(), target);
     assertEquals("completed", tuned.status());
     assertEquals(4, tuned.classes().size());
+    // The source's weights, read from its folder, against the tuned model's: every trainable array but the head
+    // (2 classes there, 4 here) started from the source's values. A fresh start, the initialization the job would
+    // have used without them (the same seed), is far from them, so this would fail if they were not loaded.
+    List<float[]> src = trainableArrays(2, tmp.resolve("models/src/weights.params"));
+    List<float[]> tunedArrays = trainableArrays(4, Path.of(target.output()).resolve("weights.params"));
+    List<float[]> fresh = trainableArrays(4, null);
+    assertEquals(src.size(), tunedArrays.size());
+    double farthestFromSource = 0;
+    double freshFromSource = 0;
+    for (int i = 0; i < src.size() - 2; i++) {
+      farthestFromSource = Math.max(farthestFromSource, maxDifference(src.get(i), tunedArrays.get(i)));
+      freshFromSource = Math.max(freshFromSource, maxDifference(src.get(i), fresh.get(i)));
+    }
+    assertTrue(farthestFromSource < 1e-4, "a tuned weight is " + farthestFromSource + " from the source's");
+    assertTrue(freshFromSource > 0.05, "a fresh start is only " + freshFromSource + " from the source");
+    // the head is new: 4 classes, not copied from anywhere
+    assertEquals(4 * src.get(src.size() - 2).length / 2, tunedArrays.get(tunedArrays.size() - 2).length);
 
     var missing = assertThrows(IllegalArgumentException.class, () -> TrainJob.run(TrainTestData.spark(),
         config("nowhere", "\"init\":\"pretrained\",\"weights\":\"imagenet-resnet18\"")));
     assertTrue(missing.getMessage().contains("weights") && missing.getMessage().contains("imagenet-resnet18"),
         missing.getMessage());
+  }
+
+  /** The trainable arrays of a ResNet-18 at the tests' width with {@code classes} outputs: from a .params file, or
+   * freshly initialized (as the job initializes with the default seed) when {@code weights} is null. */
+  private static List<float[]> trainableArrays(int classes, Path weights) throws Exception {
+    var spec = new org.radlab.core.model.Replica.Spec("resnet18", 0.25, classes, 64, "categorical_cross_entropy",
+        0.25, 2, "adam", 1e-3, 1);
+    try (var replica = new org.radlab.core.model.Replica(spec)) {
+      if (weights != null) {
+        try (var in = Files.newInputStream(weights)) {
+          replica.load(in);
+        }
+      }
+      List<float[]> out = new ArrayList<>();
+      for (var p : replica.block().getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          out.add(p.getValue().getArray().toFloatArray());
+        }
+      }
+      return out;
+    }
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    assertEquals(a.length, b.length);
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 }

@@ -34,13 +34,19 @@ final class TrainTestData {
   }
 
   static TrainTestData create(Path dir, int studies, long seed) throws Exception {
+    return create(dir, studies, seed, org.radlab.core.deid.DatePolicy.REMOVE);
+  }
+
+  /** As {@link #create(Path, int, long)}, with the study dates handled as {@code dates} says. */
+  static TrainTestData create(Path dir, int studies, long seed, org.radlab.core.deid.DatePolicy dates)
+      throws Exception {
     Path in = dir.resolve("dicom");
     int rc = new picocli.CommandLine(new SynthCommand()).execute("--out", in.toString(), "--studies",
         String.valueOf(studies), "--seed", String.valueOf(seed));
     assertEquals(0, rc, "synth failed");
     Path dataset = dir.resolve("dataset");
     PrepJob.run(spark(), PrepJobConfig.of(in.toString(), dataset.toString()).withSizes(256, 64)
-        .withSecretFile(dir.resolve("secret").toString()));
+        .withSecretFile(dir.resolve("secret").toString()).withDates(dates));
     LabelImport.Report report = LabelImport.run(spark(), new LabelImport.Request(dataset.toString(), null,
         in.resolve("labels.csv"), "StudyInstanceUID", "density", CLASSES, dir.resolve("labels"), null));
     assertEquals(studies, report.imported());

@@ -24,7 +24,9 @@ public enum Architecture {
   VGG16_BN("vgg16_bn"),
   /** GoogLeNet with batch norm; also accepted as {@code googlenet}. */
   INCEPTION("inception"),
-  DENSENET121("densenet121");
+  DENSENET121("densenet121"),
+  /** LeNet-5: tiny, without batch norm or dropout. */
+  LENET5("lenet5");
 
   private final String id;
 
@@ -72,6 +74,7 @@ public enum Architecture {
       case VGG16_BN -> Vgg.build(16, classes, width);
       case INCEPTION -> GoogLeNet.build(classes, width);
       case DENSENET121 -> DenseNet.build(classes, width);
+      case LENET5 -> LeNet.build(classes, width);
     };
   }
 

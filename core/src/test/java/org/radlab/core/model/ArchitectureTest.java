@@ -41,7 +41,7 @@ class ArchitectureTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"resnet18", "resnet34", "resnet50", "vgg11_bn", "vgg16_bn", "inception", "densenet121"})
+  @CsvSource({"resnet18", "resnet34", "resnet50", "vgg11_bn", "vgg16_bn", "inception", "densenet121", "lenet5"})
   void oneChannelNarrowModelGivesOneLogitPerClass(String name) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = Architecture.parse(name).build(4, 0.25);
@@ -52,6 +52,23 @@ class ArchitectureTest {
       assertEquals(new Shape(2, 4), y.getShape());
       assertTrue(Float.isFinite(y.sum().getFloat()));
       assertArrayEquals(new Shape[] {new Shape(2, 4)}, block.getOutputShapes(new Shape[] {input}));
+    }
+  }
+
+  @Test
+  void leNet5HasItsTextbookParameterCountAndNoBatchNorm() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Block block = Architecture.parse("lenet5").build(10, 1.0);
+      block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 32, 32));
+      // by hand: conv 6*(1*5*5)+6 = 156, conv 16*(6*5*5)+16 = 2416, fc 400*120+120 = 48120, fc 120*84+84 = 10164,
+      // fc 84*10+10 = 850; 61706 in all (MNIST's LeNet-5)
+      assertEquals(61706, Architecture.trainableParameters(block));
+      // every parameter is trained: no running statistics
+      long all = 0;
+      for (var p : block.getParameters()) {
+        all += p.getValue().getArray().size();
+      }
+      assertEquals(61706, all);
     }
   }
 

@@ -111,6 +111,19 @@ class SynthCohortTest {
       assertTrue(dates.size() <= 2);
       assertEquals(dates.size(), Set.copyOf(dates).size(), "a patient's studies are on different days " + dates);
     }
+    // a follow-up: the same PatientID, its own StudyInstanceUID, one to two years later, the same density class
+    Map<String, List<String[]>> studiesByPatient = labels.stream().collect(Collectors.groupingBy(r -> r[1]));
+    for (List<String[]> studies : studiesByPatient.values()) {
+      if (studies.size() == 2) {
+        String[] a = studies.get(0);
+        String[] b = studies.get(1);
+        assertTrue(!a[0].equals(b[0]), "two studies, one StudyInstanceUID " + a[0]);
+        long days = Math.abs(ChronoUnit.DAYS.between(LocalDate.parse(a[2], DateTimeFormatter.BASIC_ISO_DATE),
+            LocalDate.parse(b[2], DateTimeFormatter.BASIC_ISO_DATE)));
+        assertTrue(days >= 365 && days <= 730, "follow-up after " + days + " days");
+        assertEquals(a[3], b[3], "a patient's density over one or two years, study " + a[0]);
+      }
+    }
     List<LocalDate> all = labels.stream().map(r -> LocalDate.parse(r[2], DateTimeFormatter.BASIC_ISO_DATE))
         .sorted().toList();
     long span = ChronoUnit.DAYS.between(all.get(0), all.get(all.size() - 1));

@@ -1,0 +1,131 @@
+package org.radlab.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.radlab.core.model.Replica;
+
+/**
+ * A model folder's {@code checkpoint/}: what a run needs to continue after its last finished epoch.
+ *
+ * <ul>
+ *   <li>{@code state.json}: the epoch, the config, the curves, the best epoch so far, and the names of the files
+ *       below. It is the checkpoint's commit record.
+ *   <li>{@code weights-<epoch>.params}: the weights after that epoch (DJL format); the last epoch's, and the best
+ *       epoch's when that is an earlier one.
+ *   <li>{@code optimizer-<replica>-<epoch>.bin}: each replica's optimizer state after that epoch.
+ * </ul>
+ *
+ * <p>Every file is written durably and atomically ({@link DurableFiles}), {@code state.json} last, and only then are
+ * the files it no longer names removed. A run killed at any moment, even in the middle of a write, leaves the
+ * previous checkpoint whole: {@code state.json} and every file it names, perhaps with debris beside them that the
+ * next checkpoint removes. Files of a new epoch never replace those of the epoch {@code state.json} still names.
+ */
+final class Checkpoint {
+  static final String DIR = "checkpoint";
+  static final String STATE = "state.json";
+  /** The weights file of checkpoints written before the files carried their epoch. */
+  private static final String LEGACY_WEIGHTS = "last.params";
+  private static final int OPTIMIZER_MAGIC = 0x524c4f53; // "RLOS"
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A checkpoint as read back: its state.json, its weights, the best epoch's weights, optimizer states. */
+  record Saved(JsonNode state, int epoch, Path weights, Path best,
+      Map<Integer, TrainJob.OptimizerState> optimizerStates) {}
+
+  private Checkpoint() {}
+
+  static String weightsFile(int epoch) {
+    return "weights-" + epoch + ".params";
+  }
+
+  /**
+   * Writes the checkpoint of {@code epoch}: {@code model}'s weights, the optimizer states, then {@code state} (the
+   * run's fields, to which this adds the file names) as the new {@code state.json}.
+   */
+  static void write(Path dir, int epoch, int bestEpoch, Replica model, ObjectNode state,
+      Map<Integer, TrainJob.OptimizerState> optimizerStates) throws IOException {
+    Files.createDirectories(dir);
+    Set<String> keep = new HashSet<>();
+    String weights = weightsFile(epoch);
+    DurableFiles.write(dir.resolve(weights), model::save);
+    state.put("weights", weights);
+    keep.add(weights);
+    if (bestEpoch > 0) {
+      state.put("best", weightsFile(bestEpoch));
+      keep.add(weightsFile(bestEpoch));
+    }
+    ArrayNode states = state.putArray("optimizerStates");
+    for (var e : new TreeMap<>(optimizerStates).entrySet()) {
+      String file = "optimizer-" + e.getKey() + "-" + epoch + ".bin";
+      DurableFiles.write(dir.resolve(file), out -> writeOptimizerState(out, e.getValue()));
+      states.addObject().put("replica", e.getKey()).put("steps", e.getValue().steps()).put("file", file);
+      keep.add(file);
+    }
+    byte[] json = JSON.writeValueAsBytes(state);
+    DurableFiles.write(dir.resolve(STATE), out -> out.write(json));
+    keep.add(STATE);
+    try (var files = Files.newDirectoryStream(dir)) { // earlier epochs' files, debris of interrupted writes
+      for (Path f : files) {
+        if (!keep.contains(f.getFileName().toString())) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  /** The checkpoint in {@code dir}, or null when there is none. */
+  static Saved read(Path dir) throws IOException {
+    Path statePath = dir.resolve(STATE);
+    if (!Files.exists(statePath)) {
+      return null;
+    }
+    JsonNode s = JSON.readTree(statePath.toFile());
+    Path weights = dir.resolve(s.path("weights").asText(LEGACY_WEIGHTS));
+    if (!Files.exists(weights)) {
+      throw new IOException("the checkpoint " + statePath + " names the weights " + weights.getFileName()
+          + ", which are missing; remove the folder " + dir + " to start afresh");
+    }
+    Path best = s.hasNonNull("best") ? dir.resolve(s.get("best").asText()) : null;
+    Map<Integer, TrainJob.OptimizerState> states = new HashMap<>();
+    for (JsonNode o : s.path("optimizerStates")) {
+      states.put(o.get("replica").asInt(), readOptimizerState(dir.resolve(o.get("file").asText()),
+          o.get("steps").asInt()));
+    }
+    return new Saved(s, s.get("epoch").asInt(), weights, best, states);
+  }
+
+  /** A header of four ints ("RLOS", format 1, step count, value count), then the raw little-endian float32 values. */
+  private static void writeOptimizerState(OutputStream stream, TrainJob.OptimizerState state) throws IOException {
+    DataOutputStream out = new DataOutputStream(stream);
+    out.writeInt(OPTIMIZER_MAGIC);
+    out.writeInt(1);
+    out.writeInt(state.steps());
+    out.writeInt(state.values().length());
+    state.values().writeTo(out);
+    out.flush();
+  }
+
+  private static TrainJob.OptimizerState readOptimizerState(Path file, int steps) throws IOException {
+    try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file),
+        1 << 20))) {
+      if (in.readInt() != OPTIMIZER_MAGIC || in.readInt() != 1 || in.readInt() != steps) {
+        throw new IOException(file + " is not the optimizer state the checkpoint's state.json names");
+      }
+      return new TrainJob.OptimizerState(steps, PackedFloats.readFrom(in, in.readInt()));
+    } catch (java.io.EOFException | java.nio.file.NoSuchFileException e) {
+      throw new IOException("the checkpoint's optimizer state " + file + " is missing or cut short", e);
+    }
+  }
+}

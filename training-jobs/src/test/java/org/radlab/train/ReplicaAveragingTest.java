@@ -1,0 +1,138 @@
+package org.radlab.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.Preprocessing;
+import org.radlab.core.model.Replica;
+
+/**
+ * Synchronous data parallelism is what it claims to be: two replicas, each stepping on its half of the batch and
+ * averaged after every step through the job's real exchange (broadcast, fp32 changes back through
+ * {@code treeAggregate}, the driver's average, each replica applying it), end with the weights of one process that
+ * took the same SGD steps on the whole batch.
+ *
+ * <p>The model is LeNet-5, which has neither batch norm (whose batch statistics differ between half and whole
+ * batches) nor dropout (whose masks are random). The losses are means over the batch, so the mean of the two halves'
+ * gradients is the whole batch's gradient, and SGD with momentum is linear in the gradients, so averaging the
+ * replicas' weights (each with its own momentum) tracks the one process exactly, up to float rounding. The batch is
+ * the whole training set: each replica's batch is then its whole shard, whatever the order it draws it in, so the
+ * reference needs no knowledge of the sharding or the sampling. The reference is a plain {@link Replica} stepping in
+ * this test; it shares only the model with the job.
+ */
+class ReplicaAveragingTest {
+  private static final int STEPS = 5;
+  @TempDir static Path tmp;
+
+  @Test
+  void twoAveragedReplicasEqualOneProcessOnTheCombinedBatch() throws Exception {
+    TrainTestData data = TrainTestData.create(tmp.resolve("data"), 24, 12);
+    SparkSession spark = TrainTestData.spark();
+    String common = "{\"architecture\":\"lenet5\",\"width\":1.0,\"inputSize\":32,\"optimizer\":\"sgd\","
+        + "\"learningRate\":0.05,\"syncEvery\":1,\"maxEpochs\":" + STEPS + ",\"seed\":3";
+    TrainConfig probe = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
+        .with(common + "}");
+    TrainingSet set = TrainingSet.build(spark, probe);
+    int n = set.train.size(); // four images per study: even, so the two shards are the same size
+    assertEquals(0, n % 2);
+    // one step per epoch, on every training image
+    TrainConfig cfg = probe.with("{\"batchSize\":" + n + ",\"jobId\":\"averaged\",\"output\":\""
+        + tmp.resolve("models/averaged") + "\"}");
+
+    spark.conf().set(TrainJob.REPLICAS, "2");
+    ModelCard card;
+    try {
+      card = TrainJob.run(spark, cfg);
+    } finally {
+      spark.conf().unset(TrainJob.REPLICAS);
+    }
+    assertEquals("completed", card.status());
+    assertEquals(2, card.replicas());
+    Path checkpoint = Path.of(cfg.output()).resolve(Checkpoint.DIR);
+    JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("state.json").toFile());
+    assertEquals(2, state.get("optimizerStates").size(), "two replicas, each with its momentum");
+    for (JsonNode o : state.get("optimizerStates")) {
+      assertEquals(STEPS, o.get("steps").asInt(), "each replica took every step: " + o);
+    }
+
+    Replica.Spec spec = new Replica.Spec("lenet5", 1.0, 4, 32, "categorical_cross_entropy", 0.25, 2, "sgd", 0.05, 3);
+    JsonNode summary = new ObjectMapper().readTree(data.dataset.resolve("summary.json").toFile());
+    Preprocessing pre = new Preprocessing(32, summary.get("tensorMean").asDouble(),
+        summary.get("tensorStd").asDouble());
+    List<TensorShards.Sample> images = TensorShards.collect(spark, data.dataset.toString(), set.train, pre);
+    assertEquals(n, images.size());
+    float[] x = new float[n * 32 * 32];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(images.get(i).pixels(), 0, x, i * 32 * 32, 32 * 32);
+      y[i] = images.get(i).label();
+    }
+    float[] initial;
+    float[] expected;
+    float[] actual;
+    try (Replica one = new Replica(spec); Replica twin = new Replica(spec); Replica job = new Replica(spec)) {
+      initial = one.parameters();
+      // the job's driver starts from this same initialization (the config's seed)
+      assertArrayEquals(initial, twin.parameters(), 0f);
+      for (int s = 0; s < STEPS; s++) {
+        one.step(x, y);
+      }
+      expected = one.parameters();
+      try (InputStream in = Files.newInputStream(checkpoint.resolve(state.get("weights").asText()))) {
+        job.load(in);
+      }
+      actual = job.parameters();
+    }
+    double difference = maxDifference(expected, actual);
+    double moved = maxDifference(initial, expected);
+    // float rounding: the sums over 2 x n/2 images against one sum over n, over five steps
+    assertTrue(difference < 1e-5, "two averaged replicas differ from one process by " + difference
+        + " (training moved the weights by up to " + moved + ")");
+    assertTrue(moved > 1e-2, "training moved the weights by only " + moved);
+  }
+
+  @Test
+  void aReplicaOnHalfTheBatchAloneEndsElsewhere() throws Exception {
+    // what the tolerance above separates: SGD on one half of the batch is measurably not SGD on the whole
+    Replica.Spec spec = new Replica.Spec("lenet5", 1.0, 4, 32, "categorical_cross_entropy", 0.25, 2, "sgd", 0.05, 3);
+    java.util.Random random = new java.util.Random(5);
+    int n = 40;
+    float[] x = new float[n * 32 * 32];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 4;
+      for (int p = 0; p < 32 * 32; p++) {
+        x[i * 32 * 32 + p] = (float) (random.nextGaussian() + 0.3 * y[i]);
+      }
+    }
+    try (Replica whole = new Replica(spec); Replica half = new Replica(spec)) {
+      float[] firstHalf = java.util.Arrays.copyOf(x, n / 2 * 32 * 32);
+      int[] firstLabels = java.util.Arrays.copyOf(y, n / 2);
+      for (int s = 0; s < STEPS; s++) {
+        whole.step(x, y);
+        half.step(firstHalf, firstLabels);
+      }
+      assertTrue(maxDifference(whole.parameters(), half.parameters()) > 1e-3);
+    }
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    assertEquals(a.length, b.length);
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+}
