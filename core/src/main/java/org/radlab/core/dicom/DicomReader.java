@@ -27,7 +27,10 @@ import java.util.Set;
  *   <li>JPEG-LS, 12-bit lossy JPEG, and JPEG 2000 whose tile-parts jai-imageio would drop: {@code gdcmconv --raw}
  *       in a child process, then the native path.
  * </ul>
- * PALETTE COLOR images are expanded through their palette to RGB. This class is stateless and thread-safe.
+ * PALETTE COLOR images are expanded through their palette to RGB. Nothing is allocated for what a file merely
+ * declares: element lengths are checked against the file ({@link ElementLengths}), the image size against the
+ * {@link ImageBounds}, and each decoder's input against the size it would produce. This class is stateless and
+ * thread-safe.
  */
 public final class DicomReader {
   /** What {@link DecodedImage#photometric()} can be. */
