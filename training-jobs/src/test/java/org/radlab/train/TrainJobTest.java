@@ -177,7 +177,7 @@ class TrainJobTest {
     Path binaryLabels = tmp.resolve("binary.csv");
     Files.write(binaryLabels, binary);
     TrainConfig source = TrainConfig.of(data.dataset.toString(), binaryLabels.toString(),
-        List.of("nondense", "dense")).with("{\"inputSize\":64,\"batchSize\":16,\"maxEpochs\":1,\"jobId\":\"src\","
+        List.of("nondense", "dense")).with("{\"inputSize\":64,\"batchSize\":16,\"maxEpochs\":1,\"seed\":9,\"jobId\":\"src\","
         + "\"output\":\"" + tmp.resolve("models/src") + "\"}");
     assertEquals("completed", TrainJob.run(TrainTestData.spark(), source).status());
 
@@ -190,7 +190,8 @@ class TrainJobTest {
     assertEquals(4, tuned.classes().size());
     // The source's weights, read from its folder, against the tuned model's: every trainable array but the head
     // (2 classes there, 4 here) started from the source's values. A fresh start, the initialization the job would
-    // have used without them (the same seed), is far from them, so this would fail if they were not loaded.
+    // have used without them (its seed, not the source's), is far from them, so this would fail if they were not
+    // loaded.
     List<float[]> src = trainableArrays(2, tmp.resolve("models/src/weights.params"));
     List<float[]> tunedArrays = trainableArrays(4, Path.of(target.output()).resolve("weights.params"));
     List<float[]> fresh = trainableArrays(4, null);
