@@ -14,8 +14,9 @@ import org.radlab.core.launch.JavaCommand;
  * Two replicas of the same spec, given the same batches, stay bit-identical, while one of them keeps sending its
  * weights and optimizer state out and back in through the views of libtorch's memory. Runs in a child JVM with
  * glibc's {@code MALLOC_PERTURB_}, so memory freed while a view still points into it reads as garbage, and with one
- * libtorch thread: with more, libtorch's CPU kernels alone made identical replicas differ (and even turn to NaN) on
- * a loaded machine, with or without these views (see the report in the branch history).
+ * libtorch thread: with two, the first backward pass in a process gave other gradients than the later ones for the
+ * early layers (sometimes NaN) on a loaded machine, also with DJL's own {@code Trainer.step()} and Adam and no views
+ * at all, so identical replicas differed after one step; with one thread every pass agrees.
  */
 class ReplicaTwinsTest {
   private static final int SIDE = 32;
