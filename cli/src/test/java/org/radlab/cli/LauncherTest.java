@@ -29,9 +29,13 @@ class LauncherTest {
       }
     }
     assertEquals(List.of(), missing);
-    // and the allocator settings, the same as the Java launchers put into the drivers' and executors' environment
-    assertTrue(launcher.contains("export GLIBC_TUNABLES=\"${GLIBC_TUNABLES:-"
-        + org.radlab.core.launch.NativeMemory.TUNABLES + "}\""), launcher);
+    // and libtorch's environment, the same as the Java launchers put into the drivers' and executors' environment
+    // and the build into the test JVMs'
+    org.radlab.core.launch.NativeMemory.DEFAULTS.forEach((variable, value) -> {
+      assertTrue(launcher.contains("export " + variable + "=\"${" + variable + ":-" + value + "}\""), launcher);
+    });
+    assertTrue(pom.contains("<ONEDNN_MAX_CPU_ISA>" + org.radlab.core.launch.NativeMemory.ONEDNN_ISA_CAP
+        + "</ONEDNN_MAX_CPU_ISA>"), "pom.xml's test environment");
   }
 
   @Test

@@ -13,9 +13,16 @@ import java.util.Map;
  * PyTorch is unchanged by the same settings (docs/benchmarks.md). The price is a resident size that stays at the
  * step's peak, which a training process reaches anyway.
  *
- * <p>glibc reads the variable only when a process starts, so it is set for the processes RadLab launches: by
- * {@code bin/spark-jvm-flags} for {@code bin/radlab} and the notebooks' kernel, by {@link #into} for the drivers
- * the control API and the CLI start, and by {@link #executorDefault} for the executors of a training job.
+ * <p>The same processes also cap the instruction set of oneDNN, libtorch's CPU convolution library, at AVX2. With
+ * its AVX-512 kernels (oneDNN 3.7.1 in libtorch 2.7.1) and two or more intra-op threads, the first backward pass in
+ * a process gave wrong gradients for the early layers, often NaN, on an AMD EPYC machine: two identical replicas
+ * differed after one step and the weights turned NaN. Capped at AVX2, every pass agrees ({@code ReplicaTwinsTest}
+ * checks it with two threads).
+ *
+ * <p>glibc and oneDNN read their variables only when a process starts, so they are set for the processes RadLab
+ * launches: by {@code bin/spark-jvm-flags} for {@code bin/radlab} and the notebooks' kernel, by {@link #into} for
+ * the drivers the control API and the CLI start, by {@link #executorDefault} for the executors of training and
+ * evaluation jobs, and by the build for the test JVMs.
  */
 public final class NativeMemory {
   /** The environment variable glibc reads its allocator settings from. */
@@ -25,12 +32,18 @@ public final class NativeMemory {
       "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824";
   /** The Spark setting that puts the variable into each executor's environment. */
   public static final String EXECUTOR_ENV = "spark.executorEnv." + VARIABLE;
+  /** The environment variable oneDNN reads the highest instruction set it may use from. */
+  public static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
+  /** Our cap: AVX2 kernels (see the class comment). */
+  public static final String ONEDNN_ISA_CAP = "AVX2";
+  /** Every variable RadLab sets for a libtorch process, with its value; a value the user set is always kept. */
+  public static final Map<String, String> DEFAULTS = Map.of(VARIABLE, TUNABLES, ONEDNN_ISA, ONEDNN_ISA_CAP);
 
   private NativeMemory() {}
 
-  /** Adds our settings to a child process's environment unless the variable is set there already. */
+  /** Adds our settings to a child process's environment, each unless its variable is set there already. */
   public static void into(Map<String, String> environment) {
-    environment.putIfAbsent(VARIABLE, TUNABLES);
+    DEFAULTS.forEach(environment::putIfAbsent);
   }
 
   /**
@@ -38,9 +51,12 @@ public final class NativeMemory {
    * SparkConf reads), unless the submitter chose a value; with none chosen, the driver's own value is passed on.
    */
   public static void executorDefault() {
-    if (System.getProperty(EXECUTOR_ENV) == null) {
-      String own = System.getenv(VARIABLE);
-      System.setProperty(EXECUTOR_ENV, own == null || own.isBlank() ? TUNABLES : own);
-    }
+    DEFAULTS.forEach((variable, value) -> {
+      String key = "spark.executorEnv." + variable;
+      if (System.getProperty(key) == null) {
+        String own = System.getenv(variable);
+        System.setProperty(key, own == null || own.isBlank() ? value : own);
+      }
+    });
   }
 }

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * Process-wide libtorch settings, applied once before the engine loads: DJL stays offline (libtorch comes from the
  * native jar on the classpath, never from the network) and uses {@code threads} intra-op threads, at most the
  * processors this JVM may use. More threads than cores oversubscribes the machine. A JVM started without the
- * allocator settings of {@link NativeMemory} says so once in its log.
+ * environment of {@link NativeMemory} says so once in its log.
  */
 public final class TorchSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TorchSetup.class);
@@ -28,6 +28,11 @@ public final class TorchSetup {
       if (System.getenv(NativeMemory.VARIABLE) == null) {
         LOG.info("{} is not set in this JVM: libtorch's steps run slower (about 9 % for ResNet-18 training); RadLab's"
             + " launchers set {}", NativeMemory.VARIABLE, NativeMemory.TUNABLES);
+      }
+      if (n > 1 && System.getenv(NativeMemory.ONEDNN_ISA) == null) {
+        LOG.warn("{} is not set in this JVM: with {} threads, oneDNN's AVX-512 convolution kernels have given wrong "
+            + "(NaN) gradients; RadLab's launchers set {}={}", NativeMemory.ONEDNN_ISA, n, NativeMemory.ONEDNN_ISA,
+            NativeMemory.ONEDNN_ISA_CAP);
       }
     }
   }

@@ -13,11 +13,12 @@ class NativeMemoryTest {
 
   @Test
   void aDriverProcessGetsTheSettingsAndTheLoopbackAddress() throws Exception {
-    ProcessBuilder child = shell("printf '%s|%s' \"$GLIBC_TUNABLES\" \"$SPARK_LOCAL_IP\"");
+    ProcessBuilder child = shell("printf '%s|%s|%s' \"$GLIBC_TUNABLES\" \"$SPARK_LOCAL_IP\" \"$ONEDNN_MAX_CPU_ISA\"");
     child.environment().remove("GLIBC_TUNABLES");
     child.environment().remove("SPARK_LOCAL_IP");
+    child.environment().remove("ONEDNN_MAX_CPU_ISA");
     SparkSubmitProcess.environment(LOCAL, child.environment());
-    assertEquals("glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824|127.0.0.1",
+    assertEquals("glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824|127.0.0.1|AVX2",
         output(child));
   }
 

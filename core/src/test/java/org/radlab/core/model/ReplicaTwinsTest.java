@@ -9,14 +9,16 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.radlab.core.launch.JavaCommand;
+import org.radlab.core.launch.NativeMemory;
 
 /**
  * Two replicas of the same spec, given the same batches, stay bit-identical, while one of them keeps sending its
  * weights and optimizer state out and back in through the views of libtorch's memory. Runs in a child JVM with
- * glibc's {@code MALLOC_PERTURB_}, so memory freed while a view still points into it reads as garbage, and with one
- * libtorch thread: with two, the first backward pass in a process gave other gradients than the later ones for the
- * early layers (sometimes NaN) on a loaded machine, also with DJL's own {@code Trainer.step()} and Adam and no views
- * at all, so identical replicas differed after one step; with one thread every pass agrees.
+ * glibc's {@code MALLOC_PERTURB_}, so memory freed while a view still points into it reads as garbage, with two
+ * libtorch threads and the environment RadLab's launchers give a libtorch process ({@link NativeMemory}). Without
+ * its cap on oneDNN's instruction set, the first backward pass in a process gave other gradients than the later
+ * ones for the early layers (often NaN) on an AMD EPYC machine, also with DJL's own {@code Trainer.step()} and Adam
+ * and no views at all, so identical replicas differed after one step.
  */
 class ReplicaTwinsTest {
   private static final int SIDE = 32;
@@ -25,8 +27,10 @@ class ReplicaTwinsTest {
   @Test
   void twinsStayIdenticalThroughViewRoundTripsWithFreedMemoryPoisoned() throws Exception {
     ProcessBuilder child = new ProcessBuilder(JavaCommand.executable(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=1", "-cp", System.getProperty("java.class.path"),
+        "-Dai.djl.pytorch.num_threads=2", "-cp", System.getProperty("java.class.path"),
         ReplicaTwinsTest.class.getName()).redirectErrorStream(true);
+    child.environment().keySet().removeAll(NativeMemory.DEFAULTS.keySet());
+    NativeMemory.into(child.environment());
     child.environment().put("MALLOC_PERTURB_", "165");
     Process p = child.start();
     byte[] out = p.getInputStream().readAllBytes();
