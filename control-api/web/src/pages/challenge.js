@@ -90,8 +90,8 @@ function Agreement({ useCaseId, tick }) {
           columns: you.</p>
         <${ConfusionMatrix} id="agreement" labels=${categories} matrix=${matrix} rowTitle="reference" colTitle="you" />`
       : html`<p class="muted">None of the studies you labelled is counted yet.</p>`}
-    <p class="help" id="agreement-milestone" data-until=${labelsUntilRefresh}>Next refresh after
-      <strong>${more}</strong>. ${when}
+    <p class="help" id="agreement-milestone" data-until=${labelsUntilRefresh}>
+      Next refresh after <strong>${more}</strong>. ${when}
       The matrix changes only once every ${milestone} new labels, and counts each study once, with the labels it had
       then: later changes show in no refresh. A study waits for a later refresh while fewer than five of your waiting
       studies share its label, so no one study's reference can be read from a change.</p>`;

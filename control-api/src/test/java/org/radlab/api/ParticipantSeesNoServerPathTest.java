@@ -80,7 +80,7 @@ class ParticipantSeesNoServerPathTest {
     ids.put("{studyUid}", studies.get(0));
     ids.put("{imageId}", http.get("/api/datasets/" + dataset + "/images?limit=1", alice).json().get(0)
         .path("imageId").asText());
-    ids.put("{annotationId}", http.get("/api/annotations?limit=1", alice).json().path("annotations").get(0)
+    ids.put("{annotationId}", http.get("/api/annotations?useCaseId=1&limit=1", alice).json().path("annotations").get(0)
         .path("id").asText());
     ids.put("{modelId}", String.valueOf(model));
     ids.put("{deploymentId}", String.valueOf(deployment));
