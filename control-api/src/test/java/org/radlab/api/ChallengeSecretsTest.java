@@ -59,13 +59,13 @@ class ChallengeSecretsTest {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), 100, 61));
+    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), 44, 61));
     testSet = Fixtures.dataset(http, admin, "test", Fixtures.synth(tmp.resolve("test"), 4, 62));
     finalSet = Fixtures.dataset(http, admin, "final", Fixtures.synth(tmp.resolve("final"), 4, 63));
     poolStudies = Fixtures.studies(http, admin, pool);
     testStudies = Fixtures.studies(http, admin, testSet);
     List<String> finalStudies = Fixtures.studies(http, admin, finalSet);
-    assertEquals(100, poolStudies.size());
+    assertEquals(44, poolStudies.size());
     importReferences(pool, poolStudies, i -> CODES.get(i % 4));
     importReferences(testSet, testStudies, CODES::get);
     importReferences(finalSet, finalStudies, i -> CODES.get(3 - i));
@@ -100,9 +100,10 @@ class ChallengeSecretsTest {
     JsonNode challenge = http.post("/api/challenges", admin, body).expect(201).json();
     assertEquals(MILESTONE, challenge.path("agreementMilestone").asInt());
 
-    // trent labels 100 pool studies and trains a small model on them, for predict with hidden image ids.
+    // trent labels the test server's minimum of pool studies and trains a small model on them, for predict with
+    // hidden image ids.
     trent = Fixtures.participant(http, admin, "trent");
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < Fixtures.MIN_LABELS; i++) {
       http.post("/api/annotate/1/" + pool + "/studies/" + poolStudies.get(i), trent,
           Map.of("code", CODES.get(i % 4))).expect(201);
     }
