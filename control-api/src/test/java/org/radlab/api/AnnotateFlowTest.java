@@ -321,6 +321,11 @@ class AnnotateFlowTest {
     assertEquals(2, created.path("categories").size());
     http.get("/api/use-cases/" + id, bob).expect(404);
     http.get("/api/use-cases/" + id, alice).expect(200);
+    // Annotating it: its author learns it is not open yet; anyone else gets the answer of a missing one.
+    assertTrue(http.get("/api/annotate/" + id + "/" + dataset + "/next", alice).expect(409).detail()
+        .contains("in_review"));
+    Http.Response hidden = http.get("/api/annotate/" + id + "/" + dataset + "/next", bob).expect(404);
+    assertFalse(hidden.body().contains("in_review"), hidden.body());
     http.post("/api/use-cases", bob, body).expect(409);
     http.post("/api/use-cases/" + id + "/comments", alice, Map.of("body", "hi")).expect(409);
     http.post("/api/use-cases/" + id + "/review", alice, Map.of("decision", "publish")).expect(403);

@@ -191,7 +191,9 @@ public final class AnnotationRoutes {
 
   private UseCase useCase(Context ctx) {
     long id = Requests.id(ctx, "useCaseId", "use case");
-    UseCase u = useCases.find(id).orElseThrow(() -> ApiException.notFound("use case " + id));
+    Caller caller = Requests.caller(ctx);
+    UseCase u = useCases.findVisible(id, caller.isAdmin() ? null : caller.id())
+        .orElseThrow(() -> ApiException.notFound("use case " + id)); // one it may not see: as if missing
     if (!"published".equals(u.status())) {
       throw ApiException.conflict("use case " + id + " is " + u.status() + "; annotation opens when it is published");
     }
