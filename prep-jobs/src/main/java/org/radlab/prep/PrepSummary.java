@@ -16,7 +16,7 @@ import org.apache.hadoop.fs.Path;
  *
  * @param convertedFiles   input files converted (a multi-frame file counts once)
  * @param images           images in {@code images.parquet} (one per frame)
- * @param rejected         input files in {@code rejects.parquet}
+ * @param rejected         input files in {@code private/rejects.parquet}
  * @param transferSyntaxes per transfer syntax UID: its name and its converted and rejected file counts
  * @param rejectReasons    per reject reason: its count
  * @param tensorMean       mean of all tensor values (they lie in [0,1]); training subtracts it

@@ -83,7 +83,7 @@ class PrepBoundsTest {
   }
 
   private static Map<String, Row> rejects(Path dataset) {
-    return spark.read().parquet(dataset.resolve("rejects.parquet").toString()).collectAsList().stream()
+    return spark.read().parquet(dataset.resolve("private/rejects.parquet").toString()).collectAsList().stream()
         .collect(Collectors.toMap(r -> Path.of(java.net.URI.create(r.getString(0))).getFileName().toString(),
             r -> r));
   }
