@@ -20,7 +20,6 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Endpoint;
 import org.radlab.api.http.Json;
-import org.radlab.api.http.JsonErrorHandler;
 import org.radlab.api.http.LogText;
 import org.radlab.api.http.ServerPaths;
 import org.radlab.api.http.Times;
@@ -181,7 +180,6 @@ public final class ControlApi implements AutoCloseable {
           : new ApiError(e.body().error(), paths.scrub(e.body().detail()))));
       config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
           .json(new ApiError(errorName(e.getStatus()), httpDetail(e, ctx))));
-      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       config.routes.exception(java.nio.file.InvalidPathException.class, (e, ctx) -> ctx.status(400)
           .json(new ApiError("bad_request", "not a usable path: " + LogText.clean(e.getMessage()))));
       config.routes.exception(Exception.class, (e, ctx) -> {

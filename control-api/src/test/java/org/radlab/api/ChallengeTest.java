@@ -48,7 +48,7 @@ class ChallengeTest {
     api = Fixtures.server(tmp.resolve("home"), clock);
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), 30, 21));
+    pool = Fixtures.dataset(http, admin, "pool", Fixtures.synth(tmp.resolve("pool"), 48, 21));
     testSet = Fixtures.dataset(http, admin, "test", Fixtures.synth(tmp.resolve("test"), 16, 22));
     finalSet = Fixtures.dataset(http, admin, "final", Fixtures.synth(tmp.resolve("final"), 16, 23));
     for (long d : List.of(testSet, finalSet)) {

@@ -12,7 +12,7 @@ import org.eclipse.jetty.util.Callback;
  * Jetty's own error answers (a request it refuses before the app sees it, such as a path with an encoded control
  * character like {@code %00}) in the API's one error shape, {@code {error, detail}}, instead of Jetty's HTML page.
  */
-public final class JsonErrorHandler extends ErrorHandler {
+public class JsonErrorHandler extends ErrorHandler {
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) throws IOException {

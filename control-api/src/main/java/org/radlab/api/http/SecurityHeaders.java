@@ -52,12 +52,13 @@ public final class SecurityHeaders {
       return request;
     };
     config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(customizer));
-    // Jetty's own error pages (a malformed or ambiguous URI, for one) reset the answer first: set them again there.
+    // Jetty's own error answers (a malformed or ambiguous URI, for one) reset the answer first: set them again there;
+    // the server-level ones also take the API's JSON error shape (JsonErrorHandler).
     config.jetty.modifyServer(server -> server.setErrorHandler(new ServerErrors(always)));
     config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ServletErrors(always)));
   }
 
-  private static final class ServerErrors extends org.eclipse.jetty.server.handler.ErrorHandler {
+  private static final class ServerErrors extends JsonErrorHandler {
     private final Map<String, String> always;
 
     ServerErrors(Map<String, String> always) {
