@@ -40,11 +40,15 @@ public final class Json {
   /** Where the server puts the largest text body it accepts (uploads have their own, larger limit). */
   public static final String BODY_LIMIT = "radlab.maxBodyBytes";
 
+  /** How much of a refused body is read and dropped, so that a client still sending it gets the 413 answer. */
+  private static final long DRAIN_LIMIT = 64L << 20;
+
   /** The request body as text, at most the server's body limit (413 otherwise). */
   public static String text(Context ctx) {
     Long limit = ctx.attribute(BODY_LIMIT);
     long declared = ctx.contentLength();
     if (limit != null && declared > limit) {
+      dropBody(ctx, declared);
       throw tooLarge(limit);
     }
     String text = ctx.body();
@@ -52,6 +56,22 @@ public final class Json {
       throw tooLarge(limit);
     }
     return text;
+  }
+
+  /**
+   * Reads and drops a refused body of {@code declared} bytes before the answer: answering while the client still
+   * sends would close the connection under it, and most clients (browsers, the JDK's) then report a broken
+   * connection instead of the answer. Bodies beyond 64 MiB are cut off.
+   */
+  public static void dropBody(Context ctx, long declared) {
+    if (declared > DRAIN_LIMIT) {
+      return;
+    }
+    try {
+      ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (java.io.IOException e) {
+      // the client gave up; the answer may not reach it either
+    }
   }
 
   private static ApiException tooLarge(long limit) {

@@ -169,17 +169,10 @@ public final class ModelRoutes {
     }
   }
 
-  /** How much of a refused upload is read and dropped, so that a client still sending it gets the 413 answer. */
-  private static final long DRAIN_LIMIT = 64L << 20;
-
   private byte[] upload(Context ctx) {
     long declared = ctx.contentLength();
     if (declared > maxUploadBytes) {
-      // Answering while the client still sends would close the connection under it: most clients (browsers, the
-      // JDK's) then report a broken connection instead of this answer. Bodies beyond the drain limit are cut off.
-      if (declared <= DRAIN_LIMIT) {
-        drain(ctx);
-      }
+      Json.dropBody(ctx, declared);
       throw new ApiException(413, "body_too_large", "uploads are limited to " + maxUploadBytes + " bytes");
     }
     byte[] bytes = ctx.bodyAsBytes();
@@ -190,14 +183,6 @@ public final class ModelRoutes {
       throw new ApiException(413, "body_too_large", "uploads are limited to " + maxUploadBytes + " bytes");
     }
     return bytes;
-  }
-
-  private static void drain(Context ctx) {
-    try {
-      ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-    } catch (java.io.IOException e) {
-      // the client gave up; the answer below may not reach it either
-    }
   }
 
   /** The window and mirroring options of the prep job that made the model's dataset (prep's defaults if unknown). */
