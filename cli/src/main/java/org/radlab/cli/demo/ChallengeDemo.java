@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
@@ -86,12 +88,16 @@ public final class ChallengeDemo {
     for (Participant p : people) {
       p.token = api.post("/api/users", admin, Map.of("name", p.name, "role", "participant")).path("token").asText();
     }
-    step("two participants annotate " + o.annotations() + " pool studies each through the API, with the second "
-        + "reader's labels");
+    step("two participants annotate " + o.annotations() + " pool studies each through the API (more if a category "
+        + "is still missing: training needs every one), with the second reader's labels");
+    Set<String> categories = new TreeSet<>();
+    api.get("/api/use-cases/1", admin).path("categories").forEach(c -> categories.add(c.path("code").asText()));
     for (Participant p : people) {
-      for (int i = 0; i < o.annotations(); i++) {
+      Set<String> labelled = new TreeSet<>();
+      for (int i = 0; i < o.annotations() || !labelled.containsAll(categories); i++) {
         String study = api.get("/api/annotate/1/" + pool + "/next", p.token).path("studyUid").asText();
         api.post("/api/annotate/1/" + pool + "/studies/" + study, p.token, Map.of("code", reader2.get(study)));
+        labelled.add(reader2.get(study));
       }
       out.printf("   %s: %d annotations%n", p.name, api.get("/api/challenges/" + challenge, p.token).path("you")
           .path("annotations").asInt());
