@@ -63,7 +63,7 @@ class DeidentifiedApiTest {
     }
     for (Path f : files) {
       for (String keyword : IDENTIFYING) {
-        String v = dcmdump(f, keyword);
+        String v = Fixtures.dcmdump(f, keyword);
         if (v != null && v.length() >= 4) {
           identifiers.add(v);
         }
@@ -154,13 +154,4 @@ class DeidentifiedApiTest {
     return out;
   }
 
-  private static String dcmdump(Path file, String keyword) throws Exception {
-    Process p = new ProcessBuilder("dcmdump", "-q", "+P", keyword, file.toString()).redirectErrorStream(true)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    int open = out.indexOf('[');
-    int close = out.lastIndexOf(']');
-    return open >= 0 && close > open ? out.substring(open + 1, close).trim() : null;
-  }
 }

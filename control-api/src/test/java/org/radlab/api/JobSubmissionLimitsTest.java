@@ -46,29 +46,20 @@ class JobSubmissionLimitsTest {
     }
   }
 
-  /** A 400 whose detail names the field, the value sent and the allowed range. */
-  private static void refused(Http.Response r, String field, String value, String range) {
-    String detail = r.expect(400).detail();
-    assertTrue(detail.contains(field) && detail.contains(value) && detail.contains(range), detail);
-  }
-
-  private static int jobCount() {
-    return http.get("/api/jobs?limit=1000", admin).json().size();
-  }
 
   @Test
   void assessSizesOutsideTheirRangeAreRefusedBeforeAnythingRuns() {
-    int before = jobCount();
+    int before = Fixtures.jobCount(http, admin);
     for (Object[] bad : new Object[][] {{"bootstrap", 2147483647, "2147483647", "between 0 and 20000"},
         {"bootstrap", -5, "-5", "between 0 and 20000"}, {"bootstrap", 20001, "20001", "between 0 and 20000"},
         {"threshold", "NaN", "NaN", "[0, 1]"}, {"threshold", -1, "-1", "[0, 1]"}}) {
-      refused(http.post("/api/jobs", alice, Map.of("kind", "assess", "predictionsCsv", PREDICTIONS, "config",
+      Fixtures.refused(http.post("/api/jobs", alice, Map.of("kind", "assess", "predictionsCsv", PREDICTIONS, "config",
           Map.of((String) bad[0], bad[1]))), (String) bad[0], (String) bad[2], (String) bad[3]);
     }
     // One past the end of an int is not a number the config can hold at all.
     assertTrue(http.post("/api/jobs", alice, "{\"kind\":\"assess\",\"predictionsCsv\":\"x\",\"config\":"
         + "{\"bootstrap\":2147483648}}").expect(400).detail().contains("bootstrap"));
-    assertEquals(before, jobCount(), "no refused job was queued");
+    assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
 
     // The same through a deployment's assess endpoint.
     long d = http.post("/api/deployments", alice, Map.of("name", "limits", "useCaseId", 1)).expect(201).json()
@@ -79,11 +70,11 @@ class JobSubmissionLimitsTest {
         .expect(200);
     http.post("/api/deployments/" + d + "/reads", alice, Map.of("reads", List.of(Map.of("caseId", "c1", "read", "A"),
         Map.of("caseId", "c2", "read", "D")))).expect(200);
-    refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", 2147483647)), "bootstrap",
+    Fixtures.refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", 2147483647)), "bootstrap",
         "2147483647", "between 0 and 20000");
-    refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", -5)), "bootstrap", "-5",
+    Fixtures.refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", -5)), "bootstrap", "-5",
         "between 0 and 20000");
-    assertEquals(before, jobCount(), "no refused job was queued");
+    assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
     // The largest allowed is taken (and cancelled at once: only the acceptance matters here).
     long job = http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", 20000)).expect(201).json()
         .path("id").asLong();

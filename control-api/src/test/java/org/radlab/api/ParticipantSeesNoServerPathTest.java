@@ -196,22 +196,22 @@ class ParticipantSeesNoServerPathTest {
         {"learningRate", "NaN", "NaN", "(0, 10)"}, {"learningRate", 0, "0.0", "(0, 10)"},
         {"learningRate", -0.1, "-0.1", "(0, 10)"}, {"focalGamma", "Infinity", "Infinity", "[0, 10]"},
         {"validationFraction", 1, "1.0", "(0, 1)"}};
-    int before = jobCount();
+    int before = Fixtures.jobCount(http, admin);
     long snapshots = snapshots();
     for (Object[] bad : cases) {
       Map<String, Object> config = new LinkedHashMap<>(ok);
       config.put((String) bad[0], bad[1]);
-      refused(http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+      Fixtures.refused(http.post("/api/jobs", alice, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
           "config", config)), (String) bad[0], (String) bad[2], (String) bad[3]);
     }
     for (Object[] bad : new Object[][] {{"bootstrap", 20001, "20001", "between 0 and 20000"},
         {"bootstrap", -1, "-1", "between 0 and 20000"}, {"bootstrap", 2147483647, "2147483647", "between 0 and 20000"},
         {"threshold", 1.5, "1.5", "[0, 1]"}, {"threshold", "NaN", "NaN", "[0, 1]"}}) {
-      refused(http.post("/api/jobs", alice, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
+      Fixtures.refused(http.post("/api/jobs", alice, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
           "models", List.of(Long.parseLong(ids.get("{modelId}"))), "config", Map.of((String) bad[0], bad[1]))),
           (String) bad[0], (String) bad[2], (String) bad[3]);
     }
-    assertEquals(before, jobCount(), "no refused job was queued");
+    assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
     assertEquals(snapshots, snapshots(), "a refused job leaves no label snapshot");
   }
 
@@ -221,15 +221,6 @@ class ParticipantSeesNoServerPathTest {
     }
   }
 
-  /** A 400 whose detail names the field, the value sent and the allowed range. */
-  private static void refused(Http.Response r, String field, String value, String range) {
-    String detail = r.expect(400).detail();
-    assertTrue(detail.contains(field) && detail.contains(value) && detail.contains(range), detail);
-  }
-
-  private static int jobCount() {
-    return http.get("/api/jobs?limit=1000", admin).json().size();
-  }
 
 
   @Test
@@ -243,7 +234,7 @@ class ParticipantSeesNoServerPathTest {
     String[] probes = {"pom.xml", "nothing-here-at-all", "../pom.xml", "/etc/passwd", Path.of("pom.xml")
         .toAbsolutePath().toString(), "tiny.pt/../../radlab.db", "..", "tiny\u0000.pt"};
     String first = null;
-    int before = jobCount();
+    int before = Fixtures.jobCount(http, admin);
     for (String probe : probes) {
       Map<String, Object> config = new LinkedHashMap<>(base);
       config.put("weights", probe);
@@ -255,7 +246,7 @@ class ParticipantSeesNoServerPathTest {
       first = first == null ? shape : first;
       assertEquals(first, shape, "every refused name gets the same answer");
     }
-    assertEquals(before, jobCount());
+    assertEquals(before, Fixtures.jobCount(http, admin));
 
     Map<String, Object> config = new LinkedHashMap<>(base);
     config.put("weights", "tiny");

@@ -300,15 +300,6 @@ class QueueAndLoadTest {
     }
   }
 
-  private static String dcmdump(Path file, String keyword) throws Exception {
-    Process p = new ProcessBuilder("dcmdump", "-q", "+P", keyword, file.toString()).redirectErrorStream(true)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    int open = out.indexOf('[');
-    int close = out.lastIndexOf(']');
-    return open >= 0 && close > open ? out.substring(open + 1, close).trim() : null;
-  }
 
   /** The dataset image prep made from {@code dicom}, from the dataset's private id map. */
   private static String imageIdOf(Path dicom) throws Exception {
@@ -392,7 +383,7 @@ class QueueAndLoadTest {
     Path dicom = null;
     try (var files = Files.walk(tmp.resolve("dicom"))) {
       for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
-        if ("MONOCHROME1".equals(dcmdump(f, "PhotometricInterpretation")) && "R".equals(dcmdump(f,
+        if ("MONOCHROME1".equals(Fixtures.dcmdump(f, "PhotometricInterpretation")) && "R".equals(Fixtures.dcmdump(f,
             "ImageLaterality"))) {
           dicom = f;
           break;
