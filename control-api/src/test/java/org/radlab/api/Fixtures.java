@@ -125,4 +125,14 @@ final class Fixtures {
   static int jobCount(Http http, String admin) {
     return http.get("/api/jobs?limit=1000", admin).json().size();
   }
+
+  /** Cancels the jobs still running (so no child job outlives the test) and stops the server, if it started. */
+  static void cancelRunningAndStop(ControlApi api, Http http, String admin) {
+    if (api != null) {
+      for (JsonNode job : http.get("/api/jobs?status=RUNNING", admin).json()) {
+        http.post("/api/jobs/" + job.path("id").asLong() + "/cancel", admin, "");
+      }
+      api.stop();
+    }
+  }
 }

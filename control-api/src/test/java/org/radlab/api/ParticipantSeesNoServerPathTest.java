@@ -95,12 +95,7 @@ class ParticipantSeesNoServerPathTest {
 
   @AfterAll
   static void stop() {
-    if (api != null) {
-      for (JsonNode job : http.get("/api/jobs?status=RUNNING", admin).json()) {
-        http.post("/api/jobs/" + job.path("id").asLong() + "/cancel", admin, "");
-      }
-      api.stop();
-    }
+    Fixtures.cancelRunningAndStop(api, http, admin);
   }
 
   /** Every GET endpoint of the API's own list, with real ids; each job's endpoints for each job and artifact. */

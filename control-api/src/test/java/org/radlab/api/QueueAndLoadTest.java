@@ -56,12 +56,7 @@ class QueueAndLoadTest {
 
   @AfterAll
   static void stop() {
-    if (api != null) {
-      for (JsonNode job : http.get("/api/jobs?status=RUNNING", admin).json()) {
-        http.post("/api/jobs/" + job.path("id").asLong() + "/cancel", admin, "");
-      }
-      api.stop();
-    }
+    Fixtures.cancelRunningAndStop(api, http, admin);
   }
 
   static String label(String study) {

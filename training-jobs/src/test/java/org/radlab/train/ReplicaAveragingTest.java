@@ -94,8 +94,8 @@ class ReplicaAveragingTest {
       }
       actual = job.parameters();
     }
-    double difference = maxDifference(expected, actual);
-    double moved = maxDifference(initial, expected);
+    double difference = Weights.maxDifference(expected, actual);
+    double moved = Weights.maxDifference(initial, expected);
     // float rounding: the sums over 2 x n/2 images against one sum over n, over five steps
     assertTrue(difference < 1e-5, "two averaged replicas differ from one process by " + difference
         + " (training moved the weights by up to " + moved + ")");
@@ -123,16 +123,7 @@ class ReplicaAveragingTest {
         whole.step(x, y);
         half.step(firstHalf, firstLabels);
       }
-      assertTrue(maxDifference(whole.parameters(), half.parameters()) > 1e-3);
+      assertTrue(Weights.maxDifference(whole.parameters(), half.parameters()) > 1e-3);
     }
-  }
-
-  private static double maxDifference(float[] a, float[] b) {
-    assertEquals(a.length, b.length);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

@@ -199,8 +199,8 @@ class TrainJobTest {
     double farthestFromSource = 0;
     double freshFromSource = 0;
     for (int i = 0; i < src.size() - 2; i++) {
-      farthestFromSource = Math.max(farthestFromSource, maxDifference(src.get(i), tunedArrays.get(i)));
-      freshFromSource = Math.max(freshFromSource, maxDifference(src.get(i), fresh.get(i)));
+      farthestFromSource = Math.max(farthestFromSource, Weights.maxDifference(src.get(i), tunedArrays.get(i)));
+      freshFromSource = Math.max(freshFromSource, Weights.maxDifference(src.get(i), fresh.get(i)));
     }
     assertTrue(farthestFromSource < 1e-4, "a tuned weight is " + farthestFromSource + " from the source's");
     assertTrue(freshFromSource > 0.05, "a fresh start is only " + freshFromSource + " from the source");
@@ -232,14 +232,5 @@ class TrainJobTest {
       }
       return out;
     }
-  }
-
-  private static double maxDifference(float[] a, float[] b) {
-    assertEquals(a.length, b.length);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }
