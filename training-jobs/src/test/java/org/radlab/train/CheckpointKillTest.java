@@ -41,7 +41,7 @@ import org.radlab.core.model.Replica;
  */
 class CheckpointKillTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int EPOCHS = 4;
+  private static final int EPOCHS = 3;
   @TempDir static Path tmp;
 
   @Test
@@ -59,7 +59,7 @@ class CheckpointKillTest {
     List<Integer> epochsAfterKills = new ArrayList<>();
     boolean finished = false;
     Path log = tmp.resolve("killed.log");
-    for (int attempt = 0; attempt < 10 && (midWrite < 2 || kills < 4) && epoch < EPOCHS - 1; attempt++) {
+    for (int attempt = 0; attempt < 10 && (midWrite < 2 || kills < 3) && epoch < EPOCHS - 1; attempt++) {
       Map<String, String> debris = tempFiles(checkpoint); // left by earlier kills, until the next checkpoint
       Process driver = launch(config, home, log);
       boolean atWrite = attempt % 3 != 2;
