@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * After prep, nothing a participant can GET holds an original identifier: every GET endpoint of the server's own
@@ -63,7 +64,7 @@ class DeidentifiedApiTest {
     }
     for (Path f : files) {
       for (String keyword : IDENTIFYING) {
-        String v = Fixtures.dcmdump(f, keyword);
+        String v = DicomTools.dcmdumpValue(f, keyword);
         if (v != null && v.length() >= 4) {
           identifiers.add(v);
         }

@@ -103,17 +103,6 @@ final class Fixtures {
     }
   }
 
-  /** One attribute's value as dcmtk's {@code dcmdump} prints it (null when the file does not have it). */
-  static String dcmdump(Path file, String keyword) throws Exception {
-    Process p = new ProcessBuilder("dcmdump", "-q", "+P", keyword, file.toString()).redirectErrorStream(true)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    p.waitFor();
-    int open = out.indexOf('[');
-    int close = out.lastIndexOf(']');
-    return open >= 0 && close > open ? out.substring(open + 1, close).trim() : null;
-  }
-
   /** A 400 whose detail names the field, the value sent and the allowed range. */
   static void refused(Http.Response r, String field, String value, String range) {
     String detail = r.expect(400).detail();

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.parquet.ParquetFile;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * The server under concurrent annotators, and the job queue with real child jobs: training preconditions, label
@@ -378,7 +379,7 @@ class QueueAndLoadTest {
     Path dicom = null;
     try (var files = Files.walk(tmp.resolve("dicom"))) {
       for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
-        if ("MONOCHROME1".equals(Fixtures.dcmdump(f, "PhotometricInterpretation")) && "R".equals(Fixtures.dcmdump(f,
+        if ("MONOCHROME1".equals(DicomTools.dcmdumpValue(f, "PhotometricInterpretation")) && "R".equals(DicomTools.dcmdumpValue(f,
             "ImageLaterality"))) {
           dicom = f;
           break;

@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.jobs.EvalConfig;
@@ -159,7 +160,7 @@ class EvaluateJobTest {
     Path dicom = null;
     try (var files = Files.walk(tmp.resolve("dicom"))) {
       for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
-        if ("MONOCHROME1".equals(dcmdump(f, "PhotometricInterpretation")) && "R".equals(dcmdump(f,
+        if ("MONOCHROME1".equals(DicomTools.dcmdumpValue(f, "PhotometricInterpretation")) && "R".equals(DicomTools.dcmdumpValue(f,
             "ImageLaterality"))) {
           dicom = f;
           break;
@@ -187,16 +188,6 @@ class EvaluateJobTest {
     float[] unflipped = ImageTensors.fromDicom(Files.readAllBytes(dicom), model.tensorSide(),
         new RenderOptions(0, false));
     assertTrue(!java.util.Arrays.equals(upload, unflipped));
-  }
-
-  private static String dcmdump(Path file, String keyword) throws Exception {
-    Process p = new ProcessBuilder("dcmdump", "-q", "+P", keyword, file.toString()).redirectErrorStream(true)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    p.waitFor();
-    int open = out.indexOf('[');
-    int close = out.lastIndexOf(']');
-    return open >= 0 && close > open ? out.substring(open + 1, close).trim() : null;
   }
 
   @Test

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.deid.DatePolicy;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * No original identifier may reach anything an annotator or a challenge participant can see: images.parquet,
@@ -42,9 +43,9 @@ class DeidentificationTest {
     spark = TestTools.spark();
     input = TestTools.synth(tmp.resolve("in"), 4, 5);
     Set<String> written = new LinkedHashSet<>();
-    for (Path f : TestTools.dicomFiles(input)) {
+    for (Path f : DicomTools.dicomFiles(input)) {
       for (String keyword : IDENTIFYING) {
-        String v = TestTools.dcmdumpValue(f, keyword);
+        String v = DicomTools.dcmdumpValue(f, keyword);
         if (v != null && v.length() >= 4) {
           identifiers.add(v);
           written.add(keyword);
@@ -94,7 +95,7 @@ class DeidentificationTest {
     }
     // Every file outside the private folder, byte for byte: images.csv, summary.json, PNGs (text chunks
     // included), .npy headers, and the Parquet files' footers and key-value metadata.
-    List<Path> files = TestTools.files(dataset, "").stream()
+    List<Path> files = DicomTools.files(dataset, "").stream()
         .filter(f -> !dataset.relativize(f).startsWith("private")).toList();
     assertTrue(files.contains(dataset.resolve("images.csv")) && files.contains(dataset.resolve("summary.json")));
     assertTrue(files.size() > 30);
@@ -115,7 +116,7 @@ class DeidentificationTest {
     // The private id map, for admins, does hold them: the test would see a leak if the tables were swapped.
     String map = spark.read().parquet(dataset.resolve("private/id-map.parquet").toString())
         .collectAsList().toString();
-    String firstStudy = TestTools.dcmdumpValue(TestTools.dicomFiles(input).get(0), "StudyInstanceUID");
+    String firstStudy = DicomTools.dcmdumpValue(DicomTools.dicomFiles(input).get(0), "StudyInstanceUID");
     assertTrue(map.contains(firstStudy));
   }
 
@@ -127,7 +128,7 @@ class DeidentificationTest {
   @Test
   void burnedInAnnotationMissingOrYes() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("burned-in"));
-    Path original = TestTools.dicomFiles(input).get(0);
+    Path original = DicomTools.dicomFiles(input).get(0);
     java.util.Map<String, String[]> variants = new java.util.LinkedHashMap<>();
     variants.put("mg-yes.dcm", new String[] {"-m", "(0028,0301)=YES"});
     variants.put("mg-missing.dcm", new String[] {"-ea", "(0028,0301)"});
@@ -142,10 +143,10 @@ class DeidentificationTest {
       cmd.addAll(List.of(v.getValue()));
       // a new SOP instance UID each, so the five files are five images
       cmd.addAll(List.of("-m", "(0008,0018)=1.2.826.0.1.3680043.10.1234." + (++n), f.toString()));
-      TestTools.run(cmd.toArray(String[]::new));
+      DicomTools.output(cmd.toArray(String[]::new));
     }
-    assertNull(TestTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "BurnedInAnnotation"));
-    assertEquals("US", TestTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "Modality"));
+    assertNull(DicomTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "BurnedInAnnotation"));
+    assertEquals("US", DicomTools.dcmdumpValue(dir.resolve("us-missing.dcm"), "Modality"));
 
     java.util.Map<String, String> expected = java.util.Map.of("mg-yes.dcm", "burned_in_annotation",
         "us-missing.dcm", "burned_in_unknown", "ot-missing.dcm", "burned_in_unknown");
@@ -170,8 +171,8 @@ class DeidentificationTest {
 
   @Test
   void datePolicies() throws Exception {
-    Path file = TestTools.dicomFiles(input).get(0);
-    String original = TestTools.dcmdumpValue(file, "StudyDate");
+    Path file = DicomTools.dicomFiles(input).get(0);
+    String original = DicomTools.dcmdumpValue(file, "StudyDate");
     assertNotNull(original);
     for (DatePolicy policy : DatePolicy.values()) {
       Path dataset = tmp.resolve("ds-dates-" + policy);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.testing.DicomTools;
 
 class LabelImportTest {
   @TempDir static Path tmp;
@@ -79,7 +80,7 @@ class LabelImportTest {
       assertFalse(expected.containsKey(f[0]), "snapshot must hold pseudonymous ids only");
       Row source = idMap.filter(idMap.col("study_uid").equalTo(f[0])).select("source_path").first();
       Path file = Path.of(java.net.URI.create(source.getString(0)));
-      String originalStudy = TestTools.dcmdumpValue(file, "StudyInstanceUID");
+      String originalStudy = DicomTools.dcmdumpValue(file, "StudyInstanceUID");
       assertEquals(expected.get(originalStudy), f[1], "label of " + file);
     }
 

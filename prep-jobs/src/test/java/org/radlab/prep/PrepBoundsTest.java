@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.Workspace;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.testing.DicomTools;
 import org.radlab.prep.synth.SynthCommand;
 
 /**
@@ -41,27 +42,27 @@ class PrepBoundsTest {
     int rc = new picocli.CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies",
         String.valueOf(STUDIES), "--seed", "5", "--rows", "96", "--columns", "80", "--transfer-syntax", "explicit-le");
     assertEquals(0, rc, "synth failed");
-    List<Path> synthetic = TestTools.dicomFiles(input);
+    List<Path> synthetic = DicomTools.dicomFiles(input);
     assertEquals(4 * STUDIES, synthetic.size());
     good = synthetic.get(0);
 
     Path rle = input.resolve("rle-40000.dcm");
-    TestTools.run("dcmcrle", good.toString(), rle.toString());
-    TestTools.run("dcmodify", "-nb", "-m", "(0028,0010)=40000", "-m", "(0028,0011)=40000", "-i",
+    DicomTools.output("dcmcrle", good.toString(), rle.toString());
+    DicomTools.output("dcmodify", "-nb", "-m", "(0028,0010)=40000", "-m", "(0028,0011)=40000", "-i",
         "(0008,0018)=1.2.826.0.1.3680043.10.1394.16.1", rle.toString());
-    assertTrue(TestTools.run("dcmdump", "-q", "+P", "TransferSyntaxUID", rle.toString()).contains("=RLELossless"));
+    assertTrue(DicomTools.output("dcmdump", "-q", "+P", "TransferSyntaxUID", rle.toString()).contains("=RLELossless"));
 
     Path rleInBounds = input.resolve("rle-4000.dcm");
-    TestTools.run("dcmcrle", good.toString(), rleInBounds.toString());
-    TestTools.run("dcmodify", "-nb", "-m", "(0028,0010)=4000", "-m", "(0028,0011)=4000", "-i",
+    DicomTools.output("dcmcrle", good.toString(), rleInBounds.toString());
+    DicomTools.output("dcmodify", "-nb", "-m", "(0028,0010)=4000", "-m", "(0028,0011)=4000", "-i",
         "(0008,0018)=1.2.826.0.1.3680043.10.1394.16.2", rleInBounds.toString());
 
     // 16-bit native pixel data: 96 x 80 x 2 bytes are there, 4000 x 4000 x 2 declared
     Path native16 = input.resolve("native-declared-larger.dcm");
     Files.copy(good, native16);
-    TestTools.run("dcmodify", "-nb", "-m", "(0028,0010)=4000", "-m", "(0028,0011)=4000", "-i",
+    DicomTools.output("dcmodify", "-nb", "-m", "(0028,0010)=4000", "-m", "(0028,0011)=4000", "-i",
         "(0008,0018)=1.2.826.0.1.3680043.10.1394.16.3", native16.toString());
-    assertTrue(TestTools.run("dcmdump", "-q", "+P", "BitsAllocated", native16.toString()).contains("US 16"));
+    assertTrue(DicomTools.output("dcmdump", "-q", "+P", "BitsAllocated", native16.toString()).contains("US 16"));
 
     // Hidden input: a file, a folder with DICOM inside, an "_" folder; synth's own ".radlab-synth" marker is the
     // fourth. Each holds a convertible DICOM under its own UID, so converting it would show.
@@ -74,7 +75,7 @@ class PrepBoundsTest {
   private static void hiddenCopy(Path target, String uidSuffix) throws Exception {
     Files.createDirectories(target.getParent());
     Files.copy(good, target);
-    TestTools.run("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394." + uidSuffix, target.toString());
+    DicomTools.output("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394." + uidSuffix, target.toString());
   }
 
   private static PrepJobConfig config(Path dataset) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.testing.DicomTools;
 
 class PrepJobTest {
   private static final int STUDIES = 6;
@@ -35,8 +36,8 @@ class PrepJobTest {
     Files.writeString(input.resolve("notes.txt"), "not a DICOM file at all\n");
     // a cut copy of a real file, under its own SOP Instance UID (so it is not a duplicate of the first)
     Path whole = tmp.resolve("whole.dcm");
-    Files.copy(TestTools.dicomFiles(input).get(0), whole);
-    TestTools.run("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394.99", whole.toString());
+    Files.copy(DicomTools.dicomFiles(input).get(0), whole);
+    DicomTools.output("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394.99", whole.toString());
     byte[] real = Files.readAllBytes(whole);
     Files.write(input.resolve("truncated.dcm"), java.util.Arrays.copyOf(real, real.length / 3));
   }
@@ -50,7 +51,7 @@ class PrepJobTest {
   void convertsEveryImageAndRejectsTheBrokenFilesWithReasons() throws Exception {
     Path dataset = tmp.resolve("ds-basic");
     PrepSummary summary = PrepJob.run(spark, config(input, dataset));
-    int dicomImages = TestTools.dicomFiles(input).size() - 1; // minus truncated.dcm
+    int dicomImages = DicomTools.dicomFiles(input).size() - 1; // minus truncated.dcm
     assertEquals(4 * STUDIES, dicomImages, "synth writes four views per study");
 
     Dataset<Row> images = spark.read().parquet(dataset.resolve("images.parquet").toString());
@@ -142,7 +143,7 @@ class PrepJobTest {
 
     TestTools.synth(grown.resolve("b"), 2, 22);
     Path copy = grown.resolve("copy-of-first.dcm");
-    Files.copy(TestTools.dicomFiles(grown.resolve("a")).get(0), copy);
+    Files.copy(DicomTools.dicomFiles(grown.resolve("a")).get(0), copy);
     PrepSummary second = PrepJob.run(spark, config(grown, dataset));
     assertEquals(10, second.lastRun().filesProcessed(), "8 new images, b/labels.csv and one copy");
     assertEquals(20, second.images());
@@ -196,7 +197,7 @@ class PrepJobTest {
         .collectAsList();
     assertEquals(rowsA, rowsB);
     Set<String> pngA = new HashSet<>();
-    for (Path p : TestTools.files(a.resolve("png"), ".png")) {
+    for (Path p : DicomTools.files(a.resolve("png"), ".png")) {
       Path other = b.resolve(a.relativize(p));
       assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(other), "PNG " + a.relativize(p));
       pngA.add(a.relativize(p).toString());
@@ -209,9 +210,9 @@ class PrepJobTest {
     Path dir = tmp.resolve("burned");
     Files.createDirectories(dir);
     Path file = dir.resolve("burned.dcm");
-    Files.copy(TestTools.dicomFiles(input).get(1), file);
-    TestTools.run("dcmodify", "-nb", "-i", "(0028,0301)=YES", file.toString());
-    assertEquals("YES", TestTools.dcmdumpValue(file, "BurnedInAnnotation"));
+    Files.copy(DicomTools.dicomFiles(input).get(1), file);
+    DicomTools.output("dcmodify", "-nb", "-i", "(0028,0301)=YES", file.toString());
+    assertEquals("YES", DicomTools.dcmdumpValue(file, "BurnedInAnnotation"));
 
     PrepSummary refused = PrepJob.run(spark, config(dir, tmp.resolve("ds-burned-no")));
     assertEquals(0, refused.images());

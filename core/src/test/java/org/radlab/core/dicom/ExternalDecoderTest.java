@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * JPEG-LS and 12-bit lossy JPEG go through {@code gdcmconv --raw}. The compressed files are made here with
@@ -30,8 +32,8 @@ class ExternalDecoderTest {
 
   @BeforeEach
   void writeOriginal() {
-    assumeTrue(ExternalTools.available("gdcmconv") && ExternalTools.available("dcmcjpls")
-        && ExternalTools.available("dcmcjpeg"), "GDCM and DCMTK command-line tools are needed");
+    assumeTrue(DicomTools.available("gdcmconv") && DicomTools.available("dcmcjpls")
+        && DicomTools.available("dcmcjpeg"), "GDCM and DCMTK command-line tools are needed");
     // 12-bit values: a smooth ramp per frame plus some seeded noise; frame 2 runs the other way
     Random random = new Random(1234);
     values = new int[ROWS * COLUMNS * FRAMES];
@@ -56,7 +58,7 @@ class ExternalDecoderTest {
     System.arraycopy(options, 0, command, 1, options.length);
     command[options.length + 1] = original.toString();
     command[options.length + 2] = out.toString();
-    ExternalTools.Run run = ExternalTools.run(dir, command);
+    DicomTools.Run run = DicomTools.run(dir, command);
     assertTrue(run.ok(), tool + " failed: " + run.output());
     return out;
   }
@@ -92,8 +94,8 @@ class ExternalDecoderTest {
     assertEquals(values.length, decoded.length);
     // DCMTK's independent 12-bit decoder must agree (decoders of the same lossy stream may differ by 1)
     Path reference = dir.resolve("dcmdjpeg.dcm");
-    assertTrue(ExternalTools.run(dir, "/usr/bin/dcmdjpeg", jpeg.toString(), reference.toString()).ok());
-    int[] dcmtk = ExternalTools.pixelValues(dir, reference);
+    assertTrue(DicomTools.run(dir, "/usr/bin/dcmdjpeg", jpeg.toString(), reference.toString()).ok());
+    int[] dcmtk = pixelValues(dir, reference);
     assertEquals(values.length, dcmtk.length);
     for (int i = 0; i < values.length; i++) {
       assertTrue(Math.abs(decoded[i] - dcmtk[i]) <= 1, "sample " + i + ": " + decoded[i] + " vs DCMTK " + dcmtk[i]);
@@ -134,7 +136,7 @@ class ExternalDecoderTest {
     Files.write(cut, Arrays.copyOf(whole, whole.length - (whole.length - 1500) / 2));
     // the child process alone accepts the cut file (it pads what is missing), so our own check must refuse it
     Path raw = dir.resolve("cut-raw.dcm");
-    assertTrue(ExternalTools.run(dir, "/usr/bin/gdcmconv", "--raw", cut.toString(), raw.toString()).ok());
+    assertTrue(DicomTools.run(dir, "/usr/bin/gdcmconv", "--raw", cut.toString(), raw.toString()).ok());
     DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(cut));
     assertEquals("size_mismatch", e.reason(), e.toString());
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
@@ -155,5 +157,19 @@ class ExternalDecoderTest {
     DicomRejectException e = assertThrows(DicomRejectException.class, () -> DicomReader.decode(whole));
     assertEquals("size_mismatch", e.reason(), e.toString());
     assertTrue(e.getMessage().contains("1 of 2"), e.getMessage());
+  }
+
+  /** The pixel values of an uncompressed little-endian file, extracted with gdcmraw, unpacked by the test code. */
+  private static int[] pixelValues(Path workDir, Path uncompressed) throws IOException, InterruptedException {
+    Path raw = Files.createTempFile(workDir, "pixels-", ".raw");
+    DicomTools.Run r = DicomTools.run(workDir, "/usr/bin/gdcmraw", "-i", uncompressed.toString(), "-o",
+        raw.toString(), "-t", "7fe0,0010");
+    if (!r.ok()) {
+      throw new IOException("gdcmraw failed: " + r.output());
+    }
+    int[] values = ReferencePixels.fromDump(DicomTools.dcmdumpByTag(workDir, uncompressed))
+        .unpack(Files.readAllBytes(raw));
+    Files.deleteIfExists(raw);
+    return values;
   }
 }

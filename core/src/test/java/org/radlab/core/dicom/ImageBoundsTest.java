@@ -20,6 +20,7 @@ import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * Files that declare far more pixels than they hold are refused from their headers, before any decoder allocates:
@@ -44,10 +45,10 @@ class ImageBoundsTest {
 
   /** A real RLE file: PixelMed writes explicit little endian, dcmtk's dcmcrle compresses it. */
   private Path rleFile() throws Exception {
-    assumeTrue(ExternalTools.available("dcmcrle"), "dcmtk's dcmcrle is needed");
+    assumeTrue(DicomTools.available("dcmcrle"), "dcmtk's dcmcrle is needed");
     Path plain = sixteenBit().writeTo(tmp.resolve("plain.dcm"), TestDicom.EXPLICIT_LE);
     Path rle = tmp.resolve("rle.dcm");
-    ExternalTools.Run r = ExternalTools.run(tmp, "/usr/bin/dcmcrle", plain.toString(), rle.toString());
+    DicomTools.Run r = DicomTools.run(tmp, "/usr/bin/dcmcrle", plain.toString(), rle.toString());
     assertTrue(r.ok(), r.output());
     return rle;
   }
@@ -113,7 +114,7 @@ class ImageBoundsTest {
 
   @Test
   void aJpegFrameWhoseStreamDeclaresMorePixelsThanTheHeaderIsRefusedBeforeImageIoDecodesIt() throws Exception {
-    assumeTrue(ExternalTools.available("img2dcm"), "dcmtk's img2dcm is needed");
+    assumeTrue(DicomTools.available("img2dcm"), "dcmtk's img2dcm is needed");
     BufferedImage image = new BufferedImage(16, 8, BufferedImage.TYPE_BYTE_GRAY);
     for (int i = 0; i < 128; i++) {
       image.getRaster().setSample(i % 16, i / 16, 0, i * 2);
@@ -121,7 +122,7 @@ class ImageBoundsTest {
     Path jpeg = tmp.resolve("frame.jpg");
     Files.write(jpeg, encode(image, "jpeg"));
     Path dicom = tmp.resolve("jpeg.dcm");
-    ExternalTools.Run r = ExternalTools.run(tmp, "/usr/bin/img2dcm", jpeg.toString(), dicom.toString());
+    DicomTools.Run r = DicomTools.run(tmp, "/usr/bin/img2dcm", jpeg.toString(), dicom.toString());
     assertTrue(r.ok(), r.output());
     byte[] file = Files.readAllBytes(dicom);
     assertEquals(TransferSyntaxes.JPEG_BASELINE, DicomReader.readHeader(file).transferSyntaxUid());
@@ -137,11 +138,11 @@ class ImageBoundsTest {
 
   @Test
   void aJpeg2000FrameWhoseSizSegmentDeclaresMorePixelsIsRefused() throws Exception {
-    assumeTrue(ExternalTools.available("gdcmconv"), "GDCM's gdcmconv is needed");
+    assumeTrue(DicomTools.available("gdcmconv"), "GDCM's gdcmconv is needed");
     Path plain = TestDicom.image(64, 64, 16, 12, 0, "MONOCHROME2").pixels16(gradient())
         .writeTo(tmp.resolve("plain12.dcm"), TestDicom.EXPLICIT_LE);
     Path j2k = tmp.resolve("j2k.dcm");
-    ExternalTools.Run r = ExternalTools.run(tmp, "/usr/bin/gdcmconv", "--j2k", plain.toString(), j2k.toString());
+    DicomTools.Run r = DicomTools.run(tmp, "/usr/bin/gdcmconv", "--j2k", plain.toString(), j2k.toString());
     assertTrue(r.ok(), r.output());
     byte[] file = Files.readAllBytes(j2k);
     assertArrayEquals(gradient(), DicomReader.decode(file).stored(), "the file as written decodes");

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * Every file under Debian python3-pydicom's data directory (third-party DICOM files of every common
@@ -182,7 +183,7 @@ class PydicomConformanceTest {
   @Test
   void decodedValuesMatchTheReferenceDecoders(@TempDir Path work) throws Exception {
     for (String tool : new String[] {"gdcmconv", "gdcmraw", "dcmdump", "dcmconv", "dcmdjpeg", "dcmdjpls", "dcmdrle"}) {
-      assumeTrue(ExternalTools.available(tool), tool + " (GDCM/DCMTK command-line tools) is needed");
+      assumeTrue(DicomTools.available(tool), tool + " (GDCM/DCMTK command-line tools) is needed");
     }
     int compared = 0;
     List<String> skipped = new ArrayList<>();
@@ -195,13 +196,13 @@ class PydicomConformanceTest {
       Files.deleteIfExists(raw);
       String ts = o.image().header().transferSyntaxUid();
       String[] decompress = referenceDecoder(ts, DATA.resolve(source), ref);
-      if (!ExternalTools.run(work, decompress).ok()
-          || !ExternalTools.run(work, "/usr/bin/gdcmraw", "-i", ref.toString(), "-o", raw.toString(),
+      if (!DicomTools.run(work, decompress).ok()
+          || !DicomTools.run(work, "/usr/bin/gdcmraw", "-i", ref.toString(), "-o", raw.toString(),
               "-t", "7fe0,0010").ok()) {
         skipped.add(o.file() + " (" + decompress[0] + " cannot decode it)");
         continue;
       }
-      Map<String, String> dump = ExternalTools.dump(work, ref);
+      Map<String, String> dump = DicomTools.dcmdumpByTag(work, ref);
       if (!"LittleEndianExplicit".equals(dump.get("0002,0010"))) {
         skipped.add(o.file() + " (reference written as " + dump.get("0002,0010") + ")");
         continue;

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 import org.radlab.prep.synth.ExternalDicomTools.PixelMedImage;
 
 /**
@@ -47,7 +48,7 @@ class SynthCohortTest {
     for (String line : lines.subList(1, lines.size())) {
       labels.add(line.split(",", -1));
     }
-    for (Path f : ExternalDicomTools.dicomFiles(out)) {
+    for (Path f : DicomTools.dicomFiles(out)) {
       images.add(ExternalDicomTools.readWithPixelMed(f));
     }
   }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 import picocli.CommandLine;
 
 class SynthCommandTest {
@@ -82,10 +83,10 @@ class SynthCommandTest {
         "--transfer-syntax", "rle");
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("2 studies") && run.out().contains("8 images"), run.out());
-    List<Path> files = ExternalDicomTools.dicomFiles(out);
+    List<Path> files = DicomTools.dicomFiles(out);
     assertEquals(8, files.size());
     for (Path f : files) {
-      Map<String, String> tags = ExternalDicomTools.dcmdump(f);
+      Map<String, String> tags = DicomTools.dcmdumpByKeyword(f);
       assertEquals("1.2.840.10008.1.2.5", tags.get("TransferSyntaxUID"), f.toString());
       assertEquals("200", tags.get("Rows"));
       assertEquals("160", tags.get("Columns"));
@@ -98,9 +99,9 @@ class SynthCommandTest {
     Path out = tmp.resolve("full");
     Run run = synth("--out", out.toString(), "--studies", "1", "--full-size", "--transfer-syntax", "explicit-le");
     assertEquals(0, run.exitCode(), run.err());
-    List<Path> files = ExternalDicomTools.dicomFiles(out);
+    List<Path> files = DicomTools.dicomFiles(out);
     assertEquals(4, files.size());
-    Map<String, String> tags = ExternalDicomTools.dcmdump(files.get(0));
+    Map<String, String> tags = DicomTools.dcmdumpByKeyword(files.get(0));
     assertTrue(Integer.parseInt(tags.get("Rows")) >= 2000, tags.get("Rows"));
     assertTrue(Integer.parseInt(tags.get("Columns")) >= 2000, tags.get("Columns"));
     long expectedPixelBytes = 2L * Integer.parseInt(tags.get("Rows")) * Integer.parseInt(tags.get("Columns"));
@@ -116,7 +117,7 @@ class SynthCommandTest {
     assertEquals(1, run.exitCode());
     assertTrue(run.err().contains("not empty"), run.err());
     assertEquals("keep me", Files.readString(out.resolve("notes.txt")));
-    assertEquals(List.of(Path.of("notes.txt")), ExternalDicomTools.relativeFiles(out));
+    assertEquals(List.of(Path.of("notes.txt")), DicomTools.relativeFiles(out));
   }
 
   @Test
@@ -130,13 +131,13 @@ class SynthCommandTest {
     assertTrue(refused.err().contains("--overwrite"), refused.err());
     assertEquals(firstLabels, Files.readString(out.resolve("labels.csv")), "left alone");
 
-    Path stray = ExternalDicomTools.dicomFiles(out).get(0).resolveSibling("stray.dcm");
+    Path stray = DicomTools.dicomFiles(out).get(0).resolveSibling("stray.dcm");
     Files.writeString(stray, "left over");
     Run replaced = synth("--out", out.toString(), "--studies", "2", "--seed", "2", "--overwrite");
     assertEquals(0, replaced.exitCode(), replaced.err());
     assertFalse(Files.exists(stray), "the earlier output is cleared first");
     assertNotEquals(firstLabels, Files.readString(out.resolve("labels.csv")));
-    assertEquals(8, ExternalDicomTools.dicomFiles(out).size());
+    assertEquals(8, DicomTools.dicomFiles(out).size());
   }
 
   @Test
@@ -147,6 +148,6 @@ class SynthCommandTest {
     Files.delete(out.resolve("labels.csv"));
     Run run = synth("--out", out.toString(), "--studies", "1", "--seed", "4");
     assertEquals(0, run.exitCode(), run.err());
-    assertEquals(4, ExternalDicomTools.dicomFiles(out).size(), "only the new run's files remain");
+    assertEquals(4, DicomTools.dicomFiles(out).size(), "only the new run's files remain");
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 class SynthDeterminismTest {
   private static final int STUDIES = 8;
@@ -25,8 +26,8 @@ class SynthDeterminismTest {
     Path three = tmp.resolve("three-threads");
     SyntheticMammography.generate(SynthConfig.small(one, STUDIES, 42).withThreads(1));
     SyntheticMammography.generate(SynthConfig.small(three, STUDIES, 42).withThreads(3));
-    List<Path> files = ExternalDicomTools.relativeFiles(one);
-    assertEquals(files, ExternalDicomTools.relativeFiles(three));
+    List<Path> files = DicomTools.relativeFiles(one);
+    assertEquals(files, DicomTools.relativeFiles(three));
     assertTrue(files.stream().filter(p -> p.toString().endsWith(".dcm")).count() == 4 * STUDIES);
     for (Path f : files) {
       assertArrayEquals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(three.resolve(f)), f.toString());
@@ -44,15 +45,15 @@ class SynthDeterminismTest {
     Set<String> uidsB = sopInstanceUids(b);
     assertEquals(4 * STUDIES, uidsA.size());
     assertTrue(uidsA.stream().noneMatch(uidsB::contains), "no SOP Instance UID is shared between seeds");
-    byte[] pixelsA = ExternalDicomTools.dcmtkPixels(ExternalDicomTools.dicomFiles(a).get(0), tmp.resolve("wa"));
-    byte[] pixelsB = ExternalDicomTools.dcmtkPixels(ExternalDicomTools.dicomFiles(b).get(0), tmp.resolve("wb"));
+    byte[] pixelsA = DicomTools.dcmtkPixels(DicomTools.dicomFiles(a).get(0), tmp.resolve("wa"));
+    byte[] pixelsB = DicomTools.dcmtkPixels(DicomTools.dicomFiles(b).get(0), tmp.resolve("wb"));
     assertTrue(!Arrays.equals(pixelsA, pixelsB), "different images");
   }
 
   private static Set<String> sopInstanceUids(Path dir) throws Exception {
     Set<String> uids = new HashSet<>();
-    for (Path f : ExternalDicomTools.dicomFiles(dir)) {
-      uids.add(ExternalDicomTools.dcmdump(f).get("SOPInstanceUID"));
+    for (Path f : DicomTools.dicomFiles(dir)) {
+      uids.add(DicomTools.dcmdumpByKeyword(f).get("SOPInstanceUID"));
     }
     return uids;
   }

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.testing.DicomTools;
 
 /** A default 20-study run, every file checked with dcmtk's dcmdump as an independent DICOM parser. */
 class SynthDicomTest {
@@ -34,8 +35,8 @@ class SynthDicomTest {
   static void generate() throws Exception {
     out = tmp.resolve("synth");
     SyntheticMammography.generate(SynthConfig.small(out, STUDIES, 4));
-    for (Path f : ExternalDicomTools.dicomFiles(out)) {
-      dumps.put(f, ExternalDicomTools.dcmdump(f));
+    for (Path f : DicomTools.dicomFiles(out)) {
+      dumps.put(f, DicomTools.dcmdumpByKeyword(f));
     }
   }
 
@@ -163,7 +164,7 @@ class SynthDicomTest {
 
   @Test
   void leavesNoTemporaryFilesBehind() throws Exception {
-    List<Path> files = ExternalDicomTools.relativeFiles(out);
+    List<Path> files = DicomTools.relativeFiles(out);
     List<Path> unexpected = files.stream().filter(p -> !p.toString().endsWith(".dcm"))
         .filter(p -> !p.toString().equals("labels.csv")).filter(p -> !p.getFileName().toString().startsWith("."))
         .toList();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.radlab.core.testing.DicomTools;
 
 /**
  * Every syntax a benchmark can force: the file says it (dcmdump), and dcmtk decodes it to exactly the pixels of the
@@ -49,18 +50,18 @@ class SynthTransferSyntaxTest {
     Path out = tmp.resolve(name);
     SynthResult result = SyntheticMammography.generate(SynthConfig.small(out, 1, SEED)
         .withTransferSyntax(SynthTransferSyntax.fromOptionName(name)));
-    List<Path> files = ExternalDicomTools.dicomFiles(out);
+    List<Path> files = DicomTools.dicomFiles(out);
     assertEquals(4, files.size());
     assertEquals(4, result.imageCount());
     for (Path f : files) {
-      Map<String, String> tags = ExternalDicomTools.dcmdump(f);
+      Map<String, String> tags = DicomTools.dcmdumpByKeyword(f);
       assertEquals(uid, tags.get("TransferSyntaxUID"), f.toString());
       Path twin = twinInReference(out, f);
       assertTrue(Files.exists(twin), "same layout as the reference run: " + twin);
-      assertEquals(ExternalDicomTools.dcmdump(twin).get("SOPInstanceUID"), tags.get("SOPInstanceUID"),
+      assertEquals(DicomTools.dcmdumpByKeyword(twin).get("SOPInstanceUID"), tags.get("SOPInstanceUID"),
           "compression keeps the SOP Instance UID");
-      byte[] expected = ExternalDicomTools.dcmtkPixels(twin, tmp.resolve("work-ref"));
-      byte[] actual = ExternalDicomTools.dcmtkPixels(f, tmp.resolve("work-" + name));
+      byte[] expected = DicomTools.dcmtkPixels(twin, tmp.resolve("work-ref"));
+      byte[] actual = DicomTools.dcmtkPixels(f, tmp.resolve("work-" + name));
       assertEquals(2L * Integer.parseInt(tags.get("Rows")) * Integer.parseInt(tags.get("Columns")), actual.length);
       assertArrayEquals(expected, actual, f + " decodes to the reference pixels");
     }
@@ -99,8 +100,8 @@ class SynthTransferSyntaxTest {
     Path out = tmp.resolve("pixelmed-" + name);
     SyntheticMammography.generate(SynthConfig.small(out, 1, SEED)
         .withTransferSyntax(SynthTransferSyntax.fromOptionName(name)));
-    for (Path f : ExternalDicomTools.dicomFiles(out)) {
-      byte[] dcmtk = ExternalDicomTools.dcmtkPixels(twinInReference(out, f), tmp.resolve("work-pm-ref"));
+    for (Path f : DicomTools.dicomFiles(out)) {
+      byte[] dcmtk = DicomTools.dcmtkPixels(twinInReference(out, f), tmp.resolve("work-pm-ref"));
       int[] decoded = ExternalDicomTools.readWithPixelMed(f).stored();
       assertEquals(dcmtk.length / 2, decoded.length, f.toString());
       for (int i = 0; i < decoded.length; i++) {
