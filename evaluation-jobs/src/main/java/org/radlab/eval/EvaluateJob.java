@@ -1,6 +1,5 @@
 package org.radlab.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.launch.NativeMemory;
 import org.radlab.core.metrics.Bootstrap;
 import org.radlab.core.metrics.MetricsReport;
+import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.TorchSetup;
 import org.radlab.core.model.TrainedModel;
 import org.radlab.prep.DatasetLayout;
@@ -74,16 +74,15 @@ public final class EvaluateJob {
     List<String> ids = new ArrayList<>();
     List<String> classes = null;
     for (String m : cfg.models()) {
-      JsonNode card = readCard(Path.of(m));
-      List<String> c = new ArrayList<>();
-      card.path("classes").forEach(n -> c.add(n.asText()));
+      ModelCard card = readCard(Path.of(m));
+      List<String> c = card.classes() == null ? List.of() : card.classes();
       if (classes == null) {
         classes = c;
       } else if (!classes.equals(c)) {
         throw new IllegalArgumentException("models must share their classes: " + cfg.models().get(0) + " has "
             + classes + ", " + m + " has " + c);
       }
-      String id = card.path("id").asText(Path.of(m).getFileName().toString());
+      String id = card.id() != null ? card.id() : Path.of(m).getFileName().toString();
       while (ids.contains(id)) {
         id = id + "-" + (ids.size() + 1);
       }
@@ -256,11 +255,10 @@ public final class EvaluateJob {
     return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 
-  private static JsonNode readCard(Path dir) throws IOException {
-    Path json = dir.resolve("model.json");
-    if (!Files.exists(json)) {
-      throw new IllegalArgumentException(dir + " is not a model folder: it has no model.json");
+  private static ModelCard readCard(Path dir) throws IOException {
+    if (!Files.exists(dir.resolve(ModelCard.FILE))) {
+      throw new IllegalArgumentException(dir + " is not a model folder: it has no " + ModelCard.FILE);
     }
-    return new ObjectMapper().readTree(json.toFile());
+    return ModelCard.read(dir.resolve(ModelCard.FILE));
   }
 }

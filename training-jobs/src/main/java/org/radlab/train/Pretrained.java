@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.radlab.core.Workspace;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
 
 /**
@@ -36,7 +37,7 @@ final class Pretrained {
       loadTorchScript(weights, target);
       return;
     }
-    Path cardFile = weights.resolveSibling("model.json");
+    Path cardFile = weights.resolveSibling(ModelCard.FILE);
     if (!Files.exists(weights) || !Files.exists(cardFile)) {
       throw new IllegalArgumentException("pretrained weights " + weights + " need the model.json of the model that"
           + " wrote them in the same folder; point weights at a trained model's folder");

@@ -28,6 +28,7 @@ import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.ConfusionMatrix;
 import org.radlab.core.metrics.Kappa;
 import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
 import org.radlab.core.model.Sampling;
 import org.radlab.prep.DatasetLayout;
@@ -191,7 +192,7 @@ public final class TrainJob {
       } finally {
         try {
           ModelCard card = card(status, message);
-          card.write(out.resolve("model.json"));
+          card.write(out.resolve(ModelCard.FILE));
           ObjectNode done = progress.event("finished");
           done.put("status", status);
           done.put("bestEpoch", bestEpoch);
@@ -216,7 +217,7 @@ public final class TrainJob {
           }
         }
       }
-      return ModelCard.read(out.resolve("model.json"));
+      return ModelCard.read(out.resolve(ModelCard.FILE));
     }
 
     private String train(JavaRDD<TensorShards.Sample> shards, List<TensorShards.Sample> validation, Replica global,
@@ -332,7 +333,7 @@ public final class TrainJob {
         if (improved) { // from the checkpoint just committed, so weights.params never runs ahead of it
           DurableFiles.copy(out.resolve(CHECKPOINT_DIR).resolve(Checkpoint.weightsFile(epoch)), out.resolve(WEIGHTS));
         }
-        card("training", null).write(out.resolve("model.json"));
+        card("training", null).write(out.resolve(ModelCard.FILE));
         ObjectNode ev = progress.event("epoch");
         ev.put("epoch", epoch);
         ev.put("trainLoss", stats.trainLoss());

@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Preprocessing;
 import org.radlab.core.model.Replica;
 

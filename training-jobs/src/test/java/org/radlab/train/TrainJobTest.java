@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.ModelCard;
 
 /** The training job end to end in local mode, on synthetic mammograms whose density a model can learn. */
 class TrainJobTest {

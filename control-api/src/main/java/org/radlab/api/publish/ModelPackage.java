@@ -1,6 +1,5 @@
 package org.radlab.api.publish;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +10,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.radlab.api.http.Json;
+import org.radlab.core.model.ModelCard;
 
 /**
  * A model as it leaves RadLab: its weights, {@code model.json}, {@code MODEL_CARD.md} (what it is, what it was
@@ -29,14 +30,14 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
 
   /** Builds the package of the model folder {@code dir} (which holds {@code model.json} and its weights). */
   public static ModelPackage of(long modelId, Path dir, String useCase) throws IOException {
-    JsonNode card = Json.MAPPER.readTree(dir.resolve("model.json").toFile());
-    String weights = card.path("weights").asText("");
+    ModelCard card = ModelCard.in(dir);
+    String weights = card.weights() == null ? "" : card.weights();
     if (weights.isEmpty() || !Files.isRegularFile(dir.resolve(weights))) {
       throw new IOException("the model has no weights file");
     }
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(weights, Files.readAllBytes(dir.resolve(weights)));
-    files.put("model.json", Files.readAllBytes(dir.resolve("model.json")));
+    files.put(ModelCard.FILE, Files.readAllBytes(dir.resolve(ModelCard.FILE)));
     files.put("MODEL_CARD.md", modelCard(modelId, card, useCase).getBytes(StandardCharsets.UTF_8));
     StringBuilder sums = new StringBuilder();
     files.forEach((file, bytes) -> sums.append(sha256(bytes)).append("  ").append(file).append('\n'));
@@ -79,36 +80,37 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
     }
   }
 
-  private static String modelCard(long modelId, JsonNode card, String useCase) {
+  private static String modelCard(long modelId, ModelCard card, String useCase) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("# Model ").append(modelId).append(": ").append(useCase).append("\n\n");
     md.append("| | |\n|---|---|\n");
-    row(md, "architecture", card.path("architecture").asText() + " (width " + card.path("width").asText() + ", "
-        + card.path("parameterCount").asText() + " parameters)");
-    row(md, "classes", String.join(", ", Json.MAPPER.convertValue(card.path("classes"), String[].class)));
-    JsonNode pre = card.path("preprocessing");
-    row(md, "input", "1 x " + pre.path("inputSize").asText() + " x " + pre.path("inputSize").asText()
-        + ", normalized with mean " + fmt(pre.path("mean").asDouble()) + " and standard deviation "
-        + fmt(pre.path("std").asDouble()));
-    row(md, "training", card.path("trainImages").asText() + " images; validation " + card.path("validationImages")
-        .asText() + " images");
-    row(md, "status", card.path("status").asText() + ", best epoch " + card.path("bestEpoch").asText());
-    row(md, "label snapshot SHA-256", card.path("labelsSha256").asText());
-    JsonNode v = card.path("validation");
+    row(md, "architecture", card.architecture() + " (width " + card.width() + ", " + card.parameterCount()
+        + " parameters)");
+    row(md, "classes", String.join(", ", card.classes()));
+    ModelCard.Preprocessing pre = card.preprocessing();
+    row(md, "input", "1 x " + pre.inputSize() + " x " + pre.inputSize() + ", normalized with mean " + fmt(pre.mean())
+        + " and standard deviation " + fmt(pre.std()));
+    row(md, "training", card.trainImages() + " images; validation " + card.validationImages() + " images");
+    row(md, "status", card.status() + ", best epoch " + card.bestEpoch());
+    row(md, "label snapshot SHA-256", card.labelsSha256());
+    ModelCard.Validation v = card.validation();
     md.append("\n## Validation (best epoch)\n\n| metric | value |\n|---|---|\n");
-    row(md, "studies", v.path("studies").asText());
-    row(md, "linear-weighted kappa", fmt(v.path("kappaLinear").asDouble()));
-    row(md, "AUC", fmt(v.path("auc").asDouble()));
-    row(md, "accuracy", fmt(v.path("accuracy").asDouble()));
-    row(md, "loss", fmt(v.path("loss").asDouble()));
-    md.append("\nConfusion matrix (rows: reference, columns: predicted): ").append(v.path("confusionMatrix"))
-        .append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | kappa | AUC |\n|---|---|---|---|---|\n");
-    for (JsonNode c : card.path("curves")) {
-      md.append("| ").append(c.path("epoch").asText()).append(" | ").append(fmt(c.path("trainLoss").asDouble()))
-          .append(" | ").append(fmt(c.path("validationLoss").asDouble())).append(" | ")
-          .append(fmt(c.path("kappa").asDouble())).append(" | ").append(fmt(c.path("auc").asDouble())).append(" |\n");
+    if (v != null) {
+      row(md, "studies", String.valueOf(v.studies()));
+      row(md, "linear-weighted kappa", fmt(v.kappaLinear()));
+      row(md, "AUC", fmt(v.auc()));
+      row(md, "accuracy", fmt(v.accuracy()));
+      row(md, "loss", fmt(v.loss()));
+      md.append("\nConfusion matrix (rows: reference, columns: predicted): ")
+          .append(Json.MAPPER.writeValueAsString(v.confusionMatrix()));
     }
-    md.append("\nFiles: the weights (").append(card.path("weights").asText()).append("), model.json (everything "
+    md.append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | kappa | AUC |\n|---|---|---|---|---|\n");
+    for (ModelCard.EpochStats c : card.curves() == null ? List.<ModelCard.EpochStats>of() : card.curves()) {
+      md.append("| ").append(c.epoch()).append(" | ").append(fmt(c.trainLoss())).append(" | ")
+          .append(fmt(c.validationLoss())).append(" | ").append(fmt(c.kappa())).append(" | ").append(fmt(c.auc()))
+          .append(" |\n");
+    }
+    md.append("\nFiles: the weights (").append(card.weights()).append("), model.json (everything "
         + "above and the training config), and SHA256SUMS (check with `sha256sum -c SHA256SUMS`).\n");
     return md.toString();
   }

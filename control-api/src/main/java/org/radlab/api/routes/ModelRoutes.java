@@ -25,6 +25,7 @@ import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.DicomRejectException;
 import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.model.ImageTensors;
+import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.TrainedModel;
 
 /**
@@ -217,8 +218,8 @@ public final class ModelRoutes {
   }
 
   private static JsonNode card(Model m) throws IOException {
-    Path json = Path.of(m.path()).resolve("model.json");
-    return Files.isRegularFile(json) ? Json.MAPPER.readTree(json.toFile()) : null;
+    Path json = Path.of(m.path()).resolve(ModelCard.FILE);
+    return Files.isRegularFile(json) ? ModelCard.JSON.valueToTree(ModelCard.read(json)) : null;
   }
 
   private Model owned(Context ctx) {
@@ -244,21 +245,20 @@ public final class ModelRoutes {
     }
     try {
       Path dir = Path.of(Json.MAPPER.readTree(job.config()).path("output").asText());
-      Path json = dir.resolve("model.json");
+      Path json = dir.resolve(ModelCard.FILE);
       if (!Files.isRegularFile(json)) {
         return;
       }
-      JsonNode card = Json.MAPPER.readTree(json.toFile());
-      if (card.path("weights").isNull() || card.path("weights").asText("").isEmpty()) {
+      ModelCard card = ModelCard.read(json);
+      if (card.weights() == null || card.weights().isEmpty()) {
         return;
       }
       JobDao dao = db.dao(JobDao.class);
       long useCase = dao.snapshot(job.snapshotId()).orElseThrow().useCaseId();
-      JsonNode v = card.path("validation");
+      ModelCard.Validation v = card.validation();
       db.dao(ModelDao.class).insert(job.id(), job.ownerId(), useCase, job.datasetId(), job.snapshotId(),
-          dir.toString(), card.path("architecture").asText(), card.path("status").asText(),
-          v.has("kappaLinear") ? v.get("kappaLinear").asDouble() : null, v.has("auc") ? v.get("auc").asDouble() : null,
-          Times.now());
+          dir.toString(), card.architecture(), card.status(), v == null ? null : v.kappaLinear(),
+          v == null ? null : v.auc(), Times.now());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the model card of job " + job.id() + ": " + e.getMessage(), e);
     }

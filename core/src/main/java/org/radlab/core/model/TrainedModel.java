@@ -1,12 +1,9 @@
 package org.radlab.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,29 +26,21 @@ public final class TrainedModel implements AutoCloseable {
 
   private TrainedModel(Path dir) throws IOException {
     this.dir = dir;
-    Path json = dir.resolve("model.json");
-    if (!Files.exists(json)) {
-      throw new IOException(dir + " is not a model folder: it has no model.json");
+    ModelCard card = ModelCard.in(dir);
+    if (!card.hasWeightsIn(dir)) {
+      throw new IOException("model " + dir + " has no weights (status " + (card.status() == null ? "?" : card.status())
+          + ")");
     }
-    JsonNode card = new ObjectMapper().readTree(json.toFile());
-    String weights = card.path("weights").asText(null);
-    if (weights == null || weights.equals("null") || !Files.exists(dir.resolve(weights))) {
-      throw new IOException("model " + dir + " has no weights (status " + card.path("status").asText("?") + ")");
-    }
-    this.id = card.path("id").asText(dir.getFileName().toString());
-    List<String> names = new ArrayList<>();
-    card.path("classes").forEach(c -> names.add(c.asText()));
-    this.classes = List.copyOf(names);
-    JsonNode pre = card.path("preprocessing");
-    this.preprocessing = new Preprocessing(pre.path("inputSize").asInt(), pre.path("mean").asDouble(0),
-        pre.path("std").asDouble(1));
-    this.tensorSide = pre.path("tensorSide").asInt(preprocessing.inputSize());
-    JsonNode cfg = card.path("config");
-    Replica.Spec spec = new Replica.Spec(card.path("architecture").asText(), card.path("width").asDouble(),
-        classes.size(), preprocessing.inputSize(), cfg.path("loss").asText("categorical_cross_entropy"),
-        cfg.path("focalAlpha").asDouble(0.25), cfg.path("focalGamma").asDouble(2), "adam", 1e-3, 0);
+    this.id = card.id() != null ? card.id() : dir.getFileName().toString();
+    this.classes = List.copyOf(card.classes());
+    this.preprocessing = card.input();
+    this.tensorSide = card.tensorSide();
+    var cfg = card.config();
+    Replica.Spec spec = new Replica.Spec(card.architecture(), card.width(), classes.size(),
+        preprocessing.inputSize(), cfg == null ? "categorical_cross_entropy" : cfg.loss(),
+        cfg == null ? 0.25 : cfg.focalAlpha(), cfg == null ? 2 : cfg.focalGamma(), "adam", 1e-3, 0);
     this.replica = new Replica(spec);
-    try (InputStream in = Files.newInputStream(dir.resolve(weights))) {
+    try (InputStream in = Files.newInputStream(dir.resolve(card.weights()))) {
       replica.load(in);
     } catch (IOException | RuntimeException e) {
       replica.close();

@@ -1,5 +1,6 @@
-package org.radlab.train;
+package org.radlab.core.model;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -10,9 +11,10 @@ import java.util.List;
 import org.radlab.core.jobs.TrainConfig;
 
 /**
- * {@code model.json}: everything needed to use, compare and reproduce a trained model. Rewritten after every epoch
- * (status {@code training}) and at the end ({@code completed}, {@code stopped_early}, {@code cancelled} or
- * {@code failed}); always replaced whole, so a reader never sees half a file.
+ * {@code model.json}: everything needed to use, compare and reproduce a trained model, and the only reader and writer
+ * of that file. The training job rewrites it after every epoch (status {@code training}) and at the end
+ * ({@code completed}, {@code stopped_early}, {@code cancelled} or {@code failed}); always replaced whole, so a reader
+ * never sees half a file. Reading ignores fields it does not know (a card written by a newer version).
  *
  * @param weights        the weights file in the model folder (best epoch), or null before the first epoch
  * @param preprocessing  how an image becomes the model input
@@ -57,13 +59,44 @@ public record ModelCard(
   public record Validation(int studies, double kappaLinear, double auc, double accuracy, double loss,
       long[][] confusionMatrix) {}
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** The card's file name in a model folder. */
+  public static final String FILE = "model.json";
+
+  /** How cards are written (indented) and read. */
+  public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** The card of the model folder {@code dir}; fails naming the folder when it has no card. */
+  public static ModelCard in(Path dir) throws IOException {
+    Path file = dir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new java.io.FileNotFoundException(dir + " is not a model folder: it has no " + FILE);
+    }
+    return read(file);
+  }
 
   public static ModelCard read(Path file) throws IOException {
     return JSON.readValue(file.toFile(), ModelCard.class);
   }
 
-  void write(Path file) throws IOException {
+  /** True when the card names a weights file that is in {@code dir}. */
+  public boolean hasWeightsIn(Path dir) {
+    return weights != null && !weights.isEmpty() && !weights.equals("null") && Files.exists(dir.resolve(weights));
+  }
+
+  /** The classifier input the card describes, as {@link org.radlab.core.model.Preprocessing} applies it. */
+  public org.radlab.core.model.Preprocessing input() {
+    return new org.radlab.core.model.Preprocessing(preprocessing.inputSize(), preprocessing.mean(),
+        preprocessing.std() == 0 ? 1 : preprocessing.std());
+  }
+
+  /** The side of the dataset tensors the model was trained on (its input size when the card does not say). */
+  public int tensorSide() {
+    return preprocessing.tensorSide() > 0 ? preprocessing.tensorSide() : preprocessing.inputSize();
+  }
+
+  /** Replaces {@code file} whole with this card (written next to it, then moved over it). */
+  public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     JSON.writeValue(tmp.toFile(), this);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
