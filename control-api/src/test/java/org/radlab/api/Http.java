@@ -16,7 +16,6 @@ import java.time.Duration;
 /** A small HTTP client for tests: real requests to a real port, answers as status plus JSON. */
 final class Http {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   record Response(int status, String body, String contentType) {
     JsonNode json() {
@@ -45,6 +44,11 @@ final class Http {
   }
 
   private final String base;
+  /**
+   * A client per server: a client shared by the test classes of one JVM could reuse a kept-alive connection to an
+   * earlier, stopped server that had the same port, and a request on it gets no answer at all.
+   */
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   Http(int port) {
     this.base = "http://127.0.0.1:" + port;
@@ -80,7 +84,7 @@ final class Http {
 
   HttpResponse<byte[]> bytes(String path, String token) {
     try {
-      return CLIENT.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      return client.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -105,9 +109,9 @@ final class Http {
     }
   }
 
-  private static Response send(HttpRequest.Builder b) {
+  private Response send(HttpRequest.Builder b) {
     try {
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

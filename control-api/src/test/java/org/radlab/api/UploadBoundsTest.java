@@ -53,7 +53,7 @@ class UploadBoundsTest {
     Files.writeString(modelDir.resolve("model.json"), """
         {"id": "bounds", "architecture": "resnet18", "width": 0.125, "classes": ["A", "B", "C", "D"],
          "preprocessing": {"inputSize": 32, "mean": 0.5, "std": 0.25, "tensorSide": 32},
-         "weights": "weights.params", "status": "finished", "config": {}}
+         "weights": "weights.params", "status": "finished"}
         """);
     server = ServerProcess.start(home, tmp.resolve("server.log"));
     http = new Http(server.port);
