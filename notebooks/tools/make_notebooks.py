@@ -525,7 +525,7 @@ fields over it (the same fields as a config file for `radlab train --config`). T
 patients into training and validation itself (`validationFraction`, 20 %), keeps the weights of the epoch with the
 best validation kappa, and writes `model.json` (the model card) and `weights.params` to `output`.'''),
     ("code", r'''import org.radlab.core.jobs.TrainConfig
-import org.radlab.train.ModelCard
+import org.radlab.core.model.ModelCard
 import org.radlab.train.TrainJob
 
 // What both models share: tiny inputs, a few epochs, random flips and rotations, a fixed seed.
@@ -801,7 +801,7 @@ assessment to `$RADLAB_HOME/assessments/assess-input-<model>`.
     ("code", READ_MODELS),
     ("code", spark_cell("radlab-notebook-04")),
     ("md", r'''## The deployed model and its predictions'''),
-    ("code", EVAL_IMPORTS + "import org.radlab.train.ModelCard\n" + EVAL_REUSE + r'''
+    ("code", EVAL_IMPORTS + "import org.radlab.core.model.ModelCard\n" + EVAL_REUSE + r'''
 
 // "Deployed": the model with the best validation kappa.
 val cards = modelDirs.map { ModelCard.read(it.resolve("model.json")) }
