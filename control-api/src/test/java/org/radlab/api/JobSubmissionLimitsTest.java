@@ -70,8 +70,8 @@ class JobSubmissionLimitsTest {
         .expect(200);
     http.post("/api/deployments/" + d + "/reads", alice, Map.of("reads", List.of(Map.of("caseId", "c1", "read", "A"),
         Map.of("caseId", "c2", "read", "D")))).expect(200);
-    Fixtures.refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", 2147483647)), "bootstrap",
-        "2147483647", "between 0 and 20000");
+    Fixtures.refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", 2147483647)),
+        "bootstrap", "2147483647", "between 0 and 20000");
     Fixtures.refused(http.post("/api/deployments/" + d + "/assess", alice, Map.of("bootstrap", -5)), "bootstrap", "-5",
         "between 0 and 20000");
     assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");

@@ -376,16 +376,8 @@ class QueueAndLoadTest {
 
     // The original DICOM of a right-breast MONOCHROME1 dataset image (found with dcmtk), uploaded, goes through
     // prep's pixel pipeline (window, inversion, mirroring, resize) and predicts like its prepared image.
-    Path dicom = null;
-    try (var files = Files.walk(tmp.resolve("dicom"))) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
-        if ("MONOCHROME1".equals(DicomTools.dcmdumpValue(f, "PhotometricInterpretation")) && "R".equals(DicomTools.dcmdumpValue(f,
-            "ImageLaterality"))) {
-          dicom = f;
-          break;
-        }
-      }
-    }
+    Path dicom = DicomTools.firstWith(tmp.resolve("dicom"), Map.of("PhotometricInterpretation", "MONOCHROME1",
+        "ImageLaterality", "R")).orElse(null);
     assertTrue(dicom != null, "synth wrote a right-breast MONOCHROME1 image");
     String dicomImage = imageIdOf(dicom);
     JsonNode prepared = http.post("/api/models/" + id + "/predict", trainer, Map.of("datasetId", dataset,

@@ -255,10 +255,12 @@ public final class EvaluateJob {
     return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 
+  /** The model's card; a folder without one is a mistake in the job's config (IllegalArgumentException). */
   private static ModelCard readCard(Path dir) throws IOException {
-    if (!Files.exists(dir.resolve(ModelCard.FILE))) {
-      throw new IllegalArgumentException(dir + " is not a model folder: it has no " + ModelCard.FILE);
+    try {
+      return ModelCard.in(dir);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return ModelCard.read(dir.resolve(ModelCard.FILE));
   }
 }

@@ -157,16 +157,8 @@ class EvaluateJobTest {
     }
     assertTrue(checked >= 160, "every image of 40 studies: " + checked);
 
-    Path dicom = null;
-    try (var files = Files.walk(tmp.resolve("dicom"))) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".dcm")).sorted().toList()) {
-        if ("MONOCHROME1".equals(DicomTools.dcmdumpValue(f, "PhotometricInterpretation")) && "R".equals(DicomTools.dcmdumpValue(f,
-            "ImageLaterality"))) {
-          dicom = f;
-          break;
-        }
-      }
-    }
+    Path dicom = DicomTools.firstWith(tmp.resolve("dicom"), Map.of("PhotometricInterpretation", "MONOCHROME1",
+        "ImageLaterality", "R")).orElse(null);
     assertTrue(dicom != null, "synth wrote a right-breast MONOCHROME1 image");
     String source = dicom.toAbsolutePath().toUri().getPath();
     String imageId = null;

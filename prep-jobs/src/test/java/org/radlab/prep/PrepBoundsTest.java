@@ -75,7 +75,8 @@ class PrepBoundsTest {
   private static void hiddenCopy(Path target, String uidSuffix) throws Exception {
     Files.createDirectories(target.getParent());
     Files.copy(good, target);
-    DicomTools.output("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394." + uidSuffix, target.toString());
+    DicomTools.output("dcmodify", "-nb", "-i", "(0008,0018)=1.2.826.0.1.3680043.10.1394." + uidSuffix,
+        target.toString());
   }
 
   private static PrepJobConfig config(Path dataset) {

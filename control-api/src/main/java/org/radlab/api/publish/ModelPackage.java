@@ -31,10 +31,10 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
   /** Builds the package of the model folder {@code dir} (which holds {@code model.json} and its weights). */
   public static ModelPackage of(long modelId, Path dir, String useCase) throws IOException {
     ModelCard card = ModelCard.in(dir);
-    String weights = card.weights() == null ? "" : card.weights();
-    if (weights.isEmpty() || !Files.isRegularFile(dir.resolve(weights))) {
+    if (!card.hasWeightsIn(dir)) {
       throw new IOException("the model has no weights file");
     }
+    String weights = card.weights();
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(weights, Files.readAllBytes(dir.resolve(weights)));
     files.put(ModelCard.FILE, Files.readAllBytes(dir.resolve(ModelCard.FILE)));
@@ -104,7 +104,8 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
       md.append("\nConfusion matrix (rows: reference, columns: predicted): ")
           .append(Json.MAPPER.writeValueAsString(v.confusionMatrix()));
     }
-    md.append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | kappa | AUC |\n|---|---|---|---|---|\n");
+    md.append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | kappa | AUC |\n")
+        .append("|---|---|---|---|---|\n");
     for (ModelCard.EpochStats c : card.curves() == null ? List.<ModelCard.EpochStats>of() : card.curves()) {
       md.append("| ").append(c.epoch()).append(" | ").append(fmt(c.trainLoss())).append(" | ")
           .append(fmt(c.validationLoss())).append(" | ").append(fmt(c.kappa())).append(" | ").append(fmt(c.auc()))

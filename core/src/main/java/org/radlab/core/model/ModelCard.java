@@ -79,9 +79,10 @@ public record ModelCard(
     return JSON.readValue(file.toFile(), ModelCard.class);
   }
 
-  /** True when the card names a weights file that is in {@code dir}. */
+  /** True when the card names a weights file that is in {@code dir} (a regular file, not a folder). */
   public boolean hasWeightsIn(Path dir) {
-    return weights != null && !weights.isEmpty() && !weights.equals("null") && Files.exists(dir.resolve(weights));
+    return weights != null && !weights.isEmpty() && !weights.equals("null")
+        && Files.isRegularFile(dir.resolve(weights));
   }
 
   /** The classifier input the card describes, as {@link org.radlab.core.model.Preprocessing} applies it. */

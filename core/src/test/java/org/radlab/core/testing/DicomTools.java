@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -163,6 +164,27 @@ public final class DicomTools {
       }
       return Files.readAllBytes(written.get(0));
     }
+  }
+
+  /**
+   * The first .dcm file under {@code dir} (in {@link #dicomFiles} order) whose attributes all have the given values
+   * as {@code dcmdump} prints them (keyword to value); empty when none has.
+   */
+  public static Optional<Path> firstWith(Path dir, Map<String, String> values)
+      throws IOException, InterruptedException {
+    for (Path f : dicomFiles(dir)) {
+      boolean all = true;
+      for (Map.Entry<String, String> e : values.entrySet()) {
+        if (!e.getValue().equals(dcmdumpValue(f, e.getKey()))) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every .dcm file under {@code dir}, sorted. */
