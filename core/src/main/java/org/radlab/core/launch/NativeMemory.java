@@ -19,7 +19,15 @@ import java.util.Map;
  * differed after one step and the weights turned NaN. Capped at AVX2, every pass agrees ({@code ReplicaTwinsTest}
  * checks it with two threads).
  *
- * <p>glibc and oneDNN read their variables only when a process starts, so they are set for the processes RadLab
+ * <p>And they make libtorch's OpenMP threads sleep, not spin, while they wait for work ({@code
+ * OMP_WAIT_POLICY=PASSIVE}). A spinning thread holds its core; when more threads want the cores than there are
+ * (two JVMs with two libtorch threads each on two cores, as with two executors or a driver beside an executor),
+ * the spinners and the working threads take turns. Two such JVMs then ran GoogLeNet forward passes five times slower
+ * than with sleeping threads, and about one pass in fifty came out NaN, also with AVX2 kernels; with sleeping
+ * threads none did in 800, and a lone training replica is as fast as before ({@code ContendedThreadsTest}, and
+ * docs/benchmarks.md).
+ *
+ * <p>glibc, oneDNN and OpenMP read their variables only when a process starts, so they are set for the processes RadLab
  * launches: by {@code bin/spark-jvm-flags} for {@code bin/radlab} and the notebooks' kernel, by {@link #into} for
  * the drivers the control API and the CLI start, by {@link #executorDefault} for the executors of training and
  * evaluation jobs, and by the build for the test JVMs.
@@ -36,8 +44,13 @@ public final class NativeMemory {
   public static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
   /** Our cap: AVX2 kernels (see the class comment). */
   public static final String ONEDNN_ISA_CAP = "AVX2";
+  /** The environment variable OpenMP reads how waiting threads behave from. */
+  public static final String OMP_WAIT = "OMP_WAIT_POLICY";
+  /** Ours: waiting threads sleep (see the class comment). */
+  public static final String OMP_WAIT_PASSIVE = "PASSIVE";
   /** Every variable RadLab sets for a libtorch process, with its value; a value the user set is always kept. */
-  public static final Map<String, String> DEFAULTS = Map.of(VARIABLE, TUNABLES, ONEDNN_ISA, ONEDNN_ISA_CAP);
+  public static final Map<String, String> DEFAULTS =
+      Map.of(VARIABLE, TUNABLES, ONEDNN_ISA, ONEDNN_ISA_CAP, OMP_WAIT, OMP_WAIT_PASSIVE);
 
   private NativeMemory() {}
 
