@@ -22,10 +22,8 @@ import java.util.Map;
  * <p>And they make libtorch's OpenMP threads sleep, not spin, while they wait for work ({@code
  * OMP_WAIT_POLICY=PASSIVE}). A spinning thread holds its core; when more threads want the cores than there are
  * (two JVMs with two libtorch threads each on two cores, as with two executors or a driver beside an executor),
- * the spinners and the working threads take turns. Two such JVMs then ran GoogLeNet forward passes five times slower
- * than with sleeping threads, and about one pass in fifty came out NaN, also with AVX2 kernels; with sleeping
- * threads none did in 800, and a lone training replica is as fast as before ({@code ContendedThreadsTest}, and
- * docs/benchmarks.md).
+ * the spinners and the working threads take turns: two such JVMs ran GoogLeNet forward passes five times slower
+ * than with sleeping threads, while a lone training replica is as fast either way (docs/benchmarks.md).
  *
  * <p>glibc, oneDNN and OpenMP read their variables only when a process starts, so they are set for the processes RadLab
  * launches: by {@code bin/spark-jvm-flags} for {@code bin/radlab} and the notebooks' kernel, by {@link #into} for

@@ -21,8 +21,8 @@ final class DenseNet {
   private DenseNet() {}
 
   static Block build(int classes, double width) {
-    int growth = Layers.scale(32, width, 4);
-    int channels = Layers.scale(64, width, 8);
+    int growth = Layers.channels(32, width);
+    int channels = Layers.channels(64, width);
     SequentialBlock net = new SequentialBlock()
         .add(Layers.convBnRelu(channels, 7, 2, 3))
         .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));

@@ -27,10 +27,10 @@ final class GoogLeNet {
 
   static Block build(int classes, double width) {
     SequentialBlock net = new SequentialBlock()
-        .add(conv(Layers.scale(64, width, 8), 7, 2, 3))
+        .add(conv(Layers.channels(64, width), 7, 2, 3))
         .add(maxPool(3, 2, 0))
-        .add(conv(Layers.scale(64, width, 8), 1, 1, 0))
-        .add(conv(Layers.scale(192, width, 8), 3, 1, 1))
+        .add(conv(Layers.channels(64, width), 1, 1, 0))
+        .add(conv(Layers.channels(192, width), 3, 1, 1))
         .add(maxPool(3, 2, 0));
     for (int i = 0; i < MODULES.length; i++) {
       net.add(inception(MODULES[i], width));
@@ -49,7 +49,7 @@ final class GoogLeNet {
   private static Block inception(int[] c, double width) {
     int[] s = new int[c.length];
     for (int i = 0; i < c.length; i++) {
-      s[i] = Layers.scale(c[i], width, 4);
+      s[i] = Layers.channels(c[i], width);
     }
     return Layers.concatChannels(List.of(
         conv(s[0], 1, 1, 0),

@@ -68,6 +68,18 @@ final class Layers {
     return Math.max(floor, (int) Math.round(channels * width));
   }
 
+  /**
+   * A convolution's output channels: the published count scaled by the width multiplier and rounded to a multiple
+   * of 8, at least 8. Every convolution's input is then a multiple of 8 channels too. oneDNN's AVX2 convolution
+   * works on channels in blocks of 8 and, for an input of more than 8 channels that is not a multiple of 8, reads
+   * the unused part of the last block from memory it never cleared, so a pass came out NaN when that memory held
+   * NaN (oneDNN 3.7.1; {@code PoisonedHeapTest}). The published networks' counts are all multiples of 8, so a width
+   * of 1 is unchanged.
+   */
+  static int channels(int published, double width) {
+    return Math.max(8, (int) Math.round(published * width / 8.0) * 8);
+  }
+
   /** Flattens everything after the batch axis. */
   static Block flatten() {
     return Blocks.batchFlattenBlock();

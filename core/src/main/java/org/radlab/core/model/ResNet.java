@@ -24,13 +24,13 @@ final class ResNet {
     };
     boolean bottleneck = depth >= 50;
     int expansion = bottleneck ? 4 : 1;
-    int stem = Layers.scale(64, width, 8);
+    int stem = Layers.channels(64, width);
     SequentialBlock net = new SequentialBlock()
         .add(Layers.convBnRelu(stem, 7, 2, 3))
         .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
     int in = stem;
     for (int stage = 0; stage < 4; stage++) {
-      int planes = Layers.scale(64 << stage, width, 8);
+      int planes = Layers.channels(64 << stage, width);
       for (int u = 0; u < units[stage]; u++) {
         int stride = stage > 0 && u == 0 ? 2 : 1;
         int out = planes * expansion;

@@ -32,7 +32,7 @@ final class Vgg {
       if (c == POOL) {
         net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
       } else {
-        net.add(Layers.conv(Layers.scale(c, width, 8), 3, 1, 1, true))
+        net.add(Layers.conv(Layers.channels(c, width), 3, 1, 1, true))
             .add(Layers.batchNorm())
             .add(Activation.reluBlock());
       }
