@@ -19,6 +19,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.launch.NativeMemory;
@@ -27,8 +28,7 @@ import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.TorchSetup;
 import org.radlab.core.model.TrainedModel;
-import org.radlab.prep.DatasetLayout;
-import org.radlab.prep.PrepJob;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * Evaluates several trained models side by side on one dataset and label snapshot.
@@ -93,7 +93,7 @@ public final class EvaluateJob {
     Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
     Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cls, "the models");
     String root = cfg.dataset().replaceAll("/+$", "");
-    if (!PrepJob.exists(spark, root + "/" + DatasetLayout.IMAGES)) {
+    if (!HadoopPaths.exists(spark, root + "/" + DatasetLayout.IMAGES)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES);
     }
     List<Row> wanted = new ArrayList<>();

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
 import org.apache.spark.sql.Row;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.deid.BurnedInText;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.dicom.DecodedImage;

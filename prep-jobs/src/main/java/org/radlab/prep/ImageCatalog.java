@@ -12,6 +12,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * {@code images.csv}: the dataset's de-identified image list as plain CSV, for tools that do not read Parquet (the
@@ -55,7 +57,7 @@ final class ImageCatalog {
     List<String> lines = runs.catalogLines();
     if (lines == null) {
       lines = new ArrayList<>();
-      if (PrepJob.exists(spark, layout.images())) {
+      if (HadoopPaths.exists(spark, layout.images())) {
         int[] inOrder = java.util.stream.IntStream.range(0, COLUMNS.size()).toArray();
         for (Row r : spark.read().parquet(layout.images()).selectExpr(COLUMNS.toArray(String[]::new))
             .collectAsList()) {

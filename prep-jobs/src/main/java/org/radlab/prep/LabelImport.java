@@ -1,7 +1,5 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +16,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.radlab.core.dataset.Csv;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.spark.HadoopPaths;
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Turns a label file keyed by original StudyInstanceUID into an immutable label snapshot keyed by the dataset's
@@ -54,7 +55,7 @@ public final class LabelImport {
       throw new IOException("label file " + req.csv() + " does not exist");
     }
     String idMap = req.privateDir() + "/" + DatasetLayout.ID_MAP;
-    if (!PrepJob.exists(spark, idMap)) {
+    if (!HadoopPaths.exists(spark, idMap)) {
       throw new IOException("no id map at " + idMap + ": run radlab prep on the dataset first"
           + " (or pass --private-dir where it was written)");
     }

@@ -17,9 +17,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.radlab.core.Workspace;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * DICOM to a de-identified dataset: {@code images.parquet}, {@code tensors}, {@code png/}, optional {@code npy/},
@@ -146,7 +148,7 @@ public final class PrepJob {
   private static Map<String, String[]> duplicates(SparkSession spark, List<String[]> ids, RunLog runs,
       DatasetLayout layout) {
     Map<String, String> owner = new HashMap<>();
-    if (runs.hasCompletedRuns() && exists(spark, layout.idMap())) {
+    if (runs.hasCompletedRuns() && HadoopPaths.exists(spark, layout.idMap())) {
       for (Row r : spark.read().parquet(layout.idMap()).select("orig_sop_uid", "source_path").collectAsList()) {
         owner.putIfAbsent(r.getString(0), r.getString(1));
       }
@@ -170,18 +172,9 @@ public final class PrepJob {
   }
 
   /** Whether a Hadoop path exists (false when it cannot be checked). */
-  public static boolean exists(SparkSession spark, String dir) {
-    try {
-      var p = new org.apache.hadoop.fs.Path(dir);
-      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static Set<String> seenSources(SparkSession spark, RunLog runs, DatasetLayout layout) {
     Set<String> seen = new HashSet<>();
-    if (!runs.hasCompletedRuns() || !exists(spark, layout.sources())) {
+    if (!runs.hasCompletedRuns() || !HadoopPaths.exists(spark, layout.sources())) {
       return seen;
     }
     for (Row r : spark.read().parquet(layout.sources()).select("source_path", "source_length", "source_mtime")

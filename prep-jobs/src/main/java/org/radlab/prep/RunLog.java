@@ -10,6 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.radlab.core.dataset.DatasetLayout;
 
 /**
  * Which prep runs of a dataset completed. A run writes its tables under {@code run=N} folders and, when all of them

@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.radlab.core.dataset.DatasetLayout;
 
 /**
  * One conversion task's share of a prep run: its rows of the five tables ({@code images}, {@code tensors},

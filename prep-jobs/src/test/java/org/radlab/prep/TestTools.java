@@ -1,10 +1,10 @@
 package org.radlab.prep;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.prep.synth.SynthCommand;
+import org.radlab.spark.SparkSessions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Shared set-up for the prep tests: a local Spark session and synthetic studies (dcmtk: core's DicomTools). */
 final class TestTools {

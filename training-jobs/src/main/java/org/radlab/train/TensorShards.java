@@ -13,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.radlab.prep.DatasetLayout;
+import org.radlab.core.dataset.DatasetLayout;
 import scala.Tuple2;
 
 /**

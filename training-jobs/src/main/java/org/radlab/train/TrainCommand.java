@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.ModelCard;
-import org.radlab.prep.SparkSessions;
+import org.radlab.spark.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -22,6 +22,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.launch.NativeMemory;
 import org.radlab.core.metrics.Auc;
@@ -31,7 +32,6 @@ import org.radlab.core.model.Augmentation;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
 import org.radlab.core.model.Sampling;
-import org.radlab.prep.DatasetLayout;
 
 /**
  * Synchronous data-parallel training of one classifier across Spark executors.

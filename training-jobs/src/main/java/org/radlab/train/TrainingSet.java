@@ -13,10 +13,11 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Sampling;
-import org.radlab.prep.DatasetLayout;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * Which images a training run learns from and which it validates on. Labels come per study from the snapshot; every
@@ -44,7 +45,7 @@ final class TrainingSet {
     Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
     Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cfg.classes(), "the config");
     String images = cfg.dataset().replaceAll("/+$", "") + "/" + DatasetLayout.IMAGES;
-    if (!org.radlab.prep.PrepJob.exists(spark, images)) {
+    if (!HadoopPaths.exists(spark, images)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES
           + " (prepare it with radlab prep first)");
     }

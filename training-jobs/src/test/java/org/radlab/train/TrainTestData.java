@@ -8,8 +8,8 @@ import org.apache.spark.sql.SparkSession;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
-import org.radlab.prep.SparkSessions;
 import org.radlab.prep.synth.SynthCommand;
+import org.radlab.spark.SparkSessions;
 
 /** One synthetic density dataset for the training tests: synthesized, prepared and labelled through the real jobs. */
 final class TrainTestData {

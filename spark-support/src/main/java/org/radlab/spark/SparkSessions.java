@@ -1,4 +1,4 @@
-package org.radlab.prep;
+package org.radlab.spark;
 
 import org.apache.spark.sql.SparkSession;
 

@@ -1,4 +1,4 @@
-package org.radlab.prep;
+package org.radlab.core.dataset;
 
 import org.radlab.core.jobs.PrepJobConfig;
 
