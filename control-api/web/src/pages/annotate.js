@@ -5,7 +5,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { COLORS, ErrorBox, html, Loading, navigate, queryParams, useApi } from '../ui.js';
-import { hang, loadImage, typing, Viewer, viewName } from './annotate-viewer.js';
+import { hang, viewName } from './annotate-hanging.js';
+import { loadImage } from './annotate-images.js';
+import { typing } from './annotate-keys.js';
+import { Viewer } from './annotate-viewer.js';
 import './annotate.css';
 
 export default function Page() {
