@@ -4,8 +4,8 @@
 // coordinates under zoom and pan, and zooming around a point. No Preact, no drawing.
 import { chestWallFlipped } from './annotate-hanging.js';
 
-export const MIN_ZOOM = 0.5;
-export const MAX_ZOOM = 16;
+const MIN_ZOOM = 0.5;
+const MAX_ZOOM = 16;
 
 export function clamp(v, lo, hi) {
   return v < lo ? lo : v > hi ? hi : v;
