@@ -1,0 +1,31 @@
+// How the Annotate page writes things: a study UID shortened, when a label was saved, an annotation's boxes (stored
+// as JSON), and a label in words ("B2 · benign", "2 boxes", "nothing found"). Pure functions; no Preact.
+
+export function shortUid(uid) {
+  return uid && uid.length > 14 ? `…${uid.slice(-10)}` : uid;
+}
+
+/** Compact, for the menus: the time for today, else the day. */
+export function shortWhen(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const today = new Date().toDateString() === d.toDateString();
+  return today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}
+
+export function parseBoxes(annotation) {
+  if (!annotation || !annotation.boxes) return [];
+  try {
+    return JSON.parse(annotation.boxes) || [];
+  } catch {
+    return [];
+  }
+}
+
+/** A label in words: a list of boxes by its size, else the category `code` by its name (catOf: code -> category). */
+export function describe(catOf, code, list) {
+  if (list) return list.length ? `${list.length} box${list.length === 1 ? '' : 'es'}` : 'nothing found';
+  const c = catOf[code];
+  return c ? `${c.code} · ${c.name}` : code;
+}

@@ -1,0 +1,83 @@
+// Paints one frame of the Annotate viewer's canvas from its state: every tile with its image under the current
+// window/level, zoom, pan and mirroring (or "Loading…"), the boxes of detection use cases and the one being drawn,
+// each view's name away from the chest wall, and the outline of the active view. No Preact.
+import { drawBox } from './annotate-boxes.js';
+import { viewName } from './annotate-hanging.js';
+import { sourceFor } from './annotate-images.js';
+import { geom, tiles, toScreen } from './annotate-viewport.js';
+
+/**
+ * Paints canvas `c` (resized to its CSS box at the device pixel ratio) for viewer state `s` and viewer props `p`
+ * (detection, boxes, selectedBox, colorOf); true when every tile's image was there to draw.
+ */
+export function paint(c, s, p) {
+  const dpr = window.devicePixelRatio || 1;
+  const W = c.clientWidth;
+  const H = c.clientHeight;
+  if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
+    c.width = Math.round(W * dpr);
+    c.height = Math.round(H * dpr);
+  }
+  const ctx = c.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, W, H);
+  let complete = s.images.length > 0;
+  const boxes = p.detection ? (p.boxes || []) : [];
+  for (const tile of tiles(s, W, H)) {
+    const g = geom(s, tile);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(tile.x, tile.y, tile.w, tile.h);
+    ctx.clip();
+    if (s.layout === 'grid') {
+      ctx.fillStyle = '#050608';
+      ctx.fillRect(tile.x, tile.y, tile.w, tile.h);
+    }
+    if (!g) {
+      complete = false;
+      ctx.fillStyle = '#9aa5b1';
+      ctx.font = '14px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.fillText(s.failed ? 'This image could not be loaded' : 'Loading…', tile.x + tile.w / 2, tile.y + tile.h / 2);
+      ctx.restore();
+      continue;
+    }
+    const [x0, y0] = toScreen(s, g, g.flip ? g.d.width : 0, 0);
+    const w = g.bw * s.zoom;
+    const h = g.bh * s.zoom;
+    ctx.imageSmoothingEnabled = g.fit * s.zoom < 4; // past 4x, show the pixels as they are
+    ctx.imageSmoothingQuality = 'high';
+    const src = sourceFor(g.d, s);
+    if (g.flip) {
+      ctx.translate(x0 + w, y0);
+      ctx.scale(-1, 1);
+      ctx.drawImage(src, 0, 0, w, h);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    } else {
+      ctx.drawImage(src, x0, y0, w, h);
+    }
+    // boxes on this image
+    boxes.forEach((b, i) => {
+      if (b.imageId !== g.d.imageId) return;
+      drawBox(ctx, s, g, b, p.colorOf ? p.colorOf(b.code) : '#facc15', i === p.selectedBox);
+    });
+    if (s.preview && s.preview.index === tile.index) {
+      const b = s.preview.box;
+      drawBox(ctx, s, g, b, p.colorOf ? p.colorOf(b.code) : '#facc15', true, true);
+    }
+    // the view's name, on the side away from the chest wall
+    const name = viewName(g.im.meta);
+    ctx.font = '600 13px system-ui, sans-serif';
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.textAlign = tile.anchor === 'right' ? 'left' : 'right';
+    ctx.fillText(name, tile.anchor === 'right' ? tile.x + 8 : tile.x + tile.w - 8, tile.y + 18);
+    if (s.layout === 'grid' && tile.index === s.active && s.images.length > 1) {
+      ctx.strokeStyle = 'rgba(96,165,250,0.7)';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(tile.x + 1, tile.y + 1, tile.w - 2, tile.h - 2);
+    }
+    ctx.restore();
+  }
+  return complete;
+}

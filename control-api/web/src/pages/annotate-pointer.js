@@ -1,0 +1,133 @@
+// Mouse and pen input on the Annotate viewer's canvas: what a drag means (window/level with the right button, the
+// W tool or Shift; pan with the middle button or the P tool; a box with the B tool on detection use cases), a click
+// that selects the box under it, the wheel zooming around the pointer, the double click between one view and all
+// views, and the read-out of the view and pixel value under the pointer. Works on a viewer from createViewer.
+import { useEffect } from 'preact/hooks';
+import { boxAt, dragBox, snapBox } from './annotate-boxes.js';
+import { viewName } from './annotate-hanging.js';
+import { panSign, toImage } from './annotate-viewport.js';
+
+/** The canvas's pointer handlers for viewer `v`; `statusRef` holds the element of the pointer read-out. */
+export function pointerHandlers(v, statusRef) {
+  const { s, props: P, canvasRef } = v;
+
+  function local(e) {
+    const r = canvasRef.current.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  function onPointerDown(e) {
+    const [qx, qy] = local(e);
+    const tile = v.hit(qx, qy);
+    if (!tile) return;
+    e.preventDefault();
+    if (s.layout === 'grid' && s.active !== tile.index) {
+      s.active = tile.index;
+      v.schedule();
+    }
+    let mode = null;
+    if (e.button === 2 || (e.button === 0 && (s.tool === 'wl' || e.shiftKey))) mode = 'wl';
+    else if (e.button === 1 || (e.button === 0 && s.tool === 'pan')) mode = 'pan';
+    else if (e.button === 0 && s.tool === 'box' && P.current.detection) mode = 'box';
+    if (!mode) return;
+    canvasRef.current.setPointerCapture(e.pointerId);
+    const g = v.geomOf(tile);
+    s.drag = { mode, x0: qx, y0: qy, tile, g, window: s.window, level: s.level, panX: s.panX, panY: s.panY,
+      p0: g ? toImage(s, g, qx, qy) : null, moved: false };
+  }
+
+  function onPointerMove(e) {
+    const [qx, qy] = local(e);
+    const drag = s.drag;
+    if (!drag) {
+      showStatus(qx, qy);
+      return;
+    }
+    const dx = qx - drag.x0;
+    const dy = qy - drag.y0;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    if (drag.mode === 'wl') {
+      v.setWl(drag.window + dx, drag.level + dy * 0.5);
+    } else if (drag.mode === 'pan') {
+      s.panX = drag.panX + panSign(s, drag.tile) * dx;
+      s.panY = drag.panY + dy;
+      v.schedule();
+    } else if (drag.mode === 'box' && drag.g && drag.moved) {
+      s.preview = { index: drag.tile.index,
+        box: dragBox(drag.g.d, drag.p0, toImage(s, drag.g, qx, qy), P.current.boxCode) };
+      v.schedule();
+    }
+    showStatus(qx, qy);
+  }
+
+  function onPointerUp(e) {
+    const drag = s.drag;
+    s.drag = null;
+    if (!drag) return;
+    if (canvasRef.current.hasPointerCapture(e.pointerId)) canvasRef.current.releasePointerCapture(e.pointerId);
+    if (drag.mode !== 'box' || !drag.g) return;
+    const p = P.current;
+    if (!drag.moved) {
+      // a click: select the box under the pointer (the smallest one), or none
+      const [ix, iy] = drag.p0;
+      const best = boxAt(p.boxes || [], drag.g.d.imageId, ix, iy);
+      if (p.onSelectBox) p.onSelectBox(best);
+      return;
+    }
+    const pv = s.preview;
+    s.preview = null;
+    if (pv && pv.box.width >= 2 && pv.box.height >= 2 && p.onBoxesChange) {
+      const next = [...(p.boxes || []), snapBox(pv.box)];
+      p.onBoxesChange(next);
+      if (p.onSelectBox) p.onSelectBox(null); // a number key now chooses the category of the next box
+    }
+    v.schedule();
+  }
+
+  function onPointerLeave() {
+    if (statusRef.current && !s.drag) statusRef.current.textContent = '';
+  }
+
+  function showStatus(qx, qy) {
+    const el = statusRef.current;
+    if (!el) return;
+    const tile = v.hit(qx, qy);
+    const g = tile && v.geomOf(tile);
+    if (!g) {
+      el.textContent = '';
+      return;
+    }
+    const [ix, iy] = toImage(s, g, qx, qy);
+    const x = Math.floor(ix);
+    const y = Math.floor(iy);
+    const inside = x >= 0 && y >= 0 && x < g.d.width && y < g.d.height;
+    el.textContent = `${viewName(g.im.meta)} · ${g.d.width} × ${g.d.height} px`
+      + (inside ? ` · pixel (${x}, ${y}) = ${g.d.gray[y * g.d.width + x]}` : '');
+  }
+
+  function onWheel(e) {
+    e.preventDefault();
+    const [qx, qy] = local(e);
+    const unit = e.deltaMode === 1 ? 30 : e.deltaMode === 2 ? 300 : 1;
+    v.zoomAt(Math.exp(-e.deltaY * unit * 0.0015), qx, qy);
+  }
+
+  function onDblClick(e) {
+    const [qx, qy] = local(e);
+    const tile = v.hit(qx, qy);
+    if (s.tool === 'box' && P.current.detection) return;
+    if (s.layout === 'grid' && tile) v.selectView(tile.index);
+    else v.showAll();
+  }
+
+  return { onPointerDown, onPointerMove, onPointerUp, onPointerLeave, onWheel, onDblClick };
+}
+
+/** Listens to the wheel on the canvas (not passive, so the page does not scroll while zooming). */
+export function useWheel(canvasRef, onWheel) {
+  useEffect(() => {
+    const c = canvasRef.current;
+    c.addEventListener('wheel', onWheel, { passive: false });
+    return () => c.removeEventListener('wheel', onWheel);
+  }, []);
+}
