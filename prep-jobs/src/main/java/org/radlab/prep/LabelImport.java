@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.radlab.core.dataset.Csv;
 import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.spark.HadoopPaths;
 import static org.apache.spark.sql.functions.col;
 
@@ -107,13 +107,9 @@ public final class LabelImport {
     for (String study : conflicts) {
       labels.remove(studies.get(study));
     }
-    StringBuilder body = new StringBuilder("study_uid,label\n");
     Map<String, Integer> perClass = new TreeMap<>();
-    labels.forEach((study, label) -> {
-      body.append(study).append(',').append(Csv.quote(label)).append('\n');
-      perClass.merge(label, 1, Integer::sum);
-    });
-    byte[] content = body.toString().getBytes(StandardCharsets.UTF_8);
+    labels.values().forEach(label -> perClass.merge(label, 1, Integer::sum));
+    byte[] content = LabelSnapshot.csv(labels).getBytes(StandardCharsets.UTF_8);
     Path out = req.out() != null ? req.out() : req.labelsDir().resolve(snapshotName(req, content));
     boolean existed = writeOnce(out, content);
     return new Report(out, existed, rows.size(), labels.size(), unknown, unknownClasses, empty,

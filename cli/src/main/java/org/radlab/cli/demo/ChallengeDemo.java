@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.prep.synth.SynthCommand;
@@ -184,11 +184,9 @@ public final class ChallengeDemo {
   }
 
   private void referenceLabels(long dataset, Path dicom) throws IOException {
-    StringBuilder csv = new StringBuilder("study_uid,label\n");
-    SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_1).forEach((uid, code) ->
-        csv.append(Csv.quote(uid)).append(',').append(code).append('\n'));
+    String csv = LabelSnapshot.csv(SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_1));
     JsonNode r = api.postText("/api/datasets/" + dataset + "/reference-labels?useCaseId=1&keys=original", admin,
-        csv.toString(), "text/csv");
+        csv, "text/csv");
     out.printf("   dataset %d: %d reference labels%n", dataset, r.path("studies").asInt());
   }
 

@@ -13,6 +13,7 @@ import org.radlab.api.http.Times;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
+import org.radlab.core.jobs.JobKind;
 import org.radlab.core.launch.AppJars;
 import org.radlab.core.launch.ProcessTrees;
 import org.radlab.core.launch.SparkClasspath;

@@ -1,10 +1,6 @@
 package org.radlab.api.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.radlab.api.db.AnnotationDao;
 import org.radlab.api.db.ChallengeDao;
+import org.radlab.api.jobs.JobQueue;
 import org.radlab.api.db.ChallengeDao.Challenge;
 import org.radlab.api.db.ChallengeDao.Submission;
 import org.radlab.api.db.Database;
@@ -62,7 +59,7 @@ public final class ChallengeRoutes {
   private final ModelDao models;
   private final AnnotationDao annotations;
   private final UserDao users;
-  private final JobRoutes jobs;
+  private final JobQueue jobs;
   private final Clock clock;
   private final int defaultMinAnnotations;
 
@@ -71,7 +68,7 @@ public final class ChallengeRoutes {
    * @param defaultMinAnnotations annotations of the pool a participant needs before submitting, unless the
    *                              challenge sets its own
    */
-  public ChallengeRoutes(Database db, JobRoutes jobs, Clock clock, int defaultMinAnnotations) {
+  public ChallengeRoutes(Database db, JobQueue jobs, Clock clock, int defaultMinAnnotations) {
     this.db = db;
     this.clock = clock;
     this.defaultMinAnnotations = defaultMinAnnotations;
@@ -236,28 +233,6 @@ public final class ChallengeRoutes {
       throw e;
     }
     return id;
-  }
-
-  /** After an evaluation job of a submission succeeded: its kappa and AUC from {@code comparison.json}. */
-  public static void score(Database db, JobDao.Job job) {
-    ChallengeDao challenges = db.dao(ChallengeDao.class);
-    challenges.byJob(job.id()).ifPresent(s -> {
-      try {
-        Path output = Path.of(Json.MAPPER.readTree(job.config()).path("output").asText());
-        JsonNode result = Json.MAPPER.readTree(Files.readString(output.resolve("comparison.json"))).get(0);
-        challenges.score(s.id(), "scored", result.path("kappaLinear").asDouble(), result.path("aucMacro").asDouble(),
-            Times.now());
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalStateException("cannot read the evaluation of submission " + s.id() + ": "
-            + e.getMessage(), e);
-      }
-    });
-  }
-
-  /** After an evaluation job of a submission failed or was cancelled. */
-  public static void failed(Database db, JobDao.Job job) {
-    ChallengeDao challenges = db.dao(ChallengeDao.class);
-    challenges.byJob(job.id()).ifPresent(s -> challenges.score(s.id(), "failed", null, null, Times.now()));
   }
 
   private ChallengeView view(Caller caller, Challenge c) {

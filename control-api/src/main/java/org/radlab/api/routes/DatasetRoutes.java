@@ -18,11 +18,13 @@ import org.radlab.api.db.DatasetDao.Dataset;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.UseCaseDao;
 import org.radlab.api.http.Times;
+import org.radlab.api.jobs.JobQueue;
+import org.radlab.api.jobs.JobViews;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
-import org.radlab.api.jobs.JobKind;
+import org.radlab.core.jobs.JobKind;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
@@ -44,9 +46,11 @@ public final class DatasetRoutes {
   private final Path home;
   private final DatasetDao datasets;
   private final UseCaseDao useCases;
-  private final JobRoutes jobs;
+  private final JobQueue queue;
+  private final JobViews jobs;
 
-  public DatasetRoutes(Database db, Path home, JobRoutes jobs) {
+  public DatasetRoutes(Database db, Path home, JobQueue queue, JobViews jobs) {
+    this.queue = queue;
     this.home = home;
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
@@ -97,7 +101,7 @@ public final class DatasetRoutes {
     config.put("secretFile", secretFile().toString());
     JobDao.Job job;
     try {
-      job = jobs.enqueue(caller, JobKind.PREP, config, id);
+      job = queue.enqueue(caller, JobKind.PREP, config, id);
     } catch (ApiException e) {
       datasets.setStatus(id, "failed");
       throw e;
@@ -231,59 +235,5 @@ public final class DatasetRoutes {
     long id = Requests.id(ctx, "datasetId", "dataset");
     return datasets.findVisible(id, caller.isAdmin())
         .orElseThrow(() -> ApiException.notFound("dataset " + id));
-  }
-
-  /** After a prep job succeeded: load its images.csv, number the studies, mark the dataset ready. */
-  public static void prepSucceeded(Database db, JobDao.Job job) {
-    DatasetDao datasets = db.dao(DatasetDao.class);
-    Dataset d = job.datasetId() == null ? null : datasets.find(job.datasetId()).orElse(null);
-    if (d == null) {
-      return;
-    }
-    try {
-      datasets.replaceCatalog(d.id(), readCatalog(Path.of(d.path()).resolve("images.csv")));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot load the image list of dataset " + d.id() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** After a prep job failed or was cancelled: a dataset with images from an earlier run stays ready. */
-  public static void prepFailed(Database db, JobDao.Job job) {
-    DatasetDao datasets = db.dao(DatasetDao.class);
-    if (job.datasetId() != null) {
-      datasets.find(job.datasetId()).ifPresent(d -> datasets.setStatus(d.id(), d.images() > 0 ? "ready" : "failed"));
-    }
-  }
-
-  static List<DatasetDao.Image> readCatalog(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> header = Csv.fields(lines.get(0));
-    int[] at = new int[9];
-    String[] names = {"image_id", "study_uid", "patient_id", "view_position", "laterality", "manufacturer",
-        "png_path", "png_width", "png_height"};
-    for (int i = 0; i < names.length; i++) {
-      at[i] = header.indexOf(names[i]);
-      if (at[i] < 0) {
-        throw new IOException(csv + " has no column " + names[i]);
-      }
-    }
-    List<DatasetDao.Image> images = new ArrayList<>(lines.size());
-    for (String line : lines.subList(1, lines.size())) {
-      if (line.isBlank()) {
-        continue;
-      }
-      List<String> f = Csv.fields(line);
-      images.add(new DatasetDao.Image(f.get(at[0]), f.get(at[1]), f.get(at[2]), blank(f.get(at[3])),
-          blank(f.get(at[4])), blank(f.get(at[5])), f.get(at[6]), number(f.get(at[7])), number(f.get(at[8]))));
-    }
-    return images;
-  }
-
-  private static String blank(String v) {
-    return v.isEmpty() ? null : v;
-  }
-
-  private static Integer number(String v) {
-    return v.isEmpty() ? null : Integer.valueOf(v);
   }
 }

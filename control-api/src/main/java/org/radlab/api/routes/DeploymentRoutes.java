@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.DeploymentDao;
+import org.radlab.api.jobs.JobQueue;
+import org.radlab.api.jobs.JobViews;
 import org.radlab.api.db.DeploymentDao.DeployedCase;
 import org.radlab.api.db.DeploymentDao.Deployment;
 import org.radlab.api.db.ModelDao;
@@ -42,9 +44,11 @@ public final class DeploymentRoutes {
   private final DeploymentDao deployments;
   private final UseCaseDao useCases;
   private final ModelDao models;
-  private final JobRoutes jobs;
+  private final JobQueue queue;
+  private final JobViews jobs;
 
-  public DeploymentRoutes(Database db, JobRoutes jobs) {
+  public DeploymentRoutes(Database db, JobQueue queue, JobViews jobs) {
+    this.queue = queue;
     this.deployments = db.dao(DeploymentDao.class);
     this.useCases = db.dao(UseCaseDao.class);
     this.models = db.dao(ModelDao.class);
@@ -155,7 +159,7 @@ public final class DeploymentRoutes {
       throw ApiException.rule("assessment needs at least 2 cases with both a prediction and a read; deployment "
           + d.id() + " has " + n);
     }
-    ctx.status(201).json(jobs.view(caller, jobs.enqueueAssessment(caller, config, csv.toString(), d.id())));
+    ctx.status(201).json(jobs.view(caller, queue.enqueueAssessment(caller, config, csv.toString(), d.id())));
   }
 
   /** The deployment's assess jobs, newest first. */

@@ -1,17 +1,13 @@
 package org.radlab.api.routes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,30 +17,27 @@ import org.radlab.api.db.AnnotationDao;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
-import org.radlab.api.db.DeploymentDao;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
 import org.radlab.api.db.ModelDao;
 import org.radlab.api.db.UseCaseDao;
-import org.radlab.api.http.Times;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.ServerPaths;
 import org.radlab.api.jobs.JobFiles;
-import org.radlab.api.jobs.JobKind;
+import org.radlab.core.jobs.JobKind;
+import org.radlab.api.jobs.JobQueue;
+import org.radlab.api.jobs.JobQueue.Snapshot;
 import org.radlab.api.jobs.JobRunner;
+import org.radlab.api.jobs.JobViews;
 import org.radlab.api.jobs.PretrainedWeights;
-import org.radlab.core.dataset.Csv;
-import org.radlab.core.jobs.AssessConfig;
-import org.radlab.core.jobs.EvalConfig;
-import org.radlab.core.jobs.PrepJobConfig;
-import org.radlab.core.jobs.TrainConfig;
 
 /**
- * The job queue: submit prep, train, evaluate and assess jobs with the same config records the CLI uses, follow
- * their status, progress and log, and cancel them. Participants see and cancel only their own jobs.
+ * The job endpoints: submit prep, train, evaluate and assess jobs (checked here against the caller's rights, the
+ * dataset and the labels, then queued by {@link JobQueue}), follow their status, progress, log and artifacts, and
+ * cancel them. Participants see and cancel only their own jobs.
  */
 public final class JobRoutes {
   /** Equal-class sampling needs at least this many studies of every class. */
@@ -52,16 +45,10 @@ public final class JobRoutes {
   /** Config fields the server fills in; a participant may not set them. */
   static final Set<String> SERVER_FIELDS = Set.of("dataset", "labels", "output", "jobId", "input", "predictions",
       "progressFile", "secretFile", "privateDir", "models");
-  private static final ObjectMapper CONFIGS = new ObjectMapper();
 
   public record JobRequest(String kind, Long datasetId, Long useCaseId, String labels, List<Long> models,
       String predictionsCsv, ObjectNode config) {}
 
-  public record JobView(long id, String kind, long ownerId, String status, String reason, Integer exitCode,
-      Long pid, Long datasetId, Long snapshotId, String submittedAt, String startedAt, String finishedAt,
-      JsonNode config) {}
-
-  private final Database db;
   private final Path home;
   private final JobDao jobs;
   private final DatasetDao datasets;
@@ -69,12 +56,13 @@ public final class JobRoutes {
   private final AnnotationDao annotations;
   private final ModelDao modelDao;
   private final int minTrainingLabels;
+  private final JobQueue queue;
+  private final JobViews views;
+  private final JobRunner runner;
   private final ServerPaths paths;
-  private JobRunner runner;
 
   /** {@code minTrainingLabels}: training needs at least this many labelled studies. */
-  public JobRoutes(Database db, Path home, int minTrainingLabels) {
-    this.db = db;
+  public JobRoutes(Database db, Path home, int minTrainingLabels, JobQueue queue, JobViews views, JobRunner runner) {
     this.home = home;
     this.minTrainingLabels = minTrainingLabels;
     this.jobs = db.dao(JobDao.class);
@@ -82,17 +70,13 @@ public final class JobRoutes {
     this.useCases = db.dao(UseCaseDao.class);
     this.annotations = db.dao(AnnotationDao.class);
     this.modelDao = db.dao(ModelDao.class);
-    this.paths = new ServerPaths(home);
-  }
-
-  /** How views hide the server's paths from participants. */
-  public ServerPaths paths() {
-    return paths;
-  }
-
-  public void runner(JobRunner runner) {
+    this.queue = queue;
+    this.views = views;
     this.runner = runner;
+    this.paths = views.paths();
   }
+
+
 
   public void submit(Context ctx) {
     Caller caller = Requests.caller(ctx);
@@ -115,13 +99,13 @@ public final class JobRoutes {
     Job job = switch (kind) {
       case PREP -> {
         caller.requireAdmin("running prep (register a dataset instead)");
-        yield enqueue(caller, kind, config, r.datasetId());
+        yield queue.enqueue(caller, kind, config, r.datasetId());
       }
       case TRAIN -> train(caller, r, config);
       case EVALUATE -> evaluate(caller, r, config);
       case ASSESS -> assess(caller, r, config);
     };
-    ctx.status(201).json(view(caller, job));
+    ctx.status(201).json(views.view(caller, job));
   }
 
   private Job train(Caller caller, JobRequest r, ObjectNode config) {
@@ -158,8 +142,7 @@ public final class JobRoutes {
           .toString());
     }
     config.put("dataset", d.path());
-    return enqueueWith(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels), null,
-        null);
+    return queue.enqueue(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels));
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
@@ -184,116 +167,26 @@ public final class JobRoutes {
       }
     }
     config.put("dataset", d.path());
-    return enqueueWith(caller, JobKind.EVALUATE, config, d.id(), new Snapshot(useCase, source(r.labels()), labels),
-        null, null);
+    return queue.enqueue(caller, JobKind.EVALUATE, config, d.id(),
+        new Snapshot(useCase, source(r.labels()), labels));
   }
 
   /** Inline predictions, or (admins only) a predictions file already on the server named in the config. */
   private Job assess(Caller caller, JobRequest r, ObjectNode config) {
     if (caller.isAdmin() && config.has("predictions")) {
-      return enqueueWith(caller, JobKind.ASSESS, config, null, null, null, null);
+      return queue.enqueue(caller, JobKind.ASSESS, config, null);
     }
     String csv = r.predictionsCsv();
     if (csv == null || csv.isBlank()) {
       throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
           + "ID,DATE,READ,CLASS1,CLASS2,...");
     }
-    return enqueueAssessment(caller, config, csv, null);
+    return queue.enqueueAssessment(caller, config, csv, null);
   }
 
-  /** The labels a train or evaluate job gets, frozen at submission. */
-  private record Snapshot(long useCaseId, String source, Map<String, String> labels) {}
 
-  /** Queues a job whose config is complete but for its job folder, id and output; checked by its config record. */
-  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId) {
-    return enqueueWith(caller, kind, config, datasetId, null, null, null);
-  }
 
-  /**
-   * One transaction: the job row, its label snapshot (file and row), its config (checked by the job's own record)
-   * and its files. If anything is refused, nothing is left behind: no row, no snapshot, no folder.
-   */
-  private Job enqueueWith(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Snapshot snapshot,
-      String predictionsCsv, Long deploymentId) {
-    Path[] snapshotFile = new Path[1];
-    long id;
-    try {
-      id = db.<Long, IOException>write(h -> {
-        JobDao dao = h.attach(JobDao.class);
-        long jobId = dao.insert(kind.key(), caller.id(), datasetId, null, Times.now());
-        if (deploymentId != null) {
-          h.attach(DeploymentDao.class).linkAssessment(deploymentId, jobId);
-        }
-        if (snapshot != null) {
-          snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
-          dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
-              snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
-          config.put("labels", snapshotFile[0].toString());
-        }
-        return configure(dao, jobId, kind, config, predictionsCsv);
-      });
-    } catch (IOException e) {
-      deleteQuietly(snapshotFile[0]);
-      throw new UncheckedIOException("cannot write the job's files: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      deleteQuietly(snapshotFile[0]);
-      throw e;
-    }
-    if (runner != null) {
-      runner.poke();
-    }
-    return jobs.find(id).orElseThrow();
-  }
 
-  /** Fills in the job's paths, checks the config with its record, writes the job folder and the config. */
-  private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, String predictionsCsv)
-      throws IOException {
-    JobFiles files = JobFiles.of(home, jobId);
-    String name = JobFiles.name(jobId);
-    switch (kind) {
-      case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
-      case TRAIN -> {
-        config.put("jobId", name);
-        config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
-      }
-      case EVALUATE -> {
-        config.put("jobId", name);
-        config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
-      }
-      case ASSESS -> {
-        if (predictionsCsv != null) {
-          config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
-        }
-        config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
-      }
-    }
-    check(kind, config);
-    String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
-    Files.createDirectories(files.dir());
-    if (predictionsCsv != null) {
-      Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
-    }
-    writeAtomically(files.config(), text);
-    dao.setConfig(jobId, text);
-    return jobId;
-  }
-
-  /** Builds the job's own config record from the JSON, so a bad value is a 400 now, not a failed job later. */
-  private static void check(JobKind kind, ObjectNode config) {
-    Class<?> type = switch (kind) {
-      case PREP -> PrepJobConfig.class;
-      case TRAIN -> TrainConfig.class;
-      case EVALUATE -> EvalConfig.class;
-      case ASSESS -> AssessConfig.class;
-    };
-    try {
-      CONFIGS.treeToValue(config, type);
-    } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("invalid " + kind.key() + " config: " + Json.describe(e));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid " + kind.key() + " config: " + e.getMessage());
-    }
-  }
 
   public void list(Context ctx) {
     Caller caller = Requests.caller(ctx);
@@ -305,11 +198,11 @@ public final class JobRoutes {
     }
     Long owner = caller.isAdmin() ? Requests.optionalLong(ctx, "owner") : Long.valueOf(caller.id());
     ctx.json(jobs.list(owner, status, Requests.limit(ctx, 100), Requests.offset(ctx)).stream()
-        .map(j -> view(caller, j)).toList());
+        .map(j -> views.view(caller, j)).toList());
   }
 
   public void get(Context ctx) {
-    ctx.json(view(Requests.caller(ctx), owned(ctx)));
+    ctx.json(views.view(Requests.caller(ctx), owned(ctx)));
   }
 
   /** The job's progress events: the JSON objects the job wrote, oldest first. */
@@ -347,22 +240,9 @@ public final class JobRoutes {
       throw ApiException.conflict("job " + job.id() + " has already ended: " + jobs.find(job.id()).orElseThrow()
           .status());
     }
-    ctx.json(view(caller, jobs.find(job.id()).orElseThrow()));
+    ctx.json(views.view(caller, jobs.find(job.id()).orElseThrow()));
   }
 
-  /** The job as {@code caller} may see it: a participant sees no server path in its config or reason. */
-  public JobView view(Caller caller, Job j) {
-    JsonNode config;
-    try {
-      config = Json.MAPPER.readTree(j.config());
-    } catch (JsonProcessingException e) {
-      config = null;
-    }
-    boolean admin = caller.isAdmin();
-    return new JobView(j.id(), j.kind(), j.ownerId(), j.status(), admin ? j.reason() : paths.scrub(j.reason()),
-        j.exitCode(), j.pid(), j.datasetId(), j.snapshotId(), j.submittedAt(), j.startedAt(), j.finishedAt(),
-        admin ? config : paths.scrub(config));
-  }
 
   private Job owned(Context ctx) {
     Caller caller = Requests.caller(ctx);
@@ -405,24 +285,12 @@ public final class JobRoutes {
     };
   }
 
-  /**
-   * Queues an assessment of recorded predictions and reads given as CSV (case,date,read,CLASS1,...); with a
-   * deployment, the job is recorded as one of its assessments in the same transaction.
-   */
-  public Job enqueueAssessment(Caller caller, ObjectNode config, String csv, Long deploymentId) {
-    config.put("predictions", "(written with the job)");
-    return enqueueWith(caller, JobKind.ASSESS, config, null, null, csv, deploymentId);
-  }
 
-  /** Jobs by id, as the API shows them (those that exist). */
-  public List<JobView> views(Caller caller, List<Long> ids) {
-    return ids.stream().map(jobs::find).flatMap(java.util.Optional::stream).map(j -> view(caller, j)).toList();
-  }
 
   /** The files a finished job wrote (model folder, evaluation or assessment output), for reports and charts. */
   public void artifacts(Context ctx) throws IOException {
     Job job = owned(ctx);
-    Path out = output(job);
+    Path out = JobQueue.output(job).orElse(null);
     List<Map<String, Object>> files = new ArrayList<>();
     if (out != null && Files.isDirectory(out)) {
       try (var walk = Files.walk(out, 3)) {
@@ -440,7 +308,7 @@ public final class JobRoutes {
   /** One artifact: {@code ?path=} as listed by {@link #artifacts}. */
   public void artifact(Context ctx) throws IOException {
     Job job = owned(ctx);
-    Path out = output(job);
+    Path out = JobQueue.output(job).orElse(null);
     String name = Requests.text(ctx, "path");
     if (name == null || out == null) {
       throw ApiException.badRequest("give the artifact's path as ?path=, as GET /api/jobs/" + job.id()
@@ -470,62 +338,16 @@ public final class JobRoutes {
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static Path output(Job job) {
-    try {
-      String out = Json.MAPPER.readTree(job.config()).path("output").asText("");
-      return out.isEmpty() ? null : Path.of(out).toAbsolutePath().normalize();
-    } catch (JsonProcessingException e) {
-      return null;
-    }
-  }
 
   private static String source(String labels) {
     return "reference".equals(labels) ? "reference" : "mine";
   }
 
-  /**
-   * Queues an evaluation of {@code modelPaths} on a dataset against its reference labels, owned by {@code owner}
-   * (a challenge's admin, so the participant never sees the hidden set's job, config or log).
-   */
-  public Job enqueueHiddenEvaluation(Caller owner, Dataset d, long useCaseId, List<String> modelPaths) {
-    Map<String, String> labels = datasets.referenceLabels(d.id(), useCaseId);
-    ObjectNode config = Json.MAPPER.createObjectNode();
-    config.put("dataset", d.path());
-    ArrayNode models = config.putArray("models");
-    modelPaths.forEach(models::add);
-    config.put("bootstrap", 200);
-    return enqueueWith(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels), null,
-        null);
-  }
 
   private static String labelSource(String source) {
     return "reference".equals(source) ? "the reference labels" : "your annotations";
   }
 
-  /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
-  private Path writeSnapshot(Caller caller, Map<String, String> labels) throws IOException {
-    StringBuilder csv = new StringBuilder("study_uid,label\n");
-    labels.forEach((study, code) -> csv.append(Csv.quote(study)).append(',').append(Csv.quote(code)).append('\n'));
-    Path dir = Files.createDirectories(home.resolve("labels"));
-    Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
-    Files.writeString(file, csv, StandardCharsets.UTF_8);
-    file.toFile().setReadOnly();
-    return file.toAbsolutePath();
-  }
 
-  private static void deleteQuietly(Path file) {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        // a stray snapshot file is harmless: nothing refers to it
-      }
-    }
-  }
 
-  private static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
 }

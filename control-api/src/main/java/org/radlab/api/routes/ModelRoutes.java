@@ -19,7 +19,7 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
-import org.radlab.api.http.Times;
+import org.radlab.api.jobs.JobViews;
 import org.radlab.api.report.AssistModule;
 import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dicom.DicomRejectException;
@@ -43,11 +43,11 @@ public final class ModelRoutes {
   private final ModelDao models;
   private final DatasetDao datasets;
   private final UseCaseDao useCases;
-  private final JobRoutes jobs;
+  private final JobViews jobs;
   private final long maxUploadBytes;
   private final UploadBounds uploadBounds;
 
-  public ModelRoutes(Database db, JobRoutes jobs, long maxUploadBytes) {
+  public ModelRoutes(Database db, JobViews jobs, long maxUploadBytes) {
     this.db = db;
     this.models = db.dao(ModelDao.class);
     this.datasets = db.dao(DatasetDao.class);
@@ -233,34 +233,5 @@ public final class ModelRoutes {
     Model m = models.find(id).orElseThrow(() -> ApiException.notFound("model " + id));
     caller.requireOwnerOrAdmin(m.ownerId(), "model " + id);
     return m;
-  }
-
-  /**
-   * Registers the model a training job left (when it succeeded, or was cancelled after saving weights): its row
-   * carries the use case of the job's label snapshot and the best validation kappa and AUC from its card.
-   */
-  public static void register(Database db, JobDao.Job job) {
-    if (!"train".equals(job.kind()) || job.datasetId() == null || job.snapshotId() == null) {
-      return;
-    }
-    try {
-      Path dir = Path.of(Json.MAPPER.readTree(job.config()).path("output").asText());
-      Path json = dir.resolve(ModelCard.FILE);
-      if (!Files.isRegularFile(json)) {
-        return;
-      }
-      ModelCard card = ModelCard.read(json);
-      if (card.weights() == null || card.weights().isEmpty()) {
-        return;
-      }
-      JobDao dao = db.dao(JobDao.class);
-      long useCase = dao.snapshot(job.snapshotId()).orElseThrow().useCaseId();
-      ModelCard.Validation v = card.validation();
-      db.dao(ModelDao.class).insert(job.id(), job.ownerId(), useCase, job.datasetId(), job.snapshotId(),
-          dir.toString(), card.architecture(), card.status(), v == null ? null : v.kappaLinear(),
-          v == null ? null : v.auc(), Times.now());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the model card of job " + job.id() + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -9,11 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A label snapshot: the immutable CSV {@code radlab labels import} writes, a header {@code study_uid,label} and one
+ * A label snapshot: the immutable CSV {@code radlab labels import} and the control API write, a header {@code study_uid,label} and one
  * row per pseudonymous study. Fields may be quoted as in RFC 4180 ({@code "a,b"}, {@code ""} for a quote).
  */
 public final class LabelSnapshot {
   private LabelSnapshot() {}
+
+  /** The snapshot's text for {@code labels} (study UID to label), in their order; fields quoted where needed. */
+  public static String csv(Map<String, String> labels) {
+    StringBuilder text = new StringBuilder("study_uid,label\n");
+    labels.forEach((study, label) -> text.append(Csv.quote(study)).append(',').append(Csv.quote(label)).append('\n'));
+    return text.toString();
+  }
 
   /** Study UID to label, in file order. */
   public static Map<String, String> read(Path file) throws IOException {

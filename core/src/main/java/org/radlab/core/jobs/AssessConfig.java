@@ -1,7 +1,6 @@
 package org.radlab.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.radlab.core.Workspace;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AssessConfig(String predictions, List<String> positive, Double threshold, String period,
-    Integer bootstrap, Long seed, String output) {
+    Integer bootstrap, Long seed, String output) implements JobConfig {
 
   public AssessConfig {
     if (predictions == null || predictions.isBlank()) {
@@ -41,11 +40,11 @@ public record AssessConfig(String predictions, List<String> positive, Double thr
   }
 
   public static AssessConfig read(Path json) throws IOException {
-    try {
-      return new ObjectMapper().readValue(json.toFile(), AssessConfig.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      throw e.getCause() instanceof IllegalArgumentException iae ? iae
-          : new IllegalArgumentException(e.getOriginalMessage(), e);
-    }
+    return JobConfig.read(json, AssessConfig.class);
+  }
+
+  @Override
+  public JobKind kind() {
+    return JobKind.ASSESS;
   }
 }

@@ -1,7 +1,6 @@
 package org.radlab.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -25,7 +24,7 @@ import org.radlab.core.Workspace;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record EvalConfig(String dataset, String labels, List<String> models, List<String> positive,
-    Double threshold, Integer bootstrap, Long seed, String jobId, String output) implements Serializable {
+    Double threshold, Integer bootstrap, Long seed, String jobId, String output) implements Serializable, JobConfig {
 
   /** The most bootstrap resamples a job may ask for (assessments too). */
   public static final int MAX_BOOTSTRAP = 20_000;
@@ -48,12 +47,12 @@ public record EvalConfig(String dataset, String labels, List<String> models, Lis
   }
 
   public static EvalConfig read(Path json) throws IOException {
-    try {
-      return new ObjectMapper().readValue(json.toFile(), EvalConfig.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      throw e.getCause() instanceof IllegalArgumentException iae ? iae
-          : new IllegalArgumentException(e.getOriginalMessage(), e);
-    }
+    return JobConfig.read(json, EvalConfig.class);
+  }
+
+  @Override
+  public JobKind kind() {
+    return JobKind.EVALUATE;
   }
 
   private static void require(boolean ok, String message) {

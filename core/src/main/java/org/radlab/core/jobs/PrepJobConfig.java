@@ -1,7 +1,6 @@
 package org.radlab.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.radlab.core.deid.DatePolicy;
@@ -39,7 +38,7 @@ public record PrepJobConfig(
     Boolean flipByLaterality,
     int partitions,
     String privateDir,
-    String progressFile) implements java.io.Serializable {
+    String progressFile) implements java.io.Serializable, JobConfig {
 
   public static final int DEFAULT_PNG_LONG_EDGE = 1024;
   public static final int DEFAULT_TENSOR_SIDE = 256;
@@ -90,12 +89,18 @@ public record PrepJobConfig(
   }
 
   public static PrepJobConfig read(Path json) throws IOException {
-    try {
-      return new ObjectMapper().readValue(json.toFile(), PrepJobConfig.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      throw e.getCause() instanceof IllegalArgumentException iae ? iae
-          : new IllegalArgumentException(e.getOriginalMessage(), e);
-    }
+    return JobConfig.read(json, PrepJobConfig.class);
+  }
+
+  @Override
+  public JobKind kind() {
+    return JobKind.PREP;
+  }
+
+  /** A prep job writes the dataset folder. */
+  @Override
+  public String output() {
+    return dataset;
   }
 
   /** {@code $RADLAB_HOME/site-secret}, with RADLAB_HOME defaulting to {@code ./radlab-home}. */

@@ -80,7 +80,7 @@ public record TrainConfig(
     Integer syncEvery,
     Boolean halfPrecisionUpdates,
     String jobId,
-    String output) implements Serializable {
+    String output) implements Serializable, JobConfig {
 
   public TrainConfig {
     require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
@@ -146,13 +146,12 @@ public record TrainConfig(
   }
 
   public static TrainConfig read(Path json) throws IOException {
-    try {
-      return JSON.readValue(json.toFile(), TrainConfig.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      throw unwrap(e);
-    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(json + ": unknown field '" + e.getPropertyName() + "'", e);
-    }
+    return JobConfig.read(json, TrainConfig.class);
+  }
+
+  @Override
+  public JobKind kind() {
+    return JobKind.TRAIN;
   }
 
   /** This config with the fields of {@code json} (a JSON object) laid over it. */

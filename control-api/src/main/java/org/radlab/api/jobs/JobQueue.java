@@ -1,0 +1,198 @@
+package org.radlab.api.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.radlab.api.db.Database;
+import org.radlab.api.db.DatasetDao;
+import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.DeploymentDao;
+import org.radlab.api.db.JobDao;
+import org.radlab.api.db.JobDao.Job;
+import org.radlab.api.http.ApiException;
+import org.radlab.api.http.Caller;
+import org.radlab.api.http.Json;
+import org.radlab.api.http.Times;
+import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.jobs.JobConfig;
+import org.radlab.core.jobs.JobKind;
+
+/**
+ * Queues jobs: each one is a job row, its label snapshot, its folder and its {@code config.json}, written in one
+ * transaction and checked by the kind's config record first, so a refused config leaves nothing behind and a queued
+ * one will read in the job. The runner is told at once. Routes decide who may queue what; this owns how.
+ */
+public final class JobQueue {
+  /** The labels a train or evaluate job gets, frozen at submission. */
+  public record Snapshot(long useCaseId, String source, Map<String, String> labels) {}
+
+  private final Database db;
+  private final Path home;
+  private final JobDao jobs;
+  private final DatasetDao datasets;
+  private final JobRunner runner;
+
+  public JobQueue(Database db, Path home, JobRunner runner) {
+    this.db = db;
+    this.home = home;
+    this.jobs = db.dao(JobDao.class);
+    this.datasets = db.dao(DatasetDao.class);
+    this.runner = runner;
+  }
+
+  /** Queues a job whose config is complete but for its job folder, id and output. */
+  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId) {
+    return enqueue(caller, kind, config, datasetId, null, null, null);
+  }
+
+  /** Queues a train or evaluate job with the label snapshot it is to use. */
+  public Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Snapshot snapshot) {
+    return enqueue(caller, kind, config, datasetId, snapshot, null, null);
+  }
+
+  /**
+   * Queues an assessment of recorded predictions and reads given as CSV (case,date,read,CLASS1,...); with a
+   * deployment, the job is recorded as one of its assessments in the same transaction.
+   */
+  public Job enqueueAssessment(Caller caller, ObjectNode config, String csv, Long deploymentId) {
+    config.put("predictions", "(written with the job)");
+    return enqueue(caller, JobKind.ASSESS, config, null, null, csv, deploymentId);
+  }
+
+  /**
+   * Queues an evaluation of {@code modelPaths} on a dataset against its reference labels, owned by {@code owner}
+   * (a challenge's admin, so the participant never sees the hidden set's job, config or log).
+   */
+  public Job enqueueHiddenEvaluation(Caller owner, Dataset d, long useCaseId, List<String> modelPaths) {
+    Map<String, String> labels = datasets.referenceLabels(d.id(), useCaseId);
+    ObjectNode config = Json.MAPPER.createObjectNode();
+    config.put("dataset", d.path());
+    ArrayNode models = config.putArray("models");
+    modelPaths.forEach(models::add);
+    config.put("bootstrap", 200);
+    return enqueue(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels));
+  }
+
+  /** The folder a job writes its results to, from its config as its record reads it; empty if it reads no more. */
+  public static Optional<Path> output(Job job) {
+    try {
+      String out = JobKind.of(job.kind()).config(job.config()).output();
+      return out == null || out.isEmpty() ? Optional.empty() : Optional.of(Path.of(out).toAbsolutePath().normalize());
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * One transaction: the job row, its label snapshot (file and row), its config (checked by the job's own record)
+   * and its files. If anything is refused, nothing is left behind: no row, no snapshot, no folder.
+   */
+  private Job enqueue(Caller caller, JobKind kind, ObjectNode config, Long datasetId, Snapshot snapshot,
+      String predictionsCsv, Long deploymentId) {
+    Path[] snapshotFile = new Path[1];
+    long id;
+    try {
+      id = db.<Long, IOException>write(h -> {
+        JobDao dao = h.attach(JobDao.class);
+        long jobId = dao.insert(kind.key(), caller.id(), datasetId, null, Times.now());
+        if (deploymentId != null) {
+          h.attach(DeploymentDao.class).linkAssessment(deploymentId, jobId);
+        }
+        if (snapshot != null) {
+          snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
+          dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
+              snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
+          config.put("labels", snapshotFile[0].toString());
+        }
+        return configure(dao, jobId, kind, config, predictionsCsv);
+      });
+    } catch (IOException e) {
+      deleteQuietly(snapshotFile[0]);
+      throw new UncheckedIOException("cannot write the job's files: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(snapshotFile[0]);
+      throw e;
+    }
+    runner.poke();
+    return jobs.find(id).orElseThrow();
+  }
+
+  /** Fills in the job's paths, checks the config with its record, writes the job folder and the config. */
+  private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, String predictionsCsv)
+      throws IOException {
+    JobFiles files = JobFiles.of(home, jobId);
+    String name = JobFiles.name(jobId);
+    switch (kind) {
+      case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
+      case TRAIN -> {
+        config.put("jobId", name);
+        config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
+      }
+      case EVALUATE -> {
+        config.put("jobId", name);
+        config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
+      }
+      case ASSESS -> {
+        if (predictionsCsv != null) {
+          config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
+        }
+        config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
+      }
+    }
+    check(kind, config);
+    String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
+    Files.createDirectories(files.dir());
+    if (predictionsCsv != null) {
+      Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
+    }
+    writeAtomically(files.config(), text);
+    dao.setConfig(jobId, text);
+    return jobId;
+  }
+
+  /** Builds the job's own config record from the JSON, so a bad value is a 400 now, not a failed job later. */
+  private static JobConfig check(JobKind kind, ObjectNode config) {
+    try {
+      return kind.config(config);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("invalid " + kind.key() + " config: " + Json.describe(e));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid " + kind.key() + " config: " + e.getMessage());
+    }
+  }
+
+  /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
+  private Path writeSnapshot(Caller caller, Map<String, String> labels) throws IOException {
+    String csv = LabelSnapshot.csv(labels);
+    Path dir = Files.createDirectories(home.resolve("labels"));
+    Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
+    file.toFile().setReadOnly();
+    return file.toAbsolutePath();
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a stray snapshot file is harmless: nothing refers to it
+      }
+    }
+  }
+
+  private static void writeAtomically(Path target, String text) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,54 @@
+package org.radlab.core.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What one job run is told to do: the agreement between whoever queues a job (the CLI, the control API, a notebook,
+ * a plain {@code spark-submit}) and the job's main class, which reads it from the job's {@code config.json}. One
+ * record per {@link JobKind}; each checks its own fields when it is built, so a config that reads is a valid one.
+ */
+public sealed interface JobConfig permits PrepJobConfig, TrainConfig, EvalConfig, AssessConfig {
+  /** Reads every kind's config; unknown fields are refused by each record's own annotation. */
+  ObjectMapper JSON = new ObjectMapper();
+
+  /** The kind of job this config runs. */
+  JobKind kind();
+
+  /** The folder the job writes its results to: the dataset, model, evaluation or assessment folder. */
+  String output();
+
+  /**
+   * Reads a config file of {@code type}. A field the record refuses is an IllegalArgumentException with the
+   * record's own message; a field the record does not have is one that names it.
+   */
+  static <T extends JobConfig> T read(Path json, Class<T> type) throws IOException {
+    try {
+      return JSON.readValue(json.toFile(), type);
+    } catch (ValueInstantiationException e) {
+      throw unwrap(e);
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(json + ": unknown field '" + e.getPropertyName() + "'", e);
+    }
+  }
+
+  /** The record a JSON tree describes, as {@link #read} does; Jackson's own exceptions for malformed values. */
+  static <T extends JobConfig> T of(JsonNode tree, Class<T> type) throws JsonProcessingException {
+    try {
+      return JSON.treeToValue(tree, type);
+    } catch (ValueInstantiationException e) {
+      throw unwrap(e);
+    }
+  }
+
+  /** A record's own refusal, which Jackson wraps, as the IllegalArgumentException the record threw. */
+  private static IllegalArgumentException unwrap(ValueInstantiationException e) {
+    return e.getCause() instanceof IllegalArgumentException iae ? iae
+        : new IllegalArgumentException(e.getOriginalMessage(), e);
+  }
+}
