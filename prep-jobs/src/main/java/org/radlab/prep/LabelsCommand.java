@@ -54,7 +54,7 @@ public final class LabelsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       var request = new LabelImport.Request(dataset, privateDir, csv, studyColumn, labelColumn, classes,
-          org.radlab.core.Workspace.home().resolve("labels"), out);
+          org.radlab.core.Workspace.current().labels(), out);
       SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
       try {
         LabelImport.Report report = LabelImport.run(spark, request);

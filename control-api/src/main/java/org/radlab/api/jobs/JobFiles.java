@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.radlab.core.Workspace;
 
 /**
  * A job's folder, {@code $RADLAB_HOME/jobs/job-<id>}: {@code config.json} (what the job runs with), {@code log}
@@ -14,7 +15,7 @@ import java.util.Optional;
  */
 public record JobFiles(Path dir) {
   public static JobFiles of(Path home, long jobId) {
-    return new JobFiles(home.resolve("jobs").resolve(name(jobId)));
+    return new JobFiles(new Workspace(home).job(name(jobId)));
   }
 
   /** {@code job-<id>}: the job's folder name and the job id the train and evaluate jobs are given. */

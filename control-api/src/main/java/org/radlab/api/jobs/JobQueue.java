@@ -13,15 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.radlab.api.db.Database;
-import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DeploymentDao;
-import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
+import org.radlab.api.db.JobDao;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Times;
+import org.radlab.core.Workspace;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.jobs.JobConfig;
 import org.radlab.core.jobs.JobKind;
@@ -37,6 +38,7 @@ public final class JobQueue {
 
   private final Database db;
   private final Path home;
+  private final Workspace workspace;
   private final JobDao jobs;
   private final DatasetDao datasets;
   private final JobRunner runner;
@@ -44,6 +46,7 @@ public final class JobQueue {
   public JobQueue(Database db, Path home, JobRunner runner) {
     this.db = db;
     this.home = home;
+    this.workspace = new Workspace(home);
     this.jobs = db.dao(JobDao.class);
     this.datasets = db.dao(DatasetDao.class);
     this.runner = runner;
@@ -135,17 +138,17 @@ public final class JobQueue {
       case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
       case TRAIN -> {
         config.put("jobId", name);
-        config.put("output", home.resolve("models").resolve(name).toAbsolutePath().toString());
+        config.put("output", workspace.model(name).toAbsolutePath().toString());
       }
       case EVALUATE -> {
         config.put("jobId", name);
-        config.put("output", home.resolve("evaluations").resolve(name).toAbsolutePath().toString());
+        config.put("output", workspace.evaluation(name).toAbsolutePath().toString());
       }
       case ASSESS -> {
         if (predictionsCsv != null) {
           config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
         }
-        config.put("output", home.resolve("assessments").resolve(name).toAbsolutePath().toString());
+        config.put("output", workspace.assessment(name).toAbsolutePath().toString());
       }
     }
     check(kind, config);
@@ -173,7 +176,7 @@ public final class JobQueue {
   /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
   private Path writeSnapshot(Caller caller, Map<String, String> labels) throws IOException {
     String csv = LabelSnapshot.csv(labels);
-    Path dir = Files.createDirectories(home.resolve("labels"));
+    Path dir = Files.createDirectories(workspace.labels());
     Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
     Files.writeString(file, csv, StandardCharsets.UTF_8);
     file.toFile().setReadOnly();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.radlab.core.Workspace;
 import org.radlab.api.http.Times;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.JobDao;
@@ -132,7 +133,7 @@ public final class JobRunner implements AutoCloseable {
     Files.createDirectories(files.dir());
     Files.deleteIfExists(files.exit());
     List<Path> classpath = SparkClasspath.ofRunningJvm();
-    Path appJar = AppJars.containing(kind.mainClass(), classpath, settings.home().resolve("cache").resolve("app-jars"));
+    Path appJar = AppJars.containing(kind.mainClass(), classpath, new Workspace(settings.home()).cache().resolve("app-jars"));
     SubmitRequest request = SubmitRequest.of(settings.master(), kind.mainClass(), appJar)
         .withConf(defaultConf())
         .withConf(settings.sparkConf())

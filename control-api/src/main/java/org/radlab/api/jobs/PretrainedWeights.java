@@ -2,6 +2,7 @@ package org.radlab.api.jobs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.radlab.core.Workspace;
 import org.radlab.api.http.ApiException;
 
 /**
@@ -22,7 +23,7 @@ public final class PretrainedWeights {
       return Path.of(weights).normalize();
     }
     if (weights != null && weights.matches(NAME)) {
-      Path dir = home.resolve("weights").toAbsolutePath().normalize();
+      Path dir = new Workspace(home).weights().toAbsolutePath().normalize();
       for (String candidate : new String[] {weights, weights + ".params", weights + ".pt"}) {
         Path p = dir.resolve(candidate).normalize();
         if (p.getParent().equals(dir) && Files.exists(p)) {

@@ -13,21 +13,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.radlab.api.db.Database;
-import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
+import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.JobDao;
 import org.radlab.api.db.UseCaseDao;
-import org.radlab.api.http.Times;
-import org.radlab.api.jobs.JobQueue;
-import org.radlab.api.jobs.JobViews;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
-import org.radlab.core.jobs.JobKind;
+import org.radlab.api.http.Times;
+import org.radlab.api.jobs.JobQueue;
+import org.radlab.api.jobs.JobViews;
+import org.radlab.core.Workspace;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
+import org.radlab.core.jobs.JobKind;
 
 /**
  * Datasets: registering one runs the prep job on a path; when it succeeds its {@code images.csv} is loaded, and the
@@ -94,7 +95,7 @@ public final class DatasetRoutes {
       throw ApiException.conflict("a dataset named '" + name + "' exists already");
     }
     long id = datasets.insert(name, r.useCaseId(), source, caller.id(), Times.now());
-    Path dir = home.resolve("datasets").resolve(String.valueOf(id)).toAbsolutePath();
+    Path dir = new Workspace(home).dataset(String.valueOf(id)).toAbsolutePath();
     ObjectNode config = Json.MAPPER.valueToTree(options);
     config.put("input", source);
     config.put("dataset", dir.toString());

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.radlab.api.db.Database;
-import org.radlab.api.db.ModelDao;
 import org.radlab.api.db.ModelDao.Model;
+import org.radlab.api.db.ModelDao;
 import org.radlab.api.db.PublicationDao;
 import org.radlab.api.db.PublishDestinationDao;
 import org.radlab.api.db.UseCaseDao;
@@ -20,6 +20,7 @@ import org.radlab.api.http.Times;
 import org.radlab.api.publish.Destinations;
 import org.radlab.api.publish.ModelPackage;
 import org.radlab.api.publish.PackagePoster;
+import org.radlab.core.Workspace;
 
 /**
  * Publish: a model package (weights, model.json, model card, checksums) to a directory or an HTTP endpoint, each
@@ -73,7 +74,7 @@ public final class PublishRoutes {
   private long toDirectory(Caller caller, Model m, ModelPackage pkg, String directory) {
     Path parent;
     if (directory.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
-      parent = home.resolve("published").resolve(directory);
+      parent = new Workspace(home).published().resolve(directory);
     } else if (caller.isAdmin() && Path.of(directory).isAbsolute()) {
       parent = Path.of(directory).normalize();
     } else {

@@ -35,8 +35,8 @@ public record AssessConfig(String predictions, List<String> positive, Double thr
     bootstrap = bootstrap == null ? 1000 : bootstrap;
     Bounds.between("bootstrap", bootstrap, 0, EvalConfig.MAX_BOOTSTRAP);
     seed = seed == null ? 1L : seed;
-    output = output == null || output.isBlank() ? Workspace.home().resolve("assessments")
-        .resolve(Path.of(predictions).getFileName().toString().replaceAll("\\.csv$", "")).toString() : output;
+    output = output == null || output.isBlank() ? Workspace.current()
+        .assessment(Path.of(predictions).getFileName().toString().replaceAll("\\.csv$", "")).toString() : output;
   }
 
   public static AssessConfig read(Path json) throws IOException {

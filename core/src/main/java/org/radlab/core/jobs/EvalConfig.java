@@ -42,7 +42,7 @@ public record EvalConfig(String dataset, String labels, List<String> models, Lis
     jobId = jobId == null || jobId.isBlank()
         ? "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
     require(jobId.matches("[A-Za-z0-9._-]{1,100}"), "jobId may hold letters, digits, '.', '_' and '-' only: " + jobId);
-    output = output == null || output.isBlank() ? Workspace.home().resolve("evaluations").resolve(jobId).toString()
+    output = output == null || output.isBlank() ? Workspace.current().evaluation(jobId).toString()
         : output;
   }
 

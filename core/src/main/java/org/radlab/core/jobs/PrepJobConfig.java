@@ -105,7 +105,7 @@ public record PrepJobConfig(
 
   /** {@code $RADLAB_HOME/site-secret}, with RADLAB_HOME defaulting to {@code ./radlab-home}. */
   public static String defaultSecretFile() {
-    return org.radlab.core.Workspace.home().resolve("site-secret").toString();
+    return org.radlab.core.Workspace.current().siteSecret().toString();
   }
 
   private static String stripSlash(String path) {

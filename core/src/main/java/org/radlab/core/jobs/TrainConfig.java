@@ -185,12 +185,12 @@ public record TrainConfig(
   }
 
   private static String defaultOutput(String jobId) {
-    return Workspace.home().resolve("models").resolve(jobId).toString();
+    return Workspace.current().model(jobId).toString();
   }
 
   /** {@code $RADLAB_HOME/jobs/<jobId>}: progress lines and the cancel request. */
   public Path jobDir() {
-    return Workspace.home().resolve("jobs").resolve(jobId);
+    return Workspace.current().job(jobId);
   }
 
   public static final ObjectMapper JSON = new ObjectMapper();
