@@ -1,24 +1,14 @@
 package org.radlab.cli.cluster;
 
 import org.radlab.core.launch.SparkSubmitProcess;
-import org.radlab.core.launch.SparkClasspath;
 import org.radlab.core.launch.ProcessTrees;
-import org.radlab.core.launch.SparkJvmFlags;
-import org.radlab.core.launch.JavaCommand;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -39,6 +29,9 @@ import java.util.regex.Pattern;
  * executors from (see {@link SparkHome}). {@link #start} returns once the master reports every
  * worker ALIVE. An attached cluster (the default) is also stopped when this JVM exits; a detached
  * one ({@code optDetached(true)}) keeps running until someone stops its processes.
+ *
+ * <p>This class holds the running cluster (its processes, executors and stopping) and the {@link Builder}'s
+ * settings; {@link ClusterLaunch} starts it.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
@@ -49,9 +42,8 @@ public final class StandaloneCluster implements AutoCloseable {
   public static final String MASTER_CLASS = "org.apache.spark.deploy.master.Master";
   public static final String WORKER_CLASS = "org.apache.spark.deploy.worker.Worker";
 
-  private static final String DAEMON_HEAP = "-Xmx512m";
-  private static final Duration POLL = Duration.ofMillis(250);
-  private static final Duration GRACE = Duration.ofSeconds(10);
+  /** How long a stopped or killed process may take to exit. */
+  static final Duration GRACE = Duration.ofSeconds(10);
   private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]*[kKmMgGtT]?");
 
   private final Path stateDir;
@@ -63,7 +55,7 @@ public final class StandaloneCluster implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private StandaloneCluster(Path stateDir, String masterUrl, URI webUiUrl, List<Path> logs,
+  StandaloneCluster(Path stateDir, String masterUrl, URI webUiUrl, List<Path> logs,
       ProcessHandle master, List<ProcessHandle> workers, boolean detached) {
     this.stateDir = stateDir;
     this.masterUrl = masterUrl;
@@ -243,7 +235,8 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Starts the master and workers and waits until all workers are ALIVE. */
     public StandaloneCluster start() throws IOException {
       check();
-      return new Launch(this).run();
+      return new ClusterLaunch(new ClusterLaunch.Settings(stateDir, workers, coresPerWorker, memoryPerWorker,
+          masterPort, webUiPort, detached, startTimeout, classpath)).run();
     }
 
     private void check() {
@@ -275,202 +268,6 @@ public final class StandaloneCluster implements AutoCloseable {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("The " + what + " must be 0 (any free port) or "
             + "1-65535, got " + port);
-      }
-    }
-  }
-
-  /** One start attempt: launches the processes, waits for them, and cleans up if it fails. */
-  private static final class Launch {
-    private final Builder spec;
-    private final Path stateDir;
-    private final Path logDir;
-    private final List<ProcessHandle> started = new ArrayList<>();
-
-    Launch(Builder spec) {
-      this.spec = spec;
-      this.stateDir = spec.stateDir.toAbsolutePath().normalize();
-      this.logDir = stateDir.resolve("logs");
-    }
-
-    StandaloneCluster run() throws IOException {
-      try {
-        return launch();
-      } catch (IOException | RuntimeException | Error e) {
-        for (ProcessHandle process : started) {
-          ProcessTrees.terminate(process, GRACE);
-        }
-        throw e;
-      }
-    }
-
-    private StandaloneCluster launch() throws IOException {
-      Files.createDirectories(logDir);
-      List<Path> classpath = spec.classpath != null ? spec.classpath
-          : SparkClasspath.ofRunningJvm();
-      SparkHome sparkHome = SparkHome.populate(stateDir.resolve("spark-home"), classpath);
-      int masterPort = portOrFree("master port", spec.masterPort, "--port");
-      int webUiPort = portOrFree("web UI port", spec.webUiPort, "--webui-port");
-      String masterUrl = "spark://" + HOST + ":" + masterPort;
-      URI webUi = URI.create("http://" + HOST + ":" + webUiPort);
-
-      List<Path> logs = new ArrayList<>();
-      Path masterLog = logDir.resolve("master.log");
-      logs.add(masterLog);
-      ProcessHandle master = launchDaemon(sparkHome, masterLog, MASTER_CLASS,
-          List.of("--host", HOST, "--port", Integer.toString(masterPort),
-              "--webui-port", Integer.toString(webUiPort)));
-      long deadline = System.nanoTime() + spec.startTimeout.toNanos();
-      awaitMaster(webUi, master, masterLog, deadline);
-
-      List<ProcessHandle> workers = new ArrayList<>();
-      for (int i = 1; i <= spec.workers; i++) {
-        Path workDir = Files.createDirectories(stateDir.resolve("work").resolve("worker-" + i));
-        Path log = logDir.resolve("worker-" + i + ".log");
-        logs.add(log);
-        workers.add(launchDaemon(sparkHome, log, WORKER_CLASS, List.of("--host", HOST,
-            "--webui-port", Integer.toString(freePort()),
-            "--cores", Integer.toString(spec.coresPerWorker),
-            "--memory", spec.memoryPerWorker,
-            "--work-dir", workDir.toString(), masterUrl)));
-      }
-      awaitWorkers(webUi, master, workers, logs, deadline);
-      return new StandaloneCluster(stateDir, masterUrl, webUi, logs, master, workers,
-          spec.detached);
-    }
-
-    private ProcessHandle launchDaemon(SparkHome sparkHome, Path log, String mainClass,
-        List<String> args) throws IOException {
-      List<String> command = new ArrayList<>();
-      if (spec.detached) {
-        setsid().ifPresent(command::add);
-      }
-      command.add(JavaCommand.executable());
-      command.addAll(SparkJvmFlags.LIST);
-      command.add(DAEMON_HEAP);
-      command.add("-D" + MARKER_PROPERTY + "=" + stateDir);
-      command.add("-cp");
-      command.add(sparkHome.jarsWildcard());
-      command.add(mainClass);
-      command.addAll(args);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .directory(stateDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      Map<String, String> env = builder.environment();
-      env.put("SPARK_HOME", sparkHome.dir().toString());
-      env.put("SPARK_SCALA_VERSION", "2.13");
-      env.put("SPARK_LOCAL_IP", HOST);
-      env.remove("SPARK_CONF_DIR");
-      ProcessHandle handle = builder.start().toHandle();
-      started.add(handle);
-      return handle;
-    }
-
-    private void awaitMaster(URI webUi, ProcessHandle master, Path log, long deadline) {
-      IOException last = null;
-      while (true) {
-        requireAlive(master, "master", log);
-        try {
-          MasterStatus status = MasterWebUi.fetch(webUi, Duration.ofSeconds(2));
-          if ("ALIVE".equals(status.status())) {
-            return;
-          }
-        } catch (IOException e) {
-          last = e;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new ClusterException("The Spark master's web UI " + webUi + "/json/ did not "
-              + "report ALIVE within " + spec.startTimeout.toSeconds() + " s"
-              + (last == null ? "" : " (last error: " + last.getMessage() + ")")
-              + ". Read " + log + " for the reason.");
-        }
-        pause();
-      }
-    }
-
-    private void awaitWorkers(URI webUi, ProcessHandle master, List<ProcessHandle> workers,
-        List<Path> logs, long deadline) {
-      int alive = 0;
-      while (true) {
-        requireAlive(master, "master", logs.get(0));
-        for (int i = 0; i < workers.size(); i++) {
-          requireAlive(workers.get(i), "worker " + (i + 1), logs.get(i + 1));
-        }
-        try {
-          alive = (int) MasterWebUi.fetch(webUi, Duration.ofSeconds(2)).workers().stream()
-              .filter(MasterStatus.Worker::alive).count();
-          if (alive >= workers.size()) {
-            return;
-          }
-        } catch (IOException e) {
-          // the master is busy or restarting its UI; poll again
-        }
-        if (System.nanoTime() > deadline) {
-          throw new ClusterException("The Spark master reported " + alive + " of "
-              + workers.size() + " workers ALIVE after " + spec.startTimeout.toSeconds()
-              + " s. Read the worker logs for the reason: " + logs.subList(1, logs.size())
-              + " (master: " + logs.get(0) + ").");
-        }
-        pause();
-      }
-    }
-
-    private static void requireAlive(ProcessHandle process, String what, Path log) {
-      if (!process.isAlive()) {
-        throw new ClusterException("The Spark " + what + " (pid " + process.pid()
-            + ") exited during start-up. Read " + log + " for the reason:\n" + tail(log, 15));
-      }
-    }
-
-    private static String tail(Path log, int lines) {
-      try {
-        List<String> all = Files.readAllLines(log);
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-      } catch (IOException | UncheckedIOException e) {
-        return "(cannot read " + log + ": " + e.getMessage() + ")";
-      }
-    }
-
-    private static int portOrFree(String what, int port, String option) {
-      if (port == 0) {
-        return freePort();
-      }
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-        return port;
-      } catch (IOException e) {
-        throw new ClusterException("The " + what + " " + port + " on " + HOST + " is in use ("
-            + e.getMessage() + "). Choose another with " + option + ", or 0 for any free port.");
-      }
-    }
-
-    private static int freePort() {
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-        return socket.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-      }
-    }
-
-    /** setsid(1) puts a detached daemon in its own session, away from the terminal's signals. */
-    private static Optional<String> setsid() {
-      for (String dir : List.of("/usr/bin", "/bin")) {
-        Path candidate = Path.of(dir, "setsid");
-        if (Files.isExecutable(candidate)) {
-          return Optional.of(candidate.toString());
-        }
-      }
-      return Optional.empty();
-    }
-
-    private static void pause() {
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ClusterException("Interrupted while waiting for the cluster to start", e);
       }
     }
   }

@@ -58,7 +58,7 @@ class BootstrapPackagesTest {
     COMMANDS.put("curl", "bench/api");
     COMMANDS.put("git", "bench/* (the commit in the results), bin/fresh-debian-check");
     COMMANDS.put("sha256sum", "QueueAndLoadTest (a model archive's SHA256SUMS)");
-    COMMANDS.put("setsid", "the cluster launcher (StandaloneCluster), Hadoop's shell helpers");
+    COMMANDS.put("setsid", "the cluster launcher (DaemonLauncher), Hadoop's shell helpers");
     COMMANDS.put("kill", "Hadoop's shell helpers");
     COMMANDS.put("ps", "procps, kept for looking at a cluster by hand");
     COMMANDS.put("pkill", "procps, kept for stopping a cluster by hand");

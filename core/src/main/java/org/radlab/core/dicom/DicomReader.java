@@ -90,9 +90,9 @@ public final class DicomReader {
           + (header.sopClassUid() == null ? "" : " (SOP class " + header.sopClassUid() + ")"));
     }
     AttributeList list = parsed.list();
-    PixelLayout layout = PixelLayout.of(header, DicomParser.highBit(list), DicomParser.planarConfiguration(list),
+    PixelLayout layout = PixelLayout.of(header, HeaderFields.highBit(list), HeaderFields.planarConfiguration(list),
         bounds);
-    PixelAttributes attributes = DicomParser.pixelAttributes(list, layout.pixelRepresentation());
+    PixelAttributes attributes = PixelAttributesReader.read(list, layout.pixelRepresentation());
     String ts = parsed.datasetTransferSyntax();
     Samples samples = switch (TransferSyntaxes.route(ts, layout)) {
       case NATIVE -> {

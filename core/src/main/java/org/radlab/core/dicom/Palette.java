@@ -13,9 +13,9 @@ final class Palette {
       throw new DicomRejectException(UNSUPPORTED_PIXEL_FORMAT, "segmented palette colour LUTs are not supported");
     }
     boolean signed = layout.signed();
-    Lut red = DicomParser.lut(list, Tags.RED_PALETTE_DESCRIPTOR, Tags.RED_PALETTE_DATA, signed);
-    Lut green = DicomParser.lut(list, Tags.GREEN_PALETTE_DESCRIPTOR, Tags.GREEN_PALETTE_DATA, signed);
-    Lut blue = DicomParser.lut(list, Tags.BLUE_PALETTE_DESCRIPTOR, Tags.BLUE_PALETTE_DATA, signed);
+    Lut red = LutReader.read(list, Tags.RED_PALETTE_DESCRIPTOR, Tags.RED_PALETTE_DATA, signed);
+    Lut green = LutReader.read(list, Tags.GREEN_PALETTE_DESCRIPTOR, Tags.GREEN_PALETTE_DATA, signed);
+    Lut blue = LutReader.read(list, Tags.BLUE_PALETTE_DESCRIPTOR, Tags.BLUE_PALETTE_DATA, signed);
     if (red == null || green == null || blue == null) {
       throw new DicomRejectException(UNSUPPORTED_PIXEL_FORMAT, "PALETTE COLOR without readable palette LUTs");
     }
