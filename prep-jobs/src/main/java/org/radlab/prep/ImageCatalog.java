@@ -13,19 +13,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.ImageList;
 import org.radlab.spark.HadoopPaths;
 
 /**
- * {@code images.csv}: the dataset's de-identified image list as plain CSV, for tools that do not read Parquet (the
- * control API's browse and annotate pages, spreadsheets, shell scripts). One row per image, sorted by study, then
- * image id; the columns are {@link #COLUMNS}. Rewritten whole after each prep run, through a temporary file, so a
- * reader never sees half of it.
+ * Writes the dataset's {@code images.csv} ({@link ImageList}, which owns its columns and reads it). Rewritten whole
+ * after each prep run, through a temporary file, so a reader never sees half of it.
  */
 final class ImageCatalog {
-  static final String FILE = "images.csv";
-  static final List<String> COLUMNS = List.of("image_id", "patient_id", "study_uid", "series_uid", "frame",
-      "modality", "body_part", "view_position", "laterality", "study_date", "manufacturer", "rows", "columns",
-      "png_path", "png_width", "png_height");
+  static final String FILE = ImageList.FILE;
+  static final List<String> COLUMNS = ImageList.COLUMNS;
 
   /** Where each of {@link #COLUMNS} sits in a conversion row ({@link StagingRow#SCHEMA}). */
   private static final int[] STAGING_INDEX =

@@ -3,6 +3,7 @@ package org.radlab.prep;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.DatePolicy;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.spark.SparkSessions;
@@ -80,7 +81,7 @@ public final class PrepCommand implements Callable<Integer> {
     PrepJobConfig cfg = buildConfig();
     SparkSession spark = SparkSessions.start("radlab-prep", master);
     try {
-      PrepSummary summary = PrepJob.run(spark, cfg);
+      DatasetSummary summary = PrepJob.run(spark, cfg);
       System.out.println(summary.toJson());
       System.err.printf("prep: dataset written to %s (%d images, %d rejected files)%n", cfg.dataset(),
           summary.images(), summary.rejected());

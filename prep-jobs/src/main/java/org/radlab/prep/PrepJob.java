@@ -18,6 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.radlab.core.Workspace;
 import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.jobs.PrepJobConfig;
@@ -42,7 +43,7 @@ public final class PrepJob {
     PrepJobConfig config = PrepJobConfig.read(Path.of(args[0]));
     SparkSession spark = SparkSession.builder().appName("radlab-prep").getOrCreate();
     try {
-      PrepSummary summary = run(spark, config);
+      DatasetSummary summary = run(spark, config);
       System.out.println(summary.toJson());
     } finally {
       spark.stop();
@@ -50,7 +51,7 @@ public final class PrepJob {
   }
 
   /** Runs one prep pass and returns the dataset's summary, which is also written to {@code summary.json}. */
-  public static PrepSummary run(SparkSession spark, PrepJobConfig config) throws IOException {
+  public static DatasetSummary run(SparkSession spark, PrepJobConfig config) throws IOException {
     long started = System.nanoTime();
     DatasetLayout layout = DatasetLayout.of(config);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -72,9 +73,9 @@ public final class PrepJob {
     runs.markComplete(run, added.totals());
     progress.finish();
     ImageCatalog.write(spark, layout, runs);
-    PrepSummary summary = PrepSummary.of(runs.totals(), all.size(), listing.skippedHidden(), todo.size(),
+    DatasetSummary summary = PrepSummary.of(runs.totals(), all.size(), listing.skippedHidden(), todo.size(),
         (System.nanoTime() - started) / 1e9);
-    summary.write(hadoop, layout.summary());
+    PrepSummary.write(summary, hadoop, layout.summary());
     return summary;
   }
 

@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.DatePolicy;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.testing.DicomTools;
@@ -160,7 +161,7 @@ class DeidentificationTest {
     new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), java.util.Map.of("input",
         input.toString(), "dataset", dataset.toString(), "secretFile", tmp.resolve("secret").toString(),
         "allowBurnedIn", allow));
-    PrepSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
+    DatasetSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
     java.util.Map<String, String> out = new java.util.TreeMap<>();
     for (Row r : spark.read().parquet(dataset.resolve("private/rejects.parquet").toString()).collectAsList()) {
       out.put(Path.of(java.net.URI.create(r.getString(0))).getFileName().toString(), r.getString(1));

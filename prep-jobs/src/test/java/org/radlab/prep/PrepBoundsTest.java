@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.Workspace;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.testing.DicomTools;
 import org.radlab.prep.synth.SynthCommand;
@@ -93,7 +94,7 @@ class PrepBoundsTest {
   @Test
   void hostileHeadersAreRejectedWithTheirReasonAndTheGoodFilesConverted() throws Exception {
     Path dataset = tmp.resolve("ds");
-    PrepSummary summary = PrepJob.run(spark, config(dataset));
+    DatasetSummary summary = PrepJob.run(spark, config(dataset));
 
     assertEquals(4 * STUDIES, summary.convertedFiles(), "every synthetic view converts");
     Map<String, Row> rejects = rejects(dataset);
@@ -134,7 +135,7 @@ class PrepBoundsTest {
     Files.writeString(home.resolve("image-limits.json"), "{\"maxRows\": 90}");
     String before = System.getProperty(Workspace.PROPERTY);
     System.setProperty(Workspace.PROPERTY, home.toString());
-    PrepSummary summary;
+    DatasetSummary summary;
     try {
       summary = PrepJob.run(spark, config(tmp.resolve("ds-site")));
     } finally {

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.testing.DicomTools;
 
@@ -50,7 +51,7 @@ class PrepJobTest {
   @Test
   void convertsEveryImageAndRejectsTheBrokenFilesWithReasons() throws Exception {
     Path dataset = tmp.resolve("ds-basic");
-    PrepSummary summary = PrepJob.run(spark, config(input, dataset));
+    DatasetSummary summary = PrepJob.run(spark, config(input, dataset));
     int dicomImages = DicomTools.dicomFiles(input).size() - 1; // minus truncated.dcm
     assertEquals(4 * STUDIES, dicomImages, "synth writes four views per study");
 
@@ -134,17 +135,17 @@ class PrepJobTest {
     Path grown = tmp.resolve("grown");
     TestTools.synth(grown.resolve("a"), 3, 21);
     Path dataset = tmp.resolve("ds-grow");
-    PrepSummary first = PrepJob.run(spark, config(grown, dataset));
+    DatasetSummary first = PrepJob.run(spark, config(grown, dataset));
     assertEquals(12, first.images());
 
-    PrepSummary unchanged = PrepJob.run(spark, config(grown, dataset));
+    DatasetSummary unchanged = PrepJob.run(spark, config(grown, dataset));
     assertEquals(0, unchanged.lastRun().filesProcessed());
     assertEquals(12, unchanged.images());
 
     TestTools.synth(grown.resolve("b"), 2, 22);
     Path copy = grown.resolve("copy-of-first.dcm");
     Files.copy(DicomTools.dicomFiles(grown.resolve("a")).get(0), copy);
-    PrepSummary second = PrepJob.run(spark, config(grown, dataset));
+    DatasetSummary second = PrepJob.run(spark, config(grown, dataset));
     assertEquals(10, second.lastRun().filesProcessed(), "8 new images, b/labels.csv and one copy");
     assertEquals(20, second.images());
     assertEquals(1L, second.rejectReasons().get("duplicate_instance"));
@@ -214,7 +215,7 @@ class PrepJobTest {
     DicomTools.output("dcmodify", "-nb", "-i", "(0028,0301)=YES", file.toString());
     assertEquals("YES", DicomTools.dcmdumpValue(file, "BurnedInAnnotation"));
 
-    PrepSummary refused = PrepJob.run(spark, config(dir, tmp.resolve("ds-burned-no")));
+    DatasetSummary refused = PrepJob.run(spark, config(dir, tmp.resolve("ds-burned-no")));
     assertEquals(0, refused.images());
     assertEquals(Map.of("burned_in_annotation", 1L), refused.rejectReasons());
 

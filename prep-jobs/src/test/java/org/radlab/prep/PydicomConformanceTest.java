@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.jobs.PrepJobConfig;
 
 /**
@@ -34,7 +35,7 @@ class PydicomConformanceTest {
     new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), java.util.Map.of("input",
         PYDICOM_DATA.toString(), "dataset", dataset.toString(), "pngLongEdge", 128, "tensorSide", 32,
         "allowBurnedIn", true, "secretFile", tmp.resolve("secret").toString()));
-    PrepSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
+    DatasetSummary summary = PrepJob.run(spark, PrepJobConfig.read(json));
 
     Set<String> listed;
     try (var walk = Files.walk(PYDICOM_DATA)) {

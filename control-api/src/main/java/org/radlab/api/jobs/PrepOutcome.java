@@ -1,7 +1,6 @@
 package org.radlab.api.jobs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +8,7 @@ import org.radlab.api.db.Database;
 import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DatasetDao.Dataset;
 import org.radlab.api.db.JobDao.Job;
-import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.ImageList;
 
 /** A prep job's outcome: the dataset's image list and its status. */
 final class PrepOutcome implements JobOutcome {
@@ -27,7 +26,7 @@ final class PrepOutcome implements JobOutcome {
       return;
     }
     try {
-      datasets.replaceCatalog(d.id(), readCatalog(Path.of(d.path()).resolve("images.csv")));
+      datasets.replaceCatalog(d.id(), readCatalog(Path.of(d.path()).resolve(ImageList.FILE)));
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot load the image list of dataset " + d.id() + ": " + e.getMessage(), e);
     }
@@ -41,35 +40,13 @@ final class PrepOutcome implements JobOutcome {
     }
   }
 
+  /** The dataset's image list as the database keeps it. */
   static List<DatasetDao.Image> readCatalog(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> header = Csv.fields(lines.get(0));
-    int[] at = new int[9];
-    String[] names = {"image_id", "study_uid", "patient_id", "view_position", "laterality", "manufacturer",
-        "png_path", "png_width", "png_height"};
-    for (int i = 0; i < names.length; i++) {
-      at[i] = header.indexOf(names[i]);
-      if (at[i] < 0) {
-        throw new IOException(csv + " has no column " + names[i]);
-      }
-    }
-    List<DatasetDao.Image> images = new ArrayList<>(lines.size());
-    for (String line : lines.subList(1, lines.size())) {
-      if (line.isBlank()) {
-        continue;
-      }
-      List<String> f = Csv.fields(line);
-      images.add(new DatasetDao.Image(f.get(at[0]), f.get(at[1]), f.get(at[2]), blank(f.get(at[3])),
-          blank(f.get(at[4])), blank(f.get(at[5])), f.get(at[6]), number(f.get(at[7])), number(f.get(at[8]))));
+    List<DatasetDao.Image> images = new ArrayList<>();
+    for (ImageList.Entry e : ImageList.read(csv)) {
+      images.add(new DatasetDao.Image(e.imageId(), e.studyUid(), e.patientId(), e.viewPosition(), e.laterality(),
+          e.manufacturer(), e.pngPath(), e.pngWidth(), e.pngHeight()));
     }
     return images;
-  }
-
-  private static String blank(String v) {
-    return v.isEmpty() ? null : v;
-  }
-
-  private static Integer number(String v) {
-    return v.isEmpty() ? null : Integer.valueOf(v);
   }
 }

@@ -26,6 +26,8 @@ import org.radlab.api.jobs.JobQueue;
 import org.radlab.api.jobs.JobViews;
 import org.radlab.core.Workspace;
 import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.jobs.JobKind;
@@ -121,11 +123,11 @@ public final class DatasetRoutes {
   /** The prep job's {@code summary.json}: totals, counts per transfer syntax and per reject reason. */
   public void summary(Context ctx) throws IOException {
     Dataset d = found(ctx);
-    Path file = Path.of(d.path()).resolve("summary.json");
+    Path file = Path.of(d.path()).resolve(DatasetLayout.SUMMARY);
     if (d.path().isEmpty() || !Files.isRegularFile(file)) {
       throw ApiException.notFound("a summary of dataset " + d.id() + " (its prep job has not finished)");
     }
-    ctx.json(jobs.paths().view(Requests.caller(ctx), Json.MAPPER.readTree(file.toFile())));
+    ctx.json(jobs.paths().view(Requests.caller(ctx), Json.MAPPER.valueToTree(DatasetSummary.read(file))));
   }
 
   public void studies(Context ctx) {

@@ -1,0 +1,70 @@
+package org.radlab.core.dataset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A dataset's {@code images.csv}: its de-identified image list as plain CSV, for readers without Parquet (the
+ * control API, spreadsheets, shell scripts). One row per image, sorted by study, then image id, with the columns of
+ * {@link #COLUMNS}; prep writes it, and {@link #read} is how everything else reads it.
+ */
+public final class ImageList {
+  /** The file's name inside the dataset folder. */
+  public static final String FILE = "images.csv";
+  /** The columns, in file order. */
+  public static final List<String> COLUMNS = List.of("image_id", "patient_id", "study_uid", "series_uid", "frame",
+      "modality", "body_part", "view_position", "laterality", "study_date", "manufacturer", "rows", "columns",
+      "png_path", "png_width", "png_height");
+
+  /** One image; an empty field is null. */
+  public record Entry(String imageId, String patientId, String studyUid, String seriesUid, Integer frame,
+      String modality, String bodyPart, String viewPosition, String laterality, String studyDate,
+      String manufacturer, Integer rows, Integer columns, String pngPath, Integer pngWidth, Integer pngHeight) {}
+
+  private ImageList() {}
+
+  /** The images of {@code csv}, in file order; columns are found by their header names, in any order. */
+  public static List<Entry> read(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) {
+      throw new IOException(csv + " is empty; it should start with the header " + String.join(",", COLUMNS));
+    }
+    List<String> header = Csv.fields(lines.get(0));
+    int[] at = new int[COLUMNS.size()];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = header.indexOf(COLUMNS.get(i));
+      if (at[i] < 0) {
+        throw new IOException(csv + " has no column " + COLUMNS.get(i));
+      }
+    }
+    List<Entry> images = new ArrayList<>(lines.size());
+    for (int n = 1; n < lines.size(); n++) {
+      if (lines.get(n).isBlank()) {
+        continue;
+      }
+      List<String> f = Csv.fields(lines.get(n));
+      if (f.size() != header.size()) {
+        throw new IOException(csv + " line " + (n + 1) + " has " + f.size() + " fields, the header " + header.size());
+      }
+      String[] v = new String[at.length];
+      for (int i = 0; i < at.length; i++) {
+        v[i] = f.get(at[i]).isEmpty() ? null : f.get(at[i]);
+      }
+      try {
+        images.add(new Entry(v[0], v[1], v[2], v[3], number(v[4]), v[5], v[6], v[7], v[8], v[9], v[10],
+            number(v[11]), number(v[12]), v[13], number(v[14]), number(v[15])));
+      } catch (NumberFormatException e) {
+        throw new IOException(csv + " line " + (n + 1) + ": not a whole number: " + e.getMessage(), e);
+      }
+    }
+    return images;
+  }
+
+  private static Integer number(String v) {
+    return v == null ? null : Integer.valueOf(v);
+  }
+}
