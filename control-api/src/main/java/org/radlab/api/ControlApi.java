@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.radlab.api.db.Database;
 import org.radlab.api.db.UserDao;
+import org.radlab.api.http.Access;
 import org.radlab.api.http.ApiError;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
@@ -139,7 +140,7 @@ public final class ControlApi implements AutoCloseable {
       for (String page : WebPages.PAGES) {
         config.routes.get(page, pages::page);
       }
-      config.routes.before("/api/*", this::authenticate);
+      config.routes.beforeMatched(this::authenticate);
       ServerPaths paths = new ServerPaths(settings.home());
       config.routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(isAdmin(ctx) ? e.body()
           : new ApiError(e.body().error(), paths.scrub(e.body().detail()))));
@@ -170,9 +171,12 @@ public final class ControlApi implements AutoCloseable {
     return new ControlApi(settings);
   }
 
+  /**
+   * Before every matched route: the route's {@link Access}. Public routes need nothing; the others a valid token,
+   * and admin routes an admin's.
+   */
   private void authenticate(Context ctx) {
-    String path = ctx.path();
-    if (path.equals("/api/health") || path.equals("/api") || path.equals("/api/") || path.equals("/api/docs")) {
+    if (ctx.routeRoles().contains(Access.PUBLIC) || !ctx.path().startsWith("/api")) {
       return;
     }
     String header = ctx.header("Authorization");
@@ -180,7 +184,11 @@ public final class ControlApi implements AutoCloseable {
       throw ApiException.unauthorized("send your API token as 'Authorization: Bearer <token>'");
     }
     ctx.attribute(Json.BODY_LIMIT, settings.maxBodyBytes());
-    ctx.attribute(Caller.class.getName(), callers.caller(Tokens.hash(header.substring(7).strip())));
+    Caller caller = callers.caller(Tokens.hash(header.substring(7).strip()));
+    ctx.attribute(Caller.class.getName(), caller);
+    if (ctx.routeRoles().contains(Access.ADMIN)) {
+      caller.requireAdmin(ctx.method() + " " + LogText.clean(ctx.path()));
+    }
   }
 
   private static boolean isAdmin(Context ctx) {

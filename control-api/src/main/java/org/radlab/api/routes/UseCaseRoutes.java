@@ -123,7 +123,6 @@ public final class UseCaseRoutes {
 
   /** Admin: replaces the assist module after checking it against the schema and the use case's categories. */
   public void putAssistModule(Context ctx) {
-    Requests.caller(ctx).requireAdmin("changing the report text");
     UseCase u = visible(ctx);
     String xml = Json.text(ctx);
     try {
@@ -161,7 +160,6 @@ public final class UseCaseRoutes {
   }
 
   public void draftRequests(Context ctx) {
-    Requests.caller(ctx).requireAdmin("listing requests to draft");
     ctx.json(useCases.draftRequests(found(ctx).id()));
   }
 
