@@ -1,16 +1,14 @@
 package org.radlab.prep;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkContext;
 import org.apache.spark.util.LongAccumulator;
+import org.radlab.core.io.AtomicFiles;
 
 /**
  * Progress of a prep run, counted by Spark accumulators in the tasks and reported by the driver every few seconds:
@@ -84,12 +82,7 @@ final class PrepProgress {
         "{\"state\":\"%s\",\"files_total\":%d,\"files_done\":%d,\"images\":%d,\"rejected\":%d,\"elapsed_s\":%.1f}%n",
         state, total, files.value(), images.value(), rejected.value(), (System.nanoTime() - started) / 1e9);
     try {
-      Path target = Path.of(progressFile);
-      Path parent = target.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, ".progress", ".tmp");
-      Files.writeString(tmp, json, StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeString(Path.of(progressFile), json);
     } catch (IOException e) {
       log("cannot write progress file %s: %s", progressFile, e.getMessage());
     }

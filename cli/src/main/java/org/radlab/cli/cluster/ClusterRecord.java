@@ -1,19 +1,18 @@
 package org.radlab.cli.cluster;
 
-import org.radlab.core.launch.ProcessTrees;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import org.radlab.core.io.AtomicFiles;
+import org.radlab.core.launch.ProcessTrees;
 
 /**
  * The detached cluster that {@code radlab cluster start} left running, as written to
@@ -83,12 +82,8 @@ public record ClusterRecord(String masterUrl, URI webUiUrl, long masterPid, List
         String.join(",", workerPids.stream().map(String::valueOf).toList()));
     p.setProperty("state.dir", stateDir.toString());
     p.setProperty("started.at", startedAt.toString());
-    Path partial = Files.createTempFile(clusterDir, ".cluster-", ".properties");
-    try (Writer out = Files.newBufferedWriter(partial)) {
-      p.store(out, "RadLab standalone cluster, written by 'radlab cluster start'");
-    }
-    Files.move(partial, clusterDir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(clusterDir.resolve(FILE_NAME),
+        out -> p.store(out, "RadLab standalone cluster, written by 'radlab cluster start'"));
   }
 
   /** Removes the record file. */

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +23,7 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Times;
 import org.radlab.core.Workspace;
 import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.JobConfig;
 import org.radlab.core.jobs.JobKind;
 
@@ -157,7 +157,7 @@ public final class JobQueue {
     if (predictionsCsv != null) {
       Files.writeString(files.dir().resolve("predictions.csv"), predictionsCsv, StandardCharsets.UTF_8);
     }
-    writeAtomically(files.config(), text);
+    AtomicFiles.writeString(files.config(), text);
     dao.setConfig(jobId, text);
     return jobId;
   }
@@ -193,9 +193,4 @@ public final class JobQueue {
     }
   }
 
-  private static void writeAtomically(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
 }

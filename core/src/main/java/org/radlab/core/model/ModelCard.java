@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
 
 /**
@@ -98,8 +98,6 @@ public record ModelCard(
 
   /** Replaces {@code file} whole with this card (written next to it, then moved over it). */
   public void write(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(file, out -> JSON.writeValue(out, this));
   }
 }

@@ -1,6 +1,5 @@
 package org.radlab.prep.synth;
 
-import org.radlab.core.io.FileTrees;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
@@ -10,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.radlab.core.io.AtomicFiles;
+import org.radlab.core.io.FileTrees;
 
 /**
  * Writes synthetic screening mammograms as real DICOM Part 10 files (Digital Mammography X-Ray Image Storage - For
@@ -194,9 +194,7 @@ public final class SyntheticMammography {
           .append(',').append(s.density()).append(',').append(s.densityReader2()).append('\n');
     }
     Path labels = out.resolve(LABELS_FILE);
-    Path partial = out.resolve("." + LABELS_FILE + ".tmp");
-    Files.writeString(partial, csv, StandardCharsets.UTF_8);
-    Files.move(partial, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(labels, csv.toString());
     return labels;
   }
 
