@@ -30,7 +30,9 @@ import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
+import org.radlab.core.jobs.JobConfig;
 import org.radlab.core.jobs.JobKind;
+import org.radlab.core.jobs.PrepJobConfig;
 
 /**
  * Datasets: registering one runs the prep job on a path; when it succeeds its {@code images.csv} is loaded, and the
@@ -38,9 +40,8 @@ import org.radlab.core.jobs.JobKind;
  * never returned.
  */
 public final class DatasetRoutes {
-  /** Prep options a registration may set; the input and output paths are the API's. */
-  static final Set<String> PREP_OPTIONS = Set.of("pngLongEdge", "tensorSide", "writeNpy", "dates", "allowBurnedIn",
-      "voiIndex", "flipByLaterality", "partitions");
+  /** Prep options a registration may set: the prep config's own fields; the paths are the API's. */
+  static final Set<String> PREP_OPTIONS = JobConfig.requestFields(PrepJobConfig.class);
 
   public record RegisterRequest(String name, Long useCaseId, String source, Map<String, Object> options) {}
 

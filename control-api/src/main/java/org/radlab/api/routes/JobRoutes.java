@@ -27,6 +27,7 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.ServerPaths;
 import org.radlab.api.jobs.JobFiles;
+import org.radlab.core.jobs.JobConfig;
 import org.radlab.core.jobs.JobKind;
 import org.radlab.api.jobs.JobQueue;
 import org.radlab.api.jobs.JobQueue.Snapshot;
@@ -42,9 +43,6 @@ import org.radlab.api.jobs.PretrainedWeights;
 public final class JobRoutes {
   /** Equal-class sampling needs at least this many studies of every class. */
   public static final int MIN_PER_CLASS_EQUAL = 10;
-  /** Config fields the server fills in; a participant may not set them. */
-  static final Set<String> SERVER_FIELDS = Set.of("dataset", "labels", "output", "jobId", "input", "predictions",
-      "progressFile", "secretFile", "privateDir", "models");
 
   public record JobRequest(String kind, Long datasetId, Long useCaseId, String labels, List<Long> models,
       String predictionsCsv, ObjectNode config) {}
@@ -89,8 +87,9 @@ public final class JobRoutes {
     }
     ObjectNode config = r.config() == null ? Json.MAPPER.createObjectNode() : r.config().deepCopy();
     if (!caller.isAdmin()) {
+      Set<String> serverFields = JobConfig.serverFields(kind.configType());
       config.fieldNames().forEachRemaining(f -> {
-        if (SERVER_FIELDS.contains(f)) {
+        if (serverFields.contains(f)) {
           throw ApiException.badRequest("config field '" + f + "' is set by the server; name the dataset with "
               + "datasetId, the labels with useCaseId and labels, and models by job id");
         }

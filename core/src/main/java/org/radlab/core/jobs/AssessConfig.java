@@ -18,8 +18,8 @@ import org.radlab.core.Workspace;
  * @param output      output folder (default {@code $RADLAB_HOME/assessments/<file name>})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record AssessConfig(String predictions, List<String> positive, Double threshold, String period,
-    Integer bootstrap, Long seed, String output) implements JobConfig {
+public record AssessConfig(@SetByServer String predictions, List<String> positive, Double threshold, String period,
+    Integer bootstrap, Long seed, @SetByServer String output) implements JobConfig {
 
   public AssessConfig {
     if (predictions == null || predictions.isBlank()) {

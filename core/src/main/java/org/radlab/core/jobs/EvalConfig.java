@@ -23,8 +23,8 @@ import org.radlab.core.Workspace;
  * @param output     output folder (default {@code $RADLAB_HOME/evaluations/<jobId>})
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record EvalConfig(String dataset, String labels, List<String> models, List<String> positive,
-    Double threshold, Integer bootstrap, Long seed, String jobId, String output) implements Serializable, JobConfig {
+public record EvalConfig(@SetByServer String dataset, @SetByServer String labels, @SetByServer List<String> models, List<String> positive,
+    Double threshold, Integer bootstrap, Long seed, @SetByServer String jobId, @SetByServer String output) implements Serializable, JobConfig {
 
   /** The most bootstrap resamples a job may ask for (assessments too). */
   public static final int MAX_BOOTSTRAP = 20_000;

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one job run is told to do: the agreement between whoever queues a job (the CLI, the control API, a notebook,
@@ -35,6 +38,26 @@ public sealed interface JobConfig permits PrepJobConfig, TrainConfig, EvalConfig
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException(json + ": unknown field '" + e.getPropertyName() + "'", e);
     }
+  }
+
+  /** The fields of {@code type} marked {@link SetByServer}: filled in by whoever queues the job. */
+  static Set<String> serverFields(Class<? extends JobConfig> type) {
+    return fields(type, true);
+  }
+
+  /** The other fields of {@code type}: the options of whoever asks for the job. */
+  static Set<String> requestFields(Class<? extends JobConfig> type) {
+    return fields(type, false);
+  }
+
+  private static Set<String> fields(Class<? extends JobConfig> type, boolean setByServer) {
+    Set<String> names = new TreeSet<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (c.isAnnotationPresent(SetByServer.class) == setByServer) {
+        names.add(c.getName());
+      }
+    }
+    return names;
   }
 
   /** The record a JSON tree describes, as {@link #read} does; Jackson's own exceptions for malformed values. */

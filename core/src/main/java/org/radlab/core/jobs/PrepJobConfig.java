@@ -26,19 +26,19 @@ import org.radlab.core.deid.DatePolicy;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record PrepJobConfig(
-    String input,
-    String dataset,
+    @SetByServer String input,
+    @SetByServer String dataset,
     int pngLongEdge,
     int tensorSide,
     boolean writeNpy,
     DatePolicy dates,
     boolean allowBurnedIn,
-    String secretFile,
+    @SetByServer String secretFile,
     int voiIndex,
     Boolean flipByLaterality,
     int partitions,
-    String privateDir,
-    String progressFile) implements java.io.Serializable, JobConfig {
+    @SetByServer String privateDir,
+    @SetByServer String progressFile) implements java.io.Serializable, JobConfig {
 
   public static final int DEFAULT_PNG_LONG_EDGE = 1024;
   public static final int DEFAULT_TENSOR_SIDE = 256;

@@ -53,8 +53,8 @@ import org.radlab.core.model.Sampling;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainConfig(
-    String dataset,
-    String labels,
+    @SetByServer String dataset,
+    @SetByServer String labels,
     List<String> classes,
     Integer inputSize,
     Integer trainingStudies,
@@ -79,8 +79,8 @@ public record TrainConfig(
     Double validationFraction,
     Integer syncEvery,
     Boolean halfPrecisionUpdates,
-    String jobId,
-    String output) implements Serializable, JobConfig {
+    @SetByServer String jobId,
+    @SetByServer String output) implements Serializable, JobConfig {
 
   public TrainConfig {
     require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
