@@ -2,9 +2,10 @@ package org.radlab.train;
 
 import ai.djl.Device;
 import java.util.HashMap;
-import org.apache.spark.TaskContext;
-import org.apache.spark.resource.ResourceInformation;
 import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.resource.ResourceInformation;
 import org.radlab.core.model.Replica;
 
 /**
@@ -12,7 +13,7 @@ import org.radlab.core.model.Replica;
  * in local mode, or with more replicas than executors, several take turns in one JVM), kept between steps so that
  * the network, the optimizer state and libtorch stay loaded. Training tasks run one at a time per JVM
  * ({@link #LOCK}): PyTorch's gradient recording in DJL is per process, and one task already uses all the executor's
- * cores.
+ * cores. At the end of a run the driver frees them on every executor ({@link #releaseOnExecutors}).
  */
 final class ExecutorReplicas {
   static final Object LOCK = new Object();
@@ -59,6 +60,18 @@ final class ExecutorReplicas {
       }
     }
     return Device.cpu();
+  }
+
+  /**
+   * From the driver: frees the job's replicas in the executors that hold partitions of {@code shards} (best effort:
+   * they go with their executors anyway).
+   */
+  static void releaseOnExecutors(JavaRDD<?> shards, String job) {
+    try {
+      shards.foreachPartition(it -> release(job));
+    } catch (RuntimeException e) {
+      System.err.println("train: could not free the executors' model replicas: " + e.getMessage());
+    }
   }
 
   /** Frees the job's replicas in this JVM, if there are any. */

@@ -11,8 +11,9 @@ import java.time.Instant;
 
 /**
  * {@code jobs/<id>/progress}: one JSON object per line, appended as training goes: {@code event} is {@code start},
- * {@code step} (after each synchronization round), {@code epoch} (after each validation) or {@code finished}. A
- * short human line goes to stderr as well.
+ * {@code step} (after each synchronization round), {@code epoch} (after each validation), {@code resume},
+ * {@code replica_restart} or {@code finished} (the {@link TrainEvent} records). A short human line goes to stderr as
+ * well.
  */
 final class TrainProgress {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,14 +24,16 @@ final class TrainProgress {
     this.file = jobDir.resolve("progress");
   }
 
-  ObjectNode event(String kind) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("time", Instant.now().toString());
-    n.put("event", kind);
-    return n;
+  /** Appends {@code event}'s line: {@code time}, {@code event}, then its fields; and prints its human line. */
+  void write(TrainEvent event) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("time", Instant.now().toString());
+    line.put("event", event.kind());
+    event.addFields(line);
+    write(line, event.human());
   }
 
-  void write(ObjectNode event, String human) {
+  private void write(ObjectNode event, String human) {
     try {
       Files.writeString(file, JSON.writeValueAsString(event) + "\n", StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -51,12 +51,12 @@ class ReplicaAveragingTest {
     TrainConfig cfg = probe.with("{\"batchSize\":" + n + ",\"jobId\":\"averaged\",\"output\":\""
         + tmp.resolve("models/averaged") + "\"}");
 
-    spark.conf().set(TrainJob.REPLICAS, "2");
+    spark.conf().set(ClusterShape.REPLICAS, "2");
     ModelCard card;
     try {
       card = TrainJob.run(spark, cfg);
     } finally {
-      spark.conf().unset(TrainJob.REPLICAS);
+      spark.conf().unset(ClusterShape.REPLICAS);
     }
     assertEquals("completed", card.status());
     assertEquals(2, card.replicas());

@@ -1,0 +1,148 @@
+package org.radlab.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.broadcast.Broadcast;
+import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.Half;
+import org.radlab.core.model.Replica;
+import org.radlab.core.model.Sampling;
+
+/**
+ * A round on one partition, run inside a Spark task: bring the executor's resident replica to the round's weights
+ * (all of them, or the pending change added to those it started the last round from), take the round's steps on
+ * batches from this shard, and send back its change, its weights or nothing. This record and everything it is
+ * handed ({@link Inputs}, {@link Round}) travel to the executors in the task's closure, so they hold only
+ * serializable values and broadcast handles.
+ *
+ * @param job       the training job's id, which keys the executor's resident replicas
+ * @param threads   libtorch threads for the replica
+ * @param batch     images per step on each replica
+ */
+record RoundTask(String job, Replica.Spec spec, int threads, long seed, String sampling, String augmentation,
+    double maxRotation, int classes, int batch) implements Serializable {
+  /** Marks the failure of a round whose replica no longer holds the previous round's weights. */
+  static final String STALE = "radlab-replica-stale";
+
+  /** The broadcasts a round's task reads: all weights, or the pending change (fp16 or fp32); optimizer states. */
+  record Inputs(Broadcast<PackedFloats> all, Broadcast<short[]> change, Broadcast<PackedFloats> changeFloat,
+      Broadcast<Map<Integer, OptimizerState>> restore) implements Serializable {}
+
+  /**
+   * What one round asks of each replica: steps {@code firstStep..lastStep-1} of {@code epoch}, starting from the
+   * weights after round {@code version}. With {@code collect}, send back the change ({@code deltas}; in fp16 with
+   * {@code half}) or else the whole weights; with {@code states}, also the optimizer state.
+   */
+  record Round(long version, int epoch, int firstStep, int lastStep, boolean collect, boolean deltas, boolean half,
+      boolean states) implements Serializable {}
+
+  /** The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch. */
+  static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch) {
+    return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
+        cfg.maxRotation(), cfg.classes().size(), batch);
+  }
+
+  /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
+  Iterator<RoundResult> run(int partition, Iterator<TensorShards.Sample> it, Inputs in, Round round) {
+    Broadcast<PackedFloats> all = in.all();
+    Broadcast<short[]> change = in.change();
+    Broadcast<PackedFloats> changeFloat = in.changeFloat();
+    List<TensorShards.Sample> shard = new ArrayList<>();
+    it.forEachRemaining(shard::add);
+    if (shard.isEmpty()) {
+      return Collections.emptyIterator();
+    }
+    int side = spec.inputSize();
+    int epoch = round.epoch();
+    int[] labels = shard.stream().mapToInt(TensorShards.Sample::label).toArray();
+    int[] order = Sampling.parse(sampling).epoch(labels, classes, new Random(mix(seed, epoch, partition)));
+    Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
+    synchronized (ExecutorReplicas.LOCK) {
+      long loadStart = System.nanoTime();
+      ExecutorReplicas.Held held = ExecutorReplicas.get(job, partition, spec, threads);
+      Replica replica = held.replica;
+      if (all != null) {
+        held.base = all.value().toArray(); // a copy: the broadcast value is shared within this JVM
+        replica.setParameters(held.base);
+        OptimizerState saved = in.restore() == null ? null : in.restore().value().get(partition);
+        if (saved != null) {
+          replica.setOptimizerState(saved.values().toArray(), saved.steps());
+        }
+      } else if (held.version != round.version()) {
+        throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
+            + ", not " + round.version());
+      } else if (change != null) {
+        Half.addTo(held.base, change.value());
+        replica.setParameters(held.base);
+      } else if (changeFloat != null) {
+        changeFloat.value().addTo(held.base);
+        replica.setParameters(held.base);
+      }
+      double lossSum = 0;
+      long images = 0;
+      long computeStart = System.nanoTime();
+      float[] x = new float[batch * side * side];
+      int[] y = new int[batch];
+      for (int step = round.firstStep(); step < round.lastStep(); step++) {
+        Random random = new Random(mix(seed, epoch, partition, step));
+        for (int j = 0; j < batch; j++) {
+          TensorShards.Sample s = shard.get(order[(int) (((long) step * batch + j) % order.length)]);
+          System.arraycopy(aug.apply(s.pixels(), side, random), 0, x, j * side * side, side * side);
+          y[j] = s.label();
+        }
+        lossSum += replica.step(x, y);
+        images += batch;
+      }
+      long computeEnd = System.nanoTime();
+      double compute = (computeEnd - computeStart) / 1e9;
+      held.version = round.version() + 1;
+      RoundResult result = new RoundResult(lossSum, round.lastStep() - round.firstStep(), images, compute);
+      result.loadSeconds = (computeStart - loadStart) / 1e9;
+      try {
+        collect(result, held, replica, round);
+        if (round.states()) {
+          result.optimizerStates = new HashMap<>(Map.of(partition,
+              new OptimizerState(replica.optimizerSteps(), PackedFloats.of(replica.optimizerState()))));
+        }
+      } finally {
+        result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
+      }
+      return List.of(result).iterator();
+    }
+  }
+
+  private static void collect(RoundResult result, ExecutorReplicas.Held held, Replica replica, Round round) {
+    if (round.collect() && round.deltas()) {
+      float[] now = replica.parameters();
+      for (int i = 0; i < now.length; i++) {
+        now[i] -= held.base[i];
+      }
+      if (round.half()) {
+        result.delta = Half.encode(now);
+      } else {
+        result.packedDelta = PackedFloats.of(now);
+      }
+    } else if (round.collect()) {
+      result.weights = PackedFloats.of(replica.parameters());
+    }
+  }
+
+  /** A well-mixed seed from {@code values} (the run's seed, epoch, partition, step). */
+  static long mix(long... values) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (long v : values) {
+      h ^= v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
+      h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+      h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+      h ^= h >>> 31;
+    }
+    return h;
+  }
+}
