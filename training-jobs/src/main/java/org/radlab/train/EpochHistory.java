@@ -11,7 +11,7 @@ import org.radlab.core.model.ModelCard;
  * stopping (no improvement for {@code patience} epochs). Restored from a checkpoint on a resume.
  */
 final class EpochHistory {
-  private final String monitor;
+  private final TrainConfig.Monitor monitor;
   private final boolean earlyStopping;
   private final int patience;
   private final List<ModelCard.EpochStats> curves = new ArrayList<>();
@@ -43,9 +43,9 @@ final class EpochHistory {
   boolean add(ModelCard.EpochStats stats, StudyValidation.Result validation) {
     curves.add(stats);
     double score = switch (monitor) {
-      case "auc" -> validation.auc();
-      case "loss" -> -validation.loss();
-      default -> validation.kappa();
+      case AUC -> validation.auc();
+      case LOSS -> -validation.loss();
+      case KAPPA -> validation.kappa();
     };
     boolean improved = bestEpoch == 0 || Double.isNaN(bestScore) && !Double.isNaN(score) || score > bestScore;
     if (improved) {

@@ -26,7 +26,7 @@ import org.radlab.core.model.Sampling;
  * @param threads   libtorch threads for the replica
  * @param batch     images per step on each replica
  */
-record RoundTask(String job, Replica.Spec spec, int threads, long seed, String sampling, String augmentation,
+record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling sampling, Augmentation.Kind augmentation,
     double maxRotation, int classes, int batch) implements Serializable {
   /** Marks the failure of a round whose replica no longer holds the previous round's weights. */
   static final String STALE = "radlab-replica-stale";
@@ -62,8 +62,8 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, String s
     int side = spec.inputSize();
     int epoch = round.epoch();
     int[] labels = shard.stream().mapToInt(TensorShards.Sample::label).toArray();
-    int[] order = Sampling.parse(sampling).epoch(labels, classes, new Random(mix(seed, epoch, partition)));
-    Augmentation aug = new Augmentation(Augmentation.Kind.parse(augmentation), maxRotation);
+    int[] order = sampling.epoch(labels, classes, new Random(mix(seed, epoch, partition)));
+    Augmentation aug = new Augmentation(augmentation, maxRotation);
     synchronized (ExecutorReplicas.LOCK) {
       long loadStart = System.nanoTime();
       ExecutorReplicas.Held held = ExecutorReplicas.get(job, partition, spec, threads);

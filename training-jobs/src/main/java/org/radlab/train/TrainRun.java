@@ -43,7 +43,7 @@ final class TrainRun {
   private final String createdAt = Instant.now().toString();
   private final EpochHistory history;
   private TrainingSet set;
-  private ModelCard.Preprocessing preprocessing;
+  private Preprocessing preprocessing;
   private ClusterShape shape;
   private long parameterCount;
   private String labelsSha;
@@ -76,7 +76,7 @@ final class TrainRun {
             set.validation.size(), IntStream.of(set.validationStudiesPerClass).sum(), shape.replicas(),
             shape.threadsPerReplica()));
 
-        var pre = new Preprocessing(cfg.inputSize(), preprocessing.mean(), preprocessing.std());
+        var pre = preprocessing;
         shards = TensorShards.load(spark, cfg.dataset(), set.train, shape.replicas(), pre);
         List<TensorShards.Sample> validation = TensorShards.collect(spark, cfg.dataset(), set.validation, pre);
 
@@ -85,7 +85,7 @@ final class TrainRun {
         TorchSetup.useThreads(shape.threadsPerReplica());
         global = new Replica(spec);
         parameterCount = Architecture.trainableParameters(global.block());
-        if (cfg.init().equals("pretrained")) {
+        if (cfg.init() == TrainConfig.Init.PRETRAINED) {
           Pretrained.load(global, cfg);
         }
         Checkpoint.Saved saved = resume(global);
@@ -160,7 +160,7 @@ final class TrainRun {
         createdAt, Instant.now().toString(), hundredths((System.nanoTime() - started) / 1e9), cfg);
   }
 
-  private ModelCard.Preprocessing preprocessing() throws IOException {
+  private Preprocessing preprocessing() throws IOException {
     Path summary = Path.of(cfg.dataset()).resolve(DatasetLayout.SUMMARY);
     if (!Files.exists(summary)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.SUMMARY
@@ -174,7 +174,7 @@ final class TrainRun {
       throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
           + side + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
     }
-    return new ModelCard.Preprocessing(cfg.inputSize(), side, mean, std);
+    return new Preprocessing(cfg.inputSize(), side, mean, std);
   }
 
   /** {@code v} rounded to hundredths, as the card reports times and speeds. */

@@ -108,7 +108,7 @@ final class TrainingSet {
           + " raise validationFraction");
     }
     TrainingSet set = new TrainingSet(train, validation, classes);
-    if (Sampling.parse(cfg.sampling()) == Sampling.EQUAL_CLASS) {
+    if (cfg.sampling() == Sampling.EQUAL_CLASS) {
       for (int c = 0; c < classes; c++) {
         if (set.trainStudiesPerClass[c] < Sampling.MIN_PER_CLASS) {
           throw new IllegalArgumentException("equal_class sampling needs at least " + Sampling.MIN_PER_CLASS
@@ -116,7 +116,7 @@ final class TrainingSet {
         }
       }
     }
-    Sampling.parse(cfg.sampling()).checkPreconditions(set.train.stream().mapToInt(Example::label).toArray(), classes);
+    cfg.sampling().checkPreconditions(set.train.stream().mapToInt(Example::label).toArray(), classes);
     return set;
   }
 

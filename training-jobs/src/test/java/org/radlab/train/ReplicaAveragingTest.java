@@ -69,7 +69,7 @@ class ReplicaAveragingTest {
 
     Replica.Spec spec = new Replica.Spec("lenet5", 1.0, 4, 32, "categorical_cross_entropy", 0.25, 2, "sgd", 0.05, 3);
     JsonNode summary = new ObjectMapper().readTree(data.dataset.resolve("summary.json").toFile());
-    Preprocessing pre = new Preprocessing(32, summary.get("tensorMean").asDouble(),
+    Preprocessing pre = new Preprocessing(32, 0, summary.get("tensorMean").asDouble(),
         summary.get("tensorStd").asDouble());
     List<TensorShards.Sample> images = TensorShards.collect(spark, data.dataset.toString(), set.train, pre);
     assertEquals(n, images.size());

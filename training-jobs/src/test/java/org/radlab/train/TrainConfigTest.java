@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.Sampling;
 
 /** Config defaults, validation messages, and the command line's --set overrides. */
 class TrainConfigTest {
@@ -21,7 +22,7 @@ class TrainConfigTest {
     assertEquals(128, c.inputSize());
     assertEquals("resnet18", c.architecture());
     assertEquals(0.25, c.width());
-    assertEquals("random", c.sampling());
+    assertEquals(Sampling.RANDOM, c.sampling());
     assertEquals("categorical_cross_entropy", c.loss());
     assertEquals(10, c.maxEpochs());
     assertEquals(1, c.syncEvery());

@@ -17,6 +17,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.radlab.api.http.Json;
 import org.radlab.core.model.ModelCard;
+import org.radlab.core.model.Preprocessing;
 
 /**
  * A model as it leaves RadLab: its weights, {@code model.json}, {@code MODEL_CARD.md} (what it is, what it was
@@ -87,7 +88,7 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
     row(md, "architecture", card.architecture() + " (width " + card.width() + ", " + card.parameterCount()
         + " parameters)");
     row(md, "classes", String.join(", ", card.classes()));
-    ModelCard.Preprocessing pre = card.preprocessing();
+    Preprocessing pre = card.preprocessing();
     row(md, "input", "1 x " + pre.inputSize() + " x " + pre.inputSize() + ", normalized with mean " + fmt(pre.mean())
         + " and standard deviation " + fmt(pre.std()));
     row(md, "training", card.trainImages() + " images; validation " + card.validationImages() + " images");

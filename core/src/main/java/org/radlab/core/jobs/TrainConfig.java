@@ -1,6 +1,8 @@
 package org.radlab.core.jobs;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
@@ -60,17 +62,17 @@ public record TrainConfig(
     Integer trainingStudies,
     String architecture,
     Double width,
-    String augmentation,
+    Augmentation.Kind augmentation,
     Double maxRotation,
-    String sampling,
+    Sampling sampling,
     String loss,
     Double focalAlpha,
     Double focalGamma,
-    String init,
+    Init init,
     String weights,
     Boolean earlyStopping,
     Integer patience,
-    String monitor,
+    Monitor monitor,
     Integer maxEpochs,
     Integer batchSize,
     Double learningRate,
@@ -94,24 +96,22 @@ public record TrainConfig(
     architecture = Architecture.parse(or(architecture, "resnet18")).id();
     width = or(width, 0.25);
     Bounds.aboveZero("width", width, 1, false);
-    augmentation = Augmentation.Kind.parse(or(augmentation, "none")).id();
+    augmentation = or(augmentation, Augmentation.Kind.NONE);
     maxRotation = or(maxRotation, 15.0);
     Bounds.closed("maxRotation", maxRotation, 0, 180);
-    sampling = Sampling.parse(or(sampling, "random")).id();
+    sampling = or(sampling, Sampling.RANDOM);
     loss = ClassifierLoss.Kind.parse(or(loss, "categorical_cross_entropy")).id();
     focalAlpha = or(focalAlpha, 0.25);
     focalGamma = or(focalGamma, 2.0);
     Bounds.closed("focalAlpha", focalAlpha, 0, 1);
     Bounds.closed("focalGamma", focalGamma, 0, 10);
-    init = or(init, "random").toLowerCase(Locale.ROOT);
-    require(init.equals("random") || init.equals("pretrained"), "init must be random or pretrained, got " + init);
-    require(!init.equals("pretrained") || weights != null && !weights.isBlank(),
+    init = or(init, Init.RANDOM);
+    require(init != Init.PRETRAINED || weights != null && !weights.isBlank(),
         "init pretrained needs weights: a weights file, or a name under $RADLAB_HOME/weights");
     earlyStopping = earlyStopping != null && earlyStopping;
     patience = or(patience, 5);
     Bounds.between("patience", patience, 1, 1000);
-    monitor = or(monitor, "kappa").toLowerCase(Locale.ROOT);
-    require(List.of("kappa", "auc", "loss").contains(monitor), "monitor must be kappa, auc or loss, got " + monitor);
+    monitor = or(monitor, Monitor.KAPPA);
     maxEpochs = or(maxEpochs, 10);
     Bounds.between("maxEpochs", maxEpochs, 1, 10_000);
     batchSize = or(batchSize, 32);
@@ -203,5 +203,46 @@ public record TrainConfig(
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
+  }
+
+  /** Where training starts: random weights, or pretrained ones ({@code weights}). */
+  public enum Init {
+    RANDOM, PRETRAINED;
+
+    @JsonValue
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static Init parse(String name) {
+      return choice(Init.class, name, "init");
+    }
+  }
+
+  /** The validation metric that picks the best epoch and drives early stopping. */
+  public enum Monitor {
+    KAPPA, AUC, LOSS;
+
+    @JsonValue
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static Monitor parse(String name) {
+      return choice(Monitor.class, name, "monitor");
+    }
+  }
+
+  private static <E extends Enum<E>> E choice(Class<E> type, String name, String what) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(what + " must be " + java.util.Arrays.stream(type.getEnumConstants())
+        .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(" or "))
+        + ", got " + name);
   }
 }

@@ -1,5 +1,7 @@
 package org.radlab.core.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Random;
 
 /**
@@ -12,10 +14,12 @@ public final class Augmentation {
   public enum Kind {
     NONE, FLIPS_ROTATIONS;
 
+    @JsonValue
     public String id() {
       return Choices.id(this);
     }
 
+    @JsonCreator
     public static Kind parse(String name) {
       return Choices.parse(Kind.class, name, "augmentation");
     }

@@ -49,7 +49,6 @@ public record ModelCard(
     TrainConfig config) {
 
   /** Input size and the normalization applied to the dataset's [0,1] tensors: {@code (v - mean) / std}. */
-  public record Preprocessing(int inputSize, int tensorSide, double mean, double std) {}
 
   /** One epoch: mean training loss, validation loss, and study-level kappa (linear), AUC and accuracy. */
   public record EpochStats(int epoch, double trainLoss, double validationLoss, double kappa, double auc,
@@ -85,15 +84,10 @@ public record ModelCard(
         && Files.isRegularFile(dir.resolve(weights));
   }
 
-  /** The classifier input the card describes, as {@link org.radlab.core.model.Preprocessing} applies it. */
-  public org.radlab.core.model.Preprocessing input() {
-    return new org.radlab.core.model.Preprocessing(preprocessing.inputSize(), preprocessing.mean(),
-        preprocessing.std() == 0 ? 1 : preprocessing.std());
-  }
 
   /** The side of the dataset tensors the model was trained on (its input size when the card does not say). */
   public int tensorSide() {
-    return preprocessing.tensorSide() > 0 ? preprocessing.tensorSide() : preprocessing.inputSize();
+    return preprocessing.side();
   }
 
   /** Replaces {@code file} whole with this card (written next to it, then moved over it). */

@@ -8,9 +8,20 @@ import org.radlab.core.dicom.ImageResize;
 
 /**
  * How a dataset tensor (float32 values in [0, 1], little endian, side x side) becomes a model input: resized to
- * {@code inputSize} and normalized as {@code (v - mean) / std} with the training dataset's statistics.
+ * {@code inputSize} and normalized as {@code (v - mean) / std} with the training dataset's statistics. The model
+ * card keeps it as it is ({@code preprocessing} in {@code model.json}).
+ *
+ * @param inputSize  the side of the square model input
+ * @param tensorSide the side of the dataset tensors the model was trained on; 0 in older cards (the input size)
+ * @param mean       the training dataset's tensor mean
+ * @param std        its standard deviation; 0 in older cards, which means no scaling
  */
-public record Preprocessing(int inputSize, double mean, double std) implements Serializable {
+public record Preprocessing(int inputSize, int tensorSide, double mean, double std) implements Serializable {
+
+  /** The side of the tensors this model takes from a dataset: the tensor side, or the input size in older cards. */
+  public int side() {
+    return tensorSide > 0 ? tensorSide : inputSize;
+  }
 
   public float[] apply(byte[] data, int side) {
     float[] v = new float[side * side];

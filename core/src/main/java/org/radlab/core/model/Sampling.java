@@ -1,5 +1,7 @@
 package org.radlab.core.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -22,10 +24,13 @@ public enum Sampling {
   /** The fewest examples of each class that equal-class sampling accepts. */
   public static final int MIN_PER_CLASS = 10;
 
+  /** The name in configs: {@code random}, {@code equal_class}, {@code positives_only}. */
+  @JsonValue
   public String id() {
     return Choices.id(this);
   }
 
+  @JsonCreator
   public static Sampling parse(String name) {
     return Choices.parse(Sampling.class, name, "sampling");
   }

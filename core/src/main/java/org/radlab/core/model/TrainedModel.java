@@ -33,7 +33,7 @@ public final class TrainedModel implements AutoCloseable {
     }
     this.id = card.id() != null ? card.id() : dir.getFileName().toString();
     this.classes = List.copyOf(card.classes());
-    this.preprocessing = card.input();
+    this.preprocessing = card.preprocessing();
     this.tensorSide = card.tensorSide();
     var cfg = card.config();
     Replica.Spec spec = new Replica.Spec(card.architecture(), card.width(), classes.size(),

@@ -32,7 +32,7 @@ class ModelCardTest {
     assertEquals("m1", card.id());
     assertEquals(List.of("A", "B"), card.classes());
     assertEquals(64, card.tensorSide());
-    assertEquals(new Preprocessing(32, 0.25, 0.5), card.input());
+    assertEquals(new Preprocessing(32, 64, 0.25, 0.5), card.preprocessing());
     assertArrayEquals(new long[][] {{3, 1}, {2, 1}}, card.validation().confusionMatrix());
     assertNull(card.config(), "no training config in this card");
     assertFalse(card.hasWeightsIn(dir), "weights.params is named but not there");
@@ -47,7 +47,13 @@ class ModelCardTest {
         """);
     ModelCard card = ModelCard.in(dir);
     assertEquals(48, card.tensorSide(), "the input size when the card does not name the tensor side");
-    assertEquals(new Preprocessing(48, 0.1, 1), card.input(), "std 1 (no scaling) when the card has none");
+    // no std: the values are only shifted by the mean, (0.6 - 0.1) / 1, worked by hand
+    float[] tensor = new float[48 * 48];
+    java.util.Arrays.fill(tensor, 0.6f);
+    float[] input = card.preprocessing().apply(tensor, 48);
+    assertEquals(48 * 48, input.length);
+    assertEquals(0.5f, input[0], 1e-6f);
+    assertEquals(0.5f, input[48 * 48 - 1], 1e-6f);
     assertFalse(card.hasWeightsIn(dir));
   }
 
