@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
@@ -121,7 +122,7 @@ final class Checkpoint {
     Files.createDirectories(dir);
     Set<String> keep = new HashSet<>();
     String weights = weightsFile(epoch);
-    DurableFiles.write(dir.resolve(weights), model::save);
+    AtomicFiles.writeDurably(dir.resolve(weights), model::save);
     state.put("weights", weights);
     keep.add(weights);
     if (bestEpoch > 0) {
@@ -131,12 +132,12 @@ final class Checkpoint {
     ArrayNode states = state.putArray("optimizerStates");
     for (var e : new TreeMap<>(optimizerStates).entrySet()) {
       String file = "optimizer-" + e.getKey() + "-" + epoch + ".bin";
-      DurableFiles.write(dir.resolve(file), out -> writeOptimizerState(out, e.getValue()));
+      AtomicFiles.writeDurably(dir.resolve(file), out -> writeOptimizerState(out, e.getValue()));
       states.addObject().put("replica", e.getKey()).put("steps", e.getValue().steps()).put("file", file);
       keep.add(file);
     }
     byte[] json = JSON.writeValueAsBytes(state);
-    DurableFiles.write(dir.resolve(STATE), out -> out.write(json));
+    AtomicFiles.writeDurably(dir.resolve(STATE), out -> out.write(json));
     keep.add(STATE);
     try (var files = Files.newDirectoryStream(dir)) { // earlier epochs' files, debris of interrupted writes
       for (Path f : files) {

@@ -3,6 +3,7 @@ package org.radlab.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
@@ -109,7 +110,7 @@ final class EpochLoop {
     Path checkpoint = out.resolve(Checkpoint.DIR);
     Checkpoint.write(checkpoint, history.state(epoch, cfg), global, exchange.epochStates());
     if (improved) { // from the checkpoint just committed, so weights.params never runs ahead of it
-      DurableFiles.copy(checkpoint.resolve(Checkpoint.weightsFile(epoch)), out.resolve(TrainJob.WEIGHTS));
+      AtomicFiles.copyDurably(checkpoint.resolve(Checkpoint.weightsFile(epoch)), out.resolve(TrainJob.WEIGHTS));
     }
     card.get().write(out.resolve(ModelCard.FILE));
     progress.write(new TrainEvent.Epoch(epoch, stats.trainLoss(), v.loss(), v.kappa(), v.auc(), v.accuracy(),

@@ -91,7 +91,7 @@ final class Pretrained {
     if (Files.exists(direct)) {
       return direct;
     }
-    Path dir = Workspace.home().resolve("weights");
+    Path dir = Workspace.current().weights();
     for (String candidate : new String[] {weights, weights + ".params", weights + ".pt"}) {
       Path p = dir.resolve(candidate);
       if (Files.exists(p)) {

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Architecture;
 import org.radlab.core.model.ModelCard;
@@ -144,7 +145,7 @@ final class TrainRun {
     }
     history.restore(saved.state());
     if (saved.best() != null) { // a run stopped between the checkpoint and publishing its best weights
-      DurableFiles.copy(saved.best(), out.resolve(TrainJob.WEIGHTS));
+      AtomicFiles.copyDurably(saved.best(), out.resolve(TrainJob.WEIGHTS));
     }
     progress.write(new TrainEvent.Resume(saved.state().epoch(), saved.optimizerStates().size(), saved.weights()));
     return saved;
