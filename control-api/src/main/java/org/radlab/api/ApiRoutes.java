@@ -76,35 +76,44 @@ final class ApiRoutes {
     add(r, "GET", "/api", Access.PUBLIC, "public", "This list of endpoints, as JSON", "", "[Endpoint]",
         ctx -> ctx.json(endpoints));
     add(r, "GET", "/api/docs", Access.PUBLIC, "public", "This list of endpoints, as a page", "", "HTML", this::docs);
-    add(r, "GET", "/api/me", Access.USER, "any user", "Who the token belongs to", "", "{id, name, role}", userRoutes::me);
-    add(r, "GET", "/api/settings", Access.USER, "any user", "The server's limits that pages and clients need to know", "",
+    add(r, "GET", "/api/me", Access.USER,
+        "any user", "Who the token belongs to", "", "{id, name, role}", userRoutes::me);
+    add(r, "GET", "/api/settings", Access.USER,
+        "any user", "The server's limits that pages and clients need to know", "",
         "{minTrainingLabels, maxBodyBytes, maxUploadBytes}", ctx -> ctx.json(Map.of("minTrainingLabels",
             settings.minTrainingLabels(), "maxBodyBytes", settings.maxBodyBytes(), "maxUploadBytes",
             settings.maxUploadBytes())));
-    add(r, "GET", "/api/users", Access.ADMIN, "admin", "All users", "", "[{id, name, role, createdAt}]", userRoutes::list);
+    add(r, "GET", "/api/users", Access.ADMIN,
+        "admin", "All users", "", "[{id, name, role, createdAt}]", userRoutes::list);
     add(r, "POST", "/api/users", Access.ADMIN, "admin", "Create a user; the token is shown only in this answer",
         "{name, role: admin|participant, days?: token lifetime 1-365, default 90}",
         "{id, name, role, token, tokenId, tokenExpiresAt}", userRoutes::create);
     TokenRoutes tokens = new TokenRoutes(db, callers::forgetAll);
-    add(r, "GET", "/api/tokens", Access.USER, "any user (their own; admins anyone's with ?userId=)", "API tokens, newest first "
+    add(r, "GET", "/api/tokens", Access.USER,
+        "any user (their own; admins anyone's with ?userId=)", "API tokens, newest first "
         + "(never the secret)", "?userId=", "[{id, userId, label, createdAt, expiresAt, revokedAt, status: "
         + "active|expired|revoked}]", tokens::list);
-    add(r, "POST", "/api/tokens", Access.ADMIN, "admin", "Make a new token for a user; the token is shown only in this answer",
+    add(r, "POST", "/api/tokens", Access.ADMIN,
+        "admin", "Make a new token for a user; the token is shown only in this answer",
         "{userId, label?, days?: 1-365, default 90}", "201 {id, userId, label, expiresAt, token}", tokens::create);
     add(r, "POST", "/api/tokens/{tokenId}/revoke", Access.USER, "its user or an admin", "Revoke a token at once (401 "
         + "token_revoked from then on)", "", "Token", tokens::revoke);
 
-    add(r, "GET", "/api/use-cases", Access.USER, "any user (participants see published ones, admins' drafts and their own)",
+    add(r, "GET", "/api/use-cases", Access.USER,
+        "any user (participants see published ones, admins' drafts and their own)",
         "Search, filter and sort use cases",
         "?q=text&status=draft|in_review|published&modality=&bodyArea=&task=&sort=title|-updated|created|status|"
             + "modality|bodyArea|id&limit=&offset=", "[UseCase]", useCases::list);
     add(r, "POST", "/api/use-cases", Access.USER, "any user (an admin's starts as draft, anyone else's goes to review)",
         "Submit a use case", "{title, summary, bodyArea, modality, task: classification|detection, "
             + "categories: [{code, name, description, cdeId}]}", "UseCase", useCases::create);
-    add(r, "GET", uc, Access.USER, "any user who may see it", "One use case with its categories", "", "UseCase", useCases::get);
-    add(r, "PUT", uc, Access.USER, "admin, or its author before publication", "Replace a use case's fields and categories",
+    add(r, "GET", uc, Access.USER,
+        "any user who may see it", "One use case with its categories", "", "UseCase", useCases::get);
+    add(r, "PUT", uc, Access.USER,
+        "admin, or its author before publication", "Replace a use case's fields and categories",
         "as POST /api/use-cases", "UseCase", useCases::update);
-    add(r, "POST", uc + "/review", Access.USER, "admin (publish, return); author (submit a draft)", "Move a use case along "
+    add(r, "POST", uc + "/review", Access.USER,
+        "admin (publish, return); author (submit a draft)", "Move a use case along "
         + "draft -> in_review -> published", "{decision: publish|return|submit, note?}", "UseCase", useCases::review);
     add(r, "GET", uc + "/comments", Access.USER, "any user", "Comments on a published use case", "",
         "[{id, userId, userName, body, createdAt}]", useCases::comments);
@@ -114,9 +123,11 @@ final class ApiRoutes {
         "{note}", "{id, useCaseId, note}", useCases::requestDraft);
     add(r, "GET", uc + "/draft-requests", Access.ADMIN, "admin", "Requests to draft this use case", "",
         "[{id, userId, userName, note, createdAt}]", useCases::draftRequests);
-    add(r, "GET", uc + "/board", Access.USER, "any user", "Crowdsourcing board: annotations per user, most first", "?limit=",
+    add(r, "GET", uc + "/board", Access.USER,
+        "any user", "Crowdsourcing board: annotations per user, most first", "?limit=",
         "[{userId, userName, annotations}]", useCases::board);
-    add(r, "GET", uc + "/agreement", Access.USER, "any user (about themselves)", "Your labels against the reference reader, "
+    add(r, "GET", uc + "/agreement", Access.USER,
+        "any user (about themselves)", "Your labels against the reference reader, "
         + "as a confusion matrix of counts, refreshed only after every agreementMilestone new labels (the use case's "
         + "newest challenge's, else 25), over a frozen snapshot; never a hidden dataset", "", "{categories, rows: "
         + "reference, columns: mine, matrix, studies, milestone, labels, labelsUntilRefresh, refreshedAt}",
@@ -127,114 +138,147 @@ final class ApiRoutes {
         "{name, useCaseId, source, options?: {pngLongEdge, tensorSide, writeNpy, dates, allowBurnedIn, voiIndex, "
             + "flipByLaterality, partitions}}", "202 {dataset, job}", datasets::register);
     add(r, "GET", ds, Access.USER, "any user", "One dataset: status, counts, prep job", "", "Dataset", datasets::get);
-    add(r, "GET", ds + "/summary", Access.USER, "any user", "The prep summary: images, rejects by reason, transfer syntaxes", "",
+    add(r, "GET", ds + "/summary", Access.USER,
+        "any user", "The prep summary: images, rejects by reason, transfer syntaxes", "",
         "summary.json", datasets::summary);
-    add(r, "GET", ds + "/studies", Access.USER, "any user", "The dataset's studies in annotation order", "?limit=&offset=",
+    add(r, "GET", ds + "/studies", Access.USER,
+        "any user", "The dataset's studies in annotation order", "?limit=&offset=",
         "[{ordinal, studyUid, patientId, images}]", datasets::studies);
     add(r, "GET", ds + "/images", Access.USER, "any user", "The dataset's images", "?study=&limit=&offset=", "[Image]",
         datasets::images);
-    add(r, "GET", ds + "/images/{imageId}/png", Access.USER, "any user", "One image's PNG", "", "image/png", datasets::png);
-    add(r, "POST", ds + "/reference-labels", Access.ADMIN, "admin", "Import the reference reader's labels (never returned)",
-        "?useCaseId=&keys=pseudonymous|original; {labels: {studyUid: code}} or text/csv study_uid,label", "{dataset, useCaseId, studies}",
-        datasets::importReferenceLabels);
+    add(r, "GET", ds + "/images/{imageId}/png", Access.USER,
+        "any user", "One image's PNG", "", "image/png", datasets::png);
+    add(r, "POST", ds + "/reference-labels", Access.ADMIN,
+        "admin", "Import the reference reader's labels (never returned)",
+        "?useCaseId=&keys=pseudonymous|original; {labels: {studyUid: code}} or text/csv study_uid,label",
+        "{dataset, useCaseId, studies}", datasets::importReferenceLabels);
 
     add(r, "GET", an + "/next", Access.USER, "any user", "Your next study to label (404 no_more_studies when done)", "",
         "{useCaseId, datasetId, studyUid, images, annotation, annotatedByYou, studiesInDataset}", annotate::next);
-    add(r, "GET", an + "/studies/{studyUid}", Access.USER, "any user", "One study with your label, to come back to it", "",
+    add(r, "GET", an + "/studies/{studyUid}", Access.USER,
+        "any user", "One study with your label, to come back to it", "",
         "as next", annotate::study);
-    add(r, "POST", an + "/studies/{studyUid}", Access.USER, "any user", "Label a study (201 first time, 200 on a change)",
+    add(r, "POST", an + "/studies/{studyUid}", Access.USER,
+        "any user", "Label a study (201 first time, 200 on a change)",
         "{code} or {boxes: [{imageId, x, y, width, height, code}]}", "Annotation", annotate::label);
-    add(r, "POST", an + "/studies/{studyUid}/skip", Access.USER, "any user", "Skip a study for now", "", "{skipped: [studyUid]}",
+    add(r, "POST", an + "/studies/{studyUid}/skip", Access.USER,
+        "any user", "Skip a study for now", "", "{skipped: [studyUid]}",
         annotate::skip);
-    add(r, "GET", an + "/skipped", Access.USER, "any user", "Your skipped studies", "", "{skipped: [studyUid]}", annotate::skipped);
+    add(r, "GET", an + "/skipped", Access.USER,
+        "any user", "Your skipped studies", "", "{skipped: [studyUid]}", annotate::skipped);
     add(r, "GET", "/api/annotations", Access.USER, "any user (their own)", "Your annotations, most recent first",
         "?useCaseId=&datasetId=&limit=&offset=", "{total, annotations: [Annotation]}", annotate::mine);
     add(r, "GET", "/api/annotations/{annotationId}", Access.USER, "its author (403 on a hidden dataset)", "One of your "
         + "annotations with its history", "", "{annotation, history: [{version, code, boxes, changedAt}]}",
         annotate::get);
-    add(r, "PUT", "/api/annotations/{annotationId}", Access.USER, "its author (403 on a hidden dataset)", "Change one of your "
+    add(r, "PUT", "/api/annotations/{annotationId}", Access.USER,
+        "its author (403 on a hidden dataset)", "Change one of your "
         + "labels (kept in history)", "{code} or {boxes}", "{annotation, history}", annotate::change);
 
-    add(r, "GET", uc + "/assist-module", Access.USER, "any user who may see it", "The use case's assist module: report text "
+    add(r, "GET", uc + "/assist-module", Access.USER,
+        "any user who may see it", "The use case's assist module: report text "
         + "per category (XML, namespace urn:radlab:assist-module:1)", "", "application/xml", useCases::assistModule);
-    add(r, "PUT", uc + "/assist-module", Access.ADMIN, "admin", "Replace the assist module (checked against its schema and the "
+    add(r, "PUT", uc + "/assist-module", Access.ADMIN,
+        "admin", "Replace the assist module (checked against its schema and the "
         + "categories)", "application/xml document", "application/xml", useCases::putAssistModule);
 
     add(r, "GET", "/api/models", Access.USER, "any user (their own; admins all)", "Models, newest first",
         "?useCaseId=&owner=&limit=&offset=", "[Model]", models::list);
-    add(r, "GET", "/api/models/{modelId}", Access.USER, "its owner or an admin", "One model: card (config, curves, validation "
+    add(r, "GET", "/api/models/{modelId}", Access.USER,
+        "its owner or an admin", "One model: card (config, curves, validation "
         + "metrics), job, dataset, label snapshot", "", "{model, card, job, dataset, labelSnapshot}", models::get);
-    add(r, "POST", "/api/models/{modelId}/predict", Access.USER, "its owner or an admin", "Run the model on a dataset image or "
+    add(r, "POST", "/api/models/{modelId}/predict", Access.USER,
+        "its owner or an admin", "Run the model on a dataset image or "
         + "an uploaded DICOM or PNG", "application/json {datasetId, imageId}, or application/dicom or image/png "
         + "bytes", "{modelId, probabilities, predicted, predictedName, reportText, input}", models::predict);
 
-    add(r, "POST", "/api/models/{modelId}/publish", Access.USER, "its owner or an admin", "Publish the model package (weights, "
+    add(r, "POST", "/api/models/{modelId}/publish", Access.USER,
+        "its owner or an admin", "Publish the model package (weights, "
         + "model.json, MODEL_CARD.md, SHA256SUMS) to a directory or to an HTTP endpoint under an allowed publish "
         + "destination (403 otherwise); every attempt is recorded (a refusal: 502 from an endpoint, 409 from a "
         + "directory)", "{directory: name (admins: or absolute path)} or {url, token?}",
         "Publication {id, kind, destination, status, detail, sha256, bytes}", publish::publish);
     DestinationRoutes destinations = new DestinationRoutes(db);
-    add(r, "GET", "/api/publish-destinations", Access.USER, "any user", "Where models may be published by HTTP (allowed by an "
+    add(r, "GET", "/api/publish-destinations", Access.USER,
+        "any user", "Where models may be published by HTTP (allowed by an "
         + "admin)", "", "[{id, scheme, host, port, pathPrefix, allowPrivate, note, createdBy, createdAt}]",
         destinations::list);
-    add(r, "POST", "/api/publish-destinations", Access.ADMIN, "admin", "Allow a publish destination: URLs with its scheme, host "
+    add(r, "POST", "/api/publish-destinations", Access.ADMIN,
+        "admin", "Allow a publish destination: URLs with its scheme, host "
         + "and port under its path; allowPrivate lets its host resolve to a loopback or private address",
         "{url, allowPrivate?, note?}", "201 Destination", destinations::add);
-    add(r, "POST", "/api/publish-destinations/{destinationId}/remove", Access.ADMIN, "admin", "Remove a publish destination", "",
+    add(r, "POST", "/api/publish-destinations/{destinationId}/remove", Access.ADMIN,
+        "admin", "Remove a publish destination", "",
         "{removed: Destination}", destinations::remove);
-    add(r, "GET", "/api/models/{modelId}/publications", Access.USER, "its owner or an admin", "Every publication of the model",
+    add(r, "GET", "/api/models/{modelId}/publications", Access.USER,
+        "its owner or an admin", "Every publication of the model",
         "", "[Publication]", publish::history);
 
     String dp = "/api/deployments/{deploymentId}";
-    add(r, "GET", "/api/deployments", Access.USER, "any user (their own; admins all)", "Deployed models being assessed", "",
+    add(r, "GET", "/api/deployments", Access.USER,
+        "any user (their own; admins all)", "Deployed models being assessed", "",
         "[{deployment, cases, predicted, read, assessable}]", deployments::list);
-    add(r, "POST", "/api/deployments", Access.USER, "any user", "Register a deployment to record its predictions and reads "
+    add(r, "POST", "/api/deployments", Access.USER,
+        "any user", "Register a deployment to record its predictions and reads "
         + "(its name unique among your deployments)",
         "{name, useCaseId, modelId?}", "201 Deployment", deployments::create);
-    add(r, "GET", dp, Access.USER, "its owner or an admin", "One deployment with its counts", "", "Deployment", deployments::get);
-    add(r, "POST", dp + "/predictions", Access.USER, "its owner or an admin", "Record the model's predictions (replaces a case's "
+    add(r, "GET", dp, Access.USER,
+        "its owner or an admin", "One deployment with its counts", "", "Deployment", deployments::get);
+    add(r, "POST", dp + "/predictions", Access.USER,
+        "its owner or an admin", "Record the model's predictions (replaces a case's "
         + "earlier one)", "{cases: [{caseId, date: YYYY-MM-DD, probabilities: {code: p}}]} (up to 10000)",
         "Deployment", deployments::predictions);
     add(r, "POST", dp + "/reads", Access.USER, "its owner or an admin", "Record the radiologists' reads",
         "{reads: [{caseId, read: code}]} (up to 10000)", "Deployment", deployments::reads);
-    add(r, "POST", dp + "/assess", Access.USER, "its owner or an admin", "Queue the assess job on every case with a prediction "
+    add(r, "POST", dp + "/assess", Access.USER,
+        "its owner or an admin", "Queue the assess job on every case with a prediction "
         + "and a read; results via the job's artifacts", "{positive?, threshold?, period?, bootstrap?} (the assess "
         + "config)", "201 Job", deployments::assess);
-    add(r, "GET", dp + "/assessments", Access.USER, "its owner or an admin", "The deployment's assess jobs, newest first", "",
+    add(r, "GET", dp + "/assessments", Access.USER,
+        "its owner or an admin", "The deployment's assess jobs, newest first", "",
         "[Job]", deployments::assessments);
 
     String ch = "/api/challenges/{challengeId}";
-    add(r, "GET", "/api/challenges", Access.USER, "any user", "Challenges, with your progress (annotations, submissions today)",
+    add(r, "GET", "/api/challenges", Access.USER,
+        "any user", "Challenges, with your progress (annotations, submissions today)",
         "", "[Challenge]", challenges::list);
-    add(r, "POST", "/api/challenges", Access.ADMIN, "admin", "Create a challenge; its test and final datasets become hidden",
+    add(r, "POST", "/api/challenges", Access.ADMIN,
+        "admin", "Create a challenge; its test and final datasets become hidden",
         "{title, useCaseId, poolDatasetId, testDatasetId, finalDatasetId, startsAt, endsAt (ISO 8601), dailyLimit, "
             + "minAnnotations (default: the server's minimum to train, 100 unless set), agreementMilestone (labels "
             + "between agreement refreshes, 5 to 1000, default 25)}", "201 Challenge", challenges::create);
     add(r, "GET", ch, Access.USER, "any user", "One challenge, with your progress", "", "Challenge", challenges::get);
-    add(r, "POST", ch + "/submissions", Access.USER, "any user", "Submit one of your models trained on your own annotations of "
+    add(r, "POST", ch + "/submissions", Access.USER,
+        "any user", "Submit one of your models trained on your own annotations of "
         + "the pool; it is evaluated on the hidden test set (429 past the daily limit)", "{modelId}",
         "201 Submission", challenges::submit);
-    add(r, "GET", ch + "/submissions", Access.USER, "any user (their own; admins all)", "Submissions and their scores", "",
+    add(r, "GET", ch + "/submissions", Access.USER,
+        "any user (their own; admins all)", "Submissions and their scores", "",
         "[Submission]", challenges::submissions);
     add(r, "GET", ch + "/leaderboard", Access.USER, "any user", "Each participant's most recent submission, ranked by "
         + "linear-weighted kappa, then AUC", "?phase=test|final", "{challenge, phase, rows: [{rank, userName, "
         + "modelId, status, kappa, auc, submittedAt}]}", challenges::leaderboard);
-    add(r, "POST", ch + "/finalize", Access.ADMIN, "admin", "After the end: evaluate everyone's most recent submission on the "
+    add(r, "POST", ch + "/finalize", Access.ADMIN,
+        "admin", "After the end: evaluate everyone's most recent submission on the "
         + "final hidden set", "", "{challenge, finalEvaluations}", challenges::finalizeRanking);
 
     add(r, "GET", "/api/jobs", Access.USER, "any user (their own; admins all)", "Jobs, newest first",
         "?status=QUEUED|RUNNING|SUCCEEDED|FAILED|CANCELLED&owner=&limit=&offset=", "[Job]", jobs::list);
-    add(r, "POST", "/api/jobs", Access.USER, "any user (prep: admin)", "Queue a job. train and evaluate take a label snapshot "
+    add(r, "POST", "/api/jobs", Access.USER,
+        "any user (prep: admin)", "Queue a job. train and evaluate take a label snapshot "
         + "of your annotations (labels: mine) at submission", "{kind: prep|train|evaluate|assess, datasetId, "
         + "useCaseId, labels: mine|reference, models: [model id], predictionsCsv, config: {job config}}",
         "201 Job", jobs::submit);
     add(r, "GET", job, Access.USER, "its owner or an admin", "A job's status and config", "", "Job", jobs::get);
     add(r, "GET", job + "/progress", Access.USER, "its owner or an admin", "The progress events the job wrote", "",
         "{id, status, events: [object]}", jobs::progress);
-    add(r, "GET", job + "/artifacts", Access.USER, "its owner or an admin", "The reports and charts a job wrote (JSON, CSV, PNG, "
+    add(r, "GET", job + "/artifacts", Access.USER,
+        "its owner or an admin", "The reports and charts a job wrote (JSON, CSV, PNG, "
         + "SVG, Markdown)", "", "{id, status, files: [{path, bytes}]}", jobs::artifacts);
-    add(r, "GET", job + "/artifact", Access.USER, "its owner or an admin", "One of them", "?path=", "the file", jobs::artifact);
-    add(r, "GET", job + "/log", Access.USER, "its owner or an admin", "The end of the job's output", "?bytes=", "text/plain",
+    add(r, "GET", job + "/artifact", Access.USER,
+        "its owner or an admin", "One of them", "?path=", "the file", jobs::artifact);
+    add(r, "GET", job + "/log", Access.USER,
+        "its owner or an admin", "The end of the job's output", "?bytes=", "text/plain",
         jobs::log);
     add(r, "POST", job + "/cancel", Access.USER, "its owner or an admin", "Cancel a queued or running job", "", "Job",
         jobs::cancel);
