@@ -102,8 +102,6 @@ public final class ControlApi implements AutoCloseable {
   private final Settings settings;
   private final Database db;
   private final JobRunner runner;
-  private final JobQueue queue;
-  private final JobViews jobViews;
   private final Javalin app;
   private final ApiRoutes routes;
   private final Optional<String> firstAdminToken;
@@ -120,9 +118,8 @@ public final class ControlApi implements AutoCloseable {
     Seeds.breastDensity(db, Times.now());
     this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
         settings.sparkConf()), new JobOutcomes(db));
-    this.queue = new JobQueue(db, settings.home(), runner);
-    this.jobViews = new JobViews(db, new ServerPaths(settings.home()));
-    this.routes = new ApiRoutes(settings, db, queue, jobViews, runner, callers);
+    this.routes = new ApiRoutes(settings, db, new JobQueue(db, settings.home(), runner),
+        new JobViews(db, new ServerPaths(settings.home())), runner, callers);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -21,12 +21,10 @@ import org.radlab.spark.HadoopPaths;
  * after each prep run, through a temporary file, so a reader never sees half of it.
  */
 final class ImageCatalog {
-  static final String FILE = ImageList.FILE;
-  static final List<String> COLUMNS = ImageList.COLUMNS;
 
-  /** Where each of {@link #COLUMNS} sits in a conversion row ({@link StagingRow#SCHEMA}). */
+  /** Where each of {@link ImageList#COLUMNS} sits in a conversion row ({@link StagingRow#SCHEMA}). */
   private static final int[] STAGING_INDEX =
-      COLUMNS.stream().mapToInt(StagingRow.SCHEMA::fieldIndex).toArray();
+      ImageList.COLUMNS.stream().mapToInt(StagingRow.SCHEMA::fieldIndex).toArray();
 
   private ImageCatalog() {}
 
@@ -35,7 +33,7 @@ final class ImageCatalog {
     return line(staging, STAGING_INDEX);
   }
 
-  /** The catalog line of a row holding {@link #COLUMNS} at {@code index}. */
+  /** The catalog line of a row holding {@link ImageList#COLUMNS} at {@code index}. */
   private static String line(Row r, int[] index) {
     StringBuilder text = new StringBuilder(200);
     for (int i = 0; i < index.length; i++) {
@@ -55,15 +53,15 @@ final class ImageCatalog {
     if (lines == null) {
       lines = new ArrayList<>();
       if (HadoopPaths.exists(spark, layout.images())) {
-        int[] inOrder = java.util.stream.IntStream.range(0, COLUMNS.size()).toArray();
-        for (Row r : spark.read().parquet(layout.images()).selectExpr(COLUMNS.toArray(String[]::new))
+        int[] inOrder = java.util.stream.IntStream.range(0, ImageList.COLUMNS.size()).toArray();
+        for (Row r : spark.read().parquet(layout.images()).selectExpr(ImageList.COLUMNS.toArray(String[]::new))
             .collectAsList()) {
           lines.add(line(r, inOrder));
         }
       }
     }
     // by study, then image id; both are plain ASCII ids
-    int study = COLUMNS.indexOf("study_uid");
+    int study = ImageList.COLUMNS.indexOf("study_uid");
     List<String[]> keyed = new ArrayList<>(lines.size());
     for (String line : lines) {
       List<String> f = Csv.fields(line);
@@ -72,11 +70,11 @@ final class ImageCatalog {
     keyed.sort(Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> k[1]));
 
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Path target = new Path(layout.root() + "/" + FILE);
-    Path partial = new Path(layout.root() + "/." + FILE + ".tmp");
+    Path target = new Path(layout.root() + "/" + ImageList.FILE);
+    Path partial = new Path(layout.root() + "/." + ImageList.FILE + ".tmp");
     FileSystem fs = target.getFileSystem(hadoop);
     StringBuilder text = new StringBuilder(64 + keyed.size() * 200);
-    text.append(String.join(",", COLUMNS)).append('\n');
+    text.append(String.join(",", ImageList.COLUMNS)).append('\n');
     for (String[] k : keyed) {
       text.append(k[2]).append('\n');
     }

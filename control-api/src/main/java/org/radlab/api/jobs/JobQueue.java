@@ -37,7 +37,6 @@ public final class JobQueue {
   public record Snapshot(long useCaseId, String source, Map<String, String> labels) {}
 
   private final Database db;
-  private final Path home;
   private final Workspace workspace;
   private final JobDao jobs;
   private final DatasetDao datasets;
@@ -45,7 +44,6 @@ public final class JobQueue {
 
   public JobQueue(Database db, Path home, JobRunner runner) {
     this.db = db;
-    this.home = home;
     this.workspace = new Workspace(home);
     this.jobs = db.dao(JobDao.class);
     this.datasets = db.dao(DatasetDao.class);
@@ -132,7 +130,7 @@ public final class JobQueue {
   /** Fills in the job's paths, checks the config with its record, writes the job folder and the config. */
   private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, String predictionsCsv)
       throws IOException {
-    JobFiles files = JobFiles.of(home, jobId);
+    JobFiles files = JobFiles.of(workspace.root(), jobId);
     String name = JobFiles.name(jobId);
     switch (kind) {
       case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());

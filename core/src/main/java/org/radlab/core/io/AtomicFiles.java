@@ -28,35 +28,12 @@ public final class AtomicFiles {
 
   /** Replaces {@code target} with what {@code body} writes; its folder is created if missing. */
   public static void write(Path target, Body body) throws IOException {
-    Path parent = target.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path partial = parent.resolve("." + target.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
-      body.writeTo(out);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(partial);
-      throw e;
-    }
-    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    replace(target, body, false);
   }
 
   /** As {@link #write}, and on the disk when it returns: the new file before the move, the folder after it. */
   public static void writeDurably(Path target, Body body) throws IOException {
-    Path parent = target.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path partial = parent.resolve("." + target.getFileName() + ".tmp");
-    try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
-      body.writeTo(out);
-      out.flush();
-      channel.force(true);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(partial);
-      throw e;
-    }
-    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    syncFolder(parent);
+    replace(target, body, true);
   }
 
   /** Copies {@code from} to {@code to}, durably and atomically. */
@@ -67,6 +44,28 @@ public final class AtomicFiles {
   /** Replaces {@code target} with {@code text} in UTF-8. */
   public static void writeString(Path target, String text) throws IOException {
     write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static void replace(Path target, Body body, boolean durable) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path partial = parent.resolve("." + target.getFileName() + ".tmp");
+    try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+      body.writeTo(out);
+      out.flush();
+      if (durable) {
+        channel.force(true);
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(partial);
+      throw e;
+    }
+    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (durable) {
+      syncFolder(parent);
+    }
   }
 
   /** Forces a folder's entries (a rename in it) to the disk; a file system that cannot is left as it is. */

@@ -15,6 +15,7 @@ import java.util.Locale;
 import org.radlab.core.Workspace;
 import org.radlab.core.model.Architecture;
 import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.Choices;
 import org.radlab.core.model.ClassifierLoss;
 import org.radlab.core.model.Sampling;
 
@@ -163,17 +164,10 @@ public record TrainConfig(
     }
     tree.setAll(overlay);
     try {
-      return JSON.treeToValue(tree, TrainConfig.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      throw unwrap(e);
+      return JobConfig.of(tree, TrainConfig.class);
     } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("unknown config field '" + e.getPropertyName() + "'", e);
     }
-  }
-
-  private static RuntimeException unwrap(com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-    return e.getCause() instanceof IllegalArgumentException iae ? iae
-        : new IllegalArgumentException(e.getOriginalMessage(), e);
   }
 
   public String toJson() {
@@ -211,12 +205,12 @@ public record TrainConfig(
 
     @JsonValue
     public String id() {
-      return name().toLowerCase(Locale.ROOT);
+      return Choices.id(this);
     }
 
     @JsonCreator
     public static Init parse(String name) {
-      return choice(Init.class, name, "init");
+      return Choices.parse(Init.class, name, "init");
     }
   }
 
@@ -226,23 +220,13 @@ public record TrainConfig(
 
     @JsonValue
     public String id() {
-      return name().toLowerCase(Locale.ROOT);
+      return Choices.id(this);
     }
 
     @JsonCreator
     public static Monitor parse(String name) {
-      return choice(Monitor.class, name, "monitor");
+      return Choices.parse(Monitor.class, name, "monitor");
     }
   }
 
-  private static <E extends Enum<E>> E choice(Class<E> type, String name, String what) {
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
-        return e;
-      }
-    }
-    throw new IllegalArgumentException(what + " must be " + java.util.Arrays.stream(type.getEnumConstants())
-        .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(" or "))
-        + ", got " + name);
-  }
 }
