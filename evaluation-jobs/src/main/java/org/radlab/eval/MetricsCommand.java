@@ -7,23 +7,55 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.radlab.core.dataset.BoxTable;
+import org.radlab.core.metrics.DetectionReport;
 import org.radlab.core.metrics.MetricsReport;
+import org.radlab.core.task.TaskType;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code radlab metrics}: the full metric set for predictions made anywhere, from a CSV file. */
+/** {@code radlab metrics}: the full metric set for predictions made anywhere, from CSV files. */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
-    description = "Compute kappa, AUC, the confusion matrix, sensitivity, specificity, PPV, NPV, F1 and the ROC "
-        + "curve, with bootstrap confidence intervals, for predictions made anywhere (for example by a vendor's AI "
-        + "product). Input: a CSV with one row per study: an id, the reference label, then one probability column "
-        + "per class, the header naming the classes. Output: JSON on stdout (the shape of metrics.json).",
-    footer = {"", "Example (breast density, dense = C and D):",
+    description = {"Compute the metric set, with bootstrap confidence intervals, for predictions made anywhere (for "
+        + "example by a vendor's AI product). Output: JSON on stdout (the shape of metrics.json).",
+        "Classification (the default): kappa, AUC, the confusion matrix, sensitivity, specificity, PPV, NPV, F1 and "
+        + "the ROC curve. Input: one CSV with one row per study: an id, the reference label, then one probability "
+        + "column per class, the header naming the classes.",
+        "Detection (--task detection): COCO-style mAP over IoU 0.50:0.95, AP50, AP75, per class, and FROC "
+        + "(sensitivity at 0.125 to 8 false positives per image; a detection hits a lesion of its class at IoU >= "
+        + "0.5). Input: the boxes (--predictions, with a score column) and the reference boxes (--truth), one row "
+        + "per box: IMAGE,x_min,y_min,x_max,y_max,label[,score]; a reference row with only the image says it holds "
+        + "no box. Intervals resample the images."},
+    footer = {"", "Examples:",
         "  radlab metrics --predictions vendor.csv --positive C,D --threshold 0.5",
-        "  with vendor.csv:  study,reference,A,B,C,D",
-        "                    1.2.3,B,0.1,0.6,0.2,0.1"})
+        "    with vendor.csv:  study,reference,A,B,C,D",
+        "                      1.2.3,B,0.1,0.6,0.2,0.1",
+        "  radlab metrics --task detection --predictions boxes.csv --truth truth.csv",
+        "    with boxes.csv:   image,x_min,y_min,x_max,y_max,label,score",
+        "                      1.2.3.4,10,20,60,80,mass,0.93",
+        "    and truth.csv:    image,x_min,y_min,x_max,y_max,label",
+        "                      1.2.3.4,12,18,58,84,mass",
+        "                      1.2.3.5,,,,,"})
 public final class MetricsCommand implements Callable<Integer> {
+  @Option(names = "--task", defaultValue = "classification", paramLabel = "TASK", converter = TaskConverter.class,
+      description = "classification or detection (default: ${DEFAULT-VALUE}).")
+  TaskType task;
+
   @Option(names = "--predictions", required = true, paramLabel = "FILE.csv", description = "The predictions.")
   Path predictions;
+
+  @Option(names = "--truth", paramLabel = "FILE.csv",
+      description = "Detection: the reference boxes, listing every evaluated image.")
+  Path truth;
+
+  @Option(names = "--image-column", defaultValue = BoxTable.IMAGE, paramLabel = "NAME",
+      description = "Detection: the name of both files' image id column (default: ${DEFAULT-VALUE}; synth's "
+          + "boxes.csv uses SOPInstanceUID).")
+  String imageColumn;
 
   @Option(names = "--positive", split = ",", paramLabel = "CLASS[,CLASS]",
       description = "Positive class(es) of the binary view (default: the last class).")
@@ -34,8 +66,8 @@ public final class MetricsCommand implements Callable<Integer> {
   double threshold;
 
   @Option(names = "--bootstrap", defaultValue = "1000", paramLabel = "N",
-      description = "Bootstrap resamples of the studies for the confidence intervals; 0 for none "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Bootstrap resamples of the studies (detection: of the images) for the confidence intervals; "
+          + "0 for none (default: ${DEFAULT-VALUE}).")
   int resamples;
 
   @Option(names = "--level", defaultValue = "0.95", paramLabel = "L",
@@ -51,6 +83,17 @@ public final class MetricsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (task == TaskType.DETECTION) {
+      return detection();
+    }
+    if (task != TaskType.CLASSIFICATION) {
+      throw new ParameterException(spec.commandLine(), "--task " + task.id() + " has no metrics command yet; "
+          + "use classification or detection");
+    }
+    if (truth != null) {
+      throw new ParameterException(spec.commandLine(), "--truth is for --task detection; a classification CSV "
+          + "holds the reference labels itself");
+    }
     MetricsReport report = compute(predictions, new MetricsReport.Options(positive, threshold, resamples, level, seed));
     System.out.println(JSON.writeValueAsString(report));
     if (charts != null) {
@@ -60,6 +103,34 @@ public final class MetricsCommand implements Callable<Integer> {
     }
     return 0;
   }
+
+  private int detection() throws IOException {
+    if (truth == null) {
+      throw new ParameterException(spec.commandLine(), "--task detection needs --truth FILE.csv: the reference boxes");
+    }
+    if (!positive.isEmpty() || charts != null) {
+      throw new ParameterException(spec.commandLine(), "--positive and --charts are for classification");
+    }
+    DetectionReport report = DetectionReport.of(BoxTable.readReference(truth, imageColumn),
+        BoxTable.readPredictions(predictions, imageColumn),
+        new DetectionReport.Options(resamples, level, seed));
+    System.out.println(JSON.writeValueAsString(report));
+    return 0;
+  }
+
+  /** {@code --task}: a task type by its config name, the error listing the names. */
+  static final class TaskConverter implements CommandLine.ITypeConverter<TaskType> {
+    @Override
+    public TaskType convert(String value) {
+      try {
+        return TaskType.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Spec CommandSpec spec;
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -77,4 +77,73 @@ class MetricsCommandTest {
         () -> MetricsCommand.compute(csv, MetricsReport.Options.defaults()));
     assertTrue(n.getMessage().contains("not a number"), n.getMessage());
   }
+
+  @Test
+  void detectionMetricsAsJson() throws Exception {
+    // img1 holds a mass, found exactly (score .9); img2 holds nothing but gets a box scored higher (.95).
+    // Ranked: a false positive, then the hit: precision 0 then 1/2 at recall 1, interpolated to 1/2 at every
+    // recall level and every IoU threshold: mAP = AP50 = AP75 = 0.5. FROC: the false positive alone is 1/2 per
+    // image with nothing found, then the mass at 1/2 per image: sensitivity 0 at 1/8 and 1/4, 1 from 1/2 on.
+    Path truth = dir.resolve("truth.csv");
+    Path boxes = dir.resolve("boxes.csv");
+    Files.writeString(truth, "SOPInstanceUID,x_min,y_min,x_max,y_max,label\nimg1,10,10,50,50,mass\nimg2,,,,,\n");
+    Files.writeString(boxes, "label,score,SOPInstanceUID,x_min,y_min,x_max,y_max\nmass,0.9,img1,10,10,50,50\n"
+        + "mass,0.95,img2,0,0,20,20\n");
+    String[] out = new String[1];
+    int rc = run(out, "--task", "detection", "--predictions", boxes.toString(), "--truth", truth.toString(),
+        "--image-column", "SOPInstanceUID", "--bootstrap", "100");
+    assertEquals(0, rc, out[0]);
+    JsonNode j = MetricsCommand.JSON.readTree(out[0]);
+    assertEquals("detection", j.get("task").asText());
+    assertEquals(2, j.get("images").asInt());
+    assertEquals(0.5, j.get("mAP").asDouble(), 1e-12);
+    assertEquals(0.5, j.get("AP50").asDouble(), 1e-12);
+    assertEquals(0.5, j.get("AP75").asDouble(), 1e-12);
+    assertEquals(0.5, j.get("perClass").get("mass").get("ap").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("froc").get("sensitivity").get("0.25").asDouble(), 0);
+    assertEquals(1.0, j.get("froc").get("sensitivity").get("0.5").asDouble(), 0);
+    assertEquals(5.0 / 7, j.get("froc").get("mean").asDouble(), 1e-12);
+    assertTrue(j.get("mAPCi").get("lower").asDouble() <= 0.5 && j.get("mAPCi").get("upper").asDouble() >= 0.5);
+  }
+
+  @Test
+  void detectionOptionsThatDoNotFitAreRefused() throws Exception {
+    Path truth = dir.resolve("truth.csv");
+    Path boxes = dir.resolve("boxes.csv");
+    Files.writeString(truth, "image,x_min,y_min,x_max,y_max,label\nimg1,10,10,50,50,mass\n");
+    Files.writeString(boxes, "image,x_min,y_min,x_max,y_max,label,score\nimg1,10,10,50,50,mass,0.9\n");
+    String[] err = new String[1];
+    assertEquals(2, runErr(err, "--task", "detection", "--predictions", boxes.toString()));
+    assertTrue(err[0].contains("--truth"), err[0]);
+    assertEquals(2, runErr(err, "--task", "boxes", "--predictions", boxes.toString()));
+    assertTrue(err[0].contains("classification") && err[0].contains("detection"), err[0]);
+    assertEquals(2, runErr(err, "--predictions", boxes.toString(), "--truth", truth.toString()));
+    assertTrue(err[0].contains("--truth is for --task detection"), err[0]);
+    // a box whose corners are swapped names its line
+    Files.writeString(boxes, "image,x_min,y_min,x_max,y_max,label,score\nimg1,50,10,10,50,mass,0.9\n");
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> org.radlab.core.dataset.BoxTable.readPredictions(boxes, "image"));
+    assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("x_max > x_min"), e.getMessage());
+  }
+
+  private static int run(String[] out, String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    System.setOut(new PrintStream(bytes, true));
+    try {
+      return new CommandLine(new MetricsCommand()).execute(args);
+    } finally {
+      System.setOut(old);
+      out[0] = bytes.toString();
+    }
+  }
+
+  private static int runErr(String[] err, String... args) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    CommandLine cl = new CommandLine(new MetricsCommand());
+    cl.setErr(new java.io.PrintWriter(text, true));
+    int rc = cl.execute(args);
+    err[0] = text.toString();
+    return rc;
+  }
 }

@@ -1,121 +1,115 @@
 package org.radlab.core.metrics;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * COCO-style mean average precision of box detections. For each class and each IoU threshold 0.50, 0.55, …,
- * 0.95: detections are taken in decreasing score; each is a true positive when it overlaps (IoU at least the
- * threshold) a not yet matched reference box of its image and class, the best-overlapping one, else a false
- * positive. Average precision is the precision interpolated (the best precision at any higher recall) at the 101
- * recall levels 0, 0.01, …, 1, averaged. mAP averages over thresholds and over the classes that have reference boxes.
+ * COCO-style average precision of box detections, with COCO's evaluation semantics (as pycocotools computes them
+ * for boxes, every box of every size): IoU thresholds 0.50, 0.55, …, 0.95; at most {@link #MAX_DETECTIONS}
+ * detections per image and class, the highest scored; greedy matching per image (see {@link DetectionMatches});
+ * precision interpolated (the best precision at that recall or any higher one) at the 101 recall levels 0, 0.01, …,
+ * 1 and averaged. A class's AP averages its thresholds; mAP averages over the classes that have reference boxes.
  */
 public final class DetectionAp {
-  /** A detected box with its confidence. */
+  /** COCO's cap on detections per image (per class). */
+  public static final int MAX_DETECTIONS = 100;
+  /** How many IoU thresholds: 0.50 to 0.95 in steps of 0.05. */
+  public static final int THRESHOLDS = 10;
+
+  /** A detected box {@code [x1, y1, x2, y2]} with its confidence. */
   public record Detection(String image, String label, double score, double[] box) {}
 
   /** A reference box. */
   public record Truth(String image, String label, double[] box) {}
 
-  /** mAP over 0.50:0.95, with AP at 0.50 and 0.75 and per class (over the thresholds). */
-  public record Result(double map, double ap50, double ap75, Map<String, Double> perClass) {}
+  /** One class: AP over the ten thresholds, at 0.50 and at 0.75, and how many reference boxes it has. */
+  public record ClassAp(double ap, double ap50, double ap75, long references) {}
+
+  /** mAP over 0.50:0.95, with AP at 0.50 and 0.75, and per class. */
+  public record Result(double map, double ap50, double ap75, Map<String, ClassAp> perClass) {}
 
   private DetectionAp() {}
 
+  /** IoU threshold {@code k} (0 to 9), computed as numpy's {@code linspace(.5, .95, 10)} does. */
+  public static double threshold(int k) {
+    return k == THRESHOLDS - 1 ? 0.95 : 0.5 + k * ((0.95 - 0.5) / (THRESHOLDS - 1));
+  }
+
+  /** The metrics over the images named by the boxes and detections. */
   public static Result evaluate(List<Detection> detections, List<Truth> truths) {
-    TreeSet<String> classes = new TreeSet<>();
-    truths.forEach(t -> classes.add(t.label()));
-    if (classes.isEmpty()) {
-      throw new IllegalArgumentException("mAP needs at least one reference box");
+    Set<String> images = new LinkedHashSet<>();
+    truths.forEach(t -> images.add(t.image()));
+    detections.forEach(d -> images.add(d.image()));
+    return evaluate(new ArrayList<>(images), detections, truths);
+  }
+
+  /** The metrics over {@code images}, which must include every image a box or detection is on. */
+  public static Result evaluate(List<String> images, List<Detection> detections, List<Truth> truths) {
+    DetectionMatches m = DetectionMatches.of(images, detections, truths);
+    int[] ones = new int[images.size()];
+    java.util.Arrays.fill(ones, 1);
+    return result(m, ones);
+  }
+
+  /** AP of one class at one IoU threshold (101-point interpolation); NaN when the class has no reference box. */
+  public static double averagePrecision(List<Detection> detections, List<Truth> truths, String label,
+      double threshold) {
+    List<Truth> mine = truths.stream().filter(t -> t.label().equals(label)).toList();
+    if (mine.isEmpty()) {
+      return Double.NaN;
     }
-    Map<String, Double> perClass = new java.util.TreeMap<>();
+    int k = (int) Math.round((threshold - 0.5) / 0.05);
+    if (k < 0 || k >= THRESHOLDS || Math.abs(threshold(k) - threshold) > 1e-9) {
+      throw new IllegalArgumentException("the IoU threshold is one of 0.50, 0.55, …, 0.95; got " + threshold);
+    }
+    Set<String> images = new LinkedHashSet<>();
+    truths.forEach(t -> images.add(t.image()));
+    detections.forEach(d -> images.add(d.image()));
+    DetectionMatches m = DetectionMatches.of(new ArrayList<>(images), detections, mine);
+    int[] ones = new int[images.size()];
+    java.util.Arrays.fill(ones, 1);
+    return m.averagePrecision(0, k, ones);
+  }
+
+  /** The metrics with image {@code i} counted {@code weights[i]} times; NaN where no weighted reference box is. */
+  static Result result(DetectionMatches m, int[] weights) {
+    Map<String, ClassAp> perClass = new TreeMap<>();
     double sum = 0;
     double sum50 = 0;
     double sum75 = 0;
-    for (String c : classes) {
+    int present = 0;
+    for (int c = 0; c < m.classes().size(); c++) {
       double classSum = 0;
-      for (int k = 0; k < 10; k++) {
-        double t = 0.5 + 0.05 * k;
-        double ap = averagePrecision(detections, truths, c, t);
+      double ap50 = Double.NaN;
+      double ap75 = Double.NaN;
+      for (int k = 0; k < THRESHOLDS; k++) {
+        double ap = m.averagePrecision(c, k, weights);
         classSum += ap;
         if (k == 0) {
-          sum50 += ap;
+          ap50 = ap;
         } else if (k == 5) {
-          sum75 += ap;
+          ap75 = ap;
         }
       }
-      perClass.put(c, classSum / 10);
-      sum += classSum / 10;
-    }
-    int n = classes.size();
-    return new Result(sum / n, sum50 / n, sum75 / n, perClass);
-  }
-
-  /** AP of one class at one IoU threshold (101-point interpolation). */
-  public static double averagePrecision(List<Detection> detections, List<Truth> truths, String label,
-      double threshold) {
-    Map<String, List<double[]>> refs = new HashMap<>();
-    int total = 0;
-    for (Truth t : truths) {
-      if (t.label().equals(label)) {
-        refs.computeIfAbsent(t.image(), k -> new ArrayList<>()).add(t.box());
-        total++;
+      long refs = 0;
+      int[] r = m.references(c);
+      for (int i = 0; i < r.length; i++) {
+        refs += (long) weights[i] * r[i];
+      }
+      double ap = classSum / THRESHOLDS;
+      perClass.put(m.classes().get(c), new ClassAp(ap, ap50, ap75, refs));
+      if (!Double.isNaN(ap)) {
+        sum += ap;
+        sum50 += ap50;
+        sum75 += ap75;
+        present++;
       }
     }
-    if (total == 0) {
-      return Double.NaN;
-    }
-    List<Detection> mine = new ArrayList<>();
-    for (Detection d : detections) {
-      if (d.label().equals(label)) {
-        mine.add(d);
-      }
-    }
-    mine.sort(Comparator.comparingDouble(Detection::score).reversed());
-    Map<String, boolean[]> used = new HashMap<>();
-    refs.forEach((img, boxes) -> used.put(img, new boolean[boxes.size()]));
-    double[] precision = new double[mine.size()];
-    double[] recall = new double[mine.size()];
-    int tp = 0;
-    for (int i = 0; i < mine.size(); i++) {
-      Detection d = mine.get(i);
-      List<double[]> boxes = refs.getOrDefault(d.image(), List.of());
-      int best = -1;
-      double bestIou = threshold;
-      for (int j = 0; j < boxes.size(); j++) {
-        if (used.get(d.image())[j]) {
-          continue;
-        }
-        double iou = Overlap.iou(d.box(), boxes.get(j));
-        if (iou >= bestIou) {
-          bestIou = iou;
-          best = j;
-        }
-      }
-      if (best >= 0) {
-        used.get(d.image())[best] = true;
-        tp++;
-      }
-      precision[i] = (double) tp / (i + 1);
-      recall[i] = (double) tp / total;
-    }
-    // interpolate: precision at recall r is the best precision at any recall >= r
-    for (int i = precision.length - 2; i >= 0; i--) {
-      precision[i] = Math.max(precision[i], precision[i + 1]);
-    }
-    double sum = 0;
-    int at = 0;
-    for (int k = 0; k <= 100; k++) {
-      double r = k / 100.0;
-      while (at < recall.length && recall[at] < r - 1e-12) {
-        at++;
-      }
-      sum += at < recall.length ? precision[at] : 0;
-    }
-    return sum / 101;
+    return present == 0 ? new Result(Double.NaN, Double.NaN, Double.NaN, perClass)
+        : new Result(sum / present, sum50 / present, sum75 / present, perClass);
   }
 }

@@ -1,0 +1,161 @@
+package org.radlab.core.dataset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Boxes per image as a CSV file: reference boxes (a detection label snapshot, {@code synth --lesions}' ground truth)
+ * or a detector's predictions. One row per box, columns found by name in any order:
+ * {@code IMAGE,x_min,y_min,x_max,y_max,label}, and {@code score} for predictions. Coordinates are pixels of the image
+ * the boxes were drawn on, with {@code x_max > x_min} and {@code y_max > y_min}. A row with the image and every other
+ * field empty says that the image was read and holds no box, so an image without lesions still counts (its false
+ * positives do). A malformed row is an error naming its line.
+ *
+ * @param images every image named, in the order first named
+ * @param boxes  the boxes, in file order
+ */
+public record BoxTable(List<String> images, List<Box> boxes) {
+  /** The name of the image column unless a caller names another (synth's ground truth uses SOPInstanceUID). */
+  public static final String IMAGE = "image";
+
+  /** A box; {@code score} is NaN for reference boxes. */
+  public record Box(String image, String label, double xMin, double yMin, double xMax, double yMax, double score) {
+    /** {@code [x_min, y_min, x_max, y_max]}. */
+    public double[] corners() {
+      return new double[] {xMin, yMin, xMax, yMax};
+    }
+  }
+
+  public BoxTable {
+    images = List.copyOf(images);
+    boxes = List.copyOf(boxes);
+  }
+
+  /** Reads reference boxes (no score column needed; one is ignored if present). */
+  public static BoxTable readReference(Path csv, String imageColumn) throws IOException {
+    return read(csv, imageColumn, false);
+  }
+
+  /** Reads scored predictions: a {@code score} column is required. */
+  public static BoxTable readPredictions(Path csv, String imageColumn) throws IOException {
+    return read(csv, imageColumn, true);
+  }
+
+  /** The class names of the boxes, in order of first appearance. */
+  public List<String> labels() {
+    Set<String> out = new LinkedHashSet<>();
+    boxes.forEach(b -> out.add(b.label()));
+    return List.copyOf(out);
+  }
+
+  /** This table as CSV ({@code image,x_min,y_min,x_max,y_max,label[,score]}), read back unchanged by the readers. */
+  public String csv(boolean withScores) {
+    StringBuilder out = new StringBuilder(IMAGE + ",x_min,y_min,x_max,y_max,label" + (withScores ? ",score" : "")
+        + "\n");
+    Set<String> withBoxes = new java.util.HashSet<>();
+    for (Box b : boxes) {
+      withBoxes.add(b.image());
+      out.append(Csv.quote(b.image())).append(',').append(b.xMin()).append(',').append(b.yMin()).append(',')
+          .append(b.xMax()).append(',').append(b.yMax()).append(',').append(Csv.quote(b.label()));
+      if (withScores) {
+        out.append(',').append(b.score());
+      }
+      out.append('\n');
+    }
+    for (String image : images) {
+      if (!withBoxes.contains(image)) {
+        out.append(Csv.quote(image)).append(",,,,,").append(withScores ? ",\n" : "\n");
+      }
+    }
+    return out.toString();
+  }
+
+  private static BoxTable read(Path csv, String imageColumn, boolean scored) throws IOException {
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    if (lines.isEmpty() || lines.get(0).isBlank()) {
+      throw new IllegalArgumentException(csv + " is empty; expected the header " + layout(imageColumn, scored));
+    }
+    List<String> header = Csv.fields(lines.get(0).replace("\uFEFF", ""));
+    Map<String, Integer> at = new HashMap<>();
+    for (int i = 0; i < header.size(); i++) {
+      at.putIfAbsent(header.get(i).toLowerCase(Locale.ROOT), i);
+    }
+    List<String> names = new ArrayList<>(List.of(imageColumn, "x_min", "y_min", "x_max", "y_max", "label"));
+    if (scored) {
+      names.add("score");
+    }
+    int[] col = new int[names.size()];
+    for (int i = 0; i < col.length; i++) {
+      Integer c = at.get(names.get(i).toLowerCase(Locale.ROOT));
+      if (c == null) {
+        throw new IllegalArgumentException(csv + ": no column '" + names.get(i) + "' in the header " + header
+            + "; expected " + layout(imageColumn, scored));
+      }
+      col[i] = c;
+    }
+    Set<String> images = new LinkedHashSet<>();
+    List<Box> boxes = new ArrayList<>();
+    for (int n = 1; n < lines.size(); n++) {
+      if (lines.get(n).isBlank()) {
+        continue;
+      }
+      String where = csv + " line " + (n + 1);
+      List<String> f = Csv.fields(lines.get(n));
+      if (f.size() != header.size()) {
+        throw new IllegalArgumentException(where + ": " + f.size() + " fields, the header has " + header.size());
+      }
+      String image = f.get(col[0]);
+      if (image.isEmpty()) {
+        throw new IllegalArgumentException(where + ": the " + imageColumn + " column is empty");
+      }
+      images.add(image);
+      boolean empty = true;
+      for (int i = 1; i < col.length; i++) {
+        empty &= f.get(col[i]).isEmpty();
+      }
+      if (empty) {
+        continue; // an image read, with no box
+      }
+      double[] v = new double[4];
+      for (int i = 0; i < 4; i++) {
+        v[i] = number(f.get(col[i + 1]), names.get(i + 1), where);
+      }
+      if (!(v[2] > v[0]) || !(v[3] > v[1])) {
+        throw new IllegalArgumentException(where + ": a box needs x_max > x_min and y_max > y_min; got "
+            + f.get(col[1]) + "," + f.get(col[2]) + "," + f.get(col[3]) + "," + f.get(col[4]));
+      }
+      String label = f.get(col[5]);
+      if (label.isEmpty()) {
+        throw new IllegalArgumentException(where + ": the label is empty");
+      }
+      double score = scored ? number(f.get(col[6]), "score", where) : Double.NaN;
+      boxes.add(new Box(image, label, v[0], v[1], v[2], v[3], score));
+    }
+    return new BoxTable(new ArrayList<>(images), boxes);
+  }
+
+  private static double number(String text, String name, String where) {
+    try {
+      double v = Double.parseDouble(text);
+      if (Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(where + ": " + name + " must be a finite number, got '" + text + "'");
+  }
+
+  private static String layout(String imageColumn, boolean scored) {
+    return imageColumn + ",x_min,y_min,x_max,y_max,label" + (scored ? ",score" : "");
+  }
+}
