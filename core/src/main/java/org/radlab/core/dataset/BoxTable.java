@@ -59,7 +59,12 @@ public record BoxTable(List<String> images, List<Box> boxes) {
 
   /** This table as CSV ({@code image,x_min,y_min,x_max,y_max,label[,score]}), read back unchanged by the readers. */
   public String csv(boolean withScores) {
-    StringBuilder out = new StringBuilder(IMAGE + ",x_min,y_min,x_max,y_max,label" + (withScores ? ",score" : "")
+    return csv(IMAGE, withScores);
+  }
+
+  /** The same, the image column named {@code imageColumn}. */
+  public String csv(String imageColumn, boolean withScores) {
+    StringBuilder out = new StringBuilder(imageColumn + ",x_min,y_min,x_max,y_max,label" + (withScores ? ",score" : "")
         + "\n");
     Set<String> withBoxes = new java.util.HashSet<>();
     for (Box b : boxes) {

@@ -73,6 +73,13 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an earlier synth output in the output directory.")
   boolean overwrite;
 
+  @Option(names = "--lesions",
+      description = "Also draw masses and calcification clusters (none on about a third of the images, one to three "
+          + "on the others) and write their ground truth: boxes.csv (SOPInstanceUID,x_min,y_min,x_max,y_max,label "
+          + "in the stored image's pixels; an image without lesions has a row with empty box fields) and one PNG "
+          + "mask per image in _masks/ (0 background, 1 mass, 2 calcification; prep skips folders starting with _).")
+  boolean lesions;
+
   @Override
   public Integer call() {
     SynthConfig cfg = config();
@@ -114,7 +121,8 @@ public final class SynthCommand implements Callable<Integer> {
     int r = rows != null ? rows : fullSize ? SynthConfig.FULL_ROWS : SynthConfig.SMALL_ROWS;
     int c = columns != null ? columns : fullSize ? SynthConfig.FULL_COLUMNS : SynthConfig.SMALL_COLUMNS;
     try {
-      return new SynthConfig(out, studies, seed, r, c, compressedShare, transferSyntax, threads, overwrite);
+      return new SynthConfig(out, studies, seed, r, c, compressedShare, transferSyntax, threads, overwrite,
+          lesions);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -129,11 +137,22 @@ public final class SynthCommand implements Callable<Integer> {
             + "  images: %dx%d (rows x columns), seed %d%n"
             + "  density A/B/C/D: %d/%d/%d/%d; the second reader agrees on %d of %d studies%n"
             + "  transfer syntaxes: %s%n"
-            + "  labels: %s%n",
+            + "  labels: %s%n%s",
         result.studies().size(), result.imageCount(), result.patientCount(), result.outDir(), seconds,
         cfg.rows(), cfg.columns(), cfg.seed(),
         density.get(BiRadsDensity.A), density.get(BiRadsDensity.B), density.get(BiRadsDensity.C),
-        density.get(BiRadsDensity.D), agree, result.studies().size(), syntaxes, result.labelsCsv());
+        density.get(BiRadsDensity.D), agree, result.studies().size(), syntaxes, result.labelsCsv(),
+        cfg.lesions() ? lesionSummary(result) : "");
+  }
+
+  private static String lesionSummary(SynthResult result) {
+    List<SynthImage> images = result.studies().stream().flatMap(s -> s.images().stream()).toList();
+    long without = images.stream().filter(i -> i.lesions().isEmpty()).count();
+    Map<String, Long> byLabel = images.stream().flatMap(i -> i.lesions().stream())
+        .collect(Collectors.groupingBy(SynthLesion::label, java.util.TreeMap::new, Collectors.counting()));
+    return String.format(Locale.ROOT, "  lesions: %s on %d of %d images; boxes: %s, masks: %s%n", byLabel,
+        images.size() - without, images.size(), result.outDir().resolve(SyntheticMammography.BOXES_FILE),
+        result.outDir().resolve(SyntheticMammography.MASKS_DIR));
   }
 
   /** Reads a transfer syntax by its command-line name. */

@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param transferSyntax  one syntax for every file, or null for the mix set by {@code compressedShare}
  * @param threads         worker threads; 0 uses every available processor
  * @param overwrite       replace an earlier synthesizer output in {@code outDir} (recognised by its labels.csv)
+ * @param lesions         draw masses and calcification clusters and write their ground truth ({@link Lesions});
+ *                        without, the images are those of earlier versions, byte for byte
  */
 public record SynthConfig(Path outDir, int studies, long seed, int rows, int columns, double compressedShare,
-                          SynthTransferSyntax transferSyntax, int threads, boolean overwrite) {
+                          SynthTransferSyntax transferSyntax, int threads, boolean overwrite, boolean lesions) {
   public static final int MAX_STUDIES = 100_000;
   public static final int MIN_SIDE = 64;
   public static final int MAX_SIDE = 6000;
@@ -64,7 +66,7 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
   /** Small images, the default share of compressed files, all processors, no overwriting. */
   public static SynthConfig small(Path outDir, int studies, long seed) {
     return new SynthConfig(outDir, studies, seed, SMALL_ROWS, SMALL_COLUMNS, DEFAULT_COMPRESSED_SHARE, null, 0,
-        false);
+        false, false);
   }
 
   /** Benchmark-size images ({@value #FULL_ROWS} x {@value #FULL_COLUMNS}), otherwise like {@link #small}. */
@@ -74,24 +76,31 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
 
   public SynthConfig withSize(int newRows, int newColumns) {
     return new SynthConfig(outDir, studies, seed, newRows, newColumns, compressedShare, transferSyntax, threads,
-        overwrite);
+        overwrite, lesions);
   }
 
   public SynthConfig withCompressedShare(double share) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, share, transferSyntax, threads, overwrite);
+    return new SynthConfig(outDir, studies, seed, rows, columns, share, transferSyntax, threads, overwrite, lesions);
   }
 
   /** One syntax for every file; null restores the mix. */
   public SynthConfig withTransferSyntax(SynthTransferSyntax syntax) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, syntax, threads, overwrite);
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, syntax, threads, overwrite, lesions);
   }
 
   public SynthConfig withThreads(int n) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite);
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite, lesions);
   }
 
   public SynthConfig withOverwrite(boolean replace) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, replace);
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, replace,
+        lesions);
+  }
+
+  /** With or without lesions and their ground truth. */
+  public SynthConfig withLesions(boolean draw) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, overwrite,
+        draw);
   }
 
   /** The forced transfer syntax, if any. */

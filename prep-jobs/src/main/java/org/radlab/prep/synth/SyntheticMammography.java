@@ -3,6 +3,7 @@ package org.radlab.prep.synth;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.io.FileTrees;
 
@@ -32,6 +35,7 @@ import org.radlab.core.io.FileTrees;
  * OUT/labels.csv                                      StudyInstanceUID,PatientID,StudyDate,density,density_reader2
  * OUT/&lt;PatientID&gt;/&lt;StudyDate&gt;_&lt;AccessionNumber&gt;/L_CC.dcm   also L_MLO.dcm, R_CC.dcm, R_MLO.dcm
  * OUT/.radlab-synth                                   marker: this directory was written by the synthesizer
+ * OUT/boxes.csv, OUT/_masks/&lt;SOPInstanceUID&gt;.png      with --lesions: the lesions' ground truth ({@link Lesions})
  * </pre>
  * labels.csv is written last, so its presence means the run completed.
  *
@@ -64,6 +68,10 @@ public final class SyntheticMammography {
   public static final String LABELS_FILE = "labels.csv";
   public static final String LABELS_HEADER = "StudyInstanceUID,PatientID,StudyDate,density,density_reader2";
   static final String MARKER_FILE = ".radlab-synth";
+  /** With lesions: their boxes ({@link org.radlab.core.dataset.BoxTable}'s format, images by SOPInstanceUID). */
+  public static final String BOXES_FILE = "boxes.csv";
+  /** With lesions: one 8-bit PNG mask per image; the leading _ keeps prep out of it. */
+  public static final String MASKS_DIR = "_masks";
   private static final String SOURCE_AE_TITLE = "RADLAB_SYNTH";
 
   /** Told after each study is written; called from worker threads. */
@@ -121,6 +129,9 @@ public final class SyntheticMammography {
       pool.shutdownNow();
       awaitQuietly(pool);
     }
+    if (cfg.lesions()) {
+      writeBoxes(cfg.outDir(), studies);
+    }
     Path labels = writeLabels(cfg.outDir(), studies);
     return new SynthResult(cfg.outDir(), labels, studies);
   }
@@ -139,8 +150,15 @@ public final class SyntheticMammography {
       SplittableRandom r = new SplittableRandom(SynthIds.seed(s.pixelSeed(), view.name()));
       BreastAnatomy anatomy = BreastAnatomy.of(s, view, r);
       float[] display = BreastPhantom.render(anatomy, cfg.rows(), cfg.columns());
-      short[] pixels = s.device().encode(display);
       String sopUid = SynthIds.uid("image", cfg.seed(), cfg.rows(), cfg.columns(), s.index(), view.name());
+      List<SynthLesion> lesions = List.of();
+      if (cfg.lesions()) {
+        SplittableRandom lr = new SplittableRandom(SynthIds.seed(s.pixelSeed(), view.name() + "/lesions"));
+        Lesions.Drawn drawn = Lesions.draw(anatomy, display, cfg.rows(), cfg.columns(), lr);
+        lesions = drawn.lesions();
+        writeMask(cfg.outDir().resolve(MASKS_DIR).resolve(sopUid + ".png"), drawn.mask(), cfg.rows(), cfg.columns());
+      }
+      short[] pixels = s.device().encode(display);
       SynthTransferSyntax syntax = transferSyntax(cfg, s, view);
       Path file = dir.resolve(view.fileName());
       try {
@@ -150,7 +168,7 @@ public final class SyntheticMammography {
         throw new IOException("could not encode " + file + " as DICOM: " + e.getMessage(), e);
       }
       images.add(new SynthImage(view, file.toAbsolutePath(), sopUid, syntax,
-          s.device().photometricInterpretation(), s.device().bitsStored()));
+          s.device().photometricInterpretation(), s.device().bitsStored(), lesions));
     }
     return new SynthStudy(s.index(), s.patient().patientId(), s.patient().patientName(),
         s.patient().birthDate().format(MammogramDicom.DA), s.studyInstanceUid(), s.seriesInstanceUid(),
@@ -184,6 +202,34 @@ public final class SyntheticMammography {
       throw e;
     } finally {
       Files.deleteIfExists(uncompressed);
+    }
+  }
+
+  /** Every image's lesions as boxes.csv, an image without any as a row with empty box fields. */
+  private static void writeBoxes(Path out, List<SynthStudy> studies) throws IOException {
+    List<String> images = new ArrayList<>();
+    List<BoxTable.Box> boxes = new ArrayList<>();
+    for (SynthStudy s : studies) {
+      for (SynthImage image : s.images()) {
+        images.add(image.sopInstanceUid());
+        for (SynthLesion l : image.lesions()) {
+          boxes.add(new BoxTable.Box(image.sopInstanceUid(), l.label(), l.xMin(), l.yMin(), l.xMax(), l.yMax(),
+              Double.NaN));
+        }
+      }
+    }
+    AtomicFiles.writeString(out.resolve(BOXES_FILE), new BoxTable(images, boxes).csv(IMAGE_COLUMN, false));
+  }
+
+  /** The image column of boxes.csv: the original SOP Instance UID, as label import keys it. */
+  public static final String IMAGE_COLUMN = "SOPInstanceUID";
+
+  private static void writeMask(Path file, byte[] mask, int rows, int columns) throws IOException {
+    BufferedImage png = new BufferedImage(columns, rows, BufferedImage.TYPE_BYTE_GRAY);
+    png.getRaster().setDataElements(0, 0, columns, rows, mask);
+    Files.createDirectories(file.getParent());
+    if (!ImageIO.write(png, "png", file.toFile())) {
+      throw new IOException("no PNG writer for the mask " + file);
     }
   }
 
