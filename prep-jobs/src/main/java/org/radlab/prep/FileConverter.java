@@ -134,8 +134,8 @@ public final class FileConverter implements Serializable {
     DicomHeader h = image.header();
     Pseudonymizer p = pseudonymizer();
     String imageId = p.key("image", h.sopInstanceUid() + "/" + frame, 10);
-    GrayImage rendered = PixelPipeline.render(image, frame,
-        new RenderOptions(config.voiIndex(), config.flipByLaterality() && isMammogram(h)));
+    RenderOptions render = new RenderOptions(config.voiIndex(), config.flipByLaterality() && isMammogram(h));
+    GrayImage rendered = PixelPipeline.render(image, frame, render);
     // Shrink to the configured long edge; a smaller image keeps its own size (no invented detail).
     GrayImage png = Math.max(rendered.width(), rendered.height()) > config.pngLongEdge()
         ? ImageResize.fitLongEdge(rendered, config.pngLongEdge()) : rendered;
@@ -161,7 +161,7 @@ public final class FileConverter implements Serializable {
         p.uid(h.sopInstanceUid()), frame, h.modality(), h.bodyPartExamined(), h.viewPosition(), h.laterality(),
         p.date(h.studyDate(), h.patientId(), config.dates()), h.manufacturer(), h.rows(), h.columns(),
         h.bitsStored(), h.pixelRepresentation(), h.photometricInterpretation(), h.numberOfFrames(),
-        h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std,
+        h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std, PixelPipeline.mirrors(h, render),
         h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), float32(tensor.data()));
   }
 

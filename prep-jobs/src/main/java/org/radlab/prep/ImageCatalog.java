@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.Csv;
@@ -54,8 +55,11 @@ final class ImageCatalog {
       lines = new ArrayList<>();
       if (HadoopPaths.exists(spark, layout.images())) {
         int[] inOrder = java.util.stream.IntStream.range(0, ImageList.COLUMNS.size()).toArray();
-        for (Row r : spark.read().parquet(layout.images()).selectExpr(ImageList.COLUMNS.toArray(String[]::new))
-            .collectAsList()) {
+        Dataset<Row> images = spark.read().option("mergeSchema", "true").parquet(layout.images());
+        List<String> present = java.util.Arrays.asList(images.columns());
+        String[] select = ImageList.COLUMNS.stream()
+            .map(c -> present.contains(c) ? c : "CAST(NULL AS STRING) AS " + c).toArray(String[]::new);
+        for (Row r : images.selectExpr(select).collectAsList()) {
           lines.add(line(r, inOrder));
         }
       }
@@ -65,7 +69,9 @@ final class ImageCatalog {
     List<String[]> keyed = new ArrayList<>(lines.size());
     for (String line : lines) {
       List<String> f = Csv.fields(line);
-      keyed.add(new String[] {f.get(study), f.get(0), line});
+      // a run written before a column was added lacks it at the end: it stays empty (ImageList reads null)
+      String padded = line + ",".repeat(Math.max(0, ImageList.COLUMNS.size() - f.size()));
+      keyed.add(new String[] {f.get(study), f.get(0), padded});
     }
     keyed.sort(Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> k[1]));
 

@@ -110,20 +110,22 @@ public final class LabelImport {
     Map<String, Integer> perClass = new TreeMap<>();
     labels.values().forEach(label -> perClass.merge(label, 1, Integer::sum));
     byte[] content = LabelSnapshot.csv(labels).getBytes(StandardCharsets.UTF_8);
-    Path out = req.out() != null ? req.out() : req.labelsDir().resolve(snapshotName(req, content));
+    Path out = req.out() != null ? req.out()
+        : req.labelsDir().resolve(snapshotName(req.dataset(), req.labelColumn(), content));
     boolean existed = writeOnce(out, content);
     return new Report(out, existed, rows.size(), labels.size(), unknown, unknownClasses, empty,
         new ArrayList<>(conflicts), perClass);
   }
 
-  private static String snapshotName(Request req, byte[] content) {
-    String dataset = Path.of(req.dataset().replaceAll("/+$", "")).getFileName().toString();
-    String safeColumn = req.labelColumn().replaceAll("[^A-Za-z0-9_-]", "_");
+  /** {@code <dataset>-<what>-<hash of the content>.csv}. */
+  static String snapshotName(String datasetDir, String what, byte[] content) {
+    String dataset = Path.of(datasetDir.replaceAll("/+$", "")).getFileName().toString();
+    String safeColumn = what.replaceAll("[^A-Za-z0-9_-]", "_");
     return dataset + "-" + safeColumn + "-" + sha256(content).substring(0, 12) + ".csv";
   }
 
   /** Snapshots are immutable: an existing file with other content is an error, with the same content a no-op. */
-  private static boolean writeOnce(Path out, byte[] content) throws IOException {
+  static boolean writeOnce(Path out, byte[] content) throws IOException {
     if (Files.exists(out)) {
       if (Arrays.equals(Files.readAllBytes(out), content)) {
         return true;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.task.TaskType;
 import org.radlab.spark.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +21,15 @@ public final class LabelsCommand implements Runnable {
   }
 
   @Command(name = "import", mixinStandardHelpOptions = true,
-      description = "Map a label CSV keyed by original StudyInstanceUID onto a dataset's pseudonymous study UIDs "
-          + "and write an immutable label snapshot. Unknown studies and classes are reported, not dropped silently.")
+      description = {"Map a label CSV keyed by original StudyInstanceUID onto a dataset's pseudonymous study UIDs "
+          + "and write an immutable label snapshot. Unknown studies and classes are reported, not dropped silently.",
+          "With --task detection: boxes, one row per box (IMAGE,x_min,y_min,x_max,y_max,label, the image named by "
+          + "its original SOPInstanceUID, coordinates in the original image's pixels; a row with empty box fields "
+          + "says the image has no finding), mapped onto the pseudonymous image ids and into the prepared PNG's "
+          + "pixels (mirrored like the image, scaled and clipped). synth --lesions writes such a file: boxes.csv."},
+      footer = {"", "Examples:",
+          "  radlab labels import --dataset ds --csv synth/labels.csv --classes A,B,C,D",
+          "  radlab labels import --task detection --dataset ds --csv synth/boxes.csv --classes mass,calcification"})
   public static final class Import implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset written by radlab prep.")
     String dataset;
@@ -51,8 +59,29 @@ public final class LabelsCommand implements Runnable {
     @Option(names = "--strict", description = "Exit with status 3 when any row was unusable.")
     boolean strict;
 
+    @Option(names = "--task", defaultValue = "classification", paramLabel = "TASK",
+        description = "classification (a label per study) or detection (boxes per image) (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--image-column", defaultValue = "SOPInstanceUID", paramLabel = "NAME",
+        description = "Detection: the column holding the original SOPInstanceUID (default: ${DEFAULT-VALUE}).")
+    String imageColumn;
+
     @Override
     public Integer call() throws Exception {
+      TaskType type;
+      try {
+        type = TaskType.parse(task);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      if (type == TaskType.DETECTION) {
+        return boxes();
+      }
+      if (type != TaskType.CLASSIFICATION) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + type.id()
+            + " has no import yet; use classification or detection");
+      }
       var request = new LabelImport.Request(dataset, privateDir, csv, studyColumn, labelColumn, classes,
           org.radlab.core.Workspace.current().labels(), out);
       SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
@@ -66,5 +95,22 @@ public final class LabelsCommand implements Runnable {
         spark.stop();
       }
     }
+
+    private int boxes() throws Exception {
+      var request = new BoxLabelImport.Request(dataset, privateDir, csv, imageColumn, classes,
+          org.radlab.core.Workspace.current().labels(), out);
+      SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
+      try {
+        BoxLabelImport.Report report = BoxLabelImport.run(spark, request);
+        System.out.println(BoxLabelImport.describe(report));
+        boolean unusable = !report.unknownImages().isEmpty() || !report.unknownClasses().isEmpty()
+            || report.outside() > 0 || report.multiFrame() > 0 || report.orientationUnknown() > 0;
+        return strict && unusable ? 3 : 0;
+      } finally {
+        spark.stop();
+      }
+    }
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
   }
 }

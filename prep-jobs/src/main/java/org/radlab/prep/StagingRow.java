@@ -48,6 +48,7 @@ public final class StagingRow {
       .add("npy_path", StringType)
       .add("tensor_mean", DoubleType)
       .add("tensor_std", DoubleType)
+      .add("mirrored", BooleanType)
       .add("orig_patient_id", StringType)
       .add("orig_study_uid", StringType)
       .add("orig_series_uid", StringType)
@@ -59,7 +60,7 @@ public final class StagingRow {
       "image_id", "patient_id", "study_uid", "series_uid", "sop_uid", "frame", "modality", "body_part",
       "view_position", "laterality", "study_date", "manufacturer", "rows", "columns", "bits_stored",
       "pixel_representation", "photometric", "number_of_frames", "burned_in_annotation", "transfer_syntax",
-      "png_path", "png_width", "png_height", "npy_path", "tensor_mean", "tensor_std"};
+      "png_path", "png_width", "png_height", "npy_path", "tensor_mean", "tensor_std", "mirrored"};
 
   /** Columns of the private id map: original and pseudonymous ids side by side. */
   public static final String[] ID_MAP_COLUMNS = {

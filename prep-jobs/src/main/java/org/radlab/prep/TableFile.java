@@ -90,6 +90,8 @@ final class TableFile implements Closeable {
         g.append(f.name(), (Long) v);
       } else if (t.equals(DataTypes.DoubleType)) {
         g.append(f.name(), (Double) v);
+      } else if (t.equals(DataTypes.BooleanType)) {
+        g.append(f.name(), (Boolean) v);
       } else if (t.equals(DataTypes.BinaryType)) {
         g.append(f.name(), Binary.fromConstantByteArray((byte[]) v));
       } else {
@@ -153,6 +155,8 @@ final class TableFile implements Closeable {
         b.primitive(PrimitiveTypeName.INT64, rep).named(f.name());
       } else if (t.equals(DataTypes.DoubleType)) {
         b.primitive(PrimitiveTypeName.DOUBLE, rep).named(f.name());
+      } else if (t.equals(DataTypes.BooleanType)) {
+        b.primitive(PrimitiveTypeName.BOOLEAN, rep).named(f.name());
       } else if (t.equals(DataTypes.BinaryType)) {
         b.primitive(PrimitiveTypeName.BINARY, rep).named(f.name());
       } else {

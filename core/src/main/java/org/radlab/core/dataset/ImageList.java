@@ -18,12 +18,19 @@ public final class ImageList {
   /** The columns, in file order. */
   public static final List<String> COLUMNS = List.of("image_id", "patient_id", "study_uid", "series_uid", "frame",
       "modality", "body_part", "view_position", "laterality", "study_date", "manufacturer", "rows", "columns",
-      "png_path", "png_width", "png_height");
+      "png_path", "png_width", "png_height", "mirrored");
+  /** Columns a catalog written by an earlier version may lack; they read as null. */
+  private static final java.util.Set<String> LATER = java.util.Set.of("mirrored");
 
-  /** One image; an empty field is null. */
+  /**
+   * One image; an empty field is null. {@code mirrored}: prep mirrored the image left to right (a right breast),
+   * so its PNG and tensor show the original's column {@code x} at {@code columns - 1 - x}; null when the dataset was
+   * prepared before prep recorded it.
+   */
   public record Entry(String imageId, String patientId, String studyUid, String seriesUid, Integer frame,
       String modality, String bodyPart, String viewPosition, String laterality, String studyDate,
-      String manufacturer, Integer rows, Integer columns, String pngPath, Integer pngWidth, Integer pngHeight) {}
+      String manufacturer, Integer rows, Integer columns, String pngPath, Integer pngWidth, Integer pngHeight,
+      Boolean mirrored) {}
 
   private ImageList() {}
 
@@ -37,7 +44,7 @@ public final class ImageList {
     int[] at = new int[COLUMNS.size()];
     for (int i = 0; i < at.length; i++) {
       at[i] = header.indexOf(COLUMNS.get(i));
-      if (at[i] < 0) {
+      if (at[i] < 0 && !LATER.contains(COLUMNS.get(i))) {
         throw new IOException(csv + " has no column " + COLUMNS.get(i));
       }
     }
@@ -52,11 +59,12 @@ public final class ImageList {
       }
       String[] v = new String[at.length];
       for (int i = 0; i < at.length; i++) {
-        v[i] = f.get(at[i]).isEmpty() ? null : f.get(at[i]);
+        v[i] = at[i] < 0 || f.get(at[i]).isEmpty() ? null : f.get(at[i]);
       }
       try {
         images.add(new Entry(v[0], v[1], v[2], v[3], number(v[4]), v[5], v[6], v[7], v[8], v[9], v[10],
-            number(v[11]), number(v[12]), v[13], number(v[14]), number(v[15])));
+            number(v[11]), number(v[12]), v[13], number(v[14]), number(v[15]),
+            v[16] == null ? null : Boolean.valueOf(v[16])));
       } catch (NumberFormatException e) {
         throw new IOException(csv + " line " + (n + 1) + ": not a whole number: " + e.getMessage(), e);
       }

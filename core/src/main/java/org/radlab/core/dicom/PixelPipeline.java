@@ -31,10 +31,15 @@ public final class PixelPipeline {
       throw new IllegalArgumentException("frame " + frame + " out of range 0.." + (image.frames() - 1));
     }
     float[] out = image.isMonochrome() ? monochrome(image, frame, options.voiIndex()) : colour(image, frame);
-    if (options.flipByLaterality() && "R".equalsIgnoreCase(image.header().laterality())) {
+    if (mirrors(image.header(), options)) {
       mirrorHorizontally(out, image.width(), image.height());
     }
     return new GrayImage(image.width(), image.height(), out);
+  }
+
+  /** Whether {@link #render} mirrors an image with this header: with the flip option, a right-side (R) image. */
+  public static boolean mirrors(DicomHeader header, RenderOptions options) {
+    return options.flipByLaterality() && "R".equalsIgnoreCase(header.laterality());
   }
 
   // ------------------------------------------------------------------------------------------- monochrome

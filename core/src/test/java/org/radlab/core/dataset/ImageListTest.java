@@ -39,6 +39,17 @@ class ImageListTest {
     assertNull(second.pngWidth());
     assertNull(second.frame());
     assertNull(second.laterality());
+    assertNull(first.mirrored(), "a catalog written before prep recorded mirroring");
+  }
+
+  @Test
+  void readsWhetherPrepMirroredTheImage() throws IOException {
+    Path csv = Files.writeString(tmp.resolve("images.csv"), String.join(",", ImageList.COLUMNS) + "\n"
+        + "ab12,P1,1.2.3,1.2.3.4,0,MG,BREAST,CC,R,,,2500,2000,png/ab/ab12.png,819,1024,true\n"
+        + "cd34,P1,1.2.3,1.2.3.5,0,MG,BREAST,CC,L,,,2500,2000,png/cd/cd34.png,819,1024,false\n");
+    List<ImageList.Entry> images = ImageList.read(csv);
+    assertEquals(true, images.get(0).mirrored());
+    assertEquals(false, images.get(1).mirrored());
   }
 
   @Test
@@ -51,7 +62,7 @@ class ImageListTest {
     assertTrue(assertThrows(IOException.class, () -> ImageList.read(shortLine)).getMessage()
         .contains("line 2 has 2 fields"));
     Path badNumber = Files.writeString(tmp.resolve("c.csv"), header
-        + "\nab12,P1,1.2.3,1.2.3.4,one,MG,BREAST,CC,L,,,2500,2000,png/ab/ab12.png,819,1024\n");
+        + "\nab12,P1,1.2.3,1.2.3.4,one,MG,BREAST,CC,L,,,2500,2000,png/ab/ab12.png,819,1024,false\n");
     assertTrue(assertThrows(IOException.class, () -> ImageList.read(badNumber)).getMessage()
         .contains("line 2: not a whole number"));
     Path empty = Files.writeString(tmp.resolve("d.csv"), "");

@@ -1,0 +1,184 @@
+package org.radlab.prep;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.BoxTable;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.ImageList;
+import org.radlab.spark.HadoopPaths;
+
+/**
+ * Turns boxes keyed by original SOPInstanceUID, in the original image's pixels, into an immutable detection label
+ * snapshot: boxes keyed by the dataset's pseudonymous image ids, in the pixels of the prepared PNG the annotators see
+ * (the shape {@link BoxTable} reads, and Annotate's boxes use). Prep may have mirrored the image (a right breast)
+ * and resized it, so each box is mirrored when its image was ({@code images.csv}'s {@code mirrored}), then scaled
+ * by the PNG's size over the original's, and clipped to the image.
+ *
+ * <p>An image listed with empty box fields is kept as "read, no finding". Rows it cannot use are counted and
+ * reported, never dropped silently: unknown images, labels outside the class list, boxes that fall outside the
+ * image, multi-frame images (a box names no frame) and images whose orientation prep did not record.
+ */
+public final class BoxLabelImport {
+  private BoxLabelImport() {}
+
+  /**
+   * @param imageColumn the column of original SOPInstanceUIDs
+   * @param classes     allowed labels; empty accepts every label found
+   * @param out         the snapshot file; null picks {@code labelsDir/<dataset>-boxes-<hash>.csv}
+   */
+  public record Request(String dataset, String privateDir, Path csv, String imageColumn, List<String> classes,
+                        Path labelsDir, Path out) {
+    public Request {
+      if (imageColumn == null || imageColumn.isBlank()) {
+        throw new IllegalArgumentException("the image column name must not be empty");
+      }
+      classes = classes == null ? List.of() : List.copyOf(classes);
+      privateDir = privateDir == null ? dataset.replaceAll("/+$", "") + "/private" : privateDir;
+    }
+  }
+
+  /** What an import did. {@code unknownImages} holds original UIDs: show it to the admin, never store it. */
+  public record Report(Path snapshot, boolean alreadyExisted, int images, int boxes, Map<String, Integer> perClass,
+                       List<String> unknownImages, Map<String, Integer> unknownClasses, int outside,
+                       int multiFrame, int orientationUnknown) {}
+
+  public static Report run(SparkSession spark, Request req) throws IOException {
+    if (!Files.isRegularFile(req.csv())) {
+      throw new IOException("box file " + req.csv() + " does not exist");
+    }
+    String idMap = req.privateDir() + "/" + DatasetLayout.ID_MAP;
+    if (!HadoopPaths.exists(spark, idMap)) {
+      throw new IOException("no id map at " + idMap + ": run radlab prep on the dataset first"
+          + " (or pass --private-dir where it was written)");
+    }
+    BoxTable input = BoxTable.readReference(req.csv(), req.imageColumn());
+    // original SOPInstanceUID -> image ids, one per frame
+    Map<String, List<String>> frames = new HashMap<>();
+    for (Row r : spark.read().parquet(idMap).select(col("orig_sop_uid"), col("image_id")).collectAsList()) {
+      frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
+    }
+    Map<String, ImageList.Entry> catalog = new HashMap<>();
+    for (ImageList.Entry e : ImageList.read(Path.of(req.dataset()).resolve(ImageList.FILE))) {
+      catalog.put(e.imageId(), e);
+    }
+
+    Set<String> allowed = new LinkedHashSet<>(req.classes());
+    Set<String> unknown = new LinkedHashSet<>();
+    Set<String> multi = new LinkedHashSet<>();
+    Set<String> noOrientation = new LinkedHashSet<>();
+    Map<String, Integer> unknownClasses = new TreeMap<>();
+    Map<String, Integer> perClass = new TreeMap<>();
+    int outside = 0;
+    Map<String, String> imageIds = new HashMap<>(); // original -> pseudonymous, for usable images
+    List<String> images = new ArrayList<>();
+    for (String original : input.images()) {
+      List<String> ids = frames.get(original);
+      ImageList.Entry e = ids == null || ids.size() != 1 ? null : catalog.get(ids.get(0));
+      if (ids == null || ids.size() == 1 && e == null) {
+        unknown.add(original);
+      } else if (ids.size() > 1) {
+        multi.add(original);
+      } else if (e.mirrored() == null || e.rows() == null || e.columns() == null || e.pngWidth() == null
+          || e.pngHeight() == null) {
+        noOrientation.add(original);
+      } else {
+        imageIds.put(original, e.imageId());
+        images.add(e.imageId());
+      }
+    }
+    List<BoxTable.Box> boxes = new ArrayList<>();
+    for (BoxTable.Box b : input.boxes()) {
+      String id = imageIds.get(b.image());
+      if (id == null) {
+        continue; // counted above, by image
+      }
+      if (!allowed.isEmpty() && !allowed.contains(b.label())) {
+        unknownClasses.merge(b.label(), 1, Integer::sum);
+        continue;
+      }
+      BoxTable.Box mapped = toPng(b, catalog.get(id));
+      if (mapped == null) {
+        outside++;
+        continue;
+      }
+      boxes.add(mapped);
+      perClass.merge(b.label(), 1, Integer::sum);
+    }
+    images.sort(null);
+    byte[] content = new BoxTable(images, sorted(boxes)).csv(false).getBytes(StandardCharsets.UTF_8);
+    Path out = req.out() != null ? req.out()
+        : req.labelsDir().resolve(LabelImport.snapshotName(req.dataset(), "boxes", content));
+    boolean existed = LabelImport.writeOnce(out, content);
+    return new Report(out, existed, images.size(), boxes.size(), perClass, new ArrayList<>(unknown),
+        unknownClasses, outside, multi.size(), noOrientation.size());
+  }
+
+  /**
+   * A box in original pixels as a box in the prepared PNG's pixels: mirrored like the image, scaled, clipped; null
+   * when nothing of it is left inside the image.
+   */
+  static BoxTable.Box toPng(BoxTable.Box b, ImageList.Entry e) {
+    double x0 = b.xMin();
+    double x1 = b.xMax();
+    if (e.mirrored()) {
+      x0 = e.columns() - b.xMax();
+      x1 = e.columns() - b.xMin();
+    }
+    double sx = (double) e.pngWidth() / e.columns();
+    double sy = (double) e.pngHeight() / e.rows();
+    double nx0 = Math.max(0, x0 * sx);
+    double nx1 = Math.min(e.pngWidth(), x1 * sx);
+    double ny0 = Math.max(0, b.yMin() * sy);
+    double ny1 = Math.min(e.pngHeight(), b.yMax() * sy);
+    if (!(nx1 > nx0) || !(ny1 > ny0)) {
+      return null;
+    }
+    return new BoxTable.Box(e.imageId(), b.label(), nx0, ny0, nx1, ny1, Double.NaN);
+  }
+
+  /** By image, then position: the snapshot does not depend on the input's row order. */
+  private static List<BoxTable.Box> sorted(List<BoxTable.Box> boxes) {
+    List<BoxTable.Box> out = new ArrayList<>(boxes);
+    out.sort(java.util.Comparator.comparing(BoxTable.Box::image).thenComparingDouble(BoxTable.Box::yMin)
+        .thenComparingDouble(BoxTable.Box::xMin).thenComparing(BoxTable.Box::label));
+    return out;
+  }
+
+  /** A human report for the admin running the import. */
+  public static String describe(Report r) {
+    List<String> lines = new ArrayList<>();
+    lines.add((r.alreadyExisted() ? "unchanged snapshot (same content) " : "wrote box snapshot ") + r.snapshot());
+    lines.add("  images: " + r.images() + ", boxes: " + r.boxes() + " " + r.perClass());
+    if (!r.unknownImages().isEmpty()) {
+      lines.add("  " + r.unknownImages().size() + " images are not in the dataset, e.g. "
+          + r.unknownImages().subList(0, Math.min(5, r.unknownImages().size())));
+    }
+    if (!r.unknownClasses().isEmpty()) {
+      lines.add("  boxes with a label outside the class list: " + r.unknownClasses());
+    }
+    if (r.outside() > 0) {
+      lines.add("  boxes outside their image: " + r.outside());
+    }
+    if (r.multiFrame() > 0) {
+      lines.add("  multi-frame images left out (a box names no frame): " + r.multiFrame());
+    }
+    if (r.orientationUnknown() > 0) {
+      lines.add("  images prepared before prep recorded mirroring, left out (prepare them again): "
+          + r.orientationUnknown());
+    }
+    return String.join("\n", lines);
+  }
+}
