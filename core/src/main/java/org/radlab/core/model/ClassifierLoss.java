@@ -71,6 +71,14 @@ public final class ClassifierLoss extends Loss {
   }
 
   private NDArray focal(NDArray z, NDArray y) {
+    return focalTerms(z, y, alpha, gamma).mean();
+  }
+
+  /**
+   * The sigmoid focal loss of each logit {@code z} against its 0/1 target {@code y}, element by element:
+   * {@code -α_t (1 - p_t)^γ log p_t} (the detector sums these over its grid).
+   */
+  public static NDArray focalTerms(NDArray z, NDArray y, double alpha, double gamma) {
     // log p = -softplus(-z), log(1 - p) = -softplus(z): stable for large |z|
     NDArray logP = softplus(z.neg()).neg();
     NDArray logQ = softplus(z).neg();
@@ -79,7 +87,7 @@ public final class ClassifierLoss extends Loss {
     NDArray pt = y.mul(p).add(y.neg().add(1).mul(p.neg().add(1)));
     NDArray alphaT = y.mul(alpha).add(y.neg().add(1).mul(1 - alpha));
     NDArray modulating = gamma == 0 ? pt.onesLike() : pt.neg().add(1).pow(gamma);
-    return alphaT.mul(modulating).mul(logPt).neg().mean();
+    return alphaT.mul(modulating).mul(logPt).neg();
   }
 
   private static NDArray softplus(NDArray x) {
