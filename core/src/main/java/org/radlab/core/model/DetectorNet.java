@@ -22,9 +22,9 @@ import ai.djl.util.PairList;
  * at the logit of 0.01, so that the rare positive cells do not drown in the first steps), the other in the four
  * side distances ({@code exp} of its output, in strides) and a centre-ness logit.
  *
- * <p>The output convolutions have a multiple of 8 channels, the extra ones unused: oneDNN's AVX2 convolution
- * backward gave NaN input gradients for 1, 2 and 4 output channels (the channel-block bug {@code Layers.channels}
- * describes), so the whole network's gradients were NaN after the first step.
+ * <p>The output convolutions have a multiple of 8 channels, the extra ones unused: with output convolutions of 2, 4
+ * and 1 channels, oneDNN's AVX2 convolution backward gave NaN input gradients (like the channel-block bug
+ * {@code Layers.channels} describes), so every layer before them got NaN gradients in the first step.
  *
  * <p>Output: {@code (class logits (N, C, H/4, W/4), distances (N, 4, H/4, W/4), centre-ness logits (N, 1, H/4,
  * W/4))}. The input side must be a multiple of 16.
