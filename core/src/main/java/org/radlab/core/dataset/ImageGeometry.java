@@ -1,0 +1,58 @@
+package org.radlab.core.dataset;
+
+/**
+ * Where a point of a prepared image's PNG lies in its tensor, and back. Prep renders the original ({@code columns}
+ * x {@code rows}, mirrored if it was a right breast), shrinks it to the PNG ({@code pngWidth} x {@code pngHeight},
+ * same aspect), and fits it into the {@code tensorSide} square tensor: scaled so its longer edge fills the side (the
+ * shorter one rounded), centred, the margin black (see {@code ImageResize.squarePadded}). Both resizes map the
+ * source rectangle linearly onto the target one, so a box maps by scale and offset, in continuous pixel
+ * coordinates ({@code [x0, x1) x [y0, y1)}).
+ */
+public record ImageGeometry(int columns, int rows, int pngWidth, int pngHeight, int tensorSide) {
+  public ImageGeometry {
+    if (columns < 1 || rows < 1 || pngWidth < 1 || pngHeight < 1 || tensorSide < 1) {
+      throw new IllegalArgumentException("image sizes must be positive: " + this);
+    }
+  }
+
+  /** The geometry of one catalog entry at the dataset's tensor side; the entry must have its sizes. */
+  public static ImageGeometry of(ImageList.Entry e, int tensorSide) {
+    if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null) {
+      throw new IllegalArgumentException("image " + e.imageId() + " has no recorded sizes");
+    }
+    return new ImageGeometry(e.columns(), e.rows(), e.pngWidth(), e.pngHeight(), tensorSide);
+  }
+
+  /** The rendered image's size inside the tensor: {width, height}, as {@code ImageResize.fitLongEdge} rounds it. */
+  public int[] fitted() {
+    if (columns >= rows) {
+      return new int[] {tensorSide, (int) Math.max(1, Math.round((double) rows * tensorSide / columns))};
+    }
+    return new int[] {(int) Math.max(1, Math.round((double) columns * tensorSide / rows)), tensorSide};
+  }
+
+  /** {@code [x0, y0, x1, y1]} in PNG pixels as the same box in tensor pixels. */
+  public double[] pngToTensor(double[] box) {
+    int[] f = fitted();
+    double sx = (double) f[0] / pngWidth;
+    double sy = (double) f[1] / pngHeight;
+    int ox = (tensorSide - f[0]) / 2;
+    int oy = (tensorSide - f[1]) / 2;
+    return new double[] {ox + box[0] * sx, oy + box[1] * sy, ox + box[2] * sx, oy + box[3] * sy};
+  }
+
+  /** {@code [x0, y0, x1, y1]} in tensor pixels as the same box in PNG pixels, clipped to the PNG. */
+  public double[] tensorToPng(double[] box) {
+    int[] f = fitted();
+    double sx = (double) pngWidth / f[0];
+    double sy = (double) pngHeight / f[1];
+    int ox = (tensorSide - f[0]) / 2;
+    int oy = (tensorSide - f[1]) / 2;
+    return new double[] {clip((box[0] - ox) * sx, pngWidth), clip((box[1] - oy) * sy, pngHeight),
+        clip((box[2] - ox) * sx, pngWidth), clip((box[3] - oy) * sy, pngHeight)};
+  }
+
+  private static double clip(double v, int max) {
+    return Math.max(0, Math.min(max, v));
+  }
+}
