@@ -65,7 +65,6 @@ public final class JobQueue {
    * deployment, the job is recorded as one of its assessments in the same transaction.
    */
   public Job enqueueAssessment(Caller caller, ObjectNode config, String csv, Long deploymentId) {
-    config.put("predictions", "(written with the job)");
     return enqueue(caller, JobKind.ASSESS, config, null, null, csv, deploymentId);
   }
 
@@ -112,9 +111,8 @@ public final class JobQueue {
           snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
           dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
               snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
-          config.put("labels", snapshotFile[0].toString());
         }
-        return configure(dao, jobId, kind, config, predictionsCsv);
+        return configure(dao, jobId, kind, config, snapshotFile[0], predictionsCsv);
       });
     } catch (IOException e) {
       deleteQuietly(snapshotFile[0]);
@@ -127,29 +125,35 @@ public final class JobQueue {
     return jobs.find(id).orElseThrow();
   }
 
-  /** Fills in the job's paths, checks the config with its record, writes the job folder and the config. */
-  private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, String predictionsCsv)
-      throws IOException {
+  /**
+   * Checks the config with its record, places it (its job id, output folder, progress file, label snapshot and
+   * predictions, through the record's own {@link JobConfig#placedAt}), writes the job folder and the config: the
+   * fields the request sent and the fields the server set, as the placed record holds them.
+   */
+  private long configure(JobDao dao, long jobId, JobKind kind, ObjectNode config, Path snapshot,
+      String predictionsCsv) throws IOException {
     JobFiles files = JobFiles.of(workspace.root(), jobId);
     String name = JobFiles.name(jobId);
-    switch (kind) {
-      case PREP -> config.put("progressFile", files.progress().toAbsolutePath().toString());
-      case TRAIN -> {
-        config.put("jobId", name);
-        config.put("output", workspace.model(name).toAbsolutePath().toString());
-      }
-      case EVALUATE -> {
-        config.put("jobId", name);
-        config.put("output", workspace.evaluation(name).toAbsolutePath().toString());
-      }
-      case ASSESS -> {
-        if (predictionsCsv != null) {
-          config.put("predictions", files.dir().resolve("predictions.csv").toAbsolutePath().toString());
-        }
-        config.put("output", workspace.assessment(name).toAbsolutePath().toString());
+    if (snapshot != null) {
+      config.put("labels", snapshot.toString()); // the record requires its labels before it can be placed
+    }
+    if (predictionsCsv != null) {
+      config.put("predictions", files.dir().resolve("predictions.csv").toString());
+    }
+    Path output = switch (kind) {
+      case PREP -> null; // the dataset folder the request named
+      case TRAIN -> workspace.model(name);
+      case EVALUATE -> workspace.evaluation(name);
+      case ASSESS -> workspace.assessment(name);
+    };
+    JobConfig placed = check(kind, config).placedAt(new JobConfig.Placement(name, output, files.progress(), snapshot,
+        predictionsCsv == null ? null : files.dir().resolve("predictions.csv")));
+    ObjectNode typed = Json.MAPPER.valueToTree(placed);
+    for (String field : JobConfig.serverFields(kind.configType())) {
+      if (typed.hasNonNull(field)) {
+        config.set(field, typed.get(field));
       }
     }
-    check(kind, config);
     String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
     Files.createDirectories(files.dir());
     if (predictionsCsv != null) {

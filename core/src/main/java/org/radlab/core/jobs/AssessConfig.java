@@ -47,4 +47,10 @@ public record AssessConfig(@SetByServer String predictions, List<String> positiv
   public JobKind kind() {
     return JobKind.ASSESS;
   }
+
+  @Override
+  public AssessConfig placedAt(Placement p) {
+    return new AssessConfig(JobConfig.pathOr(p.predictions(), predictions), positive, threshold, period, bootstrap,
+        seed, JobConfig.pathOr(p.output(), output));
+  }
 }

@@ -55,6 +55,12 @@ public record EvalConfig(@SetByServer String dataset, @SetByServer String labels
     return JobKind.EVALUATE;
   }
 
+  @Override
+  public EvalConfig placedAt(Placement p) {
+    return new EvalConfig(dataset, JobConfig.pathOr(p.labels(), labels), models, positive, threshold, bootstrap, seed,
+        p.jobId() == null ? jobId : p.jobId(), JobConfig.pathOr(p.output(), output));
+  }
+
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);

@@ -27,6 +27,23 @@ public sealed interface JobConfig permits PrepJobConfig, TrainConfig, EvalConfig
   String output();
 
   /**
+   * Where a queue puts one job: its name, the folder it writes to, its progress file, and the files written with
+   * it (a label snapshot, an assessment's predictions); null where the queue has none.
+   */
+  record Placement(String jobId, Path output, Path progressFile, Path labels, Path predictions) {}
+
+  /**
+   * This config placed by a queue: each field {@code placement} has and this kind takes is replaced (an absolute
+   * path), the others are kept. A kind takes only what it has a field for: a prep job has no job id, for example.
+   */
+  JobConfig placedAt(Placement placement);
+
+  /** {@code path} as the absolute text a config holds, or {@code kept} when {@code path} is null. */
+  static String pathOr(Path path, String kept) {
+    return path == null ? kept : path.toAbsolutePath().normalize().toString();
+  }
+
+  /**
    * Reads a config file of {@code type}. A field the record refuses is an IllegalArgumentException with the
    * record's own message; a field the record does not have is one that names it.
    */

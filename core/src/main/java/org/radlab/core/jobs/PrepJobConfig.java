@@ -97,6 +97,13 @@ public record PrepJobConfig(
     return JobKind.PREP;
   }
 
+  /** A prep job takes its progress file; its output is the dataset folder the request named. */
+  @Override
+  public PrepJobConfig placedAt(Placement p) {
+    return new PrepJobConfig(input, dataset, pngLongEdge, tensorSide, writeNpy, dates, allowBurnedIn, secretFile,
+        voiIndex, flipByLaterality, partitions, privateDir, JobConfig.pathOr(p.progressFile(), progressFile));
+  }
+
   /** A prep job writes the dataset folder. */
   @Override
   public String output() {

@@ -155,6 +155,14 @@ public record TrainConfig(
     return JobKind.TRAIN;
   }
 
+  @Override
+  public TrainConfig placedAt(Placement p) {
+    return new TrainConfig(dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, trainingStudies,
+        architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init, weights,
+        earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, optimizer, seed, validationFraction,
+        syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(), JobConfig.pathOr(p.output(), output));
+  }
+
   /** This config with the fields of {@code json} (a JSON object) laid over it. */
   public TrainConfig with(String json) throws IOException {
     var tree = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(this);

@@ -49,4 +49,30 @@ class JobConfigTest {
     assertEquals(Set.of("dataset", "labels", "models", "jobId", "output"), JobConfig.serverFields(EvalConfig.class));
     assertEquals(Set.of("predictions", "output"), JobConfig.serverFields(AssessConfig.class));
   }
+
+  @Test
+  void aQueuePlacesEachKindThroughItsOwnFields() throws JsonProcessingException {
+    JobConfig.Placement where = new JobConfig.Placement("job-7", java.nio.file.Path.of("/w/models/job-7"),
+        java.nio.file.Path.of("/w/jobs/job-7/progress"), java.nio.file.Path.of("/w/labels/s.csv"),
+        java.nio.file.Path.of("/w/jobs/job-7/predictions.csv"));
+    TrainConfig train = (TrainConfig) JobKind.TRAIN.config("{\"dataset\": \"/ds\", \"labels\": \"/old.csv\", "
+        + "\"classes\": [\"A\", \"B\"], \"maxEpochs\": 3}").placedAt(where);
+    assertEquals("job-7", train.jobId());
+    assertEquals("/w/models/job-7", train.output());
+    assertEquals("/w/labels/s.csv", train.labels());
+    assertEquals("/ds", train.dataset());
+    assertEquals(3, train.maxEpochs(), "the request's own fields are kept");
+    PrepJobConfig prep = (PrepJobConfig) JobKind.PREP.config("{\"input\": \"/in\", \"dataset\": \"/ds\"}")
+        .placedAt(where);
+    assertEquals("/w/jobs/job-7/progress", prep.progressFile());
+    assertEquals("/ds", prep.output(), "a prep job writes the dataset it was given");
+    AssessConfig assess = (AssessConfig) JobKind.ASSESS.config("{\"predictions\": \"x.csv\", \"output\": \"/o\"}")
+        .placedAt(where);
+    assertEquals("/w/jobs/job-7/predictions.csv", assess.predictions());
+    assertEquals("/w/models/job-7", assess.output());
+    EvalConfig eval = (EvalConfig) JobKind.EVALUATE.config("{\"dataset\": \"/ds\", \"labels\": \"/l.csv\", "
+        + "\"models\": [\"/m\"]}").placedAt(new JobConfig.Placement("e-1", null, null, null, null));
+    assertEquals("e-1", eval.jobId());
+    assertEquals("/l.csv", eval.labels(), "a placement without labels keeps the config's");
+  }
 }
