@@ -105,7 +105,7 @@ def coco(images, truths, dets):
     def summary(s):
         return float(np.mean(s[s > -1]))
     return {"mAP": summary(precision), "AP50": summary(precision[0]), "AP75": summary(precision[5]),
-            "perClass": per_class}
+            "perClass": per_class, "pr50": {c: precision[0, :, k].tolist() for k, c in enumerate(classes)}}
 
 
 def froc(images, truths, dets, hit_iou=0.5, rates=(0.125, 0.25, 0.5, 1, 2, 4, 8)):

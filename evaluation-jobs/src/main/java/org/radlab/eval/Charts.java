@@ -15,6 +15,8 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.radlab.core.metrics.BlandAltman;
+import org.radlab.core.metrics.DetectionReport;
+import org.radlab.core.metrics.Froc;
 import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.metrics.Roc;
 import org.radlab.core.metrics.VolumePairs;
@@ -75,6 +77,50 @@ public final class Charts {
         new double[] {1 - b.specificity()}, new double[] {b.sensitivity()});
     op.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     return save(chart, dir, "roc");
+  }
+
+  /** The precision-recall curve of each class at IoU 0.5, and the FROC curve, of a detection report. */
+  public static List<Path> forDetection(DetectionReport report, String title, Path dir) throws IOException {
+    XYChart pr = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(String.format(java.util.Locale.ROOT, "%s: precision-recall at IoU 0.5 (AP50 %.3f)", title,
+            report.ap50()))
+        .xAxisTitle("recall").yAxisTitle("precision (interpolated)").build();
+    pr.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+    double[] recall = new double[101];
+    for (int k = 0; k <= 100; k++) {
+      recall[k] = k / 100.0;
+    }
+    report.precisionAtRecall50().forEach((label, precision) -> pr.addSeries(String.format(java.util.Locale.ROOT,
+        "%s (AP50 %.3f)", label, report.perClass().get(label).ap50()), recall, precision)
+        .setMarker(SeriesMarkers.NONE));
+    List<Path> out = new ArrayList<>(save(pr, dir, "precision-recall"));
+
+    DetectionReport.FrocSummary f = report.froc();
+    XYChart froc = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(String.format(java.util.Locale.ROOT, "%s: FROC (mean sensitivity %.3f)", title, f.mean()))
+        .xAxisTitle("false positives per image").yAxisTitle("lesion sensitivity").build();
+    froc.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisMin(0.0).setXAxisMax(8.0);
+    // a step curve: the sensitivity holds until the next false positive
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (Froc.Point p : f.curve()) {
+      if (!x.isEmpty()) {
+        x.add(Math.min(8, p.falsePositivesPerImage()));
+        y.add(y.get(y.size() - 1));
+      }
+      x.add(Math.min(8, p.falsePositivesPerImage()));
+      y.add(p.sensitivity());
+    }
+    froc.addSeries("detections", x, y).setMarker(SeriesMarkers.NONE);
+    List<Double> rx = new ArrayList<>();
+    List<Double> ry = new ArrayList<>();
+    f.sensitivity().forEach((rate, s) -> {
+      rx.add(Double.parseDouble(rate));
+      ry.add(s);
+    });
+    froc.addSeries("at 1/8 to 8 per image", rx, ry).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    out.addAll(save(froc, dir, "froc"));
+    return out;
   }
 
   public static List<Path> blandAltman(BlandAltman ba, String title, Path dir) throws IOException {

@@ -78,7 +78,8 @@ public final class MetricsCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--charts", paramLabel = "DIR",
-      description = "Also write the confusion matrix and the ROC curve as PNG and SVG into DIR.")
+      description = "Also write charts as PNG and SVG into DIR: the confusion matrix and the ROC curve; for "
+          + "detection, the precision-recall curves and the FROC curve.")
   Path charts;
 
   @Override
@@ -108,13 +109,18 @@ public final class MetricsCommand implements Callable<Integer> {
     if (truth == null) {
       throw new ParameterException(spec.commandLine(), "--task detection needs --truth FILE.csv: the reference boxes");
     }
-    if (!positive.isEmpty() || charts != null) {
-      throw new ParameterException(spec.commandLine(), "--positive and --charts are for classification");
+    if (!positive.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--positive is for classification");
     }
     DetectionReport report = DetectionReport.of(BoxTable.readReference(truth, imageColumn),
         BoxTable.readPredictions(predictions, imageColumn),
         new DetectionReport.Options(resamples, level, seed));
     System.out.println(JSON.writeValueAsString(report));
+    if (charts != null) {
+      for (Path p : Charts.forDetection(report, predictions.getFileName().toString(), charts)) {
+        System.err.println("metrics: wrote " + p);
+      }
+    }
     return 0;
   }
 

@@ -91,7 +91,7 @@ class MetricsCommandTest {
         + "mass,0.95,img2,0,0,20,20\n");
     String[] out = new String[1];
     int rc = run(out, "--task", "detection", "--predictions", boxes.toString(), "--truth", truth.toString(),
-        "--image-column", "SOPInstanceUID", "--bootstrap", "100");
+        "--image-column", "SOPInstanceUID", "--bootstrap", "100", "--charts", dir.resolve("charts").toString());
     assertEquals(0, rc, out[0]);
     JsonNode j = MetricsCommand.JSON.readTree(out[0]);
     assertEquals("detection", j.get("task").asText());
@@ -104,6 +104,13 @@ class MetricsCommandTest {
     assertEquals(1.0, j.get("froc").get("sensitivity").get("0.5").asDouble(), 0);
     assertEquals(5.0 / 7, j.get("froc").get("mean").asDouble(), 1e-12);
     assertTrue(j.get("mAPCi").get("lower").asDouble() <= 0.5 && j.get("mAPCi").get("upper").asDouble() >= 0.5);
+    assertEquals(101, j.get("precisionAtRecall50").get("mass").size());
+    assertEquals(0.5, j.get("precisionAtRecall50").get("mass").get(100).asDouble(), 1e-12);
+    for (String chart : new String[] {"precision-recall", "froc"}) {
+      java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("charts/" + chart + ".png").toFile());
+      assertEquals(640, png.getWidth());
+      assertTrue(Files.readString(dir.resolve("charts/" + chart + ".svg")).contains("<svg"), chart);
+    }
   }
 
   @Test

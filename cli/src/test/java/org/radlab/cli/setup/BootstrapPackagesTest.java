@@ -35,7 +35,8 @@ class BootstrapPackagesTest {
       COMMANDS.put(c, "bin/bootstrap");
     }
     // Python is always run by this path, so a python3 of another kind earlier on the PATH is not what they get
-    COMMANDS.put("/usr/bin/python3", "bin/bootstrap, PretrainedTorchScriptTest, bench/train, bench/web");
+    COMMANDS.put("/usr/bin/python3", "bin/bootstrap, PretrainedTorchScriptTest, the detection metrics and loss tests "
+        + "(numpy, which python3-torch brings), bench/train, bench/web");
     COMMANDS.put("java", "bin/radlab, the notebooks' kernel, the cluster and job launchers");
     COMMANDS.put("jupyter", "bin/bootstrap (kernelspec install), radlab notebook, NotebooksTest (nbconvert)");
     COMMANDS.put("jupyter-kernelspec", "jupyter kernelspec: bin/bootstrap, radlab notebook, NotebooksTest");

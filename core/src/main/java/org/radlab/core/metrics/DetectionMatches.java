@@ -124,13 +124,30 @@ final class DetectionMatches {
    * counted {@code weights[i]} times; NaN when the weighted images hold no reference box of the class.
    */
   double averagePrecision(int c, int k, int[] weights) {
+    double[] precision = interpolatedPrecision(c, k, weights);
+    if (precision == null) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (double p : precision) {
+      sum += p;
+    }
+    return sum / precision.length;
+  }
+
+  /**
+   * The precision-recall curve of class {@code c} at threshold index {@code k}: the interpolated precision (the best
+   * at that recall or any higher one) at each of the 101 recall levels 0, 0.01, …, 1, 0 where the recall is never
+   * reached; null when the weighted images hold no reference box of the class.
+   */
+  double[] interpolatedPrecision(int c, int k, int[] weights) {
     long total = 0;
     int[] refs = references.get(c);
     for (int i = 0; i < refs.length; i++) {
       total += (long) weights[i] * refs[i];
     }
     if (total == 0) {
-      return Double.NaN;
+      return null;
     }
     Ranked[] r = ranked.get(c);
     double[] precision = new double[r.length];
@@ -156,15 +173,20 @@ final class DetectionMatches {
     for (int i = n - 2; i >= 0; i--) { // the best precision at this recall or any higher one
       precision[i] = Math.max(precision[i], precision[i + 1]);
     }
-    double sum = 0;
+    double[] out = new double[RECALLS.length];
     int at = 0;
-    for (double level : RECALLS) {
-      while (at < n && recall[at] < level) {
+    for (int level = 0; level < RECALLS.length; level++) {
+      while (at < n && recall[at] < RECALLS[level]) {
         at++;
       }
-      sum += at < n ? precision[at] : 0;
+      out[level] = at < n ? precision[at] : 0;
     }
-    return sum / RECALLS.length;
+    return out;
+  }
+
+  /** The recall levels of {@link #interpolatedPrecision}. */
+  static double[] recallLevels() {
+    return RECALLS.clone();
   }
 
   /**

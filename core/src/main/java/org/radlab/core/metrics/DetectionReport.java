@@ -20,6 +20,8 @@ import org.radlab.core.metrics.DetectionAp.Truth;
  * @param references  reference boxes (lesions)
  * @param detections  detections counted (at most {@link DetectionAp#MAX_DETECTIONS} per image and class)
  * @param mapCi       the interval of mAP (null without a bootstrap); likewise {@code ap50Ci}, {@code ap75Ci}
+ * @param precisionAtRecall50 per class, the precision-recall curve at IoU 0.5: interpolated precision at the
+ *                    recall levels 0, 0.01, …, 1 (their mean is the class's AP50)
  */
 public record DetectionReport(
     String task,
@@ -34,6 +36,7 @@ public record DetectionReport(
     @JsonProperty("AP50Ci") Bootstrap.Interval ap50Ci,
     @JsonProperty("AP75Ci") Bootstrap.Interval ap75Ci,
     Map<String, DetectionAp.ClassAp> perClass,
+    Map<String, double[]> precisionAtRecall50,
     FrocSummary froc) {
 
   /** FROC: the hit rule, the curve, sensitivity at each rate, their mean and its interval. */
@@ -85,8 +88,12 @@ public record DetectionReport(
           .toArray(ci);
     }
     long counted = DetectionMatches.capped(detections).values().stream().mapToLong(List::size).sum();
+    Map<String, double[]> curves = new java.util.TreeMap<>();
+    for (int c = 0; c < matches.classes().size(); c++) {
+      curves.put(matches.classes().get(c), matches.interpolatedPrecision(c, 0, ones));
+    }
     return new DetectionReport("detection", images.size(), truths.size(), counted, matches.classes(), all.map(),
-        all.ap50(), all.ap75(), ci[0], ci[1], ci[2], all.perClass(),
+        all.ap50(), all.ap75(), ci[0], ci[1], ci[2], all.perClass(), curves,
         new FrocSummary(Froc.HIT_IOU, curve, Froc.sensitivities(curve), Froc.mean(curve), ci[3]));
   }
 }

@@ -164,6 +164,11 @@ class DetectionMetricsTest {
       assertEquals(theirs.get("ap").asDouble(), mine.ap(), 1e-12, c);
       assertEquals(theirs.get("ap50").asDouble(), mine.ap50(), 1e-12, c);
       assertEquals(theirs.get("ap75").asDouble(), mine.ap75(), 1e-12, c);
+      double[] curve = ours.precisionAtRecall50().get(c);
+      assertEquals(101, curve.length);
+      for (int k = 0; k < 101; k++) {
+        assertEquals(ref.get("pr50").get(c).get(k).asDouble(), curve[k], 1e-12, c + " precision at recall " + k);
+      }
     }
     List<Double> sensitivity = new ArrayList<>(ours.froc().sensitivity().values());
     for (int r = 0; r < Froc.RATES.length; r++) {
@@ -179,7 +184,7 @@ class DetectionMetricsTest {
     try (InputStream in = getClass().getResourceAsStream("/reference/detection_metrics.py")) {
       Files.copy(in, script);
     }
-    Process p = new ProcessBuilder("python3", script.toString(), truth.toString(), predictions.toString())
+    Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), truth.toString(), predictions.toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the reference did not end");

@@ -122,7 +122,7 @@ class DetectionLossTest {
     try (InputStream in = getClass().getResourceAsStream("/reference/detection_loss.py")) {
       Files.copy(in, script);
     }
-    Process p = new ProcessBuilder("python3", script.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder("/usr/bin/python3", script.toString()).redirectErrorStream(true).start();
     p.getOutputStream().write(JSON.writeValueAsBytes(input));
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
