@@ -161,7 +161,8 @@ public final class FileConverter implements Serializable {
         p.uid(h.sopInstanceUid()), frame, h.modality(), h.bodyPartExamined(), h.viewPosition(), h.laterality(),
         p.date(h.studyDate(), h.patientId(), config.dates()), h.manufacturer(), h.rows(), h.columns(),
         h.bitsStored(), h.pixelRepresentation(), h.photometricInterpretation(), h.numberOfFrames(),
-        h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std, PixelPipeline.mirrors(h, render),
+        h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std,
+        PixelPipeline.mirrors(h, render),
         h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), float32(tensor.data()));
   }
 

@@ -89,7 +89,8 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
   }
 
   public SynthConfig withThreads(int n) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite, lesions);
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite,
+        lesions);
   }
 
   public SynthConfig withOverwrite(boolean replace) {
