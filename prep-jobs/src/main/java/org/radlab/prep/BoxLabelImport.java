@@ -71,7 +71,8 @@ public final class BoxLabelImport {
       frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
     }
     Map<String, ImageList.Entry> catalog = new HashMap<>();
-    for (ImageList.Entry e : ImageList.read(Path.of(req.dataset()).resolve(ImageList.FILE))) {
+    String catalogFile = req.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
+    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
       catalog.put(e.imageId(), e);
     }
 

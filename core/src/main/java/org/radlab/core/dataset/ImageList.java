@@ -36,7 +36,13 @@ public final class ImageList {
 
   /** The images of {@code csv}, in file order; columns are found by their header names, in any order. */
   public static List<Entry> read(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    return read(Files.readAllLines(csv, StandardCharsets.UTF_8), csv.toString());
+  }
+
+  /**
+   * The images of a catalog already read as lines (from any file system); {@code csv} names it in errors.
+   */
+  public static List<Entry> read(List<String> lines, String csv) throws IOException {
     if (lines.isEmpty()) {
       throw new IOException(csv + " is empty; it should start with the header " + String.join(",", COLUMNS));
     }
