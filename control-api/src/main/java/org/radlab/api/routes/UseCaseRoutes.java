@@ -17,6 +17,7 @@ import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.report.AssistModule;
+import org.radlab.core.task.TaskType;
 
 /**
  * Define: the use-case catalog. Anyone may submit a use case (it goes to review); admins review and publish. Users
@@ -24,7 +25,8 @@ import org.radlab.api.report.AssistModule;
  */
 public final class UseCaseRoutes {
   public static final Set<String> STATUSES = Set.of("draft", "in_review", "published");
-  public static final Set<String> TASKS = Set.of("classification", "detection");
+  /** The task types a use case can have today (segmentation is not trained yet). */
+  public static final Set<String> TASKS = Set.of(TaskType.CLASSIFICATION.id(), TaskType.DETECTION.id());
 
   public record CategoryRequest(String code, String name, String description, String cdeId) {}
 
@@ -204,9 +206,9 @@ public final class UseCaseRoutes {
     if (useCases.countTitled(title, id) > 0) {
       throw ApiException.conflict("a use case titled '" + title + "' exists already");
     }
-    String task = r.task() == null ? "classification" : oneOf(r.task(), TASKS, "task");
+    String task = r.task() == null ? TaskType.CLASSIFICATION.id() : oneOf(r.task(), TASKS, "task");
     List<CategoryRequest> categories = r.categories() == null ? List.of() : r.categories();
-    int least = "classification".equals(task) ? 2 : 1;
+    int least = TaskType.parse(task) == TaskType.CLASSIFICATION ? 2 : 1;
     if (categories.size() < least || categories.size() > 50) {
       throw ApiException.badRequest("a " + task + " use case needs " + least + " to 50 categories, got "
           + categories.size());
