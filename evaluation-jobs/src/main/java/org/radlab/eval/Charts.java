@@ -15,6 +15,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.radlab.core.metrics.BlandAltman;
+import org.radlab.core.metrics.DetectionAp;
 import org.radlab.core.metrics.DetectionReport;
 import org.radlab.core.metrics.Froc;
 import org.radlab.core.metrics.MetricsReport;
@@ -86,9 +87,9 @@ public final class Charts {
             report.ap50()))
         .xAxisTitle("recall").yAxisTitle("precision (interpolated)").build();
     pr.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-    double[] recall = new double[101];
-    for (int k = 0; k <= 100; k++) {
-      recall[k] = k / 100.0;
+    double[] recall = new double[DetectionAp.RECALL_LEVELS];
+    for (int k = 0; k < recall.length; k++) {
+      recall[k] = DetectionAp.recallLevel(k);
     }
     report.precisionAtRecall50().forEach((label, precision) -> pr.addSeries(String.format(java.util.Locale.ROOT,
         "%s (AP50 %.3f)", label, report.perClass().get(label).ap50()), recall, precision)

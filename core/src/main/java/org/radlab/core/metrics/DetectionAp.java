@@ -1,10 +1,7 @@
 package org.radlab.core.metrics;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,6 +31,14 @@ public final class DetectionAp {
 
   private DetectionAp() {}
 
+  /** How many recall levels precision is interpolated at: 0, 0.01, …, 1. */
+  public static final int RECALL_LEVELS = 101;
+
+  /** Recall level {@code k} (0 to 100), computed as numpy's {@code linspace(0, 1, 101)} does, as COCO's are. */
+  public static double recallLevel(int k) {
+    return k == RECALL_LEVELS - 1 ? 1.0 : k * 0.01;
+  }
+
   /** IoU threshold {@code k} (0 to 9), computed as numpy's {@code linspace(.5, .95, 10)} does. */
   public static double threshold(int k) {
     return k == THRESHOLDS - 1 ? 0.95 : 0.5 + k * ((0.95 - 0.5) / (THRESHOLDS - 1));
@@ -41,18 +46,12 @@ public final class DetectionAp {
 
   /** The metrics over the images named by the boxes and detections. */
   public static Result evaluate(List<Detection> detections, List<Truth> truths) {
-    Set<String> images = new LinkedHashSet<>();
-    truths.forEach(t -> images.add(t.image()));
-    detections.forEach(d -> images.add(d.image()));
-    return evaluate(new ArrayList<>(images), detections, truths);
+    return evaluate(DetectionMatches.imagesOf(detections, truths), detections, truths);
   }
 
   /** The metrics over {@code images}, which must include every image a box or detection is on. */
   public static Result evaluate(List<String> images, List<Detection> detections, List<Truth> truths) {
-    DetectionMatches m = DetectionMatches.of(images, detections, truths);
-    int[] ones = new int[images.size()];
-    java.util.Arrays.fill(ones, 1);
-    return result(m, ones);
+    return result(DetectionMatches.of(images, detections, truths), DetectionMatches.eachOnce(images.size()));
   }
 
   /** AP of one class at one IoU threshold (101-point interpolation); NaN when the class has no reference box. */
@@ -66,13 +65,9 @@ public final class DetectionAp {
     if (k < 0 || k >= THRESHOLDS || Math.abs(threshold(k) - threshold) > 1e-9) {
       throw new IllegalArgumentException("the IoU threshold is one of 0.50, 0.55, …, 0.95; got " + threshold);
     }
-    Set<String> images = new LinkedHashSet<>();
-    truths.forEach(t -> images.add(t.image()));
-    detections.forEach(d -> images.add(d.image()));
-    DetectionMatches m = DetectionMatches.of(new ArrayList<>(images), detections, mine);
-    int[] ones = new int[images.size()];
-    java.util.Arrays.fill(ones, 1);
-    return m.averagePrecision(0, k, ones);
+    List<String> images = DetectionMatches.imagesOf(detections, truths);
+    return DetectionMatches.of(images, detections, mine).averagePrecision(0, k,
+        DetectionMatches.eachOnce(images.size()));
   }
 
   /** The metrics with image {@code i} counted {@code weights[i]} times; NaN where no weighted reference box is. */
@@ -95,13 +90,8 @@ public final class DetectionAp {
           ap75 = ap;
         }
       }
-      long refs = 0;
-      int[] r = m.references(c);
-      for (int i = 0; i < r.length; i++) {
-        refs += (long) weights[i] * r[i];
-      }
       double ap = classSum / THRESHOLDS;
-      perClass.put(m.classes().get(c), new ClassAp(ap, ap50, ap75, refs));
+      perClass.put(m.classes().get(c), new ClassAp(ap, ap50, ap75, m.references(c, weights)));
       if (!Double.isNaN(ap)) {
         sum += ap;
         sum50 += ap50;

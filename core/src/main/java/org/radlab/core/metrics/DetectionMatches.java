@@ -21,17 +21,14 @@ import org.radlab.core.metrics.DetectionAp.Truth;
  * is the same as matching the resampled images afresh.
  */
 final class DetectionMatches {
-  /** Recall levels 0, 0.01, …, 1, computed as numpy's {@code linspace} does, so comparisons agree with COCO's. */
-  private static final double[] RECALLS = new double[101];
+  private static final double[] RECALLS = new double[DetectionAp.RECALL_LEVELS];
 
   static {
-    for (int k = 0; k < 100; k++) {
-      RECALLS[k] = k * 0.01;
+    for (int k = 0; k < RECALLS.length; k++) {
+      RECALLS[k] = DetectionAp.recallLevel(k);
     }
-    RECALLS[100] = 1.0;
   }
 
-  private final List<String> images;
   private final List<String> classes;
   /** Per class: the kept detections by decreasing score (ties: image order, then rank within the image). */
   private final List<Ranked[]> ranked = new ArrayList<>();
@@ -41,9 +38,23 @@ final class DetectionMatches {
   /** A kept detection: its image, score, and a bit per IoU threshold (bit k: true positive at threshold k). */
   record Ranked(int image, double score, int hits) {}
 
-  private DetectionMatches(List<String> images, List<String> classes) {
-    this.images = images;
+  private DetectionMatches(List<String> classes) {
     this.classes = classes;
+  }
+
+  /** Every image counted once: the weights of the data as it is. */
+  static int[] eachOnce(int images) {
+    int[] ones = new int[images];
+    java.util.Arrays.fill(ones, 1);
+    return ones;
+  }
+
+  /** The images named by the reference boxes and the detections, in that order. */
+  static List<String> imagesOf(List<Detection> detections, List<Truth> truths) {
+    java.util.Set<String> images = new java.util.LinkedHashSet<>();
+    truths.forEach(t -> images.add(t.image()));
+    detections.forEach(d -> images.add(d.image()));
+    return new ArrayList<>(images);
   }
 
   /**
@@ -51,18 +62,13 @@ final class DetectionMatches {
    * reference boxes); the classes are those of the reference boxes.
    */
   static DetectionMatches of(List<String> images, List<Detection> detections, List<Truth> truths) {
-    Map<String, Integer> imageIndex = new HashMap<>();
-    for (String image : images) {
-      if (imageIndex.putIfAbsent(image, imageIndex.size()) != null) {
-        throw new IllegalArgumentException("image " + image + " is listed twice");
-      }
-    }
+    Map<String, Integer> imageIndex = imageIndex(images);
     TreeSet<String> classSet = new TreeSet<>();
     truths.forEach(t -> classSet.add(t.label()));
     if (classSet.isEmpty()) {
       throw new IllegalArgumentException("average precision needs at least one reference box");
     }
-    DetectionMatches m = new DetectionMatches(List.copyOf(images), List.copyOf(classSet));
+    DetectionMatches m = new DetectionMatches(List.copyOf(classSet));
     // (class, image) -> boxes, in input order
     Map<String, Map<Integer, List<double[]>>> refs = new LinkedHashMap<>();
     Map<String, Map<Integer, List<Detection>>> dets = new LinkedHashMap<>();
@@ -82,26 +88,15 @@ final class DetectionMatches {
       classRefs.forEach((image, boxes) -> counts[image] = boxes.size());
       m.references.add(counts);
       List<Ranked> kept = new ArrayList<>();
-      List<Integer> rankInImage = new ArrayList<>();
-      dets.getOrDefault(c, Map.of()).forEach((image, list) -> {
-        List<Detection> top = list; // capped, by decreasing score
+      dets.getOrDefault(c, Map.of()).forEach((image, top) -> { // each image's capped detections, best first
         int[] hits = match(top, classRefs.getOrDefault(image, List.of()));
         for (int i = 0; i < top.size(); i++) {
           kept.add(new Ranked(image, top.get(i).score(), hits[i]));
-          rankInImage.add(i);
         }
       });
-      Integer[] order = new Integer[kept.size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -kept.get(i).score())
-          .thenComparingInt(i -> kept.get(i).image()).thenComparingInt(rankInImage::get));
-      Ranked[] r = new Ranked[order.length];
-      for (int i = 0; i < r.length; i++) {
-        r[i] = kept.get(order[i]);
-      }
-      m.ranked.add(r);
+      // a stable sort: equal scores of one image keep their rank in it
+      kept.sort(Comparator.comparingDouble((Ranked r) -> -r.score()).thenComparingInt(Ranked::image));
+      m.ranked.add(kept.toArray(Ranked[]::new));
     }
     return m;
   }
@@ -110,13 +105,14 @@ final class DetectionMatches {
     return classes;
   }
 
-  List<String> images() {
-    return images;
-  }
-
-  /** Reference boxes of class {@code c} on each image. */
-  int[] references(int c) {
-    return references.get(c);
+  /** Reference boxes of class {@code c} on the images, image {@code i} counted {@code weights[i]} times. */
+  long references(int c, int[] weights) {
+    long total = 0;
+    int[] refs = references.get(c);
+    for (int i = 0; i < refs.length; i++) {
+      total += (long) weights[i] * refs[i];
+    }
+    return total;
   }
 
   /**
@@ -141,11 +137,7 @@ final class DetectionMatches {
    * reached; null when the weighted images hold no reference box of the class.
    */
   double[] interpolatedPrecision(int c, int k, int[] weights) {
-    long total = 0;
-    int[] refs = references.get(c);
-    for (int i = 0; i < refs.length; i++) {
-      total += (long) weights[i] * refs[i];
-    }
+    long total = references(c, weights);
     if (total == 0) {
       return null;
     }
@@ -182,11 +174,6 @@ final class DetectionMatches {
       out[level] = at < n ? precision[at] : 0;
     }
     return out;
-  }
-
-  /** The recall levels of {@link #interpolatedPrecision}. */
-  static double[] recallLevels() {
-    return RECALLS.clone();
   }
 
   /**
@@ -237,7 +224,19 @@ final class DetectionMatches {
     return hits;
   }
 
-  private static int index(Map<String, Integer> imageIndex, String image, String what) {
+  /** Each image's position in {@code images}; an image listed twice is an error. */
+  static Map<String, Integer> imageIndex(List<String> images) {
+    Map<String, Integer> index = new HashMap<>();
+    for (String image : images) {
+      if (index.putIfAbsent(image, index.size()) != null) {
+        throw new IllegalArgumentException("image " + image + " is listed twice");
+      }
+    }
+    return index;
+  }
+
+  /** The position of {@code image}, which a {@code what} is on; an error if it is not evaluated. */
+  static int index(Map<String, Integer> imageIndex, String image, String what) {
     Integer i = imageIndex.get(image);
     if (i == null) {
       throw new IllegalArgumentException("a " + what + " is on image " + image

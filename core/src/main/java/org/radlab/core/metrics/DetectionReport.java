@@ -2,7 +2,6 @@ package org.radlab.core.metrics;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -71,8 +70,7 @@ public record DetectionReport(
       Options options) {
     DetectionMatches matches = DetectionMatches.of(images, detections, truths);
     Froc froc = Froc.of(images, detections, truths);
-    int[] ones = new int[images.size()];
-    Arrays.fill(ones, 1);
+    int[] ones = DetectionMatches.eachOnce(images.size());
     DetectionAp.Result all = DetectionAp.result(matches, ones);
     List<Froc.Point> curve = froc.curve(ones);
     Bootstrap.Interval[] ci = new Bootstrap.Interval[4];

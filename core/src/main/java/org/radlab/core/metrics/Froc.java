@@ -51,8 +51,7 @@ public final class Froc {
 
   /** Sorts out hits and false positives once, for {@link #curve} and {@link #mean} with any image weights. */
   public static Froc of(List<String> images, List<Detection> detections, List<Truth> truths) {
-    Map<String, Integer> index = new HashMap<>();
-    images.forEach(i -> index.putIfAbsent(i, index.size()));
+    Map<String, Integer> index = DetectionMatches.imageIndex(images);
     if (truths.isEmpty()) {
       throw new IllegalArgumentException("FROC needs at least one lesion (reference box)");
     }
@@ -61,10 +60,7 @@ public final class Froc {
     long[] perImage = new long[images.size()];
     for (int l = 0; l < truths.size(); l++) {
       Truth t = truths.get(l);
-      Integer i = index.get(t.image());
-      if (i == null) {
-        throw new IllegalArgumentException("a lesion is on image " + t.image() + ", which is not evaluated");
-      }
+      int i = DetectionMatches.index(index, t.image(), "lesion");
       lesionImage[l] = i;
       perImage[i]++;
       lesionsOf.computeIfAbsent(t.image() + '\u0000' + t.label(), k -> new ArrayList<>()).add(l);
@@ -74,10 +70,7 @@ public final class Froc {
     List<double[]> fps = new ArrayList<>(); // {score, image}
     for (List<Detection> kept : DetectionMatches.capped(detections).values()) {
       for (Detection d : kept) {
-        Integer i = index.get(d.image());
-        if (i == null) {
-          throw new IllegalArgumentException("a detection is on image " + d.image() + ", which is not evaluated");
-        }
+        int i = DetectionMatches.index(index, d.image(), "detection");
         boolean hit = false;
         for (int l : lesionsOf.getOrDefault(d.image() + '\u0000' + d.label(), List.of())) {
           if (Overlap.iou(d.box(), truths.get(l).box()) >= HIT_IOU) {
@@ -102,9 +95,7 @@ public final class Froc {
 
   /** The operating points with every image counted once, from (0, 0) at an infinite threshold. */
   public List<Point> curve() {
-    int[] ones = new int[images];
-    java.util.Arrays.fill(ones, 1);
-    return curve(ones);
+    return curve(DetectionMatches.eachOnce(images));
   }
 
   /** The operating points with image {@code i} counted {@code weights[i]} times; empty if no weighted lesion. */
