@@ -18,7 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.ImageList;
-import org.radlab.spark.HadoopPaths;
 
 /**
  * Turns boxes keyed by original SOPInstanceUID, in the original image's pixels, into an immutable detection label
@@ -46,24 +45,27 @@ public final class BoxLabelImport {
         throw new IllegalArgumentException("the image column name must not be empty");
       }
       classes = classes == null ? List.of() : List.copyOf(classes);
-      privateDir = privateDir == null ? dataset.replaceAll("/+$", "") + "/private" : privateDir;
+      privateDir = privateDir == null ? DatasetLayout.defaultPrivateRoot(dataset) : privateDir;
     }
   }
 
   /** What an import did. {@code unknownImages} holds original UIDs: show it to the admin, never store it. */
   public record Report(Path snapshot, boolean alreadyExisted, int images, int boxes, Map<String, Integer> perClass,
                        List<String> unknownImages, Map<String, Integer> unknownClasses, int outside,
-                       int multiFrame, int orientationUnknown) {}
+                       int multiFrame, int orientationUnknown) {
+    /** Whether any row could not be used. */
+    public boolean unusable() {
+      return !unknownImages.isEmpty() || !unknownClasses.isEmpty() || outside > 0 || multiFrame > 0
+          || orientationUnknown > 0;
+    }
+  }
 
   public static Report run(SparkSession spark, Request req) throws IOException {
     if (!Files.isRegularFile(req.csv())) {
       throw new IOException("box file " + req.csv() + " does not exist");
     }
-    String idMap = req.privateDir() + "/" + DatasetLayout.ID_MAP;
-    if (!HadoopPaths.exists(spark, idMap)) {
-      throw new IOException("no id map at " + idMap + ": run radlab prep on the dataset first"
-          + " (or pass --private-dir where it was written)");
-    }
+    DatasetLayout layout = new DatasetLayout(req.dataset(), req.privateDir());
+    String idMap = LabelImport.idMap(spark, layout);
     BoxTable input = BoxTable.readReference(req.csv(), req.imageColumn());
     // original SOPInstanceUID -> image ids, one per frame
     Map<String, List<String>> frames = new HashMap<>();
@@ -71,7 +73,7 @@ public final class BoxLabelImport {
       frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
     }
     Map<String, ImageList.Entry> catalog = new HashMap<>();
-    String catalogFile = req.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
+    String catalogFile = layout.root() + "/" + ImageList.FILE;
     for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
       catalog.put(e.imageId(), e);
     }

@@ -41,24 +41,25 @@ public final class LabelImport {
         throw new IllegalArgumentException("the study and label column names must not be empty");
       }
       classes = classes == null ? List.of() : List.copyOf(classes);
-      privateDir = privateDir == null ? dataset.replaceAll("/+$", "") + "/private" : privateDir;
+      privateDir = privateDir == null ? DatasetLayout.defaultPrivateRoot(dataset) : privateDir;
     }
   }
 
   /** What an import did. {@code unknownStudies} holds original UIDs: show it to the admin, never store it. */
   public record Report(Path snapshot, boolean alreadyExisted, int rowsRead, int imported,
                        List<String> unknownStudies, Map<String, Integer> unknownClasses, int emptyLabels,
-                       List<String> conflictingStudies, Map<String, Integer> perClass) {}
+                       List<String> conflictingStudies, Map<String, Integer> perClass) {
+    /** Whether any row could not be used. */
+    public boolean unusable() {
+      return !unknownStudies.isEmpty() || !unknownClasses.isEmpty() || emptyLabels > 0 || !conflictingStudies.isEmpty();
+    }
+  }
 
   public static Report run(SparkSession spark, Request req) throws IOException {
     if (!Files.isRegularFile(req.csv())) {
       throw new IOException("label file " + req.csv() + " does not exist");
     }
-    String idMap = req.privateDir() + "/" + DatasetLayout.ID_MAP;
-    if (!HadoopPaths.exists(spark, idMap)) {
-      throw new IOException("no id map at " + idMap + ": run radlab prep on the dataset first"
-          + " (or pass --private-dir where it was written)");
-    }
+    String idMap = idMap(spark, new DatasetLayout(req.dataset(), req.privateDir()));
     Map<String, String> studies = new TreeMap<>();
     for (Row r : spark.read().parquet(idMap).select(col("orig_study_uid"), col("study_uid")).distinct()
         .collectAsList()) {
@@ -115,6 +116,15 @@ public final class LabelImport {
     boolean existed = writeOnce(out, content);
     return new Report(out, existed, rows.size(), labels.size(), unknown, unknownClasses, empty,
         new ArrayList<>(conflicts), perClass);
+  }
+
+  /** The dataset's id map, which an import needs; an error saying how to make it when it is missing. */
+  static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
+    if (!HadoopPaths.exists(spark, layout.idMap())) {
+      throw new IOException("no id map at " + layout.idMap() + ": run radlab prep on the dataset first"
+          + " (or pass --private-dir where it was written)");
+    }
+    return layout.idMap();
   }
 
   /** {@code <dataset>-<what>-<hash of the content>.csv}. */

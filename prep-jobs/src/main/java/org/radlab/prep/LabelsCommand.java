@@ -84,31 +84,36 @@ public final class LabelsCommand implements Runnable {
       }
       var request = new LabelImport.Request(dataset, privateDir, csv, studyColumn, labelColumn, classes,
           org.radlab.core.Workspace.current().labels(), out);
-      SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
-      try {
+      return importing(spark -> {
         LabelImport.Report report = LabelImport.run(spark, request);
         System.out.println(LabelImport.describe(report));
-        boolean unusable = !report.unknownStudies().isEmpty() || !report.unknownClasses().isEmpty()
-            || report.emptyLabels() > 0 || !report.conflictingStudies().isEmpty();
-        return strict && unusable ? 3 : 0;
-      } finally {
-        spark.stop();
-      }
+        return report.unusable();
+      });
     }
 
     private int boxes() throws Exception {
       var request = new BoxLabelImport.Request(dataset, privateDir, csv, imageColumn, classes,
           org.radlab.core.Workspace.current().labels(), out);
-      SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
-      try {
+      return importing(spark -> {
         BoxLabelImport.Report report = BoxLabelImport.run(spark, request);
         System.out.println(BoxLabelImport.describe(report));
-        boolean unusable = !report.unknownImages().isEmpty() || !report.unknownClasses().isEmpty()
-            || report.outside() > 0 || report.multiFrame() > 0 || report.orientationUnknown() > 0;
-        return strict && unusable ? 3 : 0;
+        return report.unusable();
+      });
+    }
+
+    /** Runs one import, which says whether any row was unusable, in its own Spark session; 3 for that if strict. */
+    private int importing(SparkImport work) throws Exception {
+      SparkSession spark = SparkSessions.start("radlab-labels", "local[2]");
+      try {
+        return work.run(spark) && strict ? 3 : 0;
       } finally {
         spark.stop();
       }
+    }
+
+    @FunctionalInterface
+    private interface SparkImport {
+      boolean run(SparkSession spark) throws Exception;
     }
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -28,6 +28,11 @@ public final class DatasetLayout implements java.io.Serializable {
     this.privateRoot = strip(privateRoot);
   }
 
+  /** Where the private folder is unless a config names another: {@code <dataset>/private}. */
+  public static String defaultPrivateRoot(String dataset) {
+    return dataset.replaceAll("/+$", "") + "/private";
+  }
+
   public static DatasetLayout of(PrepJobConfig config) {
     return new DatasetLayout(config.dataset(), config.privateDir());
   }

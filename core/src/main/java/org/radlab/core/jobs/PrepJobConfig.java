@@ -3,6 +3,7 @@ package org.radlab.core.jobs;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.deid.DatePolicy;
 
 /**
@@ -55,7 +56,7 @@ public record PrepJobConfig(
     dates = dates == null ? DatePolicy.REMOVE : dates;
     flipByLaterality = flipByLaterality == null || flipByLaterality;
     secretFile = secretFile == null || secretFile.isBlank() ? defaultSecretFile() : secretFile;
-    privateDir = privateDir == null || privateDir.isBlank() ? stripSlash(dataset) + "/private" : privateDir;
+    privateDir = privateDir == null || privateDir.isBlank() ? DatasetLayout.defaultPrivateRoot(dataset) : privateDir;
   }
 
   /** A config with every option at its default. */
@@ -115,9 +116,6 @@ public record PrepJobConfig(
     return org.radlab.core.Workspace.current().siteSecret().toString();
   }
 
-  private static String stripSlash(String path) {
-    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-  }
 
   private static void require(boolean ok, String message) {
     if (!ok) {
