@@ -58,19 +58,21 @@ final class Lesions {
       }
       Kind kind = r.nextDouble() < 0.6 ? Kind.MASS : Kind.CALCIFICATION;
       float[] contrast = new float[rows * columns]; // this lesion's brightening, before mirroring
-      if (kind == Kind.MASS) {
-        mass(contrast, rows, columns, centre, r);
-      } else {
-        calcifications(contrast, rows, columns, centre, r);
-      }
+      int reach = kind == Kind.MASS ? mass(contrast, rows, columns, centre, r)
+          : calcifications(contrast, rows, columns, centre, r);
+      // everything it drew lies within reach of its centre
+      int x0 = Math.max(0, (int) centre[0] - reach);
+      int x1 = Math.min(columns, (int) centre[0] + reach + 1);
+      int y0 = Math.max(0, (int) centre[1] - reach);
+      int y1 = Math.min(rows, (int) centre[1] + reach + 1);
       float full = kind == Kind.MASS ? MASS_CONTRAST : CALCIFICATION_CONTRAST;
       // its box: the pixels inside the breast it brightens by at least half its full contrast
       int xMin = columns;
       int yMin = rows;
       int xMax = -1;
       int yMax = -1;
-      for (int y = 0; y < rows; y++) {
-        for (int x = 0; x < columns; x++) {
+      for (int y = y0; y < y1; y++) {
+        for (int x = x0; x < x1; x++) {
           int stored = a.chestWallOnRight() ? columns - 1 - x : x;
           if (contrast[y * columns + x] >= full / 2 && display[y * columns + stored] > 0f) {
             xMin = Math.min(xMin, stored);
@@ -84,8 +86,8 @@ final class Lesions {
       if (xMax < 0 || overlaps(lesion, lesions, Math.max(2, (int) Math.ceil(0.01 * columns)))) {
         continue; // outside the breast, or too close to a lesion drawn already: each box holds one finding
       }
-      for (int y = 0; y < rows; y++) {
-        for (int x = 0; x < columns; x++) {
+      for (int y = y0; y < y1; y++) {
+        for (int x = x0; x < x1; x++) {
           float c = contrast[y * columns + x];
           int i = y * columns + (a.chestWallOnRight() ? columns - 1 - x : x);
           if (c > 0f && display[i] > 0f) {
@@ -133,7 +135,8 @@ final class Lesions {
     return fx + fy < 1.15; // with a margin, so the lesion does not reach into the muscle
   }
 
-  private static void mass(float[] contrast, int rows, int columns, double[] c, SplittableRandom r) {
+  /** Draws a mass around {@code c}; returns how far from {@code c} (in pixels, along x or y) it reaches. */
+  private static int mass(float[] contrast, int rows, int columns, double[] c, SplittableRandom r) {
     double long_ = columns * (0.025 + 0.035 * r.nextDouble()); // semi-axes
     double short_ = long_ * (0.55 + 0.4 * r.nextDouble());
     double angle = Math.PI * r.nextDouble();
@@ -152,25 +155,28 @@ final class Lesions {
         contrast[y * columns + x] = Math.max(contrast[y * columns + x], MASS_CONTRAST * ValueNoise.smoothstep(t));
       }
     }
+    return reach + 1;
   }
 
-  private static void calcifications(float[] contrast, int rows, int columns, double[] c, SplittableRandom r) {
+  /** Draws a cluster around {@code c}; returns how far from {@code c} (in pixels, along x or y) it reaches. */
+  private static int calcifications(float[] contrast, int rows, int columns, double[] c, SplittableRandom r) {
     double radius = columns * (0.015 + 0.015 * r.nextDouble());
     double dot = Math.max(0.8, columns * 0.0025);
+    int dotReach = (int) Math.ceil(dot) + 1;
     int dots = 5 + r.nextInt(10);
     for (int k = 0; k < dots; k++) {
       double rho = radius * Math.sqrt(r.nextDouble());
       double phi = 2 * Math.PI * r.nextDouble();
       double px = c[0] + rho * StrictMath.cos(phi);
       double py = c[1] + rho * StrictMath.sin(phi);
-      int reach = (int) Math.ceil(dot) + 1;
-      for (int y = Math.max(0, (int) (py - reach)); y < Math.min(rows, (int) (py + reach) + 1); y++) {
-        for (int x = Math.max(0, (int) (px - reach)); x < Math.min(columns, (int) (px + reach) + 1); x++) {
+      for (int y = Math.max(0, (int) (py - dotReach)); y < Math.min(rows, (int) (py + dotReach) + 1); y++) {
+        for (int x = Math.max(0, (int) (px - dotReach)); x < Math.min(columns, (int) (px + dotReach) + 1); x++) {
           double d = StrictMath.hypot(x + 0.5 - px, y + 0.5 - py) / dot;
           float t = (float) Math.max(0, Math.min(1, 1.5 - d)); // full within half a dot radius, half at 1
           contrast[y * columns + x] = Math.max(contrast[y * columns + x], CALCIFICATION_CONTRAST * t);
         }
       }
     }
+    return (int) Math.ceil(radius) + dotReach + 2;
   }
 }
