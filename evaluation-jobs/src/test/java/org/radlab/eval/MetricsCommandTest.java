@@ -32,18 +32,11 @@ class MetricsCommandTest {
         "s5,D,0.0,0.1,0.2,0.7",
         "s6,D,0.0,0.1,0.5,0.4")
         + "\n");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(out, true));
-    int rc;
-    try {
-      rc = new CommandLine(new MetricsCommand()).execute("--predictions", csv.toString(), "--positive", "C,D",
-          "--bootstrap", "200", "--charts", dir.resolve("charts").toString());
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(0, rc);
-    JsonNode j = MetricsCommand.JSON.readTree(out.toString());
+    String[] out = new String[1];
+    int rc = run(out, "--predictions", csv.toString(), "--positive", "C,D", "--bootstrap", "200", "--charts",
+        dir.resolve("charts").toString());
+    assertEquals(0, rc, out[0]);
+    JsonNode j = MetricsCommand.JSON.readTree(out[0]);
     assertEquals(6, j.get("cases").asInt());
     assertEquals(4.0 / 6, j.get("accuracy").asDouble(), 1e-12);
     // confusion: row C has (B, C), row D has (C, D)

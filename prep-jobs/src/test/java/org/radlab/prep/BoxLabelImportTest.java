@@ -19,7 +19,6 @@ import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.dataset.ImageList;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.testing.DicomTools;
-import org.radlab.prep.synth.SynthCommand;
 
 /**
  * {@code labels import --task detection} on synth's lesions: every box lands on its pseudonymous image, mirrored
@@ -35,9 +34,7 @@ class BoxLabelImportTest {
   @BeforeAll
   static void prepare() throws Exception {
     spark = TestTools.spark();
-    input = tmp.resolve("in");
-    assertEquals(0, new picocli.CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "4",
-        "--seed", "11", "--lesions"));
+    input = TestTools.synth(tmp.resolve("in"), 4, 11, "--lesions");
     dataset = tmp.resolve("ds");
     PrepJob.run(spark, PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(160, 32)
         .withSecretFile(tmp.resolve("secret").toString()));

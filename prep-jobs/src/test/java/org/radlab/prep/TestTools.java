@@ -1,6 +1,8 @@
 package org.radlab.prep;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.spark.SparkSessions;
@@ -19,10 +21,12 @@ final class TestTools {
     return spark;
   }
 
-  /** Writes {@code studies} synthetic studies into {@code dir} through the real command line. */
-  static Path synth(Path dir, int studies, long seed) {
-    int rc = new picocli.CommandLine(new SynthCommand()).execute("--out", dir.toString(), "--studies",
-        String.valueOf(studies), "--seed", String.valueOf(seed));
+  /** Writes {@code studies} synthetic studies into {@code dir} through the real command line, with more options. */
+  static Path synth(Path dir, int studies, long seed, String... options) {
+    List<String> args = new ArrayList<>(List.of("--out", dir.toString(), "--studies", String.valueOf(studies),
+        "--seed", String.valueOf(seed)));
+    args.addAll(List.of(options));
+    int rc = new picocli.CommandLine(new SynthCommand()).execute(args.toArray(String[]::new));
     assertEquals(0, rc, "synth failed");
     return dir;
   }
