@@ -7,7 +7,7 @@ import org.radlab.core.model.ModelCard;
 
 /**
  * A run's finished epochs and which of them is best: each epoch's curve entry, the monitored metric ({@code kappa},
- * {@code auc}, or {@code loss}, lower being better) that picks the best epoch, that epoch's validation, and early
+ * {@code auc}, {@code map}, or {@code loss}, lower being better) that picks the best epoch, that epoch's validation, and early
  * stopping (no improvement for {@code patience} epochs). Restored from a checkpoint on a resume.
  */
 final class EpochHistory {
@@ -40,18 +40,14 @@ final class EpochHistory {
    * Adds a finished epoch ({@code stats}, validated as {@code validation}); returns whether it is the best so far. The
    * first epoch always is; an epoch is better when its score is higher, or a number where the best one's was NaN.
    */
-  boolean add(ModelCard.EpochStats stats, StudyValidation.Result validation) {
+  boolean add(ModelCard.EpochStats stats, ModelCard.Validation validation) {
     curves.add(stats);
-    double score = switch (monitor) {
-      case AUC -> validation.auc();
-      case LOSS -> -validation.loss();
-      case KAPPA -> validation.kappa();
-    };
+    double score = Validator.score(monitor, validation);
     boolean improved = bestEpoch == 0 || Double.isNaN(bestScore) && !Double.isNaN(score) || score > bestScore;
     if (improved) {
       bestEpoch = stats.epoch();
       bestScore = score;
-      bestValidation = validation.summary();
+      bestValidation = validation;
       sinceBest = 0;
     } else {
       sinceBest++;

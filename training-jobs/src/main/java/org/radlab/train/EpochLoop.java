@@ -10,8 +10,8 @@ import org.radlab.core.model.Replica;
 
 /**
  * The epochs of a run on the driver. An epoch is a series of rounds of {@code syncEvery} steps through the
- * {@link WeightExchange}, each reported as a {@code step} event; then the driver validates the averaged weights by
- * study, adds the epoch to the {@link EpochHistory}, writes the checkpoint, publishes the weights when the epoch is
+ * {@link WeightExchange}, each reported as a {@code step} event; then the driver validates the averaged weights (by
+ * study for a classifier, by image for a detector), adds the epoch to the {@link EpochHistory}, writes the checkpoint, publishes the weights when the epoch is
  * the best so far, rewrites {@code model.json} and reports an {@code epoch} event. It stops at {@code maxEpochs}, by
  * early stopping, or at a cancel request (checked before every round).
  */
@@ -26,7 +26,7 @@ final class EpochLoop {
   private final TrainProgress progress;
   private final Cancellation cancel;
   private final WeightExchange exchange;
-  private final StudyValidation validation;
+  private final Validator validation;
   private final EpochHistory history;
   /** The model card of the run so far (status {@code training}). */
   private final Supplier<ModelCard> card;
@@ -34,7 +34,7 @@ final class EpochLoop {
 
   /** The epochs of {@code cfg} over {@code trainImages} images, writing into the model folder {@code out}. */
   EpochLoop(TrainConfig cfg, Path out, int trainImages, TrainProgress progress, Cancellation cancel,
-      WeightExchange exchange, StudyValidation validation, EpochHistory history, Supplier<ModelCard> card) {
+      WeightExchange exchange, Validator validation, EpochHistory history, Supplier<ModelCard> card) {
     this.cfg = cfg;
     this.out = out;
     this.progress = progress;
@@ -101,11 +101,11 @@ final class EpochLoop {
    * the best weights and {@code model.json}, and reports it.
    */
   private void endEpoch(Replica global, int epoch, Totals totals) throws IOException {
-    StudyValidation.Result v = validation.evaluate(global);
+    ModelCard.Validation v = validation.evaluate(global);
     double imagesPerSecond = totals.images() / totals.seconds();
     ModelCard.EpochStats stats = new ModelCard.EpochStats(epoch, totals.lossSum() / Math.max(1, totals.steps()),
-        v.loss(), v.kappa(), v.auc(), v.accuracy(), TrainRun.hundredths(totals.seconds()),
-        TrainRun.hundredths(imagesPerSecond));
+        v.loss(), v.kappaLinear(), v.auc(), v.accuracy(), TrainRun.hundredths(totals.seconds()),
+        TrainRun.hundredths(imagesPerSecond), v.map(), v.ap50());
     boolean improved = history.add(stats, v);
     Path checkpoint = out.resolve(Checkpoint.DIR);
     Checkpoint.write(checkpoint, history.state(epoch, cfg), global, exchange.epochStates());
@@ -113,7 +113,7 @@ final class EpochLoop {
       AtomicFiles.copyDurably(checkpoint.resolve(Checkpoint.weightsFile(epoch)), out.resolve(TrainJob.WEIGHTS));
     }
     card.get().write(out.resolve(ModelCard.FILE));
-    progress.write(new TrainEvent.Epoch(epoch, stats.trainLoss(), v.loss(), v.kappa(), v.auc(), v.accuracy(),
-        improved, cfg.maxEpochs(), totals.seconds(), imagesPerSecond));
+    progress.write(new TrainEvent.Epoch(epoch, stats.trainLoss(), v.loss(), v.kappaLinear(), v.auc(), v.accuracy(),
+        v.map(), v.ap50(), improved, cfg.maxEpochs(), totals.seconds(), imagesPerSecond));
   }
 }

@@ -11,9 +11,13 @@ import java.util.Random;
 import org.apache.spark.broadcast.Broadcast;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Augmentation;
+import org.radlab.core.model.BatchTargets;
+import org.radlab.core.model.DetectorNet;
 import org.radlab.core.model.Half;
 import org.radlab.core.model.Replica;
 import org.radlab.core.model.Sampling;
+import org.radlab.core.model.detection.CenterTargets;
+import org.radlab.core.task.TaskType;
 
 /**
  * A round on one partition, run inside a Spark task: bring the executor's resident replica to the round's weights
@@ -24,6 +28,7 @@ import org.radlab.core.model.Sampling;
  *
  * @param job       the training job's id, which keys the executor's resident replicas
  * @param threads   libtorch threads for the replica
+ * @param classes   the classes sampling balances: a classifier's, or a detector's images without and with boxes
  * @param batch     images per step on each replica
  */
 record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling sampling, Augmentation.Kind augmentation,
@@ -46,7 +51,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
   /** The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch. */
   static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch) {
     return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
-        cfg.maxRotation(), cfg.classes().size(), batch);
+        cfg.maxRotation(), cfg.detection() ? 2 : cfg.classes().size(), batch);
   }
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
@@ -89,15 +94,13 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
       long images = 0;
       long computeStart = System.nanoTime();
       float[] x = new float[batch * side * side];
-      int[] y = new int[batch];
       for (int step = round.firstStep(); step < round.lastStep(); step++) {
         Random random = new Random(mix(seed, epoch, partition, step));
+        List<TensorShards.Sample> picked = new ArrayList<>(batch);
         for (int j = 0; j < batch; j++) {
-          TensorShards.Sample s = shard.get(order[(int) (((long) step * batch + j) % order.length)]);
-          System.arraycopy(aug.apply(s.pixels(), side, random), 0, x, j * side * side, side * side);
-          y[j] = s.label();
+          picked.add(shard.get(order[(int) (((long) step * batch + j) % order.length)]));
         }
-        lossSum += replica.step(x, y);
+        lossSum += replica.step(x, batch(picked, aug, random, x));
         images += batch;
       }
       long computeEnd = System.nanoTime();
@@ -116,6 +119,32 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
       }
       return List.of(result).iterator();
     }
+  }
+
+  /**
+   * Writes the augmented images of {@code picked} into {@code x} and returns what they are trained against: their
+   * classes, or their boxes moved with the image and assigned to the detector's grid.
+   */
+  private BatchTargets batch(List<TensorShards.Sample> picked, Augmentation aug, Random random, float[] x) {
+    int side = spec.inputSize();
+    int n = picked.size();
+    if (spec.task() == TaskType.DETECTION) {
+      List<CenterTargets> targets = new ArrayList<>(n);
+      for (int j = 0; j < n; j++) {
+        TensorShards.Sample s = picked.get(j);
+        Augmentation.Moved moved = aug.apply(s.pixels(), side, s.boxes(), random);
+        System.arraycopy(moved.image(), 0, x, j * side * side, side * side);
+        targets.add(CenterTargets.assign(CenterTargets.Box.of(moved.boxes()), side, DetectorNet.STRIDE));
+      }
+      return new BatchTargets.Boxes(targets, spec.classes());
+    }
+    int[] y = new int[n];
+    for (int j = 0; j < n; j++) {
+      TensorShards.Sample s = picked.get(j);
+      System.arraycopy(aug.apply(s.pixels(), side, random), 0, x, j * side * side, side * side);
+      y[j] = s.label();
+    }
+    return new BatchTargets.Classes(y);
   }
 
   private static void collect(RoundResult result, ExecutorReplicas.Held held, Replica replica, Round round) {

@@ -14,15 +14,8 @@ import org.radlab.core.model.Replica;
  * probabilities are the mean over its images, and the study's predicted class is the most probable one. Scores
  * linear-weighted kappa, AUC (binary, or else macro one-against-the-rest), accuracy and the mean loss per image.
  */
-final class StudyValidation {
+final class StudyValidation implements Validator {
   private static final int BATCH = 32;
-
-  /** One validation: studies, their scores, the mean loss per image and the confusion matrix of the studies. */
-  record Result(int studies, double kappa, double auc, double accuracy, double loss, ConfusionMatrix matrix) {
-    ModelCard.Validation summary() {
-      return new ModelCard.Validation(studies, kappa, auc, accuracy, loss, matrix.counts());
-    }
-  }
 
   private final int classes;
   private final int side;
@@ -40,8 +33,8 @@ final class StudyValidation {
     examples.forEach(e -> studyOf.put(e.imageId(), e.studyUid()));
   }
 
-  /** Validates {@code model} as it is now. */
-  Result evaluate(Replica model) {
+  @Override
+  public ModelCard.Validation evaluate(Replica model) {
     Map<String, double[]> studyProbabilities = new LinkedHashMap<>();
     Map<String, Integer> studyImages = new LinkedHashMap<>();
     Map<String, Integer> studyLabel = new LinkedHashMap<>();
@@ -88,8 +81,8 @@ final class StudyValidation {
       i++;
     }
     ConfusionMatrix cm = ConfusionMatrix.of(reference, predicted, classes);
-    return new Result(n, Kappa.of(cm, Kappa.Weighting.LINEAR), auc(probs, reference), cm.accuracy(),
-        lossSum / Math.max(1, samples.size()), cm);
+    return new ModelCard.Validation(n, Kappa.of(cm, Kappa.Weighting.LINEAR), auc(probs, reference), cm.accuracy(),
+        lossSum / Math.max(1, samples.size()), cm.counts(), null, null, null, null);
   }
 
   private double auc(double[][] probs, int[] reference) {

@@ -19,7 +19,7 @@ import scala.Tuple2;
 /**
  * The training tensors, read once from the dataset and kept in executor memory: one partition per replica, each a
  * class-stratified share of the training images, preprocessed to the model input (resized to {@code inputSize},
- * normalized by the dataset's tensor mean and standard deviation).
+ * normalized by the dataset's tensor mean and standard deviation), with a detector's boxes.
  */
 final class TensorShards {
   /** One preprocessed image. A class, not a record: Kryo (cluster-config's serializer) cannot rebuild records. */
@@ -28,11 +28,14 @@ final class TensorShards {
     private final String imageId;
     private final int label;
     private final float[] pixels;
+    /** A detector's boxes in input pixels, {@code x0, y0, x1, y1, class} after each other; null for a classifier. */
+    private final double[] boxes;
 
-    Sample(String imageId, int label, float[] pixels) {
+    Sample(String imageId, int label, float[] pixels, double[] boxes) {
       this.imageId = imageId;
       this.label = label;
       this.pixels = pixels;
+      this.boxes = boxes;
     }
 
     String imageId() {
@@ -46,6 +49,10 @@ final class TensorShards {
     float[] pixels() {
       return pixels;
     }
+
+    double[] boxes() {
+      return boxes;
+    }
   }
 
   private TensorShards() {}
@@ -57,17 +64,20 @@ final class TensorShards {
     sorted.sort(Comparator.comparingInt(TrainingSet.Example::label).thenComparing(TrainingSet.Example::imageId));
     List<Row> rows = new ArrayList<>(sorted.size());
     for (int i = 0; i < sorted.size(); i++) {
-      rows.add(RowFactory.create(sorted.get(i).imageId(), sorted.get(i).label(), i % shards));
+      TrainingSet.Example e = sorted.get(i);
+      rows.add(RowFactory.create(e.imageId(), e.label(), i % shards, e.boxes()));
     }
     StructType schema = new StructType()
         .add("image_id", DataTypes.StringType)
         .add("label", DataTypes.IntegerType)
-        .add("shard", DataTypes.IntegerType);
+        .add("shard", DataTypes.IntegerType)
+        .add("boxes", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
     Dataset<Row> wanted = spark.createDataFrame(rows, schema);
     Dataset<Row> tensors = spark.read().parquet(tensorsPath(dataset)).select("image_id", "side", "data");
     JavaRDD<Sample> samples = tensors.join(wanted, "image_id").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.<Integer>getAs("shard"), new Sample(r.getAs("image_id"),
-            r.<Integer>getAs("label"), pre.apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")))))
+            r.<Integer>getAs("label"), pre.apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")),
+            boxes(r))))
         .partitionBy(new HashPartitioner(shards))
         .values()
         .mapPartitions(it -> {
@@ -97,6 +107,19 @@ final class TensorShards {
     } finally {
       rdd.unpersist(false);
     }
+  }
+
+  private static double[] boxes(Row r) {
+    int at = r.fieldIndex("boxes");
+    if (r.isNullAt(at)) {
+      return null;
+    }
+    scala.collection.Seq<Double> seq = r.getSeq(at);
+    double[] out = new double[seq.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = seq.apply(i);
+    }
+    return out;
   }
 
   static String tensorsPath(String dataset) {

@@ -79,7 +79,8 @@ sealed interface TrainEvent {
 
   /** An epoch was validated; {@code best}: its weights are the best so far. The last three are for stderr only. */
   record Epoch(int epoch, double trainLoss, double validationLoss, double kappa, double auc, double accuracy,
-      boolean best, int maxEpochs, double seconds, double imagesPerSecond) implements TrainEvent {
+      Double map, Double ap50, boolean best, int maxEpochs, double seconds, double imagesPerSecond)
+      implements TrainEvent {
     @Override
     public String kind() {
       return "epoch";
@@ -90,17 +91,24 @@ sealed interface TrainEvent {
       line.put("epoch", epoch);
       line.put("trainLoss", trainLoss);
       line.put("validationLoss", validationLoss);
-      line.put("kappa", kappa);
-      line.put("auc", auc);
-      line.put("accuracy", accuracy);
+      if (map != null) { // a detector's
+        line.put("map", map);
+        line.put("ap50", ap50);
+      } else {
+        line.put("kappa", kappa);
+        line.put("auc", auc);
+        line.put("accuracy", accuracy);
+      }
       line.put("best", best);
     }
 
     @Override
     public String human() {
-      return String.format("epoch %d/%d: train loss %.4f, validation loss %.4f, kappa %.3f, AUC %.3f%s"
-          + " (%.1f s, %.1f images/s)", epoch, maxEpochs, trainLoss, validationLoss, kappa, auc,
-          best ? ", best so far" : "", seconds, imagesPerSecond);
+      String scores = map != null ? String.format("mAP %.3f, AP50 %.3f", map, ap50)
+          : String.format("kappa %.3f, AUC %.3f", kappa, auc);
+      return String.format("epoch %d/%d: train loss %.4f, validation loss %.4f, %s%s (%.1f s, %.1f images/s)",
+          epoch, maxEpochs, trainLoss, validationLoss, scores, best ? ", best so far" : "", seconds,
+          imagesPerSecond);
     }
   }
 

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.DatasetLayout;
@@ -68,20 +67,21 @@ final class TrainRun {
       String status = FAILED;
       String message = null;
       try {
-        set = TrainingSet.build(spark, cfg);
-        labelsSha = sha256(Path.of(cfg.labels()));
         preprocessing = preprocessing();
+        set = TrainingSet.build(spark, cfg, preprocessing);
+        checkInputSize();
+        labelsSha = sha256(Path.of(cfg.labels()));
         shape = ClusterShape.of(spark);
-        progress.write(new TrainEvent.Start(set.train.size(), IntStream.of(set.trainStudiesPerClass).sum(),
-            set.validation.size(), IntStream.of(set.validationStudiesPerClass).sum(), shape.replicas(),
-            shape.threadsPerReplica()));
+        progress.write(new TrainEvent.Start(set.train.size(), set.trainStudies(), set.validation.size(),
+            set.validationStudies(), shape.replicas(), shape.threadsPerReplica()));
 
         var pre = preprocessing;
         shards = TensorShards.load(spark, cfg.dataset(), set.train, shape.replicas(), pre);
         List<TensorShards.Sample> validation = TensorShards.collect(spark, cfg.dataset(), set.validation, pre);
 
         Replica.Spec spec = new Replica.Spec(cfg.architecture(), cfg.width(), cfg.classes().size(), cfg.inputSize(),
-            cfg.loss(), cfg.focalAlpha(), cfg.focalGamma(), cfg.optimizer(), cfg.learningRate(), cfg.seed());
+            cfg.loss(), cfg.focalAlpha(), cfg.focalGamma(), cfg.optimizer(), cfg.learningRate(), cfg.seed(),
+            cfg.task());
         TorchSetup.useThreads(shape.threadsPerReplica());
         global = new Replica(spec);
         parameterCount = Architecture.trainableParameters(global.block());
@@ -93,8 +93,8 @@ final class TrainRun {
         WeightExchange exchange = new WeightExchange(spark, shards, task, shape.replicas(),
             cfg.halfPrecisionUpdates(), progress, global.parameters(),
             saved == null ? null : new HashMap<>(saved.optimizerStates()));
-        StudyValidation validator = new StudyValidation(cfg.classes().size(), cfg.inputSize(), set.validation,
-            validation);
+        Validator validator = cfg.detection() ? new DetectionValidation(cfg.classes(), cfg.inputSize(), validation)
+            : new StudyValidation(cfg.classes().size(), cfg.inputSize(), set.validation, validation);
         status = new EpochLoop(cfg, out, set.train.size(), progress, cancel, exchange, validator, history,
             () -> card("training", null)).run(global, saved == null ? 1 : saved.state().epoch() + 1);
       } catch (RuntimeException | IOException e) {
@@ -152,12 +152,14 @@ final class TrainRun {
 
   private ModelCard card(String status, String message) {
     int bestEpoch = history.bestEpoch();
-    return new ModelCard(cfg.jobId(), status, cfg.architecture(), cfg.width(), cfg.classes(), parameterCount,
-        bestEpoch > 0 ? TrainJob.WEIGHTS : null, preprocessing, cfg.dataset(), cfg.labels(), labelsSha,
-        set == null ? null : set.trainStudiesPerClass, set == null ? null : set.validationStudiesPerClass,
+    boolean split = set != null && !cfg.detection(); // a detector's study classes are not its classes
+    return new ModelCard(cfg.jobId(), status, cfg.task(), cfg.architecture(), cfg.width(), cfg.classes(),
+        parameterCount, bestEpoch > 0 ? TrainJob.WEIGHTS : null, preprocessing, cfg.dataset(), cfg.labels(),
+        labelsSha, split ? set.trainStudiesPerClass : null, split ? set.validationStudiesPerClass : null,
         set == null ? 0 : set.train.size(), set == null ? 0 : set.validation.size(),
         shape == null ? 0 : shape.replicas(), history.curves(), bestEpoch, history.bestValidation(), message,
-        createdAt, Instant.now().toString(), hundredths((System.nanoTime() - started) / 1e9), cfg);
+        createdAt, Instant.now().toString(), hundredths((System.nanoTime() - started) / 1e9), cfg,
+        set == null ? null : set.trainBoxesPerClass, set == null ? null : set.validationBoxesPerClass);
   }
 
   private Preprocessing preprocessing() throws IOException {
@@ -170,11 +172,15 @@ final class TrainRun {
     double mean = s.path("tensorMean").asDouble(0);
     double std = s.path("tensorStd").asDouble(1);
     int side = spark.read().parquet(TensorShards.tensorsPath(cfg.dataset())).select("side").first().getInt(0);
-    if (cfg.inputSize() > side) {
-      throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
-          + side + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
-    }
     return new Preprocessing(cfg.inputSize(), side, mean, std);
+  }
+
+  /** After the labels' checks (whose errors say more about a wrong snapshot): the input fits the tensors. */
+  private void checkInputSize() {
+    if (cfg.inputSize() > preprocessing.side()) {
+      throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
+          + preprocessing.side() + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
+    }
   }
 
   /** {@code v} rounded to hundredths, as the card reports times and speeds. */

@@ -6,44 +6,89 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.ImageGeometry;
+import org.radlab.core.dataset.ImageList;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.Preprocessing;
 import org.radlab.core.model.Sampling;
 import org.radlab.spark.HadoopPaths;
 
 /**
- * Which images a training run learns from and which it validates on. Labels come per study from the snapshot; every
- * image of a labelled study carries its study's label. The split is by patient, so no patient is on both sides, and
- * stratified by class (a patient counts under the class of their first study). An optional stratified subset of the
+ * Which images a training run learns from and which it validates on. The split is by patient, so no patient is on
+ * both sides, and stratified by the class of each patient's first study; an optional stratified subset of the
  * training studies shows how the amount of data changes the result. Everything is seeded.
+ *
+ * <p>A classifier's labels come per study from the snapshot, and every image of a labelled study carries its
+ * study's label. A detector's come per image: the boxes of every image the snapshot lists (an image listed without
+ * boxes was read and holds no finding), moved from the PNG's pixels to the model input's. For the split a study's
+ * class is whether any of its images holds a box, and for sampling an image's class is whether it holds one.
  */
 final class TrainingSet {
-  /** One image with its study, patient and class index. */
-  record Example(String imageId, String studyUid, String patientId, int label) implements Serializable {}
+  /**
+   * One image with its study, patient and class index (a detector's: 1 when it holds a box), and for a detector its
+   * boxes in model input pixels, {@code x0, y0, x1, y1, class} after each other (null for a classifier).
+   */
+  record Example(String imageId, String studyUid, String patientId, int label, double[] boxes)
+      implements Serializable {}
 
   final List<Example> train;
   final List<Example> validation;
+  /** Studies of each class (a classifier's classes; a detector's: without, with findings). */
   final int[] trainStudiesPerClass;
   final int[] validationStudiesPerClass;
+  /** A detector's reference boxes of each finding class; null for a classifier. */
+  final int[] trainBoxesPerClass;
+  final int[] validationBoxesPerClass;
 
-  private TrainingSet(List<Example> train, List<Example> validation, int classes) {
+  private TrainingSet(List<Example> train, List<Example> validation, int classes, int findingClasses) {
     this.train = train;
     this.validation = validation;
     this.trainStudiesPerClass = studiesPerClass(train, classes);
     this.validationStudiesPerClass = studiesPerClass(validation, classes);
+    this.trainBoxesPerClass = findingClasses == 0 ? null : boxesPerClass(train, findingClasses);
+    this.validationBoxesPerClass = findingClasses == 0 ? null : boxesPerClass(validation, findingClasses);
   }
 
+  /** Studies in the training split. */
+  int trainStudies() {
+    return IntStream.of(trainStudiesPerClass).sum();
+  }
+
+  int validationStudies() {
+    return IntStream.of(validationStudiesPerClass).sum();
+  }
+
+  /** What the split needs of the labels: each labelled study's class, and a detector's images and boxes. */
+  private record Labels(Map<String, String> studyClass, List<String> classNames, Set<String> images,
+      Map<String, double[]> boxes) {}
+
+  /** A study's class for a detector's split. */
+  private static final String WITHOUT = "without findings";
+  private static final String WITH = "with findings";
+
+  /** A classifier's split of {@code cfg}'s labels over its dataset. */
   static TrainingSet build(SparkSession spark, TrainConfig cfg) throws IOException {
-    Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
-    Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cfg.classes(), "the config");
+    if (cfg.detection()) {
+      throw new IllegalArgumentException("a detector's split needs the dataset's preprocessing");
+    }
+    return build(spark, cfg, null);
+  }
+
+  /** The split of {@code cfg}'s labels over its dataset, whose tensors {@code pre} turns into model inputs. */
+  static TrainingSet build(SparkSession spark, TrainConfig cfg, Preprocessing pre) throws IOException {
     String images = cfg.dataset().replaceAll("/+$", "") + "/" + DatasetLayout.IMAGES;
     if (!HadoopPaths.exists(spark, images)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + DatasetLayout.IMAGES
@@ -61,19 +106,25 @@ final class TrainingSet {
         dateOfStudy.put(r.getString(1), r.get(3).toString());
       }
     }
+    Labels l = cfg.detection() ? boxLabels(spark, cfg, pre, imagesOfStudy) : studyLabels(cfg);
+    Map<String, String> labels = l.studyClass();
+    Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, l.classNames(), "the config");
     List<String> unknownStudies = labels.keySet().stream().filter(s -> !imagesOfStudy.containsKey(s)).sorted()
         .toList();
     if (!unknownStudies.isEmpty()) {
       throw new IllegalArgumentException(unknownStudies.size() + " labelled studies have no image in the dataset"
           + " (first: " + unknownStudies.get(0) + "); was the label snapshot made for another dataset?");
     }
-    int classes = cfg.classes().size();
+    int classes = l.classNames().size();
     int[] perClass = new int[classes];
-    labels.values().forEach(l -> perClass[classIndex.get(l)]++);
+    labels.values().forEach(c -> perClass[classIndex.get(c)]++);
     for (int c = 0; c < classes; c++) {
-      if (perClass[c] == 0) {
-        throw new IllegalArgumentException("class " + cfg.classes().get(c) + " has no labelled studies; label some,"
+      if (perClass[c] == 0 && !cfg.detection()) {
+        throw new IllegalArgumentException("class " + l.classNames().get(c) + " has no labelled studies; label some,"
             + " or leave the class out of the config");
+      } else if (perClass[c] == 0 && c == 1) { // a detector's studies may all hold a box, but not none
+        throw new IllegalArgumentException("no labelled study holds a box; draw or import boxes for some images"
+            + " first");
       }
     }
 
@@ -101,14 +152,14 @@ final class TrainingSet {
     if (cfg.trainingStudies() > 0 && cfg.trainingStudies() < trainStudies.size()) {
       trainStudies = stratifiedSubset(trainStudies, labels, classIndex, classes, cfg.trainingStudies(), random);
     }
-    List<Example> train = examples(trainStudies, imagesOfStudy, patientOfStudy, labels, classIndex);
-    List<Example> validation = examples(validationStudies, imagesOfStudy, patientOfStudy, labels, classIndex);
+    List<Example> train = examples(trainStudies, imagesOfStudy, patientOfStudy, labels, classIndex, l);
+    List<Example> validation = examples(validationStudies, imagesOfStudy, patientOfStudy, labels, classIndex, l);
     if (validation.isEmpty()) {
       throw new IllegalArgumentException("no study is left for validation: label studies of more patients, or"
           + " raise validationFraction");
     }
-    TrainingSet set = new TrainingSet(train, validation, classes);
-    if (cfg.sampling() == Sampling.EQUAL_CLASS) {
+    TrainingSet set = new TrainingSet(train, validation, classes, cfg.detection() ? cfg.classes().size() : 0);
+    if (cfg.sampling() == Sampling.EQUAL_CLASS && !cfg.detection()) {
       for (int c = 0; c < classes; c++) {
         if (set.trainStudiesPerClass[c] < Sampling.MIN_PER_CLASS) {
           throw new IllegalArgumentException("equal_class sampling needs at least " + Sampling.MIN_PER_CLASS
@@ -118,6 +169,60 @@ final class TrainingSet {
     }
     cfg.sampling().checkPreconditions(set.train.stream().mapToInt(Example::label).toArray(), classes);
     return set;
+  }
+
+  private static Labels studyLabels(TrainConfig cfg) throws IOException {
+    return new Labels(LabelSnapshot.read(Path.of(cfg.labels())), cfg.classes(), null, null);
+  }
+
+  /**
+   * A detection snapshot's images and boxes: each box moved from its PNG's pixels into the tensor (the catalog's
+   * sizes give the geometry) and scaled to the model input; a study is labelled when any of its images is listed.
+   */
+  private static Labels boxLabels(SparkSession spark, TrainConfig cfg, Preprocessing pre,
+      Map<String, List<String>> imagesOfStudy) throws IOException {
+    BoxTable table = BoxTable.readReference(Path.of(cfg.labels()), BoxTable.IMAGE);
+    Map<String, Integer> classIndex = new HashMap<>();
+    for (int c = 0; c < cfg.classes().size(); c++) {
+      classIndex.put(cfg.classes().get(c), c);
+    }
+    Map<String, Long> unknownClasses = new TreeMap<>();
+    table.boxes().stream().filter(b -> !classIndex.containsKey(b.label()))
+        .forEach(b -> unknownClasses.merge(b.label(), 1L, Long::sum));
+    if (!unknownClasses.isEmpty()) {
+      throw new IllegalArgumentException("the label snapshot has boxes of classes the config does not list: "
+          + unknownClasses + " (boxes per class); the config lists " + cfg.classes());
+    }
+    String catalogFile = cfg.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
+    Map<String, ImageList.Entry> catalog = new HashMap<>();
+    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
+      catalog.put(e.imageId(), e);
+    }
+    List<String> unknownImages = table.images().stream().filter(i -> !catalog.containsKey(i)).toList();
+    if (!unknownImages.isEmpty()) {
+      throw new IllegalArgumentException(unknownImages.size() + " images of the label snapshot are not in the"
+          + " dataset (first: " + unknownImages.get(0) + "); was the snapshot made for another dataset?");
+    }
+    double scale = (double) pre.inputSize() / pre.side();
+    Map<String, List<Double>> boxes = new HashMap<>();
+    for (BoxTable.Box b : table.boxes()) {
+      double[] t = ImageGeometry.of(catalog.get(b.image()), pre.side()).pngToTensor(b.corners());
+      List<Double> list = boxes.computeIfAbsent(b.image(), k -> new ArrayList<>());
+      for (double v : t) {
+        list.add(v * scale);
+      }
+      list.add((double) classIndex.get(b.label()));
+    }
+    Map<String, double[]> flat = new HashMap<>();
+    boxes.forEach((image, list) -> flat.put(image, list.stream().mapToDouble(Double::doubleValue).toArray()));
+    Set<String> listed = new HashSet<>(table.images());
+    Map<String, String> studyClass = new HashMap<>();
+    imagesOfStudy.forEach((study, studyImages) -> {
+      if (studyImages.stream().anyMatch(listed::contains)) {
+        studyClass.put(study, studyImages.stream().anyMatch(flat::containsKey) ? WITH : WITHOUT);
+      }
+    });
+    return new Labels(studyClass, List.of(WITHOUT, WITH), listed, flat);
   }
 
   /** {@code n} studies with the classes in the same proportions (largest remainders), chosen at random. */
@@ -158,11 +263,26 @@ final class TrainingSet {
   }
 
   private static List<Example> examples(List<String> studies, Map<String, List<String>> imagesOfStudy,
-      Map<String, String> patientOfStudy, Map<String, String> labels, Map<String, Integer> classIndex) {
+      Map<String, String> patientOfStudy, Map<String, String> labels, Map<String, Integer> classIndex, Labels l) {
     List<Example> out = new ArrayList<>();
     for (String s : studies.stream().sorted().toList()) {
       for (String image : imagesOfStudy.get(s).stream().sorted().toList()) {
-        out.add(new Example(image, s, patientOfStudy.get(s), classIndex.get(labels.get(s))));
+        if (l.images() == null) {
+          out.add(new Example(image, s, patientOfStudy.get(s), classIndex.get(labels.get(s)), null));
+        } else if (l.images().contains(image)) {
+          double[] boxes = l.boxes().getOrDefault(image, new double[0]);
+          out.add(new Example(image, s, patientOfStudy.get(s), boxes.length > 0 ? 1 : 0, boxes));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int[] boxesPerClass(List<Example> examples, int classes) {
+    int[] out = new int[classes];
+    for (Example e : examples) {
+      for (int i = 4; i < e.boxes().length; i += 5) {
+        out[(int) e.boxes()[i]]++;
       }
     }
     return out;

@@ -34,6 +34,31 @@ class TrainConfigTest {
   }
 
   @Test
+  void aDetectionConfigTakesItsOwnDefaultsAndRules() throws Exception {
+    TrainConfig c = TrainConfig.of("ds", "boxes.csv", List.of("A", "B")).with("{\"task\":\"detection\"}");
+    assertTrue(c.detection());
+    assertEquals("sigmoid_focal", c.loss(), "the loss left at classification's default follows the task");
+    assertEquals(TrainConfig.Monitor.MAP, c.monitor());
+    assertEquals("categorical_cross_entropy", c.with("{\"task\":\"classification\"}").loss(), "and back");
+    assertEquals(List.of("mass"), c.with("{\"classes\":[\"mass\"]}").classes(), "one finding class is enough");
+    for (String[] bad : new String[][] {
+        {"\"inputSize\":100", "multiple of 16"},
+        {"\"architecture\":\"vgg11_bn\"", "ResNet backbone"},
+        {"\"loss\":\"categorical_cross_entropy\"", "sigmoid_focal"},
+        {"\"monitor\":\"kappa\"", "map or loss"},
+        {"\"init\":\"pretrained\",\"weights\":\"w\"", "init pretrained"},
+        {"\"classes\":[]", "classes"},
+        {"\"task\":\"segmentation\"", "segmentation"},
+        {"\"task\":\"boxes\"", "task"}}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> c.with("{" + bad[0] + "}"), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.of("ds", "l.csv", List.of("A", "B"))
+        .with("{\"monitor\":\"map\"}"));
+    assertTrue(e.getMessage().contains("kappa, auc or loss"), e.getMessage());
+  }
+
+  @Test
   void everyBadValueNamesItsField() throws Exception {
     Path file = dir.resolve("c.json");
     for (String[] bad : new String[][] {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.prep.BoxLabelImport;
 import org.radlab.prep.LabelImport;
 import org.radlab.prep.PrepJob;
 import org.radlab.prep.synth.SynthCommand;
@@ -51,5 +52,24 @@ final class TrainTestData {
         in.resolve("labels.csv"), "StudyInstanceUID", "density", CLASSES, dir.resolve("labels"), null));
     assertEquals(studies, report.imported());
     return new TrainTestData(dataset, report.snapshot(), in.resolve("labels.csv"));
+  }
+
+  /**
+   * Synthetic mammograms with lesions ({@code synth --lesions}), prepared with PNGs of {@code png} and tensors of
+   * {@code tensor} pixels, and a detection snapshot imported from synth's boxes ({@code labels}); {@code synthLabels}
+   * is synth's {@code boxes.csv}.
+   */
+  static TrainTestData lesions(Path dir, int studies, long seed, int png, int tensor) throws Exception {
+    Path in = dir.resolve("dicom");
+    int rc = new picocli.CommandLine(new SynthCommand()).execute("--out", in.toString(), "--studies",
+        String.valueOf(studies), "--seed", String.valueOf(seed), "--lesions");
+    assertEquals(0, rc, "synth failed");
+    Path dataset = dir.resolve("dataset");
+    PrepJob.run(spark(), PrepJobConfig.of(in.toString(), dataset.toString()).withSizes(png, tensor)
+        .withSecretFile(dir.resolve("secret").toString()));
+    BoxLabelImport.Report report = BoxLabelImport.run(spark(), new BoxLabelImport.Request(dataset.toString(), null,
+        in.resolve("boxes.csv"), "SOPInstanceUID", List.of("mass", "calcification"), dir.resolve("labels"), null));
+    assertEquals(false, report.unusable(), "every synthetic box is usable: " + report);
+    return new TrainTestData(dataset, report.snapshot(), in.resolve("boxes.csv"));
   }
 }

@@ -18,29 +18,39 @@ import org.radlab.core.model.Augmentation;
 import org.radlab.core.model.Choices;
 import org.radlab.core.model.ClassifierLoss;
 import org.radlab.core.model.Sampling;
+import org.radlab.core.task.TaskType;
 
 /**
  * A training job's config, read from JSON (see docs/training.md for every field). Missing optional fields take the
  * defaults below; every value is checked here, before any Spark work, and an error names the field.
  *
+ * @param task               classification (default) or detection; it decides the network, the loss, the label
+ *                           snapshot's shape and the validation metrics
  * @param dataset            prepared dataset folder (from {@code radlab prep})
- * @param labels             label snapshot CSV ({@code study_uid,label}, from {@code radlab labels import})
- * @param classes            class names in order (the first is the negative class for binary use cases)
- * @param inputSize          side of the square model input, at most the dataset's tensor side (default 128)
+ * @param labels             label snapshot CSV: {@code study_uid,label} for classification, boxes per image
+ *                           ({@code image,x_min,y_min,x_max,y_max,label}) for detection ({@code radlab labels import})
+ * @param classes            class names in order: for classification the first is the negative class of binary use
+ *                           cases; for detection the finding classes (at least 1), no background class
+ * @param inputSize          side of the square model input, at most the dataset's tensor side (default 128; a
+ *                           multiple of 16 for detection)
  * @param trainingStudies    train on a stratified subset of this many studies; 0 = all (default)
- * @param architecture       resnet18, resnet34, resnet50, vgg11_bn, vgg16_bn, inception, densenet121
+ * @param architecture       resnet18, resnet34, resnet50, vgg11_bn, vgg16_bn, inception, densenet121 (detection:
+ *                           the ResNets, as the detector's backbone)
  * @param width              channel multiplier in (0, 1] (default 0.25: practical on a CPU)
  * @param augmentation       none or flips_rotations (default none)
  * @param maxRotation        largest random rotation in degrees for flips_rotations (default 15)
- * @param sampling           random, equal_class or positives_only (default random)
+ * @param sampling           random, equal_class or positives_only (default random); for detection an image's class
+ *                           is whether it holds a box, so equal_class alternates images with and without findings
  * @param loss               categorical_cross_entropy, mean_absolute_error, mean_squared_error, sigmoid_focal
+ *                           (detection: sigmoid_focal only, its default, with the box and centre-ness terms)
  * @param focalAlpha         sigmoid_focal's alpha (default 0.25)
  * @param focalGamma         sigmoid_focal's gamma (default 2)
  * @param init               random or pretrained (default random)
  * @param weights            for pretrained: a weights file, or a name under {@code $RADLAB_HOME/weights}
  * @param earlyStopping      stop when the monitored metric has not improved for {@code patience} epochs
  * @param patience           the improvement interval in epochs (default 5)
- * @param monitor            kappa, auc or loss (default kappa)
+ * @param monitor            kappa, auc or loss for classification (default kappa); map or loss for detection
+ *                           (default map)
  * @param maxEpochs          default 10
  * @param batchSize          images per step over all executors (default 32)
  * @param learningRate       initial learning rate (default 0.001)
@@ -56,6 +66,7 @@ import org.radlab.core.model.Sampling;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainConfig(
+    TaskType task,
     @SetByServer String dataset,
     @SetByServer String labels,
     List<String> classes,
@@ -86,22 +97,31 @@ public record TrainConfig(
     @SetByServer String output) implements Serializable, JobConfig {
 
   public TrainConfig {
+    task = or(task, TaskType.CLASSIFICATION);
+    require(task != TaskType.SEGMENTATION, "task segmentation cannot be trained yet; use classification or"
+        + " detection");
+    boolean detection = task == TaskType.DETECTION;
     require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
     require(labels != null && !labels.isBlank(), "labels is required: a label snapshot CSV (radlab labels import)");
-    Bounds.size("classes", classes, 2, 1000);
+    Bounds.size("classes", classes, detection ? 1 : 2, 1000);
     require(new HashSet<>(classes).size() == classes.size(), "classes must not repeat a name: " + classes);
     inputSize = or(inputSize, 128);
     Bounds.between("inputSize", inputSize, 16, 1024);
+    require(!detection || inputSize % 16 == 0, "inputSize must be a multiple of 16 for detection, got " + inputSize);
     trainingStudies = or(trainingStudies, 0);
     Bounds.between("trainingStudies", trainingStudies, 0, 10_000_000);
     architecture = Architecture.parse(or(architecture, "resnet18")).id();
+    require(!detection || Architecture.parse(architecture).resnetDepth() > 0, "detection trains on a ResNet"
+        + " backbone (resnet18, resnet34 or resnet50), not " + architecture);
     width = or(width, 0.25);
     Bounds.aboveZero("width", width, 1, false);
     augmentation = or(augmentation, Augmentation.Kind.NONE);
     maxRotation = or(maxRotation, 15.0);
     Bounds.closed("maxRotation", maxRotation, 0, 180);
     sampling = or(sampling, Sampling.RANDOM);
-    loss = ClassifierLoss.Kind.parse(or(loss, "categorical_cross_entropy")).id();
+    loss = ClassifierLoss.Kind.parse(or(loss, detection ? "sigmoid_focal" : "categorical_cross_entropy")).id();
+    require(!detection || loss.equals("sigmoid_focal"), "detection trains with the sigmoid_focal loss (with its box"
+        + " and centre-ness terms), not " + loss);
     focalAlpha = or(focalAlpha, 0.25);
     focalGamma = or(focalGamma, 2.0);
     Bounds.closed("focalAlpha", focalAlpha, 0, 1);
@@ -109,10 +129,15 @@ public record TrainConfig(
     init = or(init, Init.RANDOM);
     require(init != Init.PRETRAINED || weights != null && !weights.isBlank(),
         "init pretrained needs weights: a weights file, or a name under $RADLAB_HOME/weights");
+    require(!detection || init == Init.RANDOM, "init pretrained is not available for detection yet: a detector"
+        + " starts from random weights");
     earlyStopping = earlyStopping != null && earlyStopping;
     patience = or(patience, 5);
     Bounds.between("patience", patience, 1, 1000);
-    monitor = or(monitor, Monitor.KAPPA);
+    monitor = or(monitor, detection ? Monitor.MAP : Monitor.KAPPA);
+    require(detection ? monitor == Monitor.MAP || monitor == Monitor.LOSS : monitor != Monitor.MAP,
+        "monitor " + monitor.id() + " does not judge " + task.id() + (detection ? "; use map or loss"
+            : "; use kappa, auc or loss"));
     maxEpochs = or(maxEpochs, 10);
     Bounds.between("maxEpochs", maxEpochs, 1, 10_000);
     batchSize = or(batchSize, 32);
@@ -133,19 +158,24 @@ public record TrainConfig(
     output = output == null || output.isBlank() ? defaultOutput(jobId) : output;
   }
 
+  /** Whether this config trains a detector. */
+  public boolean detection() {
+    return task == TaskType.DETECTION;
+  }
+
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
-    return new TrainConfig(dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
+    return new TrainConfig(null, dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
-  /** Reads a config file; an invalid value is an {@link IllegalArgumentException} naming the field. */
   /** This config starting from {@code weights}, at the given width. */
   public TrainConfig withPretrained(String weights, double width) throws IOException {
     return with("{\"init\":\"pretrained\",\"weights\":" + JSON.writeValueAsString(weights) + ",\"width\":"
         + width + "}");
   }
 
+  /** Reads a config file; an invalid value is an {@link IllegalArgumentException} naming the field. */
   public static TrainConfig read(Path json) throws IOException {
     return JobConfig.read(json, TrainConfig.class);
   }
@@ -157,7 +187,7 @@ public record TrainConfig(
 
   @Override
   public TrainConfig placedAt(Placement p) {
-    return new TrainConfig(dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, trainingStudies,
+    return new TrainConfig(task, dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, trainingStudies,
         architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init, weights,
         earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, optimizer, seed, validationFraction,
         syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(), JobConfig.pathOr(p.output(), output));
@@ -169,6 +199,16 @@ public record TrainConfig(
     var overlay = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
     if (overlay.has("jobId") && !overlay.has("output") && output.equals(defaultOutput(jobId))) {
       tree.remove("output"); // derived from the job id: follow the new one
+    }
+    if (overlay.has("task")) { // the loss and the monitor left at this task's defaults follow the new task's
+      TrainConfig defaults = of(dataset, labels, classes.size() < 2 ? List.of("a", "b") : classes);
+      boolean wasDetection = detection();
+      if (!overlay.has("loss") && loss.equals(wasDetection ? "sigmoid_focal" : defaults.loss())) {
+        tree.remove("loss");
+      }
+      if (!overlay.has("monitor") && monitor == (wasDetection ? Monitor.MAP : defaults.monitor())) {
+        tree.remove("monitor");
+      }
     }
     tree.setAll(overlay);
     try {
@@ -224,7 +264,7 @@ public record TrainConfig(
 
   /** The validation metric that picks the best epoch and drives early stopping. */
   public enum Monitor {
-    KAPPA, AUC, LOSS;
+    KAPPA, AUC, LOSS, MAP;
 
     @JsonValue
     public String id() {

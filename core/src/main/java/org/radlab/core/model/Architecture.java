@@ -78,6 +78,31 @@ public enum Architecture {
     };
   }
 
+  /** The network of {@code task}: this classifier, or a detector on this backbone (a ResNet) for detection. */
+  public Block build(org.radlab.core.task.TaskType task, int classes, double width) {
+    return switch (task) {
+      case CLASSIFICATION -> build(classes, width);
+      case DETECTION -> {
+        if (resnetDepth() == 0) {
+          throw new IllegalArgumentException("a detector's backbone is a ResNet (resnet18, resnet34, resnet50), not "
+              + id);
+        }
+        yield DetectorNet.resnet(resnetDepth(), classes, width);
+      }
+      case SEGMENTATION -> throw new IllegalArgumentException("segmentation networks are not built yet");
+    };
+  }
+
+  /** The depth of a ResNet (18, 34 or 50), 0 for the other families. */
+  public int resnetDepth() {
+    return switch (this) {
+      case RESNET18 -> 18;
+      case RESNET34 -> 34;
+      case RESNET50 -> 50;
+      default -> 0;
+    };
+  }
+
   /** Trainable values in an initialized block (batch-norm running statistics are not trainable). */
   public static long trainableParameters(Block block) {
     long n = 0;

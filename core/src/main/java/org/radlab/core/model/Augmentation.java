@@ -50,6 +50,75 @@ public final class Augmentation {
     return transform(image, side, flipX, flipY, degrees);
   }
 
+  /** An image changed by {@link #apply(float[], int, double[], Random)}, with its boxes moved along. */
+  public record Moved(float[] image, double[] boxes) {}
+
+  /**
+   * The same change as {@link #apply(float[], int, Random)} (the same draws from {@code random}), applied to the
+   * image and to its boxes: {@code x0, y0, x1, y1, class} after each other, in continuous pixel coordinates. A flip
+   * moves a box exactly; a rotated box becomes the bounds of its four rotated corners, clipped to the image (a
+   * little larger than the finding, as the usual detection augmentations make it too). A box left less than a
+   * pixel wide or high inside the image is dropped.
+   */
+  public Moved apply(float[] image, int side, double[] boxes, Random random) {
+    if (boxes.length % 5 != 0) {
+      throw new IllegalArgumentException("boxes come as groups of 5 values, not " + boxes.length);
+    }
+    if (image.length != side * side) {
+      throw new IllegalArgumentException("image holds " + image.length + " values, not " + side + "x" + side);
+    }
+    if (kind == Kind.NONE) {
+      return new Moved(image, boxes);
+    }
+    boolean flipX = random.nextBoolean();
+    boolean flipY = random.nextBoolean();
+    double degrees = maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees;
+    return new Moved(transform(image, side, flipX, flipY, degrees), moveBoxes(boxes, side, flipX, flipY, degrees));
+  }
+
+  /** The boxes as {@link #transform} moves the image under them (see {@link #apply(float[], int, double[], Random)}). */
+  public static double[] moveBoxes(double[] boxes, int side, boolean flipX, boolean flipY, double degrees) {
+    double rad = Math.toRadians(degrees);
+    double cos = Math.cos(rad);
+    double sin = Math.sin(rad);
+    double c = side / 2.0;
+    double[] out = new double[boxes.length];
+    int kept = 0;
+    for (int b = 0; b < boxes.length; b += 5) {
+      double x0 = flipX ? side - boxes[b + 2] : boxes[b];
+      double x1 = flipX ? side - boxes[b] : boxes[b + 2];
+      double y0 = flipY ? side - boxes[b + 3] : boxes[b + 1];
+      double y1 = flipY ? side - boxes[b + 1] : boxes[b + 3];
+      if (degrees != 0) {
+        // a source point s lands at c + R(s - c), R the rotation transform() samples with, transposed
+        double[] xs = {x0, x1, x1, x0};
+        double[] ys = {y0, y0, y1, y1};
+        x0 = y0 = Double.POSITIVE_INFINITY;
+        x1 = y1 = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < 4; k++) {
+          double ox = c + cos * (xs[k] - c) + sin * (ys[k] - c);
+          double oy = c - sin * (xs[k] - c) + cos * (ys[k] - c);
+          x0 = Math.min(x0, ox);
+          x1 = Math.max(x1, ox);
+          y0 = Math.min(y0, oy);
+          y1 = Math.max(y1, oy);
+        }
+      }
+      x0 = Math.max(0, x0);
+      y0 = Math.max(0, y0);
+      x1 = Math.min(side, x1);
+      y1 = Math.min(side, y1);
+      if (x1 - x0 >= 1 && y1 - y0 >= 1) {
+        out[kept++] = x0;
+        out[kept++] = y0;
+        out[kept++] = x1;
+        out[kept++] = y1;
+        out[kept++] = boxes[b + 4];
+      }
+    }
+    return java.util.Arrays.copyOf(out, kept);
+  }
+
   /**
    * The image flipped (left-right, then top-bottom) and rotated by {@code degrees} counter-clockwise as displayed
    * (y pointing down). Each output pixel samples the source at the inverse-rotated position.

@@ -61,6 +61,15 @@ public final class ImageTensors {
     return ImageResize.squarePadded(gray(img), side).data();
   }
 
+  /** A PNG's {width, height}, read from its header. */
+  public static int[] pngSize(byte[] png) throws IOException {
+    if (!isPng(png) || png.length < 24) {
+      throw new IOException("not a PNG");
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png, 16, 8); // IHDR's width and height, big endian
+    return new int[] {b.getInt(), b.getInt()};
+  }
+
   public static boolean isPng(byte[] bytes) {
     if (bytes.length < PNG_SIGNATURE.length) {
       return false;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.task.TaskType;
 
 /**
  * {@code model.json}: everything needed to use, compare and reproduce a trained model, and the only reader and writer
@@ -16,15 +17,19 @@ import org.radlab.core.jobs.TrainConfig;
  * ({@code completed}, {@code stopped_early}, {@code cancelled} or {@code failed}); always replaced whole, so a reader
  * never sees half a file. Reading ignores fields it does not know (a card written by a newer version).
  *
+ * @param task           what the model does (classification in cards written before there were other tasks)
  * @param weights        the weights file in the model folder (best epoch), or null before the first epoch
  * @param preprocessing  how an image becomes the model input
  * @param curves         one entry per finished epoch
  * @param bestEpoch      the epoch whose weights are kept (by the monitored metric), 0 if none yet
- * @param validation     the best epoch's study-level validation results
+ * @param validation     the best epoch's validation results (by study for classification, by image for detection)
+ * @param trainBoxesPerClass      detection: reference boxes of each class in the training images (null otherwise)
+ * @param validationBoxesPerClass detection: the same in the validation images
  */
 public record ModelCard(
     String id,
     String status,
+    TaskType task,
     String architecture,
     double width,
     List<String> classes,
@@ -46,17 +51,31 @@ public record ModelCard(
     String createdAt,
     String updatedAt,
     double elapsedSeconds,
-    TrainConfig config) {
+    TrainConfig config,
+    int[] trainBoxesPerClass,
+    int[] validationBoxesPerClass) {
+
+  public ModelCard {
+    task = task == null ? TaskType.CLASSIFICATION : task;
+  }
 
   /** Input size and the normalization applied to the dataset's [0,1] tensors: {@code (v - mean) / std}. */
 
-  /** One epoch: mean training loss, validation loss, and study-level kappa (linear), AUC and accuracy. */
+  /**
+   * One epoch: mean training loss, validation loss, and the validation scores of the task: study-level kappa
+   * (linear), AUC and accuracy for a classifier (NaN for a detector); COCO mAP and AP at IoU 0.5 for a detector
+   * (null for a classifier).
+   */
   public record EpochStats(int epoch, double trainLoss, double validationLoss, double kappa, double auc,
-      double accuracy, double seconds, double imagesPerSecond) {}
+      double accuracy, double seconds, double imagesPerSecond, Double map, Double ap50) {}
 
-  /** Study-level validation of the kept weights; {@code confusionMatrix[reference][predicted]}. */
+  /**
+   * Validation of the kept weights. A classifier's is by study, {@code confusionMatrix[reference][predicted]}; a
+   * detector's is by image ({@code studies} counts images), with mAP, AP50, AP75 and the AP of each class, and NaN
+   * kappa, AUC and accuracy.
+   */
   public record Validation(int studies, double kappaLinear, double auc, double accuracy, double loss,
-      long[][] confusionMatrix) {}
+      long[][] confusionMatrix, Double map, Double ap50, Double ap75, java.util.Map<String, Double> apPerClass) {}
 
   /** The card's file name in a model folder. */
   public static final String FILE = "model.json";

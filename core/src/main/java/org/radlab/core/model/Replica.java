@@ -14,6 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -23,10 +24,14 @@ import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.radlab.core.model.detection.DetectionLoss;
+import org.radlab.core.task.TaskType;
 
 /**
  * One copy of a model being trained: the network, its optimizer state and the PyTorch engine underneath. A Spark
- * executor keeps its replica between steps; the driver's copy is the reference the replicas are averaged into.
+ * executor keeps its replica between steps; the driver's copy is the reference the replicas are averaged into. The
+ * task decides the network and the loss: a classifier with the config's loss, or a detector ({@link DetectorNet})
+ * with {@link DetectionLoss}; everything else (steps, parameters, optimizer state, saving) is the same for both.
  *
  * <p>Parameters travel as one flat float array, in the block's parameter order: trainable weights and the batch-norm
  * running statistics alike, so that averaging replicas also averages their statistics. Not thread-safe, and at most
@@ -35,12 +40,31 @@ import java.util.List;
 public final class Replica implements AutoCloseable {
   /** Settings that shape the network and its optimizer. */
   public record Spec(String architecture, double width, int classes, int inputSize, String loss, double focalAlpha,
-      double focalGamma, String optimizer, double learningRate, long seed) implements java.io.Serializable {}
+      double focalGamma, String optimizer, double learningRate, long seed, TaskType task)
+      implements java.io.Serializable {
+    public Spec {
+      task = task == null ? TaskType.CLASSIFICATION : task;
+    }
+
+    /** A classifier's spec. */
+    public Spec(String architecture, double width, int classes, int inputSize, String loss, double focalAlpha,
+        double focalGamma, String optimizer, double learningRate, long seed) {
+      this(architecture, width, classes, inputSize, loss, focalAlpha, focalGamma, optimizer, learningRate, seed,
+          TaskType.CLASSIFICATION);
+    }
+
+    /** A new, uninitialized network of this spec. */
+    Block network() {
+      return Architecture.parse(architecture).build(task, classes, width);
+    }
+  }
 
   private final Spec spec;
   private final Model model;
   private final Trainer trainer;
-  private final ClassifierLoss loss;
+  private final Loss loss;
+  /** The classifier's loss, which also turns logits into probabilities; null for a detector. */
+  private final ClassifierLoss classifierLoss;
   private final List<Parameter> parameters = new ArrayList<>();
   /** The parameters the optimizer updates (not batch norm's running statistics). */
   private final List<Parameter> trainable;
@@ -56,10 +80,17 @@ public final class Replica implements AutoCloseable {
   public Replica(Spec spec, Device device) {
     this.spec = spec;
     Engine.getInstance().setRandomSeed((int) spec.seed());
-    Block block = Architecture.parse(spec.architecture()).build(spec.classes(), spec.width());
+    Block block = spec.network();
     this.model = Model.newInstance("radlab-" + spec.architecture(), device);
     model.setBlock(block);
-    this.loss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(), spec.focalGamma());
+    if (spec.task() == TaskType.DETECTION) {
+      this.classifierLoss = null;
+      this.loss = new DetectionLoss(spec.focalAlpha(), spec.focalGamma());
+    } else {
+      this.classifierLoss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(),
+          spec.focalGamma());
+      this.loss = classifierLoss;
+    }
     this.optimizer = new ResumableOptimizer(ResumableOptimizer.Kind.parse(spec.optimizer()),
         (float) spec.learningRate());
     DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
@@ -86,21 +117,32 @@ public final class Replica implements AutoCloseable {
   }
 
   /**
-   * One optimizer step on a batch.
+   * One optimizer step on a batch of a classifier.
    *
    * @param images {@code batch * inputSize²} values, image after image, row-major
    * @param labels class index per image
    * @return the batch loss before the step
    */
   public float step(float[] images, int[] labels) {
+    return step(images, new BatchTargets.Classes(labels));
+  }
+
+  /**
+   * One optimizer step on a batch.
+   *
+   * @param images  {@code batch * inputSize²} values, image after image, row-major
+   * @param targets what each image should give, in the form this replica's task takes
+   * @return the batch loss before the step
+   */
+  public float step(float[] images, BatchTargets targets) {
     NDManager m = trainer.getManager();
     try (NDManager scope = m.newSubManager()) {
-      NDArray x = scope.create(images, new Shape(labels.length, 1, spec.inputSize(), spec.inputSize()));
-      NDArray y = scope.create(labels);
+      NDArray x = scope.create(images, new Shape(targets.count(), 1, spec.inputSize(), spec.inputSize()));
+      NDList y = targets.labels(scope);
       float value;
       try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-        NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+        NDList out = trainer.forward(new NDList(x));
+        NDArray l = loss.evaluate(y, out);
         gc.backward(l);
         value = l.getFloat();
       }
@@ -125,6 +167,7 @@ public final class Replica implements AutoCloseable {
 
   /** Class probabilities, {@code [image][class]}, in inference mode (batch norm on its running statistics). */
   public float[][] predict(float[] images, int count) {
+    classifierOnly();
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = scope.create(images, new Shape(count, 1, spec.inputSize(), spec.inputSize()));
       return probabilities(trainer.evaluate(new NDList(x)).singletonOrThrow(), count);
@@ -135,6 +178,7 @@ public final class Replica implements AutoCloseable {
   public record Evaluation(float[][] probabilities, float loss) {}
 
   public Evaluation evaluate(float[] images, int[] labels) {
+    classifierOnly();
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = scope.create(images, new Shape(labels.length, 1, spec.inputSize(), spec.inputSize()));
       NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
@@ -143,8 +187,33 @@ public final class Replica implements AutoCloseable {
     }
   }
 
+  /**
+   * The network's outputs for a batch in inference mode, each output flattened ({@code [output][values]}, image
+   * after image); with {@code targets}, also the batch loss (NaN without).
+   */
+  public record Outputs(float[][] arrays, float loss) {}
+
+  public Outputs outputs(float[] images, int count, BatchTargets targets) {
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDArray x = scope.create(images, new Shape(count, 1, spec.inputSize(), spec.inputSize()));
+      NDList out = trainer.evaluate(new NDList(x));
+      float l = targets == null ? Float.NaN : loss.evaluate(targets.labels(scope), out).getFloat();
+      float[][] arrays = new float[out.size()][];
+      for (int i = 0; i < out.size(); i++) {
+        arrays[i] = out.get(i).toType(DataType.FLOAT32, false).toFloatArray();
+      }
+      return new Outputs(arrays, l);
+    }
+  }
+
+  private void classifierOnly() {
+    if (classifierLoss == null) {
+      throw new IllegalStateException("a " + spec.task().id() + " model gives no class probabilities");
+    }
+  }
+
   private float[][] probabilities(NDArray logits, int count) {
-    float[] p = loss.probabilities(logits).toType(DataType.FLOAT32, false).toFloatArray();
+    float[] p = classifierLoss.probabilities(logits).toType(DataType.FLOAT32, false).toFloatArray();
     float[][] out = new float[count][spec.classes()];
     for (int i = 0; i < count; i++) {
       System.arraycopy(p, i * spec.classes(), out[i], 0, spec.classes());
@@ -198,7 +267,7 @@ public final class Replica implements AutoCloseable {
    */
   public void load(InputStream in) throws IOException {
     try (NDManager scratch = trainer.getManager().newSubManager()) {
-      Block copy = Architecture.parse(spec.architecture()).build(spec.classes(), spec.width());
+      Block copy = spec.network();
       copy.initialize(scratch, DataType.FLOAT32,
           new Shape(1, 1, spec.inputSize(), spec.inputSize()));
       copy.loadParameters(scratch, new DataInputStream(in));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.radlab.core.model.detection.CenterDecoder;
 
 /**
  * A trained model folder ({@code model.json} and its weights) ready to predict: the model runner that jobs, the
@@ -23,6 +24,7 @@ public final class TrainedModel implements AutoCloseable {
   private final Preprocessing preprocessing;
   private final int tensorSide;
   private final Replica replica;
+  private final org.radlab.core.task.TaskType task;
 
   private TrainedModel(Path dir) throws IOException {
     this.dir = dir;
@@ -35,10 +37,11 @@ public final class TrainedModel implements AutoCloseable {
     this.classes = List.copyOf(card.classes());
     this.preprocessing = card.preprocessing();
     this.tensorSide = card.tensorSide();
+    this.task = card.task();
     var cfg = card.config();
     Replica.Spec spec = new Replica.Spec(card.architecture(), card.width(), classes.size(),
         preprocessing.inputSize(), cfg == null ? "categorical_cross_entropy" : cfg.loss(),
-        cfg == null ? 0.25 : cfg.focalAlpha(), cfg == null ? 2 : cfg.focalGamma(), "adam", 1e-3, 0);
+        cfg == null ? 0.25 : cfg.focalAlpha(), cfg == null ? 2 : cfg.focalGamma(), "adam", 1e-3, 0, task);
     this.replica = new Replica(spec);
     try (InputStream in = Files.newInputStream(dir.resolve(card.weights()))) {
       replica.load(in);
@@ -81,6 +84,11 @@ public final class TrainedModel implements AutoCloseable {
     return classes;
   }
 
+  /** What the model does: classifies images, or finds boxes in them. */
+  public org.radlab.core.task.TaskType task() {
+    return task;
+  }
+
   public Preprocessing preprocessing() {
     return preprocessing;
   }
@@ -108,6 +116,29 @@ public final class TrainedModel implements AutoCloseable {
       }
       float[][] p = replica.predict(x, n);
       System.arraycopy(p, 0, out, from, n);
+    }
+    return out;
+  }
+
+  /**
+   * A detector's boxes in each image already preprocessed to its input ({@code inputSize²} values each), in input
+   * pixels, decoded with {@link CenterDecoder}'s defaults, highest score first.
+   */
+  public List<List<CenterDecoder.Detection>> detect(List<float[]> inputs) {
+    if (task != org.radlab.core.task.TaskType.DETECTION) {
+      throw new IllegalStateException("model " + id + " is a " + task.id() + " model, not a detector");
+    }
+    int side = preprocessing.inputSize();
+    List<List<CenterDecoder.Detection>> out = new java.util.ArrayList<>(inputs.size());
+    int batch = 16;
+    for (int from = 0; from < inputs.size(); from += batch) {
+      int n = Math.min(batch, inputs.size() - from);
+      float[] x = new float[n * side * side];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(inputs.get(from + i), 0, x, i * side * side, side * side);
+      }
+      out.addAll(CenterDecoder.decodeBatch(replica.outputs(x, n, null).arrays(), n, classes.size(), side,
+          DetectorNet.STRIDE, CenterDecoder.MIN_SCORE, CenterDecoder.NMS_IOU, CenterDecoder.MAX_DETECTIONS));
     }
     return out;
   }

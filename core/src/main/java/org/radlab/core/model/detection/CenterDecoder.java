@@ -16,6 +16,12 @@ import org.radlab.core.metrics.Overlap;
 public final class CenterDecoder {
   /** Candidates kept before suppression. */
   public static final int CANDIDATES = 1000;
+  /** The lowest score a detection is kept with, in validation and when a model runs. */
+  public static final double MIN_SCORE = 0.05;
+  /** Suppression's overlap limit between boxes of a class. */
+  public static final double NMS_IOU = 0.6;
+  /** Detections kept per image (COCO's evaluation counts at most 100). */
+  public static final int MAX_DETECTIONS = 100;
 
   /** A box in input pixels with its class index and score. */
   public record Detection(double x0, double y0, double x1, double y1, int classIndex, double score) {
@@ -79,6 +85,24 @@ public final class CenterDecoder {
       }
     }
     return kept;
+  }
+
+  /**
+   * The detections of each image of a batch of {@code count} {@code side x side} inputs, from the detector's three
+   * outputs flattened image after image (as {@code Replica.outputs} gives them).
+   */
+  public static List<List<Detection>> decodeBatch(float[][] outputs, int count, int classes, int side,
+      int stride, double minScore, double nmsIou, int maxDetections) {
+    int grid = side / stride;
+    int cells = grid * grid;
+    List<List<Detection>> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(decode(java.util.Arrays.copyOfRange(outputs[0], i * classes * cells, (i + 1) * classes * cells),
+          java.util.Arrays.copyOfRange(outputs[1], i * 4 * cells, (i + 1) * 4 * cells),
+          java.util.Arrays.copyOfRange(outputs[2], i * cells, (i + 1) * cells), classes, grid, stride, minScore,
+          nmsIou, maxDetections));
+    }
+    return out;
   }
 
   static double sigmoid(double z) {

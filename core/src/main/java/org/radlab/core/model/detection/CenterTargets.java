@@ -44,6 +44,18 @@ public record CenterTargets(int grid, int stride, int[] classOf, float[] distanc
     double area() {
       return (x1 - x0) * (y1 - y0);
     }
+
+    /** Boxes given as {@code x0, y0, x1, y1, class} after each other. */
+    public static List<Box> of(double[] flat) {
+      if (flat.length % 5 != 0) {
+        throw new IllegalArgumentException("boxes come as groups of 5 values, not " + flat.length);
+      }
+      List<Box> out = new java.util.ArrayList<>(flat.length / 5);
+      for (int i = 0; i < flat.length; i += 5) {
+        out.add(new Box(flat[i], flat[i + 1], flat[i + 2], flat[i + 3], (int) flat[i + 4]));
+      }
+      return out;
+    }
   }
 
   /** The targets of {@code boxes} on a {@code side x side} input. */
