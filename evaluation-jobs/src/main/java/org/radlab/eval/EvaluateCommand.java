@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
 
 /** {@code radlab evaluate}: several trained models side by side on one dataset and label snapshot. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Evaluate trained models side by side on a prepared dataset and a label snapshot: "
+    description = "Evaluate trained models side by side on a prepared dataset and a label snapshot. Classifiers: "
         + "predictions.parquet (image and study level), metrics.json per model, and comparison.json/.csv with "
-        + "kappa and AUC and their bootstrap intervals. The tensors are read once for all models.",
+        + "kappa and AUC and their bootstrap intervals. Detectors (with a box snapshot): predictions.csv and "
+        + "metrics.json per model (mAP, AP50, AP75, AP per class, FROC) with precision-recall and FROC charts, and "
+        + "comparison.json/.csv. The tensors are read once for all models.",
     footer = {"", "Config fields: docs/evaluation.md. Example config:",
         "  {\"dataset\": \"radlab-home/datasets/density\", \"labels\": \"radlab-home/labels/density-….csv\",",
         "   \"models\": [\"radlab-home/models/a\", \"radlab-home/models/b\"], \"positive\": [\"C\", \"D\"]}"})
@@ -29,12 +31,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     EvalConfig cfg = EvalConfig.read(config);
     SparkSession spark = SparkSessions.start("radlab-evaluate", master);
     try {
-      var results = EvaluateJob.run(spark, cfg);
-      for (var r : results) {
-        System.out.printf("%-30s studies %d  kappa %.3f [%.3f, %.3f]  AUC %.3f [%.3f, %.3f]%n", r.model(), r.studies(),
-            r.kappaLinear(), r.kappaCi() == null ? Double.NaN : r.kappaCi().lower(),
-            r.kappaCi() == null ? Double.NaN : r.kappaCi().upper(), r.aucMacro(),
-            r.aucCi() == null ? Double.NaN : r.aucCi().lower(), r.aucCi() == null ? Double.NaN : r.aucCi().upper());
+      for (var r : EvaluateJob.evaluate(spark, cfg)) {
+        System.out.println(r.line());
       }
       System.out.println("results: " + cfg.output());
       return 0;

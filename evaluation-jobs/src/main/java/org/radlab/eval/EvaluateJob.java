@@ -28,6 +28,7 @@ import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.TorchSetup;
 import org.radlab.core.model.TrainedModel;
+import org.radlab.core.task.TaskType;
 import org.radlab.spark.HadoopPaths;
 
 /**
@@ -48,10 +49,68 @@ public final class EvaluateJob {
 
   private EvaluateJob() {}
 
-  /** One model's row of the comparison table. */
+  /** One model's row of the comparison table, whatever its task. */
+  public sealed interface Compared permits ModelResult, DetectionEvaluation.DetectorResult {
+    String model();
+
+    /** The row in one line, for the console. */
+    String line();
+  }
+
+  /** One classifier's row of the comparison table. */
   public record ModelResult(String model, String path, int studies, double kappaLinear, Bootstrap.Interval kappaCi,
       double aucMacro, Bootstrap.Interval aucCi, double binaryAuc, double sensitivity, double specificity,
-      double accuracy) {}
+      double accuracy) implements Compared {
+    @Override
+    public String line() {
+      return String.format(java.util.Locale.ROOT, "%-30s studies %d  kappa %.3f %s  AUC %.3f %s", model, studies,
+          kappaLinear, interval(kappaCi), aucMacro, interval(aucCi));
+    }
+  }
+
+  /** {@code [lower, upper]}, or empty without an interval. */
+  static String interval(Bootstrap.Interval ci) {
+    return ci == null ? "" : String.format(java.util.Locale.ROOT, "[%.3f, %.3f]", ci.lower(), ci.upper());
+  }
+
+  /** The models of a config: their ids in the outputs (unique), their shared classes and task. */
+  private record Models(List<String> ids, List<String> classes, TaskType task) {
+    static Models of(EvalConfig cfg) throws IOException {
+      List<String> ids = new ArrayList<>();
+      List<String> classes = null;
+      TaskType task = null;
+      for (String m : cfg.models()) {
+        ModelCard card = readCard(Path.of(m));
+        List<String> c = card.classes() == null ? List.of() : card.classes();
+        if (classes == null) {
+          classes = c;
+          task = card.task();
+        } else if (!classes.equals(c)) {
+          throw new IllegalArgumentException("models must share their classes: " + cfg.models().get(0) + " has "
+              + classes + ", " + m + " has " + c);
+        } else if (task != card.task()) {
+          throw new IllegalArgumentException("models must share their task: " + cfg.models().get(0) + " is a "
+              + task.id() + " model, " + m + " a " + card.task().id() + " one");
+        }
+        String id = card.id() != null ? card.id() : Path.of(m).getFileName().toString();
+        while (ids.contains(id)) {
+          id = id + "-" + (ids.size() + 1);
+        }
+        ids.add(id);
+      }
+      return new Models(ids, classes, task);
+    }
+  }
+
+  /**
+   * Evaluates the config's models as their task asks (classifiers by study, detectors by box) and returns the
+   * comparison table (also written to {@code comparison.json}).
+   */
+  public static List<? extends Compared> evaluate(SparkSession spark, EvalConfig cfg) throws IOException {
+    Models models = Models.of(cfg);
+    return models.task() == TaskType.DETECTION ? DetectionEvaluation.run(spark, cfg, models.ids(), models.classes())
+        : run(spark, cfg, models);
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
@@ -62,33 +121,26 @@ public final class EvaluateJob {
     NativeMemory.executorDefault(); // the executors run the models
     SparkSession spark = SparkSession.builder().appName("radlab-evaluate").getOrCreate();
     try {
-      System.out.println(JSON.writeValueAsString(run(spark, cfg)));
+      System.out.println(JSON.writeValueAsString(evaluate(spark, cfg)));
     } finally {
       spark.stop();
     }
   }
 
-  /** Runs the evaluation and returns the comparison table (also written to {@code comparison.json}). */
+  /** Evaluates classifiers and returns the comparison table (also written to {@code comparison.json}). */
   public static List<ModelResult> run(SparkSession spark, EvalConfig cfg) throws IOException {
-    long started = System.nanoTime();
-    List<String> ids = new ArrayList<>();
-    List<String> classes = null;
-    for (String m : cfg.models()) {
-      ModelCard card = readCard(Path.of(m));
-      List<String> c = card.classes() == null ? List.of() : card.classes();
-      if (classes == null) {
-        classes = c;
-      } else if (!classes.equals(c)) {
-        throw new IllegalArgumentException("models must share their classes: " + cfg.models().get(0) + " has "
-            + classes + ", " + m + " has " + c);
-      }
-      String id = card.id() != null ? card.id() : Path.of(m).getFileName().toString();
-      while (ids.contains(id)) {
-        id = id + "-" + (ids.size() + 1);
-      }
-      ids.add(id);
+    Models models = Models.of(cfg);
+    if (models.task() != TaskType.CLASSIFICATION) {
+      throw new IllegalArgumentException("the models are " + models.task().id() + " models; evaluate them with"
+          + " EvaluateJob.evaluate");
     }
-    List<String> cls = classes;
+    return run(spark, cfg, models);
+  }
+
+  private static List<ModelResult> run(SparkSession spark, EvalConfig cfg, Models models) throws IOException {
+    long started = System.nanoTime();
+    List<String> ids = models.ids();
+    List<String> cls = models.classes();
 
     Map<String, String> labels = LabelSnapshot.read(Path.of(cfg.labels()));
     Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, cls, "the models");
@@ -251,7 +303,7 @@ public final class EvaluateJob {
     return b.toString();
   }
 
-  private static String num(double v) {
+  static String num(double v) {
     return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 

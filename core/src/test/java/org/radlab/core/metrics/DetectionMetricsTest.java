@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.BoxTable;
@@ -180,15 +177,6 @@ class DetectionMetricsTest {
 
   /** Runs the numpy reference on the two files. */
   private JsonNode reference(Path truth, Path predictions) throws IOException, InterruptedException {
-    Path script = dir.resolve("detection_metrics.py");
-    try (InputStream in = getClass().getResourceAsStream("/reference/detection_metrics.py")) {
-      Files.copy(in, script);
-    }
-    Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), truth.toString(), predictions.toString())
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the reference did not end");
-    assertEquals(0, p.exitValue(), out);
-    return JSON.readTree(out);
+    return org.radlab.core.testing.DetectionReference.run(truth, predictions, dir, true);
   }
 }

@@ -1,0 +1,197 @@
+package org.radlab.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.radlab.core.dataset.BoxTable;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.core.dataset.ImageGeometry;
+import org.radlab.core.dataset.ImageList;
+import org.radlab.core.jobs.EvalConfig;
+import org.radlab.core.metrics.Bootstrap;
+import org.radlab.core.metrics.DetectionReport;
+import org.radlab.core.model.TorchSetup;
+import org.radlab.core.model.TrainedModel;
+import org.radlab.core.model.detection.CenterDecoder;
+
+/**
+ * Evaluates detectors side by side on one dataset and detection label snapshot (boxes per image, as
+ * {@code radlab labels import --task detection} and Annotate write them). Every image the snapshot lists is
+ * evaluated, those without boxes included (their false positives count). Each Spark task runs every model over its
+ * share of the images; a box found in the model input is moved back into the PNG's pixels, where the reference
+ * boxes are. Outputs, under the config's {@code output} folder: per model {@code <model>/predictions.csv} (the boxes
+ * with their scores, {@link BoxTable}'s shape), {@code <model>/metrics.json} ({@link DetectionReport}: mAP, AP50,
+ * AP75 with bootstrap intervals over the images, AP per class, FROC) with its charts ({@code precision-recall} and
+ * {@code froc}, PNG and SVG); {@code predictions.parquet} (one row per model and box); and {@code comparison.json}
+ * / {@code comparison.csv}.
+ */
+final class DetectionEvaluation {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private DetectionEvaluation() {}
+
+  /** One detector's row of the comparison table. */
+  public record DetectorResult(String model, String path, int images, long references, double map,
+      Bootstrap.Interval mapCi, double ap50, Bootstrap.Interval ap50Ci, double ap75, double frocMean)
+      implements EvaluateJob.Compared {
+    @Override
+    public String line() {
+      return String.format(java.util.Locale.ROOT, "%-30s images %d  mAP %.3f %s  AP50 %.3f %s  AP75 %.3f  FROC %.3f",
+          model, images, map, EvaluateJob.interval(mapCi), ap50, EvaluateJob.interval(ap50Ci), ap75, frocMean);
+    }
+  }
+
+  static List<DetectorResult> run(SparkSession spark, EvalConfig cfg, List<String> ids, List<String> classes)
+      throws IOException {
+    long started = System.nanoTime();
+    BoxTable reference = BoxTable.readReference(Path.of(cfg.labels()), BoxTable.IMAGE);
+    Set<String> unknown = new java.util.TreeSet<>(reference.labels());
+    unknown.removeAll(classes);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("the label snapshot has boxes of classes the models do not find: " + unknown
+          + "; the models find " + classes);
+    }
+    String root = cfg.dataset().replaceAll("/+$", "");
+    String catalogFile = root + "/" + ImageList.FILE;
+    if (!org.radlab.spark.HadoopPaths.exists(spark, catalogFile)) {
+      throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + ImageList.FILE);
+    }
+    Map<String, ImageList.Entry> catalog = new HashMap<>();
+    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
+      catalog.put(e.imageId(), e);
+    }
+    List<Row> wanted = new ArrayList<>();
+    for (String image : reference.images()) {
+      ImageList.Entry e = catalog.get(image);
+      if (e == null) {
+        throw new IllegalArgumentException("image " + image + " of the label snapshot is not in the dataset; was"
+            + " the snapshot made for another dataset?");
+      }
+      if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null) {
+        throw new IllegalArgumentException("image " + image + " has no recorded sizes: prepare the dataset again");
+      }
+      wanted.add(RowFactory.create(image, e.studyUid(), e.columns(), e.rows(), e.pngWidth(), e.pngHeight()));
+    }
+    System.err.printf("evaluate: %d detectors on %d images (%d reference boxes)%n", ids.size(), wanted.size(),
+        reference.boxes().size());
+    StructType wantedSchema = new StructType().add("image_id", DataTypes.StringType)
+        .add("study_uid", DataTypes.StringType).add("columns", DataTypes.IntegerType)
+        .add("rows", DataTypes.IntegerType).add("png_width", DataTypes.IntegerType)
+        .add("png_height", DataTypes.IntegerType);
+    List<Row> found = spark.read().parquet(root + "/" + DatasetLayout.TENSORS).select("image_id", "side", "data")
+        .join(spark.createDataFrame(wanted, wantedSchema), "image_id").javaRDD()
+        .mapPartitions(new DetectTask(List.copyOf(cfg.models()))::run).collect();
+
+    Path out = Files.createDirectories(Path.of(cfg.output()));
+    List<DetectorResult> results = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
+    for (int m = 0; m < ids.size(); m++) {
+      List<BoxTable.Box> boxes = new ArrayList<>();
+      for (Row r : found) {
+        if (r.getInt(0) == m) {
+          boxes.add(new BoxTable.Box(r.getString(1), classes.get(r.getInt(7)), r.getDouble(3), r.getDouble(4),
+              r.getDouble(5), r.getDouble(6), r.getDouble(8)));
+          rows.add(RowFactory.create(ids.get(m), r.getString(1), r.getString(2), r.getDouble(3), r.getDouble(4),
+              r.getDouble(5), r.getDouble(6), classes.get(r.getInt(7)), r.getDouble(8)));
+        }
+      }
+      boxes.sort(java.util.Comparator.comparing(BoxTable.Box::image)
+          .thenComparing(java.util.Comparator.comparingDouble(BoxTable.Box::score).reversed()));
+      BoxTable predictions = new BoxTable(reference.images(), boxes);
+      DetectionReport report = DetectionReport.of(reference, predictions,
+          new DetectionReport.Options(cfg.bootstrap(), 0.95, cfg.seed()));
+      Path dir = Files.createDirectories(out.resolve(ids.get(m)));
+      Files.writeString(dir.resolve("predictions.csv"), predictions.csv(true), StandardCharsets.UTF_8);
+      JSON.writeValue(dir.resolve("metrics.json").toFile(), report);
+      Charts.forDetection(report, ids.get(m), dir);
+      results.add(new DetectorResult(ids.get(m), cfg.models().get(m), report.images(), report.references(),
+          report.map(), report.mapCi(), report.ap50(), report.ap50Ci(), report.ap75(), report.froc().mean()));
+    }
+    StructType schema = new StructType().add("model", DataTypes.StringType).add("image_id", DataTypes.StringType)
+        .add("study_uid", DataTypes.StringType).add("x_min", DataTypes.DoubleType)
+        .add("y_min", DataTypes.DoubleType).add("x_max", DataTypes.DoubleType).add("y_max", DataTypes.DoubleType)
+        .add("label", DataTypes.StringType).add("score", DataTypes.DoubleType);
+    spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite)
+        .parquet(out.resolve("predictions.parquet").toString());
+    JSON.writeValue(out.resolve("comparison.json").toFile(), results);
+    Files.writeString(out.resolve("comparison.csv"), csv(results));
+    System.err.printf("evaluate: done in %.1f s; results in %s%n", (System.nanoTime() - started) / 1e9, out);
+    return results;
+  }
+
+  /**
+   * Runs every detector over one partition's images; a row per model and box: model index, image, study, the box
+   * in PNG pixels, class index, score.
+   */
+  private record DetectTask(List<String> models) implements Serializable {
+    Iterator<Row> run(Iterator<Row> it) throws IOException {
+      List<Row> images = new ArrayList<>();
+      it.forEachRemaining(images::add);
+      List<Row> out = new ArrayList<>();
+      if (images.isEmpty()) {
+        return out.iterator();
+      }
+      TorchSetup.useThreads(1); // one per task: tasks already run one per core
+      for (int m = 0; m < models.size(); m++) {
+        TrainedModel model = TrainedModel.cached(Path.of(models.get(m)));
+        List<float[]> inputs = new ArrayList<>(images.size());
+        for (Row r : images) {
+          inputs.add(model.preprocessing().apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")));
+        }
+        List<List<CenterDecoder.Detection>> found;
+        synchronized (model) {
+          found = model.detect(inputs);
+        }
+        for (int i = 0; i < images.size(); i++) {
+          Row r = images.get(i);
+          int side = r.<Integer>getAs("side");
+          double toTensor = (double) side / model.preprocessing().inputSize();
+          ImageGeometry g = new ImageGeometry(r.<Integer>getAs("columns"), r.<Integer>getAs("rows"),
+              r.<Integer>getAs("png_width"), r.<Integer>getAs("png_height"), side);
+          for (CenterDecoder.Detection d : found.get(i)) {
+            double[] c = d.corners();
+            for (int k = 0; k < 4; k++) {
+              c[k] *= toTensor;
+            }
+            double[] png = g.tensorToPng(c);
+            if (png[2] > png[0] && png[3] > png[1]) { // a box wholly in the margin has no PNG pixel left
+              out.add(RowFactory.create(m, r.<String>getAs("image_id"), r.<String>getAs("study_uid"), png[0], png[1],
+                  png[2], png[3], d.classIndex(), d.score()));
+            }
+          }
+        }
+      }
+      return out.iterator();
+    }
+  }
+
+  private static String csv(List<DetectorResult> results) {
+    StringBuilder b = new StringBuilder("model,images,references,map,map_lower,map_upper,ap50,ap50_lower,ap50_upper,"
+        + "ap75,froc_mean\n");
+    for (DetectorResult r : results) {
+      b.append(String.join(",", r.model(), Integer.toString(r.images()), Long.toString(r.references()),
+          EvaluateJob.num(r.map()), EvaluateJob.num(r.mapCi() == null ? Double.NaN : r.mapCi().lower()),
+          EvaluateJob.num(r.mapCi() == null ? Double.NaN : r.mapCi().upper()), EvaluateJob.num(r.ap50()),
+          EvaluateJob.num(r.ap50Ci() == null ? Double.NaN : r.ap50Ci().lower()),
+          EvaluateJob.num(r.ap50Ci() == null ? Double.NaN : r.ap50Ci().upper()), EvaluateJob.num(r.ap75()),
+          EvaluateJob.num(r.frocMean()))).append('\n');
+    }
+    return b.toString();
+  }
+}
