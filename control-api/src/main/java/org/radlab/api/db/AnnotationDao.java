@@ -111,6 +111,16 @@ public interface AnnotationDao extends SqlObject {
       + "LIMIT :limit")
   List<Count> board(@Bind("uc") long useCaseId, @Bind("limit") int limit);
 
+  /** Study UID to the caller's current boxes (JSON, as saved) on a detection use case, for a label snapshot. */
+  default Map<String, String> boxes(long userId, long useCaseId, long datasetId) {
+    Map<String, String> boxes = new LinkedHashMap<>();
+    getHandle().createQuery("SELECT study_uid, boxes FROM annotation WHERE user_id = :u AND use_case_id = :uc "
+        + "AND dataset_id = :d AND boxes IS NOT NULL ORDER BY study_uid")
+        .bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
+        .map((rs, ctx) -> boxes.put(rs.getString(1), rs.getString(2))).list();
+    return boxes;
+  }
+
   /** Study UID to the caller's current category code, for a label snapshot. */
   default Map<String, String> labels(long userId, long useCaseId, long datasetId) {
     Map<String, String> labels = new LinkedHashMap<>();

@@ -34,7 +34,22 @@ import org.radlab.core.jobs.JobKind;
  */
 public final class JobQueue {
   /** The labels a train or evaluate job gets, frozen at submission. */
-  public record Snapshot(long useCaseId, String source, Map<String, String> labels) {}
+  /**
+   * The label snapshot a job is to use: its CSV (written read-only under the workspace's labels), how many labelled
+   * studies it holds, and where they came from ({@code mine} or {@code reference}).
+   */
+  public record Snapshot(long useCaseId, String source, String csv, int studies) {
+    /** A classification snapshot: study UID to category code. */
+    public static Snapshot ofStudies(long useCaseId, String source, Map<String, String> labels) {
+      return new Snapshot(useCaseId, source, LabelSnapshot.csv(labels), labels.size());
+    }
+
+    /** A detection snapshot: the boxes of every image of {@code studies} studies read, in PNG pixels. */
+    public static Snapshot ofBoxes(long useCaseId, String source, org.radlab.core.dataset.BoxTable boxes,
+        int studies) {
+      return new Snapshot(useCaseId, source, boxes.csv(false), studies);
+    }
+  }
 
   private final Database db;
   private final Workspace workspace;
@@ -79,7 +94,7 @@ public final class JobQueue {
     ArrayNode models = config.putArray("models");
     modelPaths.forEach(models::add);
     config.put("bootstrap", 200);
-    return enqueue(owner, JobKind.EVALUATE, config, d.id(), new Snapshot(useCaseId, "reference", labels));
+    return enqueue(owner, JobKind.EVALUATE, config, d.id(), Snapshot.ofStudies(useCaseId, "reference", labels));
   }
 
   /** The folder a job writes its results to, from its config as its record reads it; empty if it reads no more. */
@@ -108,9 +123,9 @@ public final class JobQueue {
           h.attach(DeploymentDao.class).linkAssessment(deploymentId, jobId);
         }
         if (snapshot != null) {
-          snapshotFile[0] = writeSnapshot(caller, snapshot.labels());
+          snapshotFile[0] = writeSnapshot(caller, snapshot.csv());
           dao.setSnapshot(jobId, dao.insertSnapshot(snapshot.useCaseId(), datasetId, caller.id(), snapshot.source(),
-              snapshotFile[0].toString(), snapshot.labels().size(), Times.now()));
+              snapshotFile[0].toString(), snapshot.studies(), Times.now()));
         }
         return configure(dao, jobId, kind, config, snapshotFile[0], predictionsCsv);
       });
@@ -176,8 +191,7 @@ public final class JobQueue {
   }
 
   /** Writes an immutable label snapshot (study_uid,label) under {@code labels/}; returns its absolute path. */
-  private Path writeSnapshot(Caller caller, Map<String, String> labels) throws IOException {
-    String csv = LabelSnapshot.csv(labels);
+  private Path writeSnapshot(Caller caller, String csv) throws IOException {
     Path dir = Files.createDirectories(workspace.labels());
     Path file = Files.createTempFile(dir, "snapshot-u" + caller.id() + "-", ".csv");
     Files.writeString(file, csv, StandardCharsets.UTF_8);

@@ -13,7 +13,7 @@ import org.radlab.core.model.ModelCard;
 /**
  * A training job's outcome: the model it left is registered when it succeeded, and also when it was cancelled
  * after saving weights (a cancelled training keeps its best weights so far). The model's row carries the use case
- * of the job's label snapshot and the best validation kappa and AUC from its card.
+ * of the job's label snapshot and the best validation scores from its card (kappa and AUC, or mAP).
  */
 final class TrainOutcome implements JobOutcome {
   private final Database db;
@@ -50,10 +50,15 @@ final class TrainOutcome implements JobOutcome {
       long useCase = db.dao(JobDao.class).snapshot(job.snapshotId()).orElseThrow().useCaseId();
       ModelCard.Validation v = card.validation();
       db.dao(ModelDao.class).insert(job.id(), job.ownerId(), useCase, job.datasetId(), job.snapshotId(),
-          dir.toString(), card.architecture(), card.status(), v == null ? null : v.kappaLinear(),
-          v == null ? null : v.auc(), Times.now());
+          dir.toString(), card.architecture(), card.status(), v == null ? null : number(v.kappaLinear()),
+          v == null ? null : number(v.auc()), v == null ? null : v.map(), Times.now());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the model card of job " + job.id() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A score as the registry keeps it: NaN (a score that does not apply, or could not be computed) as null. */
+  private static Double number(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 }

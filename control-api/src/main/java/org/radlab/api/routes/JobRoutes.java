@@ -34,6 +34,8 @@ import org.radlab.api.jobs.JobQueue.Snapshot;
 import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.jobs.JobViews;
 import org.radlab.api.jobs.PretrainedWeights;
+import org.radlab.core.dataset.BoxTable;
+import org.radlab.core.task.TaskType;
 
 /**
  * The job endpoints: submit prep, train, evaluate and assess jobs (checked here against the caller's rights, the
@@ -108,16 +110,30 @@ public final class JobRoutes {
   }
 
   private Job train(Caller caller, JobRequest r, ObjectNode config) {
-    long useCase = useCase(caller, r.useCaseId());
+    UseCaseDao.UseCase u = useCase(caller, r.useCaseId());
+    long useCase = u.id();
     Dataset d = readyDataset(caller, r.datasetId());
+    if (!config.has("classes")) {
+      ArrayNode classes = config.putArray("classes");
+      useCases.categories(useCase).forEach(c -> classes.add(c.code()));
+    }
+    if (config.hasNonNull("weights")) {
+      config.put("weights", PretrainedWeights.resolve(home, config.get("weights").asText(), caller.isAdmin())
+          .toString());
+    }
+    config.put("dataset", d.path());
+    if (TaskType.DETECTION.id().equals(u.task())) {
+      return queue.enqueue(caller, JobKind.TRAIN, detectionConfig(config, u), d.id(),
+          boxSnapshot(caller, r.labels(), d, useCase, minTrainingLabels, "training"));
+    }
+    if (config.has("task") && !TaskType.CLASSIFICATION.id().equals(config.get("task").asText())) {
+      throw ApiException.badRequest("use case " + useCase + " is a classification use case; its jobs have task"
+          + " 'classification', not '" + config.get("task").asText() + "'");
+    }
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < minTrainingLabels) {
       throw ApiException.rule("training needs at least " + minTrainingLabels + " labelled studies; "
           + labelSource(r.labels()) + " of use case " + useCase + " on dataset " + d.id() + " have " + labels.size());
-    }
-    if (!config.has("classes")) {
-      ArrayNode classes = config.putArray("classes");
-      useCases.categories(useCase).forEach(c -> classes.add(c.code()));
     }
     Map<String, Integer> perClass = new TreeMap<>();
     config.get("classes").forEach(c -> perClass.put(c.asText(), 0));
@@ -136,21 +152,71 @@ public final class JobRoutes {
         }
       });
     }
-    if (config.hasNonNull("weights")) {
-      config.put("weights", PretrainedWeights.resolve(home, config.get("weights").asText(), caller.isAdmin())
-          .toString());
+    return queue.enqueue(caller, JobKind.TRAIN, config, d.id(), Snapshot.ofStudies(useCase, source(r.labels()),
+        labels));
+  }
+
+  /** A detection use case's job config: its task, whatever the request said (the use case decides it). */
+  private static ObjectNode detectionConfig(ObjectNode config, UseCaseDao.UseCase u) {
+    if (config.has("task") && !TaskType.DETECTION.id().equals(config.get("task").asText())) {
+      throw ApiException.badRequest("use case " + u.id() + " is a detection use case; its jobs have task"
+          + " 'detection', not '" + config.get("task").asText() + "'");
     }
-    config.put("dataset", d.path());
-    return queue.enqueue(caller, JobKind.TRAIN, config, d.id(), new Snapshot(useCase, source(r.labels()), labels));
+    config.put("task", TaskType.DETECTION.id());
+    return config;
+  }
+
+  /**
+   * The caller's boxes on a detection use case's dataset as a snapshot: every image of each study they annotated
+   * (an empty list means the study was read and holds no finding), each box in its PNG's pixels. Needs at least
+   * {@code minStudies} annotated studies and one box.
+   */
+  private Snapshot boxSnapshot(Caller caller, String source, Dataset d, long useCase, int minStudies, String what) {
+    if (source != null && !"mine".equals(source)) {
+      throw ApiException.badRequest("labels must be 'mine' for a detection use case (reference boxes are imported"
+          + " with radlab labels import --task detection), got '" + source + "'");
+    }
+    Map<String, String> studies = annotations.boxes(caller.id(), useCase, d.id());
+    if (studies.size() < minStudies) {
+      throw ApiException.rule(what + " needs at least " + minStudies + " annotated studies; your boxes on use case "
+          + useCase + " and dataset " + d.id() + " cover " + studies.size());
+    }
+    List<String> images = new ArrayList<>();
+    List<BoxTable.Box> boxes = new ArrayList<>();
+    studies.forEach((study, json) -> {
+      datasets.studyImages(d.id(), study).forEach(i -> images.add(i.imageId()));
+      try {
+        for (JsonNode b : Json.MAPPER.readTree(json)) {
+          double x = b.path("x").asDouble();
+          double y = b.path("y").asDouble();
+          boxes.add(new BoxTable.Box(b.path("imageId").asText(), b.path("code").asText(), x, y,
+              x + b.path("width").asDouble(), y + b.path("height").asDouble(), Double.NaN));
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("annotation boxes of study " + study + " are not JSON: " + e.getMessage(), e);
+      }
+    });
+    if (boxes.isEmpty()) {
+      throw ApiException.rule(what + " needs at least one box; your " + studies.size() + " annotated studies of use"
+          + " case " + useCase + " hold none");
+    }
+    return Snapshot.ofBoxes(useCase, "mine", new BoxTable(images, boxes), studies.size());
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
-    long useCase = useCase(caller, r.useCaseId());
+    UseCaseDao.UseCase u = useCase(caller, r.useCaseId());
+    long useCase = u.id();
     Dataset d = readyDataset(caller, r.datasetId());
-    Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
-    if (labels.isEmpty()) {
-      throw ApiException.rule("evaluation needs labelled studies; " + labelSource(r.labels()) + " of use case "
-          + useCase + " on dataset " + d.id() + " have none");
+    Snapshot snapshot;
+    if (TaskType.DETECTION.id().equals(u.task())) {
+      snapshot = boxSnapshot(caller, r.labels(), d, useCase, 1, "evaluation");
+    } else {
+      Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
+      if (labels.isEmpty()) {
+        throw ApiException.rule("evaluation needs labelled studies; " + labelSource(r.labels()) + " of use case "
+            + useCase + " on dataset " + d.id() + " have none");
+      }
+      snapshot = Snapshot.ofStudies(useCase, source(r.labels()), labels);
     }
     if (r.models() == null || r.models().isEmpty()) {
       if (!caller.isAdmin() || !config.has("models")) {
@@ -162,12 +228,16 @@ public final class JobRoutes {
         ModelDao.Model m = modelDao.find(id == null ? -1 : id)
             .filter(x -> caller.isAdmin() || x.ownerId() == caller.id())
             .orElseThrow(() -> ApiException.badRequest("model " + id + " is not one of your models"));
+        String task = useCases.find(m.useCaseId()).map(UseCaseDao.UseCase::task).orElse(u.task());
+        if (!task.equals(u.task())) {
+          throw ApiException.badRequest("model " + id + " is a " + task + " model; use case " + useCase + " is a "
+              + u.task() + " use case");
+        }
         models.add(m.path());
       }
     }
     config.put("dataset", d.path());
-    return queue.enqueue(caller, JobKind.EVALUATE, config, d.id(),
-        new Snapshot(useCase, source(r.labels()), labels));
+    return queue.enqueue(caller, JobKind.EVALUATE, config, d.id(), snapshot);
   }
 
   /** Inline predictions, or (admins only) a predictions file already on the server named in the config. */
@@ -264,12 +334,12 @@ public final class JobRoutes {
   }
 
   /** A use case the caller may see (one they may not is as missing as one that does not exist). */
-  private long useCase(Caller caller, Long id) {
+  private UseCaseDao.UseCase useCase(Caller caller, Long id) {
     if (id == null) {
       throw ApiException.badRequest("'useCaseId' is required");
     }
     return useCases.findVisible(id, caller.isAdmin() ? null : caller.id())
-        .orElseThrow(() -> ApiException.notFound("use case " + id)).id();
+        .orElseThrow(() -> ApiException.notFound("use case " + id));
   }
 
   private Map<String, String> labels(Caller caller, String source, long datasetId, long useCaseId) {

@@ -27,6 +27,10 @@ import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.TrainedModel;
+import org.radlab.core.dataset.ImageGeometry;
+import org.radlab.core.dataset.ImageList;
+import org.radlab.core.model.detection.CenterDecoder;
+import org.radlab.core.task.TaskType;
 
 /**
  * The model registry and Run: each model a training job left, in detail, and predictions on a dataset image or an
@@ -38,6 +42,12 @@ public final class ModelRoutes {
 
   public record Prediction(long modelId, Map<String, Double> probabilities, String predicted, String predictedName,
       String reportText, String input) {}
+
+  /** A box a detector found, in the pixels of the image it ran on (Annotate's box shape, with the score). */
+  public record FoundBox(double x, double y, double width, double height, String code, String name, double score) {}
+
+  /** A detector's prediction: its boxes, highest score first; {@code imageId} when it ran on a dataset image. */
+  public record Detections(long modelId, String task, String imageId, List<FoundBox> boxes, String input) {}
 
   private final Database db;
   private final ModelDao models;
@@ -88,9 +98,12 @@ public final class ModelRoutes {
     Model m = owned(ctx);
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
     TrainedModel model = load(m);
+    boolean detector = model.task() == TaskType.DETECTION;
     int side = model.tensorSide();
     float[] tensor;
     String input;
+    String imageId = null;
+    ImageGeometry geometry; // where the tensor's boxes lie in the image the caller sees
     if (type.startsWith("application/json")) {
       PredictRequest r = Json.body(ctx, PredictRequest.class);
       if (r.datasetId() == null || r.imageId() == null) {
@@ -106,6 +119,8 @@ public final class ModelRoutes {
       tensor = t.values();
       side = t.side();
       input = "dataset " + d.id() + " image " + image.imageId();
+      imageId = image.imageId();
+      geometry = detector ? pngGeometry(d, image.imageId(), side) : null;
     } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
         || type.startsWith("application/octet-stream")) {
       byte[] upload = upload(ctx);
@@ -113,7 +128,13 @@ public final class ModelRoutes {
       if (ImageTensors.isPng(upload)) {
         tensor = ImageTensors.fromPng(upload, side);
         input = "uploaded PNG";
+        int[] size = ImageTensors.pngSize(upload);
+        geometry = new ImageGeometry(size[0], size[1], size[0], size[1], side);
+      } else if (detector) {
+        throw ApiException.badRequest("a detector runs on a dataset image ({datasetId, imageId}) or an uploaded PNG;"
+            + " its boxes are given in that image's pixels");
       } else if (ImageTensors.isDicom(upload) || type.startsWith("application/dicom")) {
+        geometry = null;
         try {
           tensor = ImageTensors.fromDicom(upload, side, prepOptions(m));
         } catch (DicomRejectException e) {
@@ -127,11 +148,54 @@ public final class ModelRoutes {
       throw new ApiException(415, "unsupported_media_type", "send application/json {datasetId, imageId}, or upload "
           + "a file as application/dicom or image/png");
     }
+    if (detector) {
+      List<CenterDecoder.Detection> found;
+      synchronized (model) {
+        found = model.detect(List.of(model.preprocessing().apply(tensor, side))).get(0);
+      }
+      ctx.json(detections(m, model, found, geometry, imageId, input));
+      return;
+    }
     float[] p;
     synchronized (model) {
       p = model.predictTensor(tensor, side);
     }
     ctx.json(prediction(m, model.classes(), p, input));
+  }
+
+  /** The detector's boxes moved from its input into the image's pixels (as the evaluation job moves them). */
+  private Detections detections(Model m, TrainedModel model, List<CenterDecoder.Detection> found,
+      ImageGeometry geometry, String imageId, String input) {
+    Map<String, String> names = new LinkedHashMap<>();
+    useCases.categories(m.useCaseId()).forEach(c -> names.put(c.code(), c.name()));
+    double toTensor = (double) geometry.tensorSide() / model.preprocessing().inputSize();
+    List<FoundBox> boxes = new java.util.ArrayList<>();
+    for (CenterDecoder.Detection d : found) {
+      double[] c = d.corners();
+      for (int k = 0; k < 4; k++) {
+        c[k] *= toTensor;
+      }
+      double[] px = geometry.tensorToPng(c);
+      if (px[2] > px[0] && px[3] > px[1]) {
+        String code = model.classes().get(d.classIndex());
+        boxes.add(new FoundBox(px[0], px[1], px[2] - px[0], px[3] - px[1], code, names.getOrDefault(code, code),
+            d.score()));
+      }
+    }
+    return new Detections(m.id(), TaskType.DETECTION.id(), imageId, boxes, input);
+  }
+
+  /** A dataset image's geometry from its dataset's catalog, at the tensors' side. */
+  private static ImageGeometry pngGeometry(DatasetDao.Dataset d, String imageId, int side) throws IOException {
+    Path catalog = Path.of(d.path()).resolve(ImageList.FILE);
+    ImageList.Entry entry = ImageList.read(catalog).stream().filter(e -> e.imageId().equals(imageId)).findFirst()
+        .orElseThrow(() -> ApiException.conflict("dataset " + d.id() + " lists no image '" + imageId + "'"));
+    try {
+      return ImageGeometry.of(entry, side);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.conflict("dataset " + d.id() + " has no recorded sizes for image '" + imageId
+          + "'; prepare it again");
+    }
   }
 
   private Prediction prediction(Model m, List<String> classes, float[] p, String input) {

@@ -1,0 +1,163 @@
+package org.radlab.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.dataset.BoxTable;
+import org.radlab.prep.synth.SynthCommand;
+
+/**
+ * A detection use case through the API: boxes drawn in Annotate become the training job's snapshot, the job trains
+ * a detector, the registry keeps its mAP, and an evaluation scores it by mAP. Requests that would mix the tasks are
+ * refused naming the problem.
+ */
+class DetectionJobsTest {
+  @TempDir static Path tmp;
+  static ControlApi api;
+  static Http http;
+  static String admin;
+  static String dora;
+  static long dataset;
+  static long useCase;
+  /** What dora posted: study -> boxes, as the API took them. */
+  static final Map<String, List<Map<String, Object>>> posted = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void start() {
+    api = Fixtures.server(tmp.resolve("home"));
+    http = new Http(api.port());
+    admin = api.firstAdminToken().orElseThrow();
+    dora = Fixtures.participant(http, admin, "dora");
+    Path dicom = tmp.resolve("dicom");
+    assertEquals(0, new picocli.CommandLine(new SynthCommand()).execute("--out", dicom.toString(), "--studies", "14",
+        "--seed", "3", "--rows", "128", "--columns", "96", "--lesions"));
+    dataset = Fixtures.dataset(http, admin, "lesions", dicom);
+    useCase = http.post("/api/use-cases", admin, Map.of("title", "Lesion finder", "bodyArea", "Breast", "modality",
+        "MG", "task", "detection", "categories", List.of(
+            Map.of("code", "mass", "name", "Mass", "description", "A mass", "cdeId", "local.mass"),
+            Map.of("code", "calc", "name", "Calcifications", "description", "A cluster", "cdeId", "local.calc"))))
+        .expect(201).json().path("id").asLong();
+    http.post("/api/use-cases/" + useCase + "/review", admin, Map.of("decision", "publish")).expect(200);
+    List<String> studies = Fixtures.studies(http, dora, dataset);
+    for (int s = 0; s < Fixtures.MIN_LABELS; s++) {
+      JsonNode images = http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(s), dora).json();
+      List<Map<String, Object>> boxes = new ArrayList<>();
+      if (s % 4 != 3) { // every fourth study read as holding nothing
+        JsonNode image = images.get(s % images.size());
+        int w = image.path("pngWidth").asInt();
+        int h = image.path("pngHeight").asInt();
+        boxes.add(Map.of("imageId", image.path("imageId").asText(), "x", w / 4, "y", h / 3, "width", w / 5,
+            "height", h / 6, "code", s % 2 == 0 ? "mass" : "calc"));
+      }
+      http.post("/api/annotate/" + useCase + "/" + dataset + "/studies/" + studies.get(s), dora,
+          Map.of("boxes", boxes)).expect(201);
+      posted.put(studies.get(s), boxes);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    Fixtures.cancelRunningAndStop(api, http, admin);
+  }
+
+  @Test
+  void boxesTrainADetectorThatIsEvaluatedByMap() throws Exception {
+    Map<String, Object> config = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8);
+    long job = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
+        "config", config)).expect(201).json().path("id").asLong();
+    JsonNode done = Fixtures.awaitJob(http, dora, job, Duration.ofMinutes(6));
+    assertEquals("SUCCEEDED", done.path("status").asText(), http.get("/api/jobs/" + job + "/log", dora).body());
+
+    // the snapshot is every image of each annotated study, with dora's boxes as corners in PNG pixels
+    JsonNode asAdmin = http.get("/api/jobs/" + job, admin).json();
+    assertEquals("detection", asAdmin.path("config").path("task").asText());
+    BoxTable snapshot = BoxTable.readReference(Path.of(asAdmin.path("config").path("labels").asText()),
+        BoxTable.IMAGE);
+    List<String> images = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (var e : posted.entrySet()) {
+      http.get("/api/datasets/" + dataset + "/images?study=" + e.getKey(), dora).json()
+          .forEach(i -> images.add(i.path("imageId").asText()));
+      for (Map<String, Object> b : e.getValue()) {
+        int x = (Integer) b.get("x");
+        int y = (Integer) b.get("y");
+        expected.add(b.get("imageId") + " " + b.get("code") + " " + x + " " + y + " " + (x + (Integer) b.get("width"))
+            + " " + (y + (Integer) b.get("height")));
+      }
+    }
+    assertEquals(images.stream().sorted().toList(), snapshot.images().stream().sorted().toList());
+    assertEquals(expected.stream().sorted().toList(), snapshot.boxes().stream().map(b -> b.image() + " " + b.label()
+        + " " + (int) b.xMin() + " " + (int) b.yMin() + " " + (int) b.xMax() + " " + (int) b.yMax()).sorted().toList());
+
+    JsonNode model = http.get("/api/models?useCaseId=" + useCase, dora).json().get(0);
+    assertTrue(model.path("map").isNumber(), "a detector is registered with its mAP: " + model);
+    assertTrue(model.path("kappa").isMissingNode() || model.path("kappa").isNull(), "no kappa: " + model);
+    long eval = http.post("/api/jobs", dora, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", useCase,
+        "models", List.of(model.path("id").asLong()), "config", Map.of("bootstrap", 20))).expect(201).json()
+        .path("id").asLong();
+    assertEquals("SUCCEEDED", Fixtures.awaitJob(http, dora, eval, Duration.ofMinutes(6)).path("status").asText(),
+        http.get("/api/jobs/" + eval + "/log", dora).body());
+    JsonNode comparison = http.get("/api/jobs/" + eval + "/artifact?path=comparison.json", dora).expect(200).json();
+    assertTrue(comparison.get(0).path("map").isNumber() && comparison.get(0).path("images").asInt() == images.size(),
+        comparison.toString());
+
+    // Run: the boxes of a dataset image in its PNG's pixels, as the evaluation found them
+    long modelId = model.path("id").asLong();
+    BoxTable evaluated = BoxTable.readPredictions(Path.of(http.get("/api/jobs/" + eval, admin).json().path("config")
+        .path("output").asText()).resolve("job-" + job).resolve("predictions.csv"), BoxTable.IMAGE);
+    String image = evaluated.boxes().isEmpty() ? images.get(0) : evaluated.boxes().get(0).image();
+    JsonNode run = http.post("/api/models/" + modelId + "/predict", dora, Map.of("datasetId", dataset, "imageId",
+        image)).expect(200).json();
+    assertEquals("detection", run.path("task").asText());
+    List<BoxTable.Box> fromEvaluation = evaluated.boxes().stream().filter(b -> b.image().equals(image)).toList();
+    assertEquals(fromEvaluation.size(), run.path("boxes").size(), "Run and the evaluation find as many boxes");
+    // the same boxes, up to libtorch's rounding with other thread counts (the job runs one thread per task)
+    run.path("boxes").forEach(b -> assertTrue(fromEvaluation.stream().anyMatch(e -> e.label().equals(
+        b.path("code").asText()) && Math.abs(e.xMin() - b.path("x").asDouble()) < 0.01
+        && Math.abs(e.yMin() - b.path("y").asDouble()) < 0.01
+        && Math.abs(e.xMax() - b.path("x").asDouble() - b.path("width").asDouble()) < 0.01
+        && Math.abs(e.yMax() - b.path("y").asDouble() - b.path("height").asDouble()) < 0.01), "Run's " + b
+        + " is among the evaluation's boxes"));
+    // an uploaded PNG (the dataset's own): boxes inside its pixels
+    byte[] png = http.bytes("/api/datasets/" + dataset + "/images/" + image + "/png", dora).body();
+    java.awt.image.BufferedImage decoded = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    JsonNode uploaded = http.upload("/api/models/" + modelId + "/predict", dora, png, "image/png").expect(200).json();
+    uploaded.path("boxes").forEach(b -> assertTrue(b.path("x").asDouble() >= 0 && b.path("y").asDouble() >= 0
+        && b.path("x").asDouble() + b.path("width").asDouble() <= decoded.getWidth() + 1e-9
+        && b.path("y").asDouble() + b.path("height").asDouble() <= decoded.getHeight() + 1e-9, b.toString()));
+    Path dicom;
+    try (var files = Files.walk(tmp.resolve("dicom"))) {
+      dicom = files.filter(f -> f.toString().endsWith(".dcm")).findFirst().orElseThrow();
+    }
+    String refused = http.upload("/api/models/" + modelId + "/predict", dora, Files.readAllBytes(dicom),
+        "application/dicom").expect(400).detail();
+    assertTrue(refused.contains("uploaded PNG"), refused);
+  }
+
+  @Test
+  void requestsThatMixTheTasksAreRefusedNamingTheProblem() {
+    int before = Fixtures.jobCount(http, admin);
+    String detail = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
+        "config", Map.of("task", "classification"))).expect(400).detail();
+    assertTrue(detail.contains("detection use case"), detail);
+    detail = http.post("/api/jobs", admin, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
+        "labels", "reference")).expect(400).detail();
+    assertTrue(detail.contains("'mine'"), detail);
+    detail = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
+        "config", Map.of("task", "detection"))).expect(400).detail();
+    assertTrue(detail.contains("classification use case"), detail);
+    assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
+  }
+}
