@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.radlab.core.Workspace;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.model.DetectorNet;
 import org.radlab.core.model.ModelCard;
 import org.radlab.core.model.Replica;
+import org.radlab.core.task.TaskType;
 
 /**
  * Starting a model from the weights of another: {@code init: pretrained} with {@code weights} naming a RadLab model
@@ -24,7 +26,9 @@ import org.radlab.core.model.Replica;
  * those by name under {@code $RADLAB_HOME/weights}.
  *
  * <p>Every layer is copied except the classifier head, which starts fresh for the new classes. A first convolution
- * trained on 3 channels is summed over its channels to take our single grey channel.
+ * trained on 3 channels is summed over its channels to take our single grey channel. A detector takes the backbone
+ * (the stem and the first three stages of the ResNet, see {@link DetectorNet#backboneParameters}) from a classifier,
+ * a detector or a TorchScript export of the same architecture and width; its feature pyramid and heads start fresh.
  */
 final class Pretrained {
   private Pretrained() {}
@@ -34,7 +38,7 @@ final class Pretrained {
     Path weights = Files.isDirectory(source) ? source.resolve(TrainJob.WEIGHTS) : source;
     String name = weights.getFileName().toString();
     if (isTorchScript(name)) {
-      loadTorchScript(weights, target);
+      loadTorchScript(weights, target, cfg.detection());
       return;
     }
     Path cardFile = weights.resolveSibling(ModelCard.FILE);
@@ -47,11 +51,22 @@ final class Pretrained {
       throw new IllegalArgumentException("pretrained weights are a " + card.architecture() + " of width "
           + card.width() + ", but the config asks for " + cfg.architecture() + " of width " + cfg.width());
     }
+    if (card.task() == TaskType.DETECTION && !cfg.detection()) {
+      throw new IllegalArgumentException("pretrained weights " + weights + " are a detector's; a classifier starts"
+          + " from a classifier's weights or a TorchScript export");
+    }
     Replica.Spec spec = new Replica.Spec(card.architecture(), card.width(), card.classes().size(),
-        card.preprocessing().inputSize(), "categorical_cross_entropy", 0.25, 2, "adam", 1e-3, 0);
+        card.preprocessing().inputSize(), card.task() == TaskType.DETECTION ? "sigmoid_focal"
+        : "categorical_cross_entropy", 0.25, 2, "adam", 1e-3, 0, card.task());
     try (Replica from = new Replica(spec); InputStream in = Files.newInputStream(weights)) {
       from.load(in);
-      transfer(from.block(), target.block());
+      if (cfg.detection()) {
+        List<Parameter> src = params(from.block());
+        List<Parameter> dst = params(target.block());
+        copy(src, dst, ((DetectorNet) target.block()).backboneParameters(), "the pretrained network");
+      } else {
+        transfer(from.block(), target.block());
+      }
     }
   }
 
@@ -65,9 +80,14 @@ final class Pretrained {
    * all but the classifier head. Batch-norm running statistics are buffers, not parameters, in TorchScript: they
    * start at their defaults and adapt during fine-tuning.
    */
-  private static void loadTorchScript(Path file, Replica target) throws IOException {
+  private static void loadTorchScript(Path file, Replica target, boolean detector) throws IOException {
     try (ai.djl.Model source = ai.djl.Model.newInstance("pretrained", "PyTorch")) {
       source.load(file, null, java.util.Map.of("trainParam", "true"));
+      if (detector) {
+        copy(trainable(source.getBlock()), trainable(target.block()),
+            ((DetectorNet) target.block()).backboneTrainableParameters(), file.toString());
+        return;
+      }
       copyTrainable(source.getBlock(), target.block(), file.toString());
     } catch (ai.djl.MalformedModelException e) {
       throw new IOException("cannot read TorchScript weights " + file + ": " + e.getMessage(), e);
@@ -82,7 +102,7 @@ final class Pretrained {
       throw new IllegalArgumentException(what + " holds " + src.size() + " trainable parameter arrays where this "
           + "network has " + dst.size() + ": not the same architecture (TorchScript weights need width 1.0)");
     }
-    return copy(src, dst, what);
+    return copy(src, dst, dst.size() - 2, what);
   }
 
   /** Where a {@code weights} value points: a path as given, else a name under {@code $RADLAB_HOME/weights}. */
@@ -118,12 +138,17 @@ final class Pretrained {
       throw new IllegalArgumentException("the pretrained network has " + src.size() + " parameter arrays, this one "
           + dst.size() + ": not the same architecture");
     }
-    return copy(src, dst, "the pretrained network");
+    return copy(src, dst, dst.size() - 2, "the pretrained network");
   }
 
-  private static long copy(List<Parameter> src, List<Parameter> dst, String what) {
+  /** Copies the first {@code count} parameters of {@code src} into {@code dst} (see {@link #transfer}). */
+  private static long copy(List<Parameter> src, List<Parameter> dst, int count, String what) {
+    if (src.size() < count) {
+      throw new IllegalArgumentException(what + " has " + src.size() + " parameter arrays, fewer than the "
+          + count + " to copy: not the same architecture");
+    }
     long copied = 0;
-    for (int i = 0; i < dst.size() - 2; i++) {
+    for (int i = 0; i < count; i++) {
       NDArray a = src.get(i).getArray();
       NDArray b = dst.get(i).getArray();
       Shape sa = a.getShape();

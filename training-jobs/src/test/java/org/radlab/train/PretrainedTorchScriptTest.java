@@ -80,6 +80,54 @@ class PretrainedTorchScriptTest {
   }
 
   @Test
+  void aDetectorTakesTheBackboneAndKeepsItsFreshHeads() throws Exception {
+    Replica.Spec spec = new Replica.Spec("resnet18", 1.0, 2, 64, "sigmoid_focal", 0.25, 2, "adam", 1e-3, 1,
+        org.radlab.core.task.TaskType.DETECTION);
+    try (Replica r = new Replica(spec)) {
+      int backbone = ((org.radlab.core.model.DetectorNet) r.block()).backboneTrainableParameters();
+      float[] afterBackbone = trainable(r).get(backbone).getArray().toFloatArray();
+      TrainConfig cfg = TrainConfig.of("ds", "boxes.csv", List.of("mass", "calcification"))
+          .with("{\"task\":\"detection\"}").withPretrained(dir.resolve("resnet18-imagenet-like.pt").toString(), 1.0);
+      Pretrained.load(r, cfg);
+      List<Parameter> p = trainable(r);
+      assertArrayEquals(floats(dir.resolve("conv1-summed.f32")), p.get(0).getArray().toFloatArray(), 1e-5f);
+      assertArrayEquals(floats(dir.resolve("layer1-0-conv1.f32")), p.get(3).getArray().toFloatArray(), 0f);
+      // the feature pyramid after the backbone starts as it was initialized
+      assertArrayEquals(afterBackbone, p.get(backbone).getArray().toFloatArray(), 0f);
+    }
+  }
+
+  @Test
+  void aDetectorTakesTheBackboneOfATrainedClassifierFolder() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("classifier"));
+    Replica.Spec classifier = new Replica.Spec("resnet18", 0.25, 2, 64, "categorical_cross_entropy", 0.25, 2, "adam",
+        1e-3, 5);
+    List<float[]> expected = new ArrayList<>();
+    try (Replica c = new Replica(classifier); var out = Files.newOutputStream(folder.resolve("weights.params"))) {
+      c.save(out);
+      for (Pair<String, Parameter> p : c.block().getParameters()) {
+        expected.add(p.getValue().getArray().toFloatArray());
+      }
+    }
+    Files.writeString(folder.resolve("model.json"), "{\"id\":\"c\",\"architecture\":\"resnet18\",\"width\":0.25,"
+        + "\"classes\":[\"A\",\"B\"],\"weights\":\"weights.params\",\"preprocessing\":{\"inputSize\":64,"
+        + "\"tensorSide\":64,\"mean\":0,\"std\":1}}");
+    Replica.Spec spec = new Replica.Spec("resnet18", 0.25, 2, 64, "sigmoid_focal", 0.25, 2, "adam", 1e-3, 1,
+        org.radlab.core.task.TaskType.DETECTION);
+    try (Replica r = new Replica(spec)) {
+      Pretrained.load(r, TrainConfig.of("ds", "boxes.csv", List.of("mass", "calcification"))
+          .with("{\"task\":\"detection\"}").withPretrained(folder.toString(), 0.25));
+      List<Parameter> all = new ArrayList<>();
+      r.block().getParameters().forEach(p -> all.add(p.getValue()));
+      int backbone = ((org.radlab.core.model.DetectorNet) r.block()).backboneParameters();
+      assertTrue(backbone > 10 && backbone < all.size(), "backbone " + backbone + " of " + all.size());
+      for (int i = 0; i < backbone; i++) { // batch-norm statistics included
+        assertArrayEquals(expected.get(i), all.get(i).getArray().toFloatArray(), 0f, "parameter " + i);
+      }
+    }
+  }
+
+  @Test
   void aNarrowerNetworkIsRefusedWithTheReason() throws Exception {
     Replica.Spec spec = new Replica.Spec("resnet18", 0.25, 4, 64, "categorical_cross_entropy", 0.25, 2, "adam", 1e-3,
         1);

@@ -46,7 +46,6 @@ class TrainConfigTest {
         {"\"architecture\":\"vgg11_bn\"", "ResNet backbone"},
         {"\"loss\":\"categorical_cross_entropy\"", "sigmoid_focal"},
         {"\"monitor\":\"kappa\"", "map or loss"},
-        {"\"init\":\"pretrained\",\"weights\":\"w\"", "init pretrained"},
         {"\"classes\":[]", "classes"},
         {"\"task\":\"segmentation\"", "segmentation"},
         {"\"task\":\"boxes\"", "task"}}) {

@@ -129,8 +129,6 @@ public record TrainConfig(
     init = or(init, Init.RANDOM);
     require(init != Init.PRETRAINED || weights != null && !weights.isBlank(),
         "init pretrained needs weights: a weights file, or a name under $RADLAB_HOME/weights");
-    require(!detection || init == Init.RANDOM, "init pretrained is not available for detection yet: a detector"
-        + " starts from random weights");
     earlyStopping = earlyStopping != null && earlyStopping;
     patience = or(patience, 5);
     Bounds.between("patience", patience, 1, 1000);

@@ -83,6 +83,26 @@ public final class DetectorNet extends AbstractBlock {
     return new DetectorNet(depth, classes, width);
   }
 
+  /**
+   * How many of {@link #getParameters()} (batch-norm statistics included) belong to the backbone: the stem and the
+   * first three stages, which come first and match a ResNet classifier's of the same depth and width one for one.
+   */
+  public int backboneParameters() {
+    return stem.getParameters().size() + stage1.getParameters().size() + stage2.getParameters().size()
+        + stage3.getParameters().size();
+  }
+
+  /** The same count over the trainable parameters only (what a TorchScript export holds as parameters). */
+  public int backboneTrainableParameters() {
+    int n = 0;
+    for (Block b : new Block[] {stem, stage1, stage2, stage3}) {
+      for (var p : b.getParameters()) {
+        n += p.getValue().requiresGradient() ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   private static Block tower(int features) {
     return new SequentialBlock().add(Layers.convBnRelu(features, 3, 1, 1)).add(Layers.convBnRelu(features, 3, 1, 1));
   }
