@@ -34,7 +34,8 @@ function perClass(classes, counts) {
 export function ModelCard({ modelId, datasets, onClose }) {
   const { data, error, loading } = useApi(`/models/${modelId}`);
   const card = data && data.card;
-  const curves = useMemo(() => (card && card.curves ? metricChart(card.curves, card.bestEpoch) : null), [card]);
+  const curves = useMemo(() => (card && card.curves ? metricChart(card.curves, card.bestEpoch, card.task) : null),
+    [card]);
   return html`<article class="card model-card" data-testid="model-card" data-model=${modelId}>
     <header class="toolbar">
       <h3 class="grow-title">Model ${modelId}${data ? html` <span class="muted">· ${data.model.architecture}</span>` : ''}</h3>
@@ -55,16 +56,25 @@ function CardBody({ data, card, curves }) {
   const v = card.validation || {};
   const c = card.config || {};
   const best = card.bestEpoch;
+  const detector = card.task === 'detection';
   return html`
     <div class="stats">
-      <${Stat} id="kappa" label="Kappa" value=${fmt(num(v.kappaLinear))} />
-      <${Stat} id="auc" label="AUC" value=${fmt(num(v.auc))} />
-      <${Stat} id="accuracy" label="Accuracy" value=${pct(num(v.accuracy))} />
+      ${detector ? html`
+        <${Stat} id="map" label="mAP" value=${fmt(num(v.map))} />
+        <${Stat} id="ap50" label="AP50" value=${fmt(num(v.ap50))} />
+        <${Stat} id="ap75" label="AP75" value=${fmt(num(v.ap75))} />` : html`
+        <${Stat} id="kappa" label="Kappa" value=${fmt(num(v.kappaLinear))} />
+        <${Stat} id="auc" label="AUC" value=${fmt(num(v.auc))} />
+        <${Stat} id="accuracy" label="Accuracy" value=${pct(num(v.accuracy))} />`}
       <${Stat} id="best-epoch" label=${`Best epoch (by ${c.monitor || 'kappa'})`}
         value=${best ? `${best} of ${(card.curves || []).length}` : '–'} />
     </div>
-    <div class="help stats-note">On the ${v.studies ?? ''} validation studies at the best epoch: linear-weighted kappa,
-      macro-average AUC.</div>
+    <div class="help stats-note">${detector
+      ? html`On the ${v.studies ?? ''} validation images at the best epoch: how well the model's boxes match yours,
+        as average precision at overlaps (IoU) from 0.5 to 0.95 (mAP), at 0.5 (AP50) and at 0.75 (AP75), averaged
+        over the categories${v.apPerClass ? html` (per category: ${Object.entries(v.apPerClass)
+          .map(([k, x]) => `${k} ${fmt(num(x))}`).join(' · ')})` : ''}.`
+      : 'On the validation studies at the best epoch: linear-weighted kappa, macro-average AUC.'}</div>
     <dl class="facts">
       <dt>Architecture</dt><dd>${card.architecture}, width ${card.width} (${
         Number(card.parameterCount || 0).toLocaleString()} parameters)</dd>
@@ -72,8 +82,12 @@ function CardBody({ data, card, curves }) {
       <dt>Dataset</dt><dd>${data.dataset ? `${data.dataset.name} (dataset ${data.dataset.id})` : `dataset ${data.model.datasetId}`}</dd>
       <dt>Labels</dt><dd>${data.labelSnapshot ? `${data.labelSnapshot.studies} labelled studies, copied ${when(data.labelSnapshot.createdAt)}`
         : '–'}</dd>
-      <dt>Training studies</dt><dd>${perClass(card.classes, card.trainStudiesPerClass)} (${card.trainImages} images)</dd>
-      <dt>Validation studies</dt><dd>${perClass(card.classes, card.validationStudiesPerClass)} (${card.validationImages} images)</dd>
+      ${detector ? html`
+        <dt>Training images</dt><dd>${card.trainImages}; boxes: ${perClass(card.classes, card.trainBoxesPerClass)}</dd>
+        <dt>Validation images</dt><dd>${card.validationImages}; boxes: ${perClass(card.classes,
+          card.validationBoxesPerClass)}</dd>` : html`
+        <dt>Training studies</dt><dd>${perClass(card.classes, card.trainStudiesPerClass)} (${card.trainImages} images)</dd>
+        <dt>Validation studies</dt><dd>${perClass(card.classes, card.validationStudiesPerClass)} (${card.validationImages} images)</dd>`}
       <dt>Trained</dt><dd>${when(card.createdAt)}, ${duration(card.elapsedSeconds)}</dd>
     </dl>
     <details class="settings">
@@ -83,15 +97,19 @@ function CardBody({ data, card, curves }) {
     </details>
     ${card.message && html`<div class="error">${card.message}</div>`}
     ${curves && html`<h4>Validation by epoch</h4>
-      <${Chart} id=${`curves-${data.model.id}`} label="validation kappa, AUC and accuracy by epoch" config=${curves}
-        height=${180} />`}
+      <${Chart} id=${`curves-${data.model.id}`} label=${detector ? 'validation mAP and AP50 by epoch'
+        : 'validation kappa, AUC and accuracy by epoch'} config=${curves} height=${180} />`}
     ${v.confusionMatrix && html`<h4>Validation confusion matrix <span class="muted">(best epoch, ${v.studies} studies)</span></h4>
       <${ConfusionMatrix} id=${`model-${data.model.id}`} labels=${card.classes} matrix=${v.confusionMatrix}
         rowTitle="your label" colTitle="model" />`}`;
 }
 
-/** Thumbnail of a dataset image (PNG endpoints need the token, hence an object URL). */
-function Thumb({ datasetId, imageId }) {
+/**
+ * Thumbnail of a dataset image (PNG endpoints need the token, hence an object URL), with a detector's boxes (in
+ * the PNG's pixels) drawn over it.
+ */
+function Thumb({ datasetId, imageId, boxes }) {
+  const [size, setSize] = useState(null);
   const [url, setUrl] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -109,7 +127,14 @@ function Thumb({ datasetId, imageId }) {
     };
   }, [datasetId, imageId]);
   if (error) return html`<${ErrorBox} error=${error} />`;
-  return html`<div class="thumb">${url ? html`<img src=${url} alt="the chosen image" data-testid="predict-image" />`
+  const onLoad = (e) => setSize([e.currentTarget.naturalWidth, e.currentTarget.naturalHeight]);
+  return html`<div class="thumb">${url ? html`<div class="thumb-frame">
+      <img src=${url} alt="the chosen image" data-testid="predict-image" onLoad=${onLoad} />
+      ${size && (boxes || []).map((b, i) => html`<div class="found-box" data-testid="found-box"
+        title=${`${b.name}: ${pct(b.score)}`} style=${{ left: `${(100 * b.x) / size[0]}%`,
+          top: `${(100 * b.y) / size[1]}%`, width: `${(100 * b.width) / size[0]}%`,
+          height: `${(100 * b.height) / size[1]}%` }}><span>${i + 1}</span></div>`)}
+    </div>`
     : html`<span class="muted">loading image…</span>`}</div>`;
 }
 
@@ -125,6 +150,7 @@ function Predict({ model, datasets }) {
   const [open, setOpen] = useState(false);
   const images = useApi(open && datasetId ? `/datasets/${datasetId}/images${query({ limit: 1000 })}` : null);
   const [result, setResult] = useState(null);
+  const [minScore, setMinScore] = useState(0.3);
   useEffect(() => {
     if (images.data && images.data.length && !images.data.some((im) => im.imageId === imageId)) {
       setImageId(images.data[0].imageId);
@@ -143,7 +169,7 @@ function Predict({ model, datasets }) {
     const list = images.data || [];
     if (list.length) setImageId(list[Math.floor(Math.random() * list.length)].imageId);
   };
-  const probs = result ? Object.entries(result.probabilities) : [];
+  const probs = result && result.probabilities ? Object.entries(result.probabilities) : [];
   return html`<section class="predict" data-testid="predict">
     <h4>Run prediction</h4>
     <div class="predict-pickers">
@@ -166,8 +192,21 @@ function Predict({ model, datasets }) {
     </div>
     <${ErrorBox} error=${error} />
     <div class="predict-result">
-      ${imageId && html`<${Thumb} datasetId=${datasetId} imageId=${imageId} />`}
-      ${result && html`<div class="prediction" data-testid="prediction" data-image=${result.imageId}
+      ${imageId && html`<${Thumb} datasetId=${datasetId} imageId=${imageId}
+        boxes=${result && result.boxes ? result.boxes.filter((b) => b.score >= minScore) : null} />`}
+      ${result && result.boxes && html`<div class="prediction" data-testid="prediction" data-image=${result.imageId}
+        data-boxes=${result.boxes.filter((b) => b.score >= minScore).length}>
+        <label class="field"><span class="field-label">Show boxes scoring at least</span>
+          <input type="range" min="0.05" max="0.95" step="0.05" value=${minScore} data-testid="min-score"
+            onInput=${(e) => setMinScore(Number(e.currentTarget.value))} /> ${pct(minScore, 0)}</label>
+        <table class="probs"><thead><tr><th>#</th><th>Finding</th><th class="num">Score</th></tr></thead>
+          <tbody>${result.boxes.filter((b) => b.score >= minScore).map((b, i) => html`<tr>
+            <td>${i + 1}</td><td>${b.name}</td><td class="num">${pct(b.score)}</td></tr>`)}</tbody></table>
+        ${!result.boxes.some((b) => b.score >= minScore) && html`<div class="muted">No box scores that high.</div>`}
+        <div class="help">Input: ${result.input}. Boxes at or above the score shown, numbered from the most
+          certain. A research model, not a diagnosis.</div>
+      </div>`}
+      ${result && !result.boxes && html`<div class="prediction" data-testid="prediction" data-image=${result.imageId}
         data-code=${result.predicted}>
         <div class="predicted">Predicted: <strong data-testid="predicted-code">${result.predicted}</strong>
           <span>${result.predictedName}</span></div>

@@ -29,6 +29,7 @@ export const OPTIONS = [
   {
     key: 'architecture', group: 'network', label: 'Architecture', type: 'select', choices: ARCHITECTURES,
     default: 'resnet18',
+    disabled: (v, ctx) => (ctx.task === 'detection' && !v.startsWith('resnet') ? 'a detector is built on a ResNet' : null),
     help: 'The family and depth of the network. ResNet-18 trains quickly and is hard to beat on small datasets; deeper '
       + 'networks (ResNet-50, VGG-16, DenseNet-121) can learn finer patterns but need more studies and much more time.',
   },
@@ -44,6 +45,7 @@ export const OPTIONS = [
     help: 'Each image is shrunk to a square of this side before the model sees it. Larger keeps more detail (fine '
       + 'calcifications, small lesions) but training time grows with the square of the side. For density, 128 is '
       + 'usually enough. It cannot exceed the side the dataset was prepared with.',
+    check: (n, ctx) => (ctx.task === 'detection' && n % 16 !== 0 ? 'a multiple of 16 for a detector' : null),
   },
   {
     key: 'trainingStudies', group: 'data', label: 'Training set size (studies)', type: 'number', integer: true, min: 0,
@@ -64,11 +66,13 @@ export const OPTIONS = [
       ['equal_class', 'Equal class'],
       ['positives_only', 'Positives only'],
     ],
-    disabled: (v, ctx) => (v === 'positives_only' && ctx.categories && ctx.categories.length > 2
-      ? 'only for use cases with two categories' : null),
+    disabled: (v, ctx) => (v === 'positives_only' && ctx.task !== 'detection' && ctx.categories
+      && ctx.categories.length > 2 ? 'only for use cases with two categories' : null),
     help: 'Random shows the categories as often as they occur. Equal class shows each category equally often, so a rare '
       + 'category (say, extremely dense) is not drowned out; it needs at least 10 labelled studies of every category. '
-      + 'Positives only trains on the positive category of a two-category use case.',
+      + 'Positives only trains on the positive category of a two-category use case. For a detector, an image\'s '
+      + 'category is whether it holds a box: equal class alternates images with and without findings, positives only '
+      + 'shows only images with boxes.',
   },
   {
     key: 'augmentation', group: 'data', label: 'Augmentation', type: 'select', default: 'flips_rotations',
@@ -84,6 +88,7 @@ export const OPTIONS = [
   },
   {
     key: 'loss', group: 'learning', label: 'Loss function', type: 'select', default: 'categorical_cross_entropy',
+    show: (c, ctx) => ctx.task !== 'detection', // a detector always trains with sigmoid focal loss
     choices: [
       ['categorical_cross_entropy', 'Categorical cross-entropy'],
       ['sigmoid_focal', 'Sigmoid focal loss'],
@@ -96,12 +101,12 @@ export const OPTIONS = [
   },
   {
     key: 'focalAlpha', group: 'learning', label: 'Focal alpha', type: 'number', min: 0, max: 1, step: 0.05,
-    default: 0.25, show: (c) => c.loss === 'sigmoid_focal',
+    default: 0.25, show: (c, ctx) => c.loss === 'sigmoid_focal' || ctx.task === 'detection',
     help: 'The weight of the true category against the others (0 to 1). 0.25 is the published default.',
   },
   {
     key: 'focalGamma', group: 'learning', label: 'Focal gamma', type: 'number', min: 0, step: 0.5, default: 2,
-    show: (c) => c.loss === 'sigmoid_focal',
+    show: (c, ctx) => c.loss === 'sigmoid_focal' || ctx.task === 'detection',
     help: 'How strongly easy studies are ignored: 0 is plain cross-entropy, 2 is usual, higher focuses harder on '
       + 'the difficult ones.',
   },
@@ -141,16 +146,23 @@ export const OPTIONS = [
   },
   {
     key: 'monitor', group: 'start', label: 'Keep the epoch with the best', type: 'select', default: 'kappa',
-    choices: [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['loss', 'Validation loss (lowest)']],
+    choices: [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['map', 'mAP (boxes)'],
+      ['loss', 'Validation loss (lowest)']],
+    disabled: (v, ctx) => {
+      if (ctx.task === 'detection') return v === 'kappa' || v === 'auc' ? 'judges classifiers' : null;
+      return v === 'map' ? 'judges detectors' : null;
+    },
     help: 'The validation measure that decides which epoch\'s weights become the model (and when to stop early). '
       + 'Kappa rewards agreeing with your reading and counts near misses (B for C) as half right; AUC rewards '
-      + 'ranking studies well.',
+      + 'ranking studies well. A detector is judged by mAP: how well its boxes match yours, averaged over overlap '
+      + 'thresholds from 0.5 to 0.95 and over the categories.',
   },
   {
     key: 'init', group: 'start', label: 'Starting weights', type: 'select', default: 'random',
     choices: [['random', 'Random (from scratch)'], ['pretrained', 'Pretrained']],
     help: 'Pretrained weights start from a network that has already learnt to see (for example on photographs); '
-      + 'with few studies that usually gives a better model sooner.',
+      + 'with few studies that usually gives a better model sooner. A detector takes the first layers (its '
+      + 'backbone) from them and learns its box layers from scratch.',
   },
   {
     key: 'weights', group: 'start', label: 'Weights name', type: 'text', default: '',
@@ -177,9 +189,11 @@ export const OPTIONS = [
   },
 ];
 
-/** The form's starting values. */
-export function defaults() {
-  return Object.fromEntries(OPTIONS.map((o) => [o.key, o.default]));
+/** The form's starting values (for a use case of `task`: a detector keeps its epoch by mAP). */
+export function defaults(task) {
+  const values = Object.fromEntries(OPTIONS.map((o) => [o.key, o.default]));
+  if (task === 'detection') values.monitor = 'map';
+  return values;
 }
 
 /** Whether an option applies to the config as it stands. */
@@ -206,6 +220,7 @@ export function buildConfig(values, ctx) {
       else if (o.integer && !Number.isInteger(n)) errors[o.key] = 'enter a whole number';
       else if (o.min !== undefined && n < o.min) errors[o.key] = `at least ${o.min}`;
       else if (o.max !== undefined && n > o.max) errors[o.key] = `at most ${o.max}`;
+      else if (o.check && o.check(n, ctx)) errors[o.key] = o.check(n, ctx);
       else config[o.key] = n;
     } else if (o.type === 'text') {
       const text = String(v ?? '').trim();

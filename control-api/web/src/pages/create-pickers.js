@@ -79,6 +79,16 @@ export function Source({ me, value, onChange, useCases, datasets, idPrefix = 'sr
  * The signed-in user's labels of a use case on a dataset, counted per category (every page of
  * GET /api/annotations). {total, perCode} or null while loading.
  */
+/** A detection annotation's boxes (saved as JSON text), or none. */
+function boxesOf(a) {
+  if (!a.boxes) return [];
+  try {
+    return typeof a.boxes === 'string' ? JSON.parse(a.boxes) : a.boxes;
+  } catch (e) {
+    return [];
+  }
+}
+
 export function useMyLabelCounts(useCaseId, datasetId, enabled = true) {
   const [state, setState] = useState({ counts: null, error: null });
   useEffect(() => {
@@ -97,6 +107,7 @@ export function useMyLabelCounts(useCaseId, datasetId, enabled = true) {
         total = page.total;
         page.annotations.forEach((a) => {
           if (a.code) perCode[a.code] = (perCode[a.code] || 0) + 1;
+          boxesOf(a).forEach((b) => { perCode[b.code] = (perCode[b.code] || 0) + 1; }); // detection: boxes per category
         });
         offset += page.annotations.length;
         if (!page.annotations.length || offset >= total) break;

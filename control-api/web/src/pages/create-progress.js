@@ -64,10 +64,16 @@ export function lossChart(p) {
   };
 }
 
-/** Validation kappa, AUC and accuracy per epoch; the best epoch's points are larger. */
-export function metricChart(epochs, bestEpoch) {
-  const series = [['kappa', 'Kappa (linear-weighted)', COLORS[2]], ['auc', 'AUC', COLORS[3]],
-    ['accuracy', 'Accuracy', COLORS[4]]];
+/** The validation scores of a task's epochs: [key in the epoch events and curves, label]. */
+export function scoresOf(task) {
+  return task === 'detection'
+    ? [['map', 'mAP (IoU 0.5 to 0.95)'], ['ap50', 'AP50 (IoU 0.5)']]
+    : [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['accuracy', 'Accuracy']];
+}
+
+/** Validation scores per epoch (kappa, AUC and accuracy, or a detector's mAP and AP50); the best epoch's points are larger. */
+export function metricChart(epochs, bestEpoch, task) {
+  const series = scoresOf(task).map(([key, label], i) => [key, label, COLORS[2 + i]]);
   return {
     type: 'line',
     data: {
@@ -141,7 +147,10 @@ export function TrainingProgress({ jobId, model, onChanged, onOpenModel }) {
 
   const p = useMemo(() => summarize(events, job), [events, job]);
   const losses = useMemo(() => lossChart(p), [p]);
-  const metrics = useMemo(() => metricChart(p.epochs, p.bestEpoch), [p]);
+  const task = job && job.config && job.config.task === 'detection' ? 'detection' : 'classification';
+  const metrics = useMemo(() => metricChart(p.epochs, p.bestEpoch, task), [p, task]);
+  const [mainKey, mainLabel] = task === 'detection' ? ['map', 'mAP'] : ['kappa', 'kappa'];
+  const [secondKey, secondLabel] = task === 'detection' ? ['ap50', 'AP50'] : ['auc', 'AUC'];
 
   if (error && !job) return html`<${ErrorBox} error=${error} />`;
   if (!job) return html`<${Loading} what="the job" />`;
@@ -174,9 +183,9 @@ export function TrainingProgress({ jobId, model, onChanged, onOpenModel }) {
       <${Stat} id="speed" label="Images per second" value=${s ? fmt(num(s.imagesPerSecond), 1) : '–'} />
       <${Stat} id="eta" label=${running ? 'Time left (at most)' : 'Time taken'}
         value=${running ? (s ? duration(s.etaSeconds) : 'starting…') : duration(elapsed(job))} />
-      <${Stat} id="best" label=${p.bestEpoch ? `Best kappa (epoch ${p.bestEpoch})` : 'Best kappa'}
-        value=${p.best ? fmt(num(p.best.kappa)) : '–'} />
-      <${Stat} id="auc" label="AUC at the best epoch" value=${p.best ? fmt(num(p.best.auc)) : '–'} />
+      <${Stat} id="best" label=${p.bestEpoch ? `Best ${mainLabel} (epoch ${p.bestEpoch})` : `Best ${mainLabel}`}
+        value=${p.best ? fmt(num(p.best[mainKey])) : '–'} />
+      <${Stat} id="auc" label=${`${secondLabel} at the best epoch`} value=${p.best ? fmt(num(p.best[secondKey])) : '–'} />
     </div>
     ${p.start && html`<div class="muted small-text">${p.start.trainImages} training images, ${p.start.validationImages} validation
       images${p.start.replicas > 1 ? `, ${p.start.replicas} machines` : ''}.</div>`}
@@ -190,7 +199,8 @@ export function TrainingProgress({ jobId, model, onChanged, onOpenModel }) {
       <div>
         <h4>Validation <span class="muted">(higher is better)</span></h4>
         ${p.epochs.length
-          ? html`<${Chart} id="metrics" label="validation kappa, AUC and accuracy by epoch" config=${metrics} height=${230} />`
+          ? html`<${Chart} id="metrics" label=${`validation ${scoresOf(task).map((x) => x[0]).join(', ')} by epoch`}
+              config=${metrics} height=${230} />`
           : html`<div class="empty small-empty">Appears after the first epoch.</div>`}
       </div>
     </div>

@@ -57,7 +57,12 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
   const [values, setValues] = useState(defaults);
   const [fieldErrors, setFieldErrors] = useState({});
   const useCase = (useCases || []).find((u) => u.id === source.useCaseId);
-  const ctx = { categories: useCase ? useCase.categories : null };
+  const ctx = { categories: useCase ? useCase.categories : null, task: useCase ? useCase.task : 'classification' };
+  // a detector keeps its epoch by mAP, a classifier by kappa (or AUC): the monitor follows the use case's task
+  useEffect(() => setValues((old) => {
+    const wrong = ctx.task === 'detection' ? ['kappa', 'auc'].includes(old.monitor) : old.monitor === 'map';
+    return wrong ? { ...old, monitor: ctx.task === 'detection' ? 'map' : 'kappa' } : old;
+  }), [ctx.task]);
   const counts = useMyLabelCounts(source.useCaseId, source.datasetId, source.labels !== 'reference');
   const set = (key, v) => {
     setValues((old) => ({ ...old, [key]: v }));
@@ -84,7 +89,7 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
   const summary = useMemo(() => {
     const { config } = buildConfig(values, ctx);
     return config;
-  }, [values, ctx.categories]);
+  }, [values, ctx.categories, ctx.task]);
 
   return html`<form class="card train-form" data-testid="train-form" noValidate
     onSubmit=${(e) => { e.preventDefault(); submit(); }}>
@@ -114,7 +119,7 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
     </div>
     <div class="submit-row">
       <button class="primary big" data-testid="train" disabled=${busy}>${busy ? 'Queuing…' : 'Train and test'}</button>
-      <button type="button" disabled=${busy} onClick=${() => { setValues(defaults()); setFieldErrors({}); }}>
+      <button type="button" disabled=${busy} onClick=${() => { setValues(defaults(ctx.task)); setFieldErrors({}); }}>
         Reset to defaults</button>
       <span class="help">${summary.architecture} at width ${summary.width ?? '?'}, ${summary.inputSize ?? '?'} px,
         up to ${summary.maxEpochs ?? '?'} epochs${summary.earlyStopping ? ` (stops after ${summary.patience} without
@@ -124,12 +129,18 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
   </form>`;
 }
 
-function JobList({ jobs, selected, onSelect, models }) {
+/** A model's validation score in the lists: kappa for a classifier, mAP for a detector. */
+function score(m) {
+  return m.map !== undefined && m.map !== null ? m.map : m.kappa;
+}
+
+function JobList({ jobs, selected, onSelect, models, task }) {
   if (!jobs) return html`<${Loading} what="your training jobs" />`;
   if (!jobs.length) return html`<div class="empty small-empty">No training jobs yet: design a model above and
     press <em>Train and test</em>.</div>`;
   return html`<table class="jobs" data-testid="train-jobs">
-    <thead><tr><th>Job</th><th>Submitted</th><th>Network</th><th>Status</th><th class="num">Kappa</th></tr></thead>
+    <thead><tr><th>Job</th><th>Submitted</th><th>Network</th><th>Status</th>
+      <th class="num">${task === 'detection' ? 'mAP' : 'Kappa'}</th></tr></thead>
     <tbody>${jobs.map((j) => {
       const m = models.find((x) => x.jobId === j.id);
       const c = j.config || {};
@@ -138,7 +149,7 @@ function JobList({ jobs, selected, onSelect, models }) {
         <td>${j.id}</td><td class="nowrap">${when(j.submittedAt)}</td>
         <td title=${`width ${c.width ?? 0.25}, up to ${c.maxEpochs ?? 10} epochs`}>${`${c.architecture || 'resnet18'}, ${c.inputSize ?? 128} px`}</td>
         <td><${StatusTag} status=${j.status} /></td>
-        <td class="num">${m ? fmt(m.kappa) : ''}</td>
+        <td class="num">${m ? fmt(score(m)) : ''}</td>
       </tr>`;
     })}</tbody>
   </table>`;
@@ -149,17 +160,19 @@ function ownerName(users, id) {
   return u ? u.name : `user ${id}`;
 }
 
-function ModelList({ models, open, onOpen, me, users }) {
+function ModelList({ models, open, onOpen, me, users, task }) {
   if (!models) return html`<${Loading} what="your models" />`;
   if (!models.length) return html`<div class="empty small-empty">No models for this use case yet. A training job that
     finishes (or is cancelled after its first epoch) leaves one.</div>`;
   return html`<table class="models" data-testid="model-list">
     <thead><tr><th>Model</th><th>Made</th>${me.role === 'admin' && html`<th>Owner</th>`}<th>Status</th>
-      <th class="num">Validation kappa</th><th class="num">Validation AUC</th><th></th></tr></thead>
+      ${task === 'detection' ? html`<th class="num">Validation mAP</th>`
+        : html`<th class="num">Validation kappa</th><th class="num">Validation AUC</th>`}<th></th></tr></thead>
     <tbody>${models.map((m) => html`<tr data-model=${m.id}>
       <td>${modelName(m)}</td><td>${when(m.createdAt)}</td>${me.role === 'admin' && html`<td>${ownerName(users, m.ownerId)}</td>`}
       <td>${m.status.replace('_', ' ')}</td>
-      <td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>
+      ${task === 'detection' ? html`<td class="num">${fmt(m.map)}</td>`
+        : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
       <td><button class="small" data-testid="open-card" disabled=${open.includes(m.id)}
         onClick=${() => onOpen(m.id)}>${open.includes(m.id) ? 'Card open' : 'Open card'}</button></td>
     </tr>`)}</tbody>
@@ -203,6 +216,8 @@ export default function Page({ me }) {
   const closeCard = (id) => setCards((c) => c.filter((x) => x !== id));
   const allModels = models.data || [];
   const jobModel = allModels.find((m) => m.jobId === selectedJob);
+  const chosen = (useCases.data || []).find((u) => u.id === source.useCaseId);
+  const task = chosen ? chosen.task : 'classification';
 
   if (useCases.error || datasets.error) return html`<${ErrorBox} error=${useCases.error || datasets.error} />`;
   if (!useCases.data || !datasets.data) return html`<${Loading} />`;
@@ -232,7 +247,7 @@ export default function Page({ me }) {
             <button class="small" onClick=${jobs.reload}>Refresh</button></div>
           <${ErrorBox} error=${jobs.error} />
           <div class="jobs-scroll"><${JobList} jobs=${jobs.data && trainJobs} selected=${selectedJob}
-            onSelect=${setSelectedJob} models=${allModels} /></div>
+            onSelect=${setSelectedJob} models=${allModels} task=${task} /></div>
         </div>
         <div class="card">
           ${selectedJob
@@ -251,7 +266,8 @@ export default function Page({ me }) {
         image.</p>
       <div class="card">
         <${ErrorBox} error=${models.error} />
-        <${ModelList} models=${models.data} open=${cards} onOpen=${openCard} me=${me} users=${users.data} />
+        <${ModelList} models=${models.data} open=${cards} onOpen=${openCard} me=${me} users=${users.data}
+          task=${task} />
       </div>
       ${cards.length > 0 && html`<div class="model-cards" data-testid="model-cards">
         ${cards.map((id) => html`<${ModelCard} key=${id} modelId=${id} datasets=${datasets.data}

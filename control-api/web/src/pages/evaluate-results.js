@@ -162,6 +162,97 @@ function Comparison({ job, entries, datasets }) {
   </div>`;
 }
 
+/** Each detector's precision-recall curve at IoU 0.5 (the mean over its classes) and its FROC curve. */
+function detectionCharts(entries) {
+  const levels = Array.from({ length: 101 }, (_, k) => k / 100);
+  const pr = [];
+  const froc = [];
+  entries.forEach((e, i) => {
+    if (!e.metrics) return;
+    const color = COLORS[i % COLORS.length];
+    const curves = Object.values(e.metrics.precisionAtRecall50 || {});
+    if (curves.length) {
+      pr.push({ label: `${e.name} (AP50 ${fmt(num(e.metrics.AP50))})`, borderColor: color, backgroundColor: color,
+        data: levels.map((r, k) => ({ x: r, y: curves.reduce((a, c) => a + num(c[k]), 0) / curves.length })),
+        showLine: true, pointRadius: 0, borderWidth: 2 });
+    }
+    const points = (e.metrics.froc && e.metrics.froc.curve) || [];
+    froc.push({ label: `${e.name} (mean sensitivity ${fmt(num(e.metrics.froc && e.metrics.froc.mean))})`,
+      borderColor: color, backgroundColor: color, stepped: 'after', showLine: true, pointRadius: 0, borderWidth: 2,
+      data: points.map((p) => ({ x: Math.min(8, num(p.falsePositivesPerImage)), y: num(p.sensitivity) })) });
+  });
+  const chart = (datasets, x, y, xMax) => ({
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales: { x: { min: 0, max: xMax, title: { display: true, text: x } },
+        y: { min: 0, max: 1, title: { display: true, text: y } } },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
+  return {
+    pr: chart(pr, 'recall', 'precision (interpolated, mean over the categories)', 1),
+    froc: chart(froc, 'false positives per image', 'lesion sensitivity', 8),
+  };
+}
+
+/** A comparison of detectors: mAP, AP50 and AP75 with their intervals, FROC, AP per category, and the curves. */
+function DetectionComparison({ job, entries, datasets }) {
+  const [save, saving, saveError] = useAction(() => download(job.id, 'comparison.csv'));
+  const charts = useMemo(() => detectionCharts(entries), [entries]);
+  const best = Math.max(...entries.map((e) => num(e.row.map) ?? -Infinity));
+  const ds = (datasets || []).find((d) => d.id === job.datasetId);
+  const first = entries[0] ? entries[0].row : {};
+  return html`<div class="comparison" data-testid="comparison">
+    <p class="muted">${first.images ?? '?'} images of ${ds ? ds.name : `dataset ${job.datasetId}`} with
+      ${first.references ?? '?'} reference boxes. Intervals are 95 % bootstrap intervals over the images. A box found
+      counts when it overlaps a reference box of its category by at least the overlap (IoU) in question; mAP averages
+      AP50 to AP95.</p>
+    <div class="table-scroll">
+    <table class="compare-table" data-testid="compare-table">
+      <thead><tr>
+        <th>Model</th><th class="num">Images</th>
+        <th class="num" title="Average precision over overlaps 0.5 to 0.95 and over the categories">mAP
+          <span class="muted">95 % CI</span></th>
+        <th class="num" title="Average precision at an overlap of at least 0.5">AP50 <span class="muted">95 % CI</span></th>
+        <th class="num">AP75</th>
+        <th class="num" title="Mean lesion sensitivity at 1/8 to 8 false positives per image">FROC</th>
+      </tr></thead>
+      <tbody>${entries.map((e, i) => html`<tr data-row=${e.row.model}>
+        <td><span class="swatch" style=${{ background: COLORS[i % COLORS.length] }}></span>${e.name}
+          ${e.model && html`<div class="help">${e.model.architecture}, trained ${when(e.model.createdAt)}</div>`}
+          ${e.metrics && html`<div class="help">AP per category: ${Object.entries(e.metrics.perClass || {})
+            .map(([c, v]) => `${c} ${fmt(num(v.ap))}`).join(' · ')}</div>`}
+          ${e.error && html`<${ErrorBox} error=${e.error} />`}</td>
+        <td class="num" data-col="images">${e.row.images}</td>
+        <td class=${`num ${num(e.row.map) === best && entries.length > 1 ? 'best' : ''}`} data-col="map">${
+          showInterval(e.row.mapCi, e.row.map)}</td>
+        <td class="num" data-col="ap50">${showInterval(e.row.ap50Ci, e.row.ap50)}</td>
+        <td class="num" data-col="ap75">${fmt(num(e.row.ap75))}</td>
+        <td class="num" data-col="froc">${fmt(num(e.row.frocMean))}</td>
+      </tr>`)}</tbody>
+    </table>
+    </div>
+    <div class="toolbar">
+      <button class="small" onClick=${save} disabled=${saving}>Download the table (CSV)</button>
+      <span class="help">Overlapping intervals mean the difference between two models may be chance.</span>
+    </div>
+    <${ErrorBox} error=${saveError} />
+    <h3>Precision and recall</h3>
+    <p class="help">At an overlap of 0.5: how many of the boxes a model draws are right (precision) as it finds more
+      of the reference boxes (recall). Higher and further right is better.</p>
+    <div class="card roc-card" data-testid="precision-recall">
+      <${Chart} id="precision-recall" label="precision-recall curves of the detectors" config=${charts.pr}
+        height=${380} /></div>
+    <h3>FROC</h3>
+    <p class="help">How many lesions a model finds (sensitivity) for the false positives per image it makes on the
+      way: the curve radiologists use for detection aids.</p>
+    <div class="card roc-card" data-testid="froc">
+      <${Chart} id="froc" label="FROC curves of the detectors" config=${charts.froc} height=${380} /></div>
+  </div>`;
+}
+
 /** Loads comparison.json and every model's metrics.json of a finished evaluation. */
 function useResults(job, models) {
   const [state, setState] = useState({ entries: null, error: null });
@@ -256,7 +347,9 @@ export function EvaluationResult({ jobId, models, datasets, onChanged }) {
     ${job.status === 'SUCCEEDED' && (results.error
       ? html`<${ErrorBox} error=${results.error} />`
       : results.entries
-        ? html`<${Comparison} job=${job} entries=${results.entries} datasets=${datasets} />`
+        ? (results.entries.length && results.entries[0].row.map !== undefined
+          ? html`<${DetectionComparison} job=${job} entries=${results.entries} datasets=${datasets} />`
+          : html`<${Comparison} job=${job} entries=${results.entries} datasets=${datasets} />`)
         : html`<${Loading} what="the results" />`)}
   </section>`;
 }

@@ -36,7 +36,8 @@ function ModelPicker({ models, chosen, setChosen, datasets }) {
           onChange=${(e) => toggle(m.id, e.currentTarget.checked)} />
         <span class="pick-main">${modelName(m)}</span>
         <span class="help pick-sub">${`trained ${when(m.createdAt)} on ${ds ? ds.name : `dataset ${m.datasetId}`}; `
-          + `validation kappa ${fmt(m.kappa)}, AUC ${fmt(m.auc)}`}</span>
+          + (m.map !== undefined && m.map !== null ? `validation mAP ${fmt(m.map)}`
+            : `validation kappa ${fmt(m.kappa)}, AUC ${fmt(m.auc)}`)}</span>
       </label></li>`;
     })}</ul>
   </div>`;
@@ -51,6 +52,7 @@ function EvaluateForm({ me, useCases, datasets, onQueued }) {
   const [seed, setSeed] = useState('1');
   const useCase = useCases.find((u) => u.id === source.useCaseId);
   const categories = useCase ? useCase.categories : [];
+  const detection = !!useCase && useCase.task === 'detection'; // boxes: no binary view
   const models = useApi(source.useCaseId ? `/models${query({ useCaseId: source.useCaseId, limit: 1000 })}` : null);
   const counts = useMyLabelCounts(source.useCaseId, source.datasetId, source.labels !== 'reference');
 
@@ -74,9 +76,11 @@ function EvaluateForm({ me, useCases, datasets, onQueued }) {
     const s = Number(seed);
     if (!source.datasetId) problems.push('choose a dataset');
     if (!chosen.length) problems.push('choose at least one model');
-    if (!positive || !positive.length) problems.push('choose at least one positive category');
-    else if (positive.length >= categories.length) problems.push('leave at least one category negative');
-    if (threshold.trim() === '' || !(t >= 0 && t <= 1)) problems.push('the threshold must be between 0 and 1');
+    if (!detection && (!positive || !positive.length)) problems.push('choose at least one positive category');
+    else if (!detection && positive.length >= categories.length) problems.push('leave at least one category negative');
+    if (!detection && (threshold.trim() === '' || !(t >= 0 && t <= 1))) {
+      problems.push('the threshold must be between 0 and 1');
+    }
     if (bootstrap.trim() === '' || !Number.isInteger(b) || b < 0) problems.push('resamples must be a whole number, 0 or more');
     if (seed.trim() === '' || !Number.isInteger(s)) problems.push('the seed must be a whole number');
     if (problems.length) throw { error: 'check the form', detail: problems.join('; ') };
@@ -84,7 +88,7 @@ function EvaluateForm({ me, useCases, datasets, onQueued }) {
       method: 'POST',
       body: {
         kind: 'evaluate', datasetId: source.datasetId, useCaseId: source.useCaseId, labels: source.labels,
-        models: chosen, config: { positive, threshold: t, bootstrap: b, seed: s },
+        models: chosen, config: detection ? { bootstrap: b, seed: s } : { positive, threshold: t, bootstrap: b, seed: s },
       },
     });
     onQueued(job);
@@ -104,6 +108,8 @@ function EvaluateForm({ me, useCases, datasets, onQueued }) {
       <${ErrorBox} error=${models.error} />
       <${ModelPicker} models=${models.data} chosen=${chosen} setChosen=${setChosen} datasets=${datasets} />
     </fieldset>
+    ${detection ? html`<p class="help" data-testid="detection-note">A detection use case: the models' boxes are scored
+      against your boxes by mAP, AP50 and AP75 and by FROC, over every image of the studies you annotated.</p>` : html`
     <fieldset>
       <legend>Binary view</legend>
       <p class="help group-intro">Sensitivity, specificity, the binary AUC and the ROC curves treat some categories as
@@ -123,7 +129,7 @@ function EvaluateForm({ me, useCases, datasets, onQueued }) {
             onInput=${(e) => setThreshold(e.currentTarget.value)} />
         </${Field}></div>
       </div>
-    </fieldset>
+    </fieldset>`}
     <details class="more">
       <summary>Confidence intervals</summary>
       <div class="row">

@@ -8,7 +8,7 @@ import { bytes } from './run-model.js';
 const STUDY_PAGE = 100;
 
 /** An image endpoint shown as <img>: PNG endpoints need the token, so the image is fetched, then shown. */
-export function Thumb({ path, alt, className = 'thumb-img' }) {
+export function Thumb({ path, alt, className = 'thumb-img', onLoad }) {
   const [url, setUrl] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -29,7 +29,7 @@ export function Thumb({ path, alt, className = 'thumb-img' }) {
   }, [path]);
   if (error) return html`<div class="thumb-missing" title=${error.message}>image not available</div>`;
   if (!url) return html`<div class="thumb-missing">loading…</div>`;
-  return html`<img class=${className} src=${url} alt=${alt} />`;
+  return html`<img class=${className} src=${url} alt=${alt} onLoad=${onLoad} />`;
 }
 
 /** How an image of a dataset is described: "right MLO". */

@@ -36,6 +36,7 @@ export function modelLabel(m, datasetName) {
   if (datasetName) parts.push(`trained on ${datasetName}`);
   if (m.kappa !== null && m.kappa !== undefined) parts.push(`κ ${fmt(m.kappa, 2)}`);
   if (m.auc !== null && m.auc !== undefined) parts.push(`AUC ${fmt(m.auc, 2)}`);
+  if (m.map !== null && m.map !== undefined) parts.push(`mAP ${fmt(m.map, 2)}`);
   if (m.status && m.status !== 'completed') parts.push(m.status);
   return parts.join(' · ');
 }
@@ -45,7 +46,7 @@ export function ModelPicker({ models, datasets, value, onChange, id = 'model', h
   const names = new Map((datasets || []).map((d) => [d.id, d.name]));
   return html`<${Field} label="Model" id=${id} help=${help
     || 'Your trained models, newest first (admins see everyone’s). κ is the linear-weighted kappa and AUC the area '
-      + 'under the ROC curve on the model’s own validation studies.'}>
+      + 'under the ROC curve on the model’s own validation studies; a detector shows its validation mAP.'}>
     <select id=${id} value=${value || ''} onChange=${(e) => onChange(Number(e.currentTarget.value) || null)}>
       <option value="" disabled>choose a model</option>
       ${(models || []).map((m) => html`<option value=${m.id}>${modelLabel(m, names.get(m.datasetId))}</option>`)}
@@ -71,14 +72,22 @@ export function ModelDetail({ detail, useCase, compact = false }) {
   const cfg = (card && card.config) || {};
   const curves = (card && card.curves) || [];
   const perClass = (counts) => (counts || []).map((n, i) => `${classes[i] || i}: ${n}`).join(', ');
+  const detector = card && card.task === 'detection';
   return html`<div class="model-detail" data-model=${model.id}>
     <div class="stats">
+      ${detector ? html`
+      <${Stat} id="map" label="Validation mAP" value=${fmt(v.map ?? model.map, 3)}
+        hint="How well its boxes match the labels, over overlaps from 0.5 to 0.95; 1 is perfect." />
+      <${Stat} id="ap50" label="Validation AP50" value=${fmt(v.ap50, 3)}
+        hint="The same at an overlap of at least half." />
+      <${Stat} id="ap75" label="Validation AP75" value=${fmt(v.ap75, 3)}
+        hint=${v.studies ? `${v.studies} validation images` : ''} />` : html`
       <${Stat} id="kappa" label="Validation kappa (linear)" value=${fmt(v.kappaLinear ?? model.kappa, 3)}
         hint="Agreement with the labels beyond chance; 1 is perfect." />
       <${Stat} id="auc" label="Validation AUC" value=${fmt(v.auc ?? model.auc, 3)}
         hint="How well it ranks the categories; 0.5 is chance." />
       <${Stat} id="accuracy" label="Validation accuracy" value=${pct(v.accuracy)}
-        hint=${v.studies ? `${v.studies} validation studies` : ''} />
+        hint=${v.studies ? `${v.studies} validation studies` : ''} />`}
       <${Stat} id="best-epoch" label="Best epoch" value=${card && card.bestEpoch ? `${card.bestEpoch} of ${curves.length}`
         : '–'} hint="The saved weights are from this epoch." />
     </div>
@@ -95,6 +104,9 @@ export function ModelDetail({ detail, useCase, compact = false }) {
           <tr><th>Training data</th><td>
             ${detail.dataset ? html`dataset <strong>${detail.dataset.name}</strong>` : `dataset ${model.datasetId}`}${
               detail.labelSnapshot ? `, ${detail.labelSnapshot.studies} labelled studies` : ''}
+            ${card && card.trainBoxesPerClass ? html`<div class="help">${`Training boxes per category: `
+              + `${perClass(card.trainBoxesPerClass)} (${card.trainImages} images); validation: `
+              + `${perClass(card.validationBoxesPerClass)} (${card.validationImages} images).`}</div>` : ''}
             ${card && card.trainStudiesPerClass ? html`<div class="help">${`Training studies per category: `
               + `${perClass(card.trainStudiesPerClass)} (${card.trainImages} images); validation: `
               + `${perClass(card.validationStudiesPerClass)} (${card.validationImages} images).`}</div>` : ''}
@@ -106,7 +118,8 @@ export function ModelDetail({ detail, useCase, compact = false }) {
         </tbody>
       </table>
       ${!compact && html`<div>
-        ${curves.length > 0 && html`<h3>Learning curves</h3><${Curves} curves=${curves} best=${card.bestEpoch} />`}
+        ${curves.length > 0 && html`<h3>Learning curves</h3><${Curves} curves=${curves} best=${card.bestEpoch}
+          detector=${detector} />`}
         ${v.confusionMatrix && html`<h3>Validation confusion matrix</h3>
           <p class="help">Rows: the labels of the validation studies; columns: what the model predicted.</p>
           <${ConfusionMatrix} labels=${classes} matrix=${v.confusionMatrix} rowTitle="label" id="validation" />`}
@@ -115,7 +128,9 @@ export function ModelDetail({ detail, useCase, compact = false }) {
   </div>`;
 }
 
-function Curves({ curves, best }) {
+function Curves({ curves, best, detector }) {
+  const scores = detector ? [['map', 'validation mAP'], ['ap50', 'validation AP50']]
+    : [['kappa', 'validation kappa'], ['auc', 'validation AUC']];
   const config = useMemo(() => ({
     type: 'line',
     data: {
@@ -124,8 +139,8 @@ function Curves({ curves, best }) {
         { label: 'training loss', data: curves.map((c) => c.trainLoss), borderColor: COLORS[0], yAxisID: 'loss' },
         { label: 'validation loss', data: curves.map((c) => c.validationLoss), borderColor: COLORS[4],
           borderDash: [5, 4], yAxisID: 'loss' },
-        { label: 'validation kappa', data: curves.map((c) => c.kappa), borderColor: COLORS[2], yAxisID: 'score' },
-        { label: 'validation AUC', data: curves.map((c) => c.auc), borderColor: COLORS[1], yAxisID: 'score' },
+        ...scores.map(([key, label], i) => ({ label, data: curves.map((c) => c[key]), borderColor: COLORS[2 - i],
+          yAxisID: 'score' })),
       ].map((d) => ({ ...d, backgroundColor: d.borderColor, pointRadius: curves.map((c) => (c.epoch === best ? 6 : 2)) })),
     },
     options: {
@@ -133,10 +148,10 @@ function Curves({ curves, best }) {
       scales: {
         x: { title: { display: true, text: 'epoch (big dots: the best epoch, whose weights were kept)' } },
         loss: { position: 'left', title: { display: true, text: 'loss' }, beginAtZero: true },
-        score: { position: 'right', min: 0, max: 1, title: { display: true, text: 'kappa, AUC' },
+        score: { position: 'right', min: 0, max: 1, title: { display: true, text: detector ? 'mAP, AP50' : 'kappa, AUC' },
           grid: { drawOnChartArea: false } },
       },
     },
-  }), [curves, best]);
+  }), [curves, best, detector]);
   return html`<${Chart} config=${config} height=${240} id="curves" label="learning curves" />`;
 }

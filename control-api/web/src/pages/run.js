@@ -114,8 +114,49 @@ function Predict({ model, useCase, datasets }) {
       <h2 style="margin-top:0">3. The result</h2>
       ${busy && html`<${Loading} what="the prediction (the first run of a model loads it, which takes a moment)" />`}
       ${!busy && !result && html`<p class="muted">Choose an image and press <strong>Run the model</strong>.</p>`}
-      ${result && html`<${Result} result=${result} useCase=${useCase} modelId=${modelId} />`}
+      ${result && (result.prediction.boxes
+        ? html`<${Findings} result=${result} modelId=${modelId} />`
+        : html`<${Result} result=${result} useCase=${useCase} modelId=${modelId} />`)}
     </div>
+  </div>`;
+}
+
+/**
+ * A detector's result: its boxes over the image, in the image's own pixels, those at or above a chosen score,
+ * numbered from the most certain.
+ */
+function Findings({ result, modelId }) {
+  const { prediction, input } = result;
+  const [size, setSize] = useState(null);
+  const [minScore, setMinScore] = useState(0.3);
+  const shown = prediction.boxes.filter((b) => b.score >= minScore);
+  const onLoad = (e) => setSize([e.currentTarget.naturalWidth, e.currentTarget.naturalHeight]);
+  return html`<div class="prediction" data-testid="prediction" data-model=${prediction.modelId}
+    data-boxes=${shown.length}>
+    <h3>Findings</h3>
+    <label class="field"><span class="field-label">Show boxes scoring at least ${pct(minScore, 0)}</span>
+      <input type="range" min="0.05" max="0.95" step="0.05" value=${minScore} data-testid="min-score"
+        onInput=${(e) => setMinScore(Number(e.currentTarget.value))} /></label>
+    <div class="thumb-frame">
+      ${input.kind === 'dataset'
+        ? html`<${Thumb} path=${`/datasets/${input.datasetId}/images/${input.image.imageId}/png`}
+            alt=${view(input.image)} className="boxed-img" onLoad=${onLoad} />`
+        : html`<img class="boxed-img" src=${input.preview} alt="uploaded" onLoad=${onLoad} />`}
+      ${size && shown.map((b, i) => html`<div class="found-box" data-testid="found-box"
+        title=${`${b.name}: ${pct(b.score)}`} style=${{ left: `${(100 * b.x) / size[0]}%`,
+          top: `${(100 * b.y) / size[1]}%`, width: `${(100 * b.width) / size[0]}%`,
+          height: `${(100 * b.height) / size[1]}%` }}><span>${i + 1}</span></div>`)}
+    </div>
+    ${shown.length
+      ? html`<table class="findings"><thead><tr><th>#</th><th>Finding</th><th class="num">Score</th>
+          <th class="num">Where (pixels)</th></tr></thead>
+          <tbody>${shown.map((b, i) => html`<tr><td>${i + 1}</td><td>${b.name}</td><td class="num">${pct(b.score)}</td>
+            <td class="num">${`${Math.round(b.x)}, ${Math.round(b.y)}; ${Math.round(b.width)} × ${Math.round(b.height)}`}
+            </td></tr>`)}</tbody></table>`
+      : html`<p class="muted">No box scores ${pct(minScore, 0)} or more; lower the score to see the weaker ones.</p>`}
+    <div data-testid="input">${prediction.input}</div>
+    <div class="help">Model ${modelId}. The scores are the model’s own (a box’s class probability times its
+      centre-ness); they are not calibrated against your site’s reads. A research model, not a diagnosis.</div>
   </div>`;
 }
 

@@ -1,0 +1,114 @@
+// A detector through the pages. Create follows the use case's task (the best epoch by mAP, no loss choice, an input
+// size a detector can take) and trains one on the user's boxes; its card shows the validation mAP the API has. Run
+// draws its boxes over a dataset image, as many as the API finds at the chosen score and where the API puts them.
+// Evaluate compares it by mAP, as the evaluation job's comparison.json says.
+//
+// RADLAB_E2E: {"useCaseId": d, "datasetId": p}: a published detection use case and a ready dataset on which
+// RADLAB_TOKEN has drawn boxes on at least the server's minimum of studies to train.
+import { api, check, checkEqual, scenario, TOKEN, until } from './lib.mjs';
+
+scenario('detect', async (t) => {
+  const { useCaseId, datasetId } = t.input;
+  check(useCaseId && datasetId, 'RADLAB_E2E must give useCaseId and datasetId');
+  const { page } = t;
+  const as = { token: TOKEN };
+  await t.signIn();
+
+  // Create: the form follows the task
+  await t.goto('/create');
+  await page.waitForSelector('[data-testid="train-form"]');
+  await page.selectOption('#train-usecase', String(useCaseId));
+  await page.selectOption('#train-dataset', String(datasetId));
+  await page.check('[data-testid="labels-mine"]');
+  await until(async () => (await page.inputValue('#opt-monitor')) === 'map', 'the kept epoch to be chosen by mAP');
+  check(await page.locator('#opt-loss').count() === 0, 'a detector has no loss choice');
+  check(await page.locator('#opt-focalAlpha').count() === 1, 'but its focal loss settings show');
+  await page.fill('#opt-inputSize', '40');
+  await page.click('[data-testid="train"]');
+  const sizeError = await page.waitForSelector('[data-field-error="inputSize"]');
+  check(/multiple of 16/.test(await sizeError.textContent()), 'the form explains the input size');
+  await page.fill('#opt-inputSize', '32');
+  await page.fill('#opt-width', '0.125');
+  await page.fill('#opt-maxEpochs', '2');
+  await page.fill('#opt-batchSize', '8');
+  await page.click('[data-testid="train"]');
+  const jobId = Number(await until(async () => page.getAttribute('[data-testid="progress"]', 'data-job'),
+    'the new job to be followed'));
+  const job = await api(`/jobs/${jobId}`, as);
+  checkEqual(job.config.task, 'detection', 'the job trains a detector');
+  checkEqual(job.config.monitor, 'map', 'and keeps its epoch by mAP');
+  await until(async () => {
+    const s = (await api(`/jobs/${jobId}`, as)).status;
+    if (s === 'FAILED' || s === 'CANCELLED') throw new Error(`training job ${jobId} ended ${s}`);
+    return s === 'SUCCEEDED';
+  }, 'the training job to succeed', { timeout: 400000, every: 2000 });
+  await page.waitForSelector(`[data-testid="progress"][data-job="${jobId}"][data-status="SUCCEEDED"]`);
+  check(/mAP/.test(await page.textContent('[data-stat=best] .stat-label')), 'the progress shows the best mAP');
+  const model = (await api(`/models?useCaseId=${useCaseId}`, as)).find((m) => m.jobId === jobId);
+  check(model, `job ${jobId} registered a model`);
+  const detail = await api(`/models/${model.id}`, as);
+  await page.click('[data-testid="open-job-model"]');
+  const mapShown = await page.waitForSelector(`[data-testid="model-card"][data-model="${model.id}"] [data-stat=map] .stat-value`);
+  checkEqual((await mapShown.textContent()).trim(), Number(detail.card.validation.map).toFixed(3), 'the card\'s mAP');
+  await t.shot('detector-card');
+
+  // Run: the boxes over a dataset image
+  const studies = await api(`/datasets/${datasetId}/studies?limit=1`, as);
+  const images = await api(`/datasets/${datasetId}/images?study=${encodeURIComponent(studies[0].studyUid)}`, as);
+  const image = images[0];
+  await t.goto(`/run?model=${model.id}`);
+  await page.waitForSelector(`.model-detail[data-model="${model.id}"] [data-stat=map]`);
+  await page.selectOption('#run-dataset', String(datasetId));
+  await page.waitForSelector(`#run-study option[value="${studies[0].studyUid}"]`, { state: 'attached' });
+  await page.selectOption('#run-study', studies[0].studyUid);
+  await page.click(`.thumb[data-image="${image.imageId}"] img`);
+  await page.click('#run-predict');
+  await page.waitForSelector('[data-testid=prediction][data-boxes]', { timeout: 60000 });
+  const found = await api(`/models/${model.id}/predict`, { ...as, method: 'POST',
+    body: { datasetId, imageId: image.imageId } });
+  checkEqual(found.task, 'detection', 'the API answers with boxes');
+  checkEqual(Number(await page.getAttribute('[data-testid=prediction]', 'data-boxes')),
+    found.boxes.filter((b) => b.score >= 0.3).length, 'boxes shown at the default score, 0.3');
+  // every box, at the lowest score, drawn where the API puts it (in % of the PNG)
+  await page.$eval('[data-testid=min-score]', (el) => {
+    el.value = '0.05';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await until(async () => Number(await page.getAttribute('[data-testid=prediction]', 'data-boxes'))
+    === found.boxes.length, 'every box to be shown at score 0.05');
+  await until(async () => (await page.locator('[data-testid=found-box]').count()) === found.boxes.length,
+    'every box to be drawn');
+  if (found.boxes.length) {
+    const drawn = await page.$eval('[data-testid=found-box]', (el) => parseFloat(el.style.left));
+    checkEqual(drawn.toFixed(2), (100 * found.boxes[0].x / image.pngWidth).toFixed(2), 'the first box\'s left edge');
+  }
+  await t.shot('detector-run');
+
+  // Evaluate: the detector by mAP
+  await t.goto('/evaluate');
+  await page.waitForSelector('[data-testid="eval-form"]');
+  await page.selectOption('#eval-usecase', String(useCaseId));
+  await page.selectOption('#eval-dataset', String(datasetId));
+  await page.check('[data-testid="eval-form"] [data-testid="labels-mine"]');
+  await page.waitForSelector('[data-testid="detection-note"]');
+  check(await page.locator('input[data-positive]').count() === 0, 'no binary view for boxes');
+  await page.check(`[data-testid="model-picker"] input[data-model="${model.id}"]`);
+  const before = new Set((await api('/jobs?limit=100', as)).map((j) => j.id));
+  await page.click('[data-testid="evaluate"]');
+  const evalId = Number(await until(async () => {
+    const id = await page.getAttribute('[data-testid="evaluation"]', 'data-job');
+    return id && !before.has(Number(id)) ? id : null;
+  }, 'the new evaluation to be shown'));
+  await until(async () => {
+    const s = (await api(`/jobs/${evalId}`, as)).status;
+    if (s === 'FAILED' || s === 'CANCELLED') throw new Error(`evaluation ${evalId} ended ${s}`);
+    return s === 'SUCCEEDED';
+  }, 'the evaluation to succeed', { timeout: 400000, every: 2000 });
+  const cell = await page.waitForSelector(`[data-testid="evaluation"][data-job="${evalId}"] [data-testid="compare-table"] td[data-col=map]`,
+    { timeout: 30000 });
+  const rows = await api(`/jobs/${evalId}/artifact?path=comparison.json`, as);
+  check((await cell.textContent()).trim().startsWith(Number(rows[0].map).toFixed(3)),
+    `the table's mAP is the job's: ${await cell.textContent()} for ${rows[0].map}`);
+  await page.waitForSelector('canvas[data-chart=froc]');
+  await t.shot('detector-evaluation');
+});
