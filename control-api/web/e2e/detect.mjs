@@ -52,6 +52,26 @@ scenario('detect', async (t) => {
   checkEqual((await mapShown.textContent()).trim(), Number(detail.card.validation.map).toFixed(3), 'the card\'s mAP');
   await t.shot('detector-card');
 
+  // Annotate: the detector suggests boxes on the next study, which join the draft to be checked
+  await t.goto(`/annotate?useCase=${useCaseId}&dataset=${datasetId}`);
+  const studyUid = await (await page.waitForSelector('[data-testid="study"]')).getAttribute('data-study-uid');
+  await page.waitForSelector('[data-testid="suggest"]');
+  await page.selectOption('[data-testid="suggest-model"]', String(model.id));
+  await page.$eval('[data-testid=suggest-score]', (el) => {
+    el.value = '0.05';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  let expected = 0;
+  for (const im of await api(`/datasets/${datasetId}/images?study=${encodeURIComponent(studyUid)}`, as)) {
+    expected += (await api(`/models/${model.id}/predict`, { ...as, method: 'POST',
+      body: { datasetId, imageId: im.imageId } })).boxes.length;
+  }
+  await page.click('[data-testid="suggest-boxes"]');
+  await page.waitForSelector('[data-testid="suggest-note"]', { timeout: 60000 });
+  const listed = await page.locator('[data-testid="box-list"] li').count();
+  checkEqual(listed, Math.min(100, expected), 'the suggested boxes join the draft (at most 100 per study)');
+  await t.shot('detector-suggestions');
+
   // Run: the boxes over a dataset image
   const studies = await api(`/datasets/${datasetId}/studies?limit=1`, as);
   const images = await api(`/datasets/${datasetId}/images?study=${encodeURIComponent(studies[0].studyUid)}`, as);

@@ -15,6 +15,7 @@ import { AnnotateHead, useCloseMenuOutside } from './annotate-head.js';
 import { ShortcutHelp, usePageKeys } from './annotate-keys.js';
 import { BoxPanel, CategoryButtons } from './annotate-labels.js';
 import { useSession } from './annotate-session.js';
+import { SuggestBoxes } from './annotate-suggest.js';
 import { Viewer } from './annotate-viewer.js';
 import './annotate.css';
 
@@ -179,6 +180,8 @@ function Annotator({ useCase, dataset, pickers }) {
             e.currentTarget.blur();
             saveBoxes([]);
           }} />`}
+        ${working && detection && html`<${SuggestBoxes} useCase=${useCase} dataset=${dataset} study=${study}
+          boxes=${boxes} onChange=${setBoxes} />`}
         ${working && html`<div class="side-actions">
           <button type="button" data-testid="skip" onClick=${(e) => {
             e.currentTarget.blur();

@@ -205,8 +205,8 @@ function DetectionComparison({ job, entries, datasets }) {
   const ds = (datasets || []).find((d) => d.id === job.datasetId);
   const first = entries[0] ? entries[0].row : {};
   return html`<div class="comparison" data-testid="comparison">
-    <p class="muted">${first.images ?? '?'} images of ${ds ? ds.name : `dataset ${job.datasetId}`} with
-      ${first.references ?? '?'} reference boxes. Intervals are 95 % bootstrap intervals over the images. A box found
+    <p class="muted">${`${first.images ?? '?'} images of ${ds ? ds.name : `dataset ${job.datasetId}`} with `
+      + `${first.references ?? '?'} reference boxes.`} Intervals are 95 % bootstrap intervals over the images. A box found
       counts when it overlaps a reference box of its category by at least the overlap (IoU) in question; mAP averages
       AP50 to AP95.</p>
     <div class="table-scroll">

@@ -137,7 +137,7 @@ function Findings({ result, modelId }) {
     <label class="field"><span class="field-label">Show boxes scoring at least ${pct(minScore, 0)}</span>
       <input type="range" min="0.05" max="0.95" step="0.05" value=${minScore} data-testid="min-score"
         onInput=${(e) => setMinScore(Number(e.currentTarget.value))} /></label>
-    <div class="thumb-frame">
+    <div class="thumb-frame large">
       ${input.kind === 'dataset'
         ? html`<${Thumb} path=${`/datasets/${input.datasetId}/images/${input.image.imageId}/png`}
             alt=${view(input.image)} className="boxed-img" onLoad=${onLoad} />`

@@ -144,6 +144,16 @@ class DetectionJobsTest {
     String refused = http.upload("/api/models/" + modelId + "/predict", dora, Files.readAllBytes(dicom),
         "application/dicom").expect(400).detail();
     assertTrue(refused.contains("uploaded PNG"), refused);
+
+    // published, the package's card reports the detector's scores, not a classifier's
+    String destination = http.post("/api/models/" + modelId + "/publish", dora, Map.of("directory", "det"))
+        .expect(201).json().path("destination").asText();
+    String card = Files.readString(tmp.resolve("home").resolve(destination.substring("$RADLAB_HOME/".length()))
+        .resolve("MODEL_CARD.md"));
+    double map = http.get("/api/models/" + modelId, dora).json().path("card").path("validation").path("map")
+        .asDouble();
+    assertTrue(card.contains("| task | detection |") && card.contains(String.format(java.util.Locale.ROOT,
+        "| mAP (IoU 0.5 to 0.95) | %.4f |", map)) && !card.contains("kappa"), card);
   }
 
   @Test

@@ -91,12 +91,23 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
     Preprocessing pre = card.preprocessing();
     row(md, "input", "1 x " + pre.inputSize() + " x " + pre.inputSize() + ", normalized with mean " + fmt(pre.mean())
         + " and standard deviation " + fmt(pre.std()));
+    row(md, "task", card.task().id());
     row(md, "training", card.trainImages() + " images; validation " + card.validationImages() + " images");
     row(md, "status", card.status() + ", best epoch " + card.bestEpoch());
     row(md, "label snapshot SHA-256", card.labelsSha256());
     ModelCard.Validation v = card.validation();
+    boolean detector = card.task() == org.radlab.core.task.TaskType.DETECTION;
     md.append("\n## Validation (best epoch)\n\n| metric | value |\n|---|---|\n");
-    if (v != null) {
+    if (v != null && detector) {
+      row(md, "images", String.valueOf(v.studies()));
+      row(md, "mAP (IoU 0.5 to 0.95)", fmt(v.map()));
+      row(md, "AP50", fmt(v.ap50()));
+      row(md, "AP75", fmt(v.ap75()));
+      if (v.apPerClass() != null) {
+        v.apPerClass().forEach((c, ap) -> row(md, "AP of " + c, fmt(ap)));
+      }
+      row(md, "loss", fmt(v.loss()));
+    } else if (v != null) {
       row(md, "studies", String.valueOf(v.studies()));
       row(md, "linear-weighted kappa", fmt(v.kappaLinear()));
       row(md, "AUC", fmt(v.auc()));
@@ -105,12 +116,13 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
       md.append("\nConfusion matrix (rows: reference, columns: predicted): ")
           .append(Json.MAPPER.writeValueAsString(v.confusionMatrix()));
     }
-    md.append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | kappa | AUC |\n")
-        .append("|---|---|---|---|---|\n");
+    md.append("\n\n## Learning curves\n\n| epoch | train loss | validation loss | ")
+        .append(detector ? "mAP | AP50 |\n" : "kappa | AUC |\n").append("|---|---|---|---|---|\n");
     for (ModelCard.EpochStats c : card.curves() == null ? List.<ModelCard.EpochStats>of() : card.curves()) {
       md.append("| ").append(c.epoch()).append(" | ").append(fmt(c.trainLoss())).append(" | ")
-          .append(fmt(c.validationLoss())).append(" | ").append(fmt(c.kappa())).append(" | ").append(fmt(c.auc()))
-          .append(" |\n");
+          .append(fmt(c.validationLoss())).append(" | ")
+          .append(detector ? fmt(c.map()) : fmt(c.kappa())).append(" | ")
+          .append(detector ? fmt(c.ap50()) : fmt(c.auc())).append(" |\n");
     }
     md.append("\nFiles: the weights (").append(card.weights()).append("), model.json (everything "
         + "above and the training config), and SHA256SUMS (check with `sha256sum -c SHA256SUMS`).\n");
@@ -121,7 +133,7 @@ public record ModelPackage(String name, Map<String, byte[]> files) {
     md.append("| ").append(key).append(" | ").append(value).append(" |\n");
   }
 
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+  private static String fmt(Double v) {
+    return v == null ? "–" : String.format(Locale.ROOT, "%.4f", v);
   }
 }
