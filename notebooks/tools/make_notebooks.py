@@ -2,8 +2,8 @@
 """Writes RadLab's exploration notebooks (notebooks/0*.ipynb) from the cell texts below, without outputs.
 
 Edit the cells here, then run `/usr/bin/python3 notebooks/tools/make_notebooks.py`: the notebooks are generated
-files, so their shared cells (display helpers, workspace, Spark session) stay the same in all four. Needs Debian's
-python3-nbformat (installed with Jupyter by bin/bootstrap). cli's NotebooksTest runs the four notebooks in order.
+files, so their shared cells (display helpers, workspace, Spark session) stay the same in all five. Needs Debian's
+python3-nbformat (installed with Jupyter by bin/bootstrap). cli's NotebooksTest runs the five notebooks in order.
 """
 import pathlib
 
@@ -274,7 +274,9 @@ val chosen: Pair<Path, Path?> = if (givenDataset != null) {
 val datasetDir: Path = chosen.first
 val labelsFile: Path? = chosen.second
 println("dataset: $datasetDir\nlabels:  ${labelsFile ?: "none (set RADLAB_LABELS for the density views)"}")'''),
-    ("code", r'''// The tables: images.parquet (one row per image: pseudonymous ids, header fields, PNG path, tensor statistics), the
+    ("code", r'''import org.radlab.core.dataset.DatasetLayout
+import org.radlab.core.dataset.DatasetSummary
+// The tables: images.parquet (one row per image: pseudonymous ids, header fields, PNG path, tensor statistics), the
 // label snapshot (study_uid,label) and summary.json. Temporary views let the cells below use plain SQL.
 val images = spark.read().parquet(datasetDir.resolve("images.parquet").toString())
 images.createOrReplaceTempView("images")
@@ -296,16 +298,14 @@ val positive: List<String> = System.getenv("RADLAB_POSITIVE")?.takeIf { it.isNot
     ?: if (classes == DENSITY) listOf("C", "D") else classes.takeLast(1)
 check(positive.all { it in classes }) { "RADLAB_POSITIVE=$positive names a class not in the labels $classes" }
 
-val summary: JsonNode = json.readTree(datasetDir.resolve("summary.json").toFile())
+val summary = DatasetSummary.read(datasetDir.resolve(DatasetLayout.SUMMARY))
 DISPLAY(htmlTable(listOf("files converted", "images", "files rejected", "tensor mean", "tensor std"),
-    listOf(listOf(summary.path("converted").asLong(), summary.path("images").asLong(),
-        summary.path("rejected").asLong(), summary.path("tensorMean").asDouble(),
-        summary.path("tensorStd").asDouble())),
+    listOf(listOf(summary.convertedFiles(), summary.images(), summary.rejected(), summary.tensorMean(),
+        summary.tensorStd())),
     "summary.json"))
 DISPLAY(htmlTable(listOf("transfer syntax", "UID", "files converted", "files rejected"),
-    summary.path("transferSyntaxes").fields().asSequence().map { (uid, s) ->
-        listOf(s.path("name").asText(), uid, s.path("converted").asLong(), s.path("rejected").asLong()) }.toList(),
-    "files per transfer syntax; rejects: " + summary.path("rejectReasons").toString()))'''),
+    summary.transferSyntaxes().map { (uid, s) -> listOf(s.name(), uid, s.converted(), s.rejected()) },
+    "files per transfer syntax; rejects: " + summary.rejectReasons()))'''),
     ("md", r'''## Metadata statistics
 
 Counts by manufacturer, by view and by density class. A study is one screening exam (four views); a patient can
@@ -937,6 +937,186 @@ println("done")'''),
 ]
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# 05-detect-lesions
+# ---------------------------------------------------------------------------------------------------------------
+
+NB05 = [
+    ("md", r'''# 05 · Detect lesions
+
+Trains a small **lesion detector** on synthetic mammograms with masses and calcification clusters, evaluates it
+on held-out images, and draws what it finds next to the reference boxes:
+
+* the data: `radlab synth --lesions` studies, prepared, their ground-truth boxes imported as a detection snapshot,
+* the training curves: loss, and the validation mAP and AP50 per epoch,
+* the held-out evaluation: mAP, AP50 and AP75 with 95 % bootstrap intervals, AP per class, the precision-recall and
+  FROC charts the job draws,
+* one held-out image with the reference boxes (green) and the detector's boxes (orange) over it.
+
+The detector is deliberately tiny (a quarter-width ResNet-18 backbone, 128 × 128 inputs, a dozen epochs), so that
+it trains in well under a minute and finds the masses better than the calcifications; `bench/detect` trains one
+to AP50 0.89 in about six minutes at 256 × 256. See `docs/training.md` (Detection models).
+
+**Needs:** nothing from the other notebooks: it makes its own data under `$RADLAB_HOME/notebooks/lesions` and
+reuses it (and the model, while its config is unchanged) when run again.
+
+**Run time:** about a minute and a half on two cores the first time.'''),
+    ("code", HELPERS),
+    ("code", WORKSPACE),
+    ("code", spark_cell("radlab-notebook-05")),
+    ("md", r'''## The data
+
+`SynthCommand --lesions` adds lesions to the synthetic views and writes their ground truth, `boxes.csv`, keyed by
+the original SOPInstanceUID in the original image's pixels. `BoxLabelImport.run` (`radlab labels import --task
+detection`) maps each box onto the prepared image: the pseudonymous image id, mirrored like the image (right
+breasts), scaled to the PNG. A training pool and a held-out set come from two seeds.'''),
+    ("code", r'''import org.radlab.core.dataset.BoxTable
+import org.radlab.core.jobs.PrepJobConfig
+import org.radlab.prep.BoxLabelImport
+import org.radlab.prep.PrepJob
+import org.radlab.prep.synth.SynthCommand
+import picocli.CommandLine
+
+val LESIONS = listOf("mass", "calcification")
+val lesionDir: Path = Files.createDirectories(notebookDir.resolve("lesions"))
+
+/** Synthesizes, prepares and imports the boxes of [studies] studies, or reuses them; returns (dataset, snapshot). */
+fun lesionSet(name: String, studies: Int, seed: Int): Pair<Path, Path> {
+    val dicom = lesionDir.resolve("$name-dicom")
+    if (!Files.exists(dicom.resolve("boxes.csv"))) {
+        val rc = CommandLine(SynthCommand()).execute("--out", dicom.toString(), "--studies", "$studies", "--seed",
+            "$seed", "--lesions")
+        check(rc == 0) { "radlab synth failed (exit $rc)" }
+    }
+    val dataset = home.resolve("datasets").resolve("notebook-lesions-$name")
+    if (!Files.exists(dataset.resolve("summary.json"))) {
+        // PNGs of at most 256 px and 128 x 128 tensors: the detector's input
+        PrepJob.run(spark, PrepJobConfig.of(dicom.toString(), dataset.toString()).withSizes(256, 128))
+    }
+    val report = BoxLabelImport.run(spark, BoxLabelImport.Request(dataset.toString(), null,
+        dicom.resolve("boxes.csv"), "SOPInstanceUID", LESIONS, home.resolve("labels"), null))
+    println("$name: " + BoxLabelImport.describe(report))
+    return dataset to report.snapshot()
+}
+
+val (poolDir, poolBoxes) = lesionSet("pool", 32, 21)
+val (heldDir, heldBoxes) = lesionSet("held-out", 10, 22)
+val counts = listOf("pool" to poolBoxes, "held-out" to heldBoxes).map { (name, file) ->
+    val t = BoxTable.readReference(file, BoxTable.IMAGE)
+    listOf<Any?>(name, t.images().size, t.images().count { i -> t.boxes().none { it.image() == i } }) +
+        LESIONS.map { c -> t.boxes().count { it.label() == c } }
+}
+DISPLAY(htmlTable(listOf("set", "images", "images without a lesion") + LESIONS.map { "$it boxes" }, counts,
+    "the box snapshots"))'''),
+    ("md", r'''## Training
+
+A `TrainConfig` with `"task": "detection"` trains the detector with the same job as a classifier: the snapshot's
+images split by patient, the boxes moved into the model input and along with the random flips, sigmoid focal loss
+with the box and centre-ness terms, and after every epoch the validation images' boxes scored by mAP, which picks the
+kept epoch.'''),
+    ("code", r'''import org.radlab.core.jobs.TrainConfig
+import org.radlab.core.model.ModelCard
+import org.radlab.train.TrainJob
+
+val detectorConfig: TrainConfig = TrainConfig.of(poolDir.toString(), poolBoxes.toString(), LESIONS).with(
+    """{"task": "detection", "inputSize": 128, "width": 0.25, "maxEpochs": 12, "batchSize": 16,
+        "learningRate": 0.002, "augmentation": "flips_rotations", "maxRotation": 0, "seed": 3,
+        "jobId": "nb-detector"}""")
+val detectorDir: Path = Path.of(detectorConfig.output())
+val old: ModelCard? = if (Files.exists(detectorDir.resolve("model.json"))) ModelCard.read(detectorDir.resolve("model.json")) else null
+val detector: ModelCard = if (old != null && old.config() == detectorConfig && old.status() == "completed") {
+    println("nb-detector: already trained with this config; reusing it")
+    old
+} else {
+    if (old != null) detectorDir.toFile().deleteRecursively() // another config: train afresh, not resume
+    TrainJob.run(spark, detectorConfig)
+}
+println("${detector.status()}: best epoch ${detector.bestEpoch()} of ${detector.curves().size}, " +
+    "${detector.trainImages()} training and ${detector.validationImages()} validation images")'''),
+    ("code", r'''import org.knowm.xchart.XYChartBuilder
+
+val epochs = detector.curves().map { it.epoch() }
+val lossChart = XYChartBuilder().width(520).height(320).title("loss").xAxisTitle("epoch").yAxisTitle("loss").build()
+style(lossChart.addSeries("training", epochs, detector.curves().map { it.trainLoss() }), PALETTE[0], SeriesMarkers.CIRCLE)
+style(lossChart.addSeries("validation", epochs, detector.curves().map { it.validationLoss() }), PALETTE[1],
+    SeriesMarkers.CIRCLE, dashed = true)
+val scoreChart = XYChartBuilder().width(520).height(320).title("validation").xAxisTitle("epoch").yAxisTitle("score")
+    .build()
+scoreChart.styler.setYAxisMin(0.0).setYAxisMax(1.0)
+style(scoreChart.addSeries("mAP", epochs, detector.curves().map { it.map() ?: Double.NaN }), PALETTE[2],
+    SeriesMarkers.CIRCLE)
+style(scoreChart.addSeries("AP50", epochs, detector.curves().map { it.ap50() ?: Double.NaN }), PALETTE[3],
+    SeriesMarkers.CIRCLE, dashed = true)
+DISPLAY(png(sideBySide(listOf(BitmapEncoder.getBufferedImage(lossChart), BitmapEncoder.getBufferedImage(scoreChart)))))
+DISPLAY(htmlTable(listOf("epoch", "training loss", "validation loss", "mAP", "AP50", "seconds"),
+    detector.curves().map { e -> listOf(e.epoch(), e.trainLoss(), e.validationLoss(), e.map(), e.ap50(),
+        fmt(e.seconds(), 1)) }, "detector curves"))'''),
+    ("md", r'''## Evaluation on the held-out images
+
+`EvaluateJob.evaluate(spark, EvalConfig)` sees that the model is a detector: it runs it over every image the
+held-out snapshot lists, moves its boxes back into the PNG's pixels and scores them against the reference boxes
+(`<model>/metrics.json`, `predictions.csv`, and the charts `precision-recall.png` and `froc.png`). The intervals
+come from 1000 bootstrap resamples of the images.'''),
+    ("code", r'''import org.radlab.core.jobs.EvalConfig
+import org.radlab.eval.EvaluateJob
+
+val detectionEval: Path = home.resolve("evaluations").resolve("notebook-detect")
+EvaluateJob.evaluate(spark, EvalConfig(heldDir.toString(), heldBoxes.toString(), listOf(detectorDir.toString()),
+    null, null, 1000, 1L, "notebook-detect", detectionEval.toString()))
+val modelId = json.readTree(detectionEval.resolve("comparison.json").toFile()).get(0).path("model").asText()
+val report: JsonNode = json.readTree(detectionEval.resolve(modelId).resolve("metrics.json").toFile())
+fun ci(node: JsonNode) = if (node.isMissingNode || node.isNull) "" else
+    " (" + fmt(node.path("lower").asDouble()) + "–" + fmt(node.path("upper").asDouble()) + ")"
+DISPLAY(htmlTable(listOf("images", "reference boxes", "mAP (95% CI)", "AP50 (95% CI)", "AP75", "FROC mean"),
+    listOf(listOf(report.path("images").asInt(), report.path("references").asInt(),
+        fmt(report.path("mAP").asDouble()) + ci(report.path("mAPCi")),
+        fmt(report.path("AP50").asDouble()) + ci(report.path("AP50Ci")), report.path("AP75").asDouble(),
+        report.path("froc").path("mean").asDouble())), "held-out detection"))
+DISPLAY(htmlTable(listOf("class", "reference boxes", "AP", "AP50", "AP75"), LESIONS.map { c ->
+    val p = report.path("perClass").path(c)
+    listOf(c, p.path("references").asInt(), p.path("ap").asDouble(Double.NaN), p.path("ap50").asDouble(Double.NaN),
+        p.path("ap75").asDouble(Double.NaN)) }, "per class"))
+DISPLAY(png(sideBySide(listOf("precision-recall.png", "froc.png").map {
+    ImageIO.read(detectionEval.resolve(modelId).resolve(it).toFile()) })))'''),
+    ("md", r'''## What it finds
+
+One held-out image with lesions: the reference boxes in green, the detector's boxes scoring at least 0.3 in orange
+with their score (from the job's `predictions.csv`, in the PNG's pixels).'''),
+    ("code", r'''import java.awt.BasicStroke
+import java.awt.Font
+import org.radlab.core.dataset.ImageList
+
+val reference = BoxTable.readReference(heldBoxes, BoxTable.IMAGE)
+val found = BoxTable.readPredictions(detectionEval.resolve(modelId).resolve("predictions.csv"), BoxTable.IMAGE)
+// the image with the most reference boxes
+val shownImage = reference.boxes().groupBy { it.image() }.maxByOrNull { it.value.size }!!.key
+val entry = ImageList.read(heldDir.resolve(ImageList.FILE)).first { it.imageId() == shownImage }
+val picture = ImageIO.read(heldDir.resolve(entry.pngPath()).toFile())
+val scale = 2
+val canvas = BufferedImage(picture.width * scale, picture.height * scale, BufferedImage.TYPE_INT_RGB)
+val g = canvas.createGraphics()
+g.drawImage(picture, 0, 0, canvas.width, canvas.height, null)
+g.stroke = BasicStroke(2f)
+g.font = Font(Font.SANS_SERIF, Font.BOLD, 12)
+fun draw(b: BoxTable.Box, colour: Color, label: String) {
+    g.color = colour
+    val x = (b.xMin() * scale).toInt(); val y = (b.yMin() * scale).toInt()
+    g.drawRect(x, y, ((b.xMax() - b.xMin()) * scale).toInt(), ((b.yMax() - b.yMin()) * scale).toInt())
+    g.drawString(label, x, maxOf(12, y - 3))
+}
+reference.boxes().filter { it.image() == shownImage }.forEach { draw(it, Color(60, 200, 90), it.label()) }
+val shownFound = found.boxes().filter { it.image() == shownImage && it.score() >= 0.3 }
+shownFound.forEach { draw(it, Color(245, 158, 11), it.label() + " " + fmt(it.score(), 2)) }
+g.dispose()
+DISPLAY(png(canvas))
+DISPLAY(htmlTable(listOf("box", "class", "score", "x min", "y min", "x max", "y max"),
+    shownFound.mapIndexed { i, b -> listOf(i + 1, b.label(), b.score(), b.xMin(), b.yMin(), b.xMax(), b.yMax()) },
+    "the detector's boxes on image ${shownImage.take(12)}… (score at least 0.3)"))
+spark.stop()
+println("done")'''),
+]
+
+
 def notebook(cells):
     nb = nbf.v4.new_notebook()
     for kind, text in cells:
@@ -951,6 +1131,7 @@ NOTEBOOKS = {
     "02-train-model.ipynb": NB02,
     "03-compare-models.ipynb": NB03,
     "04-assess-over-time.ipynb": NB04,
+    "05-detect-lesions.ipynb": NB05,
 }
 
 if __name__ == "__main__":

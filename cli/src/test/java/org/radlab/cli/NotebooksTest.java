@@ -41,7 +41,7 @@ import org.radlab.core.launch.SparkClasspath;
 class NotebooksTest {
   private static final Path NOTEBOOKS = Path.of("..", "notebooks").toAbsolutePath().normalize();
   private static final List<String> ORDER = List.of("01-explore-dataset", "02-train-model", "03-compare-models",
-      "04-assess-over-time");
+      "04-assess-over-time", "05-detect-lesions");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration NOTEBOOK_TIMEOUT = Duration.ofMinutes(10);
 
@@ -187,6 +187,22 @@ class NotebooksTest {
     String metrics = table(assess, " at threshold 0.5 on P(C+D)");
     assertTrue(metrics.contains(">" + test.size() + "<"), metrics);
     assertEquals(2, images(assess).size(), "probability over time, shares per period");
+
+    // 05: a detector trained on lesion boxes, every epoch with its mAP, evaluated on the held-out set's boxes
+    List<JsonNode> detect = outputs(executed.get("05-detect-lesions"));
+    JsonNode detector = JSON.readTree(home.resolve("models/nb-detector/model.json").toFile());
+    assertEquals("detection", detector.path("task").asText());
+    assertEquals(12, firstColumn(table(detect, "detector curves")).size(), "a row per epoch");
+    // the held-out snapshot, read here as plain CSV: its images and its boxes (rows with a label)
+    List<String> rows = Files.readAllLines(Files.list(home.resolve("labels"))
+        .filter(f -> f.getFileName().toString().startsWith("notebook-lesions-held-out")).findFirst().orElseThrow());
+    long images = rows.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).distinct().count();
+    long boxes = rows.stream().skip(1).filter(l -> !l.endsWith(",")).count();
+    String heldOutTable = table(detect, "held-out detection");
+    assertTrue(heldOutTable.contains(">" + images + "<") && heldOutTable.contains(">" + boxes + "<"),
+        images + " images and " + boxes + " boxes in " + heldOutTable);
+    assertEquals(List.of("mass", "calcification"), firstColumn(table(detect, "per class")));
+    assertEquals(3, images(detect).size(), "curves, precision-recall and FROC, the image with its boxes");
   }
 
   /** Runs one notebook with nbconvert; fails with its output when it fails. Returns the executed notebook. */
