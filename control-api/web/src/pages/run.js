@@ -137,7 +137,9 @@ function Findings({ result, modelId }) {
     <label class="field"><span class="field-label">Show boxes scoring at least ${pct(minScore, 0)}</span>
       <input type="range" min="0.05" max="0.95" step="0.05" value=${minScore} data-testid="min-score"
         onInput=${(e) => setMinScore(Number(e.currentTarget.value))} /></label>
-    <div class="thumb-frame large">
+    ${input.kind === 'upload' && !input.preview && html`<p class="help">The boxes are in the uploaded DICOM file's own
+      pixels (a right breast the pipeline mirrored is mirrored back); the file is not shown here.</p>`}
+    ${(input.kind === 'dataset' || input.preview) && html`<div class="thumb-frame large">
       ${input.kind === 'dataset'
         ? html`<${Thumb} path=${`/datasets/${input.datasetId}/images/${input.image.imageId}/png`}
             alt=${view(input.image)} className="boxed-img" onLoad=${onLoad} />`
@@ -146,7 +148,7 @@ function Findings({ result, modelId }) {
         title=${`${b.name}: ${pct(b.score)}`} style=${{ left: `${(100 * b.x) / size[0]}%`,
           top: `${(100 * b.y) / size[1]}%`, width: `${(100 * b.width) / size[0]}%`,
           height: `${(100 * b.height) / size[1]}%` }}><span>${i + 1}</span></div>`)}
-    </div>
+    </div>`}
     ${shown.length
       ? html`<table class="findings"><thead><tr><th>#</th><th>Finding</th><th class="num">Score</th>
           <th class="num">Where (pixels)</th></tr></thead>
@@ -154,6 +156,11 @@ function Findings({ result, modelId }) {
             <td class="num">${`${Math.round(b.x)}, ${Math.round(b.y)}; ${Math.round(b.width)} × ${Math.round(b.height)}`}
             </td></tr>`)}</tbody></table>`
       : html`<p class="muted">No box scores ${pct(minScore, 0)} or more; lower the score to see the weaker ones.</p>`}
+    <h3>Report text</h3>
+    ${prediction.reportText
+      ? html`<blockquote class="report" data-testid="report-text">${prediction.reportText}</blockquote>`
+      : html`<p class="muted" data-testid="report-text">No finding scores 50 % or more, so the assist module adds no
+        sentence.</p>`}
     <div data-testid="input">${prediction.input}</div>
     <div class="help">Model ${modelId}. The scores are the model’s own (a box’s class probability times its
       centre-ness); they are not calibrated against your site’s reads. A research model, not a diagnosis.</div>

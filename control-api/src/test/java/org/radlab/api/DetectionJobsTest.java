@@ -123,6 +123,18 @@ class DetectionJobsTest {
     assertEquals("detection", run.path("task").asText());
     List<BoxTable.Box> fromEvaluation = evaluated.boxes().stream().filter(b -> b.image().equals(image)).toList();
     assertEquals(fromEvaluation.size(), run.path("boxes").size(), "Run and the evaluation find as many boxes");
+    // the report text: the default assist module's sentence (the category's description) of each category found at
+    // a score of 0.5 or more, in the order first found
+    Map<String, String> sentence = Map.of("mass", "A mass", "calc", "A cluster");
+    List<String> strong = new ArrayList<>();
+    run.path("boxes").forEach(b -> {
+      if (b.path("score").asDouble() >= 0.5 && !strong.contains(b.path("code").asText())) {
+        strong.add(b.path("code").asText());
+      }
+    });
+    assertEquals(strong.isEmpty() ? null : String.join(" ", strong.stream().map(sentence::get).toList()),
+        run.path("reportText").isMissingNode() || run.path("reportText").isNull() ? null
+            : run.path("reportText").asText(), "report text of " + run.path("boxes"));
     // the same boxes, up to libtorch's rounding with other thread counts (the job runs one thread per task)
     run.path("boxes").forEach(b -> assertTrue(fromEvaluation.stream().anyMatch(e -> e.label().equals(
         b.path("code").asText()) && Math.abs(e.xMin() - b.path("x").asDouble()) < 0.01
@@ -137,13 +149,40 @@ class DetectionJobsTest {
     uploaded.path("boxes").forEach(b -> assertTrue(b.path("x").asDouble() >= 0 && b.path("y").asDouble() >= 0
         && b.path("x").asDouble() + b.path("width").asDouble() <= decoded.getWidth() + 1e-9
         && b.path("y").asDouble() + b.path("height").asDouble() <= decoded.getHeight() + 1e-9, b.toString()));
+    // an uploaded DICOM: the boxes of its prepared image (same tensor), in the file's own pixels: scaled from the
+    // PNG's by columns / PNG width and rows / PNG height, and mirrored back for a right breast that prep mirrored
     Path dicom;
     try (var files = Files.walk(tmp.resolve("dicom"))) {
-      dicom = files.filter(f -> f.toString().endsWith(".dcm")).findFirst().orElseThrow();
+      dicom = files.filter(f -> f.getFileName().toString().startsWith("R_")).findFirst().orElseThrow();
     }
-    String refused = http.upload("/api/models/" + modelId + "/predict", dora, Files.readAllBytes(dicom),
-        "application/dicom").expect(400).detail();
-    assertTrue(refused.contains("uploaded PNG"), refused);
+    byte[] file = Files.readAllBytes(dicom);
+    var stored = org.radlab.core.dicom.DicomReader.decode(file);
+    String dicomImage = new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(
+        tmp.resolve("home").resolve("site-secret"))).key("image", stored.header().sopInstanceUid() + "/0", 10);
+    JsonNode asPng = http.post("/api/models/" + modelId + "/predict", dora, Map.of("datasetId", dataset, "imageId",
+        dicomImage)).expect(200).json();
+    JsonNode asDicom = http.upload("/api/models/" + modelId + "/predict", dora, file, "application/dicom")
+        .expect(200).json();
+    JsonNode meta = null;
+    for (JsonNode i : http.get("/api/datasets/" + dataset + "/images?limit=1000", dora).json()) {
+      meta = i.path("imageId").asText().equals(dicomImage) ? i : meta;
+    }
+    assertEquals("R", meta.path("laterality").asText(), "a right breast, which prep mirrors");
+    double sx = (double) stored.width() / meta.path("pngWidth").asInt();
+    double sy = (double) stored.height() / meta.path("pngHeight").asInt();
+    assertEquals(asPng.path("boxes").size(), asDicom.path("boxes").size(), "as many boxes as on the prepared image");
+    for (JsonNode p : asPng.path("boxes")) {
+      double x0 = stored.width() - (p.path("x").asDouble() + p.path("width").asDouble()) * sx;
+      double y0 = p.path("y").asDouble() * sy;
+      boolean matched = false;
+      for (JsonNode d : asDicom.path("boxes")) {
+        matched |= d.path("code").asText().equals(p.path("code").asText())
+            && Math.abs(d.path("x").asDouble() - x0) < 0.05 * sx && Math.abs(d.path("y").asDouble() - y0) < 0.05 * sy
+            && Math.abs(d.path("width").asDouble() - p.path("width").asDouble() * sx) < 0.05 * sx;
+      }
+      assertTrue(matched, "the PNG's box " + p + " mirrored and scaled into the DICOM's pixels: " + asDicom);
+    }
+    assertTrue(asDicom.path("input").asText().contains("uploaded DICOM"), asDicom.toString());
 
     // published, the package's card reports the detector's scores, not a classifier's
     String destination = http.post("/api/models/" + modelId + "/publish", dora, Map.of("directory", "det"))

@@ -46,8 +46,16 @@ public final class ModelRoutes {
   /** A box a detector found, in the pixels of the image it ran on (Annotate's box shape, with the score). */
   public record FoundBox(double x, double y, double width, double height, String code, String name, double score) {}
 
-  /** A detector's prediction: its boxes, highest score first; {@code imageId} when it ran on a dataset image. */
-  public record Detections(long modelId, String task, String imageId, List<FoundBox> boxes, String input) {}
+  /**
+   * A detector's prediction: its boxes, highest score first; {@code imageId} when it ran on a dataset image; the
+   * report text: the assist module's sentence of each category found at {@link #REPORT_SCORE} or more (null when none
+   * is).
+   */
+  public record Detections(long modelId, String task, String imageId, List<FoundBox> boxes, String reportText,
+      String input) {}
+
+  /** The score a detector's box needs for its category's sentence to go into the report text. */
+  public static final double REPORT_SCORE = 0.5;
 
   private final Database db;
   private final ModelDao models;
@@ -104,6 +112,7 @@ public final class ModelRoutes {
     String input;
     String imageId = null;
     ImageGeometry geometry; // where the tensor's boxes lie in the image the caller sees
+    int mirroredColumns = 0; // an uploaded DICOM that the pipeline mirrored: its width, to mirror the boxes back
     if (type.startsWith("application/json")) {
       PredictRequest r = Json.body(ctx, PredictRequest.class);
       if (r.datasetId() == null || r.imageId() == null) {
@@ -130,16 +139,16 @@ public final class ModelRoutes {
         input = "uploaded PNG";
         int[] size = ImageTensors.pngSize(upload);
         geometry = new ImageGeometry(size[0], size[1], size[0], size[1], side);
-      } else if (detector) {
-        throw ApiException.badRequest("a detector runs on a dataset image ({datasetId, imageId}) or an uploaded PNG;"
-            + " its boxes are given in that image's pixels");
       } else if (ImageTensors.isDicom(upload) || type.startsWith("application/dicom")) {
-        geometry = null;
+        ImageTensors.Rendered rendered;
         try {
-          tensor = ImageTensors.fromDicom(upload, side, prepOptions(m));
+          rendered = ImageTensors.fromDicomRendered(upload, side, prepOptions(m));
         } catch (DicomRejectException e) {
           throw ApiException.badRequest("the uploaded DICOM cannot be used (" + e.reason() + "): " + e.getMessage());
         }
+        tensor = rendered.tensor();
+        geometry = new ImageGeometry(rendered.columns(), rendered.rows(), rendered.columns(), rendered.rows(), side);
+        mirroredColumns = rendered.mirrored() ? rendered.columns() : 0;
         input = "uploaded DICOM";
       } else {
         throw new ApiException(415, "unsupported_media_type", "the upload is neither a PNG nor a DICOM file");
@@ -153,7 +162,7 @@ public final class ModelRoutes {
       synchronized (model) {
         found = model.detect(List.of(model.preprocessing().apply(tensor, side))).get(0);
       }
-      ctx.json(detections(m, model, found, geometry, imageId, input));
+      ctx.json(detections(m, model, found, geometry, mirroredColumns, imageId, input));
       return;
     }
     float[] p;
@@ -163,9 +172,12 @@ public final class ModelRoutes {
     ctx.json(prediction(m, model.classes(), p, input));
   }
 
-  /** The detector's boxes moved from its input into the image's pixels (as the evaluation job moves them). */
+  /**
+   * The detector's boxes moved from its input into the image's pixels (as the evaluation job moves them); for an
+   * uploaded DICOM the pipeline mirrored ({@code mirroredColumns} > 0), mirrored back into the file's own pixels.
+   */
   private Detections detections(Model m, TrainedModel model, List<CenterDecoder.Detection> found,
-      ImageGeometry geometry, String imageId, String input) {
+      ImageGeometry geometry, int mirroredColumns, String imageId, String input) {
     Map<String, String> names = new LinkedHashMap<>();
     useCases.categories(m.useCaseId()).forEach(c -> names.put(c.code(), c.name()));
     double toTensor = (double) geometry.tensorSide() / model.preprocessing().inputSize();
@@ -176,13 +188,22 @@ public final class ModelRoutes {
         c[k] *= toTensor;
       }
       double[] px = geometry.tensorToPng(c);
+      if (mirroredColumns > 0) {
+        double x0 = mirroredColumns - px[2];
+        px[2] = mirroredColumns - px[0];
+        px[0] = x0;
+      }
       if (px[2] > px[0] && px[3] > px[1]) {
         String code = model.classes().get(d.classIndex());
         boxes.add(new FoundBox(px[0], px[1], px[2] - px[0], px[3] - px[1], code, names.getOrDefault(code, code),
             d.score()));
       }
     }
-    return new Detections(m.id(), TaskType.DETECTION.id(), imageId, boxes, input);
+    List<UseCaseDao.Category> categories = useCases.categories(m.useCaseId());
+    List<String> sentences = boxes.stream().filter(b -> b.score() >= REPORT_SCORE).map(FoundBox::code).distinct()
+        .map(code -> reportText(m.useCaseId(), categories, code)).filter(t -> t != null && !t.isBlank()).toList();
+    return new Detections(m.id(), TaskType.DETECTION.id(), imageId, boxes,
+        sentences.isEmpty() ? null : String.join(" ", sentences), input);
   }
 
   /** A dataset image's geometry from its dataset's catalog, at the tensors' side. */

@@ -37,11 +37,24 @@ public final class ImageTensors {
    * right-breast mammograms (prep flips only images of modality MG, and so does this).
    */
   public static float[] fromDicom(byte[] file, int side, RenderOptions prep) throws DicomRejectException {
+    return fromDicomRendered(file, side, prep).tensor();
+  }
+
+  /**
+   * A DICOM file's tensor with the geometry of its rendering: the stored image's {@code columns} and {@code rows},
+   * and whether the pipeline mirrored it (so that what a model finds in the tensor can be placed in the file's own
+   * pixels).
+   */
+  public record Rendered(float[] tensor, int columns, int rows, boolean mirrored) {}
+
+  /** As {@link #fromDicom(byte[], int, RenderOptions)}, with the rendering's geometry. */
+  public static Rendered fromDicomRendered(byte[] file, int side, RenderOptions prep) throws DicomRejectException {
     DecodedImage image = DicomReader.decode(file);
     boolean mammogram = "MG".equalsIgnoreCase(image.header().modality());
-    GrayImage rendered = PixelPipeline.render(image, 0, prep.withFlipByLaterality(prep.flipByLaterality()
-        && mammogram));
-    return ImageResize.squarePadded(rendered, side).data();
+    RenderOptions options = prep.withFlipByLaterality(prep.flipByLaterality() && mammogram);
+    GrayImage rendered = PixelPipeline.render(image, 0, options);
+    return new Rendered(ImageResize.squarePadded(rendered, side).data(), image.width(), image.height(),
+        PixelPipeline.mirrors(image.header(), options));
   }
 
   /**
