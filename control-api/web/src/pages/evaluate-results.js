@@ -89,13 +89,22 @@ async function download(jobId, path) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** "Download the table (CSV)" under a comparison, with the warning about overlapping intervals. */
+function TableDownload({ jobId }) {
+  const [save, saving, saveError] = useAction(() => download(jobId, 'comparison.csv'));
+  return html`<div class="toolbar">
+      <button class="small" onClick=${save} disabled=${saving}>Download the table (CSV)</button>
+      <span class="help">Overlapping intervals mean the difference between two models may be chance.</span>
+    </div>
+    <${ErrorBox} error=${saveError} />`;
+}
+
 function binarySummary(b) {
   return `At threshold ${b.threshold}: ${b.truePositives} true and ${b.falsePositives} false positives, `
     + `${b.trueNegatives} true and ${b.falseNegatives} false negatives.`;
 }
 
 function Comparison({ job, entries, datasets }) {
-  const [save, saving, saveError] = useAction(() => download(job.id, 'comparison.csv'));
   const roc = useMemo(() => rocChart(entries.filter((e) => e.metrics && e.metrics.binary)), [entries]);
   const bestKappa = Math.max(...entries.map((e) => num(e.row.kappaLinear) ?? -Infinity));
   const bestAuc = Math.max(...entries.map((e) => num(e.row.aucMacro) ?? -Infinity));
@@ -133,11 +142,7 @@ function Comparison({ job, entries, datasets }) {
       </tr>`)}</tbody>
     </table>
     </div>
-    <div class="toolbar">
-      <button class="small" onClick=${save} disabled=${saving}>Download the table (CSV)</button>
-      <span class="help">Overlapping intervals mean the difference between two models may be chance.</span>
-    </div>
-    <${ErrorBox} error=${saveError} />
+    <${TableDownload} jobId=${job.id} />
 
     <h3>Confusion matrices</h3>
     <div class="matrices">
@@ -199,7 +204,6 @@ function detectionCharts(entries) {
 
 /** A comparison of detectors: mAP, AP50 and AP75 with their intervals, FROC, AP per category, and the curves. */
 function DetectionComparison({ job, entries, datasets }) {
-  const [save, saving, saveError] = useAction(() => download(job.id, 'comparison.csv'));
   const charts = useMemo(() => detectionCharts(entries), [entries]);
   const best = Math.max(...entries.map((e) => num(e.row.map) ?? -Infinity));
   const ds = (datasets || []).find((d) => d.id === job.datasetId);
@@ -234,11 +238,7 @@ function DetectionComparison({ job, entries, datasets }) {
       </tr>`)}</tbody>
     </table>
     </div>
-    <div class="toolbar">
-      <button class="small" onClick=${save} disabled=${saving}>Download the table (CSV)</button>
-      <span class="help">Overlapping intervals mean the difference between two models may be chance.</span>
-    </div>
-    <${ErrorBox} error=${saveError} />
+    <${TableDownload} jobId=${job.id} />
     <h3>Precision and recall</h3>
     <p class="help">At an overlap of 0.5: how many of the boxes a model draws are right (precision) as it finds more
       of the reference boxes (recall). Higher and further right is better.</p>

@@ -129,10 +129,7 @@ final class DetectionEvaluation {
         .add("label", DataTypes.StringType).add("score", DataTypes.DoubleType);
     spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite)
         .parquet(out.resolve("predictions.parquet").toString());
-    JSON.writeValue(out.resolve("comparison.json").toFile(), results);
-    Files.writeString(out.resolve("comparison.csv"), csv(results));
-    System.err.printf("evaluate: done in %.1f s; results in %s%n", (System.nanoTime() - started) / 1e9, out);
-    return results;
+    return EvaluateJob.finish(out, results, csv(results), started);
   }
 
   /**

@@ -218,8 +218,14 @@ public final class EvaluateJob {
     }
     spark.createDataFrame(rows, predictionSchema(cls)).write().mode(SaveMode.Overwrite).partitionBy("level")
         .parquet(out.resolve("predictions.parquet").toString());
+    return finish(out, results, csv(results), started);
+  }
+
+  /** Writes the comparison table ({@code comparison.json}, and {@code csv} as {@code comparison.csv}); says so. */
+  static <T extends Compared> List<T> finish(Path out, List<T> results, String csv, long started)
+      throws IOException {
     JSON.writeValue(out.resolve("comparison.json").toFile(), results);
-    Files.writeString(out.resolve("comparison.csv"), csv(results));
+    Files.writeString(out.resolve("comparison.csv"), csv);
     System.err.printf("evaluate: done in %.1f s; results in %s%n", (System.nanoTime() - started) / 1e9, out);
     return results;
   }

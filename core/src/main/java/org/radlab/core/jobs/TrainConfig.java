@@ -119,7 +119,7 @@ public record TrainConfig(
     maxRotation = or(maxRotation, 15.0);
     Bounds.closed("maxRotation", maxRotation, 0, 180);
     sampling = or(sampling, Sampling.RANDOM);
-    loss = ClassifierLoss.Kind.parse(or(loss, detection ? "sigmoid_focal" : "categorical_cross_entropy")).id();
+    loss = ClassifierLoss.Kind.parse(or(loss, defaultLoss(detection))).id();
     require(!detection || loss.equals("sigmoid_focal"), "detection trains with the sigmoid_focal loss (with its box"
         + " and centre-ness terms), not " + loss);
     focalAlpha = or(focalAlpha, 0.25);
@@ -132,7 +132,7 @@ public record TrainConfig(
     earlyStopping = earlyStopping != null && earlyStopping;
     patience = or(patience, 5);
     Bounds.between("patience", patience, 1, 1000);
-    monitor = or(monitor, detection ? Monitor.MAP : Monitor.KAPPA);
+    monitor = or(monitor, defaultMonitor(detection));
     require(detection ? monitor == Monitor.MAP || monitor == Monitor.LOSS : monitor != Monitor.MAP,
         "monitor " + monitor.id() + " does not judge " + task.id() + (detection ? "; use map or loss"
             : "; use kappa, auc or loss"));
@@ -199,12 +199,10 @@ public record TrainConfig(
       tree.remove("output"); // derived from the job id: follow the new one
     }
     if (overlay.has("task")) { // the loss and the monitor left at this task's defaults follow the new task's
-      TrainConfig defaults = of(dataset, labels, classes.size() < 2 ? List.of("a", "b") : classes);
-      boolean wasDetection = detection();
-      if (!overlay.has("loss") && loss.equals(wasDetection ? "sigmoid_focal" : defaults.loss())) {
+      if (!overlay.has("loss") && loss.equals(defaultLoss(detection()))) {
         tree.remove("loss");
       }
-      if (!overlay.has("monitor") && monitor == (wasDetection ? Monitor.MAP : defaults.monitor())) {
+      if (!overlay.has("monitor") && monitor == defaultMonitor(detection())) {
         tree.remove("monitor");
       }
     }
@@ -234,6 +232,16 @@ public record TrainConfig(
   }
 
   public static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A task's default loss: a detector's focal loss, a classifier's cross-entropy. */
+  private static String defaultLoss(boolean detection) {
+    return detection ? "sigmoid_focal" : "categorical_cross_entropy";
+  }
+
+  /** A task's default monitor: a detector's mAP, a classifier's kappa. */
+  private static Monitor defaultMonitor(boolean detection) {
+    return detection ? Monitor.MAP : Monitor.KAPPA;
+  }
 
   private static <T> T or(T value, T fallback) {
     return value == null ? fallback : value;
