@@ -26,8 +26,6 @@ import org.radlab.core.dataset.ImageList;
 import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.metrics.Bootstrap;
 import org.radlab.core.metrics.DetectionReport;
-import org.radlab.core.model.TorchSetup;
-import org.radlab.core.model.TrainedModel;
 import org.radlab.core.model.detection.CenterDecoder;
 
 /**
@@ -138,23 +136,8 @@ final class DetectionEvaluation {
    */
   private record DetectTask(List<String> models) implements Serializable {
     Iterator<Row> run(Iterator<Row> it) throws IOException {
-      List<Row> images = new ArrayList<>();
-      it.forEachRemaining(images::add);
-      List<Row> out = new ArrayList<>();
-      if (images.isEmpty()) {
-        return out.iterator();
-      }
-      TorchSetup.useThreads(1); // one per task: tasks already run one per core
-      for (int m = 0; m < models.size(); m++) {
-        TrainedModel model = TrainedModel.cached(Path.of(models.get(m)));
-        List<float[]> inputs = new ArrayList<>(images.size());
-        for (Row r : images) {
-          inputs.add(model.preprocessing().apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")));
-        }
-        List<List<CenterDecoder.Detection>> found;
-        synchronized (model) {
-          found = model.detect(inputs);
-        }
+      return EvaluateJob.eachModel(models, it, (m, model, images, inputs, out) -> {
+        List<List<CenterDecoder.Detection>> found = model.detect(inputs);
         for (int i = 0; i < images.size(); i++) {
           Row r = images.get(i);
           int side = r.<Integer>getAs("side");
@@ -173,8 +156,7 @@ final class DetectionEvaluation {
             }
           }
         }
-      }
-      return out.iterator();
+      });
     }
   }
 

@@ -230,26 +230,44 @@ public final class EvaluateJob {
     return results;
   }
 
+  /** What a Spark task does with one model and the preprocessed inputs of its partition's images. */
+  interface ModelPass extends Serializable {
+    /** Adds the rows of model {@code m} (its index in the config) over {@code images} to {@code out}. */
+    void run(int m, TrainedModel model, List<Row> images, List<float[]> inputs, List<Row> out);
+  }
+
+  /**
+   * Runs each of {@code models} over one partition's images (columns {@code data} and {@code side}), preprocessed
+   * for that model, with one libtorch thread (the tasks already run one per core); returns the rows {@code pass}
+   * made. Models come from core's cache, one task at a time using each.
+   */
+  static java.util.Iterator<Row> eachModel(List<String> models, java.util.Iterator<Row> it, ModelPass pass)
+      throws IOException {
+    List<Row> images = new ArrayList<>();
+    it.forEachRemaining(images::add);
+    List<Row> out = new ArrayList<>();
+    if (images.isEmpty()) {
+      return out.iterator();
+    }
+    TorchSetup.useThreads(1);
+    for (int m = 0; m < models.size(); m++) {
+      TrainedModel model = TrainedModel.cached(Path.of(models.get(m)));
+      List<float[]> inputs = new ArrayList<>(images.size());
+      for (Row r : images) {
+        inputs.add(model.preprocessing().apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")));
+      }
+      synchronized (model) {
+        pass.run(m, model, images, inputs, out);
+      }
+    }
+    return out.iterator();
+  }
+
   /** Runs every model over one partition's images; a row per model and image. */
   private record PredictTask(List<String> models) implements Serializable {
     java.util.Iterator<Row> run(java.util.Iterator<Row> it) throws IOException {
-      List<Row> images = new ArrayList<>();
-      it.forEachRemaining(images::add);
-      List<Row> out = new ArrayList<>();
-      if (images.isEmpty()) {
-        return out.iterator();
-      }
-      TorchSetup.useThreads(1); // one per task: tasks already run one per core
-      for (int m = 0; m < models.size(); m++) {
-        TrainedModel model = TrainedModel.cached(Path.of(models.get(m)));
-        List<float[]> inputs = new ArrayList<>(images.size());
-        for (Row r : images) {
-          inputs.add(model.preprocessing().apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")));
-        }
-        float[][] p;
-        synchronized (model) {
-          p = model.predict(inputs);
-        }
+      return eachModel(models, it, (m, model, images, inputs, out) -> {
+        float[][] p = model.predict(inputs);
         for (int i = 0; i < images.size(); i++) {
           double[] d = new double[p[i].length];
           for (int c = 0; c < d.length; c++) {
@@ -259,8 +277,7 @@ public final class EvaluateJob {
           out.add(RowFactory.create(m, r.<String>getAs("image_id"), r.<String>getAs("study_uid"),
               r.<String>getAs("reference"), d));
         }
-      }
-      return out.iterator();
+      });
     }
   }
 
