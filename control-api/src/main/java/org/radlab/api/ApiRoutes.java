@@ -152,6 +152,10 @@ final class ApiRoutes {
         "admin", "Import the reference reader's labels (never returned)",
         "?useCaseId=&keys=pseudonymous|original; {labels: {studyUid: code}} or text/csv study_uid,label",
         "{dataset, useCaseId, studies}", datasets::importReferenceLabels);
+    add(r, "POST", ds + "/reference-boxes", Access.ADMIN,
+        "admin", "Import the reference reader's boxes of a detection use case (never returned)",
+        "?useCaseId=; text/csv image,x_min,y_min,x_max,y_max,label (image ids, PNG pixels)",
+        "{dataset, useCaseId, images, boxes}", datasets::importReferenceBoxes);
 
     add(r, "GET", an + "/next", Access.USER, "any user", "Your next study to label (404 no_more_studies when done)", "",
         "{useCaseId, datasetId, studyUid, images, annotation, annotatedByYou, studiesInDataset}", annotate::next);

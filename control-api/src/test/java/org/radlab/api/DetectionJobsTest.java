@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.BoxTable;
 import org.radlab.prep.synth.SynthCommand;
@@ -23,6 +26,7 @@ import org.radlab.prep.synth.SynthCommand;
  * a detector, the registry keeps its mAP, and an evaluation scores it by mAP. Requests that would mix the tasks are
  * refused naming the problem.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DetectionJobsTest {
   @TempDir static Path tmp;
   static ControlApi api;
@@ -73,6 +77,7 @@ class DetectionJobsTest {
   }
 
   @Test
+  @Order(1)
   void boxesTrainADetectorThatIsEvaluatedByMap() throws Exception {
     Map<String, Object> config = Map.of("inputSize", 32, "width", 0.125, "maxEpochs", 1, "batchSize", 8);
     long job = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
@@ -196,14 +201,51 @@ class DetectionJobsTest {
   }
 
   @Test
+  @Order(2)
+  void referenceBoxesAreCheckedKeptAndScoredAgainst() throws Exception {
+    String study = Fixtures.studies(http, admin, dataset).get(0);
+    JsonNode images = http.get("/api/datasets/" + dataset + "/images?study=" + study, admin).json();
+    String a = images.get(0).path("imageId").asText();
+    String b = images.get(1).path("imageId").asText();
+    String c = images.get(2).path("imageId").asText();
+    int width = images.get(0).path("pngWidth").asInt();
+    String csv = "image,x_min,y_min,x_max,y_max,label\n" + a + ",1,2,11,12,mass\n" + b + ",3,4,13,14,calc\n" + c
+        + ",,,,,\n";
+    String path = "/api/datasets/" + dataset + "/reference-boxes?useCaseId=" + useCase;
+    http.method("POST", path, dora, csv, "text/csv").expect(403);
+    for (String[] bad : new String[][] {{csv.replace(a, "nope"), "nope"}, {csv.replace(",mass", ",tumour"), "tumour"},
+        {csv.replace("1,2,11,12", "1,2," + (width + 5) + ",12"), "leaves"}, {"image,x_min\n", "no column"}}) {
+      String detail = http.method("POST", path, admin, bad[0], "text/csv").expect(400).detail();
+      assertTrue(detail.contains(bad[1]), detail);
+    }
+    assertTrue(http.method("POST", "/api/datasets/" + dataset + "/reference-boxes?useCaseId=1", admin, csv,
+        "text/csv").expect(400).detail().contains("classification"));
+    JsonNode kept = http.method("POST", path, admin, csv, "text/csv").expect(200).json();
+    assertEquals(3, kept.path("images").asInt());
+    assertEquals(2, kept.path("boxes").asInt());
+
+    // an admin scores dora's detector against them: three images, two reference boxes
+    long model = http.get("/api/models?useCaseId=" + useCase, admin).json().get(0).path("id").asLong();
+    long eval = http.post("/api/jobs", admin, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", useCase,
+        "labels", "reference", "models", List.of(model), "config", Map.of("bootstrap", 0))).expect(201).json()
+        .path("id").asLong();
+    assertEquals("SUCCEEDED", Fixtures.awaitJob(http, admin, eval, Duration.ofMinutes(6)).path("status").asText(),
+        http.get("/api/jobs/" + eval + "/log", admin).body());
+    JsonNode row = http.get("/api/jobs/" + eval + "/artifact?path=comparison.json", admin).expect(200).json().get(0);
+    assertEquals(3, row.path("images").asInt(), row.toString());
+    assertEquals(2, row.path("references").asInt(), row.toString());
+  }
+
+  @Test
+  @Order(3)
   void requestsThatMixTheTasksAreRefusedNamingTheProblem() {
     int before = Fixtures.jobCount(http, admin);
     String detail = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
         "config", Map.of("task", "classification"))).expect(400).detail();
     assertTrue(detail.contains("detection use case"), detail);
     detail = http.post("/api/jobs", admin, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
-        "labels", "reference")).expect(400).detail();
-    assertTrue(detail.contains("'mine'"), detail);
+        "labels", "theirs")).expect(400).detail();
+    assertTrue(detail.contains("'mine' or 'reference'"), detail);
     detail = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1,
         "config", Map.of("task", "detection"))).expect(400).detail();
     assertTrue(detail.contains("classification use case"), detail);

@@ -124,6 +124,39 @@ public interface DatasetDao extends SqlObject {
     return labels.size();
   }
 
+  /** Replaces the dataset's reference boxes for a detection use case: the images read and their boxes. */
+  @Transaction
+  default void replaceReferenceBoxes(long datasetId, long useCaseId, org.radlab.core.dataset.BoxTable table) {
+    var h = getHandle();
+    h.execute("DELETE FROM reference_box WHERE dataset_id = ? AND use_case_id = ?", datasetId, useCaseId);
+    h.execute("DELETE FROM reference_image WHERE dataset_id = ? AND use_case_id = ?", datasetId, useCaseId);
+    var images = h.prepareBatch("INSERT INTO reference_image (dataset_id, use_case_id, image_id) VALUES (?, ?, ?)");
+    table.images().forEach(i -> images.add(datasetId, useCaseId, i));
+    if (!table.images().isEmpty()) {
+      images.execute();
+    }
+    var boxes = h.prepareBatch("INSERT INTO reference_box (dataset_id, use_case_id, image_id, code, x_min, y_min, "
+        + "x_max, y_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    table.boxes().forEach(b -> boxes.add(datasetId, useCaseId, b.image(), b.label(), b.xMin(), b.yMin(), b.xMax(),
+        b.yMax()));
+    if (!table.boxes().isEmpty()) {
+      boxes.execute();
+    }
+  }
+
+  /** The reference boxes of a detection use case on a dataset; for snapshots handed to jobs, never a response. */
+  default org.radlab.core.dataset.BoxTable referenceBoxes(long datasetId, long useCaseId) {
+    List<String> images = getHandle().createQuery("SELECT image_id FROM reference_image WHERE dataset_id = :d "
+        + "AND use_case_id = :u ORDER BY image_id").bind("d", datasetId).bind("u", useCaseId).mapTo(String.class)
+        .list();
+    List<org.radlab.core.dataset.BoxTable.Box> boxes = getHandle().createQuery("SELECT image_id, code, x_min, "
+        + "y_min, x_max, y_max FROM reference_box WHERE dataset_id = :d AND use_case_id = :u ORDER BY rowid")
+        .bind("d", datasetId).bind("u", useCaseId)
+        .map((rs, ctx) -> new org.radlab.core.dataset.BoxTable.Box(rs.getString(1), rs.getString(2),
+            rs.getDouble(3), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6), Double.NaN)).list();
+    return new org.radlab.core.dataset.BoxTable(images, boxes);
+  }
+
   @SqlQuery("SELECT count(*) FROM reference_label WHERE dataset_id = :d AND use_case_id = :u")
   int referenceLabelCount(@Bind("d") long datasetId, @Bind("u") long useCaseId);
 

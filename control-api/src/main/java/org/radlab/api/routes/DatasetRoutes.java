@@ -188,6 +188,64 @@ public final class DatasetRoutes {
     ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "studies", n));
   }
 
+  /**
+   * Imports the reference boxes of a detection use case on this dataset: {@code text/csv} in the box snapshot's
+   * shape ({@code image,x_min,y_min,x_max,y_max,label}, the dataset's image ids, the prepared PNG's pixels: what
+   * {@code radlab labels import --task detection} writes). Every image listed was read; one without boxes holds no
+   * finding. Replaces what was there; never returned.
+   */
+  public void importReferenceBoxes(Context ctx) {
+    Dataset d = found(ctx);
+    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
+    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
+        + useCaseId + " names no use case"));
+    if (!org.radlab.core.task.TaskType.DETECTION.id().equals(u.task())) {
+      throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
+          + "labels with /reference-labels");
+    }
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (!type.startsWith("text/csv")) {
+      throw new ApiException(415, "unsupported_media_type", "send the boxes as text/csv: "
+          + "image,x_min,y_min,x_max,y_max,label");
+    }
+    org.radlab.core.dataset.BoxTable table;
+    try {
+      table = org.radlab.core.dataset.BoxTable.referenceFrom(Json.text(ctx), "the upload",
+          org.radlab.core.dataset.BoxTable.IMAGE);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (table.images().isEmpty()) {
+      throw ApiException.badRequest("the upload lists no image");
+    }
+    Map<String, DatasetDao.Image> images = new java.util.HashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (String image : table.images()) {
+      datasets.image(d.id(), image).ifPresentOrElse(i -> images.put(image, i), () -> unknown.add(image));
+    }
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(unknown.size() + " images are not in dataset " + d.id() + ", such as "
+          + unknown.subList(0, Math.min(3, unknown.size())));
+    }
+    Set<String> codes = useCases.categories(useCaseId).stream().map(UseCaseDao.Category::code)
+        .collect(Collectors.toSet());
+    for (org.radlab.core.dataset.BoxTable.Box b : table.boxes()) {
+      if (!codes.contains(b.label())) {
+        throw ApiException.badRequest("unknown category code '" + b.label() + "' on image " + b.image()
+            + "; use case " + useCaseId + " has " + new java.util.TreeSet<>(codes));
+      }
+      DatasetDao.Image i = images.get(b.image());
+      if (i.pngWidth() != null && i.pngHeight() != null && (b.xMin() < 0 || b.yMin() < 0
+          || b.xMax() > i.pngWidth() + 1e-6 || b.yMax() > i.pngHeight() + 1e-6)) {
+        throw ApiException.badRequest("a box on image " + b.image() + " (" + b.xMin() + ", " + b.yMin() + ", "
+            + b.xMax() + ", " + b.yMax() + ") leaves its " + i.pngWidth() + " x " + i.pngHeight() + " PNG");
+      }
+    }
+    datasets.replaceReferenceBoxes(d.id(), useCaseId, table);
+    ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "images", table.images().size(), "boxes",
+        table.boxes().size()));
+  }
+
   /** The workspace's site secret, which keys every pseudonym the server's prep jobs make. */
   private Path secretFile() {
     return home.resolve("site-secret").toAbsolutePath();

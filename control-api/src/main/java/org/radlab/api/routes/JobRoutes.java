@@ -172,9 +172,20 @@ public final class JobRoutes {
    * {@code minStudies} annotated studies and one box.
    */
   private Snapshot boxSnapshot(Caller caller, String source, Dataset d, long useCase, int minStudies, String what) {
+    if ("reference".equals(source)) {
+      caller.requireAdmin("training or evaluating on the reference boxes");
+      BoxTable reference = datasets.referenceBoxes(d.id(), useCase);
+      Set<String> studies = new java.util.HashSet<>();
+      reference.images().forEach(i -> datasets.image(d.id(), i).ifPresent(im -> studies.add(im.studyUid())));
+      if (studies.size() < minStudies || reference.boxes().isEmpty()) {
+        throw ApiException.rule(what + " needs at least " + minStudies + " studies with reference boxes, and one"
+            + " box; dataset " + d.id() + " has " + studies.size() + " studies and " + reference.boxes().size()
+            + " boxes for use case " + useCase + " (POST /api/datasets/" + d.id() + "/reference-boxes)");
+      }
+      return Snapshot.ofBoxes(useCase, "reference", reference, studies.size());
+    }
     if (source != null && !"mine".equals(source)) {
-      throw ApiException.badRequest("labels must be 'mine' for a detection use case (reference boxes are imported"
-          + " with radlab labels import --task detection), got '" + source + "'");
+      throw ApiException.badRequest("labels must be 'mine' or 'reference', got '" + source + "'");
     }
     Map<String, String> studies = annotations.boxes(caller.id(), useCase, d.id());
     if (studies.size() < minStudies) {

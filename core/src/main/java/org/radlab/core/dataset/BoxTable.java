@@ -84,8 +84,16 @@ public record BoxTable(List<String> images, List<Box> boxes) {
     return out.toString();
   }
 
+  /** Reads reference boxes from CSV text (an upload, say); {@code name} says where it came from in errors. */
+  public static BoxTable referenceFrom(String text, String name, String imageColumn) {
+    return read(text.lines().toList(), name, imageColumn, false);
+  }
+
   private static BoxTable read(Path csv, String imageColumn, boolean scored) throws IOException {
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    return read(Files.readAllLines(csv, StandardCharsets.UTF_8), csv.toString(), imageColumn, scored);
+  }
+
+  private static BoxTable read(List<String> lines, String csv, String imageColumn, boolean scored) {
     if (lines.isEmpty() || lines.get(0).isBlank()) {
       throw new IllegalArgumentException(csv + " is empty; expected the header " + layout(imageColumn, scored));
     }
