@@ -38,8 +38,10 @@ class ControlCharactersTest {
         assertTrue(segment.detail().contains("%00"), segment.detail());
       }
 
-      Http.Response body = http.post("/api/datasets", admin, Map.of("name", "nul", "useCaseId", 1, "source",
-          tmp + "/in\u0000side")).expect(400);
+      // a new client: the server closes a connection after a request line it refuses, and a pooled connection the
+      // client had not yet seen closed made this request fail with no answer at all (once in a full run)
+      Http.Response body = new Http(server.port).post("/api/datasets", admin, Map.of("name", "nul", "useCaseId", 1,
+          "source", tmp + "/in\u0000side")).expect(400);
       assertTrue(body.detail().contains("\\x00") && !body.detail().contains("\u0000"), body.detail());
     }
     byte[] bytes = Files.readAllBytes(log);
