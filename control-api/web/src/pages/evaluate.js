@@ -195,7 +195,8 @@ export default function Page({ me }) {
     <h1>Evaluate</h1>
     <p class="lead">Score several models on the same studies and compare them side by side: agreement with the labels
       (kappa), ranking (AUC), their mistakes (confusion matrices) and their trade-off between sensitivity and
-      specificity (ROC).</p>
+      specificity (ROC); detectors by how well their boxes match yours (mAP, AP50), their precision and recall, and
+      the lesions they find for the false positives they make (FROC).</p>
     <div class="split eval-split">
       <${EvaluateForm} me=${me} useCases=${useCases.data} datasets=${datasets.data}
         onQueued=${(job) => { setSelected(job.id); jobs.reload(); }} />
