@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +69,8 @@ final class DetectionEvaluation {
     if (!org.radlab.spark.HadoopPaths.exists(spark, catalogFile)) {
       throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + ImageList.FILE);
     }
-    Map<String, ImageList.Entry> catalog = new HashMap<>();
-    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
-      catalog.put(e.imageId(), e);
-    }
+    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
+        catalogFile);
     List<Row> wanted = new ArrayList<>();
     for (String image : reference.images()) {
       ImageList.Entry e = catalog.get(image);
@@ -140,16 +137,10 @@ final class DetectionEvaluation {
         List<List<CenterDecoder.Detection>> found = model.detect(inputs);
         for (int i = 0; i < images.size(); i++) {
           Row r = images.get(i);
-          int side = r.<Integer>getAs("side");
-          double toTensor = (double) side / model.preprocessing().inputSize();
           ImageGeometry g = new ImageGeometry(r.<Integer>getAs("columns"), r.<Integer>getAs("rows"),
-              r.<Integer>getAs("png_width"), r.<Integer>getAs("png_height"), side);
+              r.<Integer>getAs("png_width"), r.<Integer>getAs("png_height"), r.<Integer>getAs("side"));
           for (CenterDecoder.Detection d : found.get(i)) {
-            double[] c = d.corners();
-            for (int k = 0; k < 4; k++) {
-              c[k] *= toTensor;
-            }
-            double[] png = g.tensorToPng(c);
+            double[] png = g.inputToPng(d.corners(), model.preprocessing().inputSize());
             if (png[2] > png[0] && png[3] > png[1]) { // a box wholly in the margin has no PNG pixel left
               out.add(RowFactory.create(m, r.<String>getAs("image_id"), r.<String>getAs("study_uid"), png[0], png[1],
                   png[2], png[3], d.classIndex(), d.score()));

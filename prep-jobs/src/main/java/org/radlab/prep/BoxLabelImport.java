@@ -72,11 +72,9 @@ public final class BoxLabelImport {
     for (Row r : spark.read().parquet(idMap).select(col("orig_sop_uid"), col("image_id")).collectAsList()) {
       frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
     }
-    Map<String, ImageList.Entry> catalog = new HashMap<>();
     String catalogFile = layout.root() + "/" + ImageList.FILE;
-    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
-      catalog.put(e.imageId(), e);
-    }
+    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
+        catalogFile);
 
     Set<String> allowed = new LinkedHashSet<>(req.classes());
     Set<String> unknown = new LinkedHashSet<>();

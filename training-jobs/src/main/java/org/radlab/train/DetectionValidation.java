@@ -45,9 +45,10 @@ final class DetectionValidation implements Validator {
       for (int i = 0; i < part.size(); i++) {
         TensorShards.Sample s = part.get(i);
         System.arraycopy(s.pixels(), 0, x, i * side * side, side * side);
-        targets.add(CenterTargets.assign(CenterTargets.Box.of(s.boxes()), side, DetectorNet.STRIDE));
+        List<CenterTargets.Box> boxes = CenterTargets.Box.of(s.boxes());
+        targets.add(CenterTargets.assign(boxes, side, DetectorNet.STRIDE));
         images.add(s.imageId());
-        for (CenterTargets.Box b : CenterTargets.Box.of(s.boxes())) {
+        for (CenterTargets.Box b : boxes) {
           truths.add(new DetectionAp.Truth(s.imageId(), classes.get(b.classIndex()),
               new double[] {b.x0(), b.y0(), b.x1(), b.y1()}));
         }
@@ -55,8 +56,7 @@ final class DetectionValidation implements Validator {
       Replica.Outputs out = model.outputs(x, part.size(), new BatchTargets.Boxes(targets, classes.size()));
       lossSum += (double) out.loss() * part.size();
       List<List<CenterDecoder.Detection>> found = CenterDecoder.decodeBatch(out.arrays(), part.size(),
-          classes.size(), side, DetectorNet.STRIDE, CenterDecoder.MIN_SCORE, CenterDecoder.NMS_IOU,
-          CenterDecoder.MAX_DETECTIONS);
+          classes.size(), side);
       for (int i = 0; i < part.size(); i++) {
         for (CenterDecoder.Detection d : found.get(i)) {
           detections.add(new DetectionAp.Detection(part.get(i).imageId(), classes.get(d.classIndex()), d.score(),

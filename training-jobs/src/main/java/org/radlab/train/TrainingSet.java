@@ -194,22 +194,19 @@ final class TrainingSet {
           + unknownClasses + " (boxes per class); the config lists " + cfg.classes());
     }
     String catalogFile = cfg.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
-    Map<String, ImageList.Entry> catalog = new HashMap<>();
-    for (ImageList.Entry e : ImageList.read(spark.read().textFile(catalogFile).collectAsList(), catalogFile)) {
-      catalog.put(e.imageId(), e);
-    }
+    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
+        catalogFile);
     List<String> unknownImages = table.images().stream().filter(i -> !catalog.containsKey(i)).toList();
     if (!unknownImages.isEmpty()) {
       throw new IllegalArgumentException(unknownImages.size() + " images of the label snapshot are not in the"
           + " dataset (first: " + unknownImages.get(0) + "); was the snapshot made for another dataset?");
     }
-    double scale = (double) pre.inputSize() / pre.side();
     Map<String, List<Double>> boxes = new HashMap<>();
     for (BoxTable.Box b : table.boxes()) {
-      double[] t = ImageGeometry.of(catalog.get(b.image()), pre.side()).pngToTensor(b.corners());
+      double[] t = ImageGeometry.of(catalog.get(b.image()), pre.side()).pngToInput(b.corners(), pre.inputSize());
       List<Double> list = boxes.computeIfAbsent(b.image(), k -> new ArrayList<>());
       for (double v : t) {
-        list.add(v * scale);
+        list.add(v);
       }
       list.add((double) classIndex.get(b.label()));
     }

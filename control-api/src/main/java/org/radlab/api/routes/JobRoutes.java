@@ -122,13 +122,10 @@ public final class JobRoutes {
           .toString());
     }
     config.put("dataset", d.path());
+    config.put("task", taskOf(config, u));
     if (TaskType.DETECTION.id().equals(u.task())) {
-      return queue.enqueue(caller, JobKind.TRAIN, detectionConfig(config, u), d.id(),
+      return queue.enqueue(caller, JobKind.TRAIN, config, d.id(),
           boxSnapshot(caller, r.labels(), d, useCase, minTrainingLabels, "training"));
-    }
-    if (config.has("task") && !TaskType.CLASSIFICATION.id().equals(config.get("task").asText())) {
-      throw ApiException.badRequest("use case " + useCase + " is a classification use case; its jobs have task"
-          + " 'classification', not '" + config.get("task").asText() + "'");
     }
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < minTrainingLabels) {
@@ -156,14 +153,13 @@ public final class JobRoutes {
         labels));
   }
 
-  /** A detection use case's job config: its task, whatever the request said (the use case decides it). */
-  private static ObjectNode detectionConfig(ObjectNode config, UseCaseDao.UseCase u) {
-    if (config.has("task") && !TaskType.DETECTION.id().equals(config.get("task").asText())) {
-      throw ApiException.badRequest("use case " + u.id() + " is a detection use case; its jobs have task"
-          + " 'detection', not '" + config.get("task").asText() + "'");
+  /** The task of a use case's training job: the use case's own; a config naming another is refused. */
+  private static String taskOf(ObjectNode config, UseCaseDao.UseCase u) {
+    if (config.has("task") && !u.task().equals(config.get("task").asText())) {
+      throw ApiException.badRequest("use case " + u.id() + " is a " + u.task() + " use case; its jobs have task '"
+          + u.task() + "', not '" + config.get("task").asText() + "'");
     }
-    config.put("task", TaskType.DETECTION.id());
-    return config;
+    return u.task();
   }
 
   /**

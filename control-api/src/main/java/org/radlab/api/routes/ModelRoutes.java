@@ -178,16 +178,12 @@ public final class ModelRoutes {
    */
   private Detections detections(Model m, TrainedModel model, List<CenterDecoder.Detection> found,
       ImageGeometry geometry, int mirroredColumns, String imageId, String input) {
+    List<UseCaseDao.Category> categories = useCases.categories(m.useCaseId());
     Map<String, String> names = new LinkedHashMap<>();
-    useCases.categories(m.useCaseId()).forEach(c -> names.put(c.code(), c.name()));
-    double toTensor = (double) geometry.tensorSide() / model.preprocessing().inputSize();
+    categories.forEach(c -> names.put(c.code(), c.name()));
     List<FoundBox> boxes = new java.util.ArrayList<>();
     for (CenterDecoder.Detection d : found) {
-      double[] c = d.corners();
-      for (int k = 0; k < 4; k++) {
-        c[k] *= toTensor;
-      }
-      double[] px = geometry.tensorToPng(c);
+      double[] px = geometry.inputToPng(d.corners(), model.preprocessing().inputSize());
       if (mirroredColumns > 0) {
         double x0 = mirroredColumns - px[2];
         px[2] = mirroredColumns - px[0];
@@ -199,7 +195,6 @@ public final class ModelRoutes {
             d.score()));
       }
     }
-    List<UseCaseDao.Category> categories = useCases.categories(m.useCaseId());
     List<String> sentences = boxes.stream().filter(b -> b.score() >= REPORT_SCORE).map(FoundBox::code).distinct()
         .map(code -> reportText(m.useCaseId(), categories, code)).filter(t -> t != null && !t.isBlank()).toList();
     return new Detections(m.id(), TaskType.DETECTION.id(), imageId, boxes,

@@ -52,6 +52,25 @@ public record ImageGeometry(int columns, int rows, int pngWidth, int pngHeight, 
         clip((box[2] - ox) * sx, pngWidth), clip((box[3] - oy) * sy, pngHeight)};
   }
 
+  /**
+   * {@code [x0, y0, x1, y1]} in PNG pixels as the same box in a model's {@code inputSize} input (the tensor scaled
+   * uniformly to that side).
+   */
+  public double[] pngToInput(double[] box, int inputSize) {
+    double[] t = pngToTensor(box);
+    double scale = (double) inputSize / tensorSide;
+    for (int k = 0; k < 4; k++) {
+      t[k] *= scale;
+    }
+    return t;
+  }
+
+  /** {@code [x0, y0, x1, y1]} in a model's {@code inputSize} input as the same box in PNG pixels, clipped. */
+  public double[] inputToPng(double[] box, int inputSize) {
+    double scale = (double) tensorSide / inputSize;
+    return tensorToPng(new double[] {box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale});
+  }
+
   private static double clip(double v, int max) {
     return Math.max(0, Math.min(max, v));
   }

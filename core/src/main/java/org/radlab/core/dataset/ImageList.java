@@ -39,6 +39,13 @@ public final class ImageList {
     return read(Files.readAllLines(csv, StandardCharsets.UTF_8), csv.toString());
   }
 
+  /** The images of a catalog already read as lines, by image id (see {@link #read(List, String)}). */
+  public static java.util.Map<String, Entry> index(List<String> lines, String csv) throws IOException {
+    java.util.Map<String, Entry> byId = new java.util.HashMap<>();
+    read(lines, csv).forEach(e -> byId.put(e.imageId(), e));
+    return byId;
+  }
+
   /**
    * The images of a catalog already read as lines (from any file system); {@code csv} names it in errors.
    */

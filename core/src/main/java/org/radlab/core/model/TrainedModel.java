@@ -105,17 +105,26 @@ public final class TrainedModel implements AutoCloseable {
 
   /** Class probabilities of images already preprocessed to this model's input, {@code inputSize²} values each. */
   public float[][] predict(List<float[]> inputs) {
+    return inBatches(inputs, 32, (x, n) -> java.util.Arrays.asList(replica.predict(x, n)))
+        .toArray(new float[0][]);
+  }
+
+  /** What one batch of {@code n} inputs (laid out image after image in {@code x}) gives, one result per input. */
+  private interface BatchRun<T> {
+    List<T> run(float[] x, int n);
+  }
+
+  /** {@code run} over {@code inputs} in batches of at most {@code batch}; the results in input order. */
+  private <T> List<T> inBatches(List<float[]> inputs, int batch, BatchRun<T> run) {
     int side = preprocessing.inputSize();
-    float[][] out = new float[inputs.size()][];
-    int batch = 32;
+    List<T> out = new java.util.ArrayList<>(inputs.size());
     for (int from = 0; from < inputs.size(); from += batch) {
       int n = Math.min(batch, inputs.size() - from);
       float[] x = new float[n * side * side];
       for (int i = 0; i < n; i++) {
         System.arraycopy(inputs.get(from + i), 0, x, i * side * side, side * side);
       }
-      float[][] p = replica.predict(x, n);
-      System.arraycopy(p, 0, out, from, n);
+      out.addAll(run.run(x, n));
     }
     return out;
   }
@@ -128,19 +137,8 @@ public final class TrainedModel implements AutoCloseable {
     if (task != org.radlab.core.task.TaskType.DETECTION) {
       throw new IllegalStateException("model " + id + " is a " + task.id() + " model, not a detector");
     }
-    int side = preprocessing.inputSize();
-    List<List<CenterDecoder.Detection>> out = new java.util.ArrayList<>(inputs.size());
-    int batch = 16;
-    for (int from = 0; from < inputs.size(); from += batch) {
-      int n = Math.min(batch, inputs.size() - from);
-      float[] x = new float[n * side * side];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(inputs.get(from + i), 0, x, i * side * side, side * side);
-      }
-      out.addAll(CenterDecoder.decodeBatch(replica.outputs(x, n, null).arrays(), n, classes.size(), side,
-          DetectorNet.STRIDE, CenterDecoder.MIN_SCORE, CenterDecoder.NMS_IOU, CenterDecoder.MAX_DETECTIONS));
-    }
-    return out;
+    return inBatches(inputs, 16, (x, n) -> CenterDecoder.decodeBatch(replica.outputs(x, n, null).arrays(), n,
+        classes.size(), preprocessing.inputSize()));
   }
 
   @Override

@@ -23,6 +23,11 @@ class ImageGeometryTest {
         1e-9);
     assertArrayEquals(new double[] {0, 0, 128, 160}, g.tensorToPng(new double[] {0, 0, 64, 64}), 1e-9,
         "the black margin lies outside the PNG");
+    // a model input of 32 is the tensor halved: PNG (10, 20)-(30, 40) in the input, and back
+    assertArrayEquals(new double[] {(6 + 10 * 51.0 / 128) / 2, 4, (6 + 30 * 51.0 / 128) / 2, 8},
+        g.pngToInput(new double[] {10, 20, 30, 40}, 32), 1e-12);
+    assertArrayEquals(new double[] {10, 20, 30, 40}, g.inputToPng(new double[] {(6 + 10 * 51.0 / 128) / 2, 4,
+        (6 + 30 * 51.0 / 128) / 2, 8}, 32), 1e-9);
   }
 
   @Test

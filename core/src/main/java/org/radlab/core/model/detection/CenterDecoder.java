@@ -88,19 +88,21 @@ public final class CenterDecoder {
   }
 
   /**
-   * The detections of each image of a batch of {@code count} {@code side x side} inputs, from the detector's three
-   * outputs flattened image after image (as {@code Replica.outputs} gives them).
+   * The detections of each image of a batch of {@code count} {@code side x side} inputs, from {@code DetectorNet}'s
+   * three outputs flattened image after image (as {@code Replica.outputs} gives them), with this decoder's defaults
+   * ({@link #MIN_SCORE}, {@link #NMS_IOU}, {@link #MAX_DETECTIONS}): the one decoding of validation and of a model
+   * run.
    */
-  public static List<List<Detection>> decodeBatch(float[][] outputs, int count, int classes, int side,
-      int stride, double minScore, double nmsIou, int maxDetections) {
+  public static List<List<Detection>> decodeBatch(float[][] outputs, int count, int classes, int side) {
+    int stride = org.radlab.core.model.DetectorNet.STRIDE;
     int grid = side / stride;
     int cells = grid * grid;
     List<List<Detection>> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       out.add(decode(java.util.Arrays.copyOfRange(outputs[0], i * classes * cells, (i + 1) * classes * cells),
           java.util.Arrays.copyOfRange(outputs[1], i * 4 * cells, (i + 1) * 4 * cells),
-          java.util.Arrays.copyOfRange(outputs[2], i * cells, (i + 1) * cells), classes, grid, stride, minScore,
-          nmsIou, maxDetections));
+          java.util.Arrays.copyOfRange(outputs[2], i * cells, (i + 1) * cells), classes, grid, stride, MIN_SCORE,
+          NMS_IOU, MAX_DETECTIONS));
     }
     return out;
   }
