@@ -66,9 +66,9 @@ scenario('challenge', async (t) => {
     return row && row.status === 'scored' ? row : null;
   }, 'the hidden evaluation to score the submission', { timeout: 300000, every: 2000 });
   const row = page.locator(`#leaderboard tr[data-user="${me.name}"]`);
-  await until(async () => (await row.locator('[data-kappa]').textContent()) === f3(scored.kappa),
+  await until(async () => (await row.locator('[data-score=kappa]').textContent()) === f3(scored.kappa),
     'the leaderboard row to show the scored kappa', { timeout: 30000 });
-  checkEqual(await row.locator('[data-auc]').textContent(), f3(scored.auc), 'the leaderboard AUC');
+  checkEqual(await row.locator('[data-score=auc]').textContent(), f3(scored.auc), 'the leaderboard AUC');
   checkEqual(await row.locator('td').first().textContent(), String(scored.rank), 'the rank');
   checkEqual(await text(page, '#submissions-today'),
     `${(await api(`/challenges/${input.challengeId}`, { token: TOKEN })).you.submissionsToday} / ${challenge.dailyLimit}`,

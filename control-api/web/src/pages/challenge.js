@@ -41,12 +41,18 @@ function ChallengeView({ me, challengeId }) {
   if (challenge.error) return html`<${ErrorBox} error=${challenge.error} />`;
   if (!challenge.data) return html`<${Loading} />`;
   const c = challenge.data;
+  const scores = SCORES[c.task] || SCORES.classification;
   return html`
     <p class="muted">Open ${c.startsAt.slice(0, 10)} to ${c.endsAt.slice(0, 10)} (UTC) · up to ${c.dailyLimit} submissions
-      a day · models are ranked by linear-weighted kappa on a hidden test set, then by AUC.</p>
+      a day · models are ranked by ${scores.rankedBy} on a hidden test set, then by ${scores.names[1]}.</p>
     <div class="row">
       <div class="grow card"><${Progress} challenge=${c} /></div>
-      <div class="grow card"><${Agreement} useCaseId=${c.useCaseId} tick=${tick} /></div>
+      <div class="grow card">${c.task === 'detection'
+        ? html`<h2 style="margin-top:0">Your boxes</h2><p class="muted" id="boxes-note">A detection challenge keeps no
+            agreement matrix: the reference reader's boxes are seen only by the evaluation of your submissions. Draw
+            a box around every finding on each image, and mark a study with none as read with no finding: both
+            count as labelled.</p>`
+        : html`<${Agreement} useCaseId=${c.useCaseId} tick=${tick} />`}</div>
     </div>
     <div class="row" style="margin-top:1rem">
       <div class="grow card"><${TrainMine} challenge=${c} onChanged=${refresh} /></div>
@@ -97,6 +103,27 @@ function Agreement({ useCaseId, tick }) {
       studies share its label, so no one study's reference can be read from a change.</p>`;
 }
 
+/** What ranks a challenge's submissions, by the use case's task: the two scores, as fields and as column names. */
+const SCORES = {
+  classification: { fields: ['kappa', 'auc'], names: ['Kappa', 'AUC'], rankedBy: 'linear-weighted kappa',
+    help: 'Kappa (linear-weighted) measures agreement with the reference reader beyond chance: 1 is perfect, 0 is '
+      + 'chance. AUC breaks ties.' },
+  detection: { fields: ['map', 'ap50'], names: ['mAP', 'AP50'], rankedBy: 'mAP',
+    help: 'mAP is the average precision of the boxes, averaged over the classes and over overlap thresholds from 0.5 '
+      + 'to 0.95 (COCO\'s measure): 1 finds every reference box exactly, with no false positive ranked above it. AP50, '
+      + 'which counts a box as found when it overlaps the reference by half, breaks ties.' },
+};
+
+const scoresOf = (challenge) => SCORES[challenge.task] || SCORES.classification;
+
+const DETECTOR_PRESETS = {
+  quick: { label: 'Quick (ResNet-18 detector, narrow, 5 epochs)', config: { architecture: 'resnet18', width: 0.25,
+    inputSize: 64, maxEpochs: 5, batchSize: 16 } },
+  balanced: { label: 'Balanced (ResNet-18 detector, 15 epochs, flips and rotations)', config: {
+    architecture: 'resnet18', width: 0.5, inputSize: 128, maxEpochs: 15, batchSize: 16,
+    augmentation: 'flips_rotations', earlyStopping: true } },
+};
+
 const PRESETS = {
   quick: { label: 'Quick (ResNet-18, narrow, 5 epochs)', config: { architecture: 'resnet18', width: 0.25, inputSize: 64,
     maxEpochs: 5, batchSize: 16 } },
@@ -109,6 +136,7 @@ const PRESETS = {
 
 /** "Train my models": one click trains on your own labels of the pool; your models are listed with Submit. */
 function TrainMine({ challenge, onChanged }) {
+  const presets = challenge.task === 'detection' ? DETECTOR_PRESETS : PRESETS;
   const [preset, setPreset] = useState('quick');
   const jobs = useApi('/jobs?limit=50');
   const models = useApi(`/models${query({ useCaseId: challenge.useCaseId })}`);
@@ -121,7 +149,7 @@ function TrainMine({ challenge, onChanged }) {
   }, 3000, running.length > 0);
   const [train, training, trainError] = useAction(async () => {
     const job = await api('/jobs', { method: 'POST', body: { kind: 'train', datasetId: challenge.poolDatasetId,
-      useCaseId: challenge.useCaseId, labels: 'mine', config: PRESETS[preset].config } });
+      useCaseId: challenge.useCaseId, labels: 'mine', config: presets[preset].config } });
     setResult({ text: `Training job ${job.id} queued.` });
     jobs.reload();
   });
@@ -136,7 +164,7 @@ function TrainMine({ challenge, onChanged }) {
       <a href=${`/create${query({ useCase: challenge.useCaseId, dataset: challenge.poolDatasetId })}`}>Create</a>.</p>
     <div class="toolbar">
       <select aria-label="Model preset" id="preset" value=${preset} onChange=${(e) => setPreset(e.currentTarget.value)}
-        style="width:auto">${Object.entries(PRESETS).map(([k, p]) => html`<option value=${k}>${p.label}</option>`)}</select>
+        style="width:auto">${Object.entries(presets).map(([k, p]) => html`<option value=${k}>${p.label}</option>`)}</select>
       <button class="primary" id="train-mine" disabled=${training || challenge.phase !== 'open'}
         onClick=${train}>Train</button>
     </div>
@@ -146,16 +174,19 @@ function TrainMine({ challenge, onChanged }) {
       <a href=${`/create?job=${j.id}`}>follow it</a></p>`)}
     <h3>Your models on the pool</h3>
     ${!models.data ? html`<${Loading} />` : pool.length === 0 ? html`<p class="muted">No model yet.</p>`
-      : html`<table id="my-models"><thead><tr><th>Model</th><th>Architecture</th><th class="num">Val. kappa</th>
-        <th class="num">Val. AUC</th><th></th></tr></thead><tbody>
+      : html`<table id="my-models"><thead><tr><th>Model</th><th>Architecture</th>
+        ${challenge.task === 'detection' ? html`<th class="num">Val. mAP</th>`
+          : html`<th class="num">Val. kappa</th><th class="num">Val. AUC</th>`}<th></th></tr></thead><tbody>
         ${pool.map((m) => html`<tr data-model=${m.id}><td>#${m.id}</td><td>${m.architecture}</td>
-          <td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>
+          ${challenge.task === 'detection' ? html`<td class="num">${fmt(m.map)}</td>`
+            : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
           <td><button class="small primary" disabled=${submitting || challenge.phase !== 'open'}
             onClick=${() => submit(m.id)}>Submit</button></td></tr>`)}
       </tbody></table>`}`;
 }
 
 function MySubmissions({ challenge, tick }) {
+  const { fields, names } = scoresOf(challenge);
   const subs = useApi(`/challenges/${challenge.id}/submissions?t=${tick}`);
   const pending = (subs.data || []).some((s) => s.status !== 'scored' && s.status !== 'failed');
   usePoll(subs.reload, 3000, pending);
@@ -164,14 +195,15 @@ function MySubmissions({ challenge, tick }) {
     ${!subs.data ? html`<${Loading} />` : subs.data.length === 0
       ? html`<p class="muted">Nothing submitted yet.</p>`
       : html`<table id="submissions"><thead><tr><th>When</th><th>Model</th><th>Set</th><th>Status</th>
-          <th class="num">Kappa</th><th class="num">AUC</th></tr></thead><tbody>
+          <th class="num">${names[0]}</th><th class="num">${names[1]}</th></tr></thead><tbody>
           ${subs.data.map((s) => html`<tr data-submission=${s.id}><td>${s.submittedAt.replace('T', ' ').slice(0, 16)}</td>
             <td>#${s.modelId}</td><td>${s.phase}</td><td><${StatusTag} status=${s.status} /></td>
-            <td class="num">${fmt(s.kappa)}</td><td class="num">${fmt(s.auc)}</td></tr>`)}
+            <td class="num">${fmt(s[fields[0]])}</td><td class="num">${fmt(s[fields[1]])}</td></tr>`)}
         </tbody></table>`}`;
 }
 
 function Leaderboard({ challenge, me, tick, onChanged }) {
+  const { fields, names, help } = scoresOf(challenge);
   const [phase, setPhase] = useState(challenge.finalizedAt ? 'final' : 'test');
   const board = useApi(`/challenges/${challenge.id}/leaderboard?phase=${phase}&t=${tick}`);
   const pending = (board.data?.rows || []).some((r) => r.status !== 'scored');
@@ -188,18 +220,18 @@ function Leaderboard({ challenge, me, tick, onChanged }) {
       </select>
       ${me.role === 'admin' && challenge.phase === 'ended' && !challenge.finalizedAt && html`<button
         onClick=${finalize} disabled=${finalizing}>Finalize the ranking</button>`}</div>
-    <p class="help">Each participant's most recent submission counts. Kappa (linear-weighted) measures agreement
-      with the reference reader beyond chance: 1 is perfect, 0 is chance. AUC breaks ties.</p>
+    <p class="help">Each participant's most recent submission counts. ${help}</p>
     <${ErrorBox} error=${board.error || finalizeError} />
     ${!board.data ? html`<${Loading} />` : board.data.rows.length === 0
       ? html`<p class="muted">No submission yet.</p>`
       : html`<table id="leaderboard"><thead><tr><th class="num">Rank</th><th>Participant</th><th>Model</th>
-          <th>Status</th><th class="num">Kappa</th><th class="num">AUC</th><th>Submitted</th></tr></thead><tbody>
+          <th>Status</th><th class="num">${names[0]}</th><th class="num">${names[1]}</th><th>Submitted</th></tr>
+          </thead><tbody>
           ${board.data.rows.map((r) => html`<tr data-user=${r.userName}
             class=${r.userName === me.name ? 'me' : ''}>
             <td class="num">${r.rank || '–'}</td><td>${r.userName}</td><td>#${r.modelId}</td>
-            <td><${StatusTag} status=${r.status} /></td><td class="num" data-kappa>${fmt(r.kappa)}</td>
-            <td class="num" data-auc>${fmt(r.auc)}</td>
+            <td><${StatusTag} status=${r.status} /></td><td class="num" data-score=${fields[0]}>${fmt(r[fields[0]])}</td>
+            <td class="num" data-score=${fields[1]}>${fmt(r[fields[1]])}</td>
             <td class="muted">${r.submittedAt.replace('T', ' ').slice(0, 16)}</td></tr>`)}
         </tbody></table>`}`;
 }

@@ -127,8 +127,8 @@ final class ApiRoutes {
         "any user", "Crowdsourcing board: annotations per user, most first", "?limit=",
         "[{userId, userName, annotations}]", useCases::board);
     add(r, "GET", uc + "/agreement", Access.USER,
-        "any user (about themselves)", "Your labels against the reference reader, "
-        + "as a confusion matrix of counts, refreshed only after every agreementMilestone new labels (the use case's "
+        "any user (about themselves)", "Your labels against the reference reader "
+        + "(classification use cases; 409 for others), as a confusion matrix of counts, refreshed only after every agreementMilestone new labels (the use case's "
         + "newest challenge's, else 25), over a frozen snapshot; never a hidden dataset", "", "{categories, rows: "
         + "reference, columns: mine, matrix, studies, milestone, labels, labelsUntilRefresh, refreshedAt}",
         useCases::agreement);
@@ -247,7 +247,8 @@ final class ApiRoutes {
         "any user", "Challenges, with your progress (annotations, submissions today)",
         "", "[Challenge]", challenges::list);
     add(r, "POST", "/api/challenges", Access.ADMIN,
-        "admin", "Create a challenge; its test and final datasets become hidden",
+        "admin", "Create a challenge; its test and final datasets (each with reference "
+        + "labels, or reference boxes for a detection use case) become hidden",
         "{title, useCaseId, poolDatasetId, testDatasetId, finalDatasetId, startsAt, endsAt (ISO 8601), dailyLimit, "
             + "minAnnotations (default: the server's minimum to train, 100 unless set), agreementMilestone (labels "
             + "between agreement refreshes, 5 to 1000, default 25)}", "201 Challenge", challenges::create);
@@ -260,8 +261,8 @@ final class ApiRoutes {
         "any user (their own; admins all)", "Submissions and their scores", "",
         "[Submission]", challenges::submissions);
     add(r, "GET", ch + "/leaderboard", Access.USER, "any user", "Each participant's most recent submission, ranked by "
-        + "linear-weighted kappa, then AUC", "?phase=test|final", "{challenge, phase, rows: [{rank, userName, "
-        + "modelId, status, kappa, auc, submittedAt}]}", challenges::leaderboard);
+        + "linear-weighted kappa, then AUC (detection: mAP, then AP50)", "?phase=test|final", "{challenge, phase, "
+        + "rows: [{rank, userName, modelId, status, kappa, auc | map, ap50, submittedAt}]}", challenges::leaderboard);
     add(r, "POST", ch + "/finalize", Access.ADMIN,
         "admin", "After the end: evaluate everyone's most recent submission on the "
         + "final hidden set", "", "{challenge, finalEvaluations}", challenges::finalizeRanking);

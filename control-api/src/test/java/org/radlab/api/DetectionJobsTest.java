@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -250,5 +251,117 @@ class DetectionJobsTest {
         "config", Map.of("task", "detection"))).expect(400).detail();
     assertTrue(detail.contains("classification use case"), detail);
     assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
+  }
+
+  /**
+   * A detection challenge: its hidden sets need reference boxes; a submission is evaluated on them and ranked by
+   * mAP. The reference boxes are the synthetic lesions' ground truth, mapped here by hand into each prepared PNG
+   * (scaled by PNG size over DICOM size, mirrored for a right breast); the leaderboard's mAP must be what numpy's
+   * COCO evaluation computes from those boxes and the hidden evaluation's predictions.
+   */
+  @Test
+  @Order(4)
+  void aDetectionChallengeRanksSubmissionsByMapOnHiddenReferenceBoxes() throws Exception {
+    Path home = tmp.resolve("home");
+    var pseudonyms = new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(
+        home.resolve("site-secret")));
+    long[] hidden = new long[2];
+    Map<Long, Path> truths = new LinkedHashMap<>();
+    Map<Long, Integer> boxCounts = new LinkedHashMap<>();
+    for (int k = 0; k < 2; k++) {
+      Path dicom = tmp.resolve("hidden-" + k);
+      assertEquals(0, new picocli.CommandLine(new SynthCommand()).execute("--out", dicom.toString(), "--studies",
+          "3", "--seed", String.valueOf(40 + k), "--rows", "128", "--columns", "96", "--lesions"));
+      hidden[k] = Fixtures.dataset(http, admin, "hidden-" + k, dicom);
+      Map<String, JsonNode> byId = new LinkedHashMap<>();
+      http.get("/api/datasets/" + hidden[k] + "/images?limit=1000", admin).json()
+          .forEach(i -> byId.put(i.path("imageId").asText(), i));
+      // boxes.csv: SOPInstanceUID,x_min,y_min,x_max,y_max,label in the DICOM's 96 x 128 pixels (empty: no lesion)
+      StringBuilder truth = new StringBuilder("image,x_min,y_min,x_max,y_max,label\n");
+      int boxes = 0;
+      List<String> lines = Files.readAllLines(dicom.resolve("boxes.csv"));
+      assertEquals("SOPInstanceUID,x_min,y_min,x_max,y_max,label", lines.get(0));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split(",", -1);
+        String image = pseudonyms.key("image", f[0] + "/0", 10);
+        JsonNode meta = byId.get(image);
+        assertTrue(meta != null, "image " + image + " of " + f[0] + " is in the catalog");
+        if (f[1].isEmpty()) {
+          truth.append(image).append(",,,,,\n");
+          continue;
+        }
+        double sx = meta.path("pngWidth").asDouble() / 96;
+        double sy = meta.path("pngHeight").asDouble() / 128;
+        double x0 = Double.parseDouble(f[1]) * sx;
+        double x1 = Double.parseDouble(f[3]) * sx;
+        if ("R".equals(meta.path("laterality").asText())) {
+          double w = meta.path("pngWidth").asDouble();
+          double t = w - x1;
+          x1 = w - x0;
+          x0 = t;
+        }
+        truth.append(String.join(",", image, Double.toString(x0), Double.toString(Double.parseDouble(f[2]) * sy),
+            Double.toString(x1), Double.toString(Double.parseDouble(f[4]) * sy), Map.of("mass", "mass", "calcification", "calc").get(f[5])))
+            .append('\n');
+        boxes++;
+      }
+      assertTrue(boxes > 0, "the synthetic hidden set holds lesions");
+      truths.put(hidden[k], Files.writeString(tmp.resolve("truth-" + k + ".csv"), truth));
+      boxCounts.put(hidden[k], boxes);
+    }
+    Map<String, Object> body = new LinkedHashMap<>(Map.of("title", "Find the lesions", "useCaseId", useCase,
+        "poolDatasetId", dataset, "testDatasetId", hidden[0], "finalDatasetId", hidden[1],
+        "startsAt", java.time.Instant.now().minusSeconds(3600).toString(),
+        "endsAt", java.time.Instant.now().plusSeconds(86_400).toString(), "minAnnotations", Fixtures.MIN_LABELS));
+    String detail = http.post("/api/challenges", admin, body).expect(400).detail();
+    assertTrue(detail.contains("no reference boxes"), detail);
+    for (long d : hidden) {
+      http.method("POST", "/api/datasets/" + d + "/reference-boxes?useCaseId=" + useCase, admin,
+          Files.readString(truths.get(d)), "text/csv")
+          .expect(200);
+    }
+    long challenge = http.post("/api/challenges", admin, body).expect(201).json().path("id").asLong();
+    String base = "/api/challenges/" + challenge;
+    JsonNode seen = http.get(base, dora).expect(200).json();
+    assertEquals("detection", seen.path("task").asText(), seen.toString());
+    detail = http.get("/api/use-cases/" + useCase + "/agreement", dora).expect(409).detail();
+    assertTrue(detail.contains("detection use case"), detail);
+
+    long model = http.get("/api/models?useCaseId=" + useCase, dora).json().get(0).path("id").asLong();
+    JsonNode submitted = http.post(base + "/submissions", dora, Map.of("modelId", model)).expect(201).json();
+    assertTrue(submitted.path("jobId").isMissingNode() || submitted.path("jobId").isNull(), submitted.toString());
+    JsonNode scored = null;
+    for (int i = 0; i < 600 && scored == null; i++) {
+      JsonNode s = http.get(base + "/submissions", admin).json().get(0);
+      if (Set.of("scored", "failed").contains(s.path("status").asText())) {
+        scored = s;
+      } else {
+        Fixtures.sleep(1000);
+      }
+    }
+    assertTrue(scored != null, "the submission was scored in time");
+    long job = scored.path("jobId").asLong();
+    assertEquals("scored", scored.path("status").asText(), http.get("/api/jobs/" + job + "/log", admin).body());
+    assertTrue(scored.path("kappa").isMissingNode() && scored.path("auc").isMissingNode(), scored.toString());
+
+    // the hidden evaluation scored every image of the test set against its boxes, and the leaderboard holds numpy's
+    // mAP and AP50 of its predictions against the hand-mapped ground truth
+    Path output = Path.of(http.get("/api/jobs/" + job, admin).json().path("config").path("output").asText());
+    JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output.resolve("comparison.json").toFile()).get(0);
+    assertEquals((int) http.get("/api/datasets/" + hidden[0] + "/images?limit=1000", admin).json().size(),
+        row.path("images").asInt(), row.toString());
+    assertEquals((long) boxCounts.get(hidden[0]), row.path("references").asLong(), row.toString());
+    Path predictions;
+    try (var files = Files.walk(output)) {
+      predictions = files.filter(f -> f.getFileName().toString().equals("predictions.csv")).findFirst()
+          .orElseThrow();
+    }
+    JsonNode numpy = org.radlab.core.testing.DetectionReference.run(truths.get(hidden[0]), predictions, tmp, false);
+    JsonNode board = http.get(base + "/leaderboard", dora).expect(200).json().path("rows");
+    assertEquals(1, board.size(), board.toString());
+    assertEquals(1, board.get(0).path("rank").asInt());
+    assertEquals(numpy.get("mAP").asDouble(), board.get(0).path("map").asDouble(), 1e-9, board.toString());
+    assertEquals(numpy.get("AP50").asDouble(), board.get(0).path("ap50").asDouble(), 1e-9, board.toString());
+    assertTrue(board.get(0).path("kappa").isMissingNode(), board.toString());
   }
 }

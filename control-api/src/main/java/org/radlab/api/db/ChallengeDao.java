@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -17,17 +18,23 @@ public interface ChallengeDao {
       long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations, String finalizedAt,
       long createdBy, String createdAt, int agreementMilestone) {}
 
+  /** A submission and its scores: kappa and AUC on a classification challenge, mAP and AP50 on a detection one. */
   record Submission(long id, long challengeId, long userId, long modelId, String phase, Long jobId, String status,
-      Double kappa, Double auc, String submittedAt, String scoredAt) {}
+      Double kappa, Double auc, Double map, Double ap50, String submittedAt, String scoredAt) {}
 
   /** A leaderboard row: one participant's most recent submission of a phase. */
   record Standing(long userId, String userName, long submissionId, long modelId, String status, Double kappa,
-      Double auc, String submittedAt) {}
+      Double auc, Double map, Double ap50, String submittedAt) {}
+
+  /** What a finished evaluation scored: the two scores of the challenge's task, the other two null. */
+  record Scores(Double kappa, Double auc, Double map, Double ap50) {
+    public static final Scores NONE = new Scores(null, null, null, null);
+  }
 
   String COLUMNS = "id, title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, starts_at, ends_at, "
       + "daily_limit, min_annotations, finalized_at, created_by, created_at, agreement_milestone";
-  String SUBMISSION_COLUMNS = "id, challenge_id, user_id, model_id, phase, job_id, status, kappa, auc, submitted_at, "
-      + "scored_at";
+  String SUBMISSION_COLUMNS = "id, challenge_id, user_id, model_id, phase, job_id, status, kappa, auc, map, ap50, "
+      + "submitted_at, scored_at";
 
   @SqlUpdate("INSERT INTO challenge (title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, "
       + "starts_at, ends_at, daily_limit, min_annotations, agreement_milestone, created_by, created_at) "
@@ -66,8 +73,9 @@ public interface ChallengeDao {
   @SqlQuery("SELECT " + SUBMISSION_COLUMNS + " FROM submission WHERE job_id = :job")
   Optional<Submission> byJob(@Bind("job") long jobId);
 
-  @SqlUpdate("UPDATE submission SET status = :status, kappa = :kappa, auc = :auc, scored_at = :at WHERE id = :id")
-  int score(@Bind("id") long id, @Bind("status") String status, @Bind("kappa") Double kappa, @Bind("auc") Double auc,
+  @SqlUpdate("UPDATE submission SET status = :status, kappa = :s.kappa, auc = :s.auc, map = :s.map, ap50 = :s.ap50, "
+      + "scored_at = :at WHERE id = :id")
+  int score(@Bind("id") long id, @Bind("status") String status, @BindMethods("s") Scores scores,
       @Bind("at") String at);
 
   @SqlQuery("SELECT " + SUBMISSION_COLUMNS + " FROM submission WHERE challenge_id = :c AND (:user IS NULL OR "
@@ -78,11 +86,16 @@ public interface ChallengeDao {
       + "AND submitted_at >= :since")
   int countSince(@Bind("c") long challengeId, @Bind("user") long userId, @Bind("since") String since);
 
-  /** Each participant's most recent submission of {@code phase}, best first: kappa, then AUC; unscored last. */
+  /**
+   * Each participant's most recent submission of {@code phase}, best first: kappa, then AUC on a classification
+   * challenge; mAP, then AP50 on a detection one (a challenge's submissions all carry the scores of its task);
+   * unscored last.
+   */
   @SqlQuery("SELECT s.user_id, u.name AS user_name, s.id AS submission_id, s.model_id, s.status, s.kappa, s.auc, "
-      + "s.submitted_at FROM submission s JOIN app_user u ON u.id = s.user_id WHERE s.challenge_id = :c "
+      + "s.map, s.ap50, s.submitted_at FROM submission s JOIN app_user u ON u.id = s.user_id WHERE s.challenge_id = :c "
       + "AND s.phase = :phase AND s.id = (SELECT max(x.id) FROM submission x WHERE x.challenge_id = s.challenge_id "
       + "AND x.phase = s.phase AND x.user_id = s.user_id) "
-      + "ORDER BY s.kappa IS NULL, s.kappa DESC, s.auc DESC, s.submitted_at")
+      + "ORDER BY coalesce(s.kappa, s.map) IS NULL, coalesce(s.kappa, s.map) DESC, coalesce(s.auc, s.ap50) DESC, "
+      + "s.submitted_at")
   List<Standing> leaderboard(@Bind("c") long challengeId, @Bind("phase") String phase);
 }

@@ -157,6 +157,14 @@ public interface DatasetDao extends SqlObject {
     return new org.radlab.core.dataset.BoxTable(images, boxes);
   }
 
+  @SqlQuery("SELECT count(*) FROM reference_box WHERE dataset_id = :d AND use_case_id = :u")
+  int referenceBoxCount(@Bind("d") long datasetId, @Bind("u") long useCaseId);
+
+  /** How many studies the reference reader read for a detection use case: studies of the images in its snapshot. */
+  @SqlQuery("SELECT count(DISTINCT i.study_uid) FROM reference_image r JOIN image i ON i.dataset_id = r.dataset_id "
+      + "AND i.image_id = r.image_id WHERE r.dataset_id = :d AND r.use_case_id = :u")
+  int referenceBoxStudies(@Bind("d") long datasetId, @Bind("u") long useCaseId);
+
   @SqlQuery("SELECT count(*) FROM reference_label WHERE dataset_id = :d AND use_case_id = :u")
   int referenceLabelCount(@Bind("d") long datasetId, @Bind("u") long useCaseId);
 

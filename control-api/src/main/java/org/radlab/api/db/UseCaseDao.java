@@ -20,7 +20,12 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(UseCaseDao.DraftRequest.class)
 public interface UseCaseDao extends SqlObject {
   record UseCase(long id, String title, String summary, String bodyArea, String modality, String task, String status,
-      String reviewNote, Long ownerId, String createdAt, String updatedAt) {}
+      String reviewNote, Long ownerId, String createdAt, String updatedAt) {
+    /** The task as its type; the column holds only the ids {@link TaskType#parse} takes. */
+    public org.radlab.core.task.TaskType taskType() {
+      return org.radlab.core.task.TaskType.parse(task);
+    }
+  }
 
   record Category(String code, String name, String description, String cdeId) {}
 

@@ -17,6 +17,7 @@ import org.radlab.api.db.DatasetDao;
 import org.radlab.api.db.DeploymentDao;
 import org.radlab.api.db.JobDao.Job;
 import org.radlab.api.db.JobDao;
+import org.radlab.api.db.UseCaseDao;
 import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
@@ -84,17 +85,25 @@ public final class JobQueue {
   }
 
   /**
-   * Queues an evaluation of {@code modelPaths} on a dataset against its reference labels, owned by {@code owner}
-   * (a challenge's admin, so the participant never sees the hidden set's job, config or log).
+   * Queues an evaluation of {@code modelPaths} on a dataset against its reference labels (a detection use case's:
+   * its reference boxes), owned by {@code owner} (a challenge's admin, so the participant never sees the hidden
+   * set's job, config or log).
    */
-  public Job enqueueHiddenEvaluation(Caller owner, Dataset d, long useCaseId, List<String> modelPaths) {
-    Map<String, String> labels = datasets.referenceLabels(d.id(), useCaseId);
+  public Job enqueueHiddenEvaluation(Caller owner, Dataset d, UseCaseDao.UseCase useCase, List<String> modelPaths) {
+    long useCaseId = useCase.id();
+    Snapshot reference = switch (useCase.taskType()) {
+      case CLASSIFICATION -> Snapshot.ofStudies(useCaseId, "reference", datasets.referenceLabels(d.id(), useCaseId));
+      case DETECTION -> Snapshot.ofBoxes(useCaseId, "reference", datasets.referenceBoxes(d.id(), useCaseId),
+          datasets.referenceBoxStudies(d.id(), useCaseId));
+      case SEGMENTATION -> throw ApiException.rule("use case " + useCaseId + " is a segmentation use case: its "
+          + "models cannot be evaluated yet");
+    };
     ObjectNode config = Json.MAPPER.createObjectNode();
     config.put("dataset", d.path());
     ArrayNode models = config.putArray("models");
     modelPaths.forEach(models::add);
     config.put("bootstrap", 200);
-    return enqueue(owner, JobKind.EVALUATE, config, d.id(), Snapshot.ofStudies(useCaseId, "reference", labels));
+    return enqueue(owner, JobKind.EVALUATE, config, d.id(), reference);
   }
 
   /** The folder a job writes its results to, from its config as its record reads it; empty if it reads no more. */

@@ -146,7 +146,7 @@ public final class AnnotationRoutes {
   /** {code, boxes JSON}: a known category for classification; boxes on the study's images for detection. */
   private String[] checkedLabel(UseCase u, Dataset d, LabelRequest r) {
     List<String> codes = useCases.categories(u.id()).stream().map(UseCaseDao.Category::code).toList();
-    if ("classification".equals(u.task())) {
+    if (u.taskType() == org.radlab.core.task.TaskType.CLASSIFICATION) {
       if (r.boxes() != null) {
         throw ApiException.badRequest("use case " + u.id() + " is a classification use case: send 'code', not boxes");
       }

@@ -26,12 +26,14 @@ import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.Times;
+import org.radlab.core.task.TaskType;
 
 /**
  * Challenges: participants annotate a training pool, train on their own annotations and submit models; each
  * submission is evaluated on a hidden test set by a job the participant cannot see. The leaderboard shows each
- * participant's most recent submission, ranked by linear-weighted kappa, then AUC. After the end, an admin
- * finalizes: every participant's most recent submission is evaluated once on the final hidden set.
+ * participant's most recent submission, ranked by linear-weighted kappa, then AUC, on a classification use case; by
+ * mAP (IoU 0.5 to 0.95), then AP50, on a detection use case. After the end, an admin finalizes: every participant's
+ * most recent submission is evaluated once on the final hidden set.
  */
 public final class ChallengeRoutes {
   public record ChallengeRequest(String title, Long useCaseId, Long poolDatasetId, Long testDatasetId,
@@ -41,16 +43,17 @@ public final class ChallengeRoutes {
   public record SubmitRequest(Long modelId) {}
 
   /** What a participant sees of a challenge; the hidden sets are named only for admins. */
-  public record ChallengeView(long id, String title, long useCaseId, long poolDatasetId, Long testDatasetId,
+  public record ChallengeView(long id, String title, long useCaseId, TaskType task, long poolDatasetId,
+      Long testDatasetId,
       Long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations,
       int agreementMilestone, String phase, String finalizedAt, Map<String, Object> you) {}
 
-  /** A submission as its participant sees it. */
+  /** A submission as its participant sees it: kappa and AUC, or mAP and AP50 (by the use case's task). */
   public record SubmissionView(long id, long userId, long modelId, String phase, String status, Double kappa,
-      Double auc, String submittedAt, String scoredAt, Long jobId) {}
+      Double auc, Double map, Double ap50, String submittedAt, String scoredAt, Long jobId) {}
 
-  public record Row(int rank, String userName, long modelId, String status, Double kappa, Double auc,
-      String submittedAt) {}
+  public record Row(int rank, String userName, long modelId, String status, Double kappa, Double auc, Double map,
+      Double ap50, String submittedAt) {}
 
   private final Database db;
   private final ChallengeDao challenges;
@@ -99,9 +102,21 @@ public final class ChallengeRoutes {
       throw ApiException.badRequest("the pool, test and final datasets must be three different datasets");
     }
     for (Dataset hidden : List.of(test, fin)) {
-      if (datasets.referenceLabelCount(hidden.id(), u.id()) == 0) {
-        throw ApiException.rule("dataset " + hidden.id() + " has no reference labels for use case " + u.id()
-            + "; import them first");
+      switch (u.taskType()) {
+        case CLASSIFICATION -> {
+          if (datasets.referenceLabelCount(hidden.id(), u.id()) == 0) {
+            throw ApiException.rule("dataset " + hidden.id() + " has no reference labels for use case " + u.id()
+                + "; import them first");
+          }
+        }
+        case DETECTION -> {
+          if (datasets.referenceBoxCount(hidden.id(), u.id()) == 0) {
+            throw ApiException.rule("dataset " + hidden.id() + " has no reference boxes for use case " + u.id()
+                + "; import them first (POST /api/datasets/" + hidden.id() + "/reference-boxes)");
+          }
+        }
+        case SEGMENTATION -> throw ApiException.rule("use case " + u.id() + " is a segmentation use case: its "
+            + "models cannot be evaluated yet, so it cannot hold a challenge");
       }
     }
     Instant starts = instant(r.startsAt(), "startsAt");
@@ -193,8 +208,8 @@ public final class ChallengeRoutes {
     int rank = 0;
     for (ChallengeDao.Standing s : challenges.leaderboard(c.id(), phase)) {
       boolean scored = "scored".equals(s.status());
-      rows.add(new Row(scored ? ++rank : 0, s.userName(), s.modelId(), s.status(), s.kappa(), s.auc(),
-          s.submittedAt()));
+      rows.add(new Row(scored ? ++rank : 0, s.userName(), s.modelId(), s.status(), s.kappa(), s.auc(), s.map(),
+          s.ap50(), s.submittedAt()));
     }
     ctx.json(Map.of("challenge", c.id(), "phase", phase, "rows", rows));
   }
@@ -223,10 +238,10 @@ public final class ChallengeRoutes {
     try {
       UserDao.User owner = users.find(c.createdBy()).orElseThrow();
       JobDao.Job job = jobs.enqueueHiddenEvaluation(new Caller(owner.id(), owner.name(), owner.role()),
-          datasets.find(datasetId).orElseThrow(), c.useCaseId(), List.of(m.path()));
+          datasets.find(datasetId).orElseThrow(), useCases.find(c.useCaseId()).orElseThrow(), List.of(m.path()));
       challenges.setJob(id, job.id());
     } catch (RuntimeException e) {
-      challenges.score(id, "failed", null, null, now());
+      challenges.score(id, "failed", ChallengeDao.Scores.NONE, now());
       throw e;
     }
     return id;
@@ -237,15 +252,16 @@ public final class ChallengeRoutes {
     you.put("annotations", annotations.countMine(caller.id(), c.useCaseId(), c.poolDatasetId()));
     String dayStart = Times.startOfDayUtc(clock.instant());
     you.put("submissionsToday", challenges.countSince(c.id(), caller.id(), dayStart));
-    return new ChallengeView(c.id(), c.title(), c.useCaseId(), c.poolDatasetId(),
+    TaskType task = useCases.find(c.useCaseId()).map(UseCaseDao.UseCase::taskType).orElse(TaskType.CLASSIFICATION);
+    return new ChallengeView(c.id(), c.title(), c.useCaseId(), task, c.poolDatasetId(),
         caller.isAdmin() ? c.testDatasetId() : null, caller.isAdmin() ? c.finalDatasetId() : null, c.startsAt(),
         c.endsAt(), c.dailyLimit(), c.minAnnotations(), c.agreementMilestone(), phase(c), c.finalizedAt(), you);
   }
 
   /** The evaluation job (on a hidden set) is named only to admins. */
   private static SubmissionView submissionView(Caller caller, Submission s) {
-    return new SubmissionView(s.id(), s.userId(), s.modelId(), s.phase(), s.status(), s.kappa(), s.auc(),
-        s.submittedAt(), s.scoredAt(), caller.isAdmin() ? s.jobId() : null);
+    return new SubmissionView(s.id(), s.userId(), s.modelId(), s.phase(), s.status(), s.kappa(), s.auc(), s.map(),
+        s.ap50(), s.submittedAt(), s.scoredAt(), caller.isAdmin() ? s.jobId() : null);
   }
 
   private String now() {

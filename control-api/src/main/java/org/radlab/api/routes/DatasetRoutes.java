@@ -199,7 +199,7 @@ public final class DatasetRoutes {
     long useCaseId = Requests.requiredLong(ctx, "useCaseId");
     UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
         + useCaseId + " names no use case"));
-    if (!org.radlab.core.task.TaskType.DETECTION.id().equals(u.task())) {
+    if (u.taskType() != org.radlab.core.task.TaskType.DETECTION) {
       throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
           + "labels with /reference-labels");
     }

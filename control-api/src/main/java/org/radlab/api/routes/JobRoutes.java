@@ -123,7 +123,7 @@ public final class JobRoutes {
     }
     config.put("dataset", d.path());
     config.put("task", taskOf(config, u));
-    if (TaskType.DETECTION.id().equals(u.task())) {
+    if (u.taskType() == TaskType.DETECTION) {
       return queue.enqueue(caller, JobKind.TRAIN, config, d.id(),
           boxSnapshot(caller, r.labels(), d, useCase, minTrainingLabels, "training"));
     }
@@ -171,14 +171,13 @@ public final class JobRoutes {
     if ("reference".equals(source)) {
       caller.requireAdmin("training or evaluating on the reference boxes");
       BoxTable reference = datasets.referenceBoxes(d.id(), useCase);
-      Set<String> studies = new java.util.HashSet<>();
-      reference.images().forEach(i -> datasets.image(d.id(), i).ifPresent(im -> studies.add(im.studyUid())));
-      if (studies.size() < minStudies || reference.boxes().isEmpty()) {
+      int studies = datasets.referenceBoxStudies(d.id(), useCase);
+      if (studies < minStudies || reference.boxes().isEmpty()) {
         throw ApiException.rule(what + " needs at least " + minStudies + " studies with reference boxes, and one"
-            + " box; dataset " + d.id() + " has " + studies.size() + " studies and " + reference.boxes().size()
+            + " box; dataset " + d.id() + " has " + studies + " studies and " + reference.boxes().size()
             + " boxes for use case " + useCase + " (POST /api/datasets/" + d.id() + "/reference-boxes)");
       }
-      return Snapshot.ofBoxes(useCase, "reference", reference, studies.size());
+      return Snapshot.ofBoxes(useCase, "reference", reference, studies);
     }
     if (source != null && !"mine".equals(source)) {
       throw ApiException.badRequest("labels must be 'mine' or 'reference', got '" + source + "'");
@@ -215,7 +214,7 @@ public final class JobRoutes {
     long useCase = u.id();
     Dataset d = readyDataset(caller, r.datasetId());
     Snapshot snapshot;
-    if (TaskType.DETECTION.id().equals(u.task())) {
+    if (u.taskType() == TaskType.DETECTION) {
       snapshot = boxSnapshot(caller, r.labels(), d, useCase, 1, "evaluation");
     } else {
       Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);

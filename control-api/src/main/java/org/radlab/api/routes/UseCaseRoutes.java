@@ -172,7 +172,12 @@ public final class UseCaseRoutes {
 
   /** The caller's labels against the reference reader: counts only, refreshed at milestones (AgreementMatrix). */
   public void agreement(Context ctx) {
-    ctx.json(agreement.view(Requests.caller(ctx).id(), visible(ctx)));
+    UseCase u = visible(ctx);
+    if (u.taskType() != TaskType.CLASSIFICATION) {
+      throw ApiException.conflict("use case " + u.id() + " is a " + u.task() + " use case: the agreement matrix "
+          + "compares category labels, which it has none of");
+    }
+    ctx.json(agreement.view(Requests.caller(ctx).id(), u));
   }
 
   private UseCase found(Context ctx) {
