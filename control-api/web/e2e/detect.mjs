@@ -1,15 +1,20 @@
 // A detector through the pages. Create follows the use case's task (the best epoch by mAP, no loss choice, an input
 // size a detector can take) and trains one on the user's boxes; its card shows the validation mAP the API has. Run
 // draws its boxes over a dataset image, as many as the API finds at the chosen score and where the API puts them.
-// Evaluate compares it by mAP, as the evaluation job's comparison.json says.
+// Evaluate compares it by mAP, as the evaluation job's comparison.json says. Assess runs an assessment of a deployed
+// detector and shows its measures, worked by hand below. Challenge shows a detection challenge: no agreement matrix,
+// detector presets, mAP columns, and the submitted detector's hidden mAP and AP50 as the API has them.
 //
-// RADLAB_E2E: {"useCaseId": d, "datasetId": p}: a published detection use case and a ready dataset on which
-// RADLAB_TOKEN has drawn boxes on at least the server's minimum of studies to train.
+// RADLAB_E2E: {"useCaseId": d, "datasetId": p, "deploymentId": x, "challengeId": c}: a published detection use case,
+// a ready dataset on which RADLAB_TOKEN has drawn boxes on at least the server's minimum of studies to train, a
+// deployment of the use case holding the five cases described in the Assess part, and an open challenge of the use
+// case with that dataset as its pool.
 import { api, check, checkEqual, scenario, TOKEN, until } from './lib.mjs';
 
 scenario('detect', async (t) => {
-  const { useCaseId, datasetId } = t.input;
-  check(useCaseId && datasetId, 'RADLAB_E2E must give useCaseId and datasetId');
+  const { useCaseId, datasetId, deploymentId, challengeId } = t.input;
+  check(useCaseId && datasetId && deploymentId && challengeId,
+    'RADLAB_E2E must give useCaseId, datasetId, deploymentId and challengeId');
   const { page } = t;
   const as = { token: TOKEN };
   await t.signIn();
@@ -131,4 +136,58 @@ scenario('detect', async (t) => {
     `the table's mAP is the job's: ${await cell.textContent()} for ${rows[0].map}`);
   await page.waitForSelector('canvas[data-chart=froc]');
   await t.shot('detector-evaluation');
+
+  // Assess: a deployed detector. At score 0.5 (c1 has a box at 0.3, not shown):
+  // c1 read MASS [0,0,10,10]; shown the same box (IoU 1, found) and a CALC no read matches (a false positive).
+  // c2 read MASS [0,0,10,10] and CALC [20,20,30,30]; shown MASS [0,0,10,5]: IoU 50/100 = 0.5, found; the CALC missed.
+  // c3 read nothing; shown one MASS: a false positive. c4 read MASS [0,0,10,10]; shown MASS [5,0,15,10]: IoU 1/3,
+  // not found, a false positive. c5: nothing either way.
+  // 4 read boxes, 2 found (50.0 %); 3 false positives over 5 cases (0.60); mean IoU (1 + 0.5 + 0 + 1/3) / 4 = 0.458.
+  await t.goto(`/assess?deployment=${deploymentId}`);
+  await page.waitForSelector('#assess-start');
+  check(await page.locator('input[name="positive"]').count() === 0, 'a detector has no positive categories');
+  await page.click('#assess-start');
+  await page.waitForSelector('[data-testid="detection-assessment"]', { timeout: 180000 });
+  const stat = async (id) => (await page.textContent(`[data-metric="${id}"] .stat-value`)).trim();
+  checkEqual(await stat('mean-iou'), '0.458', 'the mean IoU');
+  checkEqual(await stat('sensitivity'), '50.0 %', 'the read boxes found');
+  checkEqual(await stat('false-positives'), '0.60', 'false positives per case');
+  checkEqual(await page.locator('[data-testid="drift"] tbody tr').count(), 2, 'two months');
+  checkEqual((await page.textContent('[data-testid="drift"] tr[data-period="2027-01"] td[data-col=iou]')).trim(),
+    '0.500', "January's mean IoU: (1 + 0.5 + 0) / 3");
+  checkEqual(await page.locator('[data-testid="cases-to-review"] tbody tr').count(), 4,
+    'four cases with a miss or a false positive (all but c5)');
+  const assessed = Number(await page.getAttribute('[data-testid="assessment"]', 'data-job'));
+  const json = await api(`/jobs/${assessed}/artifact?path=assessment.json`, as);
+  const ci = json.overall.metrics.mAPCi;
+  checkEqual(await stat('map'), `${json.overall.metrics.mAP.toFixed(3)} (${ci.lower.toFixed(3)}–${ci.upper.toFixed(3)})`,
+    "mAP with its interval, as the job's assessment.json has them");
+  check((await page.textContent('[data-testid="per-class"]')).includes('Calcification'), 'categories by name');
+  await page.waitForSelector('canvas[data-chart=detection-drift]');
+  await t.shot('detector-assessment');
+
+  // Challenge: a detection challenge ranks by mAP, then AP50
+  await t.goto(`/challenge?challenge=${challengeId}`);
+  await page.waitForSelector('#boxes-note');
+  check(await page.locator('table[data-matrix="agreement"]').count() === 0, 'no agreement matrix for boxes');
+  check((await page.textContent('main, body')).includes('ranked by mAP'), 'the page says what ranks');
+  const presets = await page.$$eval('#preset option', (o) => o.map((x) => x.textContent));
+  check(presets.every((p) => /detector/.test(p)), `detector presets only: ${presets}`);
+  const row = page.locator(`#my-models tr[data-model="${model.id}"]`);
+  checkEqual((await row.locator('td.num').first().textContent()).trim(), Number(model.map).toFixed(3),
+    'the model list shows the validation mAP');
+  await row.locator('button:has-text("Submit")').click();
+  await page.locator('#challenge-result:has-text("submitted")').waitFor();
+  const me = await api('/me', as);
+  const scored = await until(async () => {
+    const b = await api(`/challenges/${challengeId}/leaderboard`, as);
+    const r = b.rows.find((x) => x.userName === me.name);
+    return r && r.status === 'scored' ? r : null;
+  }, 'the hidden evaluation to score the detector', { timeout: 300000, every: 2000 });
+  check(typeof scored.map === 'number' && scored.kappa === undefined, `scored by mAP: ${JSON.stringify(scored)}`);
+  const board = page.locator(`#leaderboard tr[data-user="${me.name}"]`);
+  await until(async () => (await board.locator('[data-score=map]').textContent()) === scored.map.toFixed(3),
+    'the leaderboard row to show the hidden mAP', { timeout: 30000 });
+  checkEqual(await board.locator('[data-score=ap50]').textContent(), scored.ap50.toFixed(3), 'and AP50');
+  await t.shot('detector-challenge');
 });

@@ -27,7 +27,7 @@ function outcome(c, t) {
 }
 
 /** A value with its exact number in data-value, for anyone who needs more digits than shown. */
-function Metric({ id, label, value, shown, hint }) {
+export function Metric({ id, label, value, shown, hint }) {
   return html`<div class="stat" data-metric=${id} data-value=${String(value)}>
     <div class="stat-value">${shown}</div>
     <div class="stat-label">${label}</div>

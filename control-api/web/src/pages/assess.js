@@ -8,6 +8,7 @@ import {
 } from '../ui.js';
 import { categoryNames } from './run-model.js';
 import { Explorer } from './assess-explorer.js';
+import { DetectionExplorer } from './assess-detection.js';
 import './assess.css';
 
 // A finished job's assessment.json never changes: each is fetched once per signed-in user.
@@ -126,6 +127,7 @@ function Deployment({ view, me, jobParam }) {
 }
 
 function NewAssessment({ view, useCase, previous, onStarted }) {
+  const detector = useCase && useCase.task === 'detection';
   const categories = (useCase && useCase.categories) || [];
   const codes = categories.map((c) => c.code);
   const [positive, setPositive] = useState(null);
@@ -142,18 +144,19 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
     }
   }, [codes.length, previous && previous.id]);
   const t = Number(threshold);
-  const valid = positive && positive.length > 0 && positive.length < codes.length && threshold !== ''
-    && t >= 0 && t <= 1;
+  const valid = (detector || (positive && positive.length > 0 && positive.length < codes.length))
+    && threshold !== '' && t >= 0 && t <= 1;
   const [start, busy, error] = useAction(async () => {
     const job = await api(`/deployments/${view.deployment.id}/assess`, { method: 'POST',
-      body: { positive: codes.filter((c) => positive.includes(c)), threshold: t, period } });
+      body: detector ? { threshold: t, period }
+        : { positive: codes.filter((c) => positive.includes(c)), threshold: t, period } });
     onStarted(job);
   });
   return html`<details class="new-assessment" open=${!previous}>
     <summary><strong>Run a new assessment</strong> <span class="muted">${`on the ${view.assessable} cases that have `
       + 'both a prediction and a read'}</span></summary>
     <form onSubmit=${(e) => { e.preventDefault(); start(); }}>
-      <fieldset>
+      ${!detector && html`<fieldset>
         <legend>Positive categories</legend>
         <p class="help">The categories that count as “positive” for sensitivity, specificity and the ROC curve (for
           breast density, the dense categories C and D). At least one category must stay negative.</p>
@@ -161,11 +164,14 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
           checked=${(positive || []).includes(c.code)} onChange=${(e) => setPositive(e.currentTarget.checked
             ? [...(positive || []), c.code] : (positive || []).filter((x) => x !== c.code))} />${` ${c.code} · ${c.name}`}
         </label>`)}
-      </fieldset>
+      </fieldset>`}
       <div class="row">
         <div class="grow">
-          <${Field} label="Threshold" id="assess-threshold" help="A case is called positive when the summed probability
-            of the positive categories is at least this. You can explore other thresholds afterwards.">
+          <${Field} label=${detector ? 'Score shown from' : 'Threshold'} id="assess-threshold" help=${detector
+            ? 'The score from which the deployment shows a box to the radiologist: mean IoU, sensitivity and false '
+              + 'positives are measured on those boxes. mAP takes every box.'
+            : 'A case is called positive when the summed probability of the positive categories is at least this. You '
+              + 'can explore other thresholds afterwards.'}>
             <input id="assess-threshold" type="number" min="0" max="1" step="0.01" value=${threshold}
               onInput=${(e) => setThreshold(e.currentTarget.value)} />
           <//>
@@ -275,7 +281,8 @@ function Assessment({ job: initial, view, names, onFinished }) {
     ${data.overall && data.overall.cases !== view.assessable && html`<p class="notice">${`This assessment covered `
       + `${data.overall.cases} cases; the deployment now has ${view.assessable} with both a prediction and a read. `
       + 'Run a new assessment to include the newer cases.'}</p>`}
-    <${Explorer} assessment=${data} job=${job} names=${names} />
+    ${data.task === 'detection' ? html`<${DetectionExplorer} assessment=${data} names=${names} />`
+      : html`<${Explorer} assessment=${data} job=${job} names=${names} />`}
   </div>`;
 }
 
@@ -319,7 +326,8 @@ function NewDeployment({ onCreated }) {
     </div>
     <button class="primary" disabled=${busy || !name.trim() || !useCaseId}>Register</button>
     <p class="help">Then your site’s systems send the model’s predictions and the radiologists’ reads, case by case
-      (POST /api/deployments/{id}/predictions and /reads).</p>
+      (POST /api/deployments/{id}/predictions and /reads): probabilities and a category for a classifier, boxes for a
+      detector (Run’s answer can be sent as it is).</p>
     <${ErrorBox} error=${error} />
   </form>`;
 }

@@ -4,23 +4,29 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.radlab.api.ControlApi;
 import org.radlab.cli.cluster.HomeOption;
 import org.radlab.cli.demo.ChallengeDemo;
+import org.radlab.cli.demo.DetectionDemo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code radlab demo}: a breast-density challenge from synthetic DICOM to a leaderboard, through the control API. */
+/**
+ * {@code radlab demo}: a breast-density challenge (or with {@code --task detection} a lesion-detection one) from
+ * synthetic DICOM to a leaderboard, through the control API.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run RadLab end to end on synthetic mammograms, through the control API: start the server, "
         + "synthesize a training pool and two hidden sets, prepare them (Spark prep jobs), create a breast-density "
         + "challenge, let two simulated participants annotate, train, evaluate and submit, print the leaderboard, "
         + "and keep the server running for you to explore.",
+        "With --task detection, the same for lesion detection: mammograms with masses and calcification clusters, "
+            + "reference boxes for the hidden sets, participants who draw boxes and train detectors, and a "
+            + "leaderboard by mAP.",
         "The server's workspace is RADLAB_HOME/demo, made afresh on each run; the synthetic DICOM files are kept "
             + "in RADLAB_HOME/demo-data and reused."})
 public final class DemoCommand implements Callable<Integer> {
@@ -37,8 +43,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--epochs", defaultValue = "5", description = "Training epochs (default: ${DEFAULT-VALUE}).")
-  int epochs;
+  @Option(names = "--epochs", description = "Training epochs (default: 5 for classification, 30 for detection).")
+  Integer epochs;
+
+  @Option(names = "--task", defaultValue = "classification", description = "classification (breast density) or "
+      + "detection (masses and calcification clusters) (default: ${DEFAULT-VALUE}).")
+  String task;
 
   @Option(names = "--port", defaultValue = "7070", description = "The server's port; 0 for any free one "
       + "(default: ${DEFAULT-VALUE}).")
@@ -58,6 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
     if (studies < 100) {
       throw new IllegalArgumentException("--studies must be at least 100: participants annotate 100 studies");
     }
+    org.radlab.core.task.TaskType type = org.radlab.core.task.TaskType.parse(task);
+    if (type == org.radlab.core.task.TaskType.SEGMENTATION) {
+      throw new IllegalArgumentException("--task must be classification or detection; segmentation has no demo yet");
+    }
+    boolean detection = type == org.radlab.core.task.TaskType.DETECTION;
+    int trainingEpochs = epochs != null ? epochs : detection ? 30 : 5;
     Path ws = home.resolve();
     Path server = ws.resolve("demo");
     startOver(server);
@@ -69,9 +85,12 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       System.out.printf("RadLab control API on http://127.0.0.1:%d/api (endpoints: /api/docs), workspace %s%n",
           api.port(), server);
-      List<ChallengeDemo.Standing> board = new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"),
-          System.out).run(new ChallengeDemo.Options(studies, hiddenStudies, seed, epochs, 100));
-      System.out.printf("%nDone: %d participants on the leaderboard.%n", board.size());
+      int ranked = detection
+          ? new DetectionDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
+              .run(new DetectionDemo.Options(studies, hiddenStudies, seed, trainingEpochs, 100)).size()
+          : new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
+              .run(new ChallengeDemo.Options(studies, hiddenStudies, seed, trainingEpochs, 100)).size();
+      System.out.printf("%nDone: %d participants on the leaderboard.%n", ranked);
       // The admin token is not printed (terminal output is often kept in a log): it is in an owner-only file.
       System.out.printf("%nThe server keeps running. The admin API token is in %s (readable by you only).%n",
           api.adminTokenFile());

@@ -158,18 +158,7 @@ class TrainOnClusterTest {
     cfg.put("seed", 2);
     cfg.put("jobId", "cluster-learns");
     cfg.put("output", model.toString());
-    Path config = tmp.resolve("learn.json");
-    new ObjectMapper().writeValue(config.toFile(), cfg);
-
-    List<Path> classpath = SparkClasspath.ofRunningJvm();
-    Path appJar = AppJars.containing(TrainJob.class.getName(), classpath, tmp.resolve("app-jars"));
-    Path log = tmp.resolve("learn.log");
-    { // the shared cluster stays up for the other tests
-      Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, TrainJob.class, appJar, "1g"), config,
-          classpath, log, Map.of("RADLAB_HOME", tmp.resolve("home").toString()));
-      assertTrue(driver.waitFor(15, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
-      assertEquals(0, driver.exitValue(), Files.readString(log));
-    }
+    train(cluster, cfg, "learn", 15);
     JsonNode card = new ObjectMapper().readTree(model.resolve("model.json").toFile());
     assertEquals("completed", card.get("status").asText());
     assertEquals(2, card.get("replicas").asInt(), "one replica per executor");
@@ -188,6 +177,70 @@ class TrainOnClusterTest {
     double chance = shuffledKappaQuantile(counts, 1 - 0.01 / 8, 20000, new java.util.Random(7));
     assertTrue(kappa > 0.4 && kappa > chance, "validation kappa " + kappa + " against chance's " + chance
         + " (curves " + card.get("curves") + ")");
+  }
+
+  /**
+   * A detector on the same 2-executor cluster: the box snapshot reaches both executors (each replica trains on its
+   * share of the boxes), the replicas are averaged, and every epoch's validation mAP is recorded. The training and
+   * validation images together are the snapshot's images, counted here from the file.
+   */
+  @Test
+  void aDetectorTrainsAcrossTwoExecutors(StandaloneCluster cluster) throws Exception {
+    Path input = tmp.resolve("lesions");
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.toString(), "--studies", "12",
+        "--seed", "8", "--rows", "128", "--columns", "96", "--lesions"));
+    Path dataset = tmp.resolve("lesion-dataset");
+    Path boxes;
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("prepare").getOrCreate();
+    try {
+      PrepJob.run(spark, PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(128, 64)
+          .withSecretFile(tmp.resolve("secret").toString()));
+      boxes = org.radlab.prep.BoxLabelImport.run(spark, new org.radlab.prep.BoxLabelImport.Request(
+          dataset.toString(), null, input.resolve("boxes.csv"), "SOPInstanceUID", List.of("mass", "calcification"),
+          tmp.resolve("labels"), null)).snapshot();
+    } finally {
+      spark.stop();
+    }
+    org.radlab.core.dataset.BoxTable snapshot = org.radlab.core.dataset.BoxTable.readReference(boxes,
+        org.radlab.core.dataset.BoxTable.IMAGE);
+    Path model = tmp.resolve("detector");
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("task", "detection");
+    cfg.put("dataset", dataset.toString());
+    cfg.put("labels", boxes.toString());
+    cfg.put("classes", List.of("mass", "calcification"));
+    cfg.put("inputSize", 64);
+    cfg.put("width", 0.125);
+    cfg.put("batchSize", 8);
+    cfg.put("maxEpochs", 2);
+    cfg.put("jobId", "cluster-detector");
+    cfg.put("output", model.toString());
+    train(cluster, cfg, "detect", 10);
+    JsonNode card = new ObjectMapper().readTree(model.resolve("model.json").toFile());
+    assertEquals("completed", card.get("status").asText());
+    assertEquals("detection", card.get("task").asText());
+    assertEquals(2, card.get("replicas").asInt(), "one replica per executor");
+    assertEquals(snapshot.images().size(), card.get("trainImages").asInt() + card.get("validationImages").asInt(),
+        card.toString());
+    assertEquals(2, card.get("curves").size());
+    for (JsonNode epoch : card.get("curves")) {
+      assertTrue(Double.isFinite(epoch.get("trainLoss").asDouble()), epoch.toString());
+      double map = epoch.get("map").asDouble(-1);
+      assertTrue(map >= 0 && map <= 1, "each epoch's validation mAP: " + epoch);
+    }
+  }
+
+  /** Trains {@code cfg} through spark-submit on the shared cluster (which stays up for the other tests). */
+  private void train(StandaloneCluster cluster, Map<String, Object> cfg, String name, int minutes) throws Exception {
+    Path config = tmp.resolve(name + ".json");
+    new ObjectMapper().writeValue(config.toFile(), cfg);
+    List<Path> classpath = SparkClasspath.ofRunningJvm();
+    Path appJar = AppJars.containing(TrainJob.class.getName(), classpath, tmp.resolve("app-jars"));
+    Path log = tmp.resolve(name + ".log");
+    Process driver = ClusterRuns.submit(ClusterRuns.request(cluster, TrainJob.class, appJar, "1g"), config,
+        classpath, log, Map.of("RADLAB_HOME", tmp.resolve("home").toString()));
+    assertTrue(driver.waitFor(minutes, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
+    assertEquals(0, driver.exitValue(), Files.readString(log));
   }
 
   /** Linear-weighted Cohen's kappa of a confusion matrix (rows the reference), by its definition. */

@@ -154,7 +154,8 @@ final class ApiRoutes {
         "{dataset, useCaseId, studies}", datasets::importReferenceLabels);
     add(r, "POST", ds + "/reference-boxes", Access.ADMIN,
         "admin", "Import the reference reader's boxes of a detection use case (never returned)",
-        "?useCaseId=; text/csv image,x_min,y_min,x_max,y_max,label (image ids, PNG pixels)",
+        "?useCaseId=&keys=pseudonymous|original; text/csv image,x_min,y_min,x_max,y_max,label (image ids, PNG "
+        + "pixels), or with keys=original SOPInstanceUID,x_min,... in the DICOM's pixels",
         "{dataset, useCaseId, images, boxes}", datasets::importReferenceBoxes);
 
     add(r, "GET", an + "/next", Access.USER, "any user", "Your next study to label (404 no_more_studies when done)", "",
@@ -230,14 +231,16 @@ final class ApiRoutes {
         "its owner or an admin", "One deployment with its counts", "", "Deployment", deployments::get);
     add(r, "POST", dp + "/predictions", Access.USER,
         "its owner or an admin", "Record the model's predictions (replaces a case's "
-        + "earlier one)", "{cases: [{caseId, date: YYYY-MM-DD, probabilities: {code: p}}]} (up to 10000)",
+        + "earlier one)", "{cases: [{caseId, date: YYYY-MM-DD, probabilities: {code: p}}]} (up to 10000); a detection use case's: "
+        + "{cases: [{caseId, date, boxes: [{x, y, width, height, code, score}]}]}",
         "Deployment", deployments::predictions);
     add(r, "POST", dp + "/reads", Access.USER, "its owner or an admin", "Record the radiologists' reads",
-        "{reads: [{caseId, read: code}]} (up to 10000)", "Deployment", deployments::reads);
+        "{reads: [{caseId, read: code}]} (up to 10000); a detection use case's: {reads: [{caseId, boxes: [{x, y, "
+        + "width, height, code}]}]}", "Deployment", deployments::reads);
     add(r, "POST", dp + "/assess", Access.USER,
         "its owner or an admin", "Queue the assess job on every case with a prediction "
         + "and a read; results via the job's artifacts", "{positive?, threshold?, period?, bootstrap?} (the assess "
-        + "config)", "201 Job", deployments::assess);
+        + "config; a detector's: threshold is the score from which a box is shown)", "201 Job", deployments::assess);
     add(r, "GET", dp + "/assessments", Access.USER,
         "its owner or an admin", "The deployment's assess jobs, newest first", "",
         "[Job]", deployments::assessments);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.radlab.api.http.Json;
 import org.radlab.core.dataset.BoxTable;
 import org.radlab.prep.synth.SynthCommand;
 
@@ -251,6 +252,22 @@ class DetectionJobsTest {
         "config", Map.of("task", "detection"))).expect(400).detail();
     assertTrue(detail.contains("classification use case"), detail);
     assertEquals(before, Fixtures.jobCount(http, admin), "no refused job was queued");
+
+    // a box must lie on an image of the study it is saved with, and inside that image
+    List<String> studies = Fixtures.studies(http, dora, dataset);
+    JsonNode own = http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(0), dora).json().get(0);
+    JsonNode other = http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(1), dora).json().get(0);
+    String path = "/api/annotate/" + useCase + "/" + dataset + "/studies/" + studies.get(0);
+    String saved = http.get(path, dora).json().path("annotation").path("boxes").asText();
+    detail = http.post(path, dora, Map.of("boxes", List.of(Map.of("imageId", other.path("imageId").asText(), "x", 1,
+        "y", 1, "width", 4, "height", 4, "code", "mass")))).expect(400).detail();
+    assertTrue(detail.contains("an image of study " + studies.get(0)), detail);
+    int w = own.path("pngWidth").asInt();
+    detail = http.post(path, dora, Map.of("boxes", List.of(Map.of("imageId", own.path("imageId").asText(), "x",
+        w - 3, "y", 1, "width", 4, "height", 4, "code", "mass")))).expect(400).detail();
+    assertTrue(detail.contains("leaves its image"), detail);
+    assertEquals(saved, http.get(path, dora).json().path("annotation").path("boxes").asText(),
+        "the refused boxes changed nothing");
   }
 
   /**
@@ -315,11 +332,18 @@ class DetectionJobsTest {
         "endsAt", java.time.Instant.now().plusSeconds(86_400).toString(), "minAnnotations", Fixtures.MIN_LABELS));
     String detail = http.post("/api/challenges", admin, body).expect(400).detail();
     assertTrue(detail.contains("no reference boxes"), detail);
-    for (long d : hidden) {
-      http.method("POST", "/api/datasets/" + d + "/reference-boxes?useCaseId=" + useCase, admin,
-          Files.readString(truths.get(d)), "text/csv")
-          .expect(200);
-    }
+    // the test set's boxes as synth wrote them (original SOPInstanceUIDs and pixels), mapped by the server; the
+    // final set's as mapped here
+    String raw = Files.readString(tmp.resolve("hidden-0").resolve("boxes.csv"));
+    String original = "/api/datasets/" + hidden[0] + "/reference-boxes?useCaseId=" + useCase + "&keys=original";
+    detail = http.method("POST", original, admin, raw, "text/csv").expect(400).detail();
+    assertTrue(detail.contains("calcification"), "the use case's codes are mass and calc: " + detail);
+    detail = http.method("POST", original, admin, raw.replace("calcification", "calc") + "1.2.3.4,1,1,5,5,mass\n",
+        "text/csv").expect(400).detail();
+    assertTrue(detail.contains("1.2.3.4"), detail);
+    http.method("POST", original, admin, raw.replace("calcification", "calc"), "text/csv").expect(200);
+    http.method("POST", "/api/datasets/" + hidden[1] + "/reference-boxes?useCaseId=" + useCase, admin,
+        Files.readString(truths.get(hidden[1])), "text/csv").expect(200);
     long challenge = http.post("/api/challenges", admin, body).expect(201).json().path("id").asLong();
     String base = "/api/challenges/" + challenge;
     JsonNode seen = http.get(base, dora).expect(200).json();
@@ -346,7 +370,16 @@ class DetectionJobsTest {
 
     // the hidden evaluation scored every image of the test set against its boxes, and the leaderboard holds numpy's
     // mAP and AP50 of its predictions against the hand-mapped ground truth
-    Path output = Path.of(http.get("/api/jobs/" + job, admin).json().path("config").path("output").asText());
+    JsonNode hiddenJob = http.get("/api/jobs/" + job, admin).json();
+    // the server's mapping of the original boxes is the one worked here
+    BoxTable mapped = BoxTable.readReference(Path.of(hiddenJob.path("config").path("labels").asText()), BoxTable.IMAGE);
+    BoxTable expected = BoxTable.readReference(truths.get(hidden[0]), BoxTable.IMAGE);
+    assertEquals(expected.images().stream().sorted().toList(), mapped.images().stream().sorted().toList());
+    java.util.function.Function<BoxTable, List<String>> rounded = t -> t.boxes().stream().map(x -> String.format(
+        java.util.Locale.ROOT, "%s %s %.6f %.6f %.6f %.6f", x.image(), x.label(), x.xMin(), x.yMin(), x.xMax(),
+        x.yMax())).sorted().toList();
+    assertEquals(rounded.apply(expected), rounded.apply(mapped));
+    Path output = Path.of(hiddenJob.path("config").path("output").asText());
     JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output.resolve("comparison.json").toFile()).get(0);
     assertEquals((int) http.get("/api/datasets/" + hidden[0] + "/images?limit=1000", admin).json().size(),
         row.path("images").asInt(), row.toString());
@@ -363,5 +396,102 @@ class DetectionJobsTest {
     assertEquals(numpy.get("mAP").asDouble(), board.get(0).path("map").asDouble(), 1e-9, board.toString());
     assertEquals(numpy.get("AP50").asDouble(), board.get(0).path("ap50").asDouble(), 1e-9, board.toString());
     assertTrue(board.get(0).path("kappa").isMissingNode(), board.toString());
+  }
+
+  /**
+   * A deployed detector followed in Assess: Run's answers are recorded as the deployment's predictions (with, on
+   * every other case, a box one pixel off the radiologist's at score 0.8, so the measures are not all zero), the
+   * boxes dora drew as the reads. The assessment's mAP and AP50 are numpy's COCO evaluation of the same boxes,
+   * written out here from what was posted; its read boxes and cases are counted here.
+   */
+  @Test
+  @Order(5)
+  void aDeployedDetectorIsAssessedByMapAndIouOverTime() throws Exception {
+    long model = http.get("/api/models?useCaseId=" + useCase, dora).json().get(0).path("id").asLong();
+    String base = "/api/deployments/" + http.post("/api/deployments", dora, Map.of("name", "site-a-lesions",
+        "useCaseId", useCase, "modelId", model)).expect(201).json().path("deployment").path("id").asLong();
+    List<Map<String, Object>> cases = new ArrayList<>();
+    List<Map<String, Object>> reads = new ArrayList<>();
+    StringBuilder truth = new StringBuilder("image,x_min,y_min,x_max,y_max,label\n");
+    StringBuilder predicted = new StringBuilder("image,x_min,y_min,x_max,y_max,label,score\n");
+    int readBoxes = 0;
+    int n = 0;
+    for (var e : posted.entrySet()) {
+      String image = e.getValue().isEmpty()
+          ? http.get("/api/datasets/" + dataset + "/images?study=" + e.getKey(), dora).json().get(0)
+              .path("imageId").asText()
+          : (String) e.getValue().get(0).get("imageId");
+      List<Map<String, Object>> boxes = new ArrayList<>();
+      http.post("/api/models/" + model + "/predict", dora, Map.of("datasetId", dataset, "imageId", image))
+          .expect(200).json().path("boxes").forEach(b -> boxes.add(Json.MAPPER.convertValue(b, Map.class)));
+      List<Map<String, Object>> read = new ArrayList<>();
+      for (Map<String, Object> b : e.getValue()) {
+        read.add(Map.of("x", b.get("x"), "y", b.get("y"), "width", b.get("width"), "height", b.get("height"),
+            "code", b.get("code")));
+        truth.append(row(image, b, null));
+        readBoxes++;
+        if (n % 2 == 0) {
+          Map<String, Object> near = new LinkedHashMap<>(read.get(read.size() - 1));
+          near.put("x", ((Integer) b.get("x")) + 1);
+          near.put("score", 0.8);
+          boxes.add(near);
+        }
+      }
+      if (e.getValue().isEmpty()) {
+        truth.append(image).append(",,,,,\n");
+      }
+      boxes.forEach(b -> predicted.append(row(image, b, ((Number) b.get("score")).doubleValue())));
+      if (boxes.isEmpty()) {
+        predicted.append(image).append(",,,,,,\n");
+      }
+      cases.add(Map.of("caseId", image, "date", n < 6 ? "2027-01-1" + n : "2027-02-1" + (n - 6), "boxes", boxes));
+      reads.add(Map.of("caseId", image, "boxes", read));
+      n++;
+    }
+    // refused, naming the problem; nothing recorded
+    for (Object[] bad : new Object[][] {
+        {"/predictions", Map.of("cases", List.of(Map.of("caseId", "x", "date", "2027-01-01", "probabilities",
+            Map.of("mass", 0.5, "calc", 0.5)))), "detection use case"},
+        {"/predictions", Map.of("cases", List.of(Map.of("caseId", "x", "date", "2027-01-01", "boxes", List.of(
+            Map.of("x", 1, "y", 1, "width", 0, "height", 3, "code", "mass", "score", 0.5))))), "width and height"},
+        {"/predictions", Map.of("cases", List.of(Map.of("caseId", "x", "date", "2027-01-01", "boxes", List.of(
+            Map.of("x", 1, "y", 1, "width", 2, "height", 3, "code", "tumour", "score", 0.5))))), "tumour"},
+        {"/reads", Map.of("reads", List.of(Map.of("caseId", "x", "boxes", List.of(Map.of("x", 1, "y", 1, "width", 2,
+            "height", 3, "code", "mass", "score", 0.5))))), "no score"},
+        {"/reads", Map.of("reads", List.of(Map.of("caseId", "x", "read", "mass"))), "detection use case"}}) {
+      String detail = http.post(base + bad[0], dora, bad[1]).expect(400).detail();
+      assertTrue(detail.contains((String) bad[2]), detail);
+    }
+    assertEquals(0, http.get(base, dora).json().path("cases").asInt(), "a refused call records nothing");
+    http.post(base + "/predictions", dora, Map.of("cases", cases)).expect(200);
+    JsonNode counts = http.post(base + "/reads", dora, Map.of("reads", reads)).expect(200).json();
+    assertEquals(posted.size(), counts.path("assessable").asInt(), counts.toString());
+    http.post(base + "/assess", dora, Map.of("task", "classification")).expect(400);
+
+    long job = http.post(base + "/assess", dora, Map.of("bootstrap", 20, "threshold", 0.5)).expect(201).json()
+        .path("id").asLong();
+    assertEquals("SUCCEEDED", Fixtures.awaitJob(http, dora, job, Duration.ofMinutes(3)).path("status").asText(),
+        http.get("/api/jobs/" + job + "/log", dora).body());
+    JsonNode a = http.get("/api/jobs/" + job + "/artifact?path=assessment.json", dora).expect(200).json();
+    assertEquals("detection", a.path("task").asText());
+    assertEquals(posted.size(), a.path("overall").path("cases").asInt());
+    assertEquals(readBoxes, a.path("overall").path("operating").path("readBoxes").asInt());
+    assertEquals(List.of("2027-01", "2027-02"), List.of(a.path("drift").get(0).path("period").asText(),
+        a.path("drift").get(1).path("period").asText()));
+    JsonNode numpy = org.radlab.core.testing.DetectionReference.run(Files.writeString(tmp.resolve("reads.csv"), truth),
+        Files.writeString(tmp.resolve("deployed.csv"), predicted), tmp, false);
+    assertEquals(numpy.get("mAP").asDouble(), a.path("overall").path("metrics").path("mAP").asDouble(), 1e-9);
+    assertEquals(numpy.get("AP50").asDouble(), a.path("overall").path("metrics").path("AP50").asDouble(), 1e-9);
+    assertTrue(a.path("overall").path("metrics").path("AP50").asDouble() > 0, "the near boxes are found: " + a);
+    double iou = a.path("overall").path("operating").path("meanIou").asDouble();
+    assertTrue(iou > 0 && iou < 1, "mean IoU " + iou);
+  }
+
+  private static String row(String image, Map<String, Object> b, Double score) {
+    double x = ((Number) b.get("x")).doubleValue();
+    double y = ((Number) b.get("y")).doubleValue();
+    return image + "," + x + "," + y + "," + (x + ((Number) b.get("width")).doubleValue()) + ","
+        + (y + ((Number) b.get("height")).doubleValue()) + "," + b.get("code") + (score == null ? "" : "," + score)
+        + "\n";
   }
 }

@@ -253,7 +253,54 @@ class WebPagesTest {
           Map.of("boxes", boxes)).status(); // 200 where the annotate scenario drew boxes before
       assertTrue(status == 200 || status == 201, "saving boxes: " + status);
     }
-    browser("detect", ana, Map.of("useCaseId", detection, "datasetId", pool));
+    // a deployed detector's five cases, worked by hand in detect.mjs (the same as DetectionAssessmentTest's)
+    long deployment = http.post("/api/deployments", ana, Map.of("name", "site-b-lesions", "useCaseId", detection))
+        .expect(201).json().path("deployment").path("id").asLong();
+    List<Map<String, Object>> cases = List.of(
+        deployedCase("c1", "2027-01-05", box(0, 0, 10, 10, "MASS", 0.9), box(20, 20, 10, 10, "CALC", 0.8),
+            box(50, 50, 10, 10, "MASS", 0.3)),
+        deployedCase("c2", "2027-01-20", box(0, 0, 10, 5, "MASS", 0.7)),
+        deployedCase("c3", "2027-02-10", box(5, 5, 10, 10, "MASS", 0.6)),
+        deployedCase("c4", "2027-02-11", box(5, 0, 10, 10, "MASS", 0.55)),
+        deployedCase("c5", "2027-02-12"));
+    http.post("/api/deployments/" + deployment + "/predictions", ana, Map.of("cases", cases)).expect(200);
+    http.post("/api/deployments/" + deployment + "/reads", ana, Map.of("reads", List.of(
+        Map.of("caseId", "c1", "boxes", List.of(box(0, 0, 10, 10, "MASS", null))),
+        Map.of("caseId", "c2", "boxes", List.of(box(0, 0, 10, 10, "MASS", null), box(20, 20, 10, 10, "CALC", null))),
+        Map.of("caseId", "c3", "boxes", List.of()),
+        Map.of("caseId", "c4", "boxes", List.of(box(0, 0, 10, 10, "MASS", null))),
+        Map.of("caseId", "c5", "boxes", List.of())))).expect(200);
+    // a detection challenge on the same pool: its hidden sets (the density challenge's) get reference boxes
+    for (long hidden : new long[] {testSet, finalSet}) {
+      StringBuilder csv = new StringBuilder("image,x_min,y_min,x_max,y_max,label\n");
+      JsonNode images = http.get("/api/datasets/" + hidden + "/images?limit=8", admin).json();
+      for (int i = 0; i < images.size(); i++) {
+        csv.append(images.get(i).path("imageId").asText()).append(i % 2 == 0 ? ",10,12,30,28,MASS\n" : ",,,,,\n");
+      }
+      http.method("POST", "/api/datasets/" + hidden + "/reference-boxes?useCaseId=" + detection, admin,
+          csv.toString(), "text/csv").expect(200);
+    }
+    long lesions = http.post("/api/challenges", admin, Map.of("title", "Lesion challenge", "useCaseId", detection,
+        "poolDatasetId", pool, "testDatasetId", testSet, "finalDatasetId", finalSet,
+        "startsAt", java.time.Instant.now().minusSeconds(60).toString(),
+        "endsAt", java.time.Instant.now().plusSeconds(86_400).toString(), "minAnnotations", Fixtures.MIN_LABELS))
+        .expect(201).json().path("id").asLong();
+    browser("detect", ana, Map.of("useCaseId", detection, "datasetId", pool, "deploymentId", deployment,
+        "challengeId", lesions));
+  }
+
+  private static Map<String, Object> box(int x, int y, int width, int height, String code, Double score) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>(Map.of("x", x, "y", y, "width", width, "height", height,
+        "code", code));
+    if (score != null) {
+      b.put("score", score);
+    }
+    return b;
+  }
+
+  @SafeVarargs
+  private static Map<String, Object> deployedCase(String id, String date, Map<String, Object>... boxes) {
+    return Map.of("caseId", id, "date", date, "boxes", List.of(boxes));
   }
 
   @Test

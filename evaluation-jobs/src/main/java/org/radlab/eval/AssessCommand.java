@@ -11,10 +11,19 @@ import picocli.CommandLine.Option;
     description = "Assess a deployed model from its recorded predictions and the radiologists' reads: metrics at "
         + "a threshold, a threshold sweep, the ROC curve, probability over time with false positives and false "
         + "negatives flagged, and a per-period drift table (kappa, AUC, positive rates). Writes assessment.json "
-        + "and charts (PNG and SVG).",
+        + "and charts (PNG and SVG). A detector (\"task\": \"detection\" in the config) is assessed by mAP and AP50 "
+        + "over all its boxes, and by mean IoU, sensitivity and false positives per case over the boxes it shows (score "
+        + "at least the threshold), overall and per period.",
     footer = {"", "Config fields: docs/evaluation.md. Input CSV: ID,DATE,READ,CLASS1,CLASS2,... e.g.",
         "  study,date,read,A,B,C,D",
-        "  1.2.3,2024-03-01,C,0.05,0.25,0.5,0.2"})
+        "  1.2.3,2024-03-01,C,0.05,0.25,0.5,0.2",
+        "A detector's: case,date,source,x_min,y_min,x_max,y_max,label,score (source: model or read; a case a "
+            + "source found nothing on has one row of it with empty box fields), e.g.",
+        "  case,date,source,x_min,y_min,x_max,y_max,label,score",
+        "  c1,2024-03-01,model,10,12,40,44,mass,0.91",
+        "  c1,2024-03-01,read,11,10,42,45,mass,",
+        "  c2,2024-03-02,model,,,,,,",
+        "  c2,2024-03-02,read,,,,,,"})
 public final class AssessCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", required = true, description = "The assessment config (JSON).")
   Path config;
@@ -22,6 +31,11 @@ public final class AssessCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AssessConfig cfg = AssessConfig.read(config);
+    if (cfg.task() == org.radlab.core.task.TaskType.DETECTION) {
+      System.out.println(DetectionAssessment.describe(DetectionAssessment.run(cfg)));
+      System.out.println("results: " + cfg.output());
+      return 0;
+    }
     AssessJob.Assessment a = AssessJob.run(cfg);
     System.out.printf("%d studies; at threshold %.2f: sensitivity %.3f, specificity %.3f, kappa %.3f; AUC %.3f%n",
         a.overall().cases(), a.overall().binary().threshold(), a.overall().binary().sensitivity(),

@@ -19,6 +19,7 @@ import org.radlab.core.metrics.Auc;
 import org.radlab.core.metrics.BinaryMetrics;
 import org.radlab.core.metrics.Kappa;
 import org.radlab.core.metrics.MetricsReport;
+import org.radlab.core.task.TaskType;
 
 /**
  * Assesses a deployed model from what it predicted in practice and what the radiologists read. Input: a CSV with
@@ -26,7 +27,8 @@ import org.radlab.core.metrics.MetricsReport;
  * class (the header names the classes). Output, in the output folder: {@code assessment.json} with the metrics at
  * the chosen threshold and positive classes, a threshold sweep, the timeline (each study's positive score, with
  * false positives and false negatives flagged) and a per-period drift table (linear kappa, binary AUC, positive
- * rates); and the charts (confusion matrix, ROC, probability over time) as PNG and SVG.
+ * rates); and the charts (confusion matrix, ROC, probability over time) as PNG and SVG. A detector's assessment
+ * ({@code "task": "detection"}) is {@link DetectionAssessment}'s.
  *
  * <p>Runs as {@code radlab assess --config FILE} or {@code spark-submit --class org.radlab.eval.AssessJob app.jar
  * config.json}; the computation needs no cluster.
@@ -57,11 +59,19 @@ public final class AssessJob {
       System.exit(2);
     }
     AssessConfig cfg = AssessConfig.read(Path.of(args[0]));
-    run(cfg);
+    if (cfg.task() == TaskType.DETECTION) {
+      System.out.println(DetectionAssessment.describe(DetectionAssessment.run(cfg)));
+    } else {
+      run(cfg);
+    }
     System.out.println("assessment written to " + cfg.output());
   }
 
+  /** A classifier's assessment ({@link DetectionAssessment#run} for a detector's). */
   public static Assessment run(AssessConfig cfg) throws IOException {
+    if (cfg.task() != TaskType.CLASSIFICATION) {
+      throw new IllegalArgumentException("this assessment is for classifiers; the config's task is " + cfg.task().id());
+    }
     Input in = read(Path.of(cfg.predictions()));
     MetricsReport overall = MetricsReport.compute(in.classes, in.reference, in.probabilities,
         new MetricsReport.Options(cfg.positive(), cfg.threshold(), cfg.bootstrap(), 0.95, cfg.seed()));
@@ -159,7 +169,8 @@ public final class AssessJob {
     return new Input(table.classes(), ids, dates, table.reference(), table.probabilities());
   }
 
-  private static LocalDate date(String text, String where) {
+  /** A study date, YYYY-MM-DD or YYYYMMDD; {@code where} names the row in the error. */
+  static LocalDate date(String text, String where) {
     try {
       return text.length() == 8 && text.chars().allMatch(Character::isDigit)
           ? LocalDate.parse(text, DateTimeFormatter.BASIC_ISO_DATE) : LocalDate.parse(text);

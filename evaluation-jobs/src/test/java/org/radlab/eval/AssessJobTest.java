@@ -32,7 +32,7 @@ class AssessJobTest {
         "s7,2024-02-16,malignant,0.7,0.3",
         "s8,2024-02-23,benign,0.95,0.05") + "\n");
     AssessConfig cfg = new AssessConfig(csv.toString(), List.of("malignant"), 0.5, null, 100, 1L,
-        dir.resolve("out").toString());
+        dir.resolve("out").toString(), null);
     AssessJob.Assessment a = AssessJob.run(cfg);
 
     assertEquals(8, a.overall().cases());
@@ -73,9 +73,10 @@ class AssessJobTest {
     Path csv = dir.resolve("bad.csv");
     Files.writeString(csv, "study,date,read,neg,pos\ns1,2024-13-01,pos,0.1,0.9\n");
     var e = assertThrows(IllegalArgumentException.class,
-        () -> AssessJob.run(new AssessConfig(csv.toString(), null, null, null, 0, null, dir.resolve("o").toString())));
+        () -> AssessJob.run(new AssessConfig(csv.toString(), null, null, null, 0, null, dir.resolve("o").toString(),
+            null)));
     assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("date"), e.getMessage());
     assertThrows(IllegalArgumentException.class,
-        () -> new AssessConfig(csv.toString(), null, null, "fortnight", 0, null, null));
+        () -> new AssessConfig(csv.toString(), null, null, "fortnight", 0, null, null, null));
   }
 }

@@ -110,7 +110,7 @@ public final class BoxLabelImport {
         unknownClasses.merge(b.label(), 1, Integer::sum);
         continue;
       }
-      BoxTable.Box mapped = toPng(b, catalog.get(id));
+      BoxTable.Box mapped = BoxTable.originalToPng(b, catalog.get(id));
       if (mapped == null) {
         outside++;
         continue;
@@ -125,29 +125,6 @@ public final class BoxLabelImport {
     boolean existed = LabelImport.writeOnce(out, content);
     return new Report(out, existed, images.size(), boxes.size(), perClass, new ArrayList<>(unknown),
         unknownClasses, outside, multi.size(), noOrientation.size());
-  }
-
-  /**
-   * A box in original pixels as a box in the prepared PNG's pixels: mirrored like the image, scaled, clipped; null
-   * when nothing of it is left inside the image.
-   */
-  static BoxTable.Box toPng(BoxTable.Box b, ImageList.Entry e) {
-    double x0 = b.xMin();
-    double x1 = b.xMax();
-    if (e.mirrored()) {
-      x0 = e.columns() - b.xMax();
-      x1 = e.columns() - b.xMin();
-    }
-    double sx = (double) e.pngWidth() / e.columns();
-    double sy = (double) e.pngHeight() / e.rows();
-    double nx0 = Math.max(0, x0 * sx);
-    double nx1 = Math.min(e.pngWidth(), x1 * sx);
-    double ny0 = Math.max(0, b.yMin() * sy);
-    double ny1 = Math.min(e.pngHeight(), b.yMax() * sy);
-    if (!(nx1 > nx0) || !(ny1 > ny0)) {
-      return null;
-    }
-    return new BoxTable.Box(e.imageId(), b.label(), nx0, ny0, nx1, ny1, Double.NaN);
   }
 
   /** By image, then position: the snapshot does not depend on the input's row order. */

@@ -133,7 +133,7 @@ public final class FileConverter implements Serializable {
   private Row convertFrame(SourceFile source, DecodedImage image, int frame) throws IOException {
     DicomHeader h = image.header();
     Pseudonymizer p = pseudonymizer();
-    String imageId = p.key("image", h.sopInstanceUid() + "/" + frame, 10);
+    String imageId = p.imageId(h.sopInstanceUid(), frame);
     RenderOptions render = new RenderOptions(config.voiIndex(), config.flipByLaterality() && isMammogram(h));
     GrayImage rendered = PixelPipeline.render(image, frame, render);
     // Shrink to the configured long edge; a smaller image keeps its own size (no invented detail).

@@ -3,7 +3,6 @@ package org.radlab.cli.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,9 +15,7 @@ import java.util.TreeSet;
 import org.radlab.core.dataset.LabelSnapshot;
 import org.radlab.core.deid.Pseudonymizer;
 import org.radlab.core.deid.SiteSecret;
-import org.radlab.prep.synth.SynthCommand;
 import org.radlab.prep.synth.SynthLabels;
-import picocli.CommandLine;
 
 /**
  * The challenge flow of {@code radlab demo}, entirely through the control API of a running server: three synthetic
@@ -44,38 +41,35 @@ public final class ChallengeDemo {
   public record Standing(int rank, String participant, double kappa, double auc, double evaluationKappa,
       double evaluationAuc) {}
 
+  private final DemoSteps steps;
   private final ApiClient api;
   private final String admin;
-  private final Path home;
-  private final Path data;
   private final PrintStream out;
-  private int step;
 
   public ChallengeDemo(int port, String adminToken, Path home, Path data, PrintStream out) {
-    this.api = new ApiClient(port);
+    this.steps = new DemoSteps(port, adminToken, home, data, out, 8);
+    this.api = steps.api;
     this.admin = adminToken;
-    this.home = home;
-    this.data = data;
     this.out = out;
   }
 
   public List<Standing> run(Options o) throws IOException {
-    step("synthesize DICOM studies: a training pool of " + o.poolStudies() + ", hidden test and final sets of "
-        + o.hiddenStudies() + " each");
-    Path poolDicom = synth("pool", o.poolStudies(), o.seed());
-    Path testDicom = synth("test", o.hiddenStudies(), o.seed() + 1);
-    Path finalDicom = synth("final", o.hiddenStudies(), o.seed() + 2);
+    steps.step("synthesize DICOM studies: a training pool of " + o.poolStudies() + ", hidden test and final sets "
+        + "of " + o.hiddenStudies() + " each");
+    Path poolDicom = steps.synth("pool", o.poolStudies(), o.seed());
+    Path testDicom = steps.synth("test", o.hiddenStudies(), o.seed() + 1);
+    Path finalDicom = steps.synth("final", o.hiddenStudies(), o.seed() + 2);
 
-    step("register the three datasets: each one is a prep job (Spark) run by the server");
-    long pool = dataset("pool", poolDicom);
-    long test = dataset("hidden-test", testDicom);
-    long fin = dataset("hidden-final", finalDicom);
+    steps.step("register the three datasets: each one is a prep job (Spark) run by the server");
+    long pool = steps.dataset("pool", poolDicom);
+    long test = steps.dataset("hidden-test", testDicom);
+    long fin = steps.dataset("hidden-final", finalDicom);
 
-    step("import the reference reader's density labels of the hidden sets (by original StudyInstanceUID)");
+    steps.step("import the reference reader's density labels of the hidden sets (by original StudyInstanceUID)");
     referenceLabels(test, testDicom);
     referenceLabels(fin, finalDicom);
 
-    step("create the challenge: breast density, daily limit 3, at least " + o.annotations() + " annotations");
+    steps.step("create the challenge: breast density, daily limit 3, at least " + o.annotations() + " annotations");
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long challenge = api.post("/api/challenges", admin, Map.of("title", "Breast density demo " + now,
         "useCaseId", 1, "poolDatasetId", pool, "testDatasetId", test, "finalDatasetId", fin,
@@ -88,8 +82,8 @@ public final class ChallengeDemo {
     for (Participant p : people) {
       p.token = api.post("/api/users", admin, Map.of("name", p.name, "role", "participant")).path("token").asText();
     }
-    step("two participants annotate " + o.annotations() + " pool studies each through the API (more if a category "
-        + "is still missing: training needs every one), with the second reader's labels");
+    steps.step("two participants annotate " + o.annotations() + " pool studies each through the API (more if a "
+        + "category is still missing: training needs every one), with the second reader's labels");
     Set<String> categories = new TreeSet<>();
     api.get("/api/use-cases/1", admin).path("categories").forEach(c -> categories.add(c.path("code").asText()));
     for (Participant p : people) {
@@ -103,24 +97,24 @@ public final class ChallengeDemo {
           .path("annotations").asInt());
     }
 
-    step("each trains a ResNet-18 (width " + people.get(0).width + " and " + people.get(1).width + ", " + o.epochs()
-        + " epochs) on their own annotations");
+    steps.step("each trains a ResNet-18 (width " + people.get(0).width + " and " + people.get(1).width + ", "
+        + o.epochs() + " epochs) on their own annotations");
     for (Participant p : people) {
       JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "train", "datasetId", pool, "useCaseId", 1,
           "labels", "mine", "config", Map.of("architecture", "resnet18", "width", p.width, "inputSize", 128,
               "maxEpochs", o.epochs(), "batchSize", 16, "augmentation", "flips_rotations")));
-      JsonNode done = await(p.token, job.path("id").asLong(), p.name + " training");
+      JsonNode done = steps.await(p.token, job.path("id").asLong(), p.name + " training");
       p.model = api.get("/api/models", p.token).get(0).path("id").asLong();
       JsonNode card = api.get("/api/models/" + p.model, p.token).path("card").path("validation");
       out.printf("   %s: model %d, validation kappa %.3f, AUC %.3f (job %s)%n", p.name, p.model,
           card.path("kappaLinear").asDouble(), card.path("auc").asDouble(), done.path("status").asText());
     }
 
-    step("each evaluates their model on the pool with their own labels, then submits it to the challenge");
+    steps.step("each evaluates their model on the pool with their own labels, then submits it to the challenge");
     for (Participant p : people) {
       JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId", 1,
           "labels", "mine", "models", List.of(p.model), "config", Map.of("bootstrap", 200)));
-      await(p.token, job.path("id").asLong(), p.name + " evaluation");
+      steps.await(p.token, job.path("id").asLong(), p.name + " evaluation");
       JsonNode result = api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", p.token)
           .get(0);
       out.printf("   %s: on the %d pool studies they labelled, kappa %.3f (95%% CI %.3f-%.3f), AUC %.3f%n", p.name,
@@ -129,21 +123,16 @@ public final class ChallengeDemo {
           result.path("aucMacro").asDouble());
       api.post("/api/challenges/" + challenge + "/submissions", p.token, Map.of("modelId", p.model));
     }
-    awaitScored(challenge, people.size());
+    steps.awaitScored(challenge, people.size());
 
-    step("the leaderboard (each participant's latest submission on the hidden test set)");
-    JsonNode rows = api.get("/api/challenges/" + challenge + "/leaderboard", people.get(0).token).path("rows");
-    Map<Long, JsonNode> byModel = new HashMap<>();
-    for (JsonNode s : api.get("/api/challenges/" + challenge + "/submissions", admin)) {
-      byModel.put(s.path("modelId").asLong(), s);
-    }
+    steps.step("the leaderboard (each participant's latest submission on the hidden test set)");
     List<Standing> standings = new ArrayList<>();
     out.println("   rank  participant  kappa (linear)  AUC");
-    for (JsonNode row : rows) {
-      JsonNode evaluation = hiddenEvaluation(byModel.get(row.path("modelId").asLong()).path("jobId").asLong());
+    for (DemoSteps.Ranked r : steps.leaderboard(challenge, people.get(0).token)) {
+      JsonNode row = r.row();
       standings.add(new Standing(row.path("rank").asInt(), row.path("userName").asText(),
-          row.path("kappa").asDouble(), row.path("auc").asDouble(), evaluation.path("kappaLinear").asDouble(),
-          evaluation.path("aucMacro").asDouble()));
+          row.path("kappa").asDouble(), row.path("auc").asDouble(), r.evaluation().path("kappaLinear").asDouble(),
+          r.evaluation().path("aucMacro").asDouble()));
       out.printf("   %4d  %-11s  %14.3f  %.3f%n", row.path("rank").asInt(), row.path("userName").asText(),
           row.path("kappa").asDouble(), row.path("auc").asDouble());
     }
@@ -162,27 +151,6 @@ public final class ChallengeDemo {
     }
   }
 
-  private Path synth(String name, int studies, long seed) {
-    Path dir = data.resolve(name + "-" + studies + "-" + seed);
-    if (!Files.exists(dir.resolve("labels.csv"))) {
-      int rc = new CommandLine(new SynthCommand()).execute("--out", dir.toString(), "--studies",
-          String.valueOf(studies), "--seed", String.valueOf(seed), "--rows", "256", "--columns", "208");
-      if (rc != 0) {
-        throw new IllegalStateException("synth failed for " + dir);
-      }
-    }
-    return dir;
-  }
-
-  private long dataset(String name, Path dicom) throws IOException {
-    JsonNode r = api.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source", dicom.toString()));
-    await(admin, r.path("job").path("id").asLong(), "prep of " + name);
-    JsonNode d = api.get("/api/datasets/" + r.path("dataset").path("id").asLong(), admin);
-    out.printf("   %s: dataset %d, %d studies, %d images%n", name, d.path("id").asLong(), d.path("studies").asInt(),
-        d.path("images").asInt());
-    return d.path("id").asLong();
-  }
-
   private void referenceLabels(long dataset, Path dicom) throws IOException {
     String csv = LabelSnapshot.csv(SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_1));
     JsonNode r = api.postText("/api/datasets/" + dataset + "/reference-labels?useCaseId=1&keys=original", admin,
@@ -192,64 +160,10 @@ public final class ChallengeDemo {
 
   /** The second reader's labels, keyed by the pool's pseudonymous study UIDs (the server's site secret). */
   private Map<String, String> secondReader(Path dicom) throws IOException {
-    Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(home.resolve("site-secret")));
+    Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(steps.home.resolve("site-secret")));
     Map<String, String> byPseudonym = new HashMap<>();
     SynthLabels.byStudy(dicom.resolve("labels.csv"), SynthLabels.READER_2).forEach((uid, code) ->
         byPseudonym.put(pseudonyms.uid(uid), code));
     return byPseudonym;
-  }
-
-  private JsonNode await(String token, long job, String what) throws IOException {
-    String last = "";
-    while (true) {
-      JsonNode j = api.get("/api/jobs/" + job, token);
-      String status = j.path("status").asText();
-      if (!status.equals(last)) {
-        out.printf("   %s (job %d): %s%n", what, job, status);
-        last = status;
-      }
-      if (status.equals("SUCCEEDED")) {
-        return j;
-      }
-      if (status.equals("FAILED") || status.equals("CANCELLED")) {
-        throw new IOException(what + " (job " + job + ") " + status + ": " + j.path("reason").asText());
-      }
-      sleep();
-    }
-  }
-
-  private void awaitScored(long challenge, int n) throws IOException {
-    out.println("   waiting for the hidden evaluations...");
-    while (true) {
-      int scored = 0;
-      for (JsonNode s : api.get("/api/challenges/" + challenge + "/submissions", admin)) {
-        if (s.path("status").asText().equals("failed")) {
-          throw new IOException("a submission's evaluation failed: " + s);
-        }
-        scored += s.path("status").asText().equals("scored") ? 1 : 0;
-      }
-      if (scored >= n) {
-        return;
-      }
-      sleep();
-    }
-  }
-
-  /** The hidden evaluation's own result (the admin may read the job's artifacts). */
-  private JsonNode hiddenEvaluation(long job) throws IOException {
-    return api.get("/api/jobs/" + job + "/artifact?path=comparison.json", admin).get(0);
-  }
-
-  private void step(String what) {
-    out.printf("%n[%d/8] %s%n", ++step, what);
-  }
-
-  private static void sleep() throws IOException {
-    try {
-      Thread.sleep(500);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
   }
 }

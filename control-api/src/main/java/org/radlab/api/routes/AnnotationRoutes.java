@@ -69,7 +69,7 @@ public final class AnnotationRoutes {
     UseCase u = useCase(ctx);
     Dataset d = dataset(ctx);
     String study = study(ctx, d);
-    String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
+    String[] value = checkedLabel(u, d, study, Json.body(ctx, LabelRequest.class));
     AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
     if (saved.created()) {
       agreement.refreshIfDue(caller.id(), u.id());
@@ -118,7 +118,7 @@ public final class AnnotationRoutes {
     Annotation a = owned(ctx);
     UseCase u = useCases.find(a.useCaseId()).orElseThrow();
     Dataset d = datasets.find(a.datasetId()).orElseThrow();
-    String[] value = checkedLabel(u, d, Json.body(ctx, LabelRequest.class));
+    String[] value = checkedLabel(u, d, a.studyUid(), Json.body(ctx, LabelRequest.class));
     Annotation saved = annotations.save(a.userId(), a.useCaseId(), a.datasetId(), a.studyUid(), value[0], value[1],
         Times.now()).annotation();
     ctx.json(new AnnotationView(saved, annotations.history(saved.id())));
@@ -144,7 +144,7 @@ public final class AnnotationRoutes {
   }
 
   /** {code, boxes JSON}: a known category for classification; boxes on the study's images for detection. */
-  private String[] checkedLabel(UseCase u, Dataset d, LabelRequest r) {
+  private String[] checkedLabel(UseCase u, Dataset d, String study, LabelRequest r) {
     List<String> codes = useCases.categories(u.id()).stream().map(UseCaseDao.Category::code).toList();
     if (u.taskType() == org.radlab.core.task.TaskType.CLASSIFICATION) {
       if (r.boxes() != null) {
@@ -166,11 +166,18 @@ public final class AnnotationRoutes {
     for (int i = 0; i < r.boxes().size(); i++) {
       Box b = r.boxes().get(i);
       String at = "boxes[" + i + "]";
-      if (b == null || b.imageId() == null || datasets.image(d.id(), b.imageId()).isEmpty()) {
-        throw ApiException.badRequest(at + ".imageId must name an image of dataset " + d.id());
+      DatasetDao.Image image = b == null || b.imageId() == null ? null
+          : datasets.image(d.id(), b.imageId()).orElse(null);
+      if (image == null || !image.studyUid().equals(study)) {
+        throw ApiException.badRequest(at + ".imageId must name an image of study " + study + " in dataset " + d.id());
       }
       if (!(b.x() >= 0 && b.y() >= 0 && b.width() > 0 && b.height() > 0)) {
         throw ApiException.badRequest(at + " needs x, y >= 0 and width, height > 0");
+      }
+      if (image.pngWidth() != null && image.pngHeight() != null && (b.x() + b.width() > image.pngWidth() + 1e-6
+          || b.y() + b.height() > image.pngHeight() + 1e-6)) {
+        throw ApiException.badRequest(at + " (" + b.x() + ", " + b.y() + ", " + b.width() + " x " + b.height()
+            + ") leaves its image's " + image.pngWidth() + " x " + image.pngHeight() + " pixels");
       }
       if (!codes.contains(b.code())) {
         throw ApiException.badRequest(at + ".code must be one of " + codes + ", got '" + b.code() + "'");

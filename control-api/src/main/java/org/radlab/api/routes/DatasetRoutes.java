@@ -192,7 +192,10 @@ public final class DatasetRoutes {
    * Imports the reference boxes of a detection use case on this dataset: {@code text/csv} in the box snapshot's
    * shape ({@code image,x_min,y_min,x_max,y_max,label}, the dataset's image ids, the prepared PNG's pixels: what
    * {@code radlab labels import --task detection} writes). Every image listed was read; one without boxes holds no
-   * finding. Replaces what was there; never returned.
+   * finding. Replaces what was there; never returned. With {@code ?keys=original}: {@code SOPInstanceUID,x_min,
+   * y_min,x_max,y_max,label} in the original DICOM's pixels ({@code synth --lesions}'s {@code boxes.csv}), mapped
+   * here as prep mapped the image: pseudonymized with the site secret, mirrored for a mirrored breast, scaled to
+   * the PNG, clipped.
    */
   public void importReferenceBoxes(Context ctx) {
     Dataset d = found(ctx);
@@ -208,12 +211,21 @@ public final class DatasetRoutes {
       throw new ApiException(415, "unsupported_media_type", "send the boxes as text/csv: "
           + "image,x_min,y_min,x_max,y_max,label");
     }
+    String keys = Requests.text(ctx, "keys");
+    if (keys != null && !"original".equals(keys) && !"pseudonymous".equals(keys)) {
+      throw ApiException.badRequest("keys must be 'pseudonymous' (the dataset's image ids in PNG pixels, the "
+          + "default) or 'original' (SOPInstanceUIDs in the DICOM files' pixels), got '" + keys + "'");
+    }
+    boolean original = "original".equals(keys);
     org.radlab.core.dataset.BoxTable table;
     try {
       table = org.radlab.core.dataset.BoxTable.referenceFrom(Json.text(ctx), "the upload",
-          org.radlab.core.dataset.BoxTable.IMAGE);
+          original ? ORIGINAL_IMAGE_COLUMN : org.radlab.core.dataset.BoxTable.IMAGE);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
+    }
+    if (original) {
+      table = fromOriginal(d, table);
     }
     if (table.images().isEmpty()) {
       throw ApiException.badRequest("the upload lists no image");
@@ -246,6 +258,56 @@ public final class DatasetRoutes {
         table.boxes().size()));
   }
 
+  /** The image column of boxes keyed by original image, as {@code synth --lesions} and PACS exports name it. */
+  private static final String ORIGINAL_IMAGE_COLUMN = "SOPInstanceUID";
+
+  /**
+   * Boxes keyed by original SOPInstanceUID, in the DICOM's pixels, as the dataset's image ids and PNG pixels. An
+   * image not in the dataset, a multi-frame one (which frame?) or a box wholly outside its image is refused.
+   */
+  private org.radlab.core.dataset.BoxTable fromOriginal(Dataset d, org.radlab.core.dataset.BoxTable table) {
+    Pseudonymizer pseudonyms = pseudonymizer();
+    Map<String, org.radlab.core.dataset.ImageList.Entry> catalog;
+    try {
+      catalog = Catalogs.of(d);
+    } catch (IOException | RuntimeException e) {
+      throw ApiException.conflict("the catalog of dataset " + d.id() + " cannot be read: " + e.getMessage());
+    }
+    Map<String, org.radlab.core.dataset.ImageList.Entry> byOriginal = new LinkedHashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (String sop : table.images()) {
+      org.radlab.core.dataset.ImageList.Entry e = catalog.get(pseudonyms.imageId(sop, 0));
+      if (e == null) {
+        unknown.add(sop);
+      } else if (catalog.containsKey(pseudonyms.imageId(sop, 1))) {
+        throw ApiException.badRequest("image " + sop + " has several frames; import its boxes by the dataset's "
+            + "image ids (one per frame) instead");
+      } else if (e.mirrored() == null || e.rows() == null || e.columns() == null || e.pngWidth() == null
+          || e.pngHeight() == null) {
+        throw ApiException.conflict("image " + sop + " has no recorded sizes in dataset " + d.id() + "; prepare it "
+            + "again");
+      } else {
+        byOriginal.put(sop, e);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(unknown.size() + " images are not in dataset " + d.id() + ", such as "
+          + unknown.subList(0, Math.min(3, unknown.size())));
+    }
+    List<org.radlab.core.dataset.BoxTable.Box> boxes = new ArrayList<>();
+    for (org.radlab.core.dataset.BoxTable.Box b : table.boxes()) {
+      org.radlab.core.dataset.ImageList.Entry e = byOriginal.get(b.image());
+      org.radlab.core.dataset.BoxTable.Box mapped = org.radlab.core.dataset.BoxTable.originalToPng(b, e);
+      if (mapped == null) {
+        throw ApiException.badRequest("a box on image " + b.image() + " (" + b.xMin() + ", " + b.yMin() + ", "
+            + b.xMax() + ", " + b.yMax() + ") lies outside its " + e.columns() + " x " + e.rows() + " pixels");
+      }
+      boxes.add(mapped);
+    }
+    return new org.radlab.core.dataset.BoxTable(byOriginal.values().stream()
+        .map(org.radlab.core.dataset.ImageList.Entry::imageId).toList(), boxes);
+  }
+
   /** The workspace's site secret, which keys every pseudonym the server's prep jobs make. */
   private Path secretFile() {
     return home.resolve("site-secret").toAbsolutePath();
@@ -253,15 +315,18 @@ public final class DatasetRoutes {
 
   /** Original StudyInstanceUIDs to the dataset's pseudonymous ones, with the same secret prep used. */
   private Map<String, String> pseudonymized(Map<String, String> labels) {
-    Pseudonymizer pseudonyms;
-    try {
-      pseudonyms = new Pseudonymizer(SiteSecret.load(secretFile()));
-    } catch (IOException e) {
-      throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no prep job has run yet");
-    }
+    Pseudonymizer pseudonyms = pseudonymizer();
     Map<String, String> mapped = new LinkedHashMap<>();
     labels.forEach((original, code) -> mapped.put(pseudonyms.uid(original), code));
     return mapped;
+  }
+
+  private Pseudonymizer pseudonymizer() {
+    try {
+      return new Pseudonymizer(SiteSecret.load(secretFile()));
+    } catch (IOException e) {
+      throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no prep job has run yet");
+    }
   }
 
   /** A JSON {@code {"labels": {...}}} body, or CSV text {@code study_uid,label}. */

@@ -1,7 +1,10 @@
 package org.radlab.api.routes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -21,21 +24,33 @@ import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.http.Times;
 import org.radlab.core.dataset.Csv;
+import org.radlab.core.task.TaskType;
 
 /**
  * Assess: a deployed model's predictions and the radiologists' reads, recorded case by case as they happen, and the
- * assess job run on them (metrics at a threshold, threshold sweep, ROC, probability over time, drift by period).
+ * assess job run on them (metrics at a threshold, threshold sweep, ROC, probability over time, drift by period). A
+ * deployment of a detection use case records boxes instead: the model's, with scores, and the radiologist's, each
+ * in the case's image pixels (Run's answer has this shape); its assessment reports mAP and mean IoU over time.
  */
 public final class DeploymentRoutes {
   public static final int MAX_CASES_PER_CALL = 10_000;
 
   public record DeploymentRequest(String name, Long useCaseId, Long modelId) {}
 
-  public record CasePrediction(String caseId, String date, Map<String, Double> probabilities) {}
+  /** A box of a case, in its image's pixels; a read box has no score. Run's {@code name} is taken and ignored. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"name"})
+  public record CaseBox(Double x, Double y, Double width, Double height, String code, Double score) {}
+
+  /** A classifier's prediction (probabilities) or a detector's (boxes, possibly none). */
+  public record CasePrediction(String caseId, String date, Map<String, Double> probabilities, List<CaseBox> boxes) {}
 
   public record PredictionsRequest(List<CasePrediction> cases) {}
 
-  public record CaseRead(String caseId, String read) {}
+  /** A classification read (a category code) or a detection read (boxes, none when the case holds no finding). */
+  public record CaseRead(String caseId, String read, List<CaseBox> boxes) {}
+
+  /** Boxes per case a prediction or a read may hold. */
+  public static final int MAX_BOXES_PER_CASE = 300;
 
   public record ReadsRequest(List<CaseRead> reads) {}
 
@@ -85,10 +100,14 @@ public final class DeploymentRoutes {
     ctx.json(view(owned(ctx)));
   }
 
-  /** Records (or replaces) the model's prediction for each case: a date and a probability per category. */
+  /**
+   * Records (or replaces) the model's prediction for each case: a date and a probability per category, or for a
+   * detector the boxes it drew with their scores. Nothing is recorded if any case is refused.
+   */
   public void predictions(Context ctx) {
     Deployment d = owned(ctx);
     List<String> codes = codes(d);
+    boolean detector = isDetection(d);
     PredictionsRequest r = Json.body(ctx, PredictionsRequest.class);
     List<CasePrediction> cases = checkedSize(r.cases(), "cases");
     List<DeploymentDao.PredictionRow> rows = new ArrayList<>();
@@ -97,6 +116,18 @@ public final class DeploymentRoutes {
       String at = "cases[" + i + "]";
       String caseId = Requests.field(c.caseId(), at + ".caseId", 128);
       String date = date(c.date(), at + ".date");
+      if (detector) {
+        if (c.probabilities() != null || c.boxes() == null) {
+          throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a detection use case: send 'boxes' "
+              + "(an empty list when the model found nothing), not probabilities");
+        }
+        rows.add(new DeploymentDao.PredictionRow(caseId, date, null, boxes(c.boxes(), codes, at, true)));
+        continue;
+      }
+      if (c.boxes() != null) {
+        throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a classification use case: send "
+            + "'probabilities', not boxes");
+      }
       if (c.probabilities() == null || !c.probabilities().keySet().equals(new java.util.HashSet<>(codes))) {
         throw ApiException.badRequest(at + ".probabilities must give one value for each of " + codes);
       }
@@ -108,26 +139,43 @@ public final class DeploymentRoutes {
         }
         values.add(p);
       }
-      rows.add(new DeploymentDao.PredictionRow(caseId, date, Json.MAPPER.valueToTree(values).toString()));
+      rows.add(new DeploymentDao.PredictionRow(caseId, date, Json.MAPPER.valueToTree(values).toString(), null));
     }
     deployments.recordPredictions(d.id(), rows, Times.now());
     ctx.json(view(d));
   }
 
-  /** Records (or replaces) the radiologist's read of each case: one of the use case's category codes. */
+  /**
+   * Records (or replaces) the radiologist's read of each case: one of the use case's category codes, or for a
+   * detector the boxes the radiologist drew (none when the case holds no finding).
+   */
   public void reads(Context ctx) {
     Deployment d = owned(ctx);
     List<String> codes = codes(d);
+    boolean detector = isDetection(d);
     ReadsRequest r = Json.body(ctx, ReadsRequest.class);
     List<CaseRead> reads = checkedSize(r.reads(), "reads");
-    List<String[]> rows = new ArrayList<>();
+    List<DeploymentDao.ReadRow> rows = new ArrayList<>();
     for (int i = 0; i < reads.size(); i++) {
       CaseRead c = reads.get(i);
-      String caseId = Requests.field(c.caseId(), "reads[" + i + "].caseId", 128);
-      if (!codes.contains(c.read())) {
-        throw ApiException.badRequest("reads[" + i + "].read must be one of " + codes + ", got '" + c.read() + "'");
+      String at = "reads[" + i + "]";
+      String caseId = Requests.field(c.caseId(), at + ".caseId", 128);
+      if (detector) {
+        if (c.read() != null || c.boxes() == null) {
+          throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a detection use case: send 'boxes' "
+              + "(an empty list when the case holds no finding), not a read code");
+        }
+        rows.add(new DeploymentDao.ReadRow(caseId, null, boxes(c.boxes(), codes, at, false)));
+        continue;
       }
-      rows.add(new String[] {caseId, c.read()});
+      if (c.boxes() != null) {
+        throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a classification use case: send "
+            + "'read', not boxes");
+      }
+      if (!codes.contains(c.read())) {
+        throw ApiException.badRequest(at + ".read must be one of " + codes + ", got '" + c.read() + "'");
+      }
+      rows.add(new DeploymentDao.ReadRow(caseId, c.read(), null));
     }
     deployments.recordReads(d.id(), rows, Times.now());
     ctx.json(view(d));
@@ -144,9 +192,26 @@ public final class DeploymentRoutes {
       }
     }
     List<String> codes = codes(d);
-    StringBuilder csv = new StringBuilder("case,date,read," + String.join(",", codes) + "\n");
+    boolean detector = isDetection(d);
+    if (config.has("task") && !config.get("task").asText().equals(detector ? "detection" : "classification")) {
+      throw ApiException.badRequest("deployment " + d.id() + " is of a " + (detector ? "detection" : "classification")
+          + " use case; its assessments have that task, not '" + config.get("task").asText() + "'");
+    }
+    if (detector) {
+      config.put("task", TaskType.DETECTION.id());
+    }
+    StringBuilder csv = new StringBuilder(detector ? DETECTION_HEADER
+        : "case,date,read," + String.join(",", codes) + "\n");
     int n = 0;
     for (DeployedCase c : deployments.cases(d.id())) {
+      if (detector) {
+        if (c.predictedBoxes() != null && c.readBoxes() != null) {
+          appendBoxes(csv, c, "model", c.predictedBoxes());
+          appendBoxes(csv, c, "read", c.readBoxes());
+          n++;
+        }
+        continue;
+      }
       if (c.probabilities() == null || c.readCode() == null) {
         continue;
       }
@@ -170,6 +235,72 @@ public final class DeploymentRoutes {
   private DeploymentView view(Deployment d) {
     DeploymentDao.Counts c = deployments.counts(d.id());
     return new DeploymentView(d, c.cases(), c.predicted(), c.read(), c.assessable());
+  }
+
+  private static final String DETECTION_HEADER = "case,date,source,x_min,y_min,x_max,y_max,label,score\n";
+
+  /** A case's boxes of one source as rows of the detection assessment's CSV; one empty row when there are none. */
+  private static void appendBoxes(StringBuilder csv, DeployedCase c, String source, String json) {
+    String lead = Csv.quote(c.caseId()) + "," + c.caseDate() + "," + source + ",";
+    try {
+      JsonNode boxes = Json.MAPPER.readTree(json);
+      if (boxes.isEmpty()) {
+        csv.append(lead).append(",,,,,\n");
+      }
+      for (JsonNode b : boxes) {
+        double x = b.path("x").asDouble();
+        double y = b.path("y").asDouble();
+        csv.append(lead).append(x).append(',').append(y).append(',').append(x + b.path("width").asDouble())
+            .append(',').append(y + b.path("height").asDouble()).append(',').append(Csv.quote(b.path("code").asText()))
+            .append(',').append(b.has("score") ? Double.toString(b.path("score").asDouble()) : "").append('\n');
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("the recorded boxes of case " + c.caseId() + " are not JSON: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Checked boxes as the JSON the case keeps: finite coordinates from 0, a positive size, a code of the use case,
+   * and for a prediction a score from 0 to 1 (a read has none).
+   */
+  private static String boxes(List<CaseBox> boxes, List<String> codes, String at, boolean scored) {
+    if (boxes.size() > MAX_BOXES_PER_CASE) {
+      throw ApiException.badRequest(at + ".boxes holds " + boxes.size() + " boxes; at most " + MAX_BOXES_PER_CASE);
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (int i = 0; i < boxes.size(); i++) {
+      CaseBox b = boxes.get(i);
+      String where = at + ".boxes[" + i + "]";
+      if (b == null || !finite(b.x()) || !finite(b.y()) || b.x() < 0 || b.y() < 0 || !finite(b.width())
+          || !finite(b.height()) || !(b.width() > 0) || !(b.height() > 0)) {
+        throw ApiException.badRequest(where + " needs x and y from 0 and a width and height above 0, all finite "
+            + "numbers; got " + b);
+      }
+      if (!codes.contains(b.code())) {
+        throw ApiException.badRequest(where + ".code must be one of " + codes + ", got '" + b.code() + "'");
+      }
+      ObjectNode box = out.addObject().put("x", b.x()).put("y", b.y()).put("width", b.width())
+          .put("height", b.height()).put("code", b.code());
+      if (scored) {
+        if (!(b.score() != null && b.score() >= 0 && b.score() <= 1)) {
+          throw ApiException.badRequest(where + ".score must be between 0 and 1, got " + b.score());
+        }
+        box.put("score", b.score());
+      } else if (b.score() != null) {
+        throw ApiException.badRequest(where + ": a read box has no score");
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean finite(Double v) {
+    return v != null && Double.isFinite(v);
+  }
+
+  private boolean isDetection(Deployment d) {
+    return useCases.find(d.useCaseId()).map(UseCaseDao.UseCase::taskType).orElse(TaskType.CLASSIFICATION)
+        == TaskType.DETECTION;
   }
 
   private List<String> codes(Deployment d) {

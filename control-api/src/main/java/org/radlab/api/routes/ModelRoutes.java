@@ -203,9 +203,10 @@ public final class ModelRoutes {
 
   /** A dataset image's geometry from its dataset's catalog, at the tensors' side. */
   private static ImageGeometry pngGeometry(DatasetDao.Dataset d, String imageId, int side) throws IOException {
-    Path catalog = Path.of(d.path()).resolve(ImageList.FILE);
-    ImageList.Entry entry = ImageList.read(catalog).stream().filter(e -> e.imageId().equals(imageId)).findFirst()
-        .orElseThrow(() -> ApiException.conflict("dataset " + d.id() + " lists no image '" + imageId + "'"));
+    ImageList.Entry entry = Catalogs.of(d).get(imageId);
+    if (entry == null) {
+      throw ApiException.conflict("dataset " + d.id() + " lists no image '" + imageId + "'");
+    }
     try {
       return ImageGeometry.of(entry, side);
     } catch (IllegalArgumentException e) {

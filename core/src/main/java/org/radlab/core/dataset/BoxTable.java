@@ -84,9 +84,37 @@ public record BoxTable(List<String> images, List<Box> boxes) {
     return out.toString();
   }
 
+  /**
+   * A box in an original image's pixels as a box in its prepared PNG's pixels: mirrored like the image, scaled,
+   * clipped; null when nothing of it is left inside the image. The entry needs its sizes and mirror flag.
+   */
+  public static Box originalToPng(Box b, ImageList.Entry e) {
+    double x0 = b.xMin();
+    double x1 = b.xMax();
+    if (e.mirrored()) {
+      x0 = e.columns() - b.xMax();
+      x1 = e.columns() - b.xMin();
+    }
+    double sx = (double) e.pngWidth() / e.columns();
+    double sy = (double) e.pngHeight() / e.rows();
+    double nx0 = Math.max(0, x0 * sx);
+    double nx1 = Math.min(e.pngWidth(), x1 * sx);
+    double ny0 = Math.max(0, b.yMin() * sy);
+    double ny1 = Math.min(e.pngHeight(), b.yMax() * sy);
+    if (!(nx1 > nx0) || !(ny1 > ny0)) {
+      return null;
+    }
+    return new Box(e.imageId(), b.label(), nx0, ny0, nx1, ny1, Double.NaN);
+  }
+
   /** Reads reference boxes from CSV text (an upload, say); {@code name} says where it came from in errors. */
   public static BoxTable referenceFrom(String text, String name, String imageColumn) {
     return read(text.lines().toList(), name, imageColumn, false);
+  }
+
+  /** Reads scored predictions from CSV text; {@code name} says where it came from in errors. */
+  public static BoxTable predictionsFrom(String text, String name, String imageColumn) {
+    return read(text.lines().toList(), name, imageColumn, true);
   }
 
   private static BoxTable read(Path csv, String imageColumn, boolean scored) throws IOException {

@@ -57,6 +57,11 @@ public final class Pseudonymizer implements Serializable {
     return hex(kind, value, bytes);
   }
 
+  /** A prepared image's id: one per frame of an original SOP Instance, the first frame 0. */
+  public String imageId(String sopInstanceUid, int frame) {
+    return key("image", sopInstanceUid + "/" + frame, 10);
+  }
+
   /** The per-patient date offset in days, between -365 and -1 inclusive: dates only move back in time. */
   public int dateShiftDays(String originalPatientId) {
     byte[] d = digest("date-shift", originalPatientId == null ? "" : originalPatientId);

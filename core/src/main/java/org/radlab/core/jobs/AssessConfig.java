@@ -5,27 +5,42 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.radlab.core.Workspace;
+import org.radlab.core.task.TaskType;
 
 /**
  * An assessment's config (JSON).
  *
- * @param predictions CSV: ID,DATE,READ,CLASS1,CLASS2,... (a deployed model's recorded predictions and the reads)
- * @param positive    positive classes (default: the last class)
- * @param threshold   default 0.5
+ * @param predictions CSV: ID,DATE,READ,CLASS1,CLASS2,... (a deployed model's recorded predictions and the reads);
+ *                    for a detector, {@code case,date,source,x_min,y_min,x_max,y_max,label,score} with
+ *                    {@code source} {@code model} (scored boxes) or {@code read} (the radiologist's boxes), and a
+ *                    row with empty box fields for a case a source found nothing on
+ * @param positive    positive classes (default: the last class); none for a detector
+ * @param threshold   default 0.5; for a detector, the score from which a box counts as called (sensitivity, false
+ *                    positives per case, IoU)
  * @param period      drift table periods: week, month (default), quarter or year
  * @param bootstrap   resamples for the overall intervals (default 1000)
  * @param seed        default 1
  * @param output      output folder (default {@code $RADLAB_HOME/assessments/<file name>})
+ * @param task        what the deployed model does: {@code classification} (default) or {@code detection}
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AssessConfig(@SetByServer String predictions, List<String> positive, Double threshold, String period,
-    Integer bootstrap, Long seed, @SetByServer String output) implements JobConfig {
+    Integer bootstrap, Long seed, @SetByServer String output, TaskType task) implements JobConfig {
 
   public AssessConfig {
     if (predictions == null || predictions.isBlank()) {
       throw new IllegalArgumentException("predictions is required: a CSV of ID,DATE,READ,CLASS1,CLASS2,...");
     }
     positive = positive == null ? List.of() : List.copyOf(positive);
+    task = task == null ? TaskType.CLASSIFICATION : task;
+    if (task == TaskType.SEGMENTATION) {
+      throw new IllegalArgumentException("task: segmentation models cannot be assessed yet; classification or "
+          + "detection");
+    }
+    if (task == TaskType.DETECTION && !positive.isEmpty()) {
+      throw new IllegalArgumentException("positive names classes of a classifier; a detector's assessment has none "
+          + "(threshold is the score from which a box counts)");
+    }
     threshold = threshold == null ? 0.5 : threshold;
     Bounds.closed("threshold", threshold, 0, 1);
     period = period == null ? "month" : period;
@@ -51,6 +66,6 @@ public record AssessConfig(@SetByServer String predictions, List<String> positiv
   @Override
   public AssessConfig placedAt(Placement p) {
     return new AssessConfig(JobConfig.pathOr(p.predictions(), predictions), positive, threshold, period, bootstrap,
-        seed, JobConfig.pathOr(p.output(), output));
+        seed, JobConfig.pathOr(p.output(), output), task);
   }
 }
