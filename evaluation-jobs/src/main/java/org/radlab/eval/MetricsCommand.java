@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.metrics.DetectionReport;
 import org.radlab.core.metrics.MetricsReport;
+import org.radlab.core.metrics.SegmentationReport;
 import org.radlab.core.task.TaskType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +30,12 @@ import picocli.CommandLine.Spec;
         + "(sensitivity at 0.125 to 8 false positives per image; a detection hits a lesion of its class at IoU >= "
         + "0.5). Input: the boxes (--predictions, with a score column) and the reference boxes (--truth), one row "
         + "per box: IMAGE,x_min,y_min,x_max,y_max,label[,score]; a reference row with only the image says it holds "
-        + "no box. Intervals resample the images."},
+        + "no box. Intervals resample the images.",
+        "Segmentation (--task segmentation): Dice and IoU per class, per image and per series, HD95 in mm and volumes "
+        + "in mL per series, Bland-Altman of predicted against reference volumes. Input: two folders of PNG masks "
+        + "named IMAGE.png (grey value = class index, 0 background; --classes names 1, 2, ...), and with --geometry a "
+        + "CSV " + SegmentationInput.GEOMETRY_LAYOUT + " (mm) placing each image in its series; without it every "
+        + "image is its own series at 1 mm. Intervals resample the series."},
     footer = {"", "Examples:",
         "  radlab metrics --predictions vendor.csv --positive C,D --threshold 0.5",
         "    with vendor.csv:  study,reference,A,B,C,D",
@@ -39,18 +45,29 @@ import picocli.CommandLine.Spec;
         "                      1.2.3.4,10,20,60,80,mass,0.93",
         "    and truth.csv:    image,x_min,y_min,x_max,y_max,label",
         "                      1.2.3.4,12,18,58,84,mass",
-        "                      1.2.3.5,,,,,"})
+        "                      1.2.3.5,,,,,",
+        "  radlab metrics --task segmentation --predictions pred-masks/ --truth masks/ --classes liver,lesion \\",
+        "      --geometry slices.csv"})
 public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--task", defaultValue = "classification", paramLabel = "TASK", converter = TaskConverter.class,
-      description = "classification or detection (default: ${DEFAULT-VALUE}).")
+      description = "classification, detection or segmentation (default: ${DEFAULT-VALUE}).")
   TaskType task;
 
   @Option(names = "--predictions", required = true, paramLabel = "FILE.csv", description = "The predictions.")
   Path predictions;
 
-  @Option(names = "--truth", paramLabel = "FILE.csv",
-      description = "Detection: the reference boxes, listing every evaluated image.")
+  @Option(names = "--truth", paramLabel = "FILE.csv|DIR",
+      description = "Detection: the reference boxes, listing every evaluated image. Segmentation: the folder of "
+          + "reference masks.")
   Path truth;
+
+  @Option(names = "--classes", split = ",", paramLabel = "NAME[,NAME]",
+      description = "Segmentation: the names of the mask's class indices 1, 2, ...")
+  List<String> classes = new ArrayList<>();
+
+  @Option(names = "--geometry", paramLabel = "FILE.csv",
+      description = "Segmentation: " + SegmentationInput.GEOMETRY_LAYOUT + " for each image (mm).")
+  Path geometry;
 
   @Option(names = "--image-column", defaultValue = BoxTable.IMAGE, paramLabel = "NAME",
       description = "Detection: the name of both files' image id column (default: ${DEFAULT-VALUE}; synth's "
@@ -79,21 +96,24 @@ public final class MetricsCommand implements Callable<Integer> {
 
   @Option(names = "--charts", paramLabel = "DIR",
       description = "Also write charts as PNG and SVG into DIR: the confusion matrix and the ROC curve; for "
-          + "detection, the precision-recall curves and the FROC curve.")
+          + "detection, the precision-recall curves and the FROC curve; for segmentation, each class's volume "
+          + "scatter and Bland-Altman plot in DIR/CLASS.")
   Path charts;
 
   @Override
   public Integer call() throws IOException {
+    if (task != TaskType.SEGMENTATION && (!classes.isEmpty() || geometry != null)) {
+      throw new ParameterException(spec.commandLine(), "--classes and --geometry are for --task segmentation");
+    }
     if (task == TaskType.DETECTION) {
       return detection();
     }
-    if (task != TaskType.CLASSIFICATION) {
-      throw new ParameterException(spec.commandLine(), "--task " + task.id() + " has no metrics command yet; "
-          + "use classification or detection");
+    if (task == TaskType.SEGMENTATION) {
+      return segmentation();
     }
     if (truth != null) {
-      throw new ParameterException(spec.commandLine(), "--truth is for --task detection; a classification CSV "
-          + "holds the reference labels itself");
+      throw new ParameterException(spec.commandLine(), "--truth is for --task detection or segmentation; a "
+          + "classification CSV holds the reference labels itself");
     }
     MetricsReport report = compute(predictions, new MetricsReport.Options(positive, threshold, resamples, level, seed));
     System.out.println(JSON.writeValueAsString(report));
@@ -119,6 +139,35 @@ public final class MetricsCommand implements Callable<Integer> {
     if (charts != null) {
       for (Path p : Charts.forDetection(report, predictions.getFileName().toString(), charts)) {
         System.err.println("metrics: wrote " + p);
+      }
+    }
+    return 0;
+  }
+
+  private int segmentation() throws IOException {
+    if (truth == null || classes.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--task segmentation needs --truth DIR (the reference masks) "
+          + "and --classes (the names of class indices 1, 2, ...)");
+    }
+    if (!positive.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--positive is for classification");
+    }
+    SegmentationReport report;
+    try {
+      report = SegmentationReport.compute(SegmentationInput.read(predictions, truth, geometry), classes,
+          new SegmentationReport.Options(resamples, level, seed));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    System.out.println(JSON.writeValueAsString(report));
+    if (charts != null) {
+      for (var e : report.volumes().entrySet()) {
+        Path dir = charts.resolve(e.getKey());
+        List<Path> written = new ArrayList<>(Charts.volumes(e.getValue().pairs(), e.getKey(), dir));
+        if (e.getValue().agreement() != null) {
+          written.addAll(Charts.blandAltman(e.getValue().agreement(), e.getKey() + " volume (mL)", dir));
+        }
+        written.forEach(p -> System.err.println("metrics: wrote " + p));
       }
     }
     return 0;

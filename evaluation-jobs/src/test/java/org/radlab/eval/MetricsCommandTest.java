@@ -126,6 +126,73 @@ class MetricsCommandTest {
     assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("x_max > x_min"), e.getMessage());
   }
 
+  /*
+   * Series "ct": two 4 x 4 slices, 1 mm columns, 2 mm rows, 5 mm apart. Liver (class 1): reference (x,y,z)
+   * (0,0,0), (1,0,0), (0,0,1); predicted (0,0,0), (0,0,1), (0,1,1). Two shared of 3 and 3: Dice 4/6, IoU 2/4. Both
+   * slices are the volume's border, so every voxel is on the surface. Reference to predicted: 0, 1, 0 mm, whose 95th
+   * percentile (rank 1.9 of 0, 0, 1) is 0.9; predicted to reference: 0, 0, 2 mm (one row down), 1.8. HD95 1.8 mm.
+   * Volumes 3 voxels of 10 mm³: 0.03 mL each. Image "xr" (a series of its own, 0.5 mm): the lesion (class 2) at
+   * (0,0) in both: Dice 1, HD95 0. Liver is defined on ct only, the lesion on xr only: mean Dice (2/3 + 1) / 2.
+   */
+  @Test
+  void segmentationMetricsAsJson() throws Exception {
+    Path truth = Files.createDirectories(dir.resolve("truth"));
+    Path pred = Files.createDirectories(dir.resolve("pred"));
+    png(truth.resolve("ct0.png"), 4, 4, new int[][] {{0, 0, 1}, {1, 0, 1}});
+    png(truth.resolve("ct1.png"), 4, 4, new int[][] {{0, 0, 1}});
+    png(pred.resolve("ct0.png"), 4, 4, new int[][] {{0, 0, 1}});
+    png(pred.resolve("ct1.png"), 4, 4, new int[][] {{0, 0, 1}, {0, 1, 1}});
+    png(truth.resolve("xr.png"), 3, 2, new int[][] {{0, 0, 2}});
+    png(pred.resolve("xr.png"), 3, 2, new int[][] {{0, 0, 2}});
+    Path geometry = Files.writeString(dir.resolve("slices.csv"), "image,series,position,row_spacing,column_spacing,"
+        + "slice_spacing\nct1,ct,-95,2,1,5\nct0,ct,-100,2,1,5\nxr,xr,0,0.5,0.5,1\n");
+    String[] out = new String[1];
+    int rc = run(out, "--task", "segmentation", "--predictions", pred.toString(), "--truth", truth.toString(),
+        "--classes", "liver,lesion", "--geometry", geometry.toString(), "--bootstrap", "0", "--charts",
+        dir.resolve("charts").toString());
+    assertEquals(0, rc, out[0]);
+    JsonNode j = MetricsCommand.JSON.readTree(out[0]);
+    JsonNode ct = null;
+    for (JsonNode s : j.get("perSeries")) {
+      ct = s.get("series").asText().equals("ct") ? s : ct;
+    }
+    JsonNode liver = ct.get("classes").get("liver");
+    assertEquals(2.0 / 3, liver.get("dice").asDouble(), 1e-12);
+    assertEquals(0.5, liver.get("iou").asDouble(), 1e-12);
+    assertEquals(1.8, liver.get("hd95").asDouble(), 1e-12);
+    assertEquals(0.03, liver.get("predictedMl").asDouble(), 1e-12);
+    assertEquals(0.03, liver.get("referenceMl").asDouble(), 1e-12);
+    assertEquals((2.0 / 3 + 1) / 2, j.get("dice").asDouble(), 1e-12);
+    assertEquals(1.0, j.get("perClass").get("lesion").get("dice").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("perClass").get("lesion").get("hd95").asDouble(), 1e-12);
+    assertEquals(3, j.get("images").asInt());
+    assertEquals(2, j.get("series").asInt());
+    assertTrue(j.get("volumes").get("liver").get("pairs").size() == 2, j.get("volumes").toString());
+    assertTrue(Files.size(dir.resolve("charts/liver/volumes.png")) > 1000);
+
+    String[] err = new String[1];
+    Files.delete(pred.resolve("xr.png"));
+    assertEquals(2, runErr(err, "--task", "segmentation", "--predictions", pred.toString(), "--truth",
+        truth.toString(), "--classes", "liver,lesion"));
+    assertTrue(err[0].contains("1 reference masks have no prediction (such as xr)"), err[0]);
+    png(pred.resolve("xr.png"), 3, 2, new int[][] {{0, 0, 3}});
+    assertEquals(2, runErr(err, "--task", "segmentation", "--predictions", pred.toString(), "--truth",
+        truth.toString(), "--classes", "liver,lesion"));
+    assertTrue(err[0].contains("class index 3"), err[0]);
+    assertEquals(2, runErr(err, "--predictions", pred.toString(), "--classes", "liver"));
+    assertTrue(err[0].contains("--classes and --geometry are for --task segmentation"), err[0]);
+  }
+
+  /** An 8-bit grey mask PNG, all 0 but the given {x, y, class} pixels. */
+  private static void png(Path file, int w, int h, int[][] pixels) throws Exception {
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(w, h,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int[] p : pixels) {
+      image.getRaster().setSample(p[0], p[1], 0, p[2]);
+    }
+    javax.imageio.ImageIO.write(image, "png", file.toFile());
+  }
+
   private static int run(String[] out, String... args) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream old = System.out;

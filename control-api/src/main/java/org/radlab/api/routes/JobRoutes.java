@@ -254,7 +254,8 @@ public final class JobRoutes {
     String csv = r.predictionsCsv();
     if (csv == null || csv.isBlank()) {
       throw ApiException.badRequest("'predictionsCsv' must hold the recorded predictions: "
-          + "ID,DATE,READ,CLASS1,CLASS2,...");
+          + "ID,DATE,READ,CLASS1,CLASS2,... (with config.task 'detection': case,date,source,x_min,y_min,x_max,y_max,"
+          + "label,score)");
     }
     return queue.enqueueAssessment(caller, config, csv, null);
   }
