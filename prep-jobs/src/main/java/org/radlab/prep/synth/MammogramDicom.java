@@ -29,7 +29,7 @@ final class MammogramDicom {
   static final DateTimeFormatter TM = DateTimeFormatter.ofPattern("HHmmss", Locale.ROOT);
   /** Physical height of the detector area an image covers, in mm; the pixel spacing follows from the rows. */
   private static final double DETECTOR_HEIGHT_MM = 300.0;
-  private static final AttributeTag KVP = new AttributeTag(0x0018, 0x0060);
+  static final AttributeTag KVP = new AttributeTag(0x0018, 0x0060);
   private static final AttributeTag COMPRESSION_FORCE = new AttributeTag(0x0018, 0x11A2);
   private static final AttributeTag PIXEL_INTENSITY_RELATIONSHIP = new AttributeTag(0x0028, 0x1040);
   private static final AttributeTag PIXEL_INTENSITY_RELATIONSHIP_SIGN = new AttributeTag(0x0028, 0x1041);
@@ -147,7 +147,7 @@ final class MammogramDicom {
     return String.format(Locale.ROOT, "%03dY", Period.between(birth, on).getYears());
   }
 
-  private static void set(AttributeList list, AttributeTag tag, String... values) throws DicomException {
+  static void set(AttributeList list, AttributeTag tag, String... values) throws DicomException {
     Attribute a = list.putNewAttribute(tag);
     for (String v : values) {
       a.addValue(v);
@@ -162,7 +162,7 @@ final class MammogramDicom {
     return s;
   }
 
-  private static String decimal(double value, int scale) {
+  static String decimal(double value, int scale) {
     return BigDecimal.valueOf(value).setScale(scale, RoundingMode.HALF_UP).stripTrailingZeros()
         .toPlainString();
   }

@@ -73,6 +73,17 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an earlier synth output in the output directory.")
   boolean overwrite;
 
+  @Option(names = "--modality", defaultValue = "MG", paramLabel = "MG|CT",
+      description = "MG: screening mammograms (the default). CT: abdominal CT series (--studies of them, --slices "
+          + "each, --rows pixels a side, default 128) with an ellipsoidal liver and a spherical lesion whose volumes "
+          + "are known: masks in _masks/, slices.csv (the geometry radlab metrics --task segmentation takes), "
+          + "phantom.csv and volumes.csv.")
+  String modality;
+
+  @Option(names = "--slices", defaultValue = "40", paramLabel = "N",
+      description = "CT: slices per series (default: ${DEFAULT-VALUE}).")
+  int slices;
+
   @Option(names = "--lesions",
       description = "Also draw masses and calcification clusters (none on about a third of the images, one to three "
           + "on the others) and write their ground truth: boxes.csv (SOPInstanceUID,x_min,y_min,x_max,y_max,label "
@@ -82,6 +93,12 @@ public final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ("CT".equalsIgnoreCase(modality)) {
+      return ct();
+    }
+    if (!"MG".equalsIgnoreCase(modality)) {
+      throw new ParameterException(spec.commandLine(), "--modality must be MG or CT, got '" + modality + "'");
+    }
     SynthConfig cfg = config();
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
@@ -112,6 +129,36 @@ public final class SynthCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     stdout.print(summary(cfg, result, seconds));
+    stdout.flush();
+    return 0;
+  }
+
+  private int ct() {
+    if (lesions || transferSyntax != null || fullSize || columns != null) {
+      throw new ParameterException(spec.commandLine(), "--lesions, --transfer-syntax, --full-size and --columns "
+          + "are for mammograms; a CT series always has its liver and lesion, square slices of --rows pixels");
+    }
+    SyntheticCt.Config cfg;
+    try {
+      cfg = new SyntheticCt.Config(out, studies, rows == null ? 128 : rows, slices, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintWriter stdout = spec.commandLine().getOut();
+    long start = System.nanoTime();
+    SyntheticCt.Result result;
+    try {
+      result = SyntheticCt.generate(cfg);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("synth failed: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    stdout.printf(Locale.ROOT, "Wrote %d CT series (%d slices of %dx%d) to %s in %.1f s%n", result.series(),
+        result.images(), cfg.size(), cfg.size(), out, (System.nanoTime() - start) / 1e9);
+    double[] v = result.volumes().get(0);
+    stdout.printf(Locale.ROOT, "  first series: liver %.1f mL (mask %.1f), lesion %.2f mL (mask %.2f); all in %s%n",
+        v[0], v[1], v[2], v[3], out.resolve(SyntheticCt.VOLUMES_FILE));
     stdout.flush();
     return 0;
   }

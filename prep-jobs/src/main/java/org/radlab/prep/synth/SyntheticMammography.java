@@ -224,7 +224,8 @@ public final class SyntheticMammography {
   /** The image column of boxes.csv: the original SOP Instance UID, as label import keys it. */
   public static final String IMAGE_COLUMN = "SOPInstanceUID";
 
-  private static void writeMask(Path file, byte[] mask, int rows, int columns) throws IOException {
+  /** A mask as an 8-bit grey PNG (class indices as grey values). */
+  static void writeMask(Path file, byte[] mask, int rows, int columns) throws IOException {
     BufferedImage png = new BufferedImage(columns, rows, BufferedImage.TYPE_BYTE_GRAY);
     png.getRaster().setDataElements(0, 0, columns, rows, mask);
     Files.createDirectories(file.getParent());
