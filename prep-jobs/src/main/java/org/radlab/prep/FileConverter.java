@@ -162,7 +162,8 @@ public final class FileConverter implements Serializable {
         p.date(h.studyDate(), h.patientId(), config.dates()), h.manufacturer(), h.rows(), h.columns(),
         h.bitsStored(), h.pixelRepresentation(), h.photometricInterpretation(), h.numberOfFrames(),
         h.burnedInAnnotation(), pngPath, png.width(), png.height(), npyPath, mean, std,
-        PixelPipeline.mirrors(h, render),
+        PixelPipeline.mirrors(h, render), h.geometry().rowSpacing(), h.geometry().columnSpacing(),
+        h.geometry().position(), h.geometry().sliceSpacing(),
         h.patientId(), h.studyInstanceUid(), h.seriesInstanceUid(), h.sopInstanceUid(), float32(tensor.data()));
   }
 

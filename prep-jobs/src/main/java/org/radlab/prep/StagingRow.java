@@ -49,6 +49,10 @@ public final class StagingRow {
       .add("tensor_mean", DoubleType)
       .add("tensor_std", DoubleType)
       .add("mirrored", BooleanType)
+      .add("row_spacing", DoubleType)
+      .add("column_spacing", DoubleType)
+      .add("slice_position", DoubleType)
+      .add("slice_spacing", DoubleType)
       .add("orig_patient_id", StringType)
       .add("orig_study_uid", StringType)
       .add("orig_series_uid", StringType)
@@ -60,7 +64,8 @@ public final class StagingRow {
       "image_id", "patient_id", "study_uid", "series_uid", "sop_uid", "frame", "modality", "body_part",
       "view_position", "laterality", "study_date", "manufacturer", "rows", "columns", "bits_stored",
       "pixel_representation", "photometric", "number_of_frames", "burned_in_annotation", "transfer_syntax",
-      "png_path", "png_width", "png_height", "npy_path", "tensor_mean", "tensor_std", "mirrored"};
+      "png_path", "png_width", "png_height", "npy_path", "tensor_mean", "tensor_std", "mirrored", "row_spacing",
+      "column_spacing", "slice_position", "slice_spacing"};
 
   /** Columns of the private id map: original and pseudonymous ids side by side. */
   public static final String[] ID_MAP_COLUMNS = {

@@ -12,8 +12,9 @@ import org.radlab.core.dataset.ImageList;
 import org.radlab.core.jobs.PrepJobConfig;
 
 /**
- * A dataset prepared before {@code images.csv} had its {@code mirrored} column, grown by a later run: the catalog
- * holds both runs' images, the old ones with the column empty (read as null), the new ones with it filled in.
+ * A dataset prepared before {@code images.csv} had its {@code mirrored} and geometry columns, grown by a later run:
+ * the catalog holds both runs' images, the old ones with the columns empty (read as null), the new ones with them
+ * filled in.
  */
 class CatalogUpgradeTest {
   @TempDir Path tmp;
@@ -26,9 +27,16 @@ class CatalogUpgradeTest {
     PrepJobConfig cfg = PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(64, 32)
         .withSecretFile(tmp.resolve("secret").toString());
     PrepJob.run(TestTools.spark(), cfg);
-    // make run 1 look as an earlier version wrote it: its catalog part without the last column
+    // make run 1 look as an earlier version wrote it: its catalog part without the last five columns (mirrored and
+    // the geometry)
     Path part = dataset.resolve("private/runs/1.catalog.csv");
-    List<String> old = Files.readAllLines(part).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    List<String> old = Files.readAllLines(part).stream().map(l -> {
+      String cut = l;
+      for (int i = 0; i < 5; i++) {
+        cut = cut.substring(0, cut.lastIndexOf(','));
+      }
+      return cut;
+    }).toList();
     Files.write(part, old);
     Files.deleteIfExists(part.resolveSibling(".1.catalog.csv.crc")); // Hadoop's checksum of the old content
 
@@ -41,8 +49,9 @@ class CatalogUpgradeTest {
     for (ImageList.Entry e : images) {
       if (e.mirrored() != null) {
         assertEquals("R".equals(e.laterality()), e.mirrored(), e.imageId());
+        assertEquals(true, e.rowSpacing() != null && e.rowSpacing() > 0, "the new run's spacing: " + e);
       } else {
-        assertNull(e.mirrored());
+        assertNull(e.rowSpacing());
       }
     }
   }

@@ -18,19 +18,24 @@ public final class ImageList {
   /** The columns, in file order. */
   public static final List<String> COLUMNS = List.of("image_id", "patient_id", "study_uid", "series_uid", "frame",
       "modality", "body_part", "view_position", "laterality", "study_date", "manufacturer", "rows", "columns",
-      "png_path", "png_width", "png_height", "mirrored");
+      "png_path", "png_width", "png_height", "mirrored", "row_spacing", "column_spacing", "slice_position",
+      "slice_spacing");
   /** Columns a catalog written by an earlier version may lack; they read as null. */
-  private static final java.util.Set<String> LATER = java.util.Set.of("mirrored");
+  private static final java.util.Set<String> LATER = java.util.Set.of("mirrored", "row_spacing", "column_spacing",
+      "slice_position", "slice_spacing");
 
   /**
    * One image; an empty field is null. {@code mirrored}: prep mirrored the image left to right (a right breast),
    * so its PNG and tensor show the original's column {@code x} at {@code columns - 1 - x}; null when the dataset was
-   * prepared before prep recorded it.
+   * prepared before prep recorded it. The geometry ({@code rowSpacing}, {@code columnSpacing} and
+   * {@code sliceSpacing} in mm, {@code slicePosition} along the slice normal in mm, see
+   * {@link org.radlab.core.dicom.SliceGeometry}) is the original's, null where the file gave none or prep did not
+   * record it yet.
    */
   public record Entry(String imageId, String patientId, String studyUid, String seriesUid, Integer frame,
       String modality, String bodyPart, String viewPosition, String laterality, String studyDate,
       String manufacturer, Integer rows, Integer columns, String pngPath, Integer pngWidth, Integer pngHeight,
-      Boolean mirrored) {}
+      Boolean mirrored, Double rowSpacing, Double columnSpacing, Double slicePosition, Double sliceSpacing) {}
 
   private ImageList() {}
 
@@ -77,12 +82,17 @@ public final class ImageList {
       try {
         images.add(new Entry(v[0], v[1], v[2], v[3], number(v[4]), v[5], v[6], v[7], v[8], v[9], v[10],
             number(v[11]), number(v[12]), v[13], number(v[14]), number(v[15]),
-            v[16] == null ? null : Boolean.valueOf(v[16])));
+            v[16] == null ? null : Boolean.valueOf(v[16]), decimal(v[17]), decimal(v[18]), decimal(v[19]),
+            decimal(v[20])));
       } catch (NumberFormatException e) {
-        throw new IOException(csv + " line " + (n + 1) + ": not a whole number: " + e.getMessage(), e);
+        throw new IOException(csv + " line " + (n + 1) + ": not a number: " + e.getMessage(), e);
       }
     }
     return images;
+  }
+
+  private static Double decimal(String v) {
+    return v == null ? null : Double.valueOf(v);
   }
 
   private static Integer number(String v) {

@@ -13,6 +13,7 @@ import java.io.Serializable;
  * @param burnedInAnnotation {@code "YES"}, {@code "NO"} or {@code null}
  * @param transferSyntaxUid from the file meta information, else the one the reader detected
  * @param hasPixelData whether a top-level Pixel Data (7FE0,0010) element is present
+ * @param geometry spacing and slice position, for volumes ({@link SliceGeometry}); never null
  */
 public record DicomHeader(
     String patientId,
@@ -36,5 +37,6 @@ public record DicomHeader(
     int numberOfFrames,
     String burnedInAnnotation,
     String transferSyntaxUid,
-    boolean hasPixelData)
+    boolean hasPixelData,
+    SliceGeometry geometry)
     implements Serializable {}

@@ -45,7 +45,8 @@ final class HeaderFields {
         numberOfFrames(l),
         burnedIn == null ? null : burnedIn.toUpperCase(Locale.ROOT),
         transferSyntax,
-        hasPixelData);
+        hasPixelData,
+        SliceGeometry.of(l));
   }
 
   /**

@@ -15,8 +15,13 @@ final class Tags {
   static final AttributeTag PATIENT_ID = t(0x0010, 0x0020);
   static final AttributeTag BODY_PART_EXAMINED = t(0x0018, 0x0015);
   static final AttributeTag VIEW_POSITION = t(0x0018, 0x5101);
+  static final AttributeTag SLICE_THICKNESS = t(0x0018, 0x0050);
+  static final AttributeTag SPACING_BETWEEN_SLICES = t(0x0018, 0x0088);
+  static final AttributeTag IMAGER_PIXEL_SPACING = t(0x0018, 0x1164);
   static final AttributeTag STUDY_INSTANCE_UID = t(0x0020, 0x000D);
   static final AttributeTag SERIES_INSTANCE_UID = t(0x0020, 0x000E);
+  static final AttributeTag IMAGE_POSITION_PATIENT = t(0x0020, 0x0032);
+  static final AttributeTag IMAGE_ORIENTATION_PATIENT = t(0x0020, 0x0037);
   static final AttributeTag LATERALITY = t(0x0020, 0x0060);
   static final AttributeTag IMAGE_LATERALITY = t(0x0020, 0x0062);
   static final AttributeTag FRAME_ANATOMY_SEQUENCE = t(0x0020, 0x9071);
@@ -28,6 +33,7 @@ final class Tags {
   static final AttributeTag NUMBER_OF_FRAMES = t(0x0028, 0x0008);
   static final AttributeTag ROWS = t(0x0028, 0x0010);
   static final AttributeTag COLUMNS = t(0x0028, 0x0011);
+  static final AttributeTag PIXEL_SPACING = t(0x0028, 0x0030);
   static final AttributeTag BITS_ALLOCATED = t(0x0028, 0x0100);
   static final AttributeTag BITS_STORED = t(0x0028, 0x0101);
   static final AttributeTag HIGH_BIT = t(0x0028, 0x0102);

@@ -45,11 +45,16 @@ class ImageListTest {
   @Test
   void readsWhetherPrepMirroredTheImage() throws IOException {
     Path csv = Files.writeString(tmp.resolve("images.csv"), String.join(",", ImageList.COLUMNS) + "\n"
-        + "ab12,P1,1.2.3,1.2.3.4,0,MG,BREAST,CC,R,,,2500,2000,png/ab/ab12.png,819,1024,true\n"
-        + "cd34,P1,1.2.3,1.2.3.5,0,MG,BREAST,CC,L,,,2500,2000,png/cd/cd34.png,819,1024,false\n");
+        + "ab12,P1,1.2.3,1.2.3.4,0,MG,BREAST,CC,R,,,2500,2000,png/ab/ab12.png,819,1024,true,0.1,0.1,,\n"
+        + "cd34,P1,1.2.3,1.2.3.5,0,CT,ABDOMEN,,,,,512,512,png/cd/cd34.png,512,512,false,0.78,0.7,-102.5,2.5\n");
     List<ImageList.Entry> images = ImageList.read(csv);
     assertEquals(true, images.get(0).mirrored());
     assertEquals(false, images.get(1).mirrored());
+    assertNull(images.get(0).slicePosition(), "a mammogram has no slice position");
+    assertEquals(0.78, images.get(1).rowSpacing());
+    assertEquals(0.7, images.get(1).columnSpacing());
+    assertEquals(-102.5, images.get(1).slicePosition());
+    assertEquals(2.5, images.get(1).sliceSpacing());
   }
 
   @Test
@@ -62,9 +67,9 @@ class ImageListTest {
     assertTrue(assertThrows(IOException.class, () -> ImageList.read(shortLine)).getMessage()
         .contains("line 2 has 2 fields"));
     Path badNumber = Files.writeString(tmp.resolve("c.csv"), header
-        + "\nab12,P1,1.2.3,1.2.3.4,one,MG,BREAST,CC,L,,,2500,2000,png/ab/ab12.png,819,1024,false\n");
+        + "\nab12,P1,1.2.3,1.2.3.4,one,MG,BREAST,CC,L,,,2500,2000,png/ab/ab12.png,819,1024,false,,,,\n");
     assertTrue(assertThrows(IOException.class, () -> ImageList.read(badNumber)).getMessage()
-        .contains("line 2: not a whole number"));
+        .contains("line 2: not a number"));
     Path empty = Files.writeString(tmp.resolve("d.csv"), "");
     assertTrue(assertThrows(IOException.class, () -> ImageList.read(empty)).getMessage().contains("is empty"));
   }
