@@ -26,16 +26,25 @@ public final class LabelsCommand implements Runnable {
           "With --task detection: boxes, one row per box (IMAGE,x_min,y_min,x_max,y_max,label, the image named by "
           + "its original SOPInstanceUID, coordinates in the original image's pixels; a row with empty box fields "
           + "says the image has no finding), mapped onto the pseudonymous image ids and into the prepared PNG's "
-          + "pixels (mirrored like the image, scaled and clipped). synth --lesions writes such a file: boxes.csv."},
+          + "pixels (mirrored like the image, scaled and clipped). synth --lesions writes such a file: boxes.csv.",
+          "With --task segmentation: --masks DIR of PNG masks named by original SOPInstanceUID (8-bit grey, value = "
+          + "class index, 0 background; --classes names 1, 2, ...), mirrored and resized by nearest neighbour as prep "
+          + "rendered each image, into a mask snapshot (image,width,height,runs: run-length encoded, row by row). "
+          + "synth --lesions and synth --modality CT write such masks in _masks/."},
       footer = {"", "Examples:",
           "  radlab labels import --dataset ds --csv synth/labels.csv --classes A,B,C,D",
-          "  radlab labels import --task detection --dataset ds --csv synth/boxes.csv --classes mass,calcification"})
+          "  radlab labels import --task detection --dataset ds --csv synth/boxes.csv --classes mass,calcification",
+          "  radlab labels import --task segmentation --dataset ds --masks synth/_masks --classes mass,calcification"})
   public static final class Import implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset written by radlab prep.")
     String dataset;
 
-    @Option(names = "--csv", required = true, paramLabel = "FILE", description = "Labels, with a header row.")
+    @Option(names = "--csv", paramLabel = "FILE", description = "Labels, with a header row (classification, "
+        + "detection).")
     Path csv;
+
+    @Option(names = "--masks", paramLabel = "DIR", description = "Segmentation: the folder of PNG masks.")
+    Path masks;
 
     @Option(names = "--study-column", defaultValue = "StudyInstanceUID", paramLabel = "NAME",
         description = "Column holding the original StudyInstanceUID (default: ${DEFAULT-VALUE}).")
@@ -60,7 +69,8 @@ public final class LabelsCommand implements Runnable {
     boolean strict;
 
     @Option(names = "--task", defaultValue = "classification", paramLabel = "TASK",
-        description = "classification (a label per study) or detection (boxes per image) (default: ${DEFAULT-VALUE}).")
+        description = "classification (a label per study), detection (boxes per image) or segmentation (a mask per "
+            + "image) (default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--image-column", defaultValue = "SOPInstanceUID", paramLabel = "NAME",
@@ -75,18 +85,35 @@ public final class LabelsCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
+      if (type == TaskType.SEGMENTATION) {
+        return masks();
+      }
+      if (csv == null || masks != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + type.id() + " imports "
+            + "--csv FILE; --masks is for --task segmentation");
+      }
       if (type == TaskType.DETECTION) {
         return boxes();
-      }
-      if (type != TaskType.CLASSIFICATION) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task " + type.id()
-            + " has no import yet; use classification or detection");
       }
       var request = new LabelImport.Request(dataset, privateDir, csv, studyColumn, labelColumn, classes,
           org.radlab.core.Workspace.current().labels(), out);
       return importing(spark -> {
         LabelImport.Report report = LabelImport.run(spark, request);
         System.out.println(LabelImport.describe(report));
+        return report.unusable();
+      });
+    }
+
+    private int masks() throws Exception {
+      if (masks == null || csv != null || classes == null || classes.isEmpty()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--task segmentation imports --masks "
+            + "DIR with --classes naming the class indices 1, 2, ... (not --csv)");
+      }
+      var request = new MaskLabelImport.Request(dataset, privateDir, masks, classes,
+          org.radlab.core.Workspace.current().labels(), out);
+      return importing(spark -> {
+        MaskLabelImport.Report report = MaskLabelImport.run(spark, request);
+        System.out.println(MaskLabelImport.describe(report));
         return report.unusable();
       });
     }
