@@ -858,10 +858,12 @@ the timeline and the drift table, written to `assessment.json` with PNG and SVG 
 `month`, `quarter` or `year`; with a few dozen studies over several years, `year` keeps each period's metrics
 meaningful.'''),
     ("code", r'''import org.radlab.core.jobs.AssessConfig
+import org.radlab.core.task.TaskType
 import org.radlab.eval.AssessJob
 
 val threshold = 0.5
-val assessConfig = AssessConfig(inputCsv.toString(), positive, threshold, "year", 1000, 1L, null)
+val assessConfig = AssessConfig(inputCsv.toString(), positive, threshold, "year", 1000, 1L, null,
+    TaskType.CLASSIFICATION)
 val assessment = AssessJob.run(assessConfig)
 println("assessment written to ${assessConfig.output()}")
 
