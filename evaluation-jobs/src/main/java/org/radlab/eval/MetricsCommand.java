@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
         + "in mL per series, Bland-Altman of predicted against reference volumes. Input: two folders of PNG masks "
         + "named IMAGE.png (grey value = class index, 0 background; --classes names 1, 2, ...), and with --geometry a "
         + "CSV " + SegmentationInput.GEOMETRY_LAYOUT + " (mm) placing each image in its series; without it every "
-        + "image is its own series at 1 mm. Intervals resample the series."},
+        + "image is its own series at 1 mm. Or two mask snapshots with --dataset DIR, whose catalog places the "
+        + "images. Intervals resample the series."},
     footer = {"", "Examples:",
         "  radlab metrics --predictions vendor.csv --positive C,D --threshold 0.5",
         "    with vendor.csv:  study,reference,A,B,C,D",
@@ -68,6 +69,12 @@ public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--geometry", paramLabel = "FILE.csv",
       description = "Segmentation: " + SegmentationInput.GEOMETRY_LAYOUT + " for each image (mm).")
   Path geometry;
+
+  @Option(names = "--dataset", paramLabel = "DIR",
+      description = "Segmentation: with mask snapshots (CSV files, as labels import --task segmentation writes) "
+          + "for --predictions and --truth, the prepared dataset whose catalog places each image (series, position, "
+          + "spacing at the PNG's size).")
+  Path dataset;
 
   @Option(names = "--image-column", defaultValue = BoxTable.IMAGE, paramLabel = "NAME",
       description = "Detection: the name of both files' image id column (default: ${DEFAULT-VALUE}; synth's "
@@ -102,8 +109,9 @@ public final class MetricsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (task != TaskType.SEGMENTATION && (!classes.isEmpty() || geometry != null)) {
-      throw new ParameterException(spec.commandLine(), "--classes and --geometry are for --task segmentation");
+    if (task != TaskType.SEGMENTATION && (!classes.isEmpty() || geometry != null || dataset != null)) {
+      throw new ParameterException(spec.commandLine(), "--classes, --geometry and --dataset are for --task "
+          + "segmentation");
     }
     if (task == TaskType.DETECTION) {
       return detection();
@@ -154,8 +162,17 @@ public final class MetricsCommand implements Callable<Integer> {
     }
     SegmentationReport report;
     try {
-      report = SegmentationReport.compute(SegmentationInput.read(predictions, truth, geometry), classes,
-          new SegmentationReport.Options(resamples, level, seed));
+      List<SegmentationReport.Slice> slices;
+      if (dataset != null) {
+        if (geometry != null) {
+          throw new IllegalArgumentException("--geometry is for folders of masks; a dataset's catalog places its "
+              + "snapshots' images");
+        }
+        slices = SegmentationInput.fromSnapshots(predictions, truth, dataset, w -> System.err.println("metrics: " + w));
+      } else {
+        slices = SegmentationInput.read(predictions, truth, geometry);
+      }
+      report = SegmentationReport.compute(slices, classes, new SegmentationReport.Options(resamples, level, seed));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.radlab.core.dataset.Csv;
+import org.radlab.core.dataset.ImageList;
 import org.radlab.core.dataset.LabelMask;
+import org.radlab.core.dataset.MaskTable;
 import org.radlab.core.metrics.SegmentationReport;
 
 /**
@@ -28,6 +30,49 @@ final class SegmentationInput {
 
   private record Place(String series, double position, double rowSpacing, double columnSpacing,
       double sliceSpacing) {}
+
+  /**
+   * Masks from two mask snapshots ({@link MaskTable}: {@code labels import --task segmentation}'s, or a model's
+   * predictions in that shape) of a prepared dataset, placed by the dataset's catalog: each image's series, its
+   * position, and its spacing at the PNG's size (the original's spacing times the original's size over the PNG's).
+   * An image the catalog gives no spacing gets 1 mm, one without a position 0; {@code warnings} hears of both.
+   */
+  static List<SegmentationReport.Slice> fromSnapshots(Path predictions, Path truth, Path dataset,
+      java.util.function.Consumer<String> warnings) throws IOException {
+    MaskTable reference = MaskTable.read(truth);
+    MaskTable predicted = MaskTable.read(predictions);
+    List<String> missing = reference.images().stream().filter(k -> !predicted.masks().containsKey(k)).toList();
+    List<String> extra = predicted.images().stream().filter(k -> !reference.masks().containsKey(k)).toList();
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw new IllegalArgumentException("the snapshots must hold the same images: " + missing.size() + " reference "
+          + "masks have no prediction " + first(missing) + ", " + extra.size() + " predictions have no reference "
+          + first(extra));
+    }
+    Map<String, ImageList.Entry> catalog = new HashMap<>();
+    ImageList.read(dataset.resolve(ImageList.FILE)).forEach(e -> catalog.put(e.imageId(), e));
+    List<SegmentationReport.Slice> slices = new ArrayList<>();
+    int guessed = 0;
+    for (var e : reference.masks().entrySet()) {
+      ImageList.Entry image = catalog.get(e.getKey());
+      if (image == null) {
+        throw new IllegalArgumentException("image " + e.getKey() + " is not in the dataset " + dataset);
+      }
+      LabelMask r = e.getValue();
+      boolean known = image.rowSpacing() != null && image.columnSpacing() != null && image.rows() != null
+          && image.columns() != null;
+      guessed += known && image.slicePosition() != null ? 0 : 1;
+      double rowSpacing = known ? image.rowSpacing() * image.rows() / r.height() : 1;
+      double columnSpacing = known ? image.columnSpacing() * image.columns() / r.width() : 1;
+      slices.add(new SegmentationReport.Slice(e.getKey(), image.seriesUid() == null ? e.getKey() : image.seriesUid(),
+          image.slicePosition() == null ? 0 : image.slicePosition(), rowSpacing, columnSpacing,
+          image.sliceSpacing() == null ? 1 : image.sliceSpacing(), predicted.masks().get(e.getKey()), r));
+    }
+    if (guessed > 0) {
+      warnings.accept(guessed + " of " + slices.size() + " images have no recorded spacing or slice position (1 mm "
+          + "and position 0 assumed): prepare the dataset again to record them");
+    }
+    return slices;
+  }
 
   /** Every reference mask with its prediction; a reference without one, or a prediction without one, is an error. */
   static List<SegmentationReport.Slice> read(Path predictions, Path truth, Path geometry) throws IOException {

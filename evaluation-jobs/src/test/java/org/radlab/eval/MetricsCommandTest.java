@@ -180,7 +180,34 @@ class MetricsCommandTest {
         truth.toString(), "--classes", "liver,lesion"));
     assertTrue(err[0].contains("class index 3"), err[0]);
     assertEquals(2, runErr(err, "--predictions", pred.toString(), "--classes", "liver"));
-    assertTrue(err[0].contains("--classes and --geometry are for --task segmentation"), err[0]);
+    assertTrue(err[0].contains("--classes, --geometry and --dataset are for --task segmentation"), err[0]);
+  }
+
+  /*
+   * Two slices of series S1 in a prepared dataset: originals 8 x 4 pixels of 0.25 mm (columns) x 0.5 mm (rows), PNGs
+   * 4 x 2, so a PNG pixel is 0.5 x 1.0 mm; 2.5 mm apart. Reference: 2 lesion pixels on slice a, 1 on slice b;
+   * prediction: the same 2 on a, none on b. Dice 2·2/(2+3) = 0.8; volumes 3 and 2 voxels of 1.25 mm³: 0.00375 and
+   * 0.0025 mL.
+   */
+  @Test
+  void segmentationSnapshotsArePlacedByTheDatasetsCatalog() throws Exception {
+    Path ds = Files.createDirectories(dir.resolve("ds"));
+    String header = String.join(",", org.radlab.core.dataset.ImageList.COLUMNS);
+    Files.writeString(ds.resolve("images.csv"), header + "\n"
+        + "a,P1,st,S1,0,CT,,,,,,4,8,png/a.png,4,2,false,0.5,0.25,10,2.5\n"
+        + "b,P1,st,S1,0,CT,,,,,,4,8,png/b.png,4,2,false,0.5,0.25,12.5,2.5\n");
+    Path truth = Files.writeString(dir.resolve("truth.csv"), "image,width,height,runs\na,4,2,1*2 0*6\n"
+        + "b,4,2,1*1 0*7\n");
+    Path pred = Files.writeString(dir.resolve("pred.csv"), "image,width,height,runs\na,4,2,1*2 0*6\nb,4,2,0*8\n");
+    String[] out = new String[1];
+    assertEquals(0, run(out, "--task", "segmentation", "--predictions", pred.toString(), "--truth", truth.toString(),
+        "--dataset", ds.toString(), "--classes", "lesion", "--bootstrap", "0"), out[0]);
+    JsonNode j = MetricsCommand.JSON.readTree(out[0]);
+    assertEquals(1, j.get("series").asInt());
+    JsonNode lesion = j.get("perSeries").get(0).get("classes").get("lesion");
+    assertEquals(0.8, lesion.get("dice").asDouble(), 1e-12);
+    assertEquals(0.00375, lesion.get("referenceMl").asDouble(), 1e-12);
+    assertEquals(0.0025, lesion.get("predictedMl").asDouble(), 1e-12);
   }
 
   /** An 8-bit grey mask PNG, all 0 but the given {x, y, class} pixels. */
