@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.ImageList;
@@ -40,13 +39,9 @@ class PrepGeometryTest {
         "--seed", "2", "--transfer-syntax", "explicit-le"), err.toString());
     Path dataset = tmp.resolve("dataset");
     Path secret = tmp.resolve("secret");
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("geometry").getOrCreate();
-    try {
-      PrepJob.run(spark, PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(64, 32)
-          .withSecretFile(secret.toString()));
-    } finally {
-      spark.stop();
-    }
+    // the module's shared session: stopping a session of one's own would stop it too (getOrCreate returns it)
+    PrepJob.run(TestTools.spark(), PrepJobConfig.of(input.toString(), dataset.toString()).withSizes(64, 32)
+        .withSecretFile(secret.toString()));
     Map<String, ImageList.Entry> catalog = new HashMap<>();
     ImageList.read(dataset.resolve(ImageList.FILE)).forEach(e -> catalog.put(e.imageId(), e));
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(secret));
