@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--epochs", description = "Training epochs (default: 5 for classification, 30 for detection).")
+  @Option(names = "--epochs", description = "Training epochs (default: 5 for classification, 20 for detection).")
   Integer epochs;
 
   @Option(names = "--task", defaultValue = "classification", description = "classification (breast density) or "
@@ -73,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--task must be classification or detection; segmentation has no demo yet");
     }
     boolean detection = type == org.radlab.core.task.TaskType.DETECTION;
-    int trainingEpochs = epochs != null ? epochs : detection ? 30 : 5;
+    int trainingEpochs = epochs != null ? epochs : detection ? 20 : 5;
     Path ws = home.resolve();
     Path server = ws.resolve("demo");
     startOver(server);

@@ -1,7 +1,5 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.dataset.DatasetLayout;
@@ -65,16 +62,8 @@ public final class BoxLabelImport {
       throw new IOException("box file " + req.csv() + " does not exist");
     }
     DatasetLayout layout = new DatasetLayout(req.dataset(), req.privateDir());
-    String idMap = LabelImport.idMap(spark, layout);
+    OriginalImages originals = new OriginalImages(spark, layout);
     BoxTable input = BoxTable.readReference(req.csv(), req.imageColumn());
-    // original SOPInstanceUID -> image ids, one per frame
-    Map<String, List<String>> frames = new HashMap<>();
-    for (Row r : spark.read().parquet(idMap).select(col("orig_sop_uid"), col("image_id")).collectAsList()) {
-      frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
-    }
-    String catalogFile = layout.root() + "/" + ImageList.FILE;
-    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
-        catalogFile);
 
     Set<String> allowed = new LinkedHashSet<>(req.classes());
     Set<String> unknown = new LinkedHashSet<>();
@@ -86,14 +75,13 @@ public final class BoxLabelImport {
     Map<String, String> imageIds = new HashMap<>(); // original -> pseudonymous, for usable images
     List<String> images = new ArrayList<>();
     for (String original : input.images()) {
-      List<String> ids = frames.get(original);
-      ImageList.Entry e = ids == null || ids.size() != 1 ? null : catalog.get(ids.get(0));
-      if (ids == null || ids.size() == 1 && e == null) {
+      OriginalImages.Found found = originals.find(original);
+      ImageList.Entry e = found.entry();
+      if (found.outcome() == OriginalImages.Outcome.UNKNOWN) {
         unknown.add(original);
-      } else if (ids.size() > 1) {
+      } else if (found.outcome() == OriginalImages.Outcome.MULTI_FRAME) {
         multi.add(original);
-      } else if (e.mirrored() == null || e.rows() == null || e.columns() == null || e.pngWidth() == null
-          || e.pngHeight() == null) {
+      } else if (found.outcome() == OriginalImages.Outcome.ORIENTATION_UNKNOWN) {
         noOrientation.add(original);
       } else {
         imageIds.put(original, e.imageId());
@@ -110,7 +98,7 @@ public final class BoxLabelImport {
         unknownClasses.merge(b.label(), 1, Integer::sum);
         continue;
       }
-      BoxTable.Box mapped = BoxTable.originalToPng(b, catalog.get(id));
+      BoxTable.Box mapped = BoxTable.originalToPng(b, originals.find(b.image()).entry());
       if (mapped == null) {
         outside++;
         continue;
@@ -150,13 +138,7 @@ public final class BoxLabelImport {
     if (r.outside() > 0) {
       lines.add("  boxes outside their image: " + r.outside());
     }
-    if (r.multiFrame() > 0) {
-      lines.add("  multi-frame images left out (a box names no frame): " + r.multiFrame());
-    }
-    if (r.orientationUnknown() > 0) {
-      lines.add("  images prepared before prep recorded mirroring, left out (prepare them again): "
-          + r.orientationUnknown());
-    }
+    OriginalImages.leftOut(lines, r.multiFrame(), r.orientationUnknown(), "a box");
     return String.join("\n", lines);
   }
 }

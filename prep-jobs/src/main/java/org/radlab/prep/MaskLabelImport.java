@@ -1,20 +1,17 @@
 package org.radlab.prep;
 
-import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.ImageList;
@@ -62,15 +59,7 @@ public final class MaskLabelImport {
     if (!Files.isDirectory(req.masks())) {
       throw new IOException("mask folder " + req.masks() + " does not exist");
     }
-    DatasetLayout layout = new DatasetLayout(req.dataset(), req.privateDir());
-    String idMap = LabelImport.idMap(spark, layout);
-    Map<String, List<String>> frames = new HashMap<>();
-    for (Row r : spark.read().parquet(idMap).select(col("orig_sop_uid"), col("image_id")).collectAsList()) {
-      frames.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1));
-    }
-    String catalogFile = layout.root() + "/" + ImageList.FILE;
-    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
-        catalogFile);
+    OriginalImages originals = new OriginalImages(spark, new DatasetLayout(req.dataset(), req.privateDir()));
 
     Map<String, Path> files = new TreeMap<>();
     try (Stream<Path> list = Files.list(req.masks())) {
@@ -88,25 +77,17 @@ public final class MaskLabelImport {
     Map<String, LabelMask> masks = new TreeMap<>();
     long[] pixels = new long[req.classes().size() + 1];
     for (var f : files.entrySet()) {
-      List<String> ids = frames.get(f.getKey());
-      if (ids == null) {
-        unknown.add(f.getKey());
+      OriginalImages.Found found = originals.find(f.getKey());
+      switch (found.outcome()) {
+        case UNKNOWN -> unknown.add(f.getKey());
+        case MULTI_FRAME -> multi++;
+        case ORIENTATION_UNKNOWN -> noOrientation++;
+        case FOUND -> { }
+      }
+      if (found.outcome() != OriginalImages.Outcome.FOUND) {
         continue;
       }
-      if (ids.size() > 1) {
-        multi++;
-        continue;
-      }
-      ImageList.Entry e = catalog.get(ids.get(0));
-      if (e == null) {
-        unknown.add(f.getKey());
-        continue;
-      }
-      if (e.mirrored() == null || e.rows() == null || e.columns() == null || e.pngWidth() == null
-          || e.pngHeight() == null) {
-        noOrientation++;
-        continue;
-      }
+      ImageList.Entry e = found.entry();
       LabelMask original = LabelMask.readPng(f.getValue());
       if (original.width() != e.columns() || original.height() != e.rows()) {
         wrongSize++;
@@ -148,13 +129,7 @@ public final class MaskLabelImport {
     if (r.unknownClass() > 0) {
       lines.add("  masks with a class index beyond --classes, left out: " + r.unknownClass());
     }
-    if (r.multiFrame() > 0) {
-      lines.add("  multi-frame images left out (a PNG mask names no frame): " + r.multiFrame());
-    }
-    if (r.orientationUnknown() > 0) {
-      lines.add("  images prepared before prep recorded mirroring, left out (prepare them again): "
-          + r.orientationUnknown());
-    }
+    OriginalImages.leftOut(lines, r.multiFrame(), r.orientationUnknown(), "a PNG mask");
     return String.join("\n", lines);
   }
 }

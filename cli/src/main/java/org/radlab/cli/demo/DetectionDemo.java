@@ -120,11 +120,11 @@ public final class DetectionDemo {
           .path("you").path("annotations").asInt(), boxes);
     }
 
-    steps.step("each trains a lesion detector (quarter-width ResNet-18 backbone, 128 px, " + o.epochs()
+    steps.step("each trains a lesion detector (quarter-width ResNet-18 backbone, 256 px, " + o.epochs()
         + " epochs) on their own boxes");
     for (Participant p : people) {
       JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "train", "datasetId", pool, "useCaseId", useCase,
-          "labels", "mine", "config", Map.of("architecture", "resnet18", "width", 0.25, "inputSize", 128,
+          "labels", "mine", "config", Map.of("architecture", "resnet18", "width", 0.25, "inputSize", 256,
               "maxEpochs", o.epochs(), "batchSize", 16, "learningRate", 0.002, "augmentation", "flips_rotations",
               "maxRotation", 0)));
       JsonNode done = steps.await(p.token, job.path("id").asLong(), p.name + " training");
