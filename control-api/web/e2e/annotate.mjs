@@ -266,6 +266,20 @@ async function detection(t, useCaseId, datasetId, shown) {
   await until(async () => Number((await shown()).boxes) === before + 2, 'box on a second view', { timeout: 5000 });
   const listed = await page.$$eval('[data-testid="box-list"] li', (els) => els.length);
   checkEqual(listed, 2, 'boxes listed beside the viewer');
+  // select it, drag it a tenth of the canvas to the left (across the centre), then drag its lower right corner out
+  await page.click('[data-testid="box-list"] li[data-box-index="1"] .swatch-btn');
+  await page.waitForSelector('[data-testid="box-list"] li.selected[data-box-index="1"]');
+  const r = await page.$eval('[data-testid="viewer-canvas"]', (c) => c.getBoundingClientRect().toJSON());
+  const dragOn = async (fx0, fy0, fx1, fy1, inset = 0) => {
+    await page.mouse.move(r.x + r.width * fx0 - inset, r.y + r.height * fy0 - inset);
+    await page.mouse.down();
+    await page.mouse.move(r.x + r.width * fx1, r.y + r.height * fy1, { steps: 6 });
+    await page.mouse.up();
+  };
+  await dragOn(0.55, 0.54, 0.45, 0.54);
+  await dragOn(0.5, 0.58, 0.56, 0.64, 3); // the moved box's corner, 3 px inside (snapping moves it by a pixel)
+  checkEqual(await page.$$eval('[data-testid="box-list"] li', (els) => els.length), 2,
+    'moving and resizing add no box');
   await t.shot('detection-boxes');
   await page.keyboard.press('Enter');
   await page.waitForFunction((u) => {
@@ -294,6 +308,11 @@ async function detection(t, useCaseId, datasetId, shown) {
   const [w0, h0] = dims[b0.imageId];
   check(b0.x < w0 / 2 && b0.x + b0.width > w0 / 2 && b0.y < h0 / 2 && b0.y + b0.height > h0 / 2,
     `the centred box covers the image centre: ${JSON.stringify(b0)} in ${w0}x${h0}`);
+  // the second box was drawn right of the centre, moved across it and widened: it now spans the image's centre
+  const b1 = boxes[1];
+  const [w1] = dims[b1.imageId];
+  check(b1.x + 2 < w1 / 2 && b1.x + b1.width - 2 > w1 / 2,
+    `the moved and resized box spans the centre: ${JSON.stringify(b1)} in ${w1} columns`);
   await t.shot('detection-saved');
 }
 

@@ -36,7 +36,8 @@ export function BoxPanel({ cats, boxes, selected, boxCode, colorOf, images, busy
           <span class="cat-desc">${c.description}</span></span></button>`)}
     </div>
     <p class="help">With the <b>Draw box</b> tool (<kbd>B</kbd>), drag on a view around each finding. Click a box to
-      select it; <kbd>Del</kbd> removes it.</p>
+      select it: drag it to move it, drag its lower right corner to resize it, press a category's number to change
+      it; <kbd>Del</kbd> removes it.</p>
     <div class="field-label">Boxes on this study (${boxes.length})</div>
     ${boxes.length ? html`<ul class="box-list" data-testid="box-list">
       ${boxes.map((b, i) => html`<li class=${i === selected ? 'selected' : ''} data-box-index=${i}>

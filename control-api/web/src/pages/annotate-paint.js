@@ -60,6 +60,7 @@ export function paint(c, s, p) {
     // boxes on this image
     boxes.forEach((b, i) => {
       if (b.imageId !== g.d.imageId) return;
+      if (s.preview && s.preview.replace === i) return; // being moved or resized: drawn as the preview below
       drawBox(ctx, s, g, b, p.colorOf ? p.colorOf(b.code) : '#facc15', i === p.selectedBox);
     });
     if (s.preview && s.preview.index === tile.index) {

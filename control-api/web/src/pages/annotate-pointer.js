@@ -1,11 +1,15 @@
 // Mouse and pen input on the Annotate viewer's canvas: what a drag means (window/level with the right button, the
 // W tool or Shift; pan with the middle button or the P tool; a box with the B tool on detection use cases), a click
-// that selects the box under it, the wheel zooming around the pointer, the double click between one view and all
-// views, and the read-out of the view and pixel value under the pointer. Works on a viewer from createViewer.
+// that selects the box under it, a drag inside the selected box that moves it or from its lower right corner that
+// resizes it, the wheel zooming around the pointer, the double click between one view and all views, and the
+// read-out of the view and pixel value under the pointer. Works on a viewer from createViewer.
 import { useEffect } from 'preact/hooks';
 import { boxAt, dragBox, snapBox } from './annotate-boxes.js';
 import { viewName } from './annotate-hanging.js';
-import { panSign, toImage } from './annotate-viewport.js';
+import { clamp, panSign, toImage, toScreen } from './annotate-viewport.js';
+
+/** Screen pixels around a selected box's lower right corner that grab it for resizing. */
+const CORNER = 12;
 
 /** The canvas's pointer handlers for viewer `v`; `statusRef` holds the element of the pointer read-out. */
 export function pointerHandlers(v, statusRef) {
@@ -33,7 +37,30 @@ export function pointerHandlers(v, statusRef) {
     canvasRef.current.setPointerCapture(e.pointerId);
     const g = v.geomOf(tile);
     s.drag = { mode, x0: qx, y0: qy, tile, g, window: s.window, level: s.level, panX: s.panX, panY: s.panY,
-      p0: g ? toImage(s, g, qx, qy) : null, moved: false };
+      p0: g ? toImage(s, g, qx, qy) : null, moved: false, edit: mode === 'box' && g ? editOf(g, qx, qy) : null };
+  }
+
+  /** A drag on the selected box: from its lower right corner it resizes it, from inside it moves it; else null. */
+  function editOf(g, qx, qy) {
+    const p = P.current;
+    const index = p.selectedBox;
+    const b = index === null || index === undefined ? null : (p.boxes || [])[index];
+    if (!b || b.imageId !== g.d.imageId) return null;
+    // the corner shown at the lower right (a mirrored view shows the image's right edge on the left); the resize
+    // keeps the image corner opposite to it
+    const xs = [b.x, b.x + b.width];
+    const ys = [b.y, b.y + b.height];
+    let best = null;
+    xs.forEach((x, i) => ys.forEach((y, j) => {
+      const [sx, sy] = toScreen(s, g, x, y);
+      if (!best || sx + sy > best.sx + best.sy) best = { sx, sy, anchor: [xs[1 - i], ys[1 - j]] };
+    }));
+    if (Math.abs(qx - best.sx) <= CORNER && Math.abs(qy - best.sy) <= CORNER) {
+      return { kind: 'resize', index, box: b, anchor: best.anchor };
+    }
+    const [ix, iy] = toImage(s, g, qx, qy);
+    if (ix >= b.x && ix <= b.x + b.width && iy >= b.y && iy <= b.y + b.height) return { kind: 'move', index, box: b };
+    return null;
   }
 
   function onPointerMove(e) {
@@ -51,6 +78,15 @@ export function pointerHandlers(v, statusRef) {
     } else if (drag.mode === 'pan') {
       s.panX = drag.panX + panSign(s, drag.tile) * dx;
       s.panY = drag.panY + dy;
+      v.schedule();
+    } else if (drag.mode === 'box' && drag.g && drag.moved && drag.edit) {
+      const b = drag.edit.box;
+      const [ix, iy] = toImage(s, drag.g, qx, qy);
+      const d = drag.g.d;
+      const box = drag.edit.kind === 'resize' ? dragBox(d, drag.edit.anchor, [ix, iy], b.code)
+        : { imageId: b.imageId, x: clamp(b.x + ix - drag.p0[0], 0, d.width - b.width),
+          y: clamp(b.y + iy - drag.p0[1], 0, d.height - b.height), width: b.width, height: b.height, code: b.code };
+      s.preview = { index: drag.tile.index, box, replace: drag.edit.index };
       v.schedule();
     } else if (drag.mode === 'box' && drag.g && drag.moved) {
       s.preview = { index: drag.tile.index,
@@ -76,7 +112,11 @@ export function pointerHandlers(v, statusRef) {
     }
     const pv = s.preview;
     s.preview = null;
-    if (pv && pv.box.width >= 2 && pv.box.height >= 2 && p.onBoxesChange) {
+    if (pv && pv.replace !== undefined && pv.box.width >= 1 && pv.box.height >= 1 && p.onBoxesChange) {
+      // a moved or resized box: a new object of the annotator's (a suggestion's marks go with the old one)
+      p.onBoxesChange((p.boxes || []).map((b, i) => (i === pv.replace ? snapBox(pv.box) : b)));
+      if (p.onSelectBox) p.onSelectBox(pv.replace);
+    } else if (pv && pv.replace === undefined && pv.box.width >= 2 && pv.box.height >= 2 && p.onBoxesChange) {
       const next = [...(p.boxes || []), snapBox(pv.box)];
       p.onBoxesChange(next);
       if (p.onSelectBox) p.onSelectBox(null); // a number key now chooses the category of the next box

@@ -61,7 +61,10 @@ export function Viewer(props) {
     ['pan', 'Pan', 'P', 'Drag to move the images'],
     ['wl', 'Window/level', 'W', 'Drag left/right for contrast (window), up/down for brightness (level)'],
   ];
-  if (detection) tools.push(['box', 'Draw box', 'B', 'Drag on a view to draw a box around a finding']);
+  if (detection) {
+    tools.push(['box', 'Draw box', 'B', 'Drag on a view to draw a box around a finding; drag a selected box to move '
+      + 'it, or its lower right corner to resize it']);
+  }
   return html`<div class="viewer" ref=${rootRef} data-testid="viewer">
     <div class="viewer-toolbar" role="toolbar" aria-label="Image tools">
       <div class="seg" role="group" aria-label="Mouse tool">
