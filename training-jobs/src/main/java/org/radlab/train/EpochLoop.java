@@ -105,7 +105,7 @@ final class EpochLoop {
     double imagesPerSecond = totals.images() / totals.seconds();
     ModelCard.EpochStats stats = new ModelCard.EpochStats(epoch, totals.lossSum() / Math.max(1, totals.steps()),
         v.loss(), v.kappaLinear(), v.auc(), v.accuracy(), TrainRun.hundredths(totals.seconds()),
-        TrainRun.hundredths(imagesPerSecond), v.map(), v.ap50());
+        TrainRun.hundredths(imagesPerSecond), v.map(), v.ap50(), v.dice(), v.iou());
     boolean improved = history.add(stats, v);
     Path checkpoint = out.resolve(Checkpoint.DIR);
     Checkpoint.write(checkpoint, history.state(epoch, cfg), global, exchange.epochStates());
@@ -114,6 +114,6 @@ final class EpochLoop {
     }
     card.get().write(out.resolve(ModelCard.FILE));
     progress.write(new TrainEvent.Epoch(epoch, stats.trainLoss(), v.loss(), v.kappaLinear(), v.auc(), v.accuracy(),
-        v.map(), v.ap50(), improved, cfg.maxEpochs(), totals.seconds(), imagesPerSecond));
+        v.map(), v.ap50(), v.dice(), v.iou(), improved, cfg.maxEpochs(), totals.seconds(), imagesPerSecond));
   }
 }

@@ -38,6 +38,10 @@ final class Pretrained {
     Path weights = Files.isDirectory(source) ? source.resolve(TrainJob.WEIGHTS) : source;
     String name = weights.getFileName().toString();
     if (isTorchScript(name)) {
+      if (cfg.segmentation()) {
+        throw new IllegalArgumentException("a segmenter starts from a trained segmenter's model folder, not from"
+            + " TorchScript weights (" + weights + ")");
+      }
       loadTorchScript(weights, target, cfg.detection());
       return;
     }
@@ -55,9 +59,13 @@ final class Pretrained {
       throw new IllegalArgumentException("pretrained weights " + weights + " are a detector's; a classifier starts"
           + " from a classifier's weights or a TorchScript export");
     }
+    String loss = switch (card.task()) {
+      case CLASSIFICATION -> "categorical_cross_entropy";
+      case DETECTION -> "sigmoid_focal";
+      case SEGMENTATION -> TrainConfig.SEGMENTATION_LOSS;
+    };
     Replica.Spec spec = new Replica.Spec(card.architecture(), card.width(), card.classes().size(),
-        card.preprocessing().inputSize(), card.task() == TaskType.DETECTION ? "sigmoid_focal"
-        : "categorical_cross_entropy", 0.25, 2, "adam", 1e-3, 0, card.task());
+        card.preprocessing().inputSize(), loss, 0.25, 2, "adam", 1e-3, 0, card.task());
     try (Replica from = new Replica(spec); InputStream in = Files.newInputStream(weights)) {
       from.load(in);
       if (cfg.detection()) {

@@ -28,7 +28,8 @@ import org.radlab.core.task.TaskType;
  *
  * @param job       the training job's id, which keys the executor's resident replicas
  * @param threads   libtorch threads for the replica
- * @param classes   the classes sampling balances: a classifier's, or a detector's images without and with boxes
+ * @param classes   the classes sampling balances: a classifier's, or a detector's or segmenter's images without
+ *                  and with findings
  * @param batch     images per step on each replica
  */
 record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling sampling, Augmentation.Kind augmentation,
@@ -51,7 +52,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
   /** The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch. */
   static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch) {
     return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
-        cfg.maxRotation(), cfg.detection() ? 2 : cfg.classes().size(), batch);
+        cfg.maxRotation(), cfg.task() == TaskType.CLASSIFICATION ? cfg.classes().size() : 2, batch);
   }
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
@@ -123,7 +124,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
 
   /**
    * Writes the augmented images of {@code picked} into {@code x} and returns what they are trained against: their
-   * classes, or their boxes moved with the image and assigned to the detector's grid.
+   * classes, their boxes moved with the image and assigned to the detector's grid, or their masks moved with it.
    */
   private BatchTargets batch(List<TensorShards.Sample> picked, Augmentation aug, Random random, float[] x) {
     int side = spec.inputSize();
@@ -137,6 +138,16 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
         targets.add(CenterTargets.assign(CenterTargets.Box.of(moved.boxes()), side, DetectorNet.STRIDE));
       }
       return new BatchTargets.Boxes(targets, spec.classes());
+    }
+    if (spec.task() == TaskType.SEGMENTATION) {
+      List<byte[]> masks = new ArrayList<>(n);
+      for (int j = 0; j < n; j++) {
+        TensorShards.Sample s = picked.get(j);
+        Augmentation.Masked moved = aug.apply(s.pixels(), side, s.mask(), random);
+        System.arraycopy(moved.image(), 0, x, j * side * side, side * side);
+        masks.add(moved.mask());
+      }
+      return new BatchTargets.Masks(masks, side);
     }
     int[] y = new int[n];
     for (int j = 0; j < n; j++) {

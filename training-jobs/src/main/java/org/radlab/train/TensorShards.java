@@ -19,7 +19,7 @@ import scala.Tuple2;
 /**
  * The training tensors, read once from the dataset and kept in executor memory: one partition per replica, each a
  * class-stratified share of the training images, preprocessed to the model input (resized to {@code inputSize},
- * normalized by the dataset's tensor mean and standard deviation), with a detector's boxes.
+ * normalized by the dataset's tensor mean and standard deviation), with a detector's boxes or a segmenter's mask.
  */
 final class TensorShards {
   /** One preprocessed image. A class, not a record: Kryo (cluster-config's serializer) cannot rebuild records. */
@@ -30,12 +30,15 @@ final class TensorShards {
     private final float[] pixels;
     /** A detector's boxes in input pixels, {@code x0, y0, x1, y1, class} after each other; null for a classifier. */
     private final double[] boxes;
+    /** A segmenter's mask in input pixels, a class index per pixel; null for the other tasks. */
+    private final byte[] mask;
 
-    Sample(String imageId, int label, float[] pixels, double[] boxes) {
+    Sample(String imageId, int label, float[] pixels, double[] boxes, byte[] mask) {
       this.imageId = imageId;
       this.label = label;
       this.pixels = pixels;
       this.boxes = boxes;
+      this.mask = mask;
     }
 
     String imageId() {
@@ -53,6 +56,10 @@ final class TensorShards {
     double[] boxes() {
       return boxes;
     }
+
+    byte[] mask() {
+      return mask;
+    }
   }
 
   private TensorShards() {}
@@ -65,19 +72,20 @@ final class TensorShards {
     List<Row> rows = new ArrayList<>(sorted.size());
     for (int i = 0; i < sorted.size(); i++) {
       TrainingSet.Example e = sorted.get(i);
-      rows.add(RowFactory.create(e.imageId(), e.label(), i % shards, e.boxes()));
+      rows.add(RowFactory.create(e.imageId(), e.label(), i % shards, e.boxes(), e.mask()));
     }
     StructType schema = new StructType()
         .add("image_id", DataTypes.StringType)
         .add("label", DataTypes.IntegerType)
         .add("shard", DataTypes.IntegerType)
-        .add("boxes", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+        .add("boxes", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+        .add("mask", DataTypes.BinaryType, true);
     Dataset<Row> wanted = spark.createDataFrame(rows, schema);
     Dataset<Row> tensors = spark.read().parquet(tensorsPath(dataset)).select("image_id", "side", "data");
     JavaRDD<Sample> samples = tensors.join(wanted, "image_id").javaRDD()
         .mapToPair(r -> new Tuple2<>(r.<Integer>getAs("shard"), new Sample(r.getAs("image_id"),
             r.<Integer>getAs("label"), pre.apply(r.<byte[]>getAs("data"), r.<Integer>getAs("side")),
-            boxes(r))))
+            boxes(r), r.isNullAt(r.fieldIndex("mask")) ? null : r.<byte[]>getAs("mask"))))
         .partitionBy(new HashPartitioner(shards))
         .values()
         .mapPartitions(it -> {

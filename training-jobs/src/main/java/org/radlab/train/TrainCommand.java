@@ -9,16 +9,17 @@ import org.radlab.spark.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code radlab train}: train a classifier or a detector on a prepared dataset and a label snapshot. */
+/** {@code radlab train}: train a classifier, a detector or a segmenter on a prepared dataset and a label snapshot. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a classifier (ResNet, VGG, Inception or DenseNet) on a prepared dataset and a label "
-        + "snapshot, or with \"task\": \"detection\" a lesion detector on a ResNet backbone from a box snapshot, "
-        + "on local[*] or across a Spark cluster. Writes the model folder (model.json, weights.params, "
+        + "snapshot, with \"task\": \"detection\" a lesion detector on a ResNet backbone from a box snapshot, or "
+        + "with \"task\": \"segmentation\" a U-Net from a mask snapshot, on local[*] or across a Spark cluster. Writes the model folder (model.json, weights.params, "
         + "checkpoint/) and appends progress to $RADLAB_HOME/jobs/<jobId>/progress. Re-running the same job resumes "
         + "from its last checkpoint; creating the file jobs/<jobId>/cancel stops it cleanly.",
     footer = {"", "Config fields and defaults: docs/training.md. Example:",
         "  radlab train --config density.json --set maxEpochs=3 --set architecture=densenet121",
-        "  radlab train --config lesions.json --set task=detection --set inputSize=256"})
+        "  radlab train --config lesions.json --set task=detection --set inputSize=256",
+        "  radlab train --config ct.json --set task=segmentation --set inputSize=128"})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", required = true, description = "The training config (JSON).")
   Path config;

@@ -79,7 +79,8 @@ sealed interface TrainEvent {
 
   /** An epoch was validated; {@code best}: its weights are the best so far. The last three are for stderr only. */
   record Epoch(int epoch, double trainLoss, double validationLoss, double kappa, double auc, double accuracy,
-      Double map, Double ap50, boolean best, int maxEpochs, double seconds, double imagesPerSecond)
+      Double map, Double ap50, Double dice, Double iou, boolean best, int maxEpochs, double seconds,
+      double imagesPerSecond)
       implements TrainEvent {
     @Override
     public String kind() {
@@ -94,6 +95,9 @@ sealed interface TrainEvent {
       if (map != null) { // a detector's
         line.put("map", map);
         line.put("ap50", ap50);
+      } else if (dice != null) { // a segmenter's
+        line.put("dice", dice);
+        line.put("iou", iou);
       } else {
         line.put("kappa", kappa);
         line.put("auc", auc);
@@ -105,6 +109,7 @@ sealed interface TrainEvent {
     @Override
     public String human() {
       String scores = map != null ? String.format("mAP %.3f, AP50 %.3f", map, ap50)
+          : dice != null ? String.format("Dice %.3f, IoU %.3f", dice, iou)
           : String.format("kappa %.3f, AUC %.3f", kappa, auc);
       return String.format("epoch %d/%d: train loss %.4f, validation loss %.4f, %s%s (%.1f s, %.1f images/s)",
           epoch, maxEpochs, trainLoss, validationLoss, scores, best ? ", best so far" : "", seconds,

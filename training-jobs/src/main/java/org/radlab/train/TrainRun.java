@@ -93,8 +93,12 @@ final class TrainRun {
         WeightExchange exchange = new WeightExchange(spark, shards, task, shape.replicas(),
             cfg.halfPrecisionUpdates(), progress, global.parameters(),
             saved == null ? null : new HashMap<>(saved.optimizerStates()));
-        Validator validator = cfg.detection() ? new DetectionValidation(cfg.classes(), cfg.inputSize(), validation)
-            : new StudyValidation(cfg.classes().size(), cfg.inputSize(), set.validation, validation);
+        Validator validator = switch (cfg.task()) {
+          case CLASSIFICATION -> new StudyValidation(cfg.classes().size(), cfg.inputSize(), set.validation,
+              validation);
+          case DETECTION -> new DetectionValidation(cfg.classes(), cfg.inputSize(), validation);
+          case SEGMENTATION -> new SegmentationValidation(cfg.classes(), cfg.inputSize(), validation);
+        };
         status = new EpochLoop(cfg, out, set.train.size(), progress, cancel, exchange, validator, history,
             () -> card("training", null)).run(global, saved == null ? 1 : saved.state().epoch() + 1);
       } catch (RuntimeException | IOException e) {
@@ -152,7 +156,8 @@ final class TrainRun {
 
   private ModelCard card(String status, String message) {
     int bestEpoch = history.bestEpoch();
-    boolean split = set != null && !cfg.detection(); // a detector's study classes are not its classes
+    // a detector's or segmenter's study classes (without, with findings) are not its classes
+    boolean split = set != null && cfg.task() == org.radlab.core.task.TaskType.CLASSIFICATION;
     return new ModelCard(cfg.jobId(), status, cfg.task(), cfg.architecture(), cfg.width(), cfg.classes(),
         parameterCount, bestEpoch > 0 ? TrainJob.WEIGHTS : null, preprocessing, cfg.dataset(), cfg.labels(),
         labelsSha, split ? set.trainStudiesPerClass : null, split ? set.validationStudiesPerClass : null,

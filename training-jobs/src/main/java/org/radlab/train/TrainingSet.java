@@ -20,10 +20,13 @@ import org.radlab.core.dataset.BoxTable;
 import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.ImageGeometry;
 import org.radlab.core.dataset.ImageList;
+import org.radlab.core.dataset.LabelMask;
 import org.radlab.core.dataset.LabelSnapshot;
+import org.radlab.core.dataset.MaskTable;
 import org.radlab.core.jobs.TrainConfig;
 import org.radlab.core.model.Preprocessing;
 import org.radlab.core.model.Sampling;
+import org.radlab.core.task.TaskType;
 import org.radlab.spark.HadoopPaths;
 
 /**
@@ -33,15 +36,17 @@ import org.radlab.spark.HadoopPaths;
  *
  * <p>A classifier's labels come per study from the snapshot, and every image of a labelled study carries its
  * study's label. A detector's come per image: the boxes of every image the snapshot lists (an image listed without
- * boxes was read and holds no finding), moved from the PNG's pixels to the model input's. For the split a study's
- * class is whether any of its images holds a box, and for sampling an image's class is whether it holds one.
+ * boxes was read and holds no finding), moved from the PNG's pixels to the model input's. A segmenter's come per
+ * image too: the mask of every image the snapshot lists, moved into the model input. For the split a study's class
+ * is whether any of its images holds a finding, and for sampling an image's class is whether it holds one.
  */
 final class TrainingSet {
   /**
-   * One image with its study, patient and class index (a detector's: 1 when it holds a box), and for a detector its
-   * boxes in model input pixels, {@code x0, y0, x1, y1, class} after each other (null for a classifier).
+   * One image with its study, patient and class index (a detector's: 1 when it holds a box; a segmenter's: 1 when its
+   * mask holds a finding), for a detector its boxes in model input pixels, {@code x0, y0, x1, y1, class} after each
+   * other, and for a segmenter its mask in model input pixels (both null for a classifier).
    */
-  record Example(String imageId, String studyUid, String patientId, int label, double[] boxes)
+  record Example(String imageId, String studyUid, String patientId, int label, double[] boxes, byte[] mask)
       implements Serializable {}
 
   final List<Example> train;
@@ -71,9 +76,12 @@ final class TrainingSet {
     return IntStream.of(validationStudiesPerClass).sum();
   }
 
-  /** What the split needs of the labels: each labelled study's class, and a detector's images and boxes. */
+  /**
+   * What the split needs of the labels: each labelled study's class, and the images read with a detector's boxes or
+   * a segmenter's masks.
+   */
   private record Labels(Map<String, String> studyClass, List<String> classNames, Set<String> images,
-      Map<String, double[]> boxes) {}
+      Map<String, double[]> boxes, Map<String, byte[]> masks) {}
 
   /** A study's class for a detector's split. */
   private static final String WITHOUT = "without findings";
@@ -81,8 +89,8 @@ final class TrainingSet {
 
   /** A classifier's split of {@code cfg}'s labels over its dataset. */
   static TrainingSet build(SparkSession spark, TrainConfig cfg) throws IOException {
-    if (cfg.detection()) {
-      throw new IllegalArgumentException("a detector's split needs the dataset's preprocessing");
+    if (cfg.task() != TaskType.CLASSIFICATION) {
+      throw new IllegalArgumentException("a " + cfg.task().id() + " split needs the dataset's preprocessing");
     }
     return build(spark, cfg, null);
   }
@@ -106,7 +114,12 @@ final class TrainingSet {
         dateOfStudy.put(r.getString(1), r.get(3).toString());
       }
     }
-    Labels l = cfg.detection() ? boxLabels(spark, cfg, pre, imagesOfStudy) : studyLabels(cfg);
+    Labels l = switch (cfg.task()) {
+      case CLASSIFICATION -> studyLabels(cfg);
+      case DETECTION -> boxLabels(spark, cfg, pre, imagesOfStudy);
+      case SEGMENTATION -> maskLabels(spark, cfg, pre, imagesOfStudy);
+    };
+    boolean perImage = cfg.task() != TaskType.CLASSIFICATION;
     Map<String, String> labels = l.studyClass();
     Map<String, Integer> classIndex = LabelSnapshot.classIndex(labels, l.classNames(), "the config");
     List<String> unknownStudies = labels.keySet().stream().filter(s -> !imagesOfStudy.containsKey(s)).sorted()
@@ -119,12 +132,13 @@ final class TrainingSet {
     int[] perClass = new int[classes];
     labels.values().forEach(c -> perClass[classIndex.get(c)]++);
     for (int c = 0; c < classes; c++) {
-      if (perClass[c] == 0 && !cfg.detection()) {
+      if (perClass[c] == 0 && !perImage) {
         throw new IllegalArgumentException("class " + l.classNames().get(c) + " has no labelled studies; label some,"
             + " or leave the class out of the config");
-      } else if (perClass[c] == 0 && c == 1) { // a detector's studies may all hold a box, but not none
-        throw new IllegalArgumentException("no labelled study holds a box; draw or import boxes for some images"
-            + " first");
+      } else if (perClass[c] == 0 && c == 1) { // a detector's studies may all hold a finding, but not none
+        throw new IllegalArgumentException(cfg.detection()
+            ? "no labelled study holds a box; draw or import boxes for some images first"
+            : "no labelled study's mask holds a finding; draw or import masks for some images first");
       }
     }
 
@@ -159,7 +173,7 @@ final class TrainingSet {
           + " raise validationFraction");
     }
     TrainingSet set = new TrainingSet(train, validation, classes, cfg.detection() ? cfg.classes().size() : 0);
-    if (cfg.sampling() == Sampling.EQUAL_CLASS && !cfg.detection()) {
+    if (cfg.sampling() == Sampling.EQUAL_CLASS && !perImage) {
       for (int c = 0; c < classes; c++) {
         if (set.trainStudiesPerClass[c] < Sampling.MIN_PER_CLASS) {
           throw new IllegalArgumentException("equal_class sampling needs at least " + Sampling.MIN_PER_CLASS
@@ -172,7 +186,7 @@ final class TrainingSet {
   }
 
   private static Labels studyLabels(TrainConfig cfg) throws IOException {
-    return new Labels(LabelSnapshot.read(Path.of(cfg.labels())), cfg.classes(), null, null);
+    return new Labels(LabelSnapshot.read(Path.of(cfg.labels())), cfg.classes(), null, null, null);
   }
 
   /**
@@ -193,9 +207,7 @@ final class TrainingSet {
       throw new IllegalArgumentException("the label snapshot has boxes of classes the config does not list: "
           + unknownClasses + " (boxes per class); the config lists " + cfg.classes());
     }
-    String catalogFile = cfg.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
-    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
-        catalogFile);
+    Map<String, ImageList.Entry> catalog = catalog(spark, cfg);
     List<String> unknownImages = table.images().stream().filter(i -> !catalog.containsKey(i)).toList();
     if (!unknownImages.isEmpty()) {
       throw new IllegalArgumentException(unknownImages.size() + " images of the label snapshot are not in the"
@@ -219,7 +231,52 @@ final class TrainingSet {
         studyClass.put(study, studyImages.stream().anyMatch(flat::containsKey) ? WITH : WITHOUT);
       }
     });
-    return new Labels(studyClass, List.of(WITHOUT, WITH), listed, flat);
+    return new Labels(studyClass, List.of(WITHOUT, WITH), listed, flat, null);
+  }
+
+  /**
+   * A segmentation snapshot's masks, each moved from its PNG's pixels into the model input by nearest neighbour (the
+   * catalog's sizes give the geometry); a study is labelled when any of its images is listed, and holds findings
+   * when any of their masks does.
+   */
+  private static Labels maskLabels(SparkSession spark, TrainConfig cfg, Preprocessing pre,
+      Map<String, List<String>> imagesOfStudy) throws IOException {
+    MaskTable table = MaskTable.read(Path.of(cfg.labels()));
+    Map<String, ImageList.Entry> catalog = catalog(spark, cfg);
+    List<String> unknownImages = table.images().stream().filter(i -> !catalog.containsKey(i)).toList();
+    if (!unknownImages.isEmpty()) {
+      throw new IllegalArgumentException(unknownImages.size() + " images of the label snapshot are not in the"
+          + " dataset (first: " + unknownImages.get(0) + "); was the snapshot made for another dataset?");
+    }
+    Map<String, byte[]> masks = new HashMap<>();
+    Map<String, Boolean> found = new HashMap<>();
+    for (var e : table.masks().entrySet()) {
+      LabelMask m = e.getValue();
+      if (m.maxLabel() > cfg.classes().size()) {
+        throw new IllegalArgumentException("the mask of image " + e.getKey() + " holds class index " + m.maxLabel()
+            + ", but the config lists " + cfg.classes().size() + " classes " + cfg.classes());
+      }
+      ImageList.Entry entry = catalog.get(e.getKey());
+      if (m.width() != entry.pngWidth() || m.height() != entry.pngHeight()) {
+        throw new IllegalArgumentException("the mask of image " + e.getKey() + " is " + m.width() + " x "
+            + m.height() + ", its PNG " + entry.pngWidth() + " x " + entry.pngHeight() + "; was the snapshot made"
+            + " for another preparation of the dataset?");
+      }
+      masks.put(e.getKey(), ImageGeometry.of(entry, pre.side()).pngMaskToInput(m, pre.inputSize()));
+      found.put(e.getKey(), m.maxLabel() > 0);
+    }
+    Map<String, String> studyClass = new HashMap<>();
+    imagesOfStudy.forEach((study, studyImages) -> {
+      if (studyImages.stream().anyMatch(masks::containsKey)) {
+        studyClass.put(study, studyImages.stream().anyMatch(i -> found.getOrDefault(i, false)) ? WITH : WITHOUT);
+      }
+    });
+    return new Labels(studyClass, List.of(WITHOUT, WITH), masks.keySet(), null, masks);
+  }
+
+  private static Map<String, ImageList.Entry> catalog(SparkSession spark, TrainConfig cfg) throws IOException {
+    String catalogFile = cfg.dataset().replaceAll("/+$", "") + "/" + ImageList.FILE;
+    return ImageList.index(spark.read().textFile(catalogFile).collectAsList(), catalogFile);
   }
 
   /** {@code n} studies with the classes in the same proportions (largest remainders), chosen at random. */
@@ -265,14 +322,26 @@ final class TrainingSet {
     for (String s : studies.stream().sorted().toList()) {
       for (String image : imagesOfStudy.get(s).stream().sorted().toList()) {
         if (l.images() == null) {
-          out.add(new Example(image, s, patientOfStudy.get(s), classIndex.get(labels.get(s)), null));
+          out.add(new Example(image, s, patientOfStudy.get(s), classIndex.get(labels.get(s)), null, null));
+        } else if (l.masks() != null && l.images().contains(image)) {
+          byte[] mask = l.masks().get(image);
+          out.add(new Example(image, s, patientOfStudy.get(s), holdsFinding(mask) ? 1 : 0, null, mask));
         } else if (l.images().contains(image)) {
           double[] boxes = l.boxes().getOrDefault(image, new double[0]);
-          out.add(new Example(image, s, patientOfStudy.get(s), boxes.length > 0 ? 1 : 0, boxes));
+          out.add(new Example(image, s, patientOfStudy.get(s), boxes.length > 0 ? 1 : 0, boxes, null));
         }
       }
     }
     return out;
+  }
+
+  private static boolean holdsFinding(byte[] mask) {
+    for (byte b : mask) {
+      if (b != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int[] boxesPerClass(List<Example> examples, int classes) {

@@ -5,8 +5,8 @@ import org.radlab.core.model.Replica;
 
 /**
  * How the driver judges the model after each epoch, on the held-out images: {@link StudyValidation} for a
- * classifier, {@link DetectionValidation} for a detector. The result is what the model card keeps of the best
- * epoch, and what the monitored metric is read from.
+ * classifier, {@link DetectionValidation} for a detector, {@link SegmentationValidation} for a segmenter. The
+ * result is what the model card keeps of the best epoch, and what the monitored metric is read from.
  */
 interface Validator {
   /** Validates {@code model} as it is now. */
@@ -19,6 +19,7 @@ interface Validator {
       case LOSS -> -v.loss();
       case KAPPA -> v.kappaLinear();
       case MAP -> v.map() == null ? Double.NaN : v.map();
+      case DICE -> v.dice() == null ? Double.NaN : v.dice();
     };
   }
 }

@@ -41,13 +41,15 @@ class TrainConfigTest {
     assertEquals(TrainConfig.Monitor.MAP, c.monitor());
     assertEquals("categorical_cross_entropy", c.with("{\"task\":\"classification\"}").loss(), "and back");
     assertEquals(List.of("mass"), c.with("{\"classes\":[\"mass\"]}").classes(), "one finding class is enough");
+    TrainConfig s = c.with("{\"task\":\"segmentation\"}");
+    assertEquals(List.of("unet", "dice_cross_entropy", "dice"), List.of(s.architecture(), s.loss(), s.monitor().id()),
+        "the architecture, loss and monitor left at their defaults follow the task to segmentation");
     for (String[] bad : new String[][] {
         {"\"inputSize\":100", "multiple of 16"},
         {"\"architecture\":\"vgg11_bn\"", "ResNet backbone"},
         {"\"loss\":\"categorical_cross_entropy\"", "sigmoid_focal"},
         {"\"monitor\":\"kappa\"", "map or loss"},
         {"\"classes\":[]", "classes"},
-        {"\"task\":\"segmentation\"", "segmentation"},
         {"\"task\":\"boxes\"", "task"}}) {
       var e = assertThrows(IllegalArgumentException.class, () -> c.with("{" + bad[0] + "}"), bad[0]);
       assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());

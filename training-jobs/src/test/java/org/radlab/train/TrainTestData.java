@@ -8,6 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.prep.BoxLabelImport;
 import org.radlab.prep.LabelImport;
+import org.radlab.prep.MaskLabelImport;
 import org.radlab.prep.PrepJob;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.spark.SparkSessions;
@@ -71,5 +72,25 @@ final class TrainTestData {
         in.resolve("boxes.csv"), "SOPInstanceUID", List.of("mass", "calcification"), dir.resolve("labels"), null));
     assertEquals(false, report.unusable(), "every synthetic box is usable: " + report);
     return new TrainTestData(dataset, report.snapshot(), in.resolve("boxes.csv"));
+  }
+
+  /**
+   * Synthetic CT series ({@code synth --modality CT}: {@code series} series of {@code slices} slices, {@code size}
+   * pixels a side), prepared at that size, and a segmentation snapshot of liver and lesion imported from synth's
+   * masks ({@code labels}); {@code synthLabels} is synth's output folder.
+   */
+  static TrainTestData ct(Path dir, int series, int slices, int size, long seed) throws Exception {
+    Path in = dir.resolve("ct");
+    int rc = new picocli.CommandLine(new SynthCommand()).execute("--modality", "CT", "--out", in.toString(),
+        "--studies", String.valueOf(series), "--slices", String.valueOf(slices), "--rows", String.valueOf(size),
+        "--seed", String.valueOf(seed));
+    assertEquals(0, rc, "synth failed");
+    Path dataset = dir.resolve("dataset");
+    PrepJob.run(spark(), PrepJobConfig.of(in.toString(), dataset.toString()).withSizes(size, size)
+        .withSecretFile(dir.resolve("secret").toString()));
+    MaskLabelImport.Report report = MaskLabelImport.run(spark(), new MaskLabelImport.Request(dataset.toString(),
+        null, in.resolve("_masks"), List.of("liver", "lesion"), dir.resolve("masks"), null));
+    assertEquals(false, report.unusable(), "every synthetic mask is usable: " + report);
+    return new TrainTestData(dataset, report.snapshot(), in);
   }
 }

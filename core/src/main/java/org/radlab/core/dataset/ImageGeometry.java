@@ -71,6 +71,76 @@ public record ImageGeometry(int columns, int rows, int pngWidth, int pngHeight, 
     return tensorToPng(new double[] {box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale});
   }
 
+  /**
+   * A mask in PNG pixels ({@code pngWidth} x {@code pngHeight}) as a mask of a model's {@code inputSize} input, by
+   * nearest neighbour: each input pixel takes the class of the PNG pixel under its centre, and the tensor's padding
+   * is background. Row-major, one class index per byte.
+   */
+  public byte[] pngMaskToInput(LabelMask m, int inputSize) {
+    if (m.width() != pngWidth || m.height() != pngHeight) {
+      throw new IllegalArgumentException("the mask is " + m.width() + " x " + m.height() + ", the PNG " + pngWidth
+          + " x " + pngHeight);
+    }
+    int[] f = fitted();
+    double scale = (double) tensorSide / inputSize;
+    int ox = (tensorSide - f[0]) / 2;
+    int oy = (tensorSide - f[1]) / 2;
+    int[] column = new int[inputSize];
+    for (int x = 0; x < inputSize; x++) {
+      column[x] = source((x + 0.5) * scale - ox, (double) pngWidth / f[0], pngWidth);
+    }
+    byte[] out = new byte[inputSize * inputSize];
+    for (int y = 0; y < inputSize; y++) {
+      int row = source((y + 0.5) * scale - oy, (double) pngHeight / f[1], pngHeight);
+      if (row < 0) {
+        continue;
+      }
+      for (int x = 0; x < inputSize; x++) {
+        if (column[x] >= 0) {
+          out[y * inputSize + x] = m.labels()[row * pngWidth + column[x]];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A mask of a model's {@code inputSize} input as a mask in PNG pixels, by nearest neighbour: each PNG pixel takes
+   * the class of the input pixel under its centre.
+   */
+  public LabelMask inputMaskToPng(byte[] input, int inputSize) {
+    if (input.length != inputSize * inputSize) {
+      throw new IllegalArgumentException("the mask holds " + input.length + " values, not " + inputSize + "x"
+          + inputSize);
+    }
+    int[] f = fitted();
+    double scale = (double) inputSize / tensorSide;
+    int ox = (tensorSide - f[0]) / 2;
+    int oy = (tensorSide - f[1]) / 2;
+    int[] column = new int[pngWidth];
+    for (int x = 0; x < pngWidth; x++) {
+      column[x] = inputIndex((ox + (x + 0.5) * f[0] / pngWidth) * scale, inputSize);
+    }
+    byte[] out = new byte[pngWidth * pngHeight];
+    for (int y = 0; y < pngHeight; y++) {
+      int row = inputIndex((oy + (y + 0.5) * f[1] / pngHeight) * scale, inputSize);
+      for (int x = 0; x < pngWidth; x++) {
+        out[y * pngWidth + x] = input[row * inputSize + column[x]];
+      }
+    }
+    return new LabelMask(pngWidth, pngHeight, out);
+  }
+
+  /** The PNG pixel under a point {@code t} pixels into the fitted image, {@code perTensor} PNG pixels each; -1 off it. */
+  private static int source(double t, double perTensor, int size) {
+    double p = t * perTensor;
+    return p < 0 || p >= size ? -1 : (int) p;
+  }
+
+  private static int inputIndex(double v, int inputSize) {
+    return (int) Math.max(0, Math.min(inputSize - 1, Math.floor(v)));
+  }
+
   private static double clip(double v, int max) {
     return Math.max(0, Math.min(max, v));
   }

@@ -97,7 +97,13 @@ public record MaskTable(Map<String, LabelMask> masks) {
     return new LabelMask(w, h, out);
   }
 
-  static String runs(LabelMask m) {
+  /** A mask from its size and runs (a snapshot row's fields); {@code where} names it in errors. */
+  public static LabelMask mask(int width, int height, String runs, String where) {
+    return new LabelMask(width, height, decode(runs, width * height, where));
+  }
+
+  /** A mask's runs, as a snapshot row stores them. */
+  public static String runs(LabelMask m) {
     StringBuilder out = new StringBuilder();
     byte[] labels = m.labels();
     int i = 0;

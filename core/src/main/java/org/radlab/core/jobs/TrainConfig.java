@@ -24,25 +24,28 @@ import org.radlab.core.task.TaskType;
  * A training job's config, read from JSON (see docs/training.md for every field). Missing optional fields take the
  * defaults below; every value is checked here, before any Spark work, and an error names the field.
  *
- * @param task               classification (default) or detection; it decides the network, the loss, the label
- *                           snapshot's shape and the validation metrics
+ * @param task               classification (default), detection or segmentation; it decides the network, the
+ *                           loss, the label snapshot's shape and the validation metrics
  * @param dataset            prepared dataset folder (from {@code radlab prep})
  * @param labels             label snapshot CSV: {@code study_uid,label} for classification, boxes per image
- *                           ({@code image,x_min,y_min,x_max,y_max,label}) for detection ({@code radlab labels import})
+ *                           ({@code image,x_min,y_min,x_max,y_max,label}) for detection, a mask per image
+ *                           ({@code image,width,height,runs}) for segmentation ({@code radlab labels import})
  * @param classes            class names in order: for classification the first is the negative class of binary use
- *                           cases; for detection the finding classes (at least 1), no background class
+ *                           cases; for detection and segmentation the finding classes (at least 1; mask value i is
+ *                           class i), no background class
  * @param inputSize          side of the square model input, at most the dataset's tensor side (default 128; a
- *                           multiple of 16 for detection)
+ *                           multiple of 16 for detection and segmentation)
  * @param trainingStudies    train on a stratified subset of this many studies; 0 = all (default)
  * @param architecture       resnet18, resnet34, resnet50, vgg11_bn, vgg16_bn, inception, densenet121 (detection:
- *                           the ResNets, as the detector's backbone)
+ *                           the ResNets, as the detector's backbone); segmentation: unet, its default and only one
  * @param width              channel multiplier in (0, 1] (default 0.25: practical on a CPU)
  * @param augmentation       none or flips_rotations (default none)
  * @param maxRotation        largest random rotation in degrees for flips_rotations (default 15)
  * @param sampling           random, equal_class or positives_only (default random); for detection an image's class
  *                           is whether it holds a box, so equal_class alternates images with and without findings
  * @param loss               categorical_cross_entropy, mean_absolute_error, mean_squared_error, sigmoid_focal
- *                           (detection: sigmoid_focal only, its default, with the box and centre-ness terms)
+ *                           (detection: sigmoid_focal only, its default, with the box and centre-ness terms;
+ *                           segmentation: dice_cross_entropy only)
  * @param focalAlpha         sigmoid_focal's alpha (default 0.25)
  * @param focalGamma         sigmoid_focal's gamma (default 2)
  * @param init               random or pretrained (default random)
@@ -50,7 +53,7 @@ import org.radlab.core.task.TaskType;
  * @param earlyStopping      stop when the monitored metric has not improved for {@code patience} epochs
  * @param patience           the improvement interval in epochs (default 5)
  * @param monitor            kappa, auc or loss for classification (default kappa); map or loss for detection
- *                           (default map)
+ *                           (default map); dice or loss for segmentation (default dice)
  * @param maxEpochs          default 10
  * @param batchSize          images per step over all executors (default 32)
  * @param learningRate       initial learning rate (default 0.001)
@@ -98,28 +101,37 @@ public record TrainConfig(
 
   public TrainConfig {
     task = or(task, TaskType.CLASSIFICATION);
-    require(task != TaskType.SEGMENTATION, "task segmentation cannot be trained yet; use classification or"
-        + " detection");
     boolean detection = task == TaskType.DETECTION;
+    boolean segmentation = task == TaskType.SEGMENTATION;
     require(dataset != null && !dataset.isBlank(), "dataset is required: a folder written by radlab prep");
     require(labels != null && !labels.isBlank(), "labels is required: a label snapshot CSV (radlab labels import)");
-    Bounds.size("classes", classes, detection ? 1 : 2, 1000);
+    Bounds.size("classes", classes, task == TaskType.CLASSIFICATION ? 2 : 1, segmentation ? 254 : 1000);
     require(new HashSet<>(classes).size() == classes.size(), "classes must not repeat a name: " + classes);
     inputSize = or(inputSize, 128);
     Bounds.between("inputSize", inputSize, 16, 1024);
-    require(!detection || inputSize % 16 == 0, "inputSize must be a multiple of 16 for detection, got " + inputSize);
+    require(task == TaskType.CLASSIFICATION || inputSize % 16 == 0, "inputSize must be a multiple of 16 for "
+        + task.id() + ", got " + inputSize);
     trainingStudies = or(trainingStudies, 0);
     Bounds.between("trainingStudies", trainingStudies, 0, 10_000_000);
-    architecture = Architecture.parse(or(architecture, "resnet18")).id();
+    architecture = Architecture.parse(or(architecture, defaultArchitecture(task))).id();
     require(!detection || Architecture.parse(architecture).resnetDepth() > 0, "detection trains on a ResNet"
         + " backbone (resnet18, resnet34 or resnet50), not " + architecture);
+    require(segmentation == architecture.equals(Architecture.UNET.id()), segmentation
+        ? "segmentation trains a unet, not " + architecture : "unet is a segmentation network; use it with task"
+        + " segmentation");
     width = or(width, 0.25);
     Bounds.aboveZero("width", width, 1, false);
     augmentation = or(augmentation, Augmentation.Kind.NONE);
     maxRotation = or(maxRotation, 15.0);
     Bounds.closed("maxRotation", maxRotation, 0, 180);
     sampling = or(sampling, Sampling.RANDOM);
-    loss = ClassifierLoss.Kind.parse(or(loss, defaultLoss(detection))).id();
+    loss = or(loss, defaultLoss(task)).trim().toLowerCase(Locale.ROOT);
+    if (segmentation) {
+      require(loss.equals(SEGMENTATION_LOSS), "segmentation trains with the " + SEGMENTATION_LOSS + " loss (soft"
+          + " Dice plus cross-entropy), not " + loss);
+    } else {
+      loss = ClassifierLoss.Kind.parse(loss).id();
+    }
     require(!detection || loss.equals("sigmoid_focal"), "detection trains with the sigmoid_focal loss (with its box"
         + " and centre-ness terms), not " + loss);
     focalAlpha = or(focalAlpha, 0.25);
@@ -132,10 +144,9 @@ public record TrainConfig(
     earlyStopping = earlyStopping != null && earlyStopping;
     patience = or(patience, 5);
     Bounds.between("patience", patience, 1, 1000);
-    monitor = or(monitor, defaultMonitor(detection));
-    require(detection ? monitor == Monitor.MAP || monitor == Monitor.LOSS : monitor != Monitor.MAP,
-        "monitor " + monitor.id() + " does not judge " + task.id() + (detection ? "; use map or loss"
-            : "; use kappa, auc or loss"));
+    monitor = or(monitor, defaultMonitor(task));
+    require(monitor.judges(task), "monitor " + monitor.id() + " does not judge " + task.id() + "; use "
+        + Monitor.judging(task));
     maxEpochs = or(maxEpochs, 10);
     Bounds.between("maxEpochs", maxEpochs, 1, 10_000);
     batchSize = or(batchSize, 32);
@@ -160,6 +171,14 @@ public record TrainConfig(
   public boolean detection() {
     return task == TaskType.DETECTION;
   }
+
+  /** Whether this config trains a segmenter. */
+  public boolean segmentation() {
+    return task == TaskType.SEGMENTATION;
+  }
+
+  /** A segmenter's loss, the only one it takes: {@code SegmentationLoss}. */
+  public static final String SEGMENTATION_LOSS = "dice_cross_entropy";
 
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
@@ -199,11 +218,14 @@ public record TrainConfig(
       tree.remove("output"); // derived from the job id: follow the new one
     }
     if (overlay.has("task")) { // the loss and the monitor left at this task's defaults follow the new task's
-      if (!overlay.has("loss") && loss.equals(defaultLoss(detection()))) {
+      if (!overlay.has("loss") && loss.equals(defaultLoss(task))) {
         tree.remove("loss");
       }
-      if (!overlay.has("monitor") && monitor == defaultMonitor(detection())) {
+      if (!overlay.has("monitor") && monitor == defaultMonitor(task)) {
         tree.remove("monitor");
+      }
+      if (!overlay.has("architecture") && architecture.equals(defaultArchitecture(task))) {
+        tree.remove("architecture");
       }
     }
     tree.setAll(overlay);
@@ -233,14 +255,26 @@ public record TrainConfig(
 
   public static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A task's default loss: a detector's focal loss, a classifier's cross-entropy. */
-  private static String defaultLoss(boolean detection) {
-    return detection ? "sigmoid_focal" : "categorical_cross_entropy";
+  /** A task's default loss: a detector's focal loss, a segmenter's Dice plus cross-entropy, a classifier's cross-entropy. */
+  private static String defaultLoss(TaskType task) {
+    return switch (task) {
+      case CLASSIFICATION -> "categorical_cross_entropy";
+      case DETECTION -> "sigmoid_focal";
+      case SEGMENTATION -> SEGMENTATION_LOSS;
+    };
   }
 
-  /** A task's default monitor: a detector's mAP, a classifier's kappa. */
-  private static Monitor defaultMonitor(boolean detection) {
-    return detection ? Monitor.MAP : Monitor.KAPPA;
+  /** A task's default monitor: a classifier's kappa, a detector's mAP, a segmenter's Dice. */
+  private static Monitor defaultMonitor(TaskType task) {
+    return switch (task) {
+      case CLASSIFICATION -> Monitor.KAPPA;
+      case DETECTION -> Monitor.MAP;
+      case SEGMENTATION -> Monitor.DICE;
+    };
+  }
+
+  private static String defaultArchitecture(TaskType task) {
+    return task == TaskType.SEGMENTATION ? "unet" : "resnet18";
   }
 
   private static <T> T or(T value, T fallback) {
@@ -270,7 +304,24 @@ public record TrainConfig(
 
   /** The validation metric that picks the best epoch and drives early stopping. */
   public enum Monitor {
-    KAPPA, AUC, LOSS, MAP;
+    KAPPA, AUC, LOSS, MAP, DICE;
+
+    /** The metrics that judge {@code task}, as a config would name them ({@code "kappa, auc or loss"}). */
+    static String judging(TaskType task) {
+      List<String> own = java.util.Arrays.stream(values()).filter(m -> m != LOSS && m.judges(task))
+          .map(Monitor::id).toList();
+      return String.join(", ", own) + " or " + LOSS.id();
+    }
+
+    /** Whether this metric judges a model of {@code task} (the loss judges every task). */
+    public boolean judges(TaskType task) {
+      return switch (this) {
+        case LOSS -> true;
+        case KAPPA, AUC -> task == TaskType.CLASSIFICATION;
+        case MAP -> task == TaskType.DETECTION;
+        case DICE -> task == TaskType.SEGMENTATION;
+      };
+    }
 
     @JsonValue
     public String id() {

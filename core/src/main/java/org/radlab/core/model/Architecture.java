@@ -26,7 +26,9 @@ public enum Architecture {
   INCEPTION("inception"),
   DENSENET121("densenet121"),
   /** LeNet-5: tiny, without batch norm or dropout. */
-  LENET5("lenet5");
+  LENET5("lenet5"),
+  /** The segmenter, {@link UNet}: not a classifier, so only {@code task: segmentation} builds it. */
+  UNET("unet");
 
   private final String id;
 
@@ -75,10 +77,15 @@ public enum Architecture {
       case INCEPTION -> GoogLeNet.build(classes, width);
       case DENSENET121 -> DenseNet.build(classes, width);
       case LENET5 -> LeNet.build(classes, width);
+      case UNET -> throw new IllegalArgumentException("unet is a segmentation network; a classifier is one of the"
+          + " others");
     };
   }
 
-  /** The network of {@code task}: this classifier, or a detector on this backbone (a ResNet) for detection. */
+  /**
+   * The network of {@code task}: this classifier, a detector on this backbone (a ResNet) for detection, or the U-Net
+   * for segmentation ({@code classes} foreground classes).
+   */
   public Block build(org.radlab.core.task.TaskType task, int classes, double width) {
     return switch (task) {
       case CLASSIFICATION -> build(classes, width);
@@ -89,7 +96,12 @@ public enum Architecture {
         }
         yield DetectorNet.resnet(resnetDepth(), classes, width);
       }
-      case SEGMENTATION -> throw new IllegalArgumentException("segmentation networks are not built yet");
+      case SEGMENTATION -> {
+        if (this != UNET) {
+          throw new IllegalArgumentException("a segmenter is a unet, not " + id);
+        }
+        yield UNet.of(classes, width);
+      }
     };
   }
 

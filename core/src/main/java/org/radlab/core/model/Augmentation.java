@@ -76,6 +76,52 @@ public final class Augmentation {
     return new Moved(transform(image, side, flipX, flipY, degrees), moveBoxes(boxes, side, flipX, flipY, degrees));
   }
 
+  /** An image changed by {@link #apply(float[], int, byte[], Random)}, with its mask moved along. */
+  public record Masked(float[] image, byte[] mask) {}
+
+  /**
+   * The same change as {@link #apply(float[], int, Random)} (the same draws from {@code random}), applied to the
+   * image and to its segmentation mask (a class index per pixel, same side): the mask is flipped and rotated by the
+   * same transform, sampled by nearest neighbour so no class is blended or invented; what rotates in from outside
+   * is background (0).
+   */
+  public Masked apply(float[] image, int side, byte[] mask, Random random) {
+    if (image.length != side * side || mask.length != side * side) {
+      throw new IllegalArgumentException("image and mask must hold " + side + "x" + side + " values, not "
+          + image.length + " and " + mask.length);
+    }
+    if (kind == Kind.NONE) {
+      return new Masked(image, mask);
+    }
+    boolean flipX = random.nextBoolean();
+    boolean flipY = random.nextBoolean();
+    double degrees = maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees;
+    return new Masked(transform(image, side, flipX, flipY, degrees), transformMask(mask, side, flipX, flipY, degrees));
+  }
+
+  /** The mask as {@link #transform} moves the image over it, by nearest neighbour (outside: 0). */
+  public static byte[] transformMask(byte[] mask, int side, boolean flipX, boolean flipY, double degrees) {
+    double rad = Math.toRadians(degrees);
+    double cos = Math.cos(rad);
+    double sin = Math.sin(rad);
+    double c = (side - 1) / 2.0;
+    byte[] out = new byte[mask.length];
+    for (int y = 0; y < side; y++) {
+      double dy = y - c;
+      for (int x = 0; x < side; x++) {
+        double dx = x - c;
+        long sx = Math.round(c + cos * dx - sin * dy);
+        long sy = Math.round(c + sin * dx + cos * dy);
+        if (sx >= 0 && sy >= 0 && sx < side && sy < side) {
+          int fx = flipX ? side - 1 - (int) sx : (int) sx;
+          int fy = flipY ? side - 1 - (int) sy : (int) sy;
+          out[y * side + x] = mask[fy * side + fx];
+        }
+      }
+    }
+    return out;
+  }
+
   /** The boxes as {@link #transform} moves the image under them (see {@link #apply(float[], int, double[], Random)}). */
   public static double[] moveBoxes(double[] boxes, int side, boolean flipX, boolean flipY, double degrees) {
     double rad = Math.toRadians(degrees);

@@ -8,9 +8,10 @@ import org.radlab.core.model.detection.DetectionBatch;
 
 /**
  * What a batch of images is trained or scored against, as the label arrays the task's loss takes: a class per image
- * ({@link Classes}) or the boxes of each image assigned to the detector's grid ({@link Boxes}).
+ * ({@link Classes}), the boxes of each image assigned to the detector's grid ({@link Boxes}), or a class per pixel
+ * ({@link Masks}).
  */
-public sealed interface BatchTargets permits BatchTargets.Classes, BatchTargets.Boxes {
+public sealed interface BatchTargets permits BatchTargets.Classes, BatchTargets.Boxes, BatchTargets.Masks {
   /** Images in the batch. */
   int count();
 
@@ -40,6 +41,30 @@ public sealed interface BatchTargets permits BatchTargets.Classes, BatchTargets.
     @Override
     public NDList labels(NDManager manager) {
       return DetectionBatch.labels(manager, targets, classes);
+    }
+  }
+
+  /** Each image's mask: a class index per pixel ({@code side * side}, row-major, 0 = background). */
+  record Masks(java.util.List<byte[]> masks, int side) implements BatchTargets {
+    @Override
+    public int count() {
+      return masks.size();
+    }
+
+    @Override
+    public NDList labels(NDManager manager) {
+      int pixels = side * side;
+      int[] all = new int[masks.size() * pixels];
+      for (int i = 0; i < masks.size(); i++) {
+        byte[] m = masks.get(i);
+        if (m.length != pixels) {
+          throw new IllegalArgumentException("mask " + i + " holds " + m.length + " values, not " + side + "x" + side);
+        }
+        for (int p = 0; p < pixels; p++) {
+          all[i * pixels + p] = m[p] & 0xff;
+        }
+      }
+      return new NDList(manager.create(all, new ai.djl.ndarray.types.Shape(masks.size(), side, side)));
     }
   }
 }

@@ -63,19 +63,27 @@ public record ModelCard(
 
   /**
    * One epoch: mean training loss, validation loss, and the validation scores of the task: study-level kappa
-   * (linear), AUC and accuracy for a classifier (NaN for a detector); COCO mAP and AP at IoU 0.5 for a detector
-   * (null for a classifier).
+   * (linear), AUC and accuracy for a classifier (NaN for the other tasks); COCO mAP and AP at IoU 0.5 for a
+   * detector, mean Dice and IoU for a segmenter (null for the other tasks).
    */
   public record EpochStats(int epoch, double trainLoss, double validationLoss, double kappa, double auc,
-      double accuracy, double seconds, double imagesPerSecond, Double map, Double ap50) {}
+      double accuracy, double seconds, double imagesPerSecond, Double map, Double ap50, Double dice, Double iou) {}
 
   /**
    * Validation of the kept weights. A classifier's is by study, {@code confusionMatrix[reference][predicted]}; a
    * detector's is by image ({@code studies} counts images), with mAP, AP50, AP75 and the AP of each class, and NaN
-   * kappa, AUC and accuracy.
+   * kappa, AUC and accuracy; a segmenter's is by image too, with the mean over images and foreground classes of Dice
+   * and IoU, and each class's mean Dice.
    */
   public record Validation(int studies, double kappaLinear, double auc, double accuracy, double loss,
-      long[][] confusionMatrix, Double map, Double ap50, Double ap75, java.util.Map<String, Double> apPerClass) {}
+      long[][] confusionMatrix, Double map, Double ap50, Double ap75, java.util.Map<String, Double> apPerClass,
+      Double dice, Double iou, java.util.Map<String, Double> dicePerClass) {
+    /** A classifier's or a detector's validation (no Dice). */
+    public Validation(int studies, double kappaLinear, double auc, double accuracy, double loss,
+        long[][] confusionMatrix, Double map, Double ap50, Double ap75, java.util.Map<String, Double> apPerClass) {
+      this(studies, kappaLinear, auc, accuracy, loss, confusionMatrix, map, ap50, ap75, apPerClass, null, null, null);
+    }
+  }
 
   /** The card's file name in a model folder. */
   public static final String FILE = "model.json";

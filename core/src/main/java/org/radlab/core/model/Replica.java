@@ -30,8 +30,9 @@ import org.radlab.core.task.TaskType;
 /**
  * One copy of a model being trained: the network, its optimizer state and the PyTorch engine underneath. A Spark
  * executor keeps its replica between steps; the driver's copy is the reference the replicas are averaged into. The
- * task decides the network and the loss: a classifier with the config's loss, or a detector ({@link DetectorNet})
- * with {@link DetectionLoss}; everything else (steps, parameters, optimizer state, saving) is the same for both.
+ * task decides the network and the loss: a classifier with the config's loss, a detector ({@link DetectorNet})
+ * with {@link DetectionLoss}, or a segmenter ({@link UNet}) with {@link SegmentationLoss}; everything else (steps,
+ * parameters, optimizer state, saving) is the same for all.
  *
  * <p>Parameters travel as one flat float array, in the block's parameter order: trainable weights and the batch-norm
  * running statistics alike, so that averaging replicas also averages their statistics. Not thread-safe, and at most
@@ -86,6 +87,9 @@ public final class Replica implements AutoCloseable {
     if (spec.task() == TaskType.DETECTION) {
       this.classifierLoss = null;
       this.loss = new DetectionLoss(spec.focalAlpha(), spec.focalGamma());
+    } else if (spec.task() == TaskType.SEGMENTATION) {
+      this.classifierLoss = null;
+      this.loss = new SegmentationLoss();
     } else {
       this.classifierLoss = new ClassifierLoss(ClassifierLoss.Kind.parse(spec.loss()), spec.focalAlpha(),
           spec.focalGamma());
@@ -203,6 +207,31 @@ public final class Replica implements AutoCloseable {
         arrays[i] = out.get(i).toType(DataType.FLOAT32, false).toFloatArray();
       }
       return new Outputs(arrays, l);
+    }
+  }
+
+  /** A segmenter's masks of a batch (a class index per pixel, image after image) and the batch loss. */
+  public record Segmentation(byte[][] masks, float loss) {}
+
+  /**
+   * A segmenter's masks for a batch in inference mode: each pixel's most likely class (background 0 first); with
+   * {@code targets}, also the batch loss (NaN without).
+   */
+  public Segmentation segment(float[] images, int count, BatchTargets targets) {
+    if (spec.task() != TaskType.SEGMENTATION) {
+      throw new IllegalStateException("a " + spec.task().id() + " model gives no masks");
+    }
+    int side = spec.inputSize();
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDArray x = scope.create(images, new Shape(count, 1, side, side));
+      NDList out = trainer.evaluate(new NDList(x));
+      float l = targets == null ? Float.NaN : loss.evaluate(targets.labels(scope), out).getFloat();
+      byte[] all = out.singletonOrThrow().argMax(1).toType(DataType.UINT8, false).toByteArray();
+      byte[][] masks = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        masks[i] = java.util.Arrays.copyOfRange(all, i * side * side, (i + 1) * side * side);
+      }
+      return new Segmentation(masks, l);
     }
   }
 

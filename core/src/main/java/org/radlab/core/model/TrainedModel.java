@@ -84,7 +84,7 @@ public final class TrainedModel implements AutoCloseable {
     return classes;
   }
 
-  /** What the model does: classifies images, or finds boxes in them. */
+  /** What the model does: classifies images, finds boxes in them, or outlines findings pixel by pixel. */
   public org.radlab.core.task.TaskType task() {
     return task;
   }
@@ -139,6 +139,17 @@ public final class TrainedModel implements AutoCloseable {
     }
     return inBatches(inputs, 16, (x, n) -> CenterDecoder.decodeBatch(replica.outputs(x, n, null).arrays(), n,
         classes.size(), preprocessing.inputSize()));
+  }
+
+  /**
+   * A segmenter's masks of images already preprocessed to its input ({@code inputSize²} values each): each pixel's
+   * most likely class, 0 for background and {@code i} for {@code classes().get(i - 1)}, row-major in input pixels.
+   */
+  public List<byte[]> segment(List<float[]> inputs) {
+    if (task != org.radlab.core.task.TaskType.SEGMENTATION) {
+      throw new IllegalStateException("model " + id + " is a " + task.id() + " model, not a segmenter");
+    }
+    return inBatches(inputs, 8, (x, n) -> java.util.Arrays.asList(replica.segment(x, n, null).masks()));
   }
 
   @Override

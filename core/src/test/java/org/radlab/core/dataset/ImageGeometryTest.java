@@ -31,6 +31,28 @@ class ImageGeometryTest {
   }
 
   @Test
+  void aMaskWorkedByHand() {
+    // 8 x 4 original, PNG 4 x 2, tensor 8: fitted 8 x 4 at offset (0, 2); an input of 8 is the tensor itself, so
+    // each PNG pixel becomes a 2 x 2 block and rows 0-1 and 6-7 are the black margin (background)
+    ImageGeometry g = new ImageGeometry(8, 4, 4, 2, 8);
+    LabelMask png = new LabelMask(4, 2, new byte[] {1, 0, 2, 2, 0, 1, 1, 0});
+    byte[] expected = {
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 0, 0, 2, 2, 2, 2,
+        1, 1, 0, 0, 2, 2, 2, 2,
+        0, 0, 1, 1, 1, 1, 0, 0,
+        0, 0, 1, 1, 1, 1, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0};
+    assertArrayEquals(expected, g.pngMaskToInput(png, 8));
+    assertArrayEquals(png.labels(), g.inputMaskToPng(expected, 8).labels(), "and back to the PNG");
+    // an input of 4 halves the tensor: each input pixel is one PNG pixel, the margin one row above and below
+    assertArrayEquals(new byte[] {0, 0, 0, 0, 1, 0, 2, 2, 0, 1, 1, 0, 0, 0, 0, 0}, g.pngMaskToInput(png, 4));
+    assertArrayEquals(png.labels(), g.inputMaskToPng(g.pngMaskToInput(png, 4), 4).labels());
+  }
+
+  @Test
   void aRectangleLandsWhereTheResizesPutIt() {
     int columns = 300;
     int rows = 220;

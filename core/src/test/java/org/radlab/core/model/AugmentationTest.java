@@ -77,6 +77,51 @@ class AugmentationTest {
   }
 
   @Test
+  void masksTurnAsTheImageDoesWithoutBlendingClasses() {
+    byte[] mask = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    // the image's hand-worked results above, now as class indices
+    assertArrayEquals(new byte[] {3, 2, 1, 6, 5, 4, 9, 8, 7}, Augmentation.transformMask(mask, 3, true, false, 0));
+    assertArrayEquals(new byte[] {3, 6, 9, 2, 5, 8, 1, 4, 7}, Augmentation.transformMask(mask, 3, false, false, 90));
+    // flipped both ways (9 8 7 / 6 5 4 / 3 2 1), then its right column (7 4 1) turned up to the top row
+    assertArrayEquals(new byte[] {7, 4, 1, 8, 5, 2, 9, 6, 3}, Augmentation.transformMask(mask, 3, true, true, 90));
+    // a 45-degree turn of a full mask: the corners come from outside and are background
+    byte[] ones = new byte[64 * 64];
+    java.util.Arrays.fill(ones, (byte) 1);
+    byte[] r45 = Augmentation.transformMask(ones, 64, false, false, 45);
+    assertEquals(0, r45[0]);
+    assertEquals(1, r45[32 * 64 + 32]);
+    // drawn together: a random change moves an image and its mask alike. The image is the mask as grey values, class
+    // 1 at +10 and class 2 at -10 (kept 3 pixels apart, so no sample blends them): a bilinear sample within 0.5 of a
+    // class's value takes at least 95 % of its weight from that class, so the pixel nearest the sample (the one with
+    // the largest weight, at least 25 %) holds it, and the mask must say so
+    int side = 48;
+    float[] image = new float[side * side];
+    byte[] labels = new byte[side * side];
+    for (int y = 0; y < side; y++) {
+      for (int x = 0; x < side; x++) {
+        int c = Math.hypot(x - 18, y - 26) < 9 ? 1 : x > 30 && y < 20 ? 2 : 0;
+        labels[y * side + x] = (byte) c;
+        image[y * side + x] = c == 2 ? -10 : c * 10;
+      }
+    }
+    Augmentation aug = new Augmentation(Augmentation.Kind.FLIPS_ROTATIONS, 30);
+    Random random = new Random(5);
+    for (int round = 0; round < 8; round++) {
+      Augmentation.Masked moved = aug.apply(image, side, labels, random);
+      int agreeing = 0;
+      for (int i = 0; i < side * side; i++) {
+        float v = moved.image()[i];
+        int clear = Math.abs(v) < 0.5 ? 0 : Math.abs(v - 10) < 0.5 ? 1 : Math.abs(v + 10) < 0.5 ? 2 : -1;
+        if (clear >= 0) {
+          assertEquals(clear, moved.mask()[i], "round " + round + ", pixel " + i);
+          agreeing++;
+        }
+      }
+      assertTrue(agreeing > side * side * 0.8, "most pixels are clearly one class: " + agreeing);
+    }
+  }
+
+  @Test
   void boxesMoveWithTheImage() {
     int side = 64;
     // a bright rectangle covering pixels x 10..21, y 40..47: the box [10, 22) x [40, 48)
