@@ -20,6 +20,7 @@ import org.radlab.core.metrics.DetectionReport;
 import org.radlab.core.metrics.Froc;
 import org.radlab.core.metrics.MetricsReport;
 import org.radlab.core.metrics.Roc;
+import org.radlab.core.metrics.SegmentationReport;
 import org.radlab.core.metrics.VolumePairs;
 
 /**
@@ -124,7 +125,29 @@ public final class Charts {
     return out;
   }
 
+  /**
+   * A segmentation report's charts, per class: the predicted against the reference volume of each series
+   * ({@code <class>-volumes}) and, when at least two series hold the class, their Bland-Altman plot
+   * ({@code <class>-bland-altman}); class names are made safe for file names.
+   */
+  public static List<Path> forSegmentation(SegmentationReport report, String title, Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (var e : report.volumes().entrySet()) {
+      String name = e.getKey().replaceAll("[^A-Za-z0-9_-]", "_");
+      String classTitle = title + ", " + e.getKey() + " (mL)";
+      out.addAll(volumes(e.getValue().pairs(), classTitle, dir, name + "-volumes"));
+      if (e.getValue().agreement() != null) {
+        out.addAll(blandAltman(e.getValue().agreement(), classTitle, dir, name + "-bland-altman"));
+      }
+    }
+    return out;
+  }
+
   public static List<Path> blandAltman(BlandAltman ba, String title, Path dir) throws IOException {
+    return blandAltman(ba, title, dir, "bland-altman");
+  }
+
+  private static List<Path> blandAltman(BlandAltman ba, String title, Path dir, String file) throws IOException {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title + ": Bland-Altman")
         .xAxisTitle("mean of the two measurements").yAxisTitle("difference").build();
     double[] x = ba.points().stream().mapToDouble(BlandAltman.Point::mean).toArray();
@@ -135,10 +158,15 @@ public final class Charts {
     line(chart, String.format(java.util.Locale.ROOT, "bias %.3g", ba.bias()), lo, hi, ba.bias());
     line(chart, String.format(java.util.Locale.ROOT, "bias - 1.96 SD %.3g", ba.lower()), lo, hi, ba.lower());
     line(chart, String.format(java.util.Locale.ROOT, "bias + 1.96 SD %.3g", ba.upper()), lo, hi, ba.upper());
-    return save(chart, dir, "bland-altman");
+    return save(chart, dir, file);
   }
 
   public static List<Path> volumes(List<VolumePairs.Pair> pairs, String title, Path dir) throws IOException {
+    return volumes(pairs, title, dir, "volumes");
+  }
+
+  private static List<Path> volumes(List<VolumePairs.Pair> pairs, String title, Path dir, String file)
+      throws IOException {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title + ": volumes")
         .xAxisTitle("reference volume").yAxisTitle("predicted volume").build();
     double[] x = pairs.stream().mapToDouble(VolumePairs.Pair::reference).toArray();
@@ -146,7 +174,7 @@ public final class Charts {
     chart.addSeries("cases", x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     double max = Math.max(java.util.Arrays.stream(x).max().orElse(1), java.util.Arrays.stream(y).max().orElse(1));
     chart.addSeries("identity", new double[] {0, max}, new double[] {0, max}).setMarker(SeriesMarkers.NONE);
-    return save(chart, dir, "volumes");
+    return save(chart, dir, file);
   }
 
   /** Each study's positive score over time, false positives and false negatives in their own series. */

@@ -50,7 +50,8 @@ public final class EvaluateJob {
   private EvaluateJob() {}
 
   /** One model's row of the comparison table, whatever its task. */
-  public sealed interface Compared permits ModelResult, DetectionEvaluation.DetectorResult {
+  public sealed interface Compared permits ModelResult, DetectionEvaluation.DetectorResult,
+      SegmentationEvaluation.SegmenterResult {
     String model();
 
     /** The row in one line, for the console. */
@@ -103,13 +104,17 @@ public final class EvaluateJob {
   }
 
   /**
-   * Evaluates the config's models as their task asks (classifiers by study, detectors by box) and returns the
+   * Evaluates the config's models as their task asks (classifiers by study, detectors by box, segmenters by pixel
+   * and volume) and returns the
    * comparison table (also written to {@code comparison.json}).
    */
   public static List<? extends Compared> evaluate(SparkSession spark, EvalConfig cfg) throws IOException {
     Models models = Models.of(cfg);
-    return models.task() == TaskType.DETECTION ? DetectionEvaluation.run(spark, cfg, models.ids(), models.classes())
-        : run(spark, cfg, models);
+    return switch (models.task()) {
+      case CLASSIFICATION -> run(spark, cfg, models);
+      case DETECTION -> DetectionEvaluation.run(spark, cfg, models.ids(), models.classes());
+      case SEGMENTATION -> SegmentationEvaluation.run(spark, cfg, models.ids(), models.classes());
+    };
   }
 
   public static void main(String[] args) throws Exception {

@@ -39,8 +39,14 @@ final class SegmentationInput {
    */
   static List<SegmentationReport.Slice> fromSnapshots(Path predictions, Path truth, Path dataset,
       java.util.function.Consumer<String> warnings) throws IOException {
-    MaskTable reference = MaskTable.read(truth);
-    MaskTable predicted = MaskTable.read(predictions);
+    Map<String, ImageList.Entry> catalog = new HashMap<>();
+    ImageList.read(dataset.resolve(ImageList.FILE)).forEach(e -> catalog.put(e.imageId(), e));
+    return fromSnapshots(MaskTable.read(predictions), MaskTable.read(truth), catalog, dataset.toString(), warnings);
+  }
+
+  /** As {@link #fromSnapshots(Path, Path, Path, java.util.function.Consumer)}, from tables and a catalog in hand. */
+  static List<SegmentationReport.Slice> fromSnapshots(MaskTable predicted, MaskTable reference,
+      Map<String, ImageList.Entry> catalog, String dataset, java.util.function.Consumer<String> warnings) {
     List<String> missing = reference.images().stream().filter(k -> !predicted.masks().containsKey(k)).toList();
     List<String> extra = predicted.images().stream().filter(k -> !reference.masks().containsKey(k)).toList();
     if (!missing.isEmpty() || !extra.isEmpty()) {
@@ -48,8 +54,6 @@ final class SegmentationInput {
           + "masks have no prediction " + first(missing) + ", " + extra.size() + " predictions have no reference "
           + first(extra));
     }
-    Map<String, ImageList.Entry> catalog = new HashMap<>();
-    ImageList.read(dataset.resolve(ImageList.FILE)).forEach(e -> catalog.put(e.imageId(), e));
     List<SegmentationReport.Slice> slices = new ArrayList<>();
     int guessed = 0;
     for (var e : reference.masks().entrySet()) {
