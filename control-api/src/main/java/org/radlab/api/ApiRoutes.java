@@ -157,6 +157,11 @@ final class ApiRoutes {
         "?useCaseId=&keys=pseudonymous|original; text/csv image,x_min,y_min,x_max,y_max,label (image ids, PNG "
         + "pixels), or with keys=original SOPInstanceUID,x_min,... in the DICOM's pixels",
         "{dataset, useCaseId, images, boxes}", datasets::importReferenceBoxes);
+    add(r, "POST", ds + "/reference-masks", Access.ADMIN,
+        "admin", "Import the reference reader's masks of a segmentation use case (never returned)",
+        "?useCaseId=; text/csv image,width,height,runs (a mask snapshot: image ids, PNG pixels, runs CLASS*LENGTH "
+        + "row by row, class i the use case's i-th category)",
+        "{dataset, useCaseId, images, pixelsPerClass}", datasets::importReferenceMasks);
 
     add(r, "GET", an + "/next", Access.USER, "any user", "Your next study to label (404 no_more_studies when done)", "",
         "{useCaseId, datasetId, studyUid, images, annotation, annotatedByYou, studiesInDataset}", annotate::next);

@@ -78,7 +78,8 @@ class RouteAccessTest {
     }
     assertEquals(List.of(), wrong);
     // the rows that say "admin": users (2), a user's token, draft requests, dataset registration, reference
-    // labels, reference boxes, the assist module, publish destinations (2), challenges and their final ranking
-    assertEquals(12, admins);
+    // labels, reference boxes, reference masks, the assist module, publish destinations (2), challenges and their
+    // final ranking
+    assertEquals(13, admins);
   }
 }

@@ -18,23 +18,27 @@ public interface ChallengeDao {
       long finalDatasetId, String startsAt, String endsAt, int dailyLimit, int minAnnotations, String finalizedAt,
       long createdBy, String createdAt, int agreementMilestone) {}
 
-  /** A submission and its scores: kappa and AUC on a classification challenge, mAP and AP50 on a detection one. */
+  /**
+   * A submission and its scores: kappa and AUC on a classification challenge, mAP and AP50 on a detection one, mean
+   * Dice and IoU on a segmentation one.
+   */
   record Submission(long id, long challengeId, long userId, long modelId, String phase, Long jobId, String status,
-      Double kappa, Double auc, Double map, Double ap50, String submittedAt, String scoredAt) {}
+      Double kappa, Double auc, Double map, Double ap50, Double dice, Double iou, String submittedAt,
+      String scoredAt) {}
 
   /** A leaderboard row: one participant's most recent submission of a phase. */
   record Standing(long userId, String userName, long submissionId, long modelId, String status, Double kappa,
-      Double auc, Double map, Double ap50, String submittedAt) {}
+      Double auc, Double map, Double ap50, Double dice, Double iou, String submittedAt) {}
 
-  /** What a finished evaluation scored: the two scores of the challenge's task, the other two null. */
-  record Scores(Double kappa, Double auc, Double map, Double ap50) {
-    public static final Scores NONE = new Scores(null, null, null, null);
+  /** What a finished evaluation scored: the two scores of the challenge's task, the others null. */
+  record Scores(Double kappa, Double auc, Double map, Double ap50, Double dice, Double iou) {
+    public static final Scores NONE = new Scores(null, null, null, null, null, null);
   }
 
   String COLUMNS = "id, title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, starts_at, ends_at, "
       + "daily_limit, min_annotations, finalized_at, created_by, created_at, agreement_milestone";
   String SUBMISSION_COLUMNS = "id, challenge_id, user_id, model_id, phase, job_id, status, kappa, auc, map, ap50, "
-      + "submitted_at, scored_at";
+      + "dice, iou, submitted_at, scored_at";
 
   @SqlUpdate("INSERT INTO challenge (title, use_case_id, pool_dataset_id, test_dataset_id, final_dataset_id, "
       + "starts_at, ends_at, daily_limit, min_annotations, agreement_milestone, created_by, created_at) "
@@ -74,7 +78,7 @@ public interface ChallengeDao {
   Optional<Submission> byJob(@Bind("job") long jobId);
 
   @SqlUpdate("UPDATE submission SET status = :status, kappa = :s.kappa, auc = :s.auc, map = :s.map, ap50 = :s.ap50, "
-      + "scored_at = :at WHERE id = :id")
+      + "dice = :s.dice, iou = :s.iou, scored_at = :at WHERE id = :id")
   int score(@Bind("id") long id, @Bind("status") String status, @BindMethods("s") Scores scores,
       @Bind("at") String at);
 
@@ -88,14 +92,15 @@ public interface ChallengeDao {
 
   /**
    * Each participant's most recent submission of {@code phase}, best first: kappa, then AUC on a classification
-   * challenge; mAP, then AP50 on a detection one (a challenge's submissions all carry the scores of its task);
-   * unscored last.
+   * challenge; mAP, then AP50 on a detection one; mean Dice, then mean IoU on a segmentation one (a challenge's
+   * submissions all carry the scores of its task); unscored last.
    */
   @SqlQuery("SELECT s.user_id, u.name AS user_name, s.id AS submission_id, s.model_id, s.status, s.kappa, s.auc, "
-      + "s.map, s.ap50, s.submitted_at FROM submission s JOIN app_user u ON u.id = s.user_id WHERE s.challenge_id = :c "
+      + "s.map, s.ap50, s.dice, s.iou, s.submitted_at FROM submission s JOIN app_user u ON u.id = s.user_id WHERE s.challenge_id = :c "
       + "AND s.phase = :phase AND s.id = (SELECT max(x.id) FROM submission x WHERE x.challenge_id = s.challenge_id "
       + "AND x.phase = s.phase AND x.user_id = s.user_id) "
-      + "ORDER BY coalesce(s.kappa, s.map) IS NULL, coalesce(s.kappa, s.map) DESC, coalesce(s.auc, s.ap50) DESC, "
+      + "ORDER BY coalesce(s.kappa, s.map, s.dice) IS NULL, coalesce(s.kappa, s.map, s.dice) DESC, "
+      + "coalesce(s.auc, s.ap50, s.iou) DESC, "
       + "s.submitted_at")
   List<Standing> leaderboard(@Bind("c") long challengeId, @Bind("phase") String phase);
 }

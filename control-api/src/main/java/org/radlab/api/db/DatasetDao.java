@@ -157,6 +157,39 @@ public interface DatasetDao extends SqlObject {
     return new org.radlab.core.dataset.BoxTable(images, boxes);
   }
 
+  /** Replaces the dataset's reference masks for a segmentation use case: one mask per image read. */
+  @Transaction
+  default void replaceReferenceMasks(long datasetId, long useCaseId, org.radlab.core.dataset.MaskTable table) {
+    var h = getHandle();
+    h.execute("DELETE FROM reference_mask WHERE dataset_id = ? AND use_case_id = ?", datasetId, useCaseId);
+    var rows = h.prepareBatch("INSERT INTO reference_mask (dataset_id, use_case_id, image_id, width, height, runs) "
+        + "VALUES (?, ?, ?, ?, ?, ?)");
+    table.masks().forEach((image, m) -> rows.add(datasetId, useCaseId, image, m.width(), m.height(),
+        org.radlab.core.dataset.MaskTable.runs(m)));
+    if (!table.masks().isEmpty()) {
+      rows.execute();
+    }
+  }
+
+  /** The reference masks of a segmentation use case on a dataset; for snapshots handed to jobs, never a response. */
+  default org.radlab.core.dataset.MaskTable referenceMasks(long datasetId, long useCaseId) {
+    Map<String, org.radlab.core.dataset.LabelMask> masks = new java.util.LinkedHashMap<>();
+    getHandle().createQuery("SELECT image_id, width, height, runs FROM reference_mask WHERE dataset_id = :d AND "
+            + "use_case_id = :u ORDER BY image_id").bind("d", datasetId).bind("u", useCaseId)
+        .map((rs, ctx) -> Map.entry(rs.getString(1), org.radlab.core.dataset.MaskTable.mask(rs.getInt(2),
+            rs.getInt(3), rs.getString(4), "reference mask of image " + rs.getString(1))))
+        .forEach(e -> masks.put(e.getKey(), e.getValue()));
+    return new org.radlab.core.dataset.MaskTable(masks);
+  }
+
+  @SqlQuery("SELECT count(*) FROM reference_mask WHERE dataset_id = :d AND use_case_id = :u")
+  int referenceMaskCount(@Bind("d") long datasetId, @Bind("u") long useCaseId);
+
+  /** How many studies the reference reader outlined for a segmentation use case: studies of its masked images. */
+  @SqlQuery("SELECT count(DISTINCT i.study_uid) FROM reference_mask r JOIN image i ON i.dataset_id = r.dataset_id "
+      + "AND i.image_id = r.image_id WHERE r.dataset_id = :d AND r.use_case_id = :u")
+  int referenceMaskStudies(@Bind("d") long datasetId, @Bind("u") long useCaseId);
+
   @SqlQuery("SELECT count(*) FROM reference_box WHERE dataset_id = :d AND use_case_id = :u")
   int referenceBoxCount(@Bind("d") long datasetId, @Bind("u") long useCaseId);
 

@@ -39,7 +39,7 @@ final class EvaluateOutcome implements JobOutcome {
 
   /**
    * The submission's scores, from the first row of the evaluation's {@code comparison.json}: kappa and AUC on a
-   * classification challenge, mAP and AP50 on a detection one.
+   * classification challenge, mAP and AP50 on a detection one, mean Dice and IoU on a segmentation one.
    */
   @Override
   public void succeeded(Job job) {
@@ -51,9 +51,11 @@ final class EvaluateOutcome implements JobOutcome {
             .orElseThrow(() -> new IOException("its challenge or use case is gone")).taskType();
         ChallengeDao.Scores scores = switch (task) {
           case CLASSIFICATION -> new ChallengeDao.Scores(score(result, "kappaLinear"), tieBreak(result, "aucMacro"),
-              null, null);
-          case DETECTION -> new ChallengeDao.Scores(null, null, score(result, "map"), tieBreak(result, "ap50"));
-          case SEGMENTATION -> throw new IOException("segmentation challenges are not scored yet");
+              null, null, null, null);
+          case DETECTION -> new ChallengeDao.Scores(null, null, score(result, "map"), tieBreak(result, "ap50"), null,
+              null);
+          case SEGMENTATION -> new ChallengeDao.Scores(null, null, null, null, score(result, "dice"),
+              tieBreak(result, "iou"));
         };
         challenges.score(s.id(), "scored", scores, Times.now());
       } catch (IOException | RuntimeException e) {

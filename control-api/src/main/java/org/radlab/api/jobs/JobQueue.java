@@ -45,6 +45,12 @@ public final class JobQueue {
       return new Snapshot(useCaseId, source, LabelSnapshot.csv(labels), labels.size());
     }
 
+    /** A segmentation snapshot: the mask of every image of {@code studies} studies read, in PNG pixels. */
+    public static Snapshot ofMasks(long useCaseId, String source, org.radlab.core.dataset.MaskTable masks,
+        int studies) {
+      return new Snapshot(useCaseId, source, masks.csv(), studies);
+    }
+
     /** A detection snapshot: the boxes of every image of {@code studies} studies read, in PNG pixels. */
     public static Snapshot ofBoxes(long useCaseId, String source, org.radlab.core.dataset.BoxTable boxes,
         int studies) {
@@ -95,8 +101,8 @@ public final class JobQueue {
       case CLASSIFICATION -> Snapshot.ofStudies(useCaseId, "reference", datasets.referenceLabels(d.id(), useCaseId));
       case DETECTION -> Snapshot.ofBoxes(useCaseId, "reference", datasets.referenceBoxes(d.id(), useCaseId),
           datasets.referenceBoxStudies(d.id(), useCaseId));
-      case SEGMENTATION -> throw ApiException.rule("use case " + useCaseId + " is a segmentation use case: its "
-          + "models cannot be evaluated yet");
+      case SEGMENTATION -> Snapshot.ofMasks(useCaseId, "reference", datasets.referenceMasks(d.id(), useCaseId),
+          datasets.referenceMaskStudies(d.id(), useCaseId));
     };
     ObjectNode config = Json.MAPPER.createObjectNode();
     config.put("dataset", d.path());

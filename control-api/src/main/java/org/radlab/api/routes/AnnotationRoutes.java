@@ -156,6 +156,11 @@ public final class AnnotationRoutes {
       }
       return new String[] {code, null};
     }
+    if (u.taskType() == org.radlab.core.task.TaskType.SEGMENTATION) {
+      throw ApiException.rule("use case " + u.id() + " is a segmentation use case: masks are not drawn in Annotate "
+          + "yet; import them with radlab labels import --task segmentation, or as reference masks (POST "
+          + "/api/datasets/" + d.id() + "/reference-masks)");
+    }
     if (r.boxes() == null) {
       throw ApiException.badRequest("use case " + u.id() + " is a detection use case: send 'boxes' (an empty list "
           + "means nothing found)");

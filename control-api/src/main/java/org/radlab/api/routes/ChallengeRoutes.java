@@ -50,10 +50,10 @@ public final class ChallengeRoutes {
 
   /** A submission as its participant sees it: kappa and AUC, or mAP and AP50 (by the use case's task). */
   public record SubmissionView(long id, long userId, long modelId, String phase, String status, Double kappa,
-      Double auc, Double map, Double ap50, String submittedAt, String scoredAt, Long jobId) {}
+      Double auc, Double map, Double ap50, Double dice, Double iou, String submittedAt, String scoredAt, Long jobId) {}
 
   public record Row(int rank, String userName, long modelId, String status, Double kappa, Double auc, Double map,
-      Double ap50, String submittedAt) {}
+      Double ap50, Double dice, Double iou, String submittedAt) {}
 
   private final Database db;
   private final ChallengeDao challenges;
@@ -115,8 +115,8 @@ public final class ChallengeRoutes {
                 + "; import them first (POST /api/datasets/" + hidden.id() + "/reference-boxes)");
           }
         }
-        case SEGMENTATION -> throw ApiException.rule("use case " + u.id() + " is a segmentation use case: its "
-            + "models cannot be evaluated yet, so it cannot hold a challenge");
+        case SEGMENTATION -> throw ApiException.rule("use case " + u.id() + " is a segmentation use case: "
+            + "participants cannot draw masks in Annotate yet, so none could train a model to submit");
       }
     }
     Instant starts = instant(r.startsAt(), "startsAt");
@@ -209,7 +209,7 @@ public final class ChallengeRoutes {
     for (ChallengeDao.Standing s : challenges.leaderboard(c.id(), phase)) {
       boolean scored = "scored".equals(s.status());
       rows.add(new Row(scored ? ++rank : 0, s.userName(), s.modelId(), s.status(), s.kappa(), s.auc(), s.map(),
-          s.ap50(), s.submittedAt()));
+          s.ap50(), s.dice(), s.iou(), s.submittedAt()));
     }
     ctx.json(Map.of("challenge", c.id(), "phase", phase, "rows", rows));
   }
@@ -261,7 +261,7 @@ public final class ChallengeRoutes {
   /** The evaluation job (on a hidden set) is named only to admins. */
   private static SubmissionView submissionView(Caller caller, Submission s) {
     return new SubmissionView(s.id(), s.userId(), s.modelId(), s.phase(), s.status(), s.kappa(), s.auc(), s.map(),
-        s.ap50(), s.submittedAt(), s.scoredAt(), caller.isAdmin() ? s.jobId() : null);
+        s.ap50(), s.dice(), s.iou(), s.submittedAt(), s.scoredAt(), caller.isAdmin() ? s.jobId() : null);
   }
 
   private String now() {

@@ -258,6 +258,72 @@ public final class DatasetRoutes {
         table.boxes().size()));
   }
 
+  /**
+   * Admin: the reference reader's masks of a segmentation use case on this dataset, as a mask snapshot
+   * ({@code image,width,height,runs}: the dataset's image ids, each mask the size of its PNG, class i the use case's
+   * i-th category, as {@code radlab labels import --task segmentation} writes it). Replaces what was there; never
+   * returned.
+   */
+  public void importReferenceMasks(Context ctx) {
+    Dataset d = found(ctx);
+    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
+    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
+        + useCaseId + " names no use case"));
+    if (u.taskType() != org.radlab.core.task.TaskType.SEGMENTATION) {
+      throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
+          + (u.taskType() == org.radlab.core.task.TaskType.DETECTION ? "boxes with /reference-boxes"
+          : "labels with /reference-labels"));
+    }
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (!type.startsWith("text/csv")) {
+      throw new ApiException(415, "unsupported_media_type", "send the masks as text/csv: "
+          + org.radlab.core.dataset.MaskTable.HEADER);
+    }
+    org.radlab.core.dataset.MaskTable table;
+    try {
+      table = org.radlab.core.dataset.MaskTable.read(List.of(Json.text(ctx).split("\r?\n")), "the upload");
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (table.masks().isEmpty()) {
+      throw ApiException.badRequest("the upload lists no image");
+    }
+    int classes = useCases.categories(useCaseId).size();
+    long[] pixels = new long[256];
+    List<String> unknown = new ArrayList<>();
+    for (var e : table.masks().entrySet()) {
+      DatasetDao.Image i = datasets.image(d.id(), e.getKey()).orElse(null);
+      if (i == null) {
+        unknown.add(e.getKey());
+        continue;
+      }
+      org.radlab.core.dataset.LabelMask m = e.getValue();
+      if (i.pngWidth() != null && i.pngHeight() != null && (m.width() != i.pngWidth() || m.height() != i.pngHeight())) {
+        throw ApiException.badRequest("the mask of image " + e.getKey() + " is " + m.width() + " x " + m.height()
+            + ", its PNG " + i.pngWidth() + " x " + i.pngHeight());
+      }
+      if (m.maxLabel() > classes) {
+        throw ApiException.badRequest("the mask of image " + e.getKey() + " holds class index " + m.maxLabel()
+            + "; use case " + useCaseId + " has " + classes + " categories");
+      }
+      for (byte b : m.labels()) {
+        pixels[b & 0xff]++;
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw ApiException.badRequest(unknown.size() + " images are not in dataset " + d.id() + ", such as "
+          + unknown.subList(0, Math.min(3, unknown.size())));
+    }
+    datasets.replaceReferenceMasks(d.id(), useCaseId, table);
+    Map<String, Long> perClass = new java.util.LinkedHashMap<>();
+    List<UseCaseDao.Category> categories = useCases.categories(useCaseId);
+    for (int c = 0; c < categories.size(); c++) {
+      perClass.put(categories.get(c).code(), pixels[c + 1]);
+    }
+    ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "images", table.masks().size(), "pixelsPerClass",
+        perClass));
+  }
+
   /** The image column of boxes keyed by original image, as {@code synth --lesions} and PACS exports name it. */
   private static final String ORIGINAL_IMAGE_COLUMN = "SOPInstanceUID";
 

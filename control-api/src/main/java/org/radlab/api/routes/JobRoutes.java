@@ -127,6 +127,10 @@ public final class JobRoutes {
       return queue.enqueue(caller, JobKind.TRAIN, config, d.id(),
           boxSnapshot(caller, r.labels(), d, useCase, minTrainingLabels, "training"));
     }
+    if (u.taskType() == TaskType.SEGMENTATION) {
+      return queue.enqueue(caller, JobKind.TRAIN, config, d.id(),
+          maskSnapshot(caller, r.labels(), d, useCase, minTrainingLabels, "training"));
+    }
     Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
     if (labels.size() < minTrainingLabels) {
       throw ApiException.rule("training needs at least " + minTrainingLabels + " labelled studies; "
@@ -209,6 +213,25 @@ public final class JobRoutes {
     return Snapshot.ofBoxes(useCase, "mine", new BoxTable(images, boxes), studies.size());
   }
 
+  /**
+   * A segmentation use case's reference masks on the dataset as a snapshot (admins: masks are not drawn in Annotate
+   * yet, so the reference reader's are the only ones). Needs masks on at least {@code minStudies} studies.
+   */
+  private Snapshot maskSnapshot(Caller caller, String source, Dataset d, long useCase, int minStudies, String what) {
+    if (!"reference".equals(source)) {
+      throw ApiException.rule("masks are not drawn in Annotate yet: a segmentation use case trains and evaluates on "
+          + "the reference masks (labels 'reference', admins; POST /api/datasets/" + d.id() + "/reference-masks)");
+    }
+    caller.requireAdmin("training or evaluating on the reference masks");
+    int studies = datasets.referenceMaskStudies(d.id(), useCase);
+    if (studies < minStudies) {
+      throw ApiException.rule(what + " needs reference masks on at least " + minStudies + " studies; dataset "
+          + d.id() + " has them on " + studies + " for use case " + useCase + " (POST /api/datasets/" + d.id()
+          + "/reference-masks)");
+    }
+    return Snapshot.ofMasks(useCase, "reference", datasets.referenceMasks(d.id(), useCase), studies);
+  }
+
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
     UseCaseDao.UseCase u = useCase(caller, r.useCaseId());
     long useCase = u.id();
@@ -216,6 +239,8 @@ public final class JobRoutes {
     Snapshot snapshot;
     if (u.taskType() == TaskType.DETECTION) {
       snapshot = boxSnapshot(caller, r.labels(), d, useCase, 1, "evaluation");
+    } else if (u.taskType() == TaskType.SEGMENTATION) {
+      snapshot = maskSnapshot(caller, r.labels(), d, useCase, 1, "evaluation");
     } else {
       Map<String, String> labels = labels(caller, r.labels(), d.id(), useCase);
       if (labels.isEmpty()) {

@@ -54,6 +54,17 @@ public final class ModelRoutes {
   public record Detections(long modelId, String task, String imageId, List<FoundBox> boxes, String reportText,
       String input) {}
 
+  /** One class of a segmenter's mask: its pixels, and its area in mm² when the image's pixel spacing is known. */
+  public record MaskClass(int index, String code, String name, long pixels, Double areaMm2) {}
+
+  /**
+   * A segmenter's prediction: its mask in the pixels of the image it ran on ({@code width} x {@code height}, run-length
+   * encoded row by row as a mask snapshot stores it: {@code CLASS*LENGTH} pairs, class 0 background, class i the
+   * use case's i-th category), and each class's pixels and area.
+   */
+  public record Segmented(long modelId, String task, String imageId, int width, int height, String runs,
+      List<MaskClass> classes, String input) {}
+
   /** The score a detector's box needs for its category's sentence to go into the report text. */
   public static final double REPORT_SCORE = 0.5;
 
@@ -107,6 +118,8 @@ public final class ModelRoutes {
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
     TrainedModel model = load(m);
     boolean detector = model.task() == TaskType.DETECTION;
+    boolean segmenter = model.task() == TaskType.SEGMENTATION;
+    double[] spacing = null; // a dataset image's pixel spacing at its PNG's size, mm (rows, columns)
     int side = model.tensorSide();
     float[] tensor;
     String input;
@@ -129,7 +142,14 @@ public final class ModelRoutes {
       side = t.side();
       input = "dataset " + d.id() + " image " + image.imageId();
       imageId = image.imageId();
-      geometry = detector ? pngGeometry(d, image.imageId(), side) : null;
+      geometry = detector || segmenter ? pngGeometry(d, image.imageId(), side) : null;
+      if (segmenter) {
+        ImageList.Entry e = Catalogs.of(d).get(image.imageId());
+        if (e.rowSpacing() != null && e.columnSpacing() != null) {
+          spacing = new double[] {e.rowSpacing() * e.rows() / e.pngHeight(),
+              e.columnSpacing() * e.columns() / e.pngWidth()};
+        }
+      }
     } else if (type.startsWith("application/dicom") || type.startsWith("image/png")
         || type.startsWith("application/octet-stream")) {
       byte[] upload = upload(ctx);
@@ -163,6 +183,14 @@ public final class ModelRoutes {
         found = model.detect(List.of(model.preprocessing().apply(tensor, side))).get(0);
       }
       ctx.json(detections(m, model, found, geometry, mirroredColumns, imageId, input));
+      return;
+    }
+    if (segmenter) {
+      byte[] mask;
+      synchronized (model) {
+        mask = model.segment(List.of(model.preprocessing().apply(tensor, side))).get(0);
+      }
+      ctx.json(segmented(m, model, mask, geometry, mirroredColumns, spacing, imageId, input));
       return;
     }
     float[] p;
@@ -199,6 +227,38 @@ public final class ModelRoutes {
         .map(code -> reportText(m.useCaseId(), categories, code)).filter(t -> t != null && !t.isBlank()).toList();
     return new Detections(m.id(), TaskType.DETECTION.id(), imageId, boxes,
         sentences.isEmpty() ? null : String.join(" ", sentences), input);
+  }
+
+  /**
+   * The segmenter's mask moved from its input into the image's pixels by nearest neighbour (as the evaluation job
+   * moves it), mirrored back for an uploaded DICOM the pipeline mirrored, with each class's pixels and area.
+   */
+  private Segmented segmented(Model m, TrainedModel model, byte[] input, ImageGeometry geometry,
+      int mirroredColumns, double[] spacing, String imageId, String what) {
+    org.radlab.core.dataset.LabelMask mask = geometry.inputMaskToPng(input, model.preprocessing().inputSize());
+    if (mirroredColumns > 0) {
+      byte[] flipped = new byte[mask.labels().length];
+      for (int y = 0; y < mask.height(); y++) {
+        for (int x = 0; x < mask.width(); x++) {
+          flipped[y * mask.width() + x] = mask.labels()[y * mask.width() + mask.width() - 1 - x];
+        }
+      }
+      mask = new org.radlab.core.dataset.LabelMask(mask.width(), mask.height(), flipped);
+    }
+    long[] pixels = new long[model.classes().size() + 1];
+    for (byte b : mask.labels()) {
+      pixels[b & 0xff]++;
+    }
+    Map<String, String> names = new LinkedHashMap<>();
+    useCases.categories(m.useCaseId()).forEach(c -> names.put(c.code(), c.name()));
+    List<MaskClass> classes = new java.util.ArrayList<>();
+    for (int c = 1; c < pixels.length; c++) {
+      String code = model.classes().get(c - 1);
+      classes.add(new MaskClass(c, code, names.getOrDefault(code, code), pixels[c],
+          spacing == null ? null : pixels[c] * spacing[0] * spacing[1]));
+    }
+    return new Segmented(m.id(), TaskType.SEGMENTATION.id(), imageId, mask.width(), mask.height(),
+        org.radlab.core.dataset.MaskTable.runs(mask), classes, what);
   }
 
   /** A dataset image's geometry from its dataset's catalog, at the tensors' side. */

@@ -25,8 +25,9 @@ import org.radlab.core.task.TaskType;
  */
 public final class UseCaseRoutes {
   public static final Set<String> STATUSES = Set.of("draft", "in_review", "published");
-  /** The task types a use case can have today (segmentation is not trained yet). */
-  public static final Set<String> TASKS = Set.of(TaskType.CLASSIFICATION.id(), TaskType.DETECTION.id());
+  /** The task types a use case can have. */
+  public static final Set<String> TASKS = Set.of(TaskType.CLASSIFICATION.id(), TaskType.DETECTION.id(),
+      TaskType.SEGMENTATION.id());
 
   public record CategoryRequest(String code, String name, String description, String cdeId) {}
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The leaderboard's order in the SQLite store: each participant's most recent submission, by kappa then AUC on a
- * classification challenge, by mAP then AP50 on a detection one, unscored last. The expected orders are written
+ * classification challenge, by mAP then AP50 on a detection one, by mean Dice then IoU on a segmentation one,
+ * unscored last. The expected orders are written
  * out by hand from the scores below.
  */
 class LeaderboardOrderTest {
@@ -23,10 +24,10 @@ class LeaderboardOrderTest {
       ChallengeDao dao = db.dao(ChallengeDao.class);
       // ana: an older, better submission, then a worse one (the latest counts); ben and cy tie on mAP, cy has the
       // better AP50; dan is still being evaluated
-      score(dao, submit(db, challenge, "ana", 1), new ChallengeDao.Scores(null, null, 0.90, 0.95));
-      score(dao, submit(db, challenge, "ana", 2), new ChallengeDao.Scores(null, null, 0.20, 0.40));
-      score(dao, submit(db, challenge, "ben", 3), new ChallengeDao.Scores(null, null, 0.50, 0.60));
-      score(dao, submit(db, challenge, "cy", 4), new ChallengeDao.Scores(null, null, 0.50, 0.70));
+      score(dao, submit(db, challenge, "ana", 1), new ChallengeDao.Scores(null, null, 0.90, 0.95, null, null));
+      score(dao, submit(db, challenge, "ana", 2), new ChallengeDao.Scores(null, null, 0.20, 0.40, null, null));
+      score(dao, submit(db, challenge, "ben", 3), new ChallengeDao.Scores(null, null, 0.50, 0.60, null, null));
+      score(dao, submit(db, challenge, "cy", 4), new ChallengeDao.Scores(null, null, 0.50, 0.70, null, null));
       submit(db, challenge, "dan", 5);
       List<ChallengeDao.Standing> board = dao.leaderboard(challenge, "test");
       assertEquals(List.of("cy", "ben", "ana", "dan"), board.stream().map(ChallengeDao.Standing::userName).toList());
@@ -37,13 +38,30 @@ class LeaderboardOrderTest {
   }
 
   @Test
+  void aSegmentationChallengeRanksByDiceThenIou() {
+    try (Database db = Database.open(home)) {
+      long challenge = db.write(h -> challenge(h, "segmentation"));
+      ChallengeDao dao = db.dao(ChallengeDao.class);
+      // ben and cy tie on Dice, ben has the better IoU; ana's Dice is highest; dan's evaluation failed
+      score(dao, submit(db, challenge, "ana", 1), new ChallengeDao.Scores(null, null, null, null, 0.81, 0.70));
+      score(dao, submit(db, challenge, "ben", 2), new ChallengeDao.Scores(null, null, null, null, 0.75, 0.62));
+      score(dao, submit(db, challenge, "cy", 3), new ChallengeDao.Scores(null, null, null, null, 0.75, 0.60));
+      dao.score(submit(db, challenge, "dan", 4), "failed", ChallengeDao.Scores.NONE, "2027-01-05T00:00:00Z");
+      List<ChallengeDao.Standing> board = dao.leaderboard(challenge, "test");
+      assertEquals(List.of("ana", "ben", "cy", "dan"), board.stream().map(ChallengeDao.Standing::userName).toList());
+      assertEquals(0.62, board.get(1).iou(), 0);
+      assertEquals(null, board.get(1).map());
+    }
+  }
+
+  @Test
   void aClassificationChallengeStillRanksByKappaThenAuc() {
     try (Database db = Database.open(home)) {
       long challenge = db.write(h -> challenge(h, "classification"));
       ChallengeDao dao = db.dao(ChallengeDao.class);
-      score(dao, submit(db, challenge, "ana", 1), new ChallengeDao.Scores(0.3, 0.9, null, null));
-      score(dao, submit(db, challenge, "ben", 2), new ChallengeDao.Scores(0.6, 0.7, null, null));
-      score(dao, submit(db, challenge, "cy", 3), new ChallengeDao.Scores(0.6, 0.8, null, null));
+      score(dao, submit(db, challenge, "ana", 1), new ChallengeDao.Scores(0.3, 0.9, null, null, null, null));
+      score(dao, submit(db, challenge, "ben", 2), new ChallengeDao.Scores(0.6, 0.7, null, null, null, null));
+      score(dao, submit(db, challenge, "cy", 3), new ChallengeDao.Scores(0.6, 0.8, null, null, null, null));
       assertEquals(List.of("cy", "ben", "ana"), dao.leaderboard(challenge, "test").stream()
           .map(ChallengeDao.Standing::userName).toList());
     }

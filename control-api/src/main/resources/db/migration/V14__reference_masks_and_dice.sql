@@ -1,0 +1,25 @@
+-- Version 14: segmentation use cases. A use case's task may now be 'segmentation': SQLite cannot alter a CHECK
+-- constraint, and rebuilding use_case would cascade-delete its categories, so the stored definition is widened in
+-- place (SQLite's documented writable_schema procedure for loosening a CHECK; the table's data is untouched).
+PRAGMA writable_schema = ON;
+UPDATE sqlite_master
+   SET sql = replace(sql, 'CHECK (task IN (''classification'', ''detection''))',
+                          'CHECK (task IN (''classification'', ''detection'', ''segmentation''))')
+ WHERE type = 'table' AND name = 'use_case';
+PRAGMA writable_schema = OFF;
+
+-- Reference masks for segmentation use cases, as a mask snapshot holds them: one row per image read, the mask in the
+-- prepared PNG's pixels, run-length encoded row by row.
+CREATE TABLE reference_mask (
+  dataset_id  INTEGER NOT NULL REFERENCES dataset (id),
+  use_case_id INTEGER NOT NULL REFERENCES use_case (id),
+  image_id    TEXT    NOT NULL,
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  runs        TEXT    NOT NULL,
+  PRIMARY KEY (dataset_id, use_case_id, image_id)
+);
+
+-- A submission to a segmentation challenge is scored by mean Dice, then mean IoU.
+ALTER TABLE submission ADD COLUMN dice REAL;
+ALTER TABLE submission ADD COLUMN iou REAL;
