@@ -20,6 +20,12 @@ CREATE TABLE reference_mask (
   PRIMARY KEY (dataset_id, use_case_id, image_id)
 );
 
+-- An annotation of a segmentation use case holds the annotator's masks: a JSON array of {imageId, runs}, each mask in
+-- its image's PNG pixels, run-length encoded as a mask snapshot stores it (an image of the study left out holds no
+-- finding).
+ALTER TABLE annotation ADD COLUMN masks TEXT;
+ALTER TABLE annotation_history ADD COLUMN masks TEXT;
+
 -- A submission to a segmentation challenge is scored by mean Dice, then mean IoU.
 ALTER TABLE submission ADD COLUMN dice REAL;
 ALTER TABLE submission ADD COLUMN iou REAL;

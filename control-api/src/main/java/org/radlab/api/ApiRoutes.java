@@ -170,7 +170,8 @@ final class ApiRoutes {
         "as next", annotate::study);
     add(r, "POST", an + "/studies/{studyUid}", Access.USER,
         "any user", "Label a study (201 first time, 200 on a change)",
-        "{code} or {boxes: [{imageId, x, y, width, height, code}]}", "Annotation", annotate::label);
+        "{code} or {boxes: [{imageId, x, y, width, height, code}]} or {masks: [{imageId, runs}]}", "Annotation",
+        annotate::label);
     add(r, "POST", an + "/studies/{studyUid}/skip", Access.USER,
         "any user", "Skip a study for now", "", "{skipped: [studyUid]}",
         annotate::skip);
@@ -179,11 +180,11 @@ final class ApiRoutes {
     add(r, "GET", "/api/annotations", Access.USER, "any user (their own)", "Your annotations, most recent first",
         "?useCaseId=&datasetId=&limit=&offset=", "{total, annotations: [Annotation]}", annotate::mine);
     add(r, "GET", "/api/annotations/{annotationId}", Access.USER, "its author (403 on a hidden dataset)", "One of your "
-        + "annotations with its history", "", "{annotation, history: [{version, code, boxes, changedAt}]}",
+        + "annotations with its history", "", "{annotation, history: [{version, code, boxes, masks, changedAt}]}",
         annotate::get);
     add(r, "PUT", "/api/annotations/{annotationId}", Access.USER,
         "its author (403 on a hidden dataset)", "Change one of your "
-        + "labels (kept in history)", "{code} or {boxes}", "{annotation, history}", annotate::change);
+        + "labels (kept in history)", "{code} or {boxes} or {masks}", "{annotation, history}", annotate::change);
 
     add(r, "GET", uc + "/assist-module", Access.USER,
         "any user who may see it", "The use case's assist module: report text "
@@ -269,8 +270,9 @@ final class ApiRoutes {
         "any user (their own; admins all)", "Submissions and their scores", "",
         "[Submission]", challenges::submissions);
     add(r, "GET", ch + "/leaderboard", Access.USER, "any user", "Each participant's most recent submission, ranked by "
-        + "linear-weighted kappa, then AUC (detection: mAP, then AP50)", "?phase=test|final", "{challenge, phase, "
-        + "rows: [{rank, userName, modelId, status, kappa, auc | map, ap50, submittedAt}]}", challenges::leaderboard);
+        + "linear-weighted kappa, then AUC (detection: mAP, then AP50; segmentation: mean Dice, then IoU)",
+        "?phase=test|final", "{challenge, phase, rows: [{rank, userName, modelId, status, kappa, auc | map, ap50 | "
+        + "dice, iou, submittedAt}]}", challenges::leaderboard);
     add(r, "POST", ch + "/finalize", Access.ADMIN,
         "admin", "After the end: evaluate everyone's most recent submission on the "
         + "final hidden set", "", "{challenge, finalEvaluations}", challenges::finalizeRanking);

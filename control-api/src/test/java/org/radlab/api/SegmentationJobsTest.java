@@ -24,7 +24,8 @@ import org.radlab.prep.synth.SynthCommand;
 /**
  * A segmentation use case through the API: the reference reader's masks are imported (and bad ones refused naming
  * the problem), an admin trains a U-Net on them and evaluates it by Dice and volume, and Run returns a dataset
- * image's mask with each class's area. Masks cannot be drawn in Annotate yet, and saying so is a 400 naming the way in, not a 500.
+ * image's mask with each class's area. A participant's masks from Annotate train their own U-Net, which a challenge
+ * on hidden reference masks ranks by mean Dice.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SegmentationJobsTest {
@@ -103,11 +104,6 @@ class SegmentationJobsTest {
     assertTrue(http.method("POST", path, admin, shortRuns, "text/csv").expect(400).detail().contains("4000"));
     http.method("POST", path, admin, reference.csv(), "text/plain").expect(415);
     http.method("POST", path, dora, reference.csv(), "text/csv").expect(403);
-    // Annotate cannot take masks yet: a clear refusal naming the way in
-    String study = Fixtures.studies(http, dora, dataset).get(0);
-    String detail = http.post("/api/annotate/" + useCase + "/" + dataset + "/studies/" + study, dora,
-        Map.of("boxes", List.of())).expect(400).detail();
-    assertTrue(detail.contains("reference-masks"), detail);
   }
 
   @Test
@@ -116,7 +112,7 @@ class SegmentationJobsTest {
     Map<String, Object> config = Map.of("inputSize", 64, "width", 0.125, "maxEpochs", 2, "batchSize", 8);
     String detail = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
         "config", config)).expect(400).detail();
-    assertTrue(detail.contains("reference"), "a participant has no masks of their own yet: " + detail);
+    assertTrue(detail.contains("annotated studies"), "dora has outlined nothing yet: " + detail);
     long job = http.post("/api/jobs", admin, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
         "labels", "reference", "config", config)).expect(201).json().path("id").asLong();
     JsonNode done = Fixtures.awaitJob(http, admin, job, Duration.ofMinutes(6));
@@ -172,5 +168,109 @@ class SegmentationJobsTest {
     }
     assertEquals(List.of("liver", "lesion"), List.of(run.path("classes").get(0).path("code").asText(),
         run.path("classes").get(1).path("code").asText()));
+  }
+
+  @Test
+  @Order(3)
+  void aParticipantsMasksTrainAUNetThatAChallengeRanksByDice() throws Exception {
+    // dora outlines the liver of each study and reads every lesion as liver: her masks are synth's, lesion -> liver
+    List<String> studies = Fixtures.studies(http, dora, dataset);
+    String base = "/api/annotate/" + useCase + "/" + dataset + "/studies/";
+    Map<String, LabelMask> expected = new java.util.TreeMap<>();
+    for (int s = 0; s < Fixtures.MIN_LABELS; s++) {
+      List<Map<String, Object>> masks = new java.util.ArrayList<>();
+      for (JsonNode i : http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(s), dora).json()) {
+        String id = i.path("imageId").asText();
+        byte[] liver = reference.masks().get(id).labels().clone();
+        for (int p = 0; p < liver.length; p++) {
+          liver[p] = (byte) (liver[p] == 0 ? 0 : 1);
+        }
+        LabelMask m = new LabelMask(64, 64, liver);
+        expected.put(id, m);
+        if (m.maxLabel() > 0) { // a slice without liver is left out: it holds nothing
+          masks.add(Map.of("imageId", id, "runs", MaskTable.runs(m)));
+        }
+      }
+      http.post(base + studies.get(s), dora, Map.of("masks", masks)).expect(201);
+    }
+    // refused, naming the problem: a box, a class beyond the categories, runs short of the image, another study's
+    // image, an image twice
+    String other = studies.get(Fixtures.MIN_LABELS); // a study dora has not annotated
+    String image = http.get("/api/datasets/" + dataset + "/images?study=" + other, dora).json().get(0)
+        .path("imageId").asText();
+    String study0Image = http.get("/api/datasets/" + dataset + "/images?study=" + studies.get(0), dora).json().get(0)
+        .path("imageId").asText();
+    Map<String, Object[]> bad = new LinkedHashMap<>();
+    bad.put("boxes", new Object[] {Map.of("boxes", List.of()), "send 'masks'"});
+    bad.put("class", new Object[] {Map.of("masks", List.of(Map.of("imageId", image, "runs", "3*4096"))), "class 3"});
+    bad.put("short", new Object[] {Map.of("masks", List.of(Map.of("imageId", image, "runs", "0*4000"))), "4000"});
+    bad.put("study", new Object[] {Map.of("masks", List.of(Map.of("imageId", study0Image, "runs", "0*4096"))),
+        "study " + other});
+    bad.put("twice", new Object[] {Map.of("masks", List.of(Map.of("imageId", image, "runs", "0*4096"),
+        Map.of("imageId", image, "runs", "1*4096"))), "twice"});
+    for (var e : bad.entrySet()) {
+      String detail = http.post(base + other, dora, e.getValue()[0]).expect(400).detail();
+      assertTrue(detail.contains((String) e.getValue()[1]), e.getKey() + ": " + detail);
+    }
+
+    Map<String, Object> config = Map.of("inputSize", 64, "width", 0.125, "maxEpochs", 2, "batchSize", 8);
+    long job = http.post("/api/jobs", dora, Map.of("kind", "train", "datasetId", dataset, "useCaseId", useCase,
+        "config", config)).expect(201).json().path("id").asLong();
+    JsonNode done = Fixtures.awaitJob(http, dora, job, Duration.ofMinutes(6));
+    assertEquals("SUCCEEDED", done.path("status").asText(), http.get("/api/jobs/" + job + "/log", dora).body());
+    MaskTable snapshot = MaskTable.read(Path.of(http.get("/api/jobs/" + job, admin).json().path("config")
+        .path("labels").asText()));
+    assertEquals(expected.keySet(), new java.util.TreeSet<>(snapshot.images()),
+        "every image of each annotated study, those left out too");
+    expected.forEach((id, m) -> assertEquals(MaskTable.runs(m), MaskTable.runs(snapshot.masks().get(id)), id));
+
+    // a challenge on two hidden sets with reference masks ranks dora's U-Net by its mean Dice there
+    long[] hidden = new long[2];
+    var pseudonyms = new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(
+        tmp.resolve("home").resolve("site-secret")));
+    for (int k = 0; k < 2; k++) {
+      Path dicom = tmp.resolve("hidden-" + k);
+      assertEquals(0, new picocli.CommandLine(new SynthCommand()).execute("--modality", "CT", "--out",
+          dicom.toString(), "--studies", "2", "--slices", "8", "--rows", "64", "--seed", String.valueOf(60 + k)));
+      hidden[k] = Fixtures.dataset(http, admin, "hidden-" + k, dicom);
+    }
+    Map<String, Object> body = new LinkedHashMap<>(Map.of("title", "Outline the liver", "useCaseId", useCase,
+        "poolDatasetId", dataset, "testDatasetId", hidden[0], "finalDatasetId", hidden[1],
+        "startsAt", java.time.Instant.now().minusSeconds(3600).toString(),
+        "endsAt", java.time.Instant.now().plusSeconds(86_400).toString(), "minAnnotations", Fixtures.MIN_LABELS));
+    String detail = http.post("/api/challenges", admin, body).expect(400).detail();
+    assertTrue(detail.contains("no reference masks"), detail);
+    for (int k = 0; k < 2; k++) {
+      Map<String, LabelMask> truth = new LinkedHashMap<>();
+      try (var files = Files.list(tmp.resolve("hidden-" + k).resolve("_masks"))) {
+        for (Path png : files.sorted().toList()) {
+          truth.put(pseudonyms.imageId(png.getFileName().toString().replaceAll("\\.png$", ""), 0),
+              LabelMask.readPng(png));
+        }
+      }
+      http.method("POST", "/api/datasets/" + hidden[k] + "/reference-masks?useCaseId=" + useCase, admin,
+          new MaskTable(truth).csv(), "text/csv").expect(200);
+    }
+    long challenge = http.post("/api/challenges", admin, body).expect(201).json().path("id").asLong();
+    long modelId = http.get("/api/models?useCaseId=" + useCase, dora).json().get(0).path("id").asLong();
+    long submission = http.post("/api/challenges/" + challenge + "/submissions", dora, Map.of("modelId", modelId))
+        .expect(201).json().path("id").asLong();
+    JsonNode scored = null;
+    for (int tries = 0; tries < 600 && (scored == null || "evaluating".equals(scored.path("status").asText()));
+        tries++) {
+      Thread.sleep(500);
+      for (JsonNode s : http.get("/api/challenges/" + challenge + "/submissions", admin).json()) {
+        scored = s.path("id").asLong() == submission ? s : scored;
+      }
+    }
+    assertEquals("scored", scored.path("status").asText(), scored.toString());
+    JsonNode comparison = http.get("/api/jobs/" + scored.path("jobId").asLong() + "/artifact?path=comparison.json",
+        admin).expect(200).json().get(0);
+    assertEquals(comparison.path("dice").asDouble(), scored.path("dice").asDouble(), 1e-12);
+    assertEquals(comparison.path("iou").asDouble(), scored.path("iou").asDouble(), 1e-12);
+    JsonNode board = http.get("/api/challenges/" + challenge + "/leaderboard", dora).expect(200).json();
+    assertEquals(1, board.path("rows").get(0).path("rank").asInt());
+    assertEquals(scored.path("dice").asDouble(), board.path("rows").get(0).path("dice").asDouble(), 1e-12);
+    assertTrue(board.path("rows").get(0).path("kappa").isMissingNode(), board.toString());
   }
 }

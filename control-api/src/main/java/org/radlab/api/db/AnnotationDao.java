@@ -17,17 +17,22 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(AnnotationDao.Change.class)
 @RegisterConstructorMapper(AnnotationDao.Count.class)
 public interface AnnotationDao extends SqlObject {
+  /**
+   * A study's current label: a category code (classification), boxes (detection) or masks (segmentation), the
+   * latter two as JSON ({@code [{imageId, x, y, width, height, code}]}, {@code [{imageId, runs}]}).
+   */
   record Annotation(long id, long useCaseId, long datasetId, String studyUid, long userId, String code, String boxes,
-      int version, String createdAt, String updatedAt) {}
+      String masks, int version, String createdAt, String updatedAt) {}
 
   /** What a save did: created the annotation, changed it (a new version), or neither (the same label again). */
   record Saved(Annotation annotation, boolean created, boolean changed) {}
 
-  record Change(int version, String code, String boxes, String changedAt) {}
+  record Change(int version, String code, String boxes, String masks, String changedAt) {}
 
   record Count(long userId, String userName, int annotations) {}
 
-  String COLUMNS = "id, use_case_id, dataset_id, study_uid, user_id, code, boxes, version, created_at, updated_at";
+  String COLUMNS = "id, use_case_id, dataset_id, study_uid, user_id, code, boxes, masks, version, created_at, "
+      + "updated_at";
 
   @SqlQuery("SELECT s.study_uid FROM study s WHERE s.dataset_id = :d AND NOT EXISTS (SELECT 1 FROM annotation a "
       + "WHERE a.user_id = :u AND a.use_case_id = :uc AND a.dataset_id = s.dataset_id AND a.study_uid = s.study_uid) "
@@ -49,35 +54,36 @@ public interface AnnotationDao extends SqlObject {
    */
   @Transaction
   default Saved save(long userId, long useCaseId, long datasetId, String studyUid, String code, String boxes,
-      String at) {
+      String masks, String at) {
     var h = getHandle();
     Optional<Annotation> before = find(userId, useCaseId, datasetId, studyUid);
     long id;
     int version;
     if (before.isEmpty()) {
       version = 1;
-      id = h.createUpdate("INSERT INTO annotation (use_case_id, dataset_id, study_uid, user_id, code, boxes, version, "
-          + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)")
+      id = h.createUpdate("INSERT INTO annotation (use_case_id, dataset_id, study_uid, user_id, code, boxes, masks, "
+          + "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)")
           .bind(0, useCaseId).bind(1, datasetId).bind(2, studyUid).bind(3, userId).bind(4, code).bind(5, boxes)
-          .bind(6, at).bind(7, at).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-    } else if (Objects.equals(before.get().code(), code) && Objects.equals(before.get().boxes(), boxes)) {
+          .bind(6, masks).bind(7, at).bind(8, at).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    } else if (Objects.equals(before.get().code(), code) && Objects.equals(before.get().boxes(), boxes)
+        && Objects.equals(before.get().masks(), masks)) {
       h.execute("DELETE FROM skipped_study WHERE user_id = ? AND use_case_id = ? AND dataset_id = ? AND study_uid = ?",
           userId, useCaseId, datasetId, studyUid);
       return new Saved(before.get(), false, false);
     } else {
       id = before.get().id();
       version = before.get().version() + 1;
-      h.execute("UPDATE annotation SET code = ?, boxes = ?, version = ?, updated_at = ? WHERE id = ?", code, boxes,
-          version, at, id);
+      h.execute("UPDATE annotation SET code = ?, boxes = ?, masks = ?, version = ?, updated_at = ? WHERE id = ?", code,
+          boxes, masks, version, at, id);
     }
-    h.execute("INSERT INTO annotation_history (annotation_id, version, code, boxes, changed_at) VALUES (?, ?, ?, ?, ?)",
-        id, version, code, boxes, at);
+    h.execute("INSERT INTO annotation_history (annotation_id, version, code, boxes, masks, changed_at) VALUES (?, ?, "
+        + "?, ?, ?, ?)", id, version, code, boxes, masks, at);
     h.execute("DELETE FROM skipped_study WHERE user_id = ? AND use_case_id = ? AND dataset_id = ? AND study_uid = ?",
         userId, useCaseId, datasetId, studyUid);
     return new Saved(find(id).orElseThrow(), before.isEmpty(), before.isPresent());
   }
 
-  @SqlQuery("SELECT version, code, boxes, changed_at FROM annotation_history WHERE annotation_id = :id "
+  @SqlQuery("SELECT version, code, boxes, masks, changed_at FROM annotation_history WHERE annotation_id = :id "
       + "ORDER BY version")
   List<Change> history(@Bind("id") long annotationId);
 
@@ -119,6 +125,16 @@ public interface AnnotationDao extends SqlObject {
         .bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
         .map((rs, ctx) -> boxes.put(rs.getString(1), rs.getString(2))).list();
     return boxes;
+  }
+
+  /** Study UID to the caller's current masks (JSON, as saved) on a segmentation use case, for a label snapshot. */
+  default Map<String, String> masks(long userId, long useCaseId, long datasetId) {
+    Map<String, String> masks = new LinkedHashMap<>();
+    getHandle().createQuery("SELECT study_uid, masks FROM annotation WHERE user_id = :u AND use_case_id = :uc "
+        + "AND dataset_id = :d AND masks IS NOT NULL ORDER BY study_uid")
+        .bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
+        .map((rs, ctx) -> masks.put(rs.getString(1), rs.getString(2))).list();
+    return masks;
   }
 
   /** Study UID to the caller's current category code, for a label snapshot. */

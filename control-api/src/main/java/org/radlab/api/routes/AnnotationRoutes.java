@@ -27,7 +27,10 @@ public final class AnnotationRoutes {
   /** One box in PNG pixel coordinates of one image of the study. */
   public record Box(String imageId, double x, double y, double width, double height, String code) {}
 
-  public record LabelRequest(String code, List<Box> boxes) {}
+  /** One image's mask: run-length encoded row by row over its PNG's pixels, as a mask snapshot stores it. */
+  public record Mask(String imageId, String runs) {}
+
+  public record LabelRequest(String code, List<Box> boxes, List<Mask> masks) {}
 
   public record StudyView(long useCaseId, long datasetId, String studyUid, List<DatasetDao.Image> images,
       Annotation annotation, int annotatedByYou, int studiesInDataset) {}
@@ -70,7 +73,8 @@ public final class AnnotationRoutes {
     Dataset d = dataset(ctx);
     String study = study(ctx, d);
     String[] value = checkedLabel(u, d, study, Json.body(ctx, LabelRequest.class));
-    AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], Times.now());
+    AnnotationDao.Saved saved = annotations.save(caller.id(), u.id(), d.id(), study, value[0], value[1], value[2],
+        Times.now());
     if (saved.created()) {
       agreement.refreshIfDue(caller.id(), u.id());
     }
@@ -120,7 +124,7 @@ public final class AnnotationRoutes {
     Dataset d = datasets.find(a.datasetId()).orElseThrow();
     String[] value = checkedLabel(u, d, a.studyUid(), Json.body(ctx, LabelRequest.class));
     Annotation saved = annotations.save(a.userId(), a.useCaseId(), a.datasetId(), a.studyUid(), value[0], value[1],
-        Times.now()).annotation();
+        value[2], Times.now()).annotation();
     ctx.json(new AnnotationView(saved, annotations.history(saved.id())));
   }
 
@@ -143,9 +147,19 @@ public final class AnnotationRoutes {
     return a;
   }
 
-  /** {code, boxes JSON}: a known category for classification; boxes on the study's images for detection. */
+  /**
+   * {code, boxes JSON, masks JSON}: a known category for classification; boxes on the study's images for detection;
+   * masks of the study's images for segmentation.
+   */
   private String[] checkedLabel(UseCase u, Dataset d, String study, LabelRequest r) {
     List<String> codes = useCases.categories(u.id()).stream().map(UseCaseDao.Category::code).toList();
+    if (u.taskType() == org.radlab.core.task.TaskType.SEGMENTATION) {
+      return new String[] {null, null, checkedMasks(u, d, study, r, codes.size())};
+    }
+    if (r.masks() != null) {
+      throw ApiException.badRequest("use case " + u.id() + " is a " + u.task() + " use case: masks are for "
+          + "segmentation use cases");
+    }
     if (u.taskType() == org.radlab.core.task.TaskType.CLASSIFICATION) {
       if (r.boxes() != null) {
         throw ApiException.badRequest("use case " + u.id() + " is a classification use case: send 'code', not boxes");
@@ -154,12 +168,7 @@ public final class AnnotationRoutes {
       if (!codes.contains(code)) {
         throw ApiException.badRequest("code must be one of " + codes + ", got '" + code + "'");
       }
-      return new String[] {code, null};
-    }
-    if (u.taskType() == org.radlab.core.task.TaskType.SEGMENTATION) {
-      throw ApiException.rule("use case " + u.id() + " is a segmentation use case: masks are not drawn in Annotate "
-          + "yet; import them with radlab labels import --task segmentation, or as reference masks (POST "
-          + "/api/datasets/" + d.id() + "/reference-masks)");
+      return new String[] {code, null, null};
     }
     if (r.boxes() == null) {
       throw ApiException.badRequest("use case " + u.id() + " is a detection use case: send 'boxes' (an empty list "
@@ -189,7 +198,57 @@ public final class AnnotationRoutes {
       }
     }
     try {
-      return new String[] {r.code() == null ? null : r.code(), Json.MAPPER.writeValueAsString(r.boxes())};
+      return new String[] {r.code() == null ? null : r.code(), Json.MAPPER.writeValueAsString(r.boxes()), null};
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A segmentation label: each listed image of the study with its mask over the whole PNG, classes 0 (background) to
+   * the use case's category count; an image of the study left out holds no finding. Stored as sent, each image once.
+   */
+  private String checkedMasks(UseCase u, Dataset d, String study, LabelRequest r, int classes) {
+    if (r.code() != null || r.boxes() != null) {
+      throw ApiException.badRequest("use case " + u.id() + " is a segmentation use case: send 'masks' (an empty list "
+          + "means nothing found), not a code or boxes");
+    }
+    if (r.masks() == null) {
+      throw ApiException.badRequest("use case " + u.id() + " is a segmentation use case: send 'masks', a list of "
+          + "{imageId, runs} (an empty list means nothing found)");
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < r.masks().size(); i++) {
+      Mask m = r.masks().get(i);
+      String at = "masks[" + i + "]";
+      DatasetDao.Image image = m == null || m.imageId() == null ? null
+          : datasets.image(d.id(), m.imageId()).orElse(null);
+      if (image == null || !image.studyUid().equals(study)) {
+        throw ApiException.badRequest(at + ".imageId must name an image of study " + study + " in dataset " + d.id());
+      }
+      if (!seen.add(m.imageId())) {
+        throw ApiException.badRequest(at + ": image " + m.imageId() + " is listed twice");
+      }
+      if (image.pngWidth() == null || image.pngHeight() == null) {
+        throw ApiException.conflict("image " + m.imageId() + " has no recorded PNG size; prepare the dataset again");
+      }
+      if (m.runs() == null || m.runs().isBlank()) {
+        throw ApiException.badRequest(at + ".runs is required: CLASS*LENGTH pairs covering the image row by row");
+      }
+      org.radlab.core.dataset.LabelMask mask;
+      try {
+        mask = org.radlab.core.dataset.MaskTable.mask(image.pngWidth(), image.pngHeight(), m.runs(), at);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(e.getMessage() + " (image " + image.pngWidth() + " x " + image.pngHeight()
+            + ")");
+      }
+      if (mask.maxLabel() > classes) {
+        throw ApiException.badRequest(at + " holds class " + mask.maxLabel() + "; use case " + u.id() + " has "
+            + classes + " categories (1 to " + classes + ", 0 is background)");
+      }
+    }
+    try {
+      return Json.MAPPER.writeValueAsString(r.masks());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

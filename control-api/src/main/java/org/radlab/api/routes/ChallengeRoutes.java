@@ -115,8 +115,12 @@ public final class ChallengeRoutes {
                 + "; import them first (POST /api/datasets/" + hidden.id() + "/reference-boxes)");
           }
         }
-        case SEGMENTATION -> throw ApiException.rule("use case " + u.id() + " is a segmentation use case: "
-            + "participants cannot draw masks in Annotate yet, so none could train a model to submit");
+        case SEGMENTATION -> {
+          if (datasets.referenceMaskCount(hidden.id(), u.id()) == 0) {
+            throw ApiException.rule("dataset " + hidden.id() + " has no reference masks for use case " + u.id()
+                + "; import them first (POST /api/datasets/" + hidden.id() + "/reference-masks)");
+          }
+        }
       }
     }
     Instant starts = instant(r.startsAt(), "startsAt");

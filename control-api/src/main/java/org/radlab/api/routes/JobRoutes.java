@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,8 @@ import org.radlab.api.jobs.JobRunner;
 import org.radlab.api.jobs.JobViews;
 import org.radlab.api.jobs.PretrainedWeights;
 import org.radlab.core.dataset.BoxTable;
+import org.radlab.core.dataset.LabelMask;
+import org.radlab.core.dataset.MaskTable;
 import org.radlab.core.task.TaskType;
 
 /**
@@ -214,22 +217,54 @@ public final class JobRoutes {
   }
 
   /**
-   * A segmentation use case's reference masks on the dataset as a snapshot (admins: masks are not drawn in Annotate
-   * yet, so the reference reader's are the only ones). Needs masks on at least {@code minStudies} studies.
+   * A segmentation use case's masks on the dataset as a snapshot: the reference reader's (admins), or the caller's
+   * from Annotate (every image of each annotated study; an image without a mask holds no finding), each in its PNG's
+   * pixels. Needs at least {@code minStudies} studies, and for the caller's one outlined finding.
    */
   private Snapshot maskSnapshot(Caller caller, String source, Dataset d, long useCase, int minStudies, String what) {
-    if (!"reference".equals(source)) {
-      throw ApiException.rule("masks are not drawn in Annotate yet: a segmentation use case trains and evaluates on "
-          + "the reference masks (labels 'reference', admins; POST /api/datasets/" + d.id() + "/reference-masks)");
+    if ("reference".equals(source)) {
+      caller.requireAdmin("training or evaluating on the reference masks");
+      int studies = datasets.referenceMaskStudies(d.id(), useCase);
+      if (studies < minStudies) {
+        throw ApiException.rule(what + " needs reference masks on at least " + minStudies + " studies; dataset "
+            + d.id() + " has them on " + studies + " for use case " + useCase + " (POST /api/datasets/" + d.id()
+            + "/reference-masks)");
+      }
+      return Snapshot.ofMasks(useCase, "reference", datasets.referenceMasks(d.id(), useCase), studies);
     }
-    caller.requireAdmin("training or evaluating on the reference masks");
-    int studies = datasets.referenceMaskStudies(d.id(), useCase);
-    if (studies < minStudies) {
-      throw ApiException.rule(what + " needs reference masks on at least " + minStudies + " studies; dataset "
-          + d.id() + " has them on " + studies + " for use case " + useCase + " (POST /api/datasets/" + d.id()
-          + "/reference-masks)");
+    if (source != null && !"mine".equals(source)) {
+      throw ApiException.badRequest("labels must be 'mine' or 'reference', got '" + source + "'");
     }
-    return Snapshot.ofMasks(useCase, "reference", datasets.referenceMasks(d.id(), useCase), studies);
+    Map<String, String> studies = annotations.masks(caller.id(), useCase, d.id());
+    if (studies.size() < minStudies) {
+      throw ApiException.rule(what + " needs at least " + minStudies + " annotated studies; your masks on use case "
+          + useCase + " and dataset " + d.id() + " cover " + studies.size());
+    }
+    Map<String, LabelMask> masks = new java.util.TreeMap<>();
+    boolean found = false;
+    for (var e : studies.entrySet()) {
+      Map<String, String> runs = new HashMap<>();
+      try {
+        for (JsonNode m : Json.MAPPER.readTree(e.getValue())) {
+          runs.put(m.path("imageId").asText(), m.path("runs").asText());
+        }
+      } catch (IOException ex) {
+        throw new IllegalStateException("annotation masks of study " + e.getKey() + " are not JSON: "
+            + ex.getMessage(), ex);
+      }
+      for (DatasetDao.Image i : datasets.studyImages(d.id(), e.getKey())) {
+        String r = runs.get(i.imageId());
+        LabelMask mask = r == null ? new LabelMask(i.pngWidth(), i.pngHeight(), new byte[i.pngWidth() * i.pngHeight()])
+            : MaskTable.mask(i.pngWidth(), i.pngHeight(), r, "mask of image " + i.imageId());
+        found |= mask.maxLabel() > 0;
+        masks.put(i.imageId(), mask);
+      }
+    }
+    if (!found) {
+      throw ApiException.rule(what + " needs at least one outlined finding; your " + studies.size() + " annotated "
+          + "studies of use case " + useCase + " hold none");
+    }
+    return Snapshot.ofMasks(useCase, "mine", new MaskTable(masks), studies.size());
   }
 
   private Job evaluate(Caller caller, JobRequest r, ObjectNode config) {
