@@ -199,10 +199,35 @@ class SegmentationObjectTest {
   }
 
   @Test
+  void aFractionalSegIsThresholdedAtHalfItsMaximum() throws Exception {
+    List<LabelMask> masks = masks();
+    AttributeList list = writer(masks, false).build();
+    putString(list, TagFromName.SegmentationType, "FRACTIONAL");
+    putString(list, TagFromName.SegmentationFractionalType, "PROBABILITY");
+    putString(list, TagFromName.MaximumFractionalValue, "255");
+    putString(list, TagFromName.BitsAllocated, "8");
+    putString(list, TagFromName.BitsStored, "8");
+    putString(list, TagFromName.HighBit, "7");
+    // each frame's pixels of its segment get 128 (just over one half), the others 127 (just under)
+    byte[] values = new byte[6 * W * H];
+    for (int f = 0; f < 6; f++) {
+      byte[] labels = masks.get(f % 3).labels();
+      for (int i = 0; i < W * H; i++) {
+        values[f * W * H + i] = (byte) (labels[i] == f / 3 + 1 ? 128 : 127);
+      }
+    }
+    ((OtherByteAttribute) list.getPixelData()).setValues(values);
+    var read = SegmentationReader.read(write(list, "fractional.dcm"), CLASSES);
+    for (int k = 0; k < 3; k++) {
+      assertArrayEquals(masks.get(k).labels(), read.masks().get(new SegmentationReader.Source(sop(k), null)).labels());
+    }
+  }
+
+  @Test
   void segsThatCannotBeMappedAreRefusedNamingTheFileAndTheReason() throws Exception {
     List<LabelMask> masks = masks();
     expectRefusal("ct.dcm", l -> putString(l, TagFromName.SOPClassUID, CT), "not a Segmentation Storage");
-    expectRefusal("fractional.dcm", l -> putString(l, TagFromName.SegmentationType, "FRACTIONAL"),
+    expectRefusal("nomaximum.dcm", l -> putString(l, TagFromName.SegmentationType, "FRACTIONAL"),
         "FRACTIONAL segmentation that cannot be thresholded");
     expectRefusal("nosource.dcm", l -> {
       AttributeList frame = ((SequenceAttribute) l.get(TagFromName.PerFrameFunctionalGroupsSequence)).getItem(2)
