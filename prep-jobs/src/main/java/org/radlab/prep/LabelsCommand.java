@@ -30,11 +30,17 @@ public final class LabelsCommand implements Runnable {
           "With --task segmentation: --masks DIR of PNG masks named by original SOPInstanceUID (8-bit grey, value = "
           + "class index, 0 background; --classes names 1, 2, ...), mirrored and resized by nearest neighbour as prep "
           + "rendered each image, into a mask snapshot (image,width,height,runs: run-length encoded, row by row). "
-          + "synth --lesions and synth --modality CT write such masks in _masks/."},
+          + "synth --lesions and synth --modality CT write such masks in _masks/.",
+          "The same folder may hold DICOM SEG files (.dcm, BINARY or FRACTIONAL, as OHIF, 3D Slicer and MONAI Label "
+          + "write them): each frame is mapped onto the original image its source reference names (its SOP Instance "
+          + "UID), each segment onto the class of --classes its Segment Label names (ignoring case; other labels "
+          + "count as unknown classes). Images a SEG references without a frame are all background; where masks "
+          + "of one image overlap, the class later in --classes wins."},
       footer = {"", "Examples:",
           "  radlab labels import --dataset ds --csv synth/labels.csv --classes A,B,C,D",
           "  radlab labels import --task detection --dataset ds --csv synth/boxes.csv --classes mass,calcification",
-          "  radlab labels import --task segmentation --dataset ds --masks synth/_masks --classes mass,calcification"})
+          "  radlab labels import --task segmentation --dataset ds --masks synth/_masks --classes mass,calcification",
+          "  radlab labels import --task segmentation --dataset ct --masks exported-segs --classes liver,lesion"})
   public static final class Import implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset written by radlab prep.")
     String dataset;
@@ -43,7 +49,8 @@ public final class LabelsCommand implements Runnable {
         + "detection).")
     Path csv;
 
-    @Option(names = "--masks", paramLabel = "DIR", description = "Segmentation: the folder of PNG masks.")
+    @Option(names = "--masks", paramLabel = "DIR", description = "Segmentation: the folder of PNG masks "
+        + "(<SOPInstanceUID>.png) and DICOM SEG files (*.dcm).")
     Path masks;
 
     @Option(names = "--study-column", defaultValue = "StudyInstanceUID", paramLabel = "NAME",
