@@ -32,7 +32,8 @@ import org.radlab.core.metrics.SegmentationReport;
  * Spark task runs every model over its share of the images; a mask found in the model input is moved back into the
  * PNG's pixels (nearest neighbour), where the reference masks are, and the images are placed in their series by the
  * dataset's catalog (position and spacing, so volumes are in mL). Outputs, under the config's {@code output} folder:
- * per model {@code <model>/predictions.csv} (a mask snapshot, {@link MaskTable}'s shape), {@code <model>/metrics.json}
+ * per model {@code <model>/predictions.csv} (a mask snapshot, {@link MaskTable}'s shape), {@code <model>/seg/} (the
+ * same masks as DICOM SEG, one object per series: {@link SegExport}), {@code <model>/metrics.json}
  * ({@link SegmentationReport}: Dice, IoU and HD95 per class with bootstrap intervals over the series, per series and
  * per image, volumes with their Bland-Altman agreement) with per class the volume scatter and the Bland-Altman plot
  * ({@code <class>-volumes} and {@code <class>-bland-altman}, PNG and SVG); {@code predictions.parquet} (one row per
@@ -115,6 +116,8 @@ final class SegmentationEvaluation {
           classes, new SegmentationReport.Options(cfg.bootstrap(), 0.95, cfg.seed()));
       Path dir = Files.createDirectories(out.resolve(ids.get(m)));
       Files.writeString(dir.resolve("predictions.csv"), predictions.csv(), StandardCharsets.UTF_8);
+      SegExport.write(dir.resolve("seg"), cfg.jobId(), ids.get(m), cfg.models().get(m), predictions, catalog,
+          classes);
       JSON.writeValue(dir.resolve("metrics.json").toFile(), report);
       Charts.forSegmentation(report, ids.get(m), dir);
       Map<String, Double> perClass = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.radlab.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,9 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radlab.core.dataset.ImageList;
 import org.radlab.core.dataset.LabelMask;
 import org.radlab.core.dataset.MaskTable;
+import org.radlab.core.dicom.DerivedUid;
+import org.radlab.core.dicom.SegmentationReader;
 import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.jobs.PrepJobConfig;
 import org.radlab.core.jobs.TrainConfig;
+import org.radlab.core.testing.DicomTools;
 import org.radlab.prep.MaskLabelImport;
 import org.radlab.prep.PrepJob;
 import org.radlab.prep.synth.SynthCommand;
@@ -33,7 +37,8 @@ import picocli.CommandLine;
 /**
  * A U-Net trained by the training job on synthetic CT, evaluated by the evaluation job: its masks come back in the
  * PNG's pixels, each series' reference volume is the one synth counted, and the predicted volumes, the Dice of each
- * series and the Bland-Altman bias are those counted here from the two mask snapshots and synth's spacing.
+ * series and the Bland-Altman bias are those counted here from the two mask snapshots and synth's spacing; its
+ * DICOM SEG export (one per series) is read by dcmdump and by SegmentationReader back into its predicted masks.
  */
 class SegmentationEvaluateTest {
   static final List<String> CLASSES = List.of("liver", "lesion");
@@ -90,6 +95,24 @@ class SegmentationEvaluateTest {
     }
     Map<String, ImageList.Entry> catalog = new HashMap<>();
     ImageList.read(dataset.resolve(ImageList.FILE)).forEach(e -> catalog.put(e.imageId(), e));
+    // seg/: a DICOM SEG per series that dcmdump reads without a warning and that reads back into the predictions
+    Map<String, String> imageOfUid = new HashMap<>();
+    predicted.images().forEach(i -> imageOfUid.put(DerivedUid.of(i), i));
+    List<Path> segs = DicomTools.dicomFiles(out.resolve("seg").resolve("seg"));
+    assertEquals(4, segs.size());
+    int segmented = 0;
+    for (Path seg : segs) {
+      DicomTools.Run dump = DicomTools.run(tmp, "/usr/bin/dcmdump", seg.toString());
+      assertTrue(dump.ok() && dump.output().lines().noneMatch(l -> l.startsWith("W:") || l.startsWith("E:")),
+          dump.output());
+      for (var m : SegmentationReader.read(seg, CLASSES).masks().entrySet()) {
+        String image = imageOfUid.get(m.getKey().sopInstanceUid());
+        assertEquals(catalog.get(image).seriesUid() + ".dcm", seg.getFileName().toString());
+        assertArrayEquals(predicted.masks().get(image).labels(), m.getValue().labels(), image);
+        segmented++;
+      }
+    }
+    assertEquals(predicted.images().size(), segmented);
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("seg").resolve("metrics.json").toFile());
     Map<String, JsonNode> bySeries = new HashMap<>();
     metrics.get("perSeries").forEach(s -> bySeries.put(s.get("series").asText(), s.get("classes")));
