@@ -47,7 +47,9 @@ import org.radlab.core.dataset.LabelMask;
  * normal. The shared functional groups hold the Pixel Measures (pixel spacing, slice thickness and spacing, those
  * given) and, with a frame of reference, the Plane Orientation; each frame then has its Plane Position. Without a
  * frame of reference every frame corresponds pixel for pixel to its source image (PS3.3 A.51.5.1), so the masks must
- * have their source images' rows and columns.
+ * have their source images' rows and columns. The Pixel Measures are written whenever a spacing is given, also
+ * without a frame of reference, where PS3.3 Table A.51-2 strictly allows them only with one: that is where readers
+ * look for the spacing, and the evaluate job has no frame of reference to give.
  *
  * <p>Pixel data: 1 bit per pixel (Bits Allocated, Bits Stored 1, High Bit 0, MONOCHROME2), the frames concatenated
  * without padding, row by row, pixel {@code i} of the whole stream in bit {@code i % 8} (least significant first)
