@@ -1,5 +1,5 @@
 // The requests of the Annotate page for one use case and dataset: the next study to label, a study's view, saving
-// a label or boxes, skipping, the skipped list, the user's recent annotations, the dataset's study order and a
+// a label, boxes or masks, skipping, the skipped list, the user's recent annotations, the dataset's study order and a
 // study's images (the viewer fetches the PNGs itself, see annotate-images.js). No Preact.
 import { api } from '../api.js';
 
@@ -19,6 +19,7 @@ export function annotateApi(useCaseId, datasetId) {
     study: (uid) => api(studyPath(uid)),
     label: (uid, code) => api(studyPath(uid), { method: 'POST', body: { code } }),
     boxes: (uid, boxes) => api(studyPath(uid), { method: 'POST', body: { boxes } }),
+    masks: (uid, masks) => api(studyPath(uid), { method: 'POST', body: { masks } }),
     skip: (uid) => api(`${studyPath(uid)}/skip`, { method: 'POST' }),
     skipped: () => api(`${base}/skipped`),
     /** The user's 100 most recent annotations of this use case and dataset, and their total. */

@@ -1,5 +1,5 @@
 // How the Annotate page writes things: a study UID shortened, when a label was saved, an annotation's boxes (stored
-// as JSON), and a label in words ("B2 · benign", "2 boxes", "nothing found"). Pure functions; no Preact.
+// as JSON), and a label in words ("B2 · benign", "2 boxes", "outlines on 3 images", "nothing found"). Pure functions; no Preact.
 
 export function shortUid(uid) {
   return uid && uid.length > 14 ? `…${uid.slice(-10)}` : uid;
@@ -23,8 +23,26 @@ export function parseBoxes(annotation) {
   }
 }
 
-/** A label in words: a list of boxes by its size, else the category `code` by its name (catOf: code -> category). */
-export function describe(catOf, code, list) {
+/** Masks in words, from the API's `masks` JSON or a request's list: how many images hold an outline. */
+export function describeMasks(masks) {
+  let list = masks;
+  if (typeof masks === 'string') {
+    try {
+      list = JSON.parse(masks) || [];
+    } catch {
+      list = [];
+    }
+  }
+  const n = (list || []).length;
+  return n ? `outlines on ${n} image${n === 1 ? '' : 's'}` : 'nothing found';
+}
+
+/**
+ * A label in words: a list of boxes by its size, masks by the images they outline, else the category `code` by its
+ * name (catOf: code -> category).
+ */
+export function describe(catOf, code, list, masks) {
+  if (masks) return describeMasks(masks);
   if (list) return list.length ? `${list.length} box${list.length === 1 ? '' : 'es'}` : 'nothing found';
   const c = catOf[code];
   return c ? `${c.code} · ${c.name}` : code;

@@ -10,8 +10,21 @@ function rank(list, v) {
   return i < 0 ? list.length : i;
 }
 
-/** The images in reading order, and the number of columns: R|L pairs of each view when the study has them. */
+/** A series of slices: every image has a slice position (CT, MR), and there are more than four of them. */
+export function isSeries(images) {
+  return images.length > 4 && images.every((im) => im.slicePosition !== undefined && im.slicePosition !== null);
+}
+
+/**
+ * The images in reading order, and the number of columns: R|L pairs of each view when the study has them; a series
+ * of slices in order of series and position (`series` true: shown one slice at a time).
+ */
 export function hang(images) {
+  if (isSeries(images)) {
+    const ordered = [...images].sort((a, b) => (a.seriesUid || '').localeCompare(b.seriesUid || '')
+      || a.slicePosition - b.slicePosition || a.imageId.localeCompare(b.imageId));
+    return { ordered, cols: Math.max(1, Math.ceil(Math.sqrt(ordered.length))), pairs: false, series: true };
+  }
   const ordered = [...images].sort((a, b) => rank(VIEW_ORDER, a.viewPosition) - rank(VIEW_ORDER, b.viewPosition)
     || (a.viewPosition || '').localeCompare(b.viewPosition || '')
     || rank(SIDE_ORDER, a.laterality) - rank(SIDE_ORDER, b.laterality)
@@ -24,6 +37,9 @@ export function hang(images) {
 }
 
 export function viewName(im) {
+  if (im.slicePosition !== undefined && im.slicePosition !== null && !im.viewPosition) {
+    return `z ${Number(im.slicePosition).toFixed(1)} mm`;
+  }
   return [im.laterality, im.viewPosition].filter(Boolean).join(' ') || im.imageId.slice(0, 8);
 }
 

@@ -53,12 +53,13 @@ export function AnnotateHead({ pickers, total, session, menu, setMenu, catOf, co
             data-annotation-id=${a.id} onClick=${() => open(a.studyUid, 'annotated')}
             onPointerEnter=${() => warm(a.studyUid)} onFocus=${() => warm(a.studyUid)}>
             <span class="mi-main">
-              ${list ? html`<span class="code-chip">${describe(catOf, null, list)}</span>`
+              ${a.masks ? html`<span class="code-chip">${describe(catOf, null, null, a.masks)}</span>`
+                : list ? html`<span class="code-chip">${describe(catOf, null, list)}</span>`
                 : html`<span class="code-chip" style=${{ borderColor: colorOf(a.code) }}>${a.code}</span>`}
               Study ${ordinalOf(a.studyUid)}
               ${a.version > 1 && html`<span class="tag tag-changed" title=${`${a.version} versions`}>changed</span>`}
             </span>
-            <span class="mi-sub">${list ? '' : (catOf[a.code] || {}).name} · ${shortWhen(a.updatedAt)}</span>
+            <span class="mi-sub">${list || a.masks ? '' : (catOf[a.code] || {}).name} · ${shortWhen(a.updatedAt)}</span>
           </button></li>`;
       })}</ul>
       ${mine.total > mine.annotations.length && html`<p class="muted menu-empty">The ${mine.annotations.length} most

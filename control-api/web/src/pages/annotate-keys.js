@@ -1,5 +1,5 @@
 // Every keyboard shortcut of the Annotate page, and its help list. The page's keys: number keys label the study (or
-// choose the category of boxes), S skips, Z goes back to the last labelled study, Enter / N / Del for boxes, Esc
+// choose the category of boxes or of the mask painted), S skips, Z goes back to the last labelled study, Enter / N / Del for boxes, Esc
 // closes a menu or leaves a revisited study. The viewer's keys: mouse tools, zoom, invert, auto window, reset and
 // stepping through the views. Shortcuts pause while the user types in a field or holds a modifier.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -51,7 +51,16 @@ export function usePageKeys(keys) {
 }
 
 function pageKey(e, { menu, setMenu, cats, detection, boxes, setBoxes, selectedBox, setSelectedBox, setBoxCode,
-  onScreen, blocking, label, saveBoxes, skip, open, backToQueue, lastLabelled }) {
+  onScreen, blocking, label, saveBoxes, skip, open, backToQueue, lastLabelled, segmentation, masksKeys }) {
+  if (e.defaultPrevented) return; // the viewer took it (a polygon's Enter or Esc)
+  if (segmentation && (e.ctrlKey || e.metaKey) && !e.altKey && !typing({ target: e.target })) {
+    const z = keyOf(e);
+    if (z === 'z' || z === 'y') {
+      e.preventDefault();
+      masksKeys.undo(z === 'y' || e.shiftKey);
+    }
+    return;
+  }
   if (e.key === 'Escape') {
     if (menu) setMenu(null);
     else if (typing(e)) return;
@@ -68,7 +77,8 @@ function pageKey(e, { menu, setMenu, cats, detection, boxes, setBoxes, selectedB
     e.preventDefault();
     if (e.repeat) return; // holding a key must not label a run of studies
     const code = cats[digit].code;
-    if (!detection) label(code, performance.now());
+    if (segmentation) masksKeys.setCode(code);
+    else if (!detection) label(code, performance.now());
     else if (selectedBox !== null && boxes[selectedBox]) {
       setBoxes(boxes.map((b, i) => (i === selectedBox ? { ...b, code } : b)));
       setBoxCode(code);
@@ -81,8 +91,19 @@ function pageKey(e, { menu, setMenu, cats, detection, boxes, setBoxes, selectedB
     open(lastLabelled(), 'annotated', performance.now());
     return;
   }
+  if (segmentation && active && (k === '[' || k === ']')) {
+    e.preventDefault();
+    masksKeys.brush(k === ']' ? 1 : -1);
+    return;
+  }
   if (!active || e.repeat) return;
-  if (k === 's' && !shown.study.annotation) {
+  if (segmentation && k === 'Enter' && !(e.target && e.target.closest && e.target.closest('button, a'))) {
+    e.preventDefault();
+    masksKeys.save();
+  } else if (segmentation && k === 'n') {
+    e.preventDefault();
+    masksKeys.nothing();
+  } else if (k === 's' && !shown.study.annotation) {
     e.preventDefault();
     skip(performance.now());
   } else if (detection && k === 'Enter' && boxes.length && !(e.target && e.target.closest && e.target.closest('button, a'))) {
@@ -98,37 +119,73 @@ function pageKey(e, { menu, setMenu, cats, detection, boxes, setBoxes, selectedB
   }
 }
 
-/** The viewer's shortcuts, on viewer `v` (createViewer); B (draw box) only for detection use cases. */
-export function useViewerKeys(v, detection) {
+/**
+ * The viewer's shortcuts, on viewer `v` (createViewer); B (draw box) only for detection use cases; D, E, F (brush,
+ * eraser, polygon) and the polygon's Enter, Backspace and Esc only for segmentation use cases. PageUp and PageDown
+ * step through the views (a series' slices) like the arrow keys.
+ */
+export function useViewerKeys(v, detection, segmentation) {
   useEffect(() => {
     function onKey(e) {
       if (typing(e) || e.defaultPrevented) return;
       const k = keyOf(e);
+      if (segmentation && v.s.polygon) {
+        const poly = v.s.polygon;
+        let fn = null;
+        if (k === 'Enter') fn = () => v.closePolygon();
+        else if (k === 'Escape') fn = () => { v.s.polygon = null; v.schedule(); };
+        else if (k === 'Backspace') {
+          fn = () => {
+            poly.points.pop();
+            if (!poly.points.length) v.s.polygon = null;
+            v.schedule();
+          };
+        }
+        if (fn) {
+          e.preventDefault();
+          fn();
+          return;
+        }
+      }
       const act = {
         r: v.reset, g: v.toggleLayout, p: () => v.setTool('pan'), w: () => v.setTool('wl'), i: v.toggleInvert,
         a: v.autoWl, '+': () => v.zoomAt(1.25), '=': () => v.zoomAt(1.25), '-': () => v.zoomAt(0.8),
-        ArrowLeft: () => v.step(-1), ArrowRight: () => v.step(1),
+        ArrowLeft: () => v.step(-1), ArrowRight: () => v.step(1), PageUp: () => v.step(-1),
+        PageDown: () => v.step(1),
       };
       if (detection) act.b = () => v.setTool('box');
+      if (segmentation) {
+        act.d = () => v.setTool('brush');
+        act.e = () => v.setTool('erase');
+        act.f = () => v.setTool('polygon');
+      }
       const fn = act[k];
       if (!fn) return;
       e.preventDefault();
       fn();
     }
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [detection]);
+    // in the capture phase, so the viewer's keys (a polygon's Enter) come before the page's (Enter saves)
+    addEventListener('keydown', onKey, true);
+    return () => removeEventListener('keydown', onKey, true);
+  }, [detection, segmentation]);
 }
 
 /** The list of shortcuts beside the viewer. */
-export function ShortcutHelp({ cats, detection }) {
+export function ShortcutHelp({ cats, detection, segmentation }) {
   return html`<details class="shortcuts">
     <summary>Keyboard shortcuts</summary>
     <dl>
       <dt><kbd>1</kbd>–<kbd>${keyFor(Math.min(cats.length, 10) - 1)}</kbd></dt>
-      <dd>${detection ? 'choose the category of new (or the selected) box' : 'save that category and go on'}</dd>
+      <dd>${detection ? 'choose the category of new (or the selected) box'
+        : segmentation ? 'choose the category to paint' : 'save that category and go on'}</dd>
       ${detection && html`<dt><kbd>Enter</kbd> / <kbd>N</kbd></dt><dd>save the boxes / nothing found, and go on</dd>
         <dt><kbd>Del</kbd></dt><dd>delete the selected box</dd>`}
+      ${segmentation && html`<dt><kbd>Enter</kbd> / <kbd>N</kbd></dt><dd>save the masks / nothing found, and go on
+        (Enter closes a polygon first)</dd>
+        <dt><kbd>D</kbd> <kbd>E</kbd> <kbd>F</kbd></dt><dd>brush, eraser, polygon</dd>
+        <dt><kbd>[</kbd> <kbd>]</kbd></dt><dd>smaller / larger brush</dd>
+        <dt><kbd>Ctrl</kbd>+<kbd>Z</kbd> / <kbd>Ctrl</kbd>+<kbd>Y</kbd></dt><dd>undo / redo a stroke or fill</dd>
+        <dt><kbd>PgUp</kbd> <kbd>PgDn</kbd></dt><dd>the slice before / after</dd>`}
       <dt><kbd>S</kbd></dt><dd>skip this study</dd>
       <dt><kbd>Z</kbd></dt><dd>back to the study labelled last</dd>
       <dt><kbd>←</kbd> <kbd>→</kbd> / <kbd>G</kbd></dt><dd>one view after the other / all views</dd>

@@ -2,13 +2,15 @@
 // window/level, zoom, pan and mirroring (or "Loading…"), the boxes of detection use cases and the one being drawn,
 // each view's name away from the chest wall, and the outline of the active view. No Preact.
 import { drawBox } from './annotate-boxes.js';
+import { overlayOf } from './annotate-masks.js';
 import { viewName } from './annotate-hanging.js';
 import { sourceFor } from './annotate-images.js';
 import { geom, tiles, toScreen } from './annotate-viewport.js';
 
 /**
  * Paints canvas `c` (resized to its CSS box at the device pixel ratio) for viewer state `s` and viewer props `p`
- * (detection, boxes, selectedBox, colorOf); true when every tile's image was there to draw.
+ * (detection, boxes, selectedBox, colorOf; segmentation, masks, maskColors, opacity, brushSize); true when every
+ * tile's image was there to draw.
  */
 export function paint(c, s, p) {
   const dpr = window.devicePixelRatio || 1;
@@ -57,6 +59,23 @@ export function paint(c, s, p) {
     } else {
       ctx.drawImage(src, x0, y0, w, h);
     }
+    // the mask of this image, in its classes' colours at the chosen opacity, pixel for pixel
+    const mask = p.segmentation && p.masks && p.masks.byImage.get(g.d.imageId);
+    if (mask && mask.width === g.d.width && mask.height === g.d.height) {
+      ctx.save();
+      ctx.globalAlpha = p.opacity === undefined ? 0.45 : p.opacity;
+      ctx.imageSmoothingEnabled = false;
+      const overlay = overlayOf(mask, p.maskColors || []);
+      if (g.flip) {
+        ctx.translate(x0 + w, y0);
+        ctx.scale(-1, 1);
+        ctx.drawImage(overlay, 0, 0, w, h);
+      } else {
+        ctx.drawImage(overlay, x0, y0, w, h);
+      }
+      ctx.restore();
+    }
+    if (p.segmentation) drawPolygonAndBrush(ctx, s, g, tile, p);
     // boxes on this image
     boxes.forEach((b, i) => {
       if (b.imageId !== g.d.imageId) return;
@@ -81,4 +100,40 @@ export function paint(c, s, p) {
     ctx.restore();
   }
   return complete;
+}
+
+/** The polygon being drawn on this tile's image, and the brush's outline under the pointer. */
+function drawPolygonAndBrush(ctx, s, g, tile, p) {
+  const poly = s.polygon;
+  if (poly && poly.imageId === g.d.imageId && poly.points.length) {
+    ctx.save();
+    ctx.strokeStyle = p.brushColor || '#facc15';
+    ctx.fillStyle = p.brushColor || '#facc15';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    poly.points.forEach(([x, y], i) => {
+      const [qx, qy] = toScreen(s, g, x, y);
+      if (i === 0) ctx.moveTo(qx, qy);
+      else ctx.lineTo(qx, qy);
+    });
+    if (s.pointer && s.pointer.tile === tile.index) ctx.lineTo(s.pointer.qx, s.pointer.qy);
+    ctx.stroke();
+    poly.points.forEach(([x, y], i) => {
+      const [qx, qy] = toScreen(s, g, x, y);
+      ctx.beginPath();
+      ctx.arc(qx, qy, i === 0 ? 5 : 3, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    ctx.restore();
+  }
+  if ((s.tool === 'brush' || s.tool === 'erase') && s.pointer && s.pointer.tile === tile.index) {
+    ctx.save();
+    ctx.strokeStyle = s.tool === 'erase' ? '#ffffff' : (p.brushColor || '#facc15');
+    ctx.setLineDash(s.tool === 'erase' ? [4, 3] : []);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(s.pointer.qx, s.pointer.qy, Math.max(1, (p.brushSize || 8) * g.fit * s.zoom), 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
 }

@@ -1,11 +1,13 @@
 // Mouse and pen input on the Annotate viewer's canvas: what a drag means (window/level with the right button, the
-// W tool or Shift; pan with the middle button or the P tool; a box with the B tool on detection use cases), a click
+// W tool or Shift; pan with the middle button or the P tool; a box with the B tool on detection use cases; on
+// segmentation use cases a brush or eraser stroke, or a click adding a polygon's corner), a click
 // that selects the box under it, a drag inside the selected box that moves it or from its lower right corner that
 // resizes it, the wheel zooming around the pointer, the double click between one view and all views, and the
 // read-out of the view and pixel value under the pointer. Works on a viewer from createViewer.
 import { useEffect } from 'preact/hooks';
 import { boxAt, dragBox, snapBox } from './annotate-boxes.js';
 import { viewName } from './annotate-hanging.js';
+import { beginEdit, endEdit, fillPolygon, stroke } from './annotate-masks.js';
 import { clamp, panSign, toImage, toScreen } from './annotate-viewport.js';
 
 /** Screen pixels around a selected box's lower right corner that grab it for resizing. */
@@ -33,12 +35,36 @@ export function pointerHandlers(v, statusRef) {
     if (e.button === 2 || (e.button === 0 && (s.tool === 'wl' || e.shiftKey))) mode = 'wl';
     else if (e.button === 1 || (e.button === 0 && s.tool === 'pan')) mode = 'pan';
     else if (e.button === 0 && s.tool === 'box' && P.current.detection) mode = 'box';
+    else if (e.button === 0 && (s.tool === 'brush' || s.tool === 'erase') && P.current.segmentation) mode = 'paint';
+    else if (e.button === 0 && s.tool === 'polygon' && P.current.segmentation) mode = 'polygon';
     if (!mode) return;
     canvasRef.current.setPointerCapture(e.pointerId);
     const g = v.geomOf(tile);
     s.drag = { mode, x0: qx, y0: qy, tile, g, window: s.window, level: s.level, panX: s.panX, panY: s.panY,
       p0: g ? toImage(s, g, qx, qy) : null, moved: false, edit: mode === 'box' && g ? editOf(g, qx, qy) : null };
+    if (mode === 'paint' && g) {
+      const p = P.current;
+      s.drag.paint = beginEdit(p.masks, g.im.meta);
+      stroke(s.drag.paint, s.drag.p0[0], s.drag.p0[1], p.brushSize || 8, s.tool === 'erase' ? 0 : p.maskValue || 1);
+      v.schedule();
+    }
   }
+
+  /** Closes the polygon being drawn: fills it with the chosen class and records the edit; false under 3 corners. */
+  function closePolygon() {
+    const poly = s.polygon;
+    s.polygon = null;
+    v.schedule();
+    if (!poly || poly.points.length < 3) return false;
+    const p = P.current;
+    const meta = s.images.map((im) => im.meta).find((m) => m.imageId === poly.imageId);
+    if (!meta) return false;
+    const edit = beginEdit(p.masks, meta);
+    fillPolygon(edit, poly.points, p.maskValue || 1);
+    if (endEdit(p.masks, edit) && p.onMasksChange) p.onMasksChange();
+    return true;
+  }
+  v.closePolygon = closePolygon;
 
   /** A drag on the selected box: from its lower right corner it resizes it, from inside it moves it; else null. */
   function editOf(g, qx, qy) {
@@ -66,6 +92,11 @@ export function pointerHandlers(v, statusRef) {
   function onPointerMove(e) {
     const [qx, qy] = local(e);
     const drag = s.drag;
+    if (P.current.segmentation) { // the brush outline and the polygon's next edge follow the pointer
+      const tile = v.hit(qx, qy);
+      s.pointer = tile ? { tile: tile.index, qx, qy } : null;
+      if (!drag) v.schedule();
+    }
     if (!drag) {
       showStatus(qx, qy);
       return;
@@ -78,6 +109,11 @@ export function pointerHandlers(v, statusRef) {
     } else if (drag.mode === 'pan') {
       s.panX = drag.panX + panSign(s, drag.tile) * dx;
       s.panY = drag.panY + dy;
+      v.schedule();
+    } else if (drag.mode === 'paint' && drag.paint) {
+      const [ix, iy] = toImage(s, drag.g, qx, qy);
+      const p = P.current;
+      stroke(drag.paint, ix, iy, p.brushSize || 8, s.tool === 'erase' ? 0 : p.maskValue || 1);
       v.schedule();
     } else if (drag.mode === 'box' && drag.g && drag.moved && drag.edit) {
       const b = drag.edit.box;
@@ -101,6 +137,15 @@ export function pointerHandlers(v, statusRef) {
     s.drag = null;
     if (!drag) return;
     if (canvasRef.current.hasPointerCapture(e.pointerId)) canvasRef.current.releasePointerCapture(e.pointerId);
+    if (drag.mode === 'paint' && drag.paint) {
+      if (endEdit(P.current.masks, drag.paint) && P.current.onMasksChange) P.current.onMasksChange();
+      v.schedule();
+      return;
+    }
+    if (drag.mode === 'polygon' && drag.g && !drag.moved) {
+      addCorner(drag.g, drag.x0, drag.y0);
+      return;
+    }
     if (drag.mode !== 'box' || !drag.g) return;
     const p = P.current;
     if (!drag.moved) {
@@ -124,7 +169,31 @@ export function pointerHandlers(v, statusRef) {
     v.schedule();
   }
 
+  /**
+   * A click with the polygon tool: a corner at the clicked pixel of that image (clamped to it); a click on the first
+   * corner of three or more closes the polygon. A click on another image starts a new polygon there.
+   */
+  function addCorner(g, qx, qy) {
+    const [ix, iy] = toImage(s, g, qx, qy);
+    const point = [clamp(ix, 0, g.d.width), clamp(iy, 0, g.d.height)];
+    const poly = s.polygon;
+    if (poly && poly.imageId === g.d.imageId && poly.points.length >= 3) {
+      const [fx, fy] = toScreen(s, g, poly.points[0][0], poly.points[0][1]);
+      if (Math.hypot(qx - fx, qy - fy) <= 8) {
+        closePolygon();
+        return;
+      }
+    }
+    if (!poly || poly.imageId !== g.d.imageId) s.polygon = { imageId: g.d.imageId, points: [point] };
+    else poly.points.push(point);
+    v.schedule();
+  }
+
   function onPointerLeave() {
+    if (s.pointer) {
+      s.pointer = null;
+      v.schedule();
+    }
     if (statusRef.current && !s.drag) statusRef.current.textContent = '';
   }
 
@@ -156,6 +225,11 @@ export function pointerHandlers(v, statusRef) {
     const [qx, qy] = local(e);
     const tile = v.hit(qx, qy);
     if (s.tool === 'box' && P.current.detection) return;
+    if (P.current.segmentation && (s.tool === 'brush' || s.tool === 'erase')) return;
+    if (P.current.segmentation && s.tool === 'polygon') {
+      closePolygon();
+      return;
+    }
     if (s.layout === 'grid' && tile) v.selectView(tile.index);
     else v.showAll();
   }

@@ -1,11 +1,12 @@
 // An annotation session on the Annotate page: which study is on screen and why (the queue of new studies, a study
-// revisited from a menu, all done, finished), its boxes, the user's count, skipped and labelled lists and the last
-// save's notice, and the actions: label, save boxes, skip, open a study, back to the queue, finish, start again.
+// revisited from a menu, all done, finished), its boxes or masks, the user's count, skipped and labelled lists and the last
+// save's notice, and the actions: label, save boxes, save masks, skip, open a study, back to the queue, finish, start again.
 // When the next study is already fetched and decoded, an action shows it at once and the write follows in the
 // background (the server's /next then confirms it); otherwise the page waits for the server.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { annotateApi } from './annotate-api.js';
 import { describe, parseBoxes } from './annotate-format.js';
+import { createMasks, masksRequest, parseMasks } from './annotate-masks.js';
 import { useLookahead } from './annotate-order.js';
 import { useWriteQueue } from './annotate-writes.js';
 
@@ -23,6 +24,8 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
   const [boxes, setBoxes] = useState([]);
   const [selectedBox, setSelectedBox] = useState(null);
   const [boxCode, setBoxCode] = useState(cats[0] && cats[0].code);
+  const [masks, setMasks] = useState(createMasks); // a segmentation study's masks, edited in place
+  const [maskVersion, setMaskVersion] = useState(0); // bumped by every edit, so the page redraws
   const onScreen = useRef({ study: null, mode: { kind: 'loading' } }); // what is shown, for handlers between renders
   const seq = useRef(0); // bumped by every change of study the user asks for; stale confirmations are dropped
   const requestedAt = useRef(null);
@@ -53,6 +56,8 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
     if (!keepCount) setCount(view.annotatedByYou);
     setBoxes(parseBoxes(view.annotation));
     setSelectedBox(null);
+    setMasks(parseMasks(view.annotation, view.images || []));
+    setMaskVersion((n) => n + 1);
     if (next.kind === 'queue') lastQueue.current = view;
   }
 
@@ -142,6 +147,16 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
     }, before ? 0 : 1);
   }
 
+  /** Saves the masks of the study on screen (`list`: {imageId, runs}; empty: nothing found) and goes on. */
+  function saveMasks(list = masksRequest(masks), t0 = performance.now()) {
+    if (!onScreen.current.study || blocking.current) return;
+    const before = onScreen.current.study.annotation;
+    advance(t0, async (from) => {
+      await calls.masks(from.studyUid, list);
+      recordSave(from, before, null, null, list);
+    }, before ? 0 : 1);
+  }
+
   function skip(t0 = performance.now()) {
     const from = onScreen.current.study;
     if (!from || from.annotation || blocking.current) return;
@@ -155,7 +170,7 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
     }, 0);
   }
 
-  function recordSave(from, before, code, list) {
+  function recordSave(from, before, code, list, maskList) {
     const s = session.current;
     const n = ordinalOf(from.studyUid);
     const wasSkipped = s.skipped.has(from.studyUid) || skipped.includes(from.studyUid);
@@ -164,11 +179,13 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
     if (!before) {
       s.labelled.add(from.studyUid);
       setNotice({ kind: 'saved', uid: from.studyUid, text: `Study ${n}${wasSkipped ? ' (skipped before)' : ''} `
-        + `labelled ${describe(catOf, code, list)}.` });
+        + `labelled ${describe(catOf, code, list, maskList)}.` });
     } else {
-      const old = before.boxes ? describe(catOf, null, parseBoxes(before)) : describe(catOf, before.code);
-      const now = describe(catOf, code, list);
-      const same = list ? before.boxes === JSON.stringify(list) : before.code === code;
+      const old = before.masks ? describe(catOf, null, null, before.masks)
+        : before.boxes ? describe(catOf, null, parseBoxes(before)) : describe(catOf, before.code);
+      const now = describe(catOf, code, list, maskList);
+      const same = maskList ? before.masks === JSON.stringify(maskList)
+        : list ? before.boxes === JSON.stringify(list) : before.code === code;
       if (!same) s.changed.add(from.studyUid);
       setNotice({ kind: same ? 'kept' : 'changed', uid: from.studyUid, text: same
         ? `Study ${n} kept its label ${now}.` : `Study ${n} changed from ${old} to ${now}.` });
@@ -227,7 +244,7 @@ export function useSession({ useCase, dataset, catOf, closeMenus }) {
 
   return {
     study, mode, count, skipped, mine, notice, error, boxes, setBoxes, selectedBox, setSelectedBox, boxCode,
-    setBoxCode, busy: writes.busy, saving: writes.saving, pressed: writes.pressed, blocking, onScreen, requestedAt,
+    setBoxCode, masks, maskVersion, masksChanged: () => setMaskVersion((n) => n + 1), saveMasks, busy: writes.busy, saving: writes.saving, pressed: writes.pressed, blocking, onScreen, requestedAt,
     onDrawn: ahead.onDrawn, warm: ahead.warm, ordinalOf, label, saveBoxes, skip, open, backToQueue, finish, restart,
     lastLabelled,
   };

@@ -25,9 +25,9 @@ function recordSwitch(el, kind, t0, extra) {
  * viewer's current props (datasetId, detection, boxes, selectedBox, colorOf, onDrawn), rerender() refreshes the
  * toolbar; detection sets the first mouse tool (boxes, else pan).
  */
-export function createViewer({ rootRef, canvasRef, props, rerender, detection }) {
+export function createViewer({ rootRef, canvasRef, props, rerender, detection, segmentation }) {
   const s = {
-    tool: detection ? 'box' : 'pan', layout: 'grid', active: 0, ...DEFAULT_WL, invert: false, mirror: true,
+    tool: detection ? 'box' : segmentation ? 'brush' : 'pan', polygon: null, pointer: null, layout: 'grid', active: 0, ...DEFAULT_WL, invert: false, mirror: true,
     zoom: 1, panX: 0, panY: 0, images: [], cols: 2, pairs: false, studyUid: null, drawnUid: null, drag: null,
     preview: null, pending: null, loadToken: 0, failed: null,
   };
@@ -73,6 +73,7 @@ export function createViewer({ rootRef, canvasRef, props, rerender, detection })
     ds.invert = String(s.invert);
     ds.tool = s.tool;
     ds.boxes = String(boxes.length);
+    ds.polygon = String(s.polygon ? s.polygon.points.length : 0);
   }
 
   /** Redraws on the next frame and refreshes the toolbar. */
@@ -151,7 +152,7 @@ export function createViewer({ rootRef, canvasRef, props, rerender, detection })
     const t0 = (requestedAt && requestedAt.current) || performance.now();
     if (requestedAt) requestedAt.current = null;
     s.loadToken += 1;
-    const { ordered, cols, pairs } = hang(study ? study.images : []);
+    const { ordered, cols, pairs, series } = hang(study ? study.images : []);
     const keep = new Set(ordered.map((m) => m.imageId));
     s.images.forEach((im) => {
       // the window/level renderings of images no longer shown: memory, not needed until they come back
@@ -161,6 +162,14 @@ export function createViewer({ rootRef, canvasRef, props, rerender, detection })
     s.cols = cols;
     s.pairs = pairs;
     s.active = clamp(s.active, 0, Math.max(0, s.images.length - 1));
+    if (series) { // a series is read one slice at a time, from the middle one
+      s.layout = 'single';
+      s.active = Math.floor(s.images.length / 2);
+    } else if (s.series) {
+      s.layout = 'grid';
+    }
+    s.series = !!series;
+    s.polygon = null;
     s.zoom = 1;
     s.panX = 0;
     s.panY = 0;
@@ -174,6 +183,7 @@ export function createViewer({ rootRef, canvasRef, props, rerender, detection })
   // -- actions --
   function setTool(tool) {
     s.tool = tool;
+    if (tool !== 'polygon') s.polygon = null;
     schedule();
   }
 

@@ -2,7 +2,8 @@
 // CC on top, MLO below, the right breast on the left, chest walls back to back) or one view large, with a strip of
 // thumbnails to pick from. Window/level is a lookup table over the 8-bit pixels (cached per image and setting),
 // zoom follows the wheel around the pointer, pan follows a drag. For detection use cases it draws and edits boxes
-// in PNG pixel coordinates. Decoded images are cached, so moving between views and studies is instant.
+// in PNG pixel coordinates; for segmentation use cases it paints masks (brush, eraser, polygon) over each image and
+// shows a series (CT, MR) one slice at a time, in slice order. Decoded images are cached, so moving between views and studies is instant.
 // This module is the Preact component (toolbar, thumbnails, canvas, status line); the pieces live beside it: the
 // state and actions (annotate-viewer-state.js), the image cache (annotate-images.js), the geometry
 // (annotate-viewport.js, annotate-hanging.js), the painting (annotate-paint.js, annotate-boxes.js), mouse input
@@ -17,10 +18,12 @@ import { createViewer } from './annotate-viewer-state.js';
 /**
  * props: datasetId, study ({studyUid, images}), requestedAt (a ref: when the user asked for this study, for the
  * switch time), onDrawn(studyUid) after a study is first drawn, detection (bool), boxes, selectedBox,
- * onBoxesChange(boxes), onSelectBox(index|null), boxCode, colorOf(code).
+ * onBoxesChange(boxes), onSelectBox(index|null), boxCode, colorOf(code); segmentation (bool), masks (see
+ * annotate-masks.js), maskVersion, maskValue (the class painted), maskColors, brushColor, brushSize (radius in PNG
+ * pixels), opacity, onMasksChange() after an edit.
  */
 export function Viewer(props) {
-  const { datasetId, study, requestedAt, detection } = props;
+  const { datasetId, study, requestedAt, detection, segmentation } = props;
   const rootRef = useRef(null);
   const canvasRef = useRef(null);
   const statusRef = useRef(null);
@@ -29,7 +32,8 @@ export function Viewer(props) {
   const [, setTick] = useState(0);
   const V = useRef(null);
   if (!V.current) {
-    const v = createViewer({ rootRef, canvasRef, props: P, rerender: () => setTick((t) => t + 1), detection });
+    const v = createViewer({ rootRef, canvasRef, props: P, rerender: () => setTick((t) => t + 1), detection,
+      segmentation });
     V.current = { v, input: pointerHandlers(v, statusRef) };
   }
   const { v, input } = V.current;
@@ -41,7 +45,8 @@ export function Viewer(props) {
   }, [imageKey, datasetId]);
 
   // boxes and selection changes only need a redraw
-  useEffect(() => { v.schedule(); }, [props.boxes, props.selectedBox]);
+  useEffect(() => { v.schedule(); }, [props.boxes, props.selectedBox, props.maskVersion, props.opacity,
+    props.maskValue, props.brushSize]);
 
   // keep the canvas sized to its box
   useEffect(() => {
@@ -52,7 +57,7 @@ export function Viewer(props) {
   }, []);
 
   useWheel(canvasRef, input.onWheel);
-  useViewerKeys(v, detection);
+  useViewerKeys(v, detection, segmentation);
   useEffect(() => () => v.cancel(), []);
 
   // -- markup --
@@ -64,6 +69,12 @@ export function Viewer(props) {
   if (detection) {
     tools.push(['box', 'Draw box', 'B', 'Drag on a view to draw a box around a finding; drag a selected box to move '
       + 'it, or its lower right corner to resize it']);
+  }
+  if (segmentation) {
+    tools.push(['brush', 'Brush', 'D', 'Drag to paint the chosen category; [ and ] change the brush size'],
+      ['erase', 'Eraser', 'E', 'Drag to erase any category'],
+      ['polygon', 'Polygon', 'F', 'Click the corners of an outline; click the first corner, double-click or press '
+        + 'Enter to fill it with the chosen category; Esc drops it, Backspace its last corner']);
   }
   return html`<div class="viewer" ref=${rootRef} data-testid="viewer">
     <div class="viewer-toolbar" role="toolbar" aria-label="Image tools">

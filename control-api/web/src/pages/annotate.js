@@ -1,7 +1,8 @@
 // Annotate: label the studies of a dataset for a published use case, one after the other. The page shows the
 // study's views in the viewer, the use case's categories as buttons with number-key shortcuts (a key saves the
 // label and moves on), Skip and Finish, and menus to go back to skipped or already labelled studies. Detection use
-// cases draw boxes on the views instead. Everything goes through /api/annotate/{useCaseId}/{datasetId}.
+// cases draw boxes on the views instead, segmentation use cases paint masks (annotate-masks.js,
+// annotate-mask-panel.js). Everything goes through /api/annotate/{useCaseId}/{datasetId}.
 // This module is the page and its layout; the pieces live beside it: the session's state and actions
 // (annotate-session.js, with annotate-writes.js, annotate-order.js and annotate-api.js), the head with its menus
 // (annotate-head.js), the label controls (annotate-labels.js), the cards shown instead of a study (annotate-done.js),
@@ -14,6 +15,8 @@ import { hang, viewName } from './annotate-hanging.js';
 import { AnnotateHead, useCloseMenuOutside } from './annotate-head.js';
 import { ShortcutHelp, usePageKeys } from './annotate-keys.js';
 import { BoxPanel, CategoryButtons } from './annotate-labels.js';
+import { MAX_BRUSH, MIN_BRUSH, MaskPanel, SuggestMasks } from './annotate-mask-panel.js';
+import { undo as undoMask } from './annotate-masks.js';
 import { useSession } from './annotate-session.js';
 import { SuggestBoxes } from './annotate-suggest.js';
 import { Viewer } from './annotate-viewer.js';
@@ -76,7 +79,8 @@ export default function Page() {
       <select data-testid="pick-use-case" value=${ucId || ''} onChange=${(e) => choose('useCase', e.currentTarget.value, e)}
         title="The question you answer for each study">
         ${!published.find((u) => u.id === ucId) && ucId && html`<option value=${ucId}>use case ${ucId}</option>`}
-        ${published.map((u) => html`<option value=${u.id}>${u.title}${u.task === 'detection' ? ' · draw boxes' : ''}</option>`)}
+        ${published.map((u) => html`<option value=${u.id}>${u.title}${u.task === 'detection' ? ' · draw boxes'
+          : u.task === 'segmentation' ? ' · paint masks' : ''}</option>`)}
       </select>
     </label>
     <label class="picker">
@@ -102,6 +106,10 @@ export default function Page() {
 function Annotator({ useCase, dataset, pickers }) {
   const cats = useCase.categories || [];
   const detection = useCase.task === 'detection';
+  const segmentation = useCase.task === 'segmentation';
+  const [maskCode, setMaskCode] = useState(cats[0] && cats[0].code);
+  const [brushSize, setBrushSize] = useState(8);
+  const [opacity, setOpacity] = useState(0.45);
   const catOf = useMemo(() => Object.fromEntries(cats.map((c, i) => [c.code, { ...c, index: i }])), [cats]);
   const colorOf = (code) => COLORS[((catOf[code] || {}).index || 0) % COLORS.length];
   const settings = useApi('/settings');
@@ -110,17 +118,26 @@ function Annotator({ useCase, dataset, pickers }) {
   const session = useSession({ useCase, dataset, catOf, closeMenus: () => setMenu(null) });
   const { study, mode, count, skipped, notice, error, boxes, setBoxes, selectedBox, setSelectedBox, boxCode,
     setBoxCode, busy, pressed, requestedAt, onDrawn, warm, ordinalOf, label, saveBoxes, skip, open, backToQueue,
-    restart, lastLabelled } = session;
+    restart, lastLabelled, masks, maskVersion, masksChanged, saveMasks } = session;
+  const maskKeys = {
+    undo: (redo) => undoMask(masks, redo) && masksChanged(),
+    setCode: setMaskCode,
+    brush: (delta) => setBrushSize((b) => Math.min(MAX_BRUSH, Math.max(MIN_BRUSH,
+      b + delta * Math.max(1, Math.round(b / 5))))),
+    save: () => saveMasks(),
+    nothing: () => saveMasks([]),
+  };
   const typingNow = usePageKeys({ menu, setMenu, cats, detection, boxes, setBoxes, selectedBox, setSelectedBox,
     setBoxCode, onScreen: session.onScreen, blocking: session.blocking, label, saveBoxes, skip, open, backToQueue,
-    lastLabelled });
+    lastLabelled, segmentation, masksKeys: maskKeys });
   useCloseMenuOutside(menu, setMenu);
 
   // -- markup --
   const total = dataset.studies;
   const isSkipped = study && skipped.includes(study.studyUid);
   const current = study && study.annotation;
-  const currentLabel = current && describe(catOf, current.code, current.boxes ? parseBoxes(current) : null);
+  const currentLabel = current && describe(catOf, current.code, current.boxes ? parseBoxes(current) : null,
+    current.masks);
 
   let center;
   if (mode.kind === 'loading') center = html`<${Loading} what="your next study" />`;
@@ -132,7 +149,10 @@ function Annotator({ useCase, dataset, pickers }) {
   } else if (study) {
     center = html`<${Viewer} datasetId=${dataset.id} study=${study} requestedAt=${requestedAt} onDrawn=${onDrawn}
       detection=${detection} boxes=${boxes} selectedBox=${selectedBox} boxCode=${boxCode} colorOf=${colorOf}
-      onBoxesChange=${setBoxes} onSelectBox=${setSelectedBox} />`;
+      onBoxesChange=${setBoxes} onSelectBox=${setSelectedBox} segmentation=${segmentation} masks=${masks}
+      maskVersion=${maskVersion} maskValue=${catOf[maskCode] ? catOf[maskCode].index + 1 : 1}
+      maskColors=${cats.map((c) => colorOf(c.code))} brushColor=${colorOf(maskCode)} brushSize=${brushSize}
+      opacity=${opacity} onMasksChange=${masksChanged} />`;
   }
 
   const working = (mode.kind === 'queue' || mode.kind === 'revisit') && study;
@@ -151,18 +171,17 @@ function Annotator({ useCase, dataset, pickers }) {
               : isSkipped ? html`<span class="tag tag-draft">skipped</span>` : html`<span class="tag">new</span>`}
           </div>
           <div class="muted small-text" title=${study.studyUid}>
-            ${study.images[0] && study.images[0].patientId} · ${study.images.length} views
-            (${hang(study.images).ordered.map(viewName).join(', ')})</div>
+            ${study.images[0] && study.images[0].patientId} · ${seriesLine(study.images)}</div>
           ${mode.kind === 'revisit' && html`<div class="notice revisit">
             ${mode.from === 'failed' ? 'The last label of this study was not saved; label it again'
               : `You are back on a ${mode.from === 'skipped' ? 'skipped' : 'labelled'} study`}${current
               ? html`, labelled <strong>${currentLabel}</strong>`
-              : ''}. ${detection ? 'Save' : 'Press a category'} to ${current ? 'change' : 'label'} it and continue.
+              : ''}. ${detection || segmentation ? 'Save' : 'Press a category'} to ${current ? 'change' : 'label'} it and continue.
             <div><button type="button" class="small" onClick=${() => backToQueue()}>Back to the next new
               study <kbd>Esc</kbd></button></div>
           </div>`}
         </div>`}
-        ${working && !detection && html`<${CategoryButtons} cats=${cats} current=${current && current.code}
+        ${working && !detection && !segmentation && html`<${CategoryButtons} cats=${cats} current=${current && current.code}
           pressed=${pressed} busy=${busy} colorOf=${colorOf} onPick=${(code, e) => {
             e.currentTarget.blur();
             label(code, e.timeStamp || performance.now());
@@ -182,6 +201,14 @@ function Annotator({ useCase, dataset, pickers }) {
           }} />`}
         ${working && detection && html`<${SuggestBoxes} useCase=${useCase} dataset=${dataset} study=${study}
           boxes=${boxes} onChange=${setBoxes} />`}
+        ${working && segmentation && html`<${MaskPanel} cats=${cats} masks=${masks} maskVersion=${maskVersion}
+          maskCode=${maskCode} colorOf=${colorOf} brushSize=${brushSize} opacity=${opacity} busy=${busy}
+          onCode=${setMaskCode} onBrushSize=${setBrushSize} onOpacity=${setOpacity}
+          onUndo=${() => maskKeys.undo(false)} onRedo=${() => maskKeys.undo(true)}
+          onSave=${(e) => { e.currentTarget.blur(); saveMasks(); }}
+          onNothing=${(e) => { e.currentTarget.blur(); saveMasks([]); }} />`}
+        ${working && segmentation && html`<${SuggestMasks} useCase=${useCase} dataset=${dataset} study=${study}
+          masks=${masks} onChange=${masksChanged} />`}
         ${working && html`<div class="side-actions">
           <button type="button" data-testid="skip" onClick=${(e) => {
             e.currentTarget.blur();
@@ -198,8 +225,18 @@ function Annotator({ useCase, dataset, pickers }) {
           data-study-uid=${notice.uid} role="status">${notice.text}</div>`}
         ${typingNow && html`<div class="muted small-text">Shortcuts are paused while you type in a field;
           press <kbd>Enter</kbd> or click the images to resume.</div>`}
-        ${working && html`<${ShortcutHelp} cats=${cats} detection=${detection} />`}
+        ${working && html`<${ShortcutHelp} cats=${cats} detection=${detection} segmentation=${segmentation} />`}
       </aside>
     </div>
   </div>`;
+}
+
+/** "4 views (R CC, L CC, R MLO, L MLO)", or for a series "40 slices (z -48.0 to 49.5 mm)". */
+function seriesLine(images) {
+  const { ordered, series } = hang(images);
+  if (series) {
+    const z = ordered.map((im) => im.slicePosition);
+    return `${ordered.length} slices (z ${Math.min(...z).toFixed(1)} to ${Math.max(...z).toFixed(1)} mm)`;
+  }
+  return `${ordered.length} views (${ordered.map(viewName).join(', ')})`;
 }

@@ -73,9 +73,14 @@ export function ModelDetail({ detail, useCase, compact = false }) {
   const curves = (card && card.curves) || [];
   const perClass = (counts) => (counts || []).map((n, i) => `${classes[i] || i}: ${n}`).join(', ');
   const detector = card && card.task === 'detection';
+  const segmenter = card && card.task === 'segmentation';
   return html`<div class="model-detail" data-model=${model.id}>
     <div class="stats">
-      ${detector ? html`
+      ${segmenter ? html`
+      <${Stat} id="dice" label="Validation Dice" value=${fmt(v.dice, 3)}
+        hint="How much its masks overlap the labels' (twice the overlap over both areas), averaged over the categories; 1 is perfect." />
+      <${Stat} id="iou" label="Validation IoU" value=${fmt(v.iou, 3)}
+        hint=${v.studies ? `The overlap over the union; ${v.studies} validation images` : ''} />` : detector ? html`
       <${Stat} id="map" label="Validation mAP" value=${fmt(v.map ?? model.map, 3)}
         hint="How well its boxes match the labels, over overlaps from 0.5 to 0.95; 1 is perfect." />
       <${Stat} id="ap50" label="Validation AP50" value=${fmt(v.ap50, 3)}
@@ -119,7 +124,7 @@ export function ModelDetail({ detail, useCase, compact = false }) {
       </table>
       ${!compact && html`<div>
         ${curves.length > 0 && html`<h3>Learning curves</h3><${Curves} curves=${curves} best=${card.bestEpoch}
-          detector=${detector} />`}
+          detector=${detector} segmenter=${segmenter} />`}
         ${v.confusionMatrix && html`<h3>Validation confusion matrix</h3>
           <p class="help">Rows: the labels of the validation studies; columns: what the model predicted.</p>
           <${ConfusionMatrix} labels=${classes} matrix=${v.confusionMatrix} rowTitle="label" id="validation" />`}
@@ -128,9 +133,10 @@ export function ModelDetail({ detail, useCase, compact = false }) {
   </div>`;
 }
 
-function Curves({ curves, best, detector }) {
+function Curves({ curves, best, detector, segmenter }) {
   const scores = detector ? [['map', 'validation mAP'], ['ap50', 'validation AP50']]
-    : [['kappa', 'validation kappa'], ['auc', 'validation AUC']];
+    : segmenter ? [['dice', 'validation Dice'], ['iou', 'validation IoU']]
+      : [['kappa', 'validation kappa'], ['auc', 'validation AUC']];
   const config = useMemo(() => ({
     type: 'line',
     data: {
@@ -148,10 +154,11 @@ function Curves({ curves, best, detector }) {
       scales: {
         x: { title: { display: true, text: 'epoch (big dots: the best epoch, whose weights were kept)' } },
         loss: { position: 'left', title: { display: true, text: 'loss' }, beginAtZero: true },
-        score: { position: 'right', min: 0, max: 1, title: { display: true, text: detector ? 'mAP, AP50' : 'kappa, AUC' },
+        score: { position: 'right', min: 0, max: 1, title: { display: true, text: detector ? 'mAP, AP50'
+          : segmenter ? 'Dice, IoU' : 'kappa, AUC' },
           grid: { drawOnChartArea: false } },
       },
     },
-  }), [curves, best, detector]);
+  }), [curves, best, detector, segmenter]);
   return html`<${Chart} config=${config} height=${240} id="curves" label="learning curves" />`;
 }

@@ -1,8 +1,10 @@
 // Run: choose one of your models, look at what it is, and run it on one image (of a prepared dataset, or an
-// uploaded DICOM or PNG): the probability of each category, the predicted category and its report sentence.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+// uploaded DICOM or PNG): the probability of each category, the predicted category and its report sentence; a
+// detector's boxes; a segmenter's mask over the image with each category's area.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBox, html, Loading, navigate, pct, useAction } from '../ui.js';
+import { COLORS, ErrorBox, html, Loading, navigate, pct, useAction } from '../ui.js';
+import { decodeRuns } from './annotate-masks.js';
 import { categoryNames, ModelDetail, ModelPicker, useModelPage } from './run-model.js';
 import { DatasetImagePicker, Thumb, UploadPicker, uploadType, view } from './run-input.js';
 import './run.css';
@@ -116,7 +118,9 @@ function Predict({ model, useCase, datasets }) {
       ${!busy && !result && html`<p class="muted">Choose an image and press <strong>Run the model</strong>.</p>`}
       ${result && (result.prediction.boxes
         ? html`<${Findings} result=${result} modelId=${modelId} />`
-        : html`<${Result} result=${result} useCase=${useCase} modelId=${modelId} />`)}
+        : result.prediction.task === 'segmentation'
+          ? html`<${MaskResult} result=${result} useCase=${useCase} modelId=${modelId} />`
+          : html`<${Result} result=${result} useCase=${useCase} modelId=${modelId} />`)}
     </div>
   </div>`;
 }
@@ -164,6 +168,75 @@ function Findings({ result, modelId }) {
     <div data-testid="input">${prediction.input}</div>
     <div class="help">Model ${modelId}. The scores are the model’s own (a box’s class probability times its
       centre-ness); they are not calibrated against your site’s reads. A research model, not a diagnosis.</div>
+  </div>`;
+}
+
+/**
+ * A segmenter's result: its mask over the image (in the image's own pixels), each category in its colour and shown
+ * or hidden on its own, at a chosen opacity; and each category's pixels and, for a dataset image whose spacing prep
+ * recorded, its area.
+ */
+function MaskResult({ result, useCase, modelId }) {
+  const { prediction, input } = result;
+  const [opacity, setOpacity] = useState(0.5);
+  const [hidden, setHidden] = useState(() => new Set());
+  const canvasRef = useRef(null);
+  const labels = useMemo(() => decodeRuns(prediction.runs, new Uint8Array(prediction.width * prediction.height)),
+    [prediction]);
+  const colors = prediction.classes.map((_, i) => COLORS[i % COLORS.length]);
+  useEffect(() => {
+    const c = canvasRef.current;
+    if (!c) return;
+    c.width = prediction.width;
+    c.height = prediction.height;
+    const ctx = c.getContext('2d');
+    const img = ctx.createImageData(prediction.width, prediction.height);
+    const rgb = colors.map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+    for (let i = 0; i < labels.length; i += 1) {
+      const v = labels[i];
+      if (v === 0 || hidden.has(v)) continue;
+      const [r, g, b] = rgb[(v - 1) % rgb.length];
+      img.data.set([r, g, b, 255], 4 * i);
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [labels, hidden]);
+  const toggle = (index) => setHidden((h) => {
+    const next = new Set(h);
+    if (next.has(index)) next.delete(index);
+    else next.add(index);
+    return next;
+  });
+  const names = categoryNames(useCase);
+  const src = input.kind === 'dataset' ? null : input.preview;
+  return html`<div class="prediction" data-testid="prediction" data-model=${prediction.modelId} data-task="segmentation">
+    <h3>Outlines</h3>
+    <label class="field"><span class="field-label">Mask opacity ${Math.round(opacity * 100)} %</span>
+      <input type="range" min="0" max="1" step="0.05" value=${opacity} data-testid="mask-opacity"
+        onInput=${(e) => setOpacity(Number(e.currentTarget.value))} /></label>
+    ${input.kind === 'upload' && !src && html`<p class="help">The mask is in the uploaded DICOM file's own pixels (a
+      right breast the pipeline mirrored is mirrored back); the file is not shown here.</p>`}
+    ${(input.kind === 'dataset' || src) && html`<div class="thumb-frame large">
+      ${input.kind === 'dataset'
+        ? html`<${Thumb} path=${`/datasets/${input.datasetId}/images/${input.image.imageId}/png`}
+            alt=${view(input.image)} className="boxed-img" />`
+        : html`<img class="boxed-img" src=${src} alt="uploaded" />`}
+      <canvas ref=${canvasRef} class="mask-overlay" data-testid="mask-overlay" style=${{ opacity }}></canvas>
+    </div>`}
+    <table class="findings" data-testid="mask-classes"><thead><tr><th></th><th>Category</th><th class="num">Pixels</th>
+      <th class="num">Area</th></tr></thead>
+      <tbody>${prediction.classes.map((c, i) => html`<tr data-code=${c.code} data-pixels=${c.pixels}>
+        <td><input type="checkbox" checked=${!hidden.has(c.index)} aria-label=${`Show ${c.code}`}
+          onChange=${() => toggle(c.index)} /></td>
+        <td><span class="swatch" style=${{ background: colors[i] }}></span> <strong>${c.code}</strong>
+          ${names.get(c.code) || c.name || ''}</td>
+        <td class="num">${c.pixels.toLocaleString()}</td>
+        <td class="num">${c.areaMm2 === undefined || c.areaMm2 === null ? '–'
+          : `${(c.areaMm2 / 100).toFixed(2)} cm²`}</td></tr>`)}</tbody></table>
+    <p class="help">An image's area is its pixels times the pixel spacing prep recorded; a series' volumes (mL) and
+      their agreement with reference outlines come from an evaluation on the Evaluate page.</p>
+    <div data-testid="input">${prediction.input}</div>
+    <div class="help">Model ${modelId}. Each pixel shows the category the model finds most likely. A research model,
+      not a diagnosis.</div>
   </div>`;
 }
 

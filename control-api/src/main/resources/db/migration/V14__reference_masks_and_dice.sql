@@ -20,6 +20,10 @@ CREATE TABLE reference_mask (
   PRIMARY KEY (dataset_id, use_case_id, image_id)
 );
 
+-- Each image's series and slice position (recorded by prep), so Annotate shows a CT or MR series in slice order.
+ALTER TABLE image ADD COLUMN series_uid TEXT;
+ALTER TABLE image ADD COLUMN slice_position REAL;
+
 -- An annotation of a segmentation use case holds the annotator's masks: a JSON array of {imageId, runs}, each mask in
 -- its image's PNG pixels, run-length encoded as a mask snapshot stores it (an image of the study left out holds no
 -- finding).

@@ -309,6 +309,22 @@ class WebPagesTest {
     browser("admin", admin, Map.of("name", "carla"));
   }
 
+  @Test
+  @Order(10)
+  void paintMasksOnACtSeries() throws Exception {
+    Path ct = tmp.resolve("ct");
+    assertEquals(0, new picocli.CommandLine(new org.radlab.prep.synth.SynthCommand()).execute("--modality", "CT",
+        "--out", ct.toString(), "--studies", "2", "--slices", "8", "--rows", "64", "--seed", "12"));
+    long dataset = Fixtures.dataset(http, admin, "ct", ct);
+    long segmentation = http.post("/api/use-cases", admin, Map.of("title", "Liver outline", "summary",
+        "The liver and its lesions, pixel by pixel", "bodyArea", "Abdomen", "modality", "CT", "task", "segmentation",
+        "categories", List.of(Map.of("code", "LIVER", "name", "Liver", "description", "the liver", "cdeId", "l.liver"),
+            Map.of("code", "LESION", "name", "Lesion", "description", "a liver lesion", "cdeId", "l.lesion"))))
+        .expect(201).json().path("id").asLong();
+    http.post("/api/use-cases/" + segmentation + "/review", admin, Map.of("decision", "publish")).expect(200);
+    browser("segment", ana, Map.of("useCaseId", segmentation, "datasetId", dataset));
+  }
+
   /** Runs web/e2e/{scenario}.mjs with Node against this server; fails with its output when it fails. */
   static void browser(String scenario, String token, Map<String, Object> input) throws Exception {
     Path log = Files.createTempFile(tmp, scenario, ".log");

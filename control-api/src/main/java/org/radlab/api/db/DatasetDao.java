@@ -19,15 +19,20 @@ public interface DatasetDao extends SqlObject {
   record Dataset(long id, String name, long useCaseId, String source, String path, String status, Long jobId,
       int images, int studies, long createdBy, String createdAt, boolean hidden) {}
 
+  /**
+   * A prepared image as Annotate and the jobs' snapshots see it; {@code seriesUid} and {@code slicePosition} (mm along
+   * the slice normal, recorded by prep) order a CT or MR series' slices.
+   */
   record Image(String imageId, String studyUid, String patientId, String viewPosition, String laterality,
-      String manufacturer, String pngPath, Integer pngWidth, Integer pngHeight) {}
+      String manufacturer, String pngPath, Integer pngWidth, Integer pngHeight, String seriesUid,
+      Double slicePosition) {}
 
   record Study(int ordinal, String studyUid, String patientId, int images) {}
 
   String COLUMNS = "id, name, use_case_id, source, path, status, job_id, images, studies, created_by, created_at, "
       + "hidden";
   String IMAGE_COLUMNS = "image_id, study_uid, patient_id, view_position, laterality, manufacturer, png_path, "
-      + "png_width, png_height";
+      + "png_width, png_height, series_uid, slice_position";
 
   @SqlUpdate("INSERT INTO dataset (name, use_case_id, source, path, status, created_by, created_at) "
       + "VALUES (:name, :useCase, :source, '', 'preparing', :user, :at)")
@@ -86,7 +91,8 @@ public interface DatasetDao extends SqlObject {
     h.execute("DELETE FROM image WHERE dataset_id = ?", datasetId);
     h.execute("DELETE FROM study WHERE dataset_id = ?", datasetId);
     var batch = h.prepareBatch("INSERT INTO image (dataset_id, " + IMAGE_COLUMNS + ") VALUES (:d, :imageId, "
-        + ":studyUid, :patientId, :viewPosition, :laterality, :manufacturer, :pngPath, :pngWidth, :pngHeight)");
+        + ":studyUid, :patientId, :viewPosition, :laterality, :manufacturer, :pngPath, :pngWidth, :pngHeight, "
+        + ":seriesUid, :slicePosition)");
     Map<String, int[]> perStudy = new java.util.TreeMap<>();
     Map<String, String> patients = new java.util.HashMap<>();
     for (Image i : images) {

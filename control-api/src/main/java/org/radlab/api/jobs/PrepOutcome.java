@@ -45,7 +45,7 @@ final class PrepOutcome implements JobOutcome {
     List<DatasetDao.Image> images = new ArrayList<>();
     for (ImageList.Entry e : ImageList.read(csv)) {
       images.add(new DatasetDao.Image(e.imageId(), e.studyUid(), e.patientId(), e.viewPosition(), e.laterality(),
-          e.manufacturer(), e.pngPath(), e.pngWidth(), e.pngHeight()));
+          e.manufacturer(), e.pngPath(), e.pngWidth(), e.pngHeight(), e.seriesUid(), e.slicePosition()));
     }
     return images;
   }
