@@ -6,8 +6,13 @@
 // the image's grey at none). Saved, the API holds exactly the mask worked out here from the clicked points: the
 // pixels whose centres lie within the brush radius of the dot, inside the triangle, and not within the eraser's.
 //
-// RADLAB_E2E: {"useCaseId": s, "datasetId": c}: a published segmentation use case with at least two categories, and
-// a ready CT dataset (series of at least five slices, 64 × 64 pixels) RADLAB_TOKEN has not annotated for it.
+// Then Assess: an assessment of a deployed segmenter whose three cases are SegmentationAssessmentTest's, at ten times
+// the spacing, shows the Dice, the drift and the liver volumes' Bland-Altman bias worked out by hand there.
+//
+// RADLAB_E2E: {"useCaseId": s, "datasetId": c, "deploymentId": d}: a published segmentation use case with two
+// categories (the liver first, then the lesion), a ready CT dataset (series of at least five slices, 64 × 64
+// pixels) RADLAB_TOKEN has not annotated for it, and RADLAB_TOKEN's deployment of the use case holding those three
+// cases.
 import { api, check, checkEqual, scenario, TOKEN, until } from './lib.mjs';
 
 /** Pixels (index y * w + x) whose centres lie within r of (cx, cy); none may lie within 1e-3 of the edge. */
@@ -52,8 +57,8 @@ function decode(runs, n) {
 
 scenario('segment', async (t) => {
   const { page } = t;
-  const { useCaseId, datasetId } = t.input;
-  check(useCaseId && datasetId, 'RADLAB_E2E must give useCaseId and datasetId');
+  const { useCaseId, datasetId, deploymentId } = t.input;
+  check(useCaseId && datasetId && deploymentId, 'RADLAB_E2E must give useCaseId, datasetId and deploymentId');
   const as = { token: TOKEN };
   const useCase = await api(`/use-cases/${useCaseId}`, as);
   checkEqual(useCase.task, 'segmentation', 'the use case paints masks');
@@ -187,4 +192,22 @@ scenario('segment', async (t) => {
   for (let i = 0; i < w * h; i += 1) differ += got[i] !== expected[i] ? 1 : 0;
   checkEqual(differ, 0, 'pixels where the saved mask differs from the one worked out here');
   await t.shot('segment-saved');
+
+  // Assess: liver Dice (2/3 + 2/3 + 6/7) / 3, by month 2/3 then 6/7; liver volumes 0, 0 and 12 - 16 mL apart
+  await t.goto(`/assess?deployment=${deploymentId}`);
+  await page.waitForSelector('#assess-start');
+  check(await page.locator('#assess-threshold').count() === 0, 'a segmenter\'s assessment has no threshold');
+  await page.click('#assess-start');
+  const view = await page.waitForSelector('[data-testid="segmentation-assessment"]', { timeout: 120000 });
+  check(view, 'the segmentation assessment is shown');
+  const liverDice = await page.textContent(`[data-testid="per-class"] tr[data-class="${first}"] [data-col="dice"]`);
+  check(liverDice.startsWith(((2 / 3 + 2 / 3 + 6 / 7) / 3).toFixed(3)), `liver Dice ${liverDice}`);
+  const months = await page.$$eval('[data-testid="drift"] tbody tr', (rows) => rows.map((r) => [r.dataset.period,
+    r.querySelector('[data-col="dice"]').textContent]));
+  checkEqual(JSON.stringify(months), JSON.stringify([['2027-01', (2 / 3).toFixed(3)], ['2027-02', (6 / 7).toFixed(3)]]),
+    'Dice by month');
+  await page.selectOption('[data-testid="volume-class"]', first);
+  const bias = await page.textContent('[data-testid="volumes"] .help');
+  check(bias.includes(`Bias ${(-4 / 3).toFixed(2)}`), `the liver volumes' bias: ${bias}`);
+  await t.shot('segment-assessment');
 });

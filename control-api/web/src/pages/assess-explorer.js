@@ -280,7 +280,7 @@ function Misses({ timeline, threshold }) {
 }
 
 /** Segmentation: predicted against reference volumes and their Bland-Altman agreement (shown when present). */
-function Volumes({ pairs }) {
+export function Volumes({ pairs }) {
   const ba = useMemo(() => blandAltman(pairs.map((p) => ({ caseId: p.caseId, predicted: num(p.predicted),
     reference: num(p.reference) }))), [pairs]);
   const scatter = useMemo(() => {

@@ -9,6 +9,7 @@ import {
 import { categoryNames } from './run-model.js';
 import { Explorer } from './assess-explorer.js';
 import { DetectionExplorer } from './assess-detection.js';
+import { SegmentationExplorer } from './assess-segmentation.js';
 import './assess.css';
 
 // A finished job's assessment.json never changes: each is fetched once per signed-in user.
@@ -128,6 +129,7 @@ function Deployment({ view, me, jobParam }) {
 
 function NewAssessment({ view, useCase, previous, onStarted }) {
   const detector = useCase && useCase.task === 'detection';
+  const segmenter = useCase && useCase.task === 'segmentation';
   const categories = (useCase && useCase.categories) || [];
   const codes = categories.map((c) => c.code);
   const [positive, setPositive] = useState(null);
@@ -144,11 +146,11 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
     }
   }, [codes.length, previous && previous.id]);
   const t = Number(threshold);
-  const valid = (detector || (positive && positive.length > 0 && positive.length < codes.length))
+  const valid = (detector || segmenter || (positive && positive.length > 0 && positive.length < codes.length))
     && threshold !== '' && t >= 0 && t <= 1;
   const [start, busy, error] = useAction(async () => {
     const job = await api(`/deployments/${view.deployment.id}/assess`, { method: 'POST',
-      body: detector ? { threshold: t, period }
+      body: detector ? { threshold: t, period } : segmenter ? { period }
         : { positive: codes.filter((c) => positive.includes(c)), threshold: t, period } });
     onStarted(job);
   });
@@ -156,7 +158,7 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
     <summary><strong>Run a new assessment</strong> <span class="muted">${`on the ${view.assessable} cases that have `
       + 'both a prediction and a read'}</span></summary>
     <form onSubmit=${(e) => { e.preventDefault(); start(); }}>
-      ${!detector && html`<fieldset>
+      ${!detector && !segmenter && html`<fieldset>
         <legend>Positive categories</legend>
         <p class="help">The categories that count as “positive” for sensitivity, specificity and the ROC curve (for
           breast density, the dense categories C and D). At least one category must stay negative.</p>
@@ -166,7 +168,7 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
         </label>`)}
       </fieldset>`}
       <div class="row">
-        <div class="grow">
+        ${!segmenter && html`<div class="grow">
           <${Field} label=${detector ? 'Score shown from' : 'Threshold'} id="assess-threshold" help=${detector
             ? 'The score from which the deployment shows a box to the radiologist: mean IoU, sensitivity and false '
               + 'positives are measured on those boxes. mAP takes every box.'
@@ -175,7 +177,7 @@ function NewAssessment({ view, useCase, previous, onStarted }) {
             <input id="assess-threshold" type="number" min="0" max="1" step="0.01" value=${threshold}
               onInput=${(e) => setThreshold(e.currentTarget.value)} />
           <//>
-        </div>
+        </div>`}
         <div class="grow">
           <${Field} label="Drift periods" id="assess-period" help="How the cases are grouped in time to follow drift.">
             <select id="assess-period" value=${period} onChange=${(e) => setPeriod(e.currentTarget.value)}>
@@ -282,7 +284,8 @@ function Assessment({ job: initial, view, names, onFinished }) {
       + `${data.overall.cases} cases; the deployment now has ${view.assessable} with both a prediction and a read. `
       + 'Run a new assessment to include the newer cases.'}</p>`}
     ${data.task === 'detection' ? html`<${DetectionExplorer} assessment=${data} names=${names} />`
-      : html`<${Explorer} assessment=${data} job=${job} names=${names} />`}
+      : data.task === 'segmentation' ? html`<${SegmentationExplorer} assessment=${data} names=${names} />`
+        : html`<${Explorer} assessment=${data} job=${job} names=${names} />`}
   </div>`;
 }
 

@@ -47,7 +47,12 @@ function ChallengeView({ me, challengeId }) {
       a day · models are ranked by ${scores.rankedBy} on a hidden test set, then by ${scores.names[1]}.</p>
     <div class="row">
       <div class="grow card"><${Progress} challenge=${c} /></div>
-      <div class="grow card">${c.task === 'detection'
+      <div class="grow card">${c.task === 'segmentation'
+        ? html`<h2 style="margin-top:0">Your masks</h2><p class="muted" id="masks-note">A segmentation challenge keeps
+            no agreement matrix: the reference reader’s masks are seen only by the evaluation of your submissions.
+            Outline every finding on each slice, and save a study with none as “nothing found”: both count as
+            labelled.</p>`
+        : c.task === 'detection'
         ? html`<h2 style="margin-top:0">Your boxes</h2><p class="muted" id="boxes-note">A detection challenge keeps no
             agreement matrix: the reference reader's boxes are seen only by the evaluation of your submissions. Draw
             a box around every finding on each image, and mark a study with none as read with no finding: both
@@ -112,6 +117,10 @@ const SCORES = {
     help: 'mAP is the average precision of the boxes, averaged over the classes and over overlap thresholds from 0.5 '
       + 'to 0.95 (COCO\'s measure): 1 finds every reference box exactly, with no false positive ranked above it. AP50, '
       + 'which counts a box as found when it overlaps the reference by half, breaks ties.' },
+  segmentation: { fields: ['dice', 'iou'], names: ['Dice', 'IoU'], rankedBy: 'mean Dice',
+    help: 'Dice is twice the overlap of your model’s mask with the reference reader’s over their two areas, per '
+      + 'category and series, averaged: 1 is a perfect outline, 0 no overlap. Mean IoU (overlap over union) breaks '
+      + 'ties.' },
 };
 
 const scoresOf = (challenge) => SCORES[challenge.task] || SCORES.classification;
@@ -122,6 +131,14 @@ const DETECTOR_PRESETS = {
   balanced: { label: 'Balanced (ResNet-18 detector, 15 epochs, flips and rotations)', config: {
     architecture: 'resnet18', width: 0.5, inputSize: 128, maxEpochs: 15, batchSize: 16,
     augmentation: 'flips_rotations', earlyStopping: true } },
+};
+
+const SEGMENTER_PRESETS = {
+  quick: { label: 'Quick (U-Net, narrow, 96 px, 8 epochs)', config: { width: 0.25, inputSize: 96, maxEpochs: 8,
+    batchSize: 16 } },
+  balanced: { label: 'Balanced (U-Net, 128 px, 20 epochs, flips and rotations)', config: { width: 0.25,
+    inputSize: 128, maxEpochs: 20, batchSize: 16, augmentation: 'flips_rotations', maxRotation: 10,
+    earlyStopping: true } },
 };
 
 const PRESETS = {
@@ -136,7 +153,8 @@ const PRESETS = {
 
 /** "Train my models": one click trains on your own labels of the pool; your models are listed with Submit. */
 function TrainMine({ challenge, onChanged }) {
-  const presets = challenge.task === 'detection' ? DETECTOR_PRESETS : PRESETS;
+  const presets = challenge.task === 'detection' ? DETECTOR_PRESETS
+    : challenge.task === 'segmentation' ? SEGMENTER_PRESETS : PRESETS;
   const [preset, setPreset] = useState('quick');
   const jobs = useApi('/jobs?limit=50');
   const models = useApi(`/models${query({ useCaseId: challenge.useCaseId })}`);
@@ -176,10 +194,12 @@ function TrainMine({ challenge, onChanged }) {
     ${!models.data ? html`<${Loading} />` : pool.length === 0 ? html`<p class="muted">No model yet.</p>`
       : html`<table id="my-models"><thead><tr><th>Model</th><th>Architecture</th>
         ${challenge.task === 'detection' ? html`<th class="num">Val. mAP</th>`
-          : html`<th class="num">Val. kappa</th><th class="num">Val. AUC</th>`}<th></th></tr></thead><tbody>
+          : challenge.task === 'segmentation' ? ''
+            : html`<th class="num">Val. kappa</th><th class="num">Val. AUC</th>`}<th></th></tr></thead><tbody>
         ${pool.map((m) => html`<tr data-model=${m.id}><td>#${m.id}</td><td>${m.architecture}</td>
           ${challenge.task === 'detection' ? html`<td class="num">${fmt(m.map)}</td>`
-            : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
+            : challenge.task === 'segmentation' ? ''
+              : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
           <td><button class="small primary" disabled=${submitting || challenge.phase !== 'open'}
             onClick=${() => submit(m.id)}>Submit</button></td></tr>`)}
       </tbody></table>`}`;

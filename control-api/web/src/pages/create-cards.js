@@ -57,9 +57,12 @@ function CardBody({ data, card, curves }) {
   const c = card.config || {};
   const best = card.bestEpoch;
   const detector = card.task === 'detection';
+  const segmenter = card.task === 'segmentation';
   return html`
     <div class="stats">
-      ${detector ? html`
+      ${segmenter ? html`
+        <${Stat} id="dice" label="Dice" value=${fmt(num(v.dice))} />
+        <${Stat} id="iou" label="IoU" value=${fmt(num(v.iou))} />` : detector ? html`
         <${Stat} id="map" label="mAP" value=${fmt(num(v.map))} />
         <${Stat} id="ap50" label="AP50" value=${fmt(num(v.ap50))} />
         <${Stat} id="ap75" label="AP75" value=${fmt(num(v.ap75))} />` : html`
@@ -69,7 +72,12 @@ function CardBody({ data, card, curves }) {
       <${Stat} id="best-epoch" label=${`Best epoch (by ${c.monitor || 'kappa'})`}
         value=${best ? `${best} of ${(card.curves || []).length}` : '–'} />
     </div>
-    <div class="help stats-note">${detector
+    <div class="help stats-note">${segmenter
+      ? html`On the ${v.studies ?? ''} validation images at the best epoch: how much the model's masks overlap yours,
+        as Dice (twice the overlap over both areas) and IoU (overlap over union), per image and category, averaged
+        over the categories${v.dicePerClass ? html` (Dice per category: ${Object.entries(v.dicePerClass)
+          .map(([k, x]) => `${k} ${fmt(num(x))}`).join(' · ')})` : ''}.`
+      : detector
       ? html`On the ${v.studies ?? ''} validation images at the best epoch: how well the model's boxes match yours,
         as average precision at overlaps (IoU) from 0.5 to 0.95 (mAP), at 0.5 (AP50) and at 0.75 (AP75), averaged
         over the categories${v.apPerClass ? html` (per category: ${Object.entries(v.apPerClass)

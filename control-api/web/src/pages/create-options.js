@@ -10,6 +10,7 @@ const ARCHITECTURES = [
   ['vgg16_bn', 'VGG-16 (batch norm)'],
   ['inception', 'Inception (GoogLeNet)'],
   ['densenet121', 'DenseNet-121'],
+  ['unet', 'U-Net (segmentation)'],
 ];
 
 export const GROUPS = [
@@ -29,7 +30,11 @@ export const OPTIONS = [
   {
     key: 'architecture', group: 'network', label: 'Architecture', type: 'select', choices: ARCHITECTURES,
     default: 'resnet18',
-    disabled: (v, ctx) => (ctx.task === 'detection' && !v.startsWith('resnet') ? 'a detector is built on a ResNet' : null),
+    disabled: (v, ctx) => {
+      if (ctx.task === 'segmentation') return v === 'unet' ? null : 'a segmenter is a U-Net';
+      if (v === 'unet') return 'the U-Net segments; it is for segmentation use cases';
+      return ctx.task === 'detection' && !v.startsWith('resnet') ? 'a detector is built on a ResNet' : null;
+    },
     help: 'The family and depth of the network. ResNet-18 trains quickly and is hard to beat on small datasets; deeper '
       + 'networks (ResNet-50, VGG-16, DenseNet-121) can learn finer patterns but need more studies and much more time.',
   },
@@ -45,7 +50,8 @@ export const OPTIONS = [
     help: 'Each image is shrunk to a square of this side before the model sees it. Larger keeps more detail (fine '
       + 'calcifications, small lesions) but training time grows with the square of the side. For density, 128 is '
       + 'usually enough. It cannot exceed the side the dataset was prepared with.',
-    check: (n, ctx) => (ctx.task === 'detection' && n % 16 !== 0 ? 'a multiple of 16 for a detector' : null),
+    check: (n, ctx) => (ctx.task !== 'classification' && ctx.task && n % 16 !== 0
+      ? `a multiple of 16 for a ${ctx.task === 'detection' ? 'detector' : 'segmenter'}` : null),
   },
   {
     key: 'trainingStudies', group: 'data', label: 'Training set size (studies)', type: 'number', integer: true, min: 0,
@@ -88,7 +94,8 @@ export const OPTIONS = [
   },
   {
     key: 'loss', group: 'learning', label: 'Loss function', type: 'select', default: 'categorical_cross_entropy',
-    show: (c, ctx) => ctx.task !== 'detection', // a detector always trains with sigmoid focal loss
+    // a detector always trains with sigmoid focal loss, a segmenter with soft Dice plus cross-entropy
+    show: (c, ctx) => ctx.task !== 'detection' && ctx.task !== 'segmentation',
     choices: [
       ['categorical_cross_entropy', 'Categorical cross-entropy'],
       ['sigmoid_focal', 'Sigmoid focal loss'],
@@ -146,16 +153,19 @@ export const OPTIONS = [
   },
   {
     key: 'monitor', group: 'start', label: 'Keep the epoch with the best', type: 'select', default: 'kappa',
-    choices: [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['map', 'mAP (boxes)'],
+    choices: [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['map', 'mAP (boxes)'], ['dice', 'Dice (masks)'],
       ['loss', 'Validation loss (lowest)']],
     disabled: (v, ctx) => {
-      if (ctx.task === 'detection') return v === 'kappa' || v === 'auc' ? 'judges classifiers' : null;
-      return v === 'map' ? 'judges detectors' : null;
+      if (v === 'loss') return null;
+      const judges = { kappa: 'classification', auc: 'classification', map: 'detection', dice: 'segmentation' };
+      const who = { classification: 'classifiers', detection: 'detectors', segmentation: 'segmenters' };
+      return judges[v] === (ctx.task || 'classification') ? null : `judges ${who[judges[v]]}`;
     },
     help: 'The validation measure that decides which epoch\'s weights become the model (and when to stop early). '
       + 'Kappa rewards agreeing with your reading and counts near misses (B for C) as half right; AUC rewards '
       + 'ranking studies well. A detector is judged by mAP: how well its boxes match yours, averaged over overlap '
-      + 'thresholds from 0.5 to 0.95 and over the categories.',
+      + 'thresholds from 0.5 to 0.95 and over the categories. A segmenter is judged by Dice: how much its masks '
+      + 'overlap yours, averaged over the categories.',
   },
   {
     key: 'init', group: 'start', label: 'Starting weights', type: 'select', default: 'random',
@@ -189,10 +199,16 @@ export const OPTIONS = [
   },
 ];
 
-/** The form's starting values (for a use case of `task`: a detector keeps its epoch by mAP). */
+/** The epoch-keeping measure of a task: a classifier's kappa, a detector's mAP, a segmenter's Dice. */
+export function taskMonitor(task) {
+  return task === 'detection' ? 'map' : task === 'segmentation' ? 'dice' : 'kappa';
+}
+
+/** The form's starting values (for a use case of `task`: its monitor, and a segmenter's U-Net). */
 export function defaults(task) {
   const values = Object.fromEntries(OPTIONS.map((o) => [o.key, o.default]));
-  if (task === 'detection') values.monitor = 'map';
+  values.monitor = taskMonitor(task);
+  if (task === 'segmentation') values.architecture = 'unet';
   return values;
 }
 

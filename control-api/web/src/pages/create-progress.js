@@ -66,9 +66,9 @@ export function lossChart(p) {
 
 /** The validation scores of a task's epochs: [key in the epoch events and curves, label]. */
 export function scoresOf(task) {
-  return task === 'detection'
-    ? [['map', 'mAP (IoU 0.5 to 0.95)'], ['ap50', 'AP50 (IoU 0.5)']]
-    : [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['accuracy', 'Accuracy']];
+  if (task === 'detection') return [['map', 'mAP (IoU 0.5 to 0.95)'], ['ap50', 'AP50 (IoU 0.5)']];
+  if (task === 'segmentation') return [['dice', 'Dice'], ['iou', 'IoU']];
+  return [['kappa', 'Kappa (linear-weighted)'], ['auc', 'AUC'], ['accuracy', 'Accuracy']];
 }
 
 /** Validation scores per epoch (kappa, AUC and accuracy, or a detector's mAP and AP50); the best epoch's points are larger. */
@@ -147,10 +147,10 @@ export function TrainingProgress({ jobId, model, onChanged, onOpenModel }) {
 
   const p = useMemo(() => summarize(events, job), [events, job]);
   const losses = useMemo(() => lossChart(p), [p]);
-  const task = job && job.config && job.config.task === 'detection' ? 'detection' : 'classification';
+  const task = (job && job.config && job.config.task) || 'classification';
   const metrics = useMemo(() => metricChart(p.epochs, p.bestEpoch, task), [p, task]);
-  const [mainKey, mainLabel] = task === 'detection' ? ['map', 'mAP'] : ['kappa', 'kappa'];
-  const [secondKey, secondLabel] = task === 'detection' ? ['ap50', 'AP50'] : ['auc', 'AUC'];
+  const [[mainKey, mainLabel], [secondKey, secondLabel]] = task === 'detection' ? [['map', 'mAP'], ['ap50', 'AP50']]
+    : task === 'segmentation' ? [['dice', 'Dice'], ['iou', 'IoU']] : [['kappa', 'kappa'], ['auc', 'AUC']];
 
   if (error && !job) return html`<${ErrorBox} error=${error} />`;
   if (!job) return html`<${Loading} what="the job" />`;

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { ErrorBox, Field, fmt, html, isActive, Loading, StatusTag, useAction, useApi, when } from '../ui.js';
-import { applies, buildConfig, defaults, GROUPS, OPTIONS } from './create-options.js';
+import { applies, buildConfig, defaults, GROUPS, OPTIONS, taskMonitor } from './create-options.js';
 import { TrainingProgress } from './create-progress.js';
 import { ModelCard } from './create-cards.js';
 import { LabelCounts, modelName, Source, useMyLabelCounts } from './create-pickers.js';
@@ -58,10 +58,17 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
   const [fieldErrors, setFieldErrors] = useState({});
   const useCase = (useCases || []).find((u) => u.id === source.useCaseId);
   const ctx = { categories: useCase ? useCase.categories : null, task: useCase ? useCase.task : 'classification' };
-  // a detector keeps its epoch by mAP, a classifier by kappa (or AUC): the monitor follows the use case's task
+  // a detector keeps its epoch by mAP, a segmenter by Dice, a classifier by kappa (or AUC): the monitor follows the
+  // use case's task, and so does the architecture of a segmenter (a U-Net)
   useEffect(() => setValues((old) => {
-    const wrong = ctx.task === 'detection' ? ['kappa', 'auc'].includes(old.monitor) : old.monitor === 'map';
-    return wrong ? { ...old, monitor: ctx.task === 'detection' ? 'map' : 'kappa' } : old;
+    const monitor = OPTIONS.find((o) => o.key === 'monitor');
+    const architecture = OPTIONS.find((o) => o.key === 'architecture');
+    let next = old;
+    if (monitor.disabled(old.monitor, ctx)) next = { ...next, monitor: taskMonitor(ctx.task) };
+    if (architecture.disabled(old.architecture, ctx)) {
+      next = { ...next, architecture: ctx.task === 'segmentation' ? 'unet' : 'resnet18' };
+    }
+    return next;
   }), [ctx.task]);
   const counts = useMyLabelCounts(source.useCaseId, source.datasetId, source.labels !== 'reference');
   const set = (key, v) => {
@@ -131,7 +138,8 @@ function TrainForm({ me, useCases, datasets, source, setSource, onQueued }) {
 
 /** A model's validation score in the lists: kappa for a classifier, mAP for a detector. */
 function score(m) {
-  return m.map !== undefined && m.map !== null ? m.map : m.kappa;
+  if (m.map !== undefined && m.map !== null) return m.map;
+  return m.dice !== undefined && m.dice !== null ? m.dice : m.kappa;
 }
 
 function JobList({ jobs, selected, onSelect, models, task }) {
@@ -140,7 +148,7 @@ function JobList({ jobs, selected, onSelect, models, task }) {
     press <em>Train and test</em>.</div>`;
   return html`<table class="jobs" data-testid="train-jobs">
     <thead><tr><th>Job</th><th>Submitted</th><th>Network</th><th>Status</th>
-      <th class="num">${task === 'detection' ? 'mAP' : 'Kappa'}</th></tr></thead>
+      <th class="num">${task === 'detection' ? 'mAP' : task === 'segmentation' ? 'Dice' : 'Kappa'}</th></tr></thead>
     <tbody>${jobs.map((j) => {
       const m = models.find((x) => x.jobId === j.id);
       const c = j.config || {};
@@ -167,12 +175,14 @@ function ModelList({ models, open, onOpen, me, users, task }) {
   return html`<table class="models" data-testid="model-list">
     <thead><tr><th>Model</th><th>Made</th>${me.role === 'admin' && html`<th>Owner</th>`}<th>Status</th>
       ${task === 'detection' ? html`<th class="num">Validation mAP</th>`
-        : html`<th class="num">Validation kappa</th><th class="num">Validation AUC</th>`}<th></th></tr></thead>
+        : task === 'segmentation' ? html`<th class="num">Validation Dice</th>`
+          : html`<th class="num">Validation kappa</th><th class="num">Validation AUC</th>`}<th></th></tr></thead>
     <tbody>${models.map((m) => html`<tr data-model=${m.id}>
       <td>${modelName(m)}</td><td>${when(m.createdAt)}</td>${me.role === 'admin' && html`<td>${ownerName(users, m.ownerId)}</td>`}
       <td>${m.status.replace('_', ' ')}</td>
       ${task === 'detection' ? html`<td class="num">${fmt(m.map)}</td>`
-        : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
+        : task === 'segmentation' ? html`<td class="num">${fmt(m.dice)}</td>`
+          : html`<td class="num">${fmt(m.kappa)}</td><td class="num">${fmt(m.auc)}</td>`}
       <td><button class="small" data-testid="open-card" disabled=${open.includes(m.id)}
         onClick=${() => onOpen(m.id)}>${open.includes(m.id) ? 'Card open' : 'Open card'}</button></td>
     </tr>`)}</tbody>

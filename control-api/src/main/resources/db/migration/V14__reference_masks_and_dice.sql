@@ -30,6 +30,14 @@ ALTER TABLE image ADD COLUMN slice_position REAL;
 ALTER TABLE annotation ADD COLUMN masks TEXT;
 ALTER TABLE annotation_history ADD COLUMN masks TEXT;
 
+-- A deployed segmenter's cases: the mask the model drew and the mask the radiologist drew, each JSON {width,
+-- height, slices, spacing: [row, column, slice] mm, runs}.
+ALTER TABLE deployed_case ADD COLUMN predicted_mask TEXT;
+ALTER TABLE deployed_case ADD COLUMN read_mask TEXT;
+
+-- A segmenter's registry row keeps its validation mean Dice.
+ALTER TABLE model ADD COLUMN dice REAL;
+
 -- A submission to a segmentation challenge is scored by mean Dice, then mean IoU.
 ALTER TABLE submission ADD COLUMN dice REAL;
 ALTER TABLE submission ADD COLUMN iou REAL;

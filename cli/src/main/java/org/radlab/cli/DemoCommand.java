@@ -11,13 +11,15 @@ import org.radlab.api.ControlApi;
 import org.radlab.cli.cluster.HomeOption;
 import org.radlab.cli.demo.ChallengeDemo;
 import org.radlab.cli.demo.DetectionDemo;
+import org.radlab.cli.demo.SegmentationDemo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code radlab demo}: a breast-density challenge (or with {@code --task detection} a lesion-detection one) from
- * synthetic DICOM to a leaderboard, through the control API.
+ * {@code radlab demo}: a breast-density challenge (or with {@code --task detection} a lesion-detection one, with
+ * {@code --task segmentation} a liver-segmentation one on CT) from synthetic DICOM to a leaderboard, through the
+ * control API.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run RadLab end to end on synthetic mammograms, through the control API: start the server, "
@@ -27,27 +29,35 @@ import picocli.CommandLine.Option;
         "With --task detection, the same for lesion detection: mammograms with masses and calcification clusters, "
             + "reference boxes for the hidden sets, participants who draw boxes and train detectors, and a "
             + "leaderboard by mAP.",
+        "With --task segmentation, a liver challenge on synthetic CT series with a liver and a lesion of known "
+            + "volume: reference masks for the hidden sets, participants who outline the slices and train U-Nets, "
+            + "a leaderboard by mean Dice, and each model's liver volumes against the reference (Bland-Altman).",
         "The server's workspace is RADLAB_HOME/demo, made afresh on each run; the synthetic DICOM files are kept "
             + "in RADLAB_HOME/demo-data and reused."})
 public final class DemoCommand implements Callable<Integer> {
   private static final String MARKER = ".radlab-demo";
+  /** The segmentation demo's CT: series in the pool, slices per series and their side in pixels. */
+  private static final int SEGMENTATION_POOL = 24;
+  private static final int SEGMENTATION_SLICES = 24;
+  private static final int SEGMENTATION_SIZE = 96;
 
-  @Option(names = "--studies", defaultValue = "104",
-      description = "Studies in the training pool; at least 100 (default: ${DEFAULT-VALUE}).")
-  int studies;
+  @Option(names = "--studies", description = "Studies in the training pool; at least 100 (default: 104; "
+      + "segmentation: 24 CT series, at least 4, participants outlining all but 4).")
+  Integer studies;
 
-  @Option(names = "--hidden-studies", defaultValue = "24",
-      description = "Studies in each hidden set (default: ${DEFAULT-VALUE}).")
-  int hiddenStudies;
+  @Option(names = "--hidden-studies", description = "Studies in each hidden set (default: 24; segmentation: 4).")
+  Integer hiddenStudies;
 
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--epochs", description = "Training epochs (default: 5 for classification, 20 for detection).")
+  @Option(names = "--epochs", description = "Training epochs (default: 5 for classification, 20 for detection, 12 "
+      + "for segmentation).")
   Integer epochs;
 
-  @Option(names = "--task", defaultValue = "classification", description = "classification (breast density) or "
-      + "detection (masses and calcification clusters) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--task", defaultValue = "classification", description = "classification (breast density), "
+      + "detection (masses and calcification clusters) or segmentation (liver and lesion on CT) (default: "
+      + "${DEFAULT-VALUE}).")
   String task;
 
   @Option(names = "--port", defaultValue = "7070", description = "The server's port; 0 for any free one "
@@ -65,31 +75,43 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (studies < 100) {
+    org.radlab.core.task.TaskType type = org.radlab.core.task.TaskType.parse(task);
+    boolean detection = type == org.radlab.core.task.TaskType.DETECTION;
+    boolean segmentation = type == org.radlab.core.task.TaskType.SEGMENTATION;
+    int pool = studies != null ? studies : segmentation ? SEGMENTATION_POOL : 104;
+    int hidden = hiddenStudies != null ? hiddenStudies : segmentation ? 4 : 24;
+    if (segmentation && pool < 8) {
+      throw new IllegalArgumentException("--studies must be at least 8 for segmentation: participants outline all "
+          + "but 4 of the pool's series");
+    } else if (!segmentation && pool < 100) {
       throw new IllegalArgumentException("--studies must be at least 100: participants annotate 100 studies");
     }
-    org.radlab.core.task.TaskType type = org.radlab.core.task.TaskType.parse(task);
-    if (type == org.radlab.core.task.TaskType.SEGMENTATION) {
-      throw new IllegalArgumentException("--task must be classification or detection; segmentation has no demo yet");
+    if (hidden < 2) {
+      throw new IllegalArgumentException("--hidden-studies must be at least 2");
     }
-    boolean detection = type == org.radlab.core.task.TaskType.DETECTION;
-    int trainingEpochs = epochs != null ? epochs : detection ? 20 : 5;
+    int trainingEpochs = epochs != null ? epochs : detection ? 20 : segmentation ? 12 : 5;
+    int annotations = segmentation ? pool - 4 : 100;
     Path ws = home.resolve();
     Path server = ws.resolve("demo");
     startOver(server);
     Files.createDirectories(server);
     Files.writeString(server.resolve(MARKER), "made by radlab demo; deleted by the next run\n");
-    ControlApi api = ControlApi.create(new ControlApi.Settings(server, "127.0.0.1", port, master, 1, 1L << 20,
-        64L << 20, java.util.Map.of())).start();
+    ControlApi.Settings settings = new ControlApi.Settings(server, "127.0.0.1", port, master, 1, 1L << 20,
+        64L << 20, java.util.Map.of());
+    ControlApi api = ControlApi.create(segmentation ? settings.withMinTrainingLabels(annotations) : settings).start();
     String admin = api.firstAdminToken().orElseThrow();
     try {
       System.out.printf("RadLab control API on http://127.0.0.1:%d/api (endpoints: /api/docs), workspace %s%n",
           api.port(), server);
       int ranked = detection
           ? new DetectionDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
-              .run(new DetectionDemo.Options(studies, hiddenStudies, seed, trainingEpochs, 100)).size()
+              .run(new DetectionDemo.Options(pool, hidden, seed, trainingEpochs, annotations)).size()
+          : segmentation
+          ? new SegmentationDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
+              .run(new SegmentationDemo.Options(pool, hidden, SEGMENTATION_SLICES, SEGMENTATION_SIZE, seed,
+                  trainingEpochs, annotations)).size()
           : new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
-              .run(new ChallengeDemo.Options(studies, hiddenStudies, seed, trainingEpochs, 100)).size();
+              .run(new ChallengeDemo.Options(pool, hidden, seed, trainingEpochs, annotations)).size();
       System.out.printf("%nDone: %d participants on the leaderboard.%n", ranked);
       // The admin token is not printed (terminal output is often kept in a log): it is in an owner-only file.
       System.out.printf("%nThe server keeps running. The admin API token is in %s (readable by you only).%n",

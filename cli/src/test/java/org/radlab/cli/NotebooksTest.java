@@ -41,7 +41,7 @@ import org.radlab.core.launch.SparkClasspath;
 class NotebooksTest {
   private static final Path NOTEBOOKS = Path.of("..", "notebooks").toAbsolutePath().normalize();
   private static final List<String> ORDER = List.of("01-explore-dataset", "02-train-model", "03-compare-models",
-      "04-assess-over-time", "05-detect-lesions");
+      "04-assess-over-time", "05-detect-lesions", "06-segment-ct");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration NOTEBOOK_TIMEOUT = Duration.ofMinutes(10);
 
@@ -203,6 +203,22 @@ class NotebooksTest {
         images + " images and " + boxes + " boxes in " + heldOutTable);
     assertEquals(List.of("mass", "calcification"), firstColumn(table(detect, "per class")));
     assertEquals(3, images(detect).size(), "curves, precision-recall and FROC, the image with its boxes");
+
+    // 06: a U-Net trained on synthetic CT masks, every epoch with its Dice, evaluated on the held-out series with
+    // the liver volumes' Bland-Altman agreement (the notebook checks the bias against the mean difference itself)
+    List<JsonNode> segment = outputs(executed.get("06-segment-ct"));
+    JsonNode unet = JSON.readTree(home.resolve("models/nb-unet/model.json").toFile());
+    assertEquals("segmentation", unet.path("task").asText());
+    assertEquals(8, firstColumn(table(segment, "U-Net curves")).size(), "a row per epoch");
+    assertEquals(List.of("liver", "lesion"), firstColumn(table(segment, "held-out segmentation")));
+    Path evaluation = home.resolve("evaluations/notebook-segment");
+    JsonNode segmentation = JSON.readTree(evaluation.resolve(JSON.readTree(evaluation.resolve("comparison.json")
+        .toFile()).get(0).path("model").asText()).resolve("metrics.json").toFile());
+    String volumes = table(segment, "liver volumes");
+    assertEquals(5, firstColumn(volumes).size(), "the five held-out series");
+    assertTrue(volumes.contains(String.format(java.util.Locale.ROOT, "bias %.2f mL", segmentation.path("volumes")
+        .path("liver").path("agreement").path("bias").asDouble())), volumes);
+    assertEquals(3, images(segment).size(), "curves, Bland-Altman, the slice with its masks");
   }
 
   /** Runs one notebook with nbconvert; fails with its output when it fails. Returns the executed notebook. */

@@ -273,4 +273,62 @@ class SegmentationJobsTest {
     assertEquals(scored.path("dice").asDouble(), board.path("rows").get(0).path("dice").asDouble(), 1e-12);
     assertTrue(board.path("rows").get(0).path("kappa").isMissingNode(), board.toString());
   }
+
+  @Test
+  @Order(4)
+  void aDeployedSegmentersMasksAreAssessedByDiceAndVolume() throws Exception {
+    // the three cases of SegmentationAssessmentTest, worked by hand there: liver Dice (2/3 + 2/3 + 6/7) / 3, the
+    // liver volumes' bias -0.004/3 mL
+    long deployment = http.post("/api/deployments", dora, Map.of("name", "ct-ward", "useCaseId", useCase))
+        .expect(201).json().path("deployment").path("id").asLong();
+    String base = "/api/deployments/" + deployment;
+    List<Map<String, Object>> predictions = List.of(
+        maskCase("c1", "2027-01-10", 4, 2, 1, List.of(1.0, 1.0, 2.0), "1*2 0*3 1*1 2*2"),
+        maskCase("c2", "2027-01-20", 2, 2, 2, List.of(1.0, 1.0, 1.0), "1*3 0*5"),
+        maskCase("c3", "2027-02-05", 2, 2, 1, List.of(2.0, 2.0, 1.0), "1*3 0*1"));
+    // refused, recording nothing: a class beyond the categories, runs short of the voxels, probabilities
+    List<Map<String, Object>> bad = new java.util.ArrayList<>(predictions);
+    bad.set(1, maskCase("c2", "2027-01-20", 2, 2, 2, List.of(1.0, 1.0, 1.0), "3*8"));
+    assertTrue(http.post(base + "/predictions", dora, Map.of("cases", bad)).expect(400).detail().contains("class 3"));
+    bad.set(1, maskCase("c2", "2027-01-20", 2, 2, 2, List.of(1.0, 1.0, 1.0), "1*7"));
+    assertTrue(http.post(base + "/predictions", dora, Map.of("cases", bad)).expect(400).detail().contains("7"));
+    String detail = http.post(base + "/predictions", dora, Map.of("cases", List.of(Map.of("caseId", "x", "date",
+        "2027-01-01", "probabilities", Map.of("liver", 0.5, "lesion", 0.5))))).expect(400).detail();
+    assertTrue(detail.contains("send 'mask'"), detail);
+    assertEquals(0, http.get(base, dora).json().path("cases").asInt(), "nothing recorded");
+
+    http.post(base + "/predictions", dora, Map.of("cases", predictions)).expect(200);
+    http.post(base + "/reads", dora, Map.of("reads", List.of(
+        read("c1", 4, 2, 1, List.of(1.0, 1.0, 2.0), "1*3 0*3 2*1 0*1"),
+        read("c2", 2, 2, 2, List.of(1.0, 1.0, 1.0), "1*2 0*2 1*1 0*3"),
+        read("c3", 2, 2, 1, List.of(2.0, 2.0, 1.0), "1*4")))).expect(200);
+    assertEquals(3, http.get(base, dora).json().path("assessable").asInt());
+    long job = http.post(base + "/assess", dora, Map.of("period", "month", "bootstrap", 50)).expect(201).json()
+        .path("id").asLong();
+    assertEquals("SUCCEEDED", Fixtures.awaitJob(http, dora, job, Duration.ofMinutes(3)).path("status").asText(),
+        http.get("/api/jobs/" + job + "/log", dora).body());
+    JsonNode a = http.get("/api/jobs/" + job + "/artifact?path=assessment.json", dora).expect(200).json();
+    assertEquals("segmentation", a.path("task").asText());
+    assertEquals((2.0 / 3 + 2.0 / 3 + 6.0 / 7) / 3, a.path("overall").path("perClass").path("liver").path("dice")
+        .asDouble(), 1e-12);
+    assertEquals(-0.004 / 3, a.path("overall").path("volumes").path("liver").path("agreement").path("bias")
+        .asDouble(), 1e-12);
+    assertEquals(2, a.path("drift").size(), "two months");
+    // a read over other voxels than the prediction cannot be assessed: a 400 naming the case
+    http.post(base + "/reads", dora, Map.of("reads", List.of(read("c3", 4, 1, 1, List.of(2.0, 2.0, 1.0),
+        "1*4")))).expect(200);
+    detail = http.post(base + "/assess", dora, Map.of()).expect(400).detail();
+    assertTrue(detail.contains("case c3"), detail);
+  }
+
+  private static Map<String, Object> maskCase(String id, String date, int w, int h, int slices, List<Double> spacing,
+      String runs) {
+    return Map.of("caseId", id, "date", date, "mask", Map.of("width", w, "height", h, "slices", slices, "spacing",
+        spacing, "runs", runs));
+  }
+
+  private static Map<String, Object> read(String id, int w, int h, int slices, List<Double> spacing, String runs) {
+    return Map.of("caseId", id, "mask", Map.of("width", w, "height", h, "slices", slices, "spacing", spacing, "runs",
+        runs));
+  }
 }

@@ -322,7 +322,25 @@ class WebPagesTest {
             Map.of("code", "LESION", "name", "Lesion", "description", "a liver lesion", "cdeId", "l.lesion"))))
         .expect(201).json().path("id").asLong();
     http.post("/api/use-cases/" + segmentation + "/review", admin, Map.of("decision", "publish")).expect(200);
-    browser("segment", ana, Map.of("useCaseId", segmentation, "datasetId", dataset));
+    // ana's deployed segmenter: SegmentationAssessmentTest's three cases, worked by hand there, at ten times the
+    // spacing (volumes in whole mL)
+    long deployment = http.post("/api/deployments", ana, Map.of("name", "ct-site", "useCaseId", segmentation))
+        .expect(201).json().path("deployment").path("id").asLong();
+    http.post("/api/deployments/" + deployment + "/predictions", ana, Map.of("cases", List.of(
+        Map.of("caseId", "c1", "date", "2027-01-10", "mask", mask(4, 2, 1, 10, 10, 20, "1*2 0*3 1*1 2*2")),
+        Map.of("caseId", "c2", "date", "2027-01-20", "mask", mask(2, 2, 2, 10, 10, 10, "1*3 0*5")),
+        Map.of("caseId", "c3", "date", "2027-02-05", "mask", mask(2, 2, 1, 20, 20, 10, "1*3 0*1"))))).expect(200);
+    http.post("/api/deployments/" + deployment + "/reads", ana, Map.of("reads", List.of(
+        Map.of("caseId", "c1", "mask", mask(4, 2, 1, 10, 10, 20, "1*3 0*3 2*1 0*1")),
+        Map.of("caseId", "c2", "mask", mask(2, 2, 2, 10, 10, 10, "1*2 0*2 1*1 0*3")),
+        Map.of("caseId", "c3", "mask", mask(2, 2, 1, 20, 20, 10, "1*4"))))).expect(200);
+    browser("segment", ana, Map.of("useCaseId", segmentation, "datasetId", dataset, "deploymentId", deployment));
+  }
+
+  private static Map<String, Object> mask(int width, int height, int slices, double row, double column, double slice,
+      String runs) {
+    return Map.of("width", width, "height", height, "slices", slices, "spacing", List.of(row, column, slice), "runs",
+        runs);
   }
 
   /** Runs web/e2e/{scenario}.mjs with Node against this server; fails with its output when it fails. */

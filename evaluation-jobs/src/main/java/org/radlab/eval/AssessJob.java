@@ -28,7 +28,7 @@ import org.radlab.core.task.TaskType;
  * the chosen threshold and positive classes, a threshold sweep, the timeline (each study's positive score, with
  * false positives and false negatives flagged) and a per-period drift table (linear kappa, binary AUC, positive
  * rates); and the charts (confusion matrix, ROC, probability over time) as PNG and SVG. A detector's assessment
- * ({@code "task": "detection"}) is {@link DetectionAssessment}'s.
+ * ({@code "task": "detection"}) is {@link DetectionAssessment}'s, a segmenter's {@link SegmentationAssessment}'s.
  *
  * <p>Runs as {@code radlab assess --config FILE} or {@code spark-submit --class org.radlab.eval.AssessJob app.jar
  * config.json}; the computation needs no cluster.
@@ -61,6 +61,8 @@ public final class AssessJob {
     AssessConfig cfg = AssessConfig.read(Path.of(args[0]));
     if (cfg.task() == TaskType.DETECTION) {
       System.out.println(DetectionAssessment.describe(DetectionAssessment.run(cfg)));
+    } else if (cfg.task() == TaskType.SEGMENTATION) {
+      System.out.println(SegmentationAssessment.describe(SegmentationAssessment.run(cfg)));
     } else {
       run(cfg);
     }

@@ -62,6 +62,20 @@ final class DemoSteps {
     return dir;
   }
 
+  /** Synthetic CT series ({@code synth --modality CT}) of {@code seed}, made once and then reused. */
+  Path synthCt(String name, int series, int slices, int size, long seed) {
+    Path dir = data.resolve(name + "-ct-" + series + "x" + slices + "x" + size + "-" + seed);
+    if (!Files.exists(dir.resolve(org.radlab.prep.synth.SyntheticCt.VOLUMES_FILE))) {
+      int rc = new CommandLine(new SynthCommand()).execute("--modality", "CT", "--out", dir.toString(), "--studies",
+          String.valueOf(series), "--slices", String.valueOf(slices), "--rows", String.valueOf(size), "--seed",
+          String.valueOf(seed), "--overwrite");
+      if (rc != 0) {
+        throw new IllegalStateException("synth failed for " + dir);
+      }
+    }
+    return dir;
+  }
+
   /** Registers a dataset of {@code dicom} (a prep job the server runs) and waits for it. */
   long dataset(String name, Path dicom) throws IOException {
     JsonNode r = api.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source", dicom.toString()));

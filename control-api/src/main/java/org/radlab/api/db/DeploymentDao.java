@@ -19,10 +19,11 @@ public interface DeploymentDao extends SqlObject {
 
   /**
    * One case: its date, the predicted probabilities (a JSON array in category order) and the read; for a detector,
-   * the predicted boxes and the read boxes instead (JSON arrays of {x, y, width, height, code[, score]}).
+   * the predicted boxes and the read boxes instead (JSON arrays of {x, y, width, height, code[, score]}); for a
+   * segmenter, the predicted and the read mask (JSON {width, height, slices, spacing, runs}).
    */
   record DeployedCase(String caseId, String caseDate, String probabilities, String readCode, String predictedBoxes,
-      String readBoxes) {}
+      String readBoxes, String predictedMask, String readMask) {}
 
   /** How many cases a deployment holds, with a prediction, with a read, and with both (assessable). */
   record Counts(int cases, int predicted, int read, int assessable) {}
@@ -31,10 +32,13 @@ public interface DeploymentDao extends SqlObject {
    * A prediction to record: probabilities as a JSON array in the use case's category order, or (a detector's) boxes
    * as a JSON array; the other is null.
    */
-  record PredictionRow(String caseId, String caseDate, String probabilities, String boxes) {}
+  record PredictionRow(String caseId, String caseDate, String probabilities, String boxes, String mask) {}
 
-  /** A read to record: a category code, or (for a detector) boxes as a JSON array; the other is null. */
-  record ReadRow(String caseId, String code, String boxes) {}
+  /**
+   * A read to record: a category code, or (for a detector) boxes as a JSON array, or (for a segmenter) a mask as
+   * JSON; the others null.
+   */
+  record ReadRow(String caseId, String code, String boxes, String mask) {}
 
   @SqlUpdate("INSERT INTO deployment (name, use_case_id, model_id, owner_id, created_at) "
       + "VALUES (:name, :useCase, :model, :owner, :at)")
@@ -56,29 +60,34 @@ public interface DeploymentDao extends SqlObject {
   @Transaction
   default void recordPredictions(long deploymentId, List<PredictionRow> rows, String at) {
     var batch = getHandle().prepareBatch("INSERT INTO deployed_case (deployment_id, case_id, case_date, "
-        + "probabilities, predicted_boxes, predicted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (deployment_id, case_id) "
-        + "DO UPDATE SET case_date = excluded.case_date, probabilities = excluded.probabilities, "
-        + "predicted_boxes = excluded.predicted_boxes, predicted_at = excluded.predicted_at");
-    rows.forEach(r -> batch.add(deploymentId, r.caseId(), r.caseDate(), r.probabilities(), r.boxes(), at));
+        + "probabilities, predicted_boxes, predicted_mask, predicted_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+        + "(deployment_id, case_id) DO UPDATE SET case_date = excluded.case_date, probabilities = "
+        + "excluded.probabilities, predicted_boxes = excluded.predicted_boxes, predicted_mask = excluded.predicted_mask, "
+        + "predicted_at = excluded.predicted_at");
+    rows.forEach(r -> batch.add(deploymentId, r.caseId(), r.caseDate(), r.probabilities(), r.boxes(), r.mask(),
+        at));
     batch.execute();
   }
 
   @Transaction
   default void recordReads(long deploymentId, List<ReadRow> reads, String at) {
     var batch = getHandle().prepareBatch("INSERT INTO deployed_case (deployment_id, case_id, read_code, read_boxes, "
-        + "read_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (deployment_id, case_id) DO UPDATE SET "
-        + "read_code = excluded.read_code, read_boxes = excluded.read_boxes, read_at = excluded.read_at");
-    reads.forEach(r -> batch.add(deploymentId, r.caseId(), r.code(), r.boxes(), at));
+        + "read_mask, read_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (deployment_id, case_id) DO UPDATE SET "
+        + "read_code = excluded.read_code, read_boxes = excluded.read_boxes, read_mask = excluded.read_mask, "
+        + "read_at = excluded.read_at");
+    reads.forEach(r -> batch.add(deploymentId, r.caseId(), r.code(), r.boxes(), r.mask(), at));
     batch.execute();
   }
 
-  @SqlQuery("SELECT case_id, case_date, probabilities, read_code, predicted_boxes, read_boxes FROM deployed_case "
+  @SqlQuery("SELECT case_id, case_date, probabilities, read_code, predicted_boxes, read_boxes, predicted_mask, "
+      + "read_mask FROM deployed_case "
       + "WHERE deployment_id = :id ORDER BY case_date, case_id")
   List<DeployedCase> cases(@Bind("id") long deploymentId);
 
-  @SqlQuery("SELECT count(*) AS cases, count(coalesce(probabilities, predicted_boxes)) AS predicted, "
-      + "count(coalesce(read_code, read_boxes)) AS \"read\", count(CASE WHEN coalesce(probabilities, predicted_boxes) "
-      + "IS NOT NULL AND coalesce(read_code, read_boxes) IS NOT NULL THEN 1 END) AS assessable "
+  @SqlQuery("SELECT count(*) AS cases, count(coalesce(probabilities, predicted_boxes, predicted_mask)) AS predicted, "
+      + "count(coalesce(read_code, read_boxes, read_mask)) AS \"read\", count(CASE WHEN coalesce(probabilities, "
+      + "predicted_boxes, predicted_mask) IS NOT NULL AND coalesce(read_code, read_boxes, read_mask) IS NOT NULL "
+      + "THEN 1 END) AS assessable "
       + "FROM deployed_case WHERE deployment_id = :id")
   Counts counts(@Bind("id") long deploymentId);
 

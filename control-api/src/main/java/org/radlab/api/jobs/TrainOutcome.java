@@ -13,7 +13,7 @@ import org.radlab.core.model.ModelCard;
 /**
  * A training job's outcome: the model it left is registered when it succeeded, and also when it was cancelled
  * after saving weights (a cancelled training keeps its best weights so far). The model's row carries the use case
- * of the job's label snapshot and the best validation scores from its card (kappa and AUC, or mAP).
+ * of the job's label snapshot and the best validation scores from its card (kappa and AUC, mAP, or mean Dice).
  */
 final class TrainOutcome implements JobOutcome {
   private final Database db;
@@ -51,7 +51,8 @@ final class TrainOutcome implements JobOutcome {
       ModelCard.Validation v = card.validation();
       db.dao(ModelDao.class).insert(job.id(), job.ownerId(), useCase, job.datasetId(), job.snapshotId(),
           dir.toString(), card.architecture(), card.status(), v == null ? null : number(v.kappaLinear()),
-          v == null ? null : number(v.auc()), v == null ? null : v.map(), Times.now());
+          v == null ? null : number(v.auc()), v == null ? null : v.map(),
+          v == null || v.dice() == null ? null : number(v.dice()), Times.now());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the model card of job " + job.id() + ": " + e.getMessage(), e);
     }

@@ -30,7 +30,9 @@ import org.radlab.core.task.TaskType;
  * Assess: a deployed model's predictions and the radiologists' reads, recorded case by case as they happen, and the
  * assess job run on them (metrics at a threshold, threshold sweep, ROC, probability over time, drift by period). A
  * deployment of a detection use case records boxes instead: the model's, with scores, and the radiologist's, each
- * in the case's image pixels (Run's answer has this shape); its assessment reports mAP and mean IoU over time.
+ * in the case's image pixels (Run's answer has this shape); its assessment reports mAP and mean IoU over time. A
+ * deployment of a segmentation use case records masks (the model's and the radiologist's, over the same voxels);
+ * its assessment reports Dice and IoU over time and the volumes' Bland-Altman agreement.
  */
 public final class DeploymentRoutes {
   public static final int MAX_CASES_PER_CALL = 10_000;
@@ -41,13 +43,27 @@ public final class DeploymentRoutes {
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"name"})
   public record CaseBox(Double x, Double y, Double width, Double height, String code, Double score) {}
 
-  /** A classifier's prediction (probabilities) or a detector's (boxes, possibly none). */
-  public record CasePrediction(String caseId, String date, Map<String, Double> probabilities, List<CaseBox> boxes) {}
+  /**
+   * A segmenter's mask of a case: {@code slices} slices of {@code width} x {@code height} pixels, slice after slice,
+   * run-length encoded as a mask snapshot stores it (class i the use case's i-th category, 0 background), and the
+   * voxel spacing in mm ({@code [row, column, slice]}; for a single image its slice thickness, default 1).
+   */
+  public record CaseMask(Integer width, Integer height, Integer slices, List<Double> spacing, String runs) {}
+
+  /** A classifier's prediction (probabilities), a detector's (boxes, possibly none) or a segmenter's (a mask). */
+  public record CasePrediction(String caseId, String date, Map<String, Double> probabilities, List<CaseBox> boxes,
+      CaseMask mask) {}
 
   public record PredictionsRequest(List<CasePrediction> cases) {}
 
-  /** A classification read (a category code) or a detection read (boxes, none when the case holds no finding). */
-  public record CaseRead(String caseId, String read, List<CaseBox> boxes) {}
+  /**
+   * A classification read (a category code), a detection read (boxes, none when the case holds no finding) or a
+   * segmentation read (a mask).
+   */
+  public record CaseRead(String caseId, String read, List<CaseBox> boxes, CaseMask mask) {}
+
+  /** The most voxels a case's mask may hold. */
+  public static final long MAX_MASK_VOXELS = 1L << 26;
 
   /** Boxes per case a prediction or a read may hold. */
   public static final int MAX_BOXES_PER_CASE = 300;
@@ -108,6 +124,7 @@ public final class DeploymentRoutes {
     Deployment d = owned(ctx);
     List<String> codes = codes(d);
     boolean detector = isDetection(d);
+    boolean segmenter = taskOf(d) == TaskType.SEGMENTATION;
     PredictionsRequest r = Json.body(ctx, PredictionsRequest.class);
     List<CasePrediction> cases = checkedSize(r.cases(), "cases");
     List<DeploymentDao.PredictionRow> rows = new ArrayList<>();
@@ -116,12 +133,24 @@ public final class DeploymentRoutes {
       String at = "cases[" + i + "]";
       String caseId = Requests.field(c.caseId(), at + ".caseId", 128);
       String date = date(c.date(), at + ".date");
+      if (segmenter) {
+        if (c.probabilities() != null || c.boxes() != null || c.mask() == null) {
+          throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a segmentation use case: send 'mask' "
+              + "(all background when the model found nothing), not probabilities or boxes");
+        }
+        rows.add(new DeploymentDao.PredictionRow(caseId, date, null, null, mask(c.mask(), codes.size(), at)));
+        continue;
+      }
+      if (c.mask() != null) {
+        throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a " + taskOf(d).id() + " use case: a "
+            + "mask is for segmentation use cases");
+      }
       if (detector) {
         if (c.probabilities() != null || c.boxes() == null) {
           throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a detection use case: send 'boxes' "
               + "(an empty list when the model found nothing), not probabilities");
         }
-        rows.add(new DeploymentDao.PredictionRow(caseId, date, null, boxes(c.boxes(), codes, at, true)));
+        rows.add(new DeploymentDao.PredictionRow(caseId, date, null, boxes(c.boxes(), codes, at, true), null));
         continue;
       }
       if (c.boxes() != null) {
@@ -139,7 +168,7 @@ public final class DeploymentRoutes {
         }
         values.add(p);
       }
-      rows.add(new DeploymentDao.PredictionRow(caseId, date, Json.MAPPER.valueToTree(values).toString(), null));
+      rows.add(new DeploymentDao.PredictionRow(caseId, date, Json.MAPPER.valueToTree(values).toString(), null, null));
     }
     deployments.recordPredictions(d.id(), rows, Times.now());
     ctx.json(view(d));
@@ -153,6 +182,7 @@ public final class DeploymentRoutes {
     Deployment d = owned(ctx);
     List<String> codes = codes(d);
     boolean detector = isDetection(d);
+    boolean segmenter = taskOf(d) == TaskType.SEGMENTATION;
     ReadsRequest r = Json.body(ctx, ReadsRequest.class);
     List<CaseRead> reads = checkedSize(r.reads(), "reads");
     List<DeploymentDao.ReadRow> rows = new ArrayList<>();
@@ -160,12 +190,24 @@ public final class DeploymentRoutes {
       CaseRead c = reads.get(i);
       String at = "reads[" + i + "]";
       String caseId = Requests.field(c.caseId(), at + ".caseId", 128);
+      if (segmenter) {
+        if (c.read() != null || c.boxes() != null || c.mask() == null) {
+          throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a segmentation use case: send 'mask' "
+              + "(all background when the case holds no finding), not a read code or boxes");
+        }
+        rows.add(new DeploymentDao.ReadRow(caseId, null, null, mask(c.mask(), codes.size(), at)));
+        continue;
+      }
+      if (c.mask() != null) {
+        throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a " + taskOf(d).id() + " use case: a "
+            + "mask is for segmentation use cases");
+      }
       if (detector) {
         if (c.read() != null || c.boxes() == null) {
           throw ApiException.badRequest(at + ": deployment " + d.id() + " is of a detection use case: send 'boxes' "
               + "(an empty list when the case holds no finding), not a read code");
         }
-        rows.add(new DeploymentDao.ReadRow(caseId, null, boxes(c.boxes(), codes, at, false)));
+        rows.add(new DeploymentDao.ReadRow(caseId, null, boxes(c.boxes(), codes, at, false), null));
         continue;
       }
       if (c.boxes() != null) {
@@ -175,7 +217,7 @@ public final class DeploymentRoutes {
       if (!codes.contains(c.read())) {
         throw ApiException.badRequest(at + ".read must be one of " + codes + ", got '" + c.read() + "'");
       }
-      rows.add(new DeploymentDao.ReadRow(caseId, c.read(), null));
+      rows.add(new DeploymentDao.ReadRow(caseId, c.read(), null, null));
     }
     deployments.recordReads(d.id(), rows, Times.now());
     ctx.json(view(d));
@@ -192,18 +234,37 @@ public final class DeploymentRoutes {
       }
     }
     List<String> codes = codes(d);
-    boolean detector = isDetection(d);
-    if (config.has("task") && !config.get("task").asText().equals(detector ? "detection" : "classification")) {
-      throw ApiException.badRequest("deployment " + d.id() + " is of a " + (detector ? "detection" : "classification")
-          + " use case; its assessments have that task, not '" + config.get("task").asText() + "'");
+    TaskType task = taskOf(d);
+    boolean detector = task == TaskType.DETECTION;
+    boolean segmenter = task == TaskType.SEGMENTATION;
+    if (config.has("task") && !config.get("task").asText().equals(task.id())) {
+      throw ApiException.badRequest("deployment " + d.id() + " is of a " + task.id() + " use case; its assessments "
+          + "have that task, not '" + config.get("task").asText() + "'");
     }
-    if (detector) {
-      config.put("task", TaskType.DETECTION.id());
+    if (config.has("classes")) {
+      throw ApiException.badRequest("'classes' is set by the server (the use case's categories)");
     }
-    StringBuilder csv = new StringBuilder(detector ? DETECTION_HEADER
+    if (task != TaskType.CLASSIFICATION) {
+      config.put("task", task.id());
+    }
+    if (segmenter) {
+      ArrayNode classes = config.putArray("classes");
+      codes.forEach(classes::add);
+    }
+    StringBuilder csv = new StringBuilder(detector ? DETECTION_HEADER : segmenter ? SEGMENTATION_HEADER
         : "case,date,read," + String.join(",", codes) + "\n");
     int n = 0;
     for (DeployedCase c : deployments.cases(d.id())) {
+      if (segmenter) {
+        if (c.predictedMask() != null && c.readMask() != null) {
+          if (!appendMasks(csv, c)) {
+            throw ApiException.rule("case " + c.caseId() + " of deployment " + d.id() + " has a predicted and a read "
+                + "mask of different sizes or spacings; record them again over the same voxels");
+          }
+          n++;
+        }
+        continue;
+      }
       if (detector) {
         if (c.predictedBoxes() != null && c.readBoxes() != null) {
           appendBoxes(csv, c, "model", c.predictedBoxes());
@@ -238,6 +299,72 @@ public final class DeploymentRoutes {
   }
 
   private static final String DETECTION_HEADER = "case,date,source,x_min,y_min,x_max,y_max,label,score\n";
+  private static final String SEGMENTATION_HEADER =
+      "case,date,source,width,height,slices,row_spacing,column_spacing,slice_spacing,runs\n";
+
+  /** A case's two masks as rows of the segmentation assessment's CSV; false when they cover different voxels. */
+  private static boolean appendMasks(StringBuilder csv, DeployedCase c) {
+    try {
+      JsonNode model = Json.MAPPER.readTree(c.predictedMask());
+      JsonNode read = Json.MAPPER.readTree(c.readMask());
+      for (String f : List.of("width", "height", "slices", "spacing")) {
+        if (!model.path(f).equals(read.path(f))) {
+          return false;
+        }
+      }
+      for (String source : List.of("model", "read")) {
+        JsonNode v = source.equals("model") ? model : read;
+        JsonNode sp = v.path("spacing");
+        csv.append(Csv.quote(c.caseId())).append(',').append(c.caseDate()).append(',')
+            .append(source).append(',').append(v.path("width").asInt()).append(',')
+            .append(v.path("height").asInt()).append(',').append(v.path("slices").asInt()).append(',')
+            .append(sp.get(0).asDouble()).append(',').append(sp.get(1).asDouble()).append(',')
+            .append(sp.get(2).asDouble()).append(',').append(v.path("runs").asText()).append('\n');
+      }
+      return true;
+    } catch (IOException e) {
+      throw new IllegalStateException("the recorded masks of case " + c.caseId() + " are not JSON: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * A checked mask as the JSON the case keeps: a size of at most {@link #MAX_MASK_VOXELS} voxels, positive finite
+   * spacings (default 1 mm each), and runs that cover it exactly with classes 0 to {@code classes}.
+   */
+  private static String mask(CaseMask m, int classes, String at) {
+    int slices = m.slices() == null ? 1 : m.slices();
+    if (m.width() == null || m.height() == null || m.width() < 1 || m.height() < 1 || slices < 1
+        || (long) m.width() * m.height() * slices > MAX_MASK_VOXELS) {
+      throw ApiException.badRequest(at + ".mask needs a width, a height and slices (default 1) from 1, at most "
+          + MAX_MASK_VOXELS + " voxels in all; got " + m.width() + " x " + m.height() + " x " + slices);
+    }
+    List<Double> spacing = m.spacing() == null ? List.of(1.0, 1.0, 1.0) : m.spacing();
+    if (spacing.size() != 3 || spacing.stream().anyMatch(v -> !finite(v) || !(v > 0))) {
+      throw ApiException.badRequest(at + ".mask.spacing must be [row, column, slice] in mm, each above 0; got "
+          + m.spacing());
+    }
+    if (m.runs() == null || m.runs().isBlank()) {
+      throw ApiException.badRequest(at + ".mask.runs is required: CLASS*LENGTH pairs covering the voxels slice "
+          + "after slice, row by row");
+    }
+    org.radlab.core.dataset.LabelMask labels;
+    try {
+      labels = org.radlab.core.dataset.MaskTable.mask(m.width(), m.height() * slices, m.runs(), at + ".mask");
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (labels.maxLabel() > classes) {
+      throw ApiException.badRequest(at + ".mask holds class " + labels.maxLabel() + "; the use case has " + classes
+          + " categories (1 to " + classes + ", 0 is background)");
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode().put("width", m.width()).put("height", m.height())
+        .put("slices", slices);
+    ArrayNode sp = out.putArray("spacing");
+    spacing.forEach(sp::add);
+    out.put("runs", m.runs().trim());
+    return out.toString();
+  }
 
   /** A case's boxes of one source as rows of the detection assessment's CSV; one empty row when there are none. */
   private static void appendBoxes(StringBuilder csv, DeployedCase c, String source, String json) {
@@ -299,8 +426,11 @@ public final class DeploymentRoutes {
   }
 
   private boolean isDetection(Deployment d) {
-    return useCases.find(d.useCaseId()).map(UseCaseDao.UseCase::taskType).orElse(TaskType.CLASSIFICATION)
-        == TaskType.DETECTION;
+    return taskOf(d) == TaskType.DETECTION;
+  }
+
+  private TaskType taskOf(Deployment d) {
+    return useCases.find(d.useCaseId()).map(UseCaseDao.UseCase::taskType).orElse(TaskType.CLASSIFICATION);
   }
 
   private List<String> codes(Deployment d) {

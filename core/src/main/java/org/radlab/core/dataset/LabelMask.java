@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * A segmentation mask of one image: a class index per pixel, row by row ({@code 0} is background, {@code 1..k} the
@@ -44,9 +43,11 @@ public record LabelMask(int width, int height, byte[] labels) {
 
   /** Reads a mask PNG: one grey channel of at most 8 bits (a palette or colour PNG is refused, naming the file). */
   public static LabelMask readPng(Path png) throws IOException {
-    BufferedImage image = ImageIO.read(png.toFile());
-    if (image == null) {
-      throw new IOException(png + " is not a PNG (or any image ImageIO reads)");
+    BufferedImage image;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(png)) {
+      image = org.radlab.core.dicom.PngCodec.read(in);
+    } catch (IOException e) {
+      throw new IOException(png + " is not a readable PNG: " + e.getMessage(), e);
     }
     Raster raster = image.getRaster();
     if (raster.getNumBands() != 1 || raster.getSampleModel().getSampleSize(0) > 8

@@ -1,6 +1,7 @@
 package org.radlab.core.dicom;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -14,6 +15,25 @@ public final class PngCodec {
   private static final int COMPRESSION_LEVEL = 3;
 
   private PngCodec() {}
+
+  /**
+   * Decodes a PNG with the JDK's PNG reader alone. {@code ImageIO.read} asks every registered reader whether it can
+   * decode the stream first, and one of the DICOM libraries' readers prints a line to standard output each time it
+   * is asked; a PNG never needs them.
+   *
+   * @throws IOException if the stream is not a readable PNG
+   */
+  public static java.awt.image.BufferedImage read(java.io.InputStream in) throws IOException {
+    javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReadersByFormatName("png").next();
+    try (javax.imageio.stream.ImageInputStream stream = javax.imageio.ImageIO.createImageInputStream(in)) {
+      reader.setInput(stream, true, true);
+      return reader.read(0);
+    } catch (javax.imageio.IIOException e) {
+      throw new IOException("not a readable PNG: " + e.getMessage(), e);
+    } finally {
+      reader.dispose();
+    }
+  }
 
   /**
    * An 8-bit greyscale PNG. Each value in [0,1] becomes {@code round(v * 255)}; values outside are clamped

@@ -21,11 +21,20 @@ import org.radlab.core.task.TaskType;
  * @param bootstrap   resamples for the overall intervals (default 1000)
  * @param seed        default 1
  * @param output      output folder (default {@code $RADLAB_HOME/assessments/<file name>})
- * @param task        what the deployed model does: {@code classification} (default) or {@code detection}
+ * @param task        what the deployed model does: {@code classification} (default), {@code detection} or
+ *                    {@code segmentation}
+ * @param classes     segmentation: the names of the masks' class indices 1, 2, ... (required, and for no other task)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record AssessConfig(@SetByServer String predictions, List<String> positive, Double threshold, String period,
-    Integer bootstrap, Long seed, @SetByServer String output, TaskType task) implements JobConfig {
+    Integer bootstrap, Long seed, @SetByServer String output, TaskType task, List<String> classes)
+    implements JobConfig {
+
+  /** A classifier's or a detector's config (no mask classes). */
+  public AssessConfig(String predictions, List<String> positive, Double threshold, String period, Integer bootstrap,
+      Long seed, String output, TaskType task) {
+    this(predictions, positive, threshold, period, bootstrap, seed, output, task, null);
+  }
 
   public AssessConfig {
     if (predictions == null || predictions.isBlank()) {
@@ -34,8 +43,14 @@ public record AssessConfig(@SetByServer String predictions, List<String> positiv
     positive = positive == null ? List.of() : List.copyOf(positive);
     task = task == null ? TaskType.CLASSIFICATION : task;
     if (task == TaskType.SEGMENTATION) {
-      throw new IllegalArgumentException("task: segmentation models cannot be assessed yet; classification or "
-          + "detection");
+      Bounds.size("classes", classes, 1, 254);
+      classes = List.copyOf(classes);
+    } else if (classes != null) {
+      throw new IllegalArgumentException("classes names a segmenter's mask classes; a " + task.id()
+          + " assessment has none");
+    }
+    if (task == TaskType.SEGMENTATION && !positive.isEmpty()) {
+      throw new IllegalArgumentException("positive names classes of a classifier; a segmenter's assessment has none");
     }
     if (task == TaskType.DETECTION && !positive.isEmpty()) {
       throw new IllegalArgumentException("positive names classes of a classifier; a detector's assessment has none "
@@ -66,6 +81,6 @@ public record AssessConfig(@SetByServer String predictions, List<String> positiv
   @Override
   public AssessConfig placedAt(Placement p) {
     return new AssessConfig(JobConfig.pathOr(p.predictions(), predictions), positive, threshold, period, bootstrap,
-        seed, JobConfig.pathOr(p.output(), output), task);
+        seed, JobConfig.pathOr(p.output(), output), task, classes);
   }
 }

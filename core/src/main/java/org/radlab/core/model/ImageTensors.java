@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import javax.imageio.ImageIO;
 import org.radlab.core.dicom.DecodedImage;
 import org.radlab.core.dicom.DicomReader;
 import org.radlab.core.dicom.DicomRejectException;
@@ -67,10 +66,7 @@ public final class ImageTensors {
     if (!isPng(png)) {
       throw new IOException("not a PNG file (no PNG signature)");
     }
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
-    if (img == null) {
-      throw new IOException("the PNG cannot be decoded");
-    }
+    BufferedImage img = org.radlab.core.dicom.PngCodec.read(new ByteArrayInputStream(png));
     return ImageResize.squarePadded(gray(img), side).data();
   }
 
