@@ -196,15 +196,7 @@ public final class DetectionAssessment {
     StringBuilder model = new StringBuilder(headerLine).append('\n');
     StringBuilder reads = new StringBuilder(headerLine).append('\n');
     Map<String, LocalDate> dates = new LinkedHashMap<>();
-    for (int n = 1; n < lines.size(); n++) {
-      if (lines.get(n).isBlank()) {
-        continue;
-      }
-      String where = csv + " line " + (n + 1);
-      List<String> f = Csv.fields(lines.get(n));
-      if (f.size() != header.size()) {
-        throw new IllegalArgumentException(where + ": " + f.size() + " fields, the header has " + header.size());
-      }
+    Csv.rows(lines, csv.toString(), header.size(), headerLine, (where, f) -> {
       String caseId = f.get(caseAt);
       LocalDate date = AssessJob.date(f.get(dateAt), where);
       LocalDate before = dates.putIfAbsent(caseId, date);
@@ -212,13 +204,14 @@ public final class DetectionAssessment {
         throw new IllegalArgumentException(where + ": case " + caseId + " is dated " + date + " here and " + before
             + " above");
       }
+      String line = f.stream().map(Csv::quote).collect(java.util.stream.Collectors.joining(","));
       switch (f.get(sourceAt)) {
-        case "model" -> model.append(lines.get(n)).append('\n');
-        case "read" -> reads.append(lines.get(n)).append('\n');
+        case "model" -> model.append(line).append('\n');
+        case "read" -> reads.append(line).append('\n');
         default -> throw new IllegalArgumentException(where + ": source must be 'model' or 'read', got '"
             + f.get(sourceAt) + "'");
       }
-    }
+    });
     BoxTable modelBoxes = BoxTable.predictionsFrom(model.toString(), csv + " (model rows)", "case");
     BoxTable readBoxes = BoxTable.referenceFrom(reads.toString(), csv + " (read rows)", "case");
     Set<String> predicted = Set.copyOf(modelBoxes.images());

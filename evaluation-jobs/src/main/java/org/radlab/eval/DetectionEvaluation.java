@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,9 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.radlab.core.dataset.BoxTable;
-import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.ImageGeometry;
-import org.radlab.core.dataset.ImageList;
 import org.radlab.core.jobs.EvalConfig;
 import org.radlab.core.metrics.Bootstrap;
 import org.radlab.core.metrics.DetectionReport;
@@ -64,34 +61,10 @@ final class DetectionEvaluation {
       throw new IllegalArgumentException("the label snapshot has boxes of classes the models do not find: " + unknown
           + "; the models find " + classes);
     }
-    String root = cfg.dataset().replaceAll("/+$", "");
-    String catalogFile = root + "/" + ImageList.FILE;
-    if (!org.radlab.spark.HadoopPaths.exists(spark, catalogFile)) {
-      throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + ImageList.FILE);
-    }
-    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
-        catalogFile);
-    List<Row> wanted = new ArrayList<>();
-    for (String image : reference.images()) {
-      ImageList.Entry e = catalog.get(image);
-      if (e == null) {
-        throw new IllegalArgumentException("image " + image + " of the label snapshot is not in the dataset; was"
-            + " the snapshot made for another dataset?");
-      }
-      if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null) {
-        throw new IllegalArgumentException("image " + image + " has no recorded sizes: prepare the dataset again");
-      }
-      wanted.add(RowFactory.create(image, e.studyUid(), e.columns(), e.rows(), e.pngWidth(), e.pngHeight()));
-    }
-    System.err.printf("evaluate: %d detectors on %d images (%d reference boxes)%n", ids.size(), wanted.size(),
+    EvaluateJob.SizedImages images = EvaluateJob.SizedImages.of(spark, cfg, reference.images());
+    System.err.printf("evaluate: %d detectors on %d images (%d reference boxes)%n", ids.size(), images.rows().size(),
         reference.boxes().size());
-    StructType wantedSchema = new StructType().add("image_id", DataTypes.StringType)
-        .add("study_uid", DataTypes.StringType).add("columns", DataTypes.IntegerType)
-        .add("rows", DataTypes.IntegerType).add("png_width", DataTypes.IntegerType)
-        .add("png_height", DataTypes.IntegerType);
-    List<Row> found = spark.read().parquet(root + "/" + DatasetLayout.TENSORS).select("image_id", "side", "data")
-        .join(spark.createDataFrame(wanted, wantedSchema), "image_id").javaRDD()
-        .mapPartitions(new DetectTask(List.copyOf(cfg.models()))::run).collect();
+    List<Row> found = images.run(spark, cfg, new DetectTask(List.copyOf(cfg.models()))::run);
 
     Path out = Files.createDirectories(Path.of(cfg.output()));
     List<DetectorResult> results = new ArrayList<>();

@@ -235,6 +235,52 @@ public final class EvaluateJob {
     return results;
   }
 
+  /**
+   * The images a detection or segmentation snapshot lists, from the dataset's catalog, each with its sizes (the
+   * geometry between its PNG and the model input): {@code catalog} by image id, and {@code rows} in the snapshot's
+   * order for {@link #tensorsOf}. An image not in the catalog, or without recorded sizes, is an error.
+   */
+  record SizedImages(Map<String, org.radlab.core.dataset.ImageList.Entry> catalog, List<Row> rows) {
+    static SizedImages of(SparkSession spark, EvalConfig cfg, List<String> images) throws IOException {
+      String catalogFile = cfg.dataset().replaceAll("/+$", "") + "/" + org.radlab.core.dataset.ImageList.FILE;
+      if (!HadoopPaths.exists(spark, catalogFile)) {
+        throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + org.radlab.core.dataset.ImageList
+            .FILE);
+      }
+      Map<String, org.radlab.core.dataset.ImageList.Entry> catalog = org.radlab.core.dataset.ImageList.index(
+          spark.read().textFile(catalogFile).collectAsList(), catalogFile);
+      List<Row> rows = new ArrayList<>();
+      for (String image : images) {
+        org.radlab.core.dataset.ImageList.Entry e = catalog.get(image);
+        if (e == null) {
+          throw new IllegalArgumentException("image " + image + " of the label snapshot is not in the dataset; was"
+              + " the snapshot made for another dataset?");
+        }
+        if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null) {
+          throw new IllegalArgumentException("image " + image + " has no recorded sizes: prepare the dataset again");
+        }
+        rows.add(RowFactory.create(image, e.studyUid(), e.columns(), e.rows(), e.pngWidth(), e.pngHeight()));
+      }
+      return new SizedImages(catalog, rows);
+    }
+
+    private static final StructType SCHEMA = new StructType().add("image_id", DataTypes.StringType)
+        .add("study_uid", DataTypes.StringType).add("columns", DataTypes.IntegerType)
+        .add("rows", DataTypes.IntegerType).add("png_width", DataTypes.IntegerType)
+        .add("png_height", DataTypes.IntegerType);
+
+    /**
+     * The images' tensors joined to their sizes (columns {@code image_id, side, data, study_uid, columns, rows,
+     * png_width, png_height}), each Spark task running {@code task} over its share.
+     */
+    List<Row> run(SparkSession spark, EvalConfig cfg,
+        org.apache.spark.api.java.function.FlatMapFunction<java.util.Iterator<Row>, Row> task) {
+      String root = cfg.dataset().replaceAll("/+$", "");
+      return spark.read().parquet(root + "/" + DatasetLayout.TENSORS).select("image_id", "side", "data")
+          .join(spark.createDataFrame(rows, SCHEMA), "image_id").javaRDD().mapPartitions(task).collect();
+    }
+  }
+
   /** What a Spark task does with one model and the preprocessed inputs of its partition's images. */
   interface ModelPass extends Serializable {
     /** Adds the rows of model {@code m} (its index in the config) over {@code images} to {@code out}. */

@@ -161,15 +161,7 @@ public final class SegmentationAssessment {
     Map<String, Volume> model = new LinkedHashMap<>();
     Map<String, Volume> read = new LinkedHashMap<>();
     Map<String, LocalDate> dates = new LinkedHashMap<>();
-    for (int n = 1; n < lines.size(); n++) {
-      if (lines.get(n).isBlank()) {
-        continue;
-      }
-      String where = csv + " line " + (n + 1);
-      List<String> f = Csv.fields(lines.get(n));
-      if (f.size() != 10) {
-        throw new IllegalArgumentException(where + ": " + f.size() + " fields; expected " + LAYOUT);
-      }
+    Csv.rows(lines, csv.toString(), 10, LAYOUT, (where, f) -> {
       String caseId = f.get(0);
       LocalDate date = AssessJob.date(f.get(1), where);
       LocalDate before = dates.putIfAbsent(caseId, date);
@@ -192,7 +184,7 @@ public final class SegmentationAssessment {
       if (side.put(caseId, v) != null) {
         throw new IllegalArgumentException(where + ": case " + caseId + " has two " + f.get(2) + " rows");
       }
-    }
+    });
     for (String c : dates.keySet()) {
       Volume m = model.get(c);
       Volume r = read.get(c);

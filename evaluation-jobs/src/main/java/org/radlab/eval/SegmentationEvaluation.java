@@ -18,7 +18,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dataset.ImageGeometry;
 import org.radlab.core.dataset.ImageList;
 import org.radlab.core.dataset.LabelMask;
@@ -61,42 +60,21 @@ final class SegmentationEvaluation {
     if (reference.masks().isEmpty()) {
       throw new IllegalArgumentException("the label snapshot " + cfg.labels() + " holds no mask");
     }
-    String root = cfg.dataset().replaceAll("/+$", "");
-    String catalogFile = root + "/" + ImageList.FILE;
-    if (!org.radlab.spark.HadoopPaths.exists(spark, catalogFile)) {
-      throw new IllegalArgumentException("dataset " + cfg.dataset() + " has no " + ImageList.FILE);
-    }
-    Map<String, ImageList.Entry> catalog = ImageList.index(spark.read().textFile(catalogFile).collectAsList(),
-        catalogFile);
-    List<Row> wanted = new ArrayList<>();
+    EvaluateJob.SizedImages images = EvaluateJob.SizedImages.of(spark, cfg, reference.images());
+    Map<String, ImageList.Entry> catalog = images.catalog();
     for (var m : reference.masks().entrySet()) {
-      String image = m.getKey();
-      ImageList.Entry e = catalog.get(image);
-      if (e == null) {
-        throw new IllegalArgumentException("image " + image + " of the label snapshot is not in the dataset; was"
-            + " the snapshot made for another dataset?");
-      }
-      if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null) {
-        throw new IllegalArgumentException("image " + image + " has no recorded sizes: prepare the dataset again");
-      }
+      ImageList.Entry e = catalog.get(m.getKey());
       if (m.getValue().width() != e.pngWidth() || m.getValue().height() != e.pngHeight()) {
-        throw new IllegalArgumentException("the reference mask of image " + image + " is " + m.getValue().width()
+        throw new IllegalArgumentException("the reference mask of image " + m.getKey() + " is " + m.getValue().width()
             + " x " + m.getValue().height() + ", its PNG " + e.pngWidth() + " x " + e.pngHeight());
       }
       if (m.getValue().maxLabel() > classes.size()) {
-        throw new IllegalArgumentException("the reference mask of image " + image + " holds class index "
+        throw new IllegalArgumentException("the reference mask of image " + m.getKey() + " holds class index "
             + m.getValue().maxLabel() + ", but the models segment " + classes.size() + " classes " + classes);
       }
-      wanted.add(RowFactory.create(image, e.studyUid(), e.columns(), e.rows(), e.pngWidth(), e.pngHeight()));
     }
-    System.err.printf("evaluate: %d segmenters on %d images%n", ids.size(), wanted.size());
-    StructType wantedSchema = new StructType().add("image_id", DataTypes.StringType)
-        .add("study_uid", DataTypes.StringType).add("columns", DataTypes.IntegerType)
-        .add("rows", DataTypes.IntegerType).add("png_width", DataTypes.IntegerType)
-        .add("png_height", DataTypes.IntegerType);
-    List<Row> found = spark.read().parquet(root + "/" + DatasetLayout.TENSORS).select("image_id", "side", "data")
-        .join(spark.createDataFrame(wanted, wantedSchema), "image_id").javaRDD()
-        .mapPartitions(new SegmentTask(List.copyOf(cfg.models()))::run).collect();
+    System.err.printf("evaluate: %d segmenters on %d images%n", ids.size(), images.rows().size());
+    List<Row> found = images.run(spark, cfg, new SegmentTask(List.copyOf(cfg.models()))::run);
 
     Path out = Files.createDirectories(Path.of(cfg.output()));
     List<SegmenterResult> results = new ArrayList<>();

@@ -100,23 +100,16 @@ public final class ChallengeDemo {
     steps.step("each trains a ResNet-18 (width " + people.get(0).width + " and " + people.get(1).width + ", "
         + o.epochs() + " epochs) on their own annotations");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "train", "datasetId", pool, "useCaseId", 1,
-          "labels", "mine", "config", Map.of("architecture", "resnet18", "width", p.width, "inputSize", 128,
-              "maxEpochs", o.epochs(), "batchSize", 16, "augmentation", "flips_rotations")));
-      JsonNode done = steps.await(p.token, job.path("id").asLong(), p.name + " training");
-      p.model = api.get("/api/models", p.token).get(0).path("id").asLong();
-      JsonNode card = api.get("/api/models/" + p.model, p.token).path("card").path("validation");
+      DemoSteps.Trained t = steps.train(p.token, p.name, pool, 1, Map.of("architecture", "resnet18", "width", p.width,
+          "inputSize", 128, "maxEpochs", o.epochs(), "batchSize", 16, "augmentation", "flips_rotations"));
+      p.model = t.model();
       out.printf("   %s: model %d, validation kappa %.3f, AUC %.3f (job %s)%n", p.name, p.model,
-          card.path("kappaLinear").asDouble(), card.path("auc").asDouble(), done.path("status").asText());
+          t.validation().path("kappaLinear").asDouble(), t.validation().path("auc").asDouble(), t.status());
     }
 
     steps.step("each evaluates their model on the pool with their own labels, then submits it to the challenge");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId", 1,
-          "labels", "mine", "models", List.of(p.model), "config", Map.of("bootstrap", 200)));
-      steps.await(p.token, job.path("id").asLong(), p.name + " evaluation");
-      JsonNode result = api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", p.token)
-          .get(0);
+      JsonNode result = steps.evaluate(p.token, p.name, pool, 1, p.model);
       out.printf("   %s: on the %d pool studies they labelled, kappa %.3f (95%% CI %.3f-%.3f), AUC %.3f%n", p.name,
           result.path("studies").asInt(), result.path("kappaLinear").asDouble(),
           result.path("kappaCi").path("lower").asDouble(), result.path("kappaCi").path("upper").asDouble(),

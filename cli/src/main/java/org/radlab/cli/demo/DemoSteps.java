@@ -106,6 +106,30 @@ final class DemoSteps {
     }
   }
 
+  /** A participant's trained model: its id, its card's validation and the training job's status. */
+  record Trained(long model, JsonNode validation, String status) {}
+
+  /**
+   * Trains a model for {@code who} ({@code token}) on their own labels of the pool with {@code config}, waits for the
+   * job, and returns their newest model of the use case.
+   */
+  Trained train(String token, String who, long pool, long useCase, Map<String, Object> config) throws IOException {
+    JsonNode job = api.post("/api/jobs", token, Map.of("kind", "train", "datasetId", pool, "useCaseId", useCase,
+        "labels", "mine", "config", config));
+    JsonNode done = await(token, job.path("id").asLong(), who + " training");
+    long model = api.get("/api/models?useCaseId=" + useCase, token).get(0).path("id").asLong();
+    return new Trained(model, api.get("/api/models/" + model, token).path("card").path("validation"),
+        done.path("status").asText());
+  }
+
+  /** Evaluates {@code model} on the pool against {@code who}'s own labels, waits, and returns its comparison row. */
+  JsonNode evaluate(String token, String who, long pool, long useCase, long model) throws IOException {
+    JsonNode job = api.post("/api/jobs", token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId", useCase,
+        "labels", "mine", "models", List.of(model), "config", Map.of("bootstrap", 200)));
+    await(token, job.path("id").asLong(), who + " evaluation");
+    return api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", token).get(0);
+  }
+
   /** Waits until {@code n} of the challenge's submissions are scored; a failed one is an error. */
   void awaitScored(long challenge, int n) throws IOException {
     out.println("   waiting for the hidden evaluations...");

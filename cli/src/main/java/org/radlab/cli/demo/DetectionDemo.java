@@ -123,24 +123,17 @@ public final class DetectionDemo {
     steps.step("each trains a lesion detector (quarter-width ResNet-18 backbone, 256 px, " + o.epochs()
         + " epochs) on their own boxes");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "train", "datasetId", pool, "useCaseId", useCase,
-          "labels", "mine", "config", Map.of("architecture", "resnet18", "width", 0.25, "inputSize", 256,
-              "maxEpochs", o.epochs(), "batchSize", 16, "learningRate", 0.002, "augmentation", "flips_rotations",
-              "maxRotation", 0)));
-      JsonNode done = steps.await(p.token, job.path("id").asLong(), p.name + " training");
-      p.model = api.get("/api/models?useCaseId=" + useCase, p.token).get(0).path("id").asLong();
-      JsonNode card = api.get("/api/models/" + p.model, p.token).path("card").path("validation");
+      DemoSteps.Trained t = steps.train(p.token, p.name, pool, useCase, Map.of("architecture", "resnet18", "width",
+          0.25, "inputSize", 256, "maxEpochs", o.epochs(), "batchSize", 16, "learningRate", 0.002, "augmentation",
+          "flips_rotations", "maxRotation", 0));
+      p.model = t.model();
       out.printf("   %s: model %d, validation mAP %.3f, AP50 %.3f (job %s)%n", p.name, p.model,
-          card.path("map").asDouble(), card.path("ap50").asDouble(), done.path("status").asText());
+          t.validation().path("map").asDouble(), t.validation().path("ap50").asDouble(), t.status());
     }
 
     steps.step("each evaluates their detector on the pool with their own boxes, then submits it");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId",
-          useCase, "labels", "mine", "models", List.of(p.model), "config", Map.of("bootstrap", 200)));
-      steps.await(p.token, job.path("id").asLong(), p.name + " evaluation");
-      JsonNode result = api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", p.token)
-          .get(0);
+      JsonNode result = steps.evaluate(p.token, p.name, pool, useCase, p.model);
       out.printf("   %s: on the %d pool images of the studies they annotated, mAP %.3f, AP50 %.3f, FROC %.3f%n",
           p.name, result.path("images").asInt(), result.path("map").asDouble(), result.path("ap50").asDouble(),
           result.path("frocMean").asDouble());

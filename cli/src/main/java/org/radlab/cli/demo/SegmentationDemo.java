@@ -143,23 +143,17 @@ public final class SegmentationDemo {
     steps.step("each trains a U-Net (quarter width, " + o.size() + " px, " + o.epochs() + " epochs, soft Dice plus "
         + "cross-entropy) on their own masks");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "train", "datasetId", pool, "useCaseId", useCase,
-          "labels", "mine", "config", Map.of("width", 0.25, "inputSize", o.size(), "maxEpochs", o.epochs(),
-              "batchSize", 16, "learningRate", 0.003, "augmentation", "flips_rotations", "maxRotation", 10)));
-      JsonNode done = steps.await(p.token, job.path("id").asLong(), p.name + " training");
-      p.model = api.get("/api/models?useCaseId=" + useCase, p.token).get(0).path("id").asLong();
-      JsonNode card = api.get("/api/models/" + p.model, p.token).path("card").path("validation");
+      DemoSteps.Trained t = steps.train(p.token, p.name, pool, useCase, Map.of("width", 0.25, "inputSize", o.size(),
+          "maxEpochs", o.epochs(), "batchSize", 16, "learningRate", 0.003, "augmentation", "flips_rotations",
+          "maxRotation", 10));
+      p.model = t.model();
       out.printf("   %s: model %d, validation Dice %.3f, IoU %.3f (job %s)%n", p.name, p.model,
-          card.path("dice").asDouble(), card.path("iou").asDouble(), done.path("status").asText());
+          t.validation().path("dice").asDouble(), t.validation().path("iou").asDouble(), t.status());
     }
 
     steps.step("each evaluates their U-Net on the pool against their own masks, then submits it");
     for (Participant p : people) {
-      JsonNode job = api.post("/api/jobs", p.token, Map.of("kind", "evaluate", "datasetId", pool, "useCaseId",
-          useCase, "labels", "mine", "models", List.of(p.model), "config", Map.of("bootstrap", 200)));
-      steps.await(p.token, job.path("id").asLong(), p.name + " evaluation");
-      JsonNode result = api.get("/api/jobs/" + job.path("id").asLong() + "/artifact?path=comparison.json", p.token)
-          .get(0);
+      JsonNode result = steps.evaluate(p.token, p.name, pool, useCase, p.model);
       out.printf("   %s: on the %d pool series they outlined, Dice %.3f, IoU %.3f, HD95 %.1f mm%n", p.name,
           result.path("series").asInt(), result.path("dice").asDouble(), result.path("iou").asDouble(),
           result.path("hd95").asDouble());

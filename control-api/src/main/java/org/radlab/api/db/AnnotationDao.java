@@ -119,22 +119,22 @@ public interface AnnotationDao extends SqlObject {
 
   /** Study UID to the caller's current boxes (JSON, as saved) on a detection use case, for a label snapshot. */
   default Map<String, String> boxes(long userId, long useCaseId, long datasetId) {
-    Map<String, String> boxes = new LinkedHashMap<>();
-    getHandle().createQuery("SELECT study_uid, boxes FROM annotation WHERE user_id = :u AND use_case_id = :uc "
-        + "AND dataset_id = :d AND boxes IS NOT NULL ORDER BY study_uid")
-        .bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
-        .map((rs, ctx) -> boxes.put(rs.getString(1), rs.getString(2))).list();
-    return boxes;
+    return marks("SELECT study_uid, boxes FROM annotation WHERE user_id = :u AND use_case_id = :uc AND dataset_id = :d "
+        + "AND boxes IS NOT NULL ORDER BY study_uid", userId, useCaseId, datasetId);
   }
 
   /** Study UID to the caller's current masks (JSON, as saved) on a segmentation use case, for a label snapshot. */
   default Map<String, String> masks(long userId, long useCaseId, long datasetId) {
-    Map<String, String> masks = new LinkedHashMap<>();
-    getHandle().createQuery("SELECT study_uid, masks FROM annotation WHERE user_id = :u AND use_case_id = :uc "
-        + "AND dataset_id = :d AND masks IS NOT NULL ORDER BY study_uid")
-        .bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
-        .map((rs, ctx) -> masks.put(rs.getString(1), rs.getString(2))).list();
-    return masks;
+    return marks("SELECT study_uid, masks FROM annotation WHERE user_id = :u AND use_case_id = :uc AND dataset_id = :d "
+        + "AND masks IS NOT NULL ORDER BY study_uid", userId, useCaseId, datasetId);
+  }
+
+  /** Study UID to the JSON {@code sql} selects second, for one user, use case and dataset. */
+  private Map<String, String> marks(String sql, long userId, long useCaseId, long datasetId) {
+    Map<String, String> out = new LinkedHashMap<>();
+    getHandle().createQuery(sql).bind("u", userId).bind("uc", useCaseId).bind("d", datasetId)
+        .map((rs, ctx) -> out.put(rs.getString(1), rs.getString(2))).list();
+    return out;
   }
 
   /** Study UID to the caller's current category code, for a label snapshot. */

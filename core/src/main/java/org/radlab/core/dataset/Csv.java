@@ -35,6 +35,29 @@ public final class Csv {
     return out;
   }
 
+  /** A row's place for error messages ({@code "file line 7"}) and its fields. */
+  public interface Row {
+    void accept(String where, List<String> fields);
+  }
+
+  /**
+   * Each non-blank line after the header of {@code lines} ({@code name} names them in errors), split into fields: a
+   * line with another number of fields than {@code fields} is an error naming its line and {@code layout}.
+   */
+  public static void rows(List<String> lines, String name, int fields, String layout, Row row) {
+    for (int n = 1; n < lines.size(); n++) {
+      if (lines.get(n).isBlank()) {
+        continue;
+      }
+      String where = name + " line " + (n + 1);
+      List<String> f = fields(lines.get(n));
+      if (f.size() != fields) {
+        throw new IllegalArgumentException(where + ": " + f.size() + " fields; expected " + layout);
+      }
+      row.accept(where, f);
+    }
+  }
+
   /**
    * One value as a CSV field that {@link #fields} reads back unchanged: quoted when it holds a comma, a quote or
    * surrounding spaces; line breaks become spaces, since a snapshot or catalog row is one line.

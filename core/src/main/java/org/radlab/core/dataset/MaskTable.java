@@ -43,15 +43,7 @@ public record MaskTable(Map<String, LabelMask> masks) {
       throw new IllegalArgumentException(name + ": the header must be " + HEADER);
     }
     Map<String, LabelMask> masks = new LinkedHashMap<>();
-    for (int n = 1; n < lines.size(); n++) {
-      if (lines.get(n).isBlank()) {
-        continue;
-      }
-      String where = name + " line " + (n + 1);
-      List<String> f = Csv.fields(lines.get(n));
-      if (f.size() != 4) {
-        throw new IllegalArgumentException(where + ": " + f.size() + " fields; expected " + HEADER);
-      }
+    Csv.rows(lines, name, 4, HEADER, (where, f) -> {
       int w;
       int h;
       try {
@@ -66,7 +58,7 @@ public record MaskTable(Map<String, LabelMask> masks) {
       if (masks.put(f.get(0), new LabelMask(w, h, decode(f.get(3), w * h, where))) != null) {
         throw new IllegalArgumentException(where + ": image " + f.get(0) + " is listed twice");
       }
-    }
+    });
     return new MaskTable(masks);
   }
 
