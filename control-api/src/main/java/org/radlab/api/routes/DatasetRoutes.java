@@ -199,18 +199,8 @@ public final class DatasetRoutes {
    */
   public void importReferenceBoxes(Context ctx) {
     Dataset d = found(ctx);
-    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
-    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
-        + useCaseId + " names no use case"));
-    if (u.taskType() != org.radlab.core.task.TaskType.DETECTION) {
-      throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
-          + "labels with /reference-labels");
-    }
-    String type = ctx.contentType() == null ? "" : ctx.contentType();
-    if (!type.startsWith("text/csv")) {
-      throw new ApiException(415, "unsupported_media_type", "send the boxes as text/csv: "
-          + "image,x_min,y_min,x_max,y_max,label");
-    }
+    long useCaseId = referenceUseCase(ctx, org.radlab.core.task.TaskType.DETECTION).id();
+    requireCsv(ctx, "boxes", "image,x_min,y_min,x_max,y_max,label");
     String keys = Requests.text(ctx, "keys");
     if (keys != null && !"original".equals(keys) && !"pseudonymous".equals(keys)) {
       throw ApiException.badRequest("keys must be 'pseudonymous' (the dataset's image ids in PNG pixels, the "
@@ -266,19 +256,8 @@ public final class DatasetRoutes {
    */
   public void importReferenceMasks(Context ctx) {
     Dataset d = found(ctx);
-    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
-    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
-        + useCaseId + " names no use case"));
-    if (u.taskType() != org.radlab.core.task.TaskType.SEGMENTATION) {
-      throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
-          + (u.taskType() == org.radlab.core.task.TaskType.DETECTION ? "boxes with /reference-boxes"
-          : "labels with /reference-labels"));
-    }
-    String type = ctx.contentType() == null ? "" : ctx.contentType();
-    if (!type.startsWith("text/csv")) {
-      throw new ApiException(415, "unsupported_media_type", "send the masks as text/csv: "
-          + org.radlab.core.dataset.MaskTable.HEADER);
-    }
+    long useCaseId = referenceUseCase(ctx, org.radlab.core.task.TaskType.SEGMENTATION).id();
+    requireCsv(ctx, "masks", org.radlab.core.dataset.MaskTable.HEADER);
     org.radlab.core.dataset.MaskTable table;
     try {
       table = org.radlab.core.dataset.MaskTable.read(List.of(Json.text(ctx).split("\r?\n")), "the upload");
@@ -322,6 +301,33 @@ public final class DatasetRoutes {
     }
     ctx.json(Map.of("dataset", d.id(), "useCaseId", useCaseId, "images", table.masks().size(), "pixelsPerClass",
         perClass));
+  }
+
+  /**
+   * The use case {@code ?useCaseId=} names, which must be of {@code task}: another task's reference goes to its own
+   * endpoint, which the 400 names.
+   */
+  private UseCaseDao.UseCase referenceUseCase(Context ctx, org.radlab.core.task.TaskType task) {
+    long useCaseId = Requests.requiredLong(ctx, "useCaseId");
+    UseCaseDao.UseCase u = useCases.find(useCaseId).orElseThrow(() -> ApiException.badRequest("useCaseId "
+        + useCaseId + " names no use case"));
+    if (u.taskType() != task) {
+      throw ApiException.badRequest("use case " + useCaseId + " is a " + u.task() + " use case: import its reference "
+          + switch (u.taskType()) {
+            case CLASSIFICATION -> "labels with /reference-labels";
+            case DETECTION -> "boxes with /reference-boxes";
+            case SEGMENTATION -> "masks with /reference-masks";
+          });
+    }
+    return u;
+  }
+
+  /** A 415 unless the body is {@code text/csv}; the message names what to send and its {@code layout}. */
+  private static void requireCsv(Context ctx, String what, String layout) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    if (!type.startsWith("text/csv")) {
+      throw new ApiException(415, "unsupported_media_type", "send the " + what + " as text/csv: " + layout);
+    }
   }
 
   /** The image column of boxes keyed by original image, as {@code synth --lesions} and PACS exports name it. */

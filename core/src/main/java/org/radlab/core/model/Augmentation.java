@@ -44,10 +44,18 @@ public final class Augmentation {
     if (kind == Kind.NONE) {
       return image;
     }
+    Draw d = draw(random);
+    return transform(image, side, d.flipX(), d.flipY(), d.degrees());
+  }
+
+  /** One random change: the two flips and the rotation in degrees. */
+  private record Draw(boolean flipX, boolean flipY, double degrees) {}
+
+  /** The change's draws from {@code random}, in the order every {@code apply} makes them. */
+  private Draw draw(Random random) {
     boolean flipX = random.nextBoolean();
     boolean flipY = random.nextBoolean();
-    double degrees = maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees;
-    return transform(image, side, flipX, flipY, degrees);
+    return new Draw(flipX, flipY, maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees);
   }
 
   /** An image changed by {@link #apply(float[], int, double[], Random)}, with its boxes moved along. */
@@ -70,10 +78,9 @@ public final class Augmentation {
     if (kind == Kind.NONE) {
       return new Moved(image, boxes);
     }
-    boolean flipX = random.nextBoolean();
-    boolean flipY = random.nextBoolean();
-    double degrees = maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees;
-    return new Moved(transform(image, side, flipX, flipY, degrees), moveBoxes(boxes, side, flipX, flipY, degrees));
+    Draw d = draw(random);
+    return new Moved(transform(image, side, d.flipX(), d.flipY(), d.degrees()),
+        moveBoxes(boxes, side, d.flipX(), d.flipY(), d.degrees()));
   }
 
   /** An image changed by {@link #apply(float[], int, byte[], Random)}, with its mask moved along. */
@@ -93,10 +100,9 @@ public final class Augmentation {
     if (kind == Kind.NONE) {
       return new Masked(image, mask);
     }
-    boolean flipX = random.nextBoolean();
-    boolean flipY = random.nextBoolean();
-    double degrees = maxDegrees == 0 ? 0 : (random.nextDouble() * 2 - 1) * maxDegrees;
-    return new Masked(transform(image, side, flipX, flipY, degrees), transformMask(mask, side, flipX, flipY, degrees));
+    Draw d = draw(random);
+    return new Masked(transform(image, side, d.flipX(), d.flipY(), d.degrees()),
+        transformMask(mask, side, d.flipX(), d.flipY(), d.degrees()));
   }
 
   /** The mask as {@link #transform} moves the image over it, by nearest neighbour (outside: 0). */
