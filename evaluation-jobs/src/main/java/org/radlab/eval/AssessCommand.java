@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
         + "negatives flagged, and a per-period drift table (kappa, AUC, positive rates). Writes assessment.json "
         + "and charts (PNG and SVG). A detector (\"task\": \"detection\" in the config) is assessed by mAP and AP50 "
         + "over all its boxes, and by mean IoU, sensitivity and false positives per case over the boxes it shows (score "
-        + "at least the threshold), overall and per period.",
+        + "at least the threshold), overall and per period. A segmenter (\"task\": \"segmentation\" and its "
+        + "\"classes\") is assessed by Dice, IoU and HD95 per class, overall and per period, and by its volumes' "
+        + "Bland-Altman agreement with the reads.",
     footer = {"", "Config fields: docs/evaluation.md. Input CSV: ID,DATE,READ,CLASS1,CLASS2,... e.g.",
         "  study,date,read,A,B,C,D",
         "  1.2.3,2024-03-01,C,0.05,0.25,0.5,0.2",
@@ -23,7 +25,11 @@ import picocli.CommandLine.Option;
         "  c1,2024-03-01,model,10,12,40,44,mass,0.91",
         "  c1,2024-03-01,read,11,10,42,45,mass,",
         "  c2,2024-03-02,model,,,,,,",
-        "  c2,2024-03-02,read,,,,,,"})
+        "  c2,2024-03-02,read,,,,,,",
+        "A segmenter's: case,date,source,width,height,slices,row_spacing,column_spacing,slice_spacing,runs (one "
+            + "model and one read row per case over the same voxels, runs as in a mask snapshot), e.g.",
+        "  " + SegmentationAssessment.LAYOUT,
+        "  c1,2024-03-01,model,4,2,1,1,1,2,1*2 0*3 1*1 2*2"})
 public final class AssessCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", required = true, description = "The assessment config (JSON).")
   Path config;

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
         + "predictions.parquet (image and study level), metrics.json per model, and comparison.json/.csv with "
         + "kappa and AUC and their bootstrap intervals. Detectors (with a box snapshot): predictions.csv and "
         + "metrics.json per model (mAP, AP50, AP75, AP per class, FROC) with precision-recall and FROC charts, and "
-        + "comparison.json/.csv. The tensors are read once for all models.",
+        + "comparison.json/.csv. Segmenters (with a mask snapshot): predictions.csv (masks) and metrics.json per model "
+        + "(Dice, IoU and HD95 per class, volumes in mL with their Bland-Altman agreement), volume and Bland-Altman "
+        + "charts per class, a DICOM SEG per series under seg/, and comparison.json/.csv. The tensors are read once "
+        + "for all models.",
     footer = {"", "Config fields: docs/evaluation.md. Example config:",
         "  {\"dataset\": \"radlab-home/datasets/density\", \"labels\": \"radlab-home/labels/density-….csv\",",
         "   \"models\": [\"radlab-home/models/a\", \"radlab-home/models/b\"], \"positive\": [\"C\", \"D\"]}"})
