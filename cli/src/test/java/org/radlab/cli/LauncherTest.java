@@ -33,9 +33,7 @@ class LauncherTest {
     // and the build into the test JVMs'
     org.radlab.core.launch.NativeMemory.DEFAULTS.forEach((variable, value) -> {
       assertTrue(launcher.contains("export " + variable + "=\"${" + variable + ":-" + value + "}\""), launcher);
-      if (!variable.equals(org.radlab.core.launch.NativeMemory.VARIABLE)) {
-        assertTrue(pom.contains("<" + variable + ">" + value + "</" + variable + ">"), "pom.xml's test environment");
-      }
+      assertTrue(pom.contains("<" + variable + ">" + value + "</" + variable + ">"), "pom.xml's test environment");
     });
   }
 

@@ -5,13 +5,15 @@ import java.util.Map;
 /**
  * How the C allocator behaves in the JVMs that run libtorch (training replicas, inference).
  *
- * <p>libtorch allocates every activation, gradient and optimizer temporary with {@code malloc}: tens of MB, freed
- * again within the same step. With glibc's defaults most of these are fresh {@code mmap}s (or memory handed back to
- * the kernel at the next {@code free}), so each step faults every page of them in again and the kernel zeroes it.
- * Raising the mmap threshold to 256 MiB and the trim threshold to 1 GiB keeps that memory in the process for reuse:
- * a ResNet-18 training step spends a quarter of its former system time and is about 9 % faster, while native
- * PyTorch is unchanged by the same settings (docs/benchmarks.md). The price is a resident size that stays at the
- * step's peak, which a training process reaches anyway.
+ * <p>libtorch allocates every activation, gradient and optimizer temporary with {@code malloc}: tens to hundreds of
+ * MB, freed again within the same step. With glibc's defaults these become fresh {@code mmap}s, handed back to the
+ * kernel at {@code free}, so each step faults every page in again and the kernel zeroes it. Raising the mmap
+ * threshold does not prevent it: glibc caps that threshold at 32 MiB, and a Java thread allocates from a secondary
+ * arena whose heaps stop at 64 MiB, so any larger tensor is mapped and unmapped whatever the threshold. RadLab's
+ * processes therefore use one arena (the main one, which grows without that limit), never {@code mmap} for an
+ * allocation, and keep up to 4 GiB of freed memory for reuse. A 256-pixel U-Net step then made a sixth of the page
+ * faults and ran 2.9 times faster; a ResNet-18 step at 128 pixels came to PyTorch's speed, and prep's parallel tasks
+ * were as fast as before (docs/benchmarks.md). The price is a resident size that stays at the peak of a step.
  *
  * <p>The same processes also cap the instruction set of oneDNN, libtorch's CPU convolution library, at AVX2. With
  * its AVX-512 kernels (oneDNN 3.7.1 in libtorch 2.7.1) and two or more intra-op threads, the first backward pass in
@@ -35,7 +37,7 @@ public final class NativeMemory {
   public static final String VARIABLE = "GLIBC_TUNABLES";
   /** Our settings; a value the user set is always kept. */
   public static final String TUNABLES =
-      "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824";
+      "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296";
   /** The Spark setting that puts the variable into each executor's environment. */
   public static final String EXECUTOR_ENV = "spark.executorEnv." + VARIABLE;
   /** The environment variable oneDNN reads the highest instruction set it may use from. */

@@ -18,7 +18,7 @@ class NativeMemoryTest {
     child.environment().remove("SPARK_LOCAL_IP");
     child.environment().remove("ONEDNN_MAX_CPU_ISA");
     SparkSubmitProcess.environment(LOCAL, child.environment());
-    assertEquals("glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824|127.0.0.1|AVX2",
+    assertEquals("glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296|127.0.0.1|AVX2",
         output(child));
   }
 
