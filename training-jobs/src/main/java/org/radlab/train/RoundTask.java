@@ -14,6 +14,7 @@ import org.radlab.core.model.Augmentation;
 import org.radlab.core.model.BatchTargets;
 import org.radlab.core.model.DetectorNet;
 import org.radlab.core.model.Half;
+import org.radlab.core.model.Patches;
 import org.radlab.core.model.Replica;
 import org.radlab.core.model.Sampling;
 import org.radlab.core.model.detection.CenterTargets;
@@ -31,9 +32,10 @@ import org.radlab.core.task.TaskType;
  * @param classes   the classes sampling balances: a classifier's, or a detector's or segmenter's images without
  *                  and with findings
  * @param batch     images per step on each replica
+ * @param patch     the side a segmenter trains on: a patch of each input ({@link Patches}), or the whole input
  */
 record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling sampling, Augmentation.Kind augmentation,
-    double maxRotation, int classes, int batch) implements Serializable {
+    double maxRotation, int classes, int batch, int patch) implements Serializable {
   /** Marks the failure of a round whose replica no longer holds the previous round's weights. */
   static final String STALE = "radlab-replica-stale";
 
@@ -52,7 +54,8 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
   /** The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch. */
   static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch) {
     return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
-        cfg.maxRotation(), cfg.task() == TaskType.CLASSIFICATION ? cfg.classes().size() : 2, batch);
+        cfg.maxRotation(), cfg.task() == TaskType.CLASSIFICATION ? cfg.classes().size() : 2, batch,
+        cfg.segmentation() ? cfg.patchSize() : spec.inputSize());
   }
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
@@ -94,7 +97,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
       double lossSum = 0;
       long images = 0;
       long computeStart = System.nanoTime();
-      float[] x = new float[batch * side * side];
+      float[] x = new float[batch * patch * patch];
       for (int step = round.firstStep(); step < round.lastStep(); step++) {
         Random random = new Random(mix(seed, epoch, partition, step));
         List<TensorShards.Sample> picked = new ArrayList<>(batch);
@@ -144,10 +147,16 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
       for (int j = 0; j < n; j++) {
         TensorShards.Sample s = picked.get(j);
         Augmentation.Masked moved = aug.apply(s.pixels(), side, s.mask(), random);
-        System.arraycopy(moved.image(), 0, x, j * side * side, side * side);
-        masks.add(moved.mask());
+        if (patch == side) {
+          System.arraycopy(moved.image(), 0, x, j * side * side, side * side);
+          masks.add(moved.mask());
+        } else {
+          int[] corner = Patches.corner(moved.mask(), side, patch, random);
+          System.arraycopy(Patches.cut(moved.image(), side, patch, corner), 0, x, j * patch * patch, patch * patch);
+          masks.add(Patches.cut(moved.mask(), side, patch, corner));
+        }
       }
-      return new BatchTargets.Masks(masks, side);
+      return new BatchTargets.Masks(masks, patch);
     }
     int[] y = new int[n];
     for (int j = 0; j < n; j++) {

@@ -77,5 +77,37 @@ class SegmentationTrainJobTest {
     assertTrue(e.getMessage().contains("multiple of 16"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> config("bad", "\"loss\":\"sigmoid_focal\""));
     assertTrue(e.getMessage().contains("dice_cross_entropy"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> config("bad", "\"patchSize\":40"));
+    assertTrue(e.getMessage().contains("patchSize must be a multiple of 16"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> config("bad", "\"patchSize\":80"));
+    assertTrue(e.getMessage().contains("patchSize"), e.getMessage());
+  }
+
+  @Test
+  void patchesAreOnlyForSegmentersAndFollowTheInputUnlessSet() throws Exception {
+    TrainConfig whole = config("whole", "");
+    assertEquals(64, whole.patchSize(), "the whole input by default");
+    assertEquals(96, whole.with("{\"inputSize\":96}").patchSize(), "a default patch follows the input");
+    assertEquals(32, whole.with("{\"patchSize\":32}").with("{\"inputSize\":96}").patchSize(), "a set one stays");
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.of("ds", "labels.csv", List.of("a", "b")).with("{\"patchSize\":64}"));
+    assertTrue(e.getMessage().contains("segmentation only"), e.getMessage());
+    assertEquals(100, TrainConfig.of("ds", "labels.csv", List.of("a", "b")).with("{\"inputSize\":100}").inputSize(),
+        "a classifier's input need not be a multiple of 16");
+  }
+
+  @Test
+  void aUNetTrainsOnPatchesAndIsValidatedOnTheWholeInput() throws Exception {
+    TrainConfig cfg = config("patches", "\"patchSize\":32,\"maxEpochs\":6");
+    ModelCard card = TrainJob.run(TrainTestData.spark(), cfg);
+    System.err.println("segmenter on patches, curves: " + card.curves() + "\nvalidation: " + card.validation());
+    assertEquals("completed", card.status());
+    assertEquals(6, card.curves().size());
+    // validation ran on the whole 64-pixel inputs (a patch-sized pass would not fit the masks) and the model learns
+    // from patches: its training loss falls and the kept epoch finds part of the livers
+    assertTrue(card.curves().get(5).trainLoss() < card.curves().get(0).trainLoss(), card.curves().toString());
+    assertTrue(card.validation().dicePerClass().get("liver") > 0.3, card.validation().toString());
+    assertEquals(64, card.preprocessing().inputSize());
+    assertEquals(32, card.config().patchSize(), "the card keeps how it was trained");
   }
 }

@@ -35,6 +35,10 @@ import org.radlab.core.task.TaskType;
  *                           class i), no background class
  * @param inputSize          side of the square model input, at most the dataset's tensor side (default 128; a
  *                           multiple of 16 for detection and segmentation)
+ * @param patchSize          segmentation: each training step takes a square patch of this side from every
+ *                           (augmented) input, a third of them centred on a finding, and validation and prediction
+ *                           still see the whole input; a multiple of 16, at most inputSize (default inputSize: the
+ *                           whole input). Small findings at full resolution train far faster this way.
  * @param trainingStudies    train on a stratified subset of this many studies; 0 = all (default)
  * @param architecture       resnet18, resnet34, resnet50, vgg11_bn, vgg16_bn, inception, densenet121 (detection:
  *                           the ResNets, as the detector's backbone); segmentation: unet, its default and only one
@@ -74,6 +78,7 @@ public record TrainConfig(
     @SetByServer String labels,
     List<String> classes,
     Integer inputSize,
+    Integer patchSize,
     Integer trainingStudies,
     String architecture,
     Double width,
@@ -111,6 +116,11 @@ public record TrainConfig(
     Bounds.between("inputSize", inputSize, 16, 1024);
     require(task == TaskType.CLASSIFICATION || inputSize % 16 == 0, "inputSize must be a multiple of 16 for "
         + task.id() + ", got " + inputSize);
+    require(segmentation || patchSize == null || patchSize.equals(inputSize), "patchSize applies to segmentation"
+        + " only; " + task.id() + " trains on the whole input");
+    patchSize = or(patchSize, inputSize);
+    Bounds.between("patchSize", patchSize, 16, inputSize);
+    require(patchSize % 16 == 0 || !segmentation, "patchSize must be a multiple of 16, got " + patchSize);
     trainingStudies = or(trainingStudies, 0);
     Bounds.between("trainingStudies", trainingStudies, 0, 10_000_000);
     architecture = Architecture.parse(or(architecture, defaultArchitecture(task))).id();
@@ -183,7 +193,7 @@ public record TrainConfig(
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
     return new TrainConfig(null, dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** This config starting from {@code weights}, at the given width. */
@@ -204,8 +214,8 @@ public record TrainConfig(
 
   @Override
   public TrainConfig placedAt(Placement p) {
-    return new TrainConfig(task, dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, trainingStudies,
-        architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init, weights,
+    return new TrainConfig(task, dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, patchSize,
+        trainingStudies, architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init, weights,
         earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, optimizer, seed, validationFraction,
         syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(), JobConfig.pathOr(p.output(), output));
   }
@@ -216,6 +226,9 @@ public record TrainConfig(
     var overlay = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
     if (overlay.has("jobId") && !overlay.has("output") && output.equals(defaultOutput(jobId))) {
       tree.remove("output"); // derived from the job id: follow the new one
+    }
+    if (overlay.has("inputSize") && !overlay.has("patchSize") && patchSize.equals(inputSize)) {
+      tree.remove("patchSize"); // the whole input: follow the new one
     }
     if (overlay.has("task")) { // the loss and the monitor left at this task's defaults follow the new task's
       if (!overlay.has("loss") && loss.equals(defaultLoss(task))) {

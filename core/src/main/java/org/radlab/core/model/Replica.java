@@ -134,14 +134,21 @@ public final class Replica implements AutoCloseable {
   /**
    * One optimizer step on a batch.
    *
-   * @param images  {@code batch * inputSize²} values, image after image, row-major
+   * @param images  {@code batch * inputSize²} values, image after image, row-major (a segmenter's: {@code batch *
+   *                side²}, with the side of its masks)
    * @param targets what each image should give, in the form this replica's task takes
    * @return the batch loss before the step
    */
   public float step(float[] images, BatchTargets targets) {
+    // a segmenter may train on patches smaller than its input (its masks give their side); all else on the input
+    int side = targets instanceof BatchTargets.Masks masks ? masks.side() : spec.inputSize();
+    if (images.length < targets.count() * side * side) {
+      throw new IllegalArgumentException("only " + images.length + " pixel values for " + targets.count()
+          + " images of " + side + " x " + side);
+    }
     NDManager m = trainer.getManager();
     try (NDManager scope = m.newSubManager()) {
-      NDArray x = scope.create(images, new Shape(targets.count(), 1, spec.inputSize(), spec.inputSize()));
+      NDArray x = scope.create(images, new Shape(targets.count(), 1, side, side));
       NDList y = targets.labels(scope);
       float value;
       try (GradientCollector gc = trainer.newGradientCollector()) {
