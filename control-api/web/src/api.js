@@ -29,11 +29,13 @@ export function onUnauthorized(listener) {
 }
 
 /**
- * Calls the API. `body` is sent as JSON unless it is a Blob/File/string with `type` given.
+ * Calls the API. `body` is sent as JSON unless it is a Blob/File/string with `type` given; `accept` asks for another
+ * kind of answer (a segmenter's DICOM SEG).
  * Returns the parsed JSON (or the Response for `raw`), throws ApiError on a non-2xx answer.
  */
-export async function api(path, { method = 'GET', body, type, raw = false, signal } = {}) {
+export async function api(path, { method = 'GET', body, type, raw = false, signal, accept } = {}) {
   const headers = {};
+  if (accept) headers.Accept = accept;
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
   let payload;

@@ -208,6 +208,18 @@ function MaskResult({ result, useCase, modelId }) {
   });
   const names = categoryNames(useCase);
   const src = input.kind === 'dataset' ? null : input.preview;
+  const [downloadSeg, saving, segError] = useAction(async () => {
+    const res = await api(`/models/${modelId}/predict`, { method: 'POST', raw: true, accept: 'application/dicom',
+      body: { datasetId: input.datasetId, imageId: input.image.imageId } });
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `model-${modelId}-${input.image.imageId}.dcm`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
   return html`<div class="prediction" data-testid="prediction" data-model=${prediction.modelId} data-task="segmentation">
     <h3>Outlines</h3>
     <label class="field"><span class="field-label">Mask opacity ${Math.round(opacity * 100)} %</span>
@@ -234,6 +246,13 @@ function MaskResult({ result, useCase, modelId }) {
           : `${(c.areaMm2 / 100).toFixed(2)} cm²`}</td></tr>`)}</tbody></table>
     <p class="help">An image's area is its pixels times the pixel spacing prep recorded; a series' volumes (mL) and
       their agreement with reference outlines come from an evaluation on the Evaluate page.</p>
+    ${input.kind === 'dataset' && html`<div class="row">
+      <button type="button" data-testid="download-seg" disabled=${saving} onClick=${downloadSeg}>
+        ${saving ? 'Making the DICOM SEG…' : 'Download as DICOM SEG'}</button>
+      <span class="help">The same mask as a DICOM Segmentation object that viewers such as OHIF or 3D Slicer open; it
+        refers to the dataset's de-identified patient, study and series, not to the original images.</span>
+    </div>
+    <${ErrorBox} error=${segError} />`}
     <div data-testid="input">${prediction.input}</div>
     <div class="help">Model ${modelId}. Each pixel shows the category the model finds most likely. A research model,
       not a diagnosis.</div>

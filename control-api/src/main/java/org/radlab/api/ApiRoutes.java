@@ -200,8 +200,10 @@ final class ApiRoutes {
         + "metrics), job, dataset, label snapshot", "", "{model, card, job, dataset, labelSnapshot}", models::get);
     add(r, "POST", "/api/models/{modelId}/predict", Access.USER,
         "its owner or an admin", "Run the model on a dataset image or "
-        + "an uploaded DICOM or PNG", "application/json {datasetId, imageId}, or application/dicom or image/png "
-        + "bytes", "{modelId, probabilities, predicted, predictedName, reportText, input}", models::predict);
+        + "an uploaded DICOM or PNG; a segmenter on a dataset image answers a DICOM SEG when asked with Accept: "
+        + "application/dicom (406 otherwise)", "application/json {datasetId, imageId}, or application/dicom or "
+        + "image/png bytes", "{modelId, probabilities, predicted, predictedName, reportText, input} (detectors: "
+        + "boxes; segmenters: mask runs and areas)", models::predict);
 
     add(r, "POST", "/api/models/{modelId}/publish", Access.USER,
         "its owner or an admin", "Publish the model package (weights, "

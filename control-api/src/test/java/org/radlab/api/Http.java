@@ -82,6 +82,21 @@ final class Http {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  /** A POST of {@code body} (JSON) asking for {@code accept}; the answer's bytes as they came. */
+  HttpResponse<byte[]> postFor(String path, String token, Object body, String contentType, String accept) {
+    HttpRequest.BodyPublisher publisher = body instanceof byte[] raw ? HttpRequest.BodyPublishers.ofByteArray(raw)
+        : HttpRequest.BodyPublishers.ofString(text(body));
+    try {
+      return client.send(request(path, token).header("Content-Type", contentType).header("Accept", accept)
+          .POST(publisher).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   HttpResponse<byte[]> bytes(String path, String token) {
     try {
       return client.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());

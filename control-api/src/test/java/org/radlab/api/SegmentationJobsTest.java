@@ -168,6 +168,35 @@ class SegmentationJobsTest {
     }
     assertEquals(List.of("liver", "lesion"), List.of(run.path("classes").get(0).path("code").asText(),
         run.path("classes").get(1).path("code").asText()));
+
+    // the same answer as a DICOM SEG: dcmdump reads it without a warning, it holds the mask Run showed, and it
+    // references the image as 2.25. + the first 128 bits of its id's SHA-256 (worked here from the definition)
+    var seg = http.postFor("/api/models/" + modelId + "/predict", admin, Map.of("datasetId", dataset, "imageId",
+        image), "application/json", "application/dicom");
+    assertEquals(200, seg.statusCode(), new String(seg.body(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("application/dicom", seg.headers().firstValue("Content-Type").orElse(""));
+    Path segFile = tmp.resolve("run-seg.dcm");
+    Files.write(segFile, seg.body());
+    var dump = org.radlab.core.testing.DicomTools.run(tmp, "/usr/bin/dcmdump", segFile.toString());
+    assertTrue(dump.ok() && dump.output().lines().noneMatch(l -> l.startsWith("W:") || l.startsWith("E:")),
+        dump.output());
+    assertTrue(dump.output().contains("[SEG]"), dump.output());
+    String imageUid = "2.25." + new java.math.BigInteger(1, java.util.Arrays.copyOf(java.security.MessageDigest
+        .getInstance("SHA-256").digest(image.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16));
+    var read = org.radlab.core.dicom.SegmentationReader.read(segFile, List.of("liver", "lesion"));
+    assertEquals(1, read.masks().size(), "one frame group: the one image");
+    var only = read.masks().entrySet().iterator().next();
+    assertEquals(imageUid, only.getKey().sopInstanceUid());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(found.labels(), only.getValue().labels());
+    // a DICOM SEG of an upload, or of a model that does not segment, is refused with a reason
+    java.awt.image.BufferedImage gray = new java.awt.image.BufferedImage(64, 64,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(gray, "png", png);
+    var refused = http.postFor("/api/models/" + modelId + "/predict", admin, png.toByteArray(), "image/png",
+        "application/dicom");
+    assertEquals(406, refused.statusCode());
+    assertTrue(new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8).contains("dataset image"));
   }
 
   @Test

@@ -22,6 +22,10 @@ import org.radlab.api.http.Requests;
 import org.radlab.api.jobs.JobViews;
 import org.radlab.api.report.AssistModule;
 import org.radlab.core.dataset.DatasetTensors;
+import org.radlab.core.dataset.LabelMask;
+import org.radlab.core.dataset.MaskTable;
+import org.radlab.core.dicom.DatasetSeg;
+import org.radlab.core.dicom.DerivedUid;
 import org.radlab.core.dicom.DicomRejectException;
 import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.model.ImageTensors;
@@ -124,6 +128,7 @@ public final class ModelRoutes {
     float[] tensor;
     String input;
     String imageId = null;
+    DatasetDao.Dataset dataset = null;
     ImageGeometry geometry; // where the tensor's boxes lie in the image the caller sees
     int mirroredColumns = 0; // an uploaded DICOM that the pipeline mirrored: its width, to mirror the boxes back
     if (type.startsWith("application/json")) {
@@ -142,6 +147,7 @@ public final class ModelRoutes {
       side = t.side();
       input = "dataset " + d.id() + " image " + image.imageId();
       imageId = image.imageId();
+      dataset = d;
       geometry = detector || segmenter ? pngGeometry(d, image.imageId(), side) : null;
       if (segmenter) {
         ImageList.Entry e = Catalogs.of(d).get(image.imageId());
@@ -185,12 +191,25 @@ public final class ModelRoutes {
       ctx.json(detections(m, model, found, geometry, mirroredColumns, imageId, input));
       return;
     }
+    boolean seg = String.valueOf(ctx.header("Accept")).toLowerCase(java.util.Locale.ROOT).contains("application/dicom");
+    if (seg && (!segmenter || dataset == null)) {
+      throw new ApiException(406, "not_acceptable", segmenter ? "a DICOM SEG is made for a dataset image (it"
+          + " references the dataset's de-identified ids); for an uploaded file, ask for application/json"
+          : "only a segmenter's answer comes as a DICOM SEG; ask for application/json");
+    }
     if (segmenter) {
-      byte[] mask;
+      byte[] found;
       synchronized (model) {
-        mask = model.segment(List.of(model.preprocessing().apply(tensor, side))).get(0);
+        found = model.segment(List.of(model.preprocessing().apply(tensor, side))).get(0);
       }
-      ctx.json(segmented(m, model, mask, geometry, mirroredColumns, spacing, imageId, input));
+      LabelMask mask = pngMask(model, found, geometry, mirroredColumns);
+      if (seg) {
+        ctx.contentType("application/dicom");
+        ctx.header("Content-Disposition", "attachment; filename=\"model-" + m.id() + "-" + imageId + ".dcm\"");
+        ctx.result(runSeg(m, model, dataset, imageId, mask));
+        return;
+      }
+      ctx.json(segmented(m, model, mask, spacing, imageId, input));
       return;
     }
     float[] p;
@@ -233,9 +252,8 @@ public final class ModelRoutes {
    * The segmenter's mask moved from its input into the image's pixels by nearest neighbour (as the evaluation job
    * moves it), mirrored back for an uploaded DICOM the pipeline mirrored, with each class's pixels and area.
    */
-  private Segmented segmented(Model m, TrainedModel model, byte[] input, ImageGeometry geometry,
-      int mirroredColumns, double[] spacing, String imageId, String what) {
-    org.radlab.core.dataset.LabelMask mask = geometry.inputMaskToPng(input, model.preprocessing().inputSize());
+  private static LabelMask pngMask(TrainedModel model, byte[] input, ImageGeometry geometry, int mirroredColumns) {
+    LabelMask mask = geometry.inputMaskToPng(input, model.preprocessing().inputSize());
     if (mirroredColumns > 0) {
       byte[] flipped = new byte[mask.labels().length];
       for (int y = 0; y < mask.height(); y++) {
@@ -243,8 +261,29 @@ public final class ModelRoutes {
           flipped[y * mask.width() + x] = mask.labels()[y * mask.width() + mask.width() - 1 - x];
         }
       }
-      mask = new org.radlab.core.dataset.LabelMask(mask.width(), mask.height(), flipped);
+      mask = new LabelMask(mask.width(), mask.height(), flipped);
     }
+    return mask;
+  }
+
+  /**
+   * A dataset image's predicted mask as a DICOM SEG of one frame ({@link DatasetSeg}: the dataset's de-identified
+   * ids); its UIDs derive from the model, the image and the mask, so the same answer has the same UIDs.
+   */
+  private static byte[] runSeg(Model m, TrainedModel model, DatasetDao.Dataset d, String imageId, LabelMask mask)
+      throws IOException {
+    Map<String, ImageList.Entry> catalog = Catalogs.of(d);
+    String series = DatasetSeg.seriesUid(imageId, catalog.get(imageId));
+    return DatasetSeg.of(List.of(imageId), Map.of(imageId, mask), catalog, model.classes())
+        .instance(DerivedUid.of("radlab-run-seg-series", Long.toString(m.id()), series),
+            DerivedUid.of("radlab-run-seg", Long.toString(m.id()), imageId, MaskTable.runs(mask)))
+        .describe(1, "RadLab model " + m.id(), "Predicted by model " + m.id() + " in Run")
+        .algorithmVersion(Long.toString(m.id()))
+        .bytes();
+  }
+
+  private Segmented segmented(Model m, TrainedModel model, LabelMask mask, double[] spacing, String imageId,
+      String what) {
     long[] pixels = new long[model.classes().size() + 1];
     for (byte b : mask.labels()) {
       pixels[b & 0xff]++;
@@ -258,7 +297,7 @@ public final class ModelRoutes {
           spacing == null ? null : pixels[c] * spacing[0] * spacing[1]));
     }
     return new Segmented(m.id(), TaskType.SEGMENTATION.id(), imageId, mask.width(), mask.height(),
-        org.radlab.core.dataset.MaskTable.runs(mask), classes, what);
+        MaskTable.runs(mask), classes, what);
   }
 
   /** A dataset image's geometry from its dataset's catalog, at the tensors' side. */

@@ -217,6 +217,19 @@ public final class SegmentationWriter {
     }
   }
 
+  /** The object as the bytes of a DICOM file (Explicit VR Little Endian, with file meta information). */
+  public byte[] bytes() throws IOException {
+    AttributeList list = build();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "RADLAB");
+      list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
+    } catch (DicomException e) {
+      throw new IOException("cannot write the SEG: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
   /** The object as a PixelMed attribute list, without file meta information. */
   public AttributeList build() {
     if (sources.isEmpty()) {
