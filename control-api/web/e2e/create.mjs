@@ -51,7 +51,8 @@ scenario('create', async (t) => {
   const want = {
     architecture: 'resnet18', width: 0.125, inputSize: 32, trainingStudies: 0, validationFraction: 0.25,
     sampling: 'random', augmentation: 'flips_rotations', maxRotation: 10, loss: 'sigmoid_focal',
-    focalAlpha: 0.5, focalGamma: 1.5, optimizer: 'sgd', learningRate: 0.01, batchSize: 16, maxEpochs: 30,
+    focalAlpha: 0.5, focalGamma: 1.5, optimizer: 'sgd', learningRate: 0.01, schedule: 'poly', batchSize: 16,
+    maxEpochs: 30,
     earlyStopping: false, monitor: 'auc', init: 'random', seed: 7,
   };
   await page.selectOption('#opt-architecture', want.architecture);
@@ -67,6 +68,7 @@ scenario('create', async (t) => {
   await page.fill('#opt-focalGamma', String(want.focalGamma));
   await page.selectOption('#opt-optimizer', want.optimizer);
   await page.fill('#opt-learningRate', String(want.learningRate));
+  await page.selectOption('#opt-schedule', want.schedule);
   await page.fill('#opt-batchSize', String(want.batchSize));
   await page.fill('#opt-maxEpochs', String(want.maxEpochs));
   await page.uncheck('#opt-earlyStopping');
@@ -88,6 +90,7 @@ scenario('create', async (t) => {
   checkEqual(job.datasetId, datasetId, 'job dataset');
   Object.entries(want).forEach(([k, v]) => checkEqual(job.config[k], v, `job config ${k}`));
   check(job.config.patience === undefined, 'patience is not sent without early stopping');
+  check(job.config.patchSize === undefined, 'no training patch for a classifier');
   check(job.config.weights === undefined, 'no weights are sent for random starting weights');
   check(job.config.halfPrecisionUpdates === false && job.config.syncEvery === 1, 'cluster options at their defaults');
 

@@ -139,6 +139,13 @@ export const OPTIONS = [
       + '0.001 suits Adam; try 0.01 for SGD.',
   },
   {
+    key: 'schedule', group: 'learning', label: 'Learning-rate schedule', type: 'select', default: 'constant',
+    choices: [['constant', 'Constant'], ['poly', 'Decaying (poly)']],
+    help: 'Constant keeps the rate for the whole run. Decaying lowers it smoothly to almost nothing by the last '
+      + 'epoch (nnU-Net\'s schedule), so the final epochs settle instead of jumping about; choose the epochs the '
+      + 'run will really get, since the decay is spread over all of them.',
+  },
+  {
     key: 'batchSize', group: 'learning', label: 'Batch size (images)', type: 'number', integer: true, min: 1,
     max: 4096, step: 1, default: 16,
     help: 'Images looked at together before each correction. Small batches (8–32) fit in a modest server\'s memory '

@@ -43,7 +43,12 @@ final class EpochLoop {
     this.validation = validation;
     this.history = history;
     this.card = card;
-    this.stepsPerEpoch = (trainImages + cfg.batchSize() - 1) / cfg.batchSize();
+    this.stepsPerEpoch = stepsPerEpoch(trainImages, cfg.batchSize());
+  }
+
+  /** An epoch's optimizer steps: every image once, in batches of {@code batch} (the last one may be short). */
+  static int stepsPerEpoch(int trainImages, int batch) {
+    return (trainImages + batch - 1) / batch;
   }
 
   /** What one epoch's rounds added up to. */

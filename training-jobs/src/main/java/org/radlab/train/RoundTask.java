@@ -14,6 +14,7 @@ import org.radlab.core.model.Augmentation;
 import org.radlab.core.model.BatchTargets;
 import org.radlab.core.model.DetectorNet;
 import org.radlab.core.model.Half;
+import org.radlab.core.model.LearningRateSchedule;
 import org.radlab.core.model.Patches;
 import org.radlab.core.model.Replica;
 import org.radlab.core.model.Sampling;
@@ -33,9 +34,13 @@ import org.radlab.core.task.TaskType;
  *                  and with findings
  * @param batch     images per step on each replica
  * @param patch     the side a segmenter trains on: a patch of each input ({@link Patches}), or the whole input
+ * @param schedule  the learning rate's schedule over the run's steps
+ * @param stepsPerEpoch optimizer steps in an epoch
+ * @param maxEpochs the run's epochs: with {@code stepsPerEpoch}, the steps the schedule spans
  */
 record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling sampling, Augmentation.Kind augmentation,
-    double maxRotation, int classes, int batch, int patch) implements Serializable {
+    double maxRotation, int classes, int batch, int patch, LearningRateSchedule schedule, int stepsPerEpoch,
+    int maxEpochs) implements Serializable {
   /** Marks the failure of a round whose replica no longer holds the previous round's weights. */
   static final String STALE = "radlab-replica-stale";
 
@@ -51,11 +56,14 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
   record Round(long version, int epoch, int firstStep, int lastStep, boolean collect, boolean deltas, boolean half,
       boolean states) implements Serializable {}
 
-  /** The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch. */
-  static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch) {
+  /**
+   * The task of a run of {@code cfg} with {@code spec} replicas, each of {@code threads} threads and batch, over
+   * epochs of {@code stepsPerEpoch} steps.
+   */
+  static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch, int stepsPerEpoch) {
     return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
         cfg.maxRotation(), cfg.task() == TaskType.CLASSIFICATION ? cfg.classes().size() : 2, batch,
-        cfg.segmentation() ? cfg.patchSize() : spec.inputSize());
+        cfg.segmentation() ? cfg.patchSize() : spec.inputSize(), cfg.schedule(), stepsPerEpoch, cfg.maxEpochs());
   }
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
@@ -104,6 +112,8 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
         for (int j = 0; j < batch; j++) {
           picked.add(shard.get(order[(int) (((long) step * batch + j) % order.length)]));
         }
+        replica.scaleLearningRate(schedule.factor((long) (epoch - 1) * stepsPerEpoch + step,
+            (long) maxEpochs * stepsPerEpoch));
         lossSum += replica.step(x, batch(picked, aug, random, x));
         images += batch;
       }

@@ -89,7 +89,8 @@ final class TrainRun {
           Pretrained.load(global, cfg);
         }
         Checkpoint.Saved saved = resume(global);
-        RoundTask task = RoundTask.of(cfg, spec, shape.threadsPerReplica(), shape.batchPerReplica(cfg.batchSize()));
+        RoundTask task = RoundTask.of(cfg, spec, shape.threadsPerReplica(), shape.batchPerReplica(cfg.batchSize()),
+            EpochLoop.stepsPerEpoch(set.train.size(), cfg.batchSize()));
         WeightExchange exchange = new WeightExchange(spark, shards, task, shape.replicas(),
             cfg.halfPrecisionUpdates(), progress, global.parameters(),
             saved == null ? null : new HashMap<>(saved.optimizerStates()));

@@ -98,7 +98,9 @@ class SegmentationTrainJobTest {
 
   @Test
   void aUNetTrainsOnPatchesAndIsValidatedOnTheWholeInput() throws Exception {
-    TrainConfig cfg = config("patches", "\"patchSize\":32,\"maxEpochs\":6");
+    // with the decaying learning rate, whose factor each step computes from its place among the run's steps (a
+    // step past the last would be refused)
+    TrainConfig cfg = config("patches", "\"patchSize\":32,\"maxEpochs\":6,\"schedule\":\"poly\"");
     ModelCard card = TrainJob.run(TrainTestData.spark(), cfg);
     System.err.println("segmenter on patches, curves: " + card.curves() + "\nvalidation: " + card.validation());
     assertEquals("completed", card.status());
@@ -109,5 +111,6 @@ class SegmentationTrainJobTest {
     assertTrue(card.validation().dicePerClass().get("liver") > 0.3, card.validation().toString());
     assertEquals(64, card.preprocessing().inputSize());
     assertEquals(32, card.config().patchSize(), "the card keeps how it was trained");
+    assertEquals(org.radlab.core.model.LearningRateSchedule.POLY, card.config().schedule());
   }
 }

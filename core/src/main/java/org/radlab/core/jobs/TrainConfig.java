@@ -17,6 +17,7 @@ import org.radlab.core.model.Architecture;
 import org.radlab.core.model.Augmentation;
 import org.radlab.core.model.Choices;
 import org.radlab.core.model.ClassifierLoss;
+import org.radlab.core.model.LearningRateSchedule;
 import org.radlab.core.model.Sampling;
 import org.radlab.core.task.TaskType;
 
@@ -61,6 +62,8 @@ import org.radlab.core.task.TaskType;
  * @param maxEpochs          default 10
  * @param batchSize          images per step over all executors (default 32)
  * @param learningRate       initial learning rate (default 0.001)
+ * @param schedule           constant (default) or poly: the learning rate decays as {@code (1 - step/total)^0.9}
+ *                           over all steps of maxEpochs epochs (nnU-Net's schedule)
  * @param optimizer          adam or sgd (default adam)
  * @param seed               seeds the split, sampling, augmentation and weight initialization (default 1)
  * @param validationFraction share of patients held out for validation (default 0.2)
@@ -96,6 +99,7 @@ public record TrainConfig(
     Integer maxEpochs,
     Integer batchSize,
     Double learningRate,
+    LearningRateSchedule schedule,
     String optimizer,
     Long seed,
     Double validationFraction,
@@ -163,6 +167,7 @@ public record TrainConfig(
     Bounds.between("batchSize", batchSize, 1, 4096);
     learningRate = or(learningRate, 1e-3);
     Bounds.aboveZero("learningRate", learningRate, 10, true);
+    schedule = or(schedule, LearningRateSchedule.CONSTANT);
     optimizer = or(optimizer, "adam").toLowerCase(Locale.ROOT);
     require(optimizer.equals("adam") || optimizer.equals("sgd"), "optimizer must be adam or sgd, got " + optimizer);
     seed = or(seed, 1L);
@@ -193,7 +198,7 @@ public record TrainConfig(
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
     return new TrainConfig(null, dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** This config starting from {@code weights}, at the given width. */
@@ -215,9 +220,10 @@ public record TrainConfig(
   @Override
   public TrainConfig placedAt(Placement p) {
     return new TrainConfig(task, dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, patchSize,
-        trainingStudies, architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init, weights,
-        earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, optimizer, seed, validationFraction,
-        syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(), JobConfig.pathOr(p.output(), output));
+        trainingStudies, architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init,
+        weights, earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, schedule, optimizer, seed,
+        validationFraction, syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(),
+        JobConfig.pathOr(p.output(), output));
   }
 
   /** This config with the fields of {@code json} (a JSON object) laid over it. */

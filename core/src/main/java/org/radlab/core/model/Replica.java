@@ -120,6 +120,11 @@ public final class Replica implements AutoCloseable {
     return size;
   }
 
+  /** Multiplies the learning rate of the steps that follow by {@code factor} (a schedule's, in (0, 1]). */
+  public void scaleLearningRate(float factor) {
+    optimizer.scaleLearningRate(factor);
+  }
+
   /**
    * One optimizer step on a batch of a classifier.
    *

@@ -52,6 +52,8 @@ public final class ResumableOptimizer extends Optimizer {
 
   private final Kind kind;
   private final float learningRate;
+  /** What the learning rate is multiplied by for the next updates (a schedule's factor; 1 by default). */
+  private float scale = 1f;
   /** Threads for the CPU update: libtorch's intra-op threads, which are idle while it runs. */
   private final int threads = Math.max(1, Integer.getInteger("ai.djl.pytorch.num_threads", 1));
   /** Per parameter id: Adam's mean and variance, or SGD's momentum; created at the parameter's first update. */
@@ -66,8 +68,17 @@ public final class ResumableOptimizer extends Optimizer {
     this.learningRate = learningRate;
   }
 
+  /** Multiplies the learning rate of the updates that follow by {@code factor} (in (0, 1]: a schedule's decay). */
+  public void scaleLearningRate(float factor) {
+    if (!(factor > 0 && factor <= 1)) {
+      throw new IllegalArgumentException("a learning-rate factor lies in (0, 1], not " + factor);
+    }
+    scale = factor;
+  }
+
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
+    float learningRate = this.learningRate * scale;
     int t = updates.merge(parameterId, 1, Integer::sum);
     steps = Math.max(steps, t);
     NDArray[] s = state.computeIfAbsent(parameterId, id -> {

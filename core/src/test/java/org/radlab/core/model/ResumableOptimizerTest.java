@@ -71,6 +71,16 @@ class ResumableOptimizerTest {
   }
 
   @Test
+  void aScaledLearningRateIsAdamAtTheScaledRate() {
+    float[] djl = train(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build(), 20);
+    ResumableOptimizer halved = new ResumableOptimizer(ResumableOptimizer.Kind.ADAM, 0.01f);
+    halved.scaleLearningRate(0.5f);
+    assertArrayEquals(djl, train(halved, 20), 2e-5f);
+    assertThrows(IllegalArgumentException.class, () -> halved.scaleLearningRate(0f));
+    assertThrows(IllegalArgumentException.class, () -> halved.scaleLearningRate(1.5f));
+  }
+
+  @Test
   void adamFollowsDjlsAdam() {
     float[] djl = train(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build(), 20);
     float[] ours = train(new ResumableOptimizer(ResumableOptimizer.Kind.ADAM, 0.01f), 20);
