@@ -128,6 +128,11 @@ class DetectionJobsTest {
     JsonNode run = http.post("/api/models/" + modelId + "/predict", dora, Map.of("datasetId", dataset, "imageId",
         image)).expect(200).json();
     assertEquals("detection", run.path("task").asText());
+    // boxes do not come as a DICOM SEG: asked for one, a detector refuses with the reason
+    var seg = http.postFor("/api/models/" + modelId + "/predict", dora, Map.of("datasetId", dataset, "imageId",
+        image), "application/json", "application/dicom");
+    assertEquals(406, seg.statusCode());
+    assertTrue(new String(seg.body(), java.nio.charset.StandardCharsets.UTF_8).contains("segmenter"));
     List<BoxTable.Box> fromEvaluation = evaluated.boxes().stream().filter(b -> b.image().equals(image)).toList();
     assertEquals(fromEvaluation.size(), run.path("boxes").size(), "Run and the evaluation find as many boxes");
     // the report text: the default assist module's sentence (the category's description) of each category found at

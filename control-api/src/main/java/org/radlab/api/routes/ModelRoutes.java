@@ -183,6 +183,14 @@ public final class ModelRoutes {
       throw new ApiException(415, "unsupported_media_type", "send application/json {datasetId, imageId}, or upload "
           + "a file as application/dicom or image/png");
     }
+    // a DICOM SEG is asked for with Accept; refused before the model runs when it cannot be made
+    boolean seg = String.valueOf(ctx.header("Accept")).toLowerCase(java.util.Locale.ROOT)
+        .contains("application/dicom");
+    if (seg && (!segmenter || dataset == null)) {
+      throw new ApiException(406, "not_acceptable", segmenter ? "a DICOM SEG is made for a dataset image (it"
+          + " references the dataset's de-identified ids); for an uploaded file, ask for application/json"
+          : "only a segmenter's answer comes as a DICOM SEG; ask for application/json");
+    }
     if (detector) {
       List<CenterDecoder.Detection> found;
       synchronized (model) {
@@ -190,12 +198,6 @@ public final class ModelRoutes {
       }
       ctx.json(detections(m, model, found, geometry, mirroredColumns, imageId, input));
       return;
-    }
-    boolean seg = String.valueOf(ctx.header("Accept")).toLowerCase(java.util.Locale.ROOT).contains("application/dicom");
-    if (seg && (!segmenter || dataset == null)) {
-      throw new ApiException(406, "not_acceptable", segmenter ? "a DICOM SEG is made for a dataset image (it"
-          + " references the dataset's de-identified ids); for an uploaded file, ask for application/json"
-          : "only a segmenter's answer comes as a DICOM SEG; ask for application/json");
     }
     if (segmenter) {
       byte[] found;
