@@ -204,14 +204,12 @@ public final class SegmentationWriter {
 
   /** Writes the object to {@code file} (Explicit VR Little Endian, with file meta information). */
   public void write(Path file) throws IOException {
-    AttributeList list = build();
-    try {
-      FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "RADLAB");
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      list.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      encode(out);
     } catch (DicomException e) {
       throw new IOException("cannot write the SEG " + file + ": " + e.getMessage(), e);
     }
@@ -219,15 +217,20 @@ public final class SegmentationWriter {
 
   /** The object as the bytes of a DICOM file (Explicit VR Little Endian, with file meta information). */
   public byte[] bytes() throws IOException {
-    AttributeList list = build();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     try {
-      FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "RADLAB");
-      list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
+      encode(out);
     } catch (DicomException e) {
       throw new IOException("cannot write the SEG: " + e.getMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /** The object with its file meta information, written to {@code out}. */
+  private void encode(java.io.OutputStream out) throws IOException, DicomException {
+    AttributeList list = build();
+    FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "RADLAB");
+    list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
   }
 
   /** The object as a PixelMed attribute list, without file meta information. */
