@@ -86,26 +86,12 @@ final class Http {
   HttpResponse<byte[]> postFor(String path, String token, Object body, String contentType, String accept) {
     HttpRequest.BodyPublisher publisher = body instanceof byte[] raw ? HttpRequest.BodyPublishers.ofByteArray(raw)
         : HttpRequest.BodyPublishers.ofString(text(body));
-    try {
-      return client.send(request(path, token).header("Content-Type", contentType).header("Accept", accept)
-          .POST(publisher).build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return exchange(request(path, token).header("Content-Type", contentType).header("Accept", accept)
+        .POST(publisher), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   HttpResponse<byte[]> bytes(String path, String token) {
-    try {
-      return client.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return exchange(request(path, token).GET(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private HttpRequest.Builder request(String path, String token) {
@@ -125,9 +111,14 @@ final class Http {
   }
 
   private Response send(HttpRequest.Builder b) {
+    HttpResponse<String> r = exchange(b, HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+  }
+
+  /** Sends the request and waits for the whole answer; failures to talk at all are unchecked. */
+  private <T> HttpResponse<T> exchange(HttpRequest.Builder b, HttpResponse.BodyHandler<T> handler) {
     try {
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+      return client.send(b.build(), handler);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
