@@ -63,7 +63,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
   static RoundTask of(TrainConfig cfg, Replica.Spec spec, int threads, int batch, int stepsPerEpoch) {
     return new RoundTask(cfg.jobId(), spec, threads, cfg.seed(), cfg.sampling(), cfg.augmentation(),
         cfg.maxRotation(), cfg.task() == TaskType.CLASSIFICATION ? cfg.classes().size() : 2, batch,
-        cfg.segmentation() ? cfg.patchSize() : spec.inputSize(), cfg.schedule(), stepsPerEpoch, cfg.maxEpochs());
+        cfg.patchSize(), cfg.schedule(), stepsPerEpoch, cfg.maxEpochs());
   }
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
