@@ -1,6 +1,8 @@
 package org.radlab.cli.cluster;
 
+import org.radlab.core.Workspace;
 import org.radlab.core.launch.AppJars;
+import org.radlab.core.launch.ClassDataArchive;
 import org.radlab.core.launch.SparkClasspath;
 import org.radlab.core.launch.SubmitRequest;
 import org.radlab.core.launch.SparkSubmitProcess;
@@ -87,7 +89,9 @@ public final class SubmitCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path radlabHome = home.resolve();
     try {
-      List<Path> classpath = SparkClasspath.ofRunningJvm();
+      Optional<ClassDataArchive> archive = ClassDataArchive.of(new Workspace(radlabHome).cache());
+      List<Path> classpath = archive.isPresent()
+          ? archive.get().packed(SparkClasspath.ofRunningJvm()) : SparkClasspath.ofRunningJvm();
       Path jar = appJar != null ? appJar
           : AppJars.containing(mainClass, classpath, radlabHome.resolve("app-jars"));
       SubmitRequest request = SubmitRequest.of(chooseMaster(radlabHome, err), mainClass, jar)
@@ -96,7 +100,8 @@ public final class SubmitCommand implements Callable<Integer> {
           .withAppArgs(args);
       err.printf("radlab submit: %s from %s%n", mainClass, jar);
       err.flush();
-      return run(SparkSubmitProcess.builder(request, classpath));
+      List<String> jvmOptions = archive.map(a -> a.options(classpath)).orElse(List.of());
+      return run(SparkSubmitProcess.builder(request, classpath, jvmOptions));
     } catch (IOException | IllegalArgumentException e) {
       err.println("Cannot submit " + mainClass + ": " + e.getMessage());
       return 1;

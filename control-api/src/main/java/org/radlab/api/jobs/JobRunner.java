@@ -16,6 +16,7 @@ import org.radlab.api.db.JobDao;
 import org.radlab.api.db.JobDao.Job;
 import org.radlab.core.jobs.JobKind;
 import org.radlab.core.launch.AppJars;
+import org.radlab.core.launch.ClassDataArchive;
 import org.radlab.core.launch.ProcessTrees;
 import org.radlab.core.launch.SparkClasspath;
 import org.radlab.core.launch.SparkSubmitProcess;
@@ -79,6 +80,11 @@ public final class JobRunner implements AutoCloseable {
   /** Recovers jobs left by an earlier run of the server, then starts the scheduling loop. */
   public synchronized void start() {
     recover();
+    try {
+      jvmOptions(jobClasspath()); // the job JVMs' class-data archive starts being made now if there is none yet
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the job JVMs' class path could not be packed; jobs will pack it when they start", e);
+    }
     loop = new Thread(this::schedule, "radlab-job-runner");
     loop.setDaemon(true);
     loop.start();
@@ -132,14 +138,14 @@ public final class JobRunner implements AutoCloseable {
     JobFiles files = JobFiles.of(settings.home(), job.id());
     Files.createDirectories(files.dir());
     Files.deleteIfExists(files.exit());
-    List<Path> classpath = SparkClasspath.ofRunningJvm();
+    List<Path> classpath = jobClasspath();
     Path appJar = AppJars.containing(kind.mainClass(), classpath, new Workspace(settings.home()).cache().resolve("app-jars"));
     SubmitRequest request = SubmitRequest.of(settings.master(), kind.mainClass(), appJar)
         .withConf(defaultConf())
         .withConf(settings.sparkConf())
         .withAppArgs(List.of(files.config().toAbsolutePath().toString()));
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, files.exit().toAbsolutePath().toString()));
-    command.addAll(SparkSubmitProcess.command(request, classpath));
+    command.addAll(SparkSubmitProcess.command(request, classpath, jvmOptions(classpath)));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(files.log().toFile()));
@@ -149,6 +155,20 @@ public final class JobRunner implements AutoCloseable {
     jobs.setPid(job.id(), process.pid());
     LOG.info("job {} ({}) started as pid {}", job.id(), job.kind(), process.pid());
     watch(job.id(), process.toHandle(), files);
+  }
+
+  /**
+   * The job JVMs' class path: this JVM's, with class directories packed as jars when job JVMs use a class-data archive
+   * (see {@link ClassDataArchive}).
+   */
+  private List<Path> jobClasspath() throws IOException {
+    Optional<ClassDataArchive> archive = ClassDataArchive.of(new Workspace(settings.home()).cache());
+    return archive.isPresent() ? archive.get().packed(SparkClasspath.ofRunningJvm()) : SparkClasspath.ofRunningJvm();
+  }
+
+  /** The job JVMs' class-data archive options, when it is ready. */
+  private List<String> jvmOptions(List<Path> classpath) {
+    return ClassDataArchive.of(new Workspace(settings.home()).cache()).map(a -> a.options(classpath)).orElse(List.of());
   }
 
   /** Headless AWT for the PNG and chart writers, and RadLab's quiet log set-up when it is on the class path. */

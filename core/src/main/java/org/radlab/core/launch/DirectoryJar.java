@@ -33,15 +33,77 @@ public final class DirectoryJar {
   }
 
   /**
+   * The jar of {@code dir} in {@code packDir}, packed only when no jar of the same files is there yet. Its name holds a
+   * fingerprint of the directory (every file's path, size and modification time), so unchanged classes keep one jar
+   * with one modification time, which a JVM's class-data archive of the class path requires ({@link
+   * ClassDataArchive}); a changed directory gets a new jar, and the older ones of that directory are removed.
+   */
+  public static Path packed(Path dir, Path packDir) throws IOException {
+    Path absolute = dir.toAbsolutePath().normalize();
+    String stem = Integer.toHexString(absolute.toString().hashCode()) + "-" + nameFor(absolute);
+    stem = stem.substring(0, stem.length() - ".jar".length());
+    Path jar = packDir.resolve(stem + "-" + fingerprint(absolute) + ".jar");
+    if (Files.isRegularFile(jar)) {
+      return jar;
+    }
+    Path partial = write(absolute, packDir);
+    try {
+      Files.createLink(jar, partial); // never replaces: a jar another process packed meanwhile stays as it is
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return jar;
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+    try (Stream<Path> others = Files.list(packDir)) {
+      String prefix = stem + "-";
+      for (Path other : others.filter(p -> !p.equals(jar)).toList()) {
+        String name = other.getFileName().toString();
+        if (name.startsWith(prefix) && name.endsWith(".jar")
+            && name.substring(prefix.length(), name.length() - 4).matches("[0-9a-f]{16}")) {
+          Files.deleteIfExists(other); // a JVM that has it open reads on; only new launches see the new jar
+        }
+      }
+    }
+    return jar;
+  }
+
+  /** 16 hex digits of SHA-256 over every file's relative path, size and modification time under {@code dir}. */
+  static String fingerprint(Path dir) throws IOException {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path file : files) {
+      String line = dir.relativize(file) + "\t" + Files.size(file) + "\t"
+          + Files.getLastModifiedTime(file).toMillis() + "\n";
+      sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+  }
+
+  /**
    * Writes every file under {@code dir} into {@code jar}, replacing it atomically, so a process
    * reading the old jar never sees a half-written one.
    */
   public static Path pack(Path dir, Path jar) throws IOException {
+    Path partial = write(dir, jar.toAbsolutePath().getParent());
+    return Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Writes every file under {@code dir} into a new hidden jar in {@code folder}; returns it. */
+  private static Path write(Path dir, Path folder) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new IOException("Cannot pack " + dir + " into a jar: it is not a directory");
     }
-    Files.createDirectories(jar.toAbsolutePath().getParent());
-    Path partial = Files.createTempFile(jar.toAbsolutePath().getParent(), ".packing-", ".jar");
+    Files.createDirectories(folder);
+    Path partial = Files.createTempFile(folder, ".packing-", ".jar");
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(p -> !p.equals(dir)).sorted().toList();
@@ -67,7 +129,6 @@ public final class DirectoryJar {
       Files.deleteIfExists(partial);
       throw e;
     }
-    return Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    return partial;
   }
 }

@@ -91,6 +91,23 @@ public final class SparkClasspath {
     return List.copyOf(result);
   }
 
+  /**
+   * The same entries in the same order, with each class directory replaced by its jar in {@code packDir} ({@link
+   * DirectoryJar#packed}, packed again only when it changed) and missing entries left out: a class path of files
+   * only, which a child JVM can map a class-data archive for ({@link ClassDataArchive}).
+   */
+  public static List<Path> asJars(List<Path> entries, Path packDir) throws IOException {
+    List<Path> jars = new ArrayList<>();
+    for (Path entry : entries) {
+      if (Files.isDirectory(entry)) {
+        jars.add(DirectoryJar.packed(entry, packDir));
+      } else if (Files.isRegularFile(entry)) {
+        jars.add(entry);
+      }
+    }
+    return List.copyOf(jars);
+  }
+
   /** Joins entries with the platform's path separator, for {@code java -cp}. */
   public static String join(List<Path> entries) {
     return String.join(File.pathSeparator, entries.stream().map(Path::toString).toList());

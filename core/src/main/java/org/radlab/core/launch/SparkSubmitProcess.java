@@ -31,7 +31,12 @@ public final class SparkSubmitProcess {
    * inherited; redirect it on the returned builder as needed.
    */
   public static ProcessBuilder builder(SubmitRequest request, List<Path> classpath) {
-    ProcessBuilder builder = new ProcessBuilder(command(request, classpath)).inheritIO();
+    return builder(request, classpath, List.of());
+  }
+
+  /** The same, with {@code jvmOptions} for the driver JVM (see {@link #command(SubmitRequest, List, List)}). */
+  public static ProcessBuilder builder(SubmitRequest request, List<Path> classpath, List<String> jvmOptions) {
+    ProcessBuilder builder = new ProcessBuilder(command(request, classpath, jvmOptions)).inheritIO();
     environment(request, builder.environment());
     return builder;
   }
@@ -50,9 +55,18 @@ public final class SparkSubmitProcess {
 
   /** {@code java <flags> -cp <classpath> SparkSubmit --master ... <app jar> <args>}. */
   public static List<String> command(SubmitRequest request, List<Path> classpath) {
+    return command(request, classpath, List.of());
+  }
+
+  /**
+   * The same, with {@code jvmOptions} for the driver JVM after Spark's module flags (such as {@link
+   * ClassDataArchive#options}).
+   */
+  public static List<String> command(SubmitRequest request, List<Path> classpath, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(JavaCommand.executable());
     command.addAll(SparkJvmFlags.LIST);
+    command.addAll(jvmOptions);
     request.driverHeap().ifPresent(heap -> command.add("-Xmx" + heap));
     String driverOptions = request.conf().get("spark.driver.extraJavaOptions");
     if (driverOptions != null) {
