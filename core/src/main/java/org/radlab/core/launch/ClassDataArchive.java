@@ -75,6 +75,24 @@ public final class ClassDataArchive {
     return Optional.of(new ClassDataArchive(dir.toAbsolutePath().normalize()));
   }
 
+  /**
+   * For launcher scripts ({@code bin/radlab}), run with the class path they are about to start a Spark JVM with:
+   * prints that class path as the drivers the control API starts get it ({@link SparkClasspath#ofRunningJvm}, so both
+   * share one archive), then, one per line, the options that map its archive in the current workspace's archives, and
+   * starts the warm-up when there is none yet (the warm-up outlives this process). Archives off or unavailable: the
+   * class path alone.
+   */
+  public static void main(String[] args) {
+    List<Path> classpath = SparkClasspath.ofRunningJvm();
+    System.out.println(SparkClasspath.join(classpath));
+    try {
+      Path cache = new org.radlab.core.Workspace(org.radlab.core.Workspace.home().toAbsolutePath()).cache();
+      of(cache).map(a -> a.options(classpath)).orElse(List.of()).forEach(System.out::println);
+    } catch (RuntimeException e) {
+      System.err.println("radlab: no class-data archive (" + e.getMessage() + ")");
+    }
+  }
+
   /** The directory the archives are in. */
   public Path dir() {
     return dir;
