@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * jars ({@link #packed}).
  *
  * <p>Where: the directory given by {@value #VARIABLE} if set ({@code off} turns archives off), else the workspace's
- * {@code cache/class-data}. The newest {@value #KEEP} archives are kept; each is 100 to 150 MB.
+ * {@code cache/class-data}. The newest {@value #KEEP} archives are kept; each is about 170 MB.
  */
 public final class ClassDataArchive {
   /** The environment variable naming the archives' directory, or {@code off}. */
