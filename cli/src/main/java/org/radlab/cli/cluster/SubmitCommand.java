@@ -89,9 +89,9 @@ public final class SubmitCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path radlabHome = home.resolve();
     try {
-      Optional<ClassDataArchive> archive = ClassDataArchive.of(new Workspace(radlabHome).cache());
-      List<Path> classpath = archive.isPresent()
-          ? archive.get().packed(SparkClasspath.ofRunningJvm()) : SparkClasspath.ofRunningJvm();
+      ClassDataArchive.Launch jvm = ClassDataArchive.launch(SparkClasspath.ofRunningJvm(),
+          new Workspace(radlabHome).cache());
+      List<Path> classpath = jvm.classpath();
       Path jar = appJar != null ? appJar
           : AppJars.containing(mainClass, classpath, radlabHome.resolve("app-jars"));
       SubmitRequest request = SubmitRequest.of(chooseMaster(radlabHome, err), mainClass, jar)
@@ -100,8 +100,7 @@ public final class SubmitCommand implements Callable<Integer> {
           .withAppArgs(args);
       err.printf("radlab submit: %s from %s%n", mainClass, jar);
       err.flush();
-      List<String> jvmOptions = archive.map(a -> a.options(classpath)).orElse(List.of());
-      return run(SparkSubmitProcess.builder(request, classpath, jvmOptions));
+      return run(SparkSubmitProcess.builder(request, classpath, jvm.jvmOptions()));
     } catch (IOException | IllegalArgumentException e) {
       err.println("Cannot submit " + mainClass + ": " + e.getMessage());
       return 1;

@@ -81,7 +81,7 @@ public final class JobRunner implements AutoCloseable {
   public synchronized void start() {
     recover();
     try {
-      jvmOptions(jobClasspath()); // the job JVMs' class-data archive starts being made now if there is none yet
+      jobLaunch(); // the job JVMs' class-data archive starts being made now if there is none yet
     } catch (IOException | RuntimeException e) {
       LOG.warn("the job JVMs' class path could not be packed; jobs will pack it when they start", e);
     }
@@ -138,14 +138,14 @@ public final class JobRunner implements AutoCloseable {
     JobFiles files = JobFiles.of(settings.home(), job.id());
     Files.createDirectories(files.dir());
     Files.deleteIfExists(files.exit());
-    List<Path> classpath = jobClasspath();
-    Path appJar = AppJars.containing(kind.mainClass(), classpath, new Workspace(settings.home()).cache().resolve("app-jars"));
+    ClassDataArchive.Launch jvm = jobLaunch();
+    Path appJar = AppJars.containing(kind.mainClass(), jvm.classpath(), new Workspace(settings.home()).cache().resolve("app-jars"));
     SubmitRequest request = SubmitRequest.of(settings.master(), kind.mainClass(), appJar)
         .withConf(defaultConf())
         .withConf(settings.sparkConf())
         .withAppArgs(List.of(files.config().toAbsolutePath().toString()));
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, files.exit().toAbsolutePath().toString()));
-    command.addAll(SparkSubmitProcess.command(request, classpath, jvmOptions(classpath)));
+    command.addAll(SparkSubmitProcess.command(request, jvm.classpath(), jvm.jvmOptions()));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(files.log().toFile()));
@@ -157,18 +157,9 @@ public final class JobRunner implements AutoCloseable {
     watch(job.id(), process.toHandle(), files);
   }
 
-  /**
-   * The job JVMs' class path: this JVM's, with class directories packed as jars when job JVMs use a class-data archive
-   * (see {@link ClassDataArchive}).
-   */
-  private List<Path> jobClasspath() throws IOException {
-    Optional<ClassDataArchive> archive = ClassDataArchive.of(new Workspace(settings.home()).cache());
-    return archive.isPresent() ? archive.get().packed(SparkClasspath.ofRunningJvm()) : SparkClasspath.ofRunningJvm();
-  }
-
-  /** The job JVMs' class-data archive options, when it is ready. */
-  private List<String> jvmOptions(List<Path> classpath) {
-    return ClassDataArchive.of(new Workspace(settings.home()).cache()).map(a -> a.options(classpath)).orElse(List.of());
+  /** The job JVMs' class path (this JVM's) and the options that map its class-data archive ({@link ClassDataArchive}). */
+  private ClassDataArchive.Launch jobLaunch() throws IOException {
+    return ClassDataArchive.launch(SparkClasspath.ofRunningJvm(), new Workspace(settings.home()).cache());
   }
 
   /** Headless AWT for the PNG and chart writers, and RadLab's quiet log set-up when it is on the class path. */

@@ -26,8 +26,6 @@ public final class AppJars {
     if (Files.isRegularFile(entry)) {
       return entry;
     }
-    String name = DirectoryJar.nameFor(entry);
-    String unique = Integer.toHexString(entry.toAbsolutePath().toString().hashCode()) + "-" + name;
-    return DirectoryJar.pack(entry, packDir.resolve(unique));
+    return DirectoryJar.pack(entry, packDir.resolve(DirectoryJar.uniqueStem(entry) + ".jar"));
   }
 }

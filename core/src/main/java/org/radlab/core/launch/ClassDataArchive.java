@@ -2,21 +2,18 @@ package org.radlab.core.launch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.radlab.core.Workspace;
 
 /**
  * A class-data archive (the JDK's dynamic AppCDS archive) for the Spark drivers RadLab starts, so that a job's JVM maps
@@ -47,10 +44,13 @@ public final class ClassDataArchive {
   static final int KEEP = 4;
   /** A warm-up that has not finished after this long is taken for dead, and another may start. */
   private static final Duration STALE = Duration.ofMinutes(20);
-  /** Moves the archive into place only after a warm-up that ended well; marks a failure otherwise. */
+  /**
+   * Moves the archive into place only after a warm-up that ended well, marks a failure otherwise, then removes the
+   * marker and the warm-up's scratch folder ({@code $WORK}).
+   */
   private static final String WRAPPER = "partial=$1; archive=$2; making=$3; failed=$4; shift 4; "
       + "if \"$@\" && [ -s \"$partial\" ]; then mv -f -- \"$partial\" \"$archive\"; else touch -- \"$failed\"; fi; "
-      + "rm -f -- \"$partial\" \"$making\"";
+      + "rm -f -- \"$partial\" \"$making\"; rm -rf -- \"$WORK\"";
 
   private final Path dir;
 
@@ -75,6 +75,23 @@ public final class ClassDataArchive {
     return Optional.of(new ClassDataArchive(dir.toAbsolutePath().normalize()));
   }
 
+  /** A Spark JVM's class path (class folders packed as jars when archives are on) and the options that map its archive. */
+  public record Launch(List<Path> classpath, List<String> jvmOptions) {}
+
+  /**
+   * How to start a Spark JVM with {@code classpath} under a workspace's cache: with archives off, the class path as it
+   * is and no options; otherwise the class path {@link #packed} and its archive's {@link #options} (which start the
+   * archive's warm-up when there is none yet).
+   */
+  public static Launch launch(List<Path> classpath, Path workspaceCache) throws IOException {
+    Optional<ClassDataArchive> archive = of(workspaceCache);
+    if (archive.isEmpty()) {
+      return new Launch(classpath, List.of());
+    }
+    List<Path> packed = archive.get().packed(classpath);
+    return new Launch(packed, archive.get().options(packed));
+  }
+
   /**
    * For launcher scripts ({@code bin/radlab}), run with the class path they are about to start a Spark JVM with:
    * prints that class path as the drivers the control API starts get it ({@link SparkClasspath#ofRunningJvm}, so both
@@ -84,11 +101,12 @@ public final class ClassDataArchive {
    */
   public static void main(String[] args) {
     List<Path> classpath = SparkClasspath.ofRunningJvm();
-    System.out.println(SparkClasspath.join(classpath));
     try {
-      Path cache = new org.radlab.core.Workspace(org.radlab.core.Workspace.home().toAbsolutePath()).cache();
-      of(cache).map(a -> a.options(classpath)).orElse(List.of()).forEach(System.out::println);
-    } catch (RuntimeException e) {
+      Launch launch = launch(classpath, new Workspace(Workspace.home().toAbsolutePath()).cache());
+      System.out.println(SparkClasspath.join(launch.classpath()));
+      launch.jvmOptions().forEach(System.out::println);
+    } catch (IOException | RuntimeException e) {
+      System.out.println(SparkClasspath.join(classpath));
       System.err.println("radlab: no class-data archive (" + e.getMessage() + ")");
     }
   }
@@ -137,28 +155,24 @@ public final class ClassDataArchive {
    * time. Empty when an entry is not a regular file (a class directory, or missing): the JDK archives jars only.
    */
   Optional<String> key(List<Path> classpath) {
-    if (classpath.isEmpty()) {
+    if (classpath.isEmpty() || !classpath.stream().allMatch(Files::isRegularFile)) {
       return Optional.empty();
     }
-    MessageDigest sha = sha256();
-    add(sha, System.getProperty("java.home") + "\n" + System.getProperty("java.vm.version") + "\n");
-    for (Path entry : classpath) {
-      if (!Files.isRegularFile(entry)) {
-        return Optional.empty();
-      }
-      try {
-        add(sha, entry.toAbsolutePath() + "\t" + Files.size(entry) + "\t"
-            + Files.getLastModifiedTime(entry).toMillis() + "\n");
-      } catch (IOException e) {
-        return Optional.empty();
-      }
+    try {
+      return Optional.of(FileStamps.fingerprint(System.getProperty("java.home") + "\n"
+          + System.getProperty("java.vm.version") + "\n", classpath, entry -> entry.toAbsolutePath().toString(), 24));
+    } catch (IOException e) {
+      return Optional.empty();
     }
-    return Optional.of(HexFormat.of().formatHex(sha.digest()).substring(0, 24));
   }
 
   private void startWarmup(String key, List<Path> classpath) throws IOException {
     Path failed = dir.resolve(key + ".failed");
-    if (Files.exists(failed) || SparkClasspath.entryContaining(WARMUP_CLASS, classpath).isEmpty()) {
+    if (Files.exists(failed)) {
+      return;
+    }
+    Optional<Path> appJar = SparkClasspath.entryContaining(WARMUP_CLASS, classpath);
+    if (appJar.isEmpty()) {
       return;
     }
     Files.createDirectories(dir);
@@ -168,11 +182,10 @@ public final class ClassDataArchive {
     }
     Path partial = dir.resolve(key + ".jsa.partial");
     Path work = Files.createTempDirectory(dir, key + "-warmup-");
-    Path appJar = SparkClasspath.entryContaining(WARMUP_CLASS, classpath).orElseThrow();
-    SubmitRequest request = SubmitRequest.of("local[1]", WARMUP_CLASS, appJar)
+    SubmitRequest request = SubmitRequest.of("local[1]", WARMUP_CLASS, appJar.get())
         .withConf(Map.of("spark.ui.enabled", "false", "spark.ui.showConsoleProgress", "false"))
         .withAppArgs(List.of(work.toString()));
-    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER + "; rm -rf -- \"$WORK\"", "warmup",
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "warmup",
         partial.toString(), dir.resolve(key + ".jsa").toString(), making.toString(), failed.toString()));
     command.addAll(SparkSubmitProcess.command(request, classpath,
         List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off", "-Xlog:cds+dynamic=off")));
@@ -232,17 +245,5 @@ public final class ClassDataArchive {
     for (Path old : archives.subList(Math.min(KEEP, archives.size()), archives.size())) {
       Files.deleteIfExists(old); // a JVM that mapped it keeps its mapping
     }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void add(MessageDigest sha, String text) {
-    sha.update(text.getBytes(StandardCharsets.UTF_8));
   }
 }

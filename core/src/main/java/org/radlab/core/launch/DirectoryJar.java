@@ -33,6 +33,16 @@ public final class DirectoryJar {
   }
 
   /**
+   * A jar name for {@code dir} without the {@code .jar}, unique to its absolute path: a hash of the path, then {@link
+   * #nameFor}, so two modules' {@code target/classes} never share a jar.
+   */
+  public static String uniqueStem(Path dir) {
+    String name = nameFor(dir);
+    return Integer.toHexString(dir.toAbsolutePath().toString().hashCode()) + "-"
+        + name.substring(0, name.length() - ".jar".length());
+  }
+
+  /**
    * The jar of {@code dir} in {@code packDir}, packed only when no jar of the same files is there yet. Its name holds a
    * fingerprint of the directory (every file's path, size and modification time), so unchanged classes keep one jar
    * with one modification time, which a JVM's class-data archive of the class path requires ({@link
@@ -40,8 +50,7 @@ public final class DirectoryJar {
    */
   public static Path packed(Path dir, Path packDir) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
-    String stem = Integer.toHexString(absolute.toString().hashCode()) + "-" + nameFor(absolute);
-    stem = stem.substring(0, stem.length() - ".jar".length());
+    String stem = uniqueStem(absolute);
     Path jar = packDir.resolve(stem + "-" + fingerprint(absolute) + ".jar");
     if (Files.isRegularFile(jar)) {
       return jar;
@@ -69,22 +78,11 @@ public final class DirectoryJar {
 
   /** 16 hex digits of SHA-256 over every file's relative path, size and modification time under {@code dir}. */
   static String fingerprint(Path dir) throws IOException {
-    java.security.MessageDigest sha;
-    try {
-      sha = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(Files::isRegularFile).sorted().toList();
     }
-    for (Path file : files) {
-      String line = dir.relativize(file) + "\t" + Files.size(file) + "\t"
-          + Files.getLastModifiedTime(file).toMillis() + "\n";
-      sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-    return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    return FileStamps.fingerprint("", files, file -> dir.relativize(file).toString(), 16);
   }
 
   /**

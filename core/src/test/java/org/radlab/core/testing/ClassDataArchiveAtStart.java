@@ -18,15 +18,9 @@ public final class ClassDataArchiveAtStart implements LauncherSessionListener {
   @Override
   public void launcherSessionOpened(LauncherSession session) {
     try {
-      ClassDataArchive.of(Workspace.current().cache()).ifPresent(archive -> {
-        try {
-          archive.options(archive.packed(SparkClasspath.ofRunningJvm()));
-        } catch (IOException e) {
-          // no archive: the jobs start as they would without one
-        }
-      });
-    } catch (RuntimeException e) {
-      // the same
+      ClassDataArchive.launch(SparkClasspath.ofRunningJvm(), Workspace.current().cache());
+    } catch (IOException | RuntimeException e) {
+      // no archive: the jobs start as they would without one
     }
   }
 }
