@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,16 +101,19 @@ class WebPagesTest {
     ana = Fixtures.participant(http, admin, "ana");
     ben = Fixtures.participant(http, admin, "ben");
 
-    // ben labels 32 pool studies (over the test server's minimum to train) with the second reader's labels and
-    // trains two small models on them.
+    // ben labels pool studies with the second reader's labels until he has 32 (over the test server's minimum to
+    // train) and every class, and trains two small models on them. Every class: the annotation order follows the
+    // pseudonymous study ids, which change with each server's site secret, so a rare class can miss any fixed share.
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.load(tmp.resolve("home").resolve("site-secret")));
     Map<String, String> reader2 = new HashMap<>();
     SynthLabels.byStudy(poolDicom.resolve("labels.csv"), SynthLabels.READER_2)
         .forEach((uid, code) -> reader2.put(pseudonyms.uid(uid), code));
-    for (int i = 0; i < 32; i++) {
+    Set<String> classes = new TreeSet<>();
+    for (int i = 0; i < 32 || classes.size() < 4; i++) {
       String study = http.get("/api/annotate/1/" + pool + "/next", ben).expect(200).json().path("studyUid").asText();
       http.post("/api/annotate/1/" + pool + "/studies/" + study, ben, Map.of("code", reader2.get(study)))
           .expect(201);
+      classes.add(reader2.get(study));
     }
     for (double width : new double[] {0.125, 0.25}) {
       long job = http.post("/api/jobs", ben, Map.of("kind", "train", "datasetId", pool, "useCaseId", 1, "config",
