@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * recorded in {@code $RADLAB_HOME/cluster/}.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Start, stop or inspect a Spark standalone cluster on this machine (127.0.0.1).",
+    description = "Start, stop or inspect a Spark standalone cluster on this machine (127.0.0.1 unless --host).",
     subcommands = {ClusterCommand.StartCommand.class, ClusterCommand.StopCommand.class,
         ClusterCommand.StatusCommand.class})
 public final class ClusterCommand implements Runnable {
@@ -71,6 +71,21 @@ public final class ClusterCommand implements Runnable {
         description = "Master web UI port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int webUiPort;
 
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = StandaloneCluster.HOST,
+        description = "Address the master (and the workers, without --worker-hosts) binds to "
+            + "(default: ${DEFAULT-VALUE}).")
+    private String host;
+
+    @Option(names = "--worker-hosts", paramLabel = "ADDRESS", split = ",",
+        description = "One address per worker, comma-separated (default: the master's).")
+    private List<String> workerHosts = List.of();
+
+    @Option(names = "--worker-launcher", paramLabel = "COMMAND",
+        description = "A command that starts each worker where it belongs: it is run as COMMAND N -- java ..."
+            + " (N: the worker's number from 1) and must execute what follows --. bench/cluster-sim uses it to put"
+            + " each worker in a network namespace and cgroup of its own.")
+    private String workerLauncher;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "How long to wait for all workers (default: ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
@@ -93,8 +108,11 @@ public final class ClusterCommand implements Runnable {
               existing.get().masterUrl());
           ClusterRecord.delete(clusterDir);
         }
+        List<String> launcher = workerLauncher == null || workerLauncher.isBlank() ? List.of()
+            : List.of(workerLauncher.trim().split("\\s+"));
         StandaloneCluster cluster = StandaloneCluster.builder()
             .setStateDir(clusterDir).setWorkers(workers).optCoresPerWorker(cores)
+            .optPlacement(new Placement(host, workerHosts, launcher))
             .optMemoryPerWorker(memory).optMasterPort(port).optWebUiPort(webUiPort)
             .optStartTimeout(Duration.ofSeconds(timeoutSeconds)).optDetached(true)
             .start();

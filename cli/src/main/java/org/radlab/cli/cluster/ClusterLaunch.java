@@ -1,6 +1,5 @@
 package org.radlab.cli.cluster;
 
-import static org.radlab.cli.cluster.StandaloneCluster.HOST;
 
 import org.radlab.core.launch.ProcessTrees;
 import org.radlab.core.launch.SparkClasspath;
@@ -21,7 +20,7 @@ final class ClusterLaunch {
 
   /** What to start, as {@link StandaloneCluster.Builder} checked it; {@code classpath} null for the JVM's own. */
   record Settings(Path stateDir, int workers, int coresPerWorker, String memoryPerWorker, int masterPort,
-      int webUiPort, boolean detached, Duration startTimeout, List<Path> classpath) {}
+      int webUiPort, boolean detached, Duration startTimeout, List<Path> classpath, Placement placement) {}
 
   private final Settings spec;
   private final Path stateDir;
@@ -51,16 +50,18 @@ final class ClusterLaunch {
         : SparkClasspath.ofRunningJvm();
     SparkHome sparkHome = SparkHome.populate(stateDir.resolve("spark-home"), classpath);
     DaemonLauncher daemons = new DaemonLauncher(stateDir, sparkHome, spec.detached());
-    int masterPort = LoopbackPorts.portOrFree("master port", spec.masterPort(), "--port");
-    int webUiPort = LoopbackPorts.portOrFree("web UI port", spec.webUiPort(), "--webui-port");
-    String masterUrl = "spark://" + HOST + ":" + masterPort;
-    URI webUi = URI.create("http://" + HOST + ":" + webUiPort);
+    Placement placement = spec.placement();
+    String host = placement.masterHost();
+    int masterPort = LoopbackPorts.portOrFree(host, "master port", spec.masterPort(), "--port");
+    int webUiPort = LoopbackPorts.portOrFree(host, "web UI port", spec.webUiPort(), "--webui-port");
+    String masterUrl = "spark://" + host + ":" + masterPort;
+    URI webUi = URI.create("http://" + host + ":" + webUiPort);
 
     List<Path> logs = new ArrayList<>();
     Path masterLog = logDir.resolve("master.log");
     logs.add(masterLog);
-    ProcessHandle master = start(daemons, masterLog, StandaloneCluster.MASTER_CLASS,
-        List.of("--host", HOST, "--port", Integer.toString(masterPort),
+    ProcessHandle master = start(daemons, masterLog, host, List.of(), StandaloneCluster.MASTER_CLASS,
+        List.of("--host", host, "--port", Integer.toString(masterPort),
             "--webui-port", Integer.toString(webUiPort)));
     StartupWait wait = new StartupWait(webUi, spec.startTimeout());
     wait.awaitMaster(master, masterLog);
@@ -70,8 +71,9 @@ final class ClusterLaunch {
       Path workDir = Files.createDirectories(stateDir.resolve("work").resolve("worker-" + i));
       Path log = logDir.resolve("worker-" + i + ".log");
       logs.add(log);
-      workers.add(start(daemons, log, StandaloneCluster.WORKER_CLASS, List.of("--host", HOST,
-          "--webui-port", Integer.toString(LoopbackPorts.freePort()),
+      workers.add(start(daemons, log, placement.workerHost(i), placement.workerPrefix(i),
+          StandaloneCluster.WORKER_CLASS, List.of("--host", placement.workerHost(i),
+          "--webui-port", Integer.toString(LoopbackPorts.freePort(host)),
           "--cores", Integer.toString(spec.coresPerWorker()),
           "--memory", spec.memoryPerWorker(),
           "--work-dir", workDir.toString(), masterUrl)));
@@ -81,9 +83,9 @@ final class ClusterLaunch {
   }
 
   /** Starts a daemon and remembers it, so that a failed start stops it again. */
-  private ProcessHandle start(DaemonLauncher daemons, Path log, String mainClass, List<String> args)
-      throws IOException {
-    ProcessHandle handle = daemons.start(log, mainClass, args);
+  private ProcessHandle start(DaemonLauncher daemons, Path log, String host, List<String> prefix, String mainClass,
+      List<String> args) throws IOException {
+    ProcessHandle handle = daemons.start(log, host, prefix, mainClass, args);
     started.add(handle);
     return handle;
   }

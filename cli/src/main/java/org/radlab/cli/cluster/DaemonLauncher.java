@@ -23,12 +23,17 @@ import java.util.Optional;
 record DaemonLauncher(Path stateDir, SparkHome sparkHome, boolean detached) {
   private static final String DAEMON_HEAP = "-Xmx512m";
 
-  /** Starts {@code mainClass} with {@code args}, its standard output and error going to {@code log}. */
-  ProcessHandle start(Path log, String mainClass, List<String> args) throws IOException {
+  /**
+   * Starts {@code mainClass} with {@code args}, bound to {@code host}, its standard output and error going to
+   * {@code log}; {@code prefix} (a {@link Placement}'s launcher, or nothing) goes before {@code java}.
+   */
+  ProcessHandle start(Path log, String host, List<String> prefix, String mainClass, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     if (detached) {
       setsid().ifPresent(command::add);
     }
+    command.addAll(prefix);
     command.add(JavaCommand.executable());
     command.addAll(SparkJvmFlags.LIST);
     command.add(DAEMON_HEAP);
@@ -45,7 +50,7 @@ record DaemonLauncher(Path stateDir, SparkHome sparkHome, boolean detached) {
     Map<String, String> env = builder.environment();
     env.put("SPARK_HOME", sparkHome.dir().toString());
     env.put("SPARK_SCALA_VERSION", "2.13");
-    env.put("SPARK_LOCAL_IP", StandaloneCluster.HOST);
+    env.put("SPARK_LOCAL_IP", host);
     env.remove("SPARK_CONF_DIR");
     return builder.start().toHandle();
   }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Spark standalone cluster on this machine: one master and N workers, each a child JVM bound to
- * 127.0.0.1 and started from the running JVM's own class path (no Spark download).
+ * 127.0.0.1 (or where a {@link Placement} puts it) and started from the running JVM's own class path (no Spark
+ * download).
  *
  * <pre>{@code
  * try (StandaloneCluster cluster = StandaloneCluster.builder()
@@ -73,7 +74,7 @@ public final class StandaloneCluster implements AutoCloseable {
     return new Builder();
   }
 
-  /** {@code spark://127.0.0.1:<port>}. */
+  /** {@code spark://127.0.0.1:<port>}, or the placement's master address. */
   public String masterUrl() {
     return masterUrl;
   }
@@ -175,6 +176,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private boolean detached;
     private Duration startTimeout = Duration.ofSeconds(120);
     private List<Path> classpath;
+    private Placement placement = Placement.LOOPBACK;
 
     private Builder() {}
 
@@ -232,11 +234,17 @@ public final class StandaloneCluster implements AutoCloseable {
       return this;
     }
 
+    /** Where the daemons run; default {@link Placement#LOOPBACK}. */
+    public Builder optPlacement(Placement where) {
+      this.placement = where;
+      return this;
+    }
+
     /** Starts the master and workers and waits until all workers are ALIVE. */
     public StandaloneCluster start() throws IOException {
       check();
       return new ClusterLaunch(new ClusterLaunch.Settings(stateDir, workers, coresPerWorker, memoryPerWorker,
-          masterPort, webUiPort, detached, startTimeout, classpath)).run();
+          masterPort, webUiPort, detached, startTimeout, classpath, placement)).run();
     }
 
     private void check() {
@@ -246,6 +254,10 @@ public final class StandaloneCluster implements AutoCloseable {
       if (workers < 1) {
         throw new IllegalArgumentException("A cluster needs at least 1 worker, got " + workers);
       }
+      if (placement == null) {
+        throw new IllegalArgumentException("A cluster needs a placement (Placement.LOOPBACK by default)");
+      }
+      placement.checkWorkers(workers);
       if (coresPerWorker < 1) {
         throw new IllegalArgumentException("Cores per worker must be at least 1, got "
             + coresPerWorker);

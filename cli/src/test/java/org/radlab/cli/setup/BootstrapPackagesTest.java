@@ -66,6 +66,11 @@ class BootstrapPackagesTest {
     COMMANDS.put("taskset", "bench/prep (one-core runs)");
     COMMANDS.put("sh", "the job launcher (JobRunner), tests");
     COMMANDS.put("bash", "bin/*, bench/*, cluster-config/gpu-discovery.sh");
+    COMMANDS.put("ip", "bench/cluster-sim (network namespaces, links), SimulatedClusterTest");
+    COMMANDS.put("tc", "bench/cluster-sim (each node's bandwidth), SimulatedClusterTest");
+    for (String c : List.of("nsenter", "nproc", "seq", "paste", "id")) {
+      COMMANDS.putIfAbsent(c, "bench/cluster-sim");
+    }
     for (String c : List.of("mmdebstrap", "chroot", "mount", "umount", "mountpoint", "findmnt")) {
       COMMANDS.put(c, "bin/fresh-debian-check");
     }
