@@ -20,3 +20,22 @@ bench_update_docs() {
   rm -f "$tmp"
   printf 'bench/%s: updated docs/benchmarks.md (section %s)\n' "$name" "$date" >&2
 }
+
+# bench_await_class_data: waits until the class-data archive of bin/radlab's class path exists in $RADLAB_HOME (made
+# once after a build by a warm-up in the background; core's ClassDataArchive), so that no measured run pays for
+# making it or runs beside its warm-up. Needs RADLAB (the bin/radlab path) and a die function.
+bench_await_class_data() {
+  local archives="$RADLAB_HOME/cache/class-data"
+  echo "bench: waiting for the class-data archive of bin/radlab's class path (made once after a build)" >&2
+  for _ in $(seq 1 600); do
+    "$RADLAB" --version >/dev/null 2>&1 || true      # asks for the archive; starts its warm-up when there is none
+    if ls "$archives"/*.failed >/dev/null 2>&1; then
+      die "the archive's warm-up failed; its log: $(ls "$archives"/*.log | head -1)"
+    fi
+    if ls "$archives"/*.jsa >/dev/null 2>&1 && ! ls "$archives"/*.making >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 2
+  done
+  die "no archive in $archives after 20 minutes"
+}

@@ -95,8 +95,8 @@ final class EpochLoop {
       long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
       // syncShare: the rest of the round: weights out, weights back, averaging, scheduling
       progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
-          r.images / seconds, seconds, r.computeSeconds, r.loadSeconds, r.collectSeconds,
-          Math.max(0, 1 - r.computeSeconds / seconds), Math.round(remainingSteps * perStep)));
+          r.images / seconds, seconds, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
+          r.averageSeconds, Math.max(0, 1 - r.computeSeconds / seconds), Math.round(remainingSteps * perStep)));
     }
     return new Totals(lossSum, steps, images, (System.nanoTime() - epochStart) / 1e9);
   }

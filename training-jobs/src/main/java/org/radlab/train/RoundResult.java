@@ -28,6 +28,12 @@ final class RoundResult implements Serializable {
   /** The slowest replica's time to take in the round's weights, and to hand out its own, in seconds. */
   double loadSeconds;
   double collectSeconds;
+  /**
+   * The driver's own part of the round, set on the driver after the Spark job: making the round's broadcasts and
+   * removing them again, and averaging what came back (decoding, dividing, encoding the update), in seconds.
+   */
+  double broadcastSeconds;
+  double averageSeconds;
 
   RoundResult(double lossSum, long steps, long images, double computeSeconds) {
     this.lossSum = lossSum;

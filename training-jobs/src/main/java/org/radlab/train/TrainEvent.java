@@ -46,10 +46,13 @@ sealed interface TrainEvent {
   /**
    * One synchronization round ended at {@code step} of the epoch's {@code steps}. The times of the slowest replica:
    * {@code computeSeconds} in its optimizer steps, {@code loadSeconds} taking in the round's weights,
-   * {@code collectSeconds} handing out its own; {@code syncShare} is the rest's share of the round.
+   * {@code collectSeconds} handing out its own; the driver's: {@code broadcastSeconds} making and removing the
+   * round's broadcasts, {@code averageSeconds} averaging what came back; {@code syncShare} is the share of the round
+   * outside the slowest replica's steps.
    */
   record Step(int epoch, int step, int steps, double loss, double imagesPerSecond, double roundSeconds,
-      double computeSeconds, double loadSeconds, double collectSeconds, double syncShare, long etaSeconds)
+      double computeSeconds, double loadSeconds, double collectSeconds, double broadcastSeconds,
+      double averageSeconds, double syncShare, long etaSeconds)
       implements TrainEvent {
     @Override
     public String kind() {
@@ -67,6 +70,8 @@ sealed interface TrainEvent {
       line.put("computeSeconds", computeSeconds);
       line.put("loadSeconds", loadSeconds);
       line.put("collectSeconds", collectSeconds);
+      line.put("broadcastSeconds", broadcastSeconds);
+      line.put("averageSeconds", averageSeconds);
       line.put("syncShare", syncShare);
       line.put("etaSeconds", etaSeconds);
     }

@@ -39,6 +39,8 @@ final class WeightExchange {
   private Map<Integer, OptimizerState> epochStates;
   /** Optimizer states from a checkpoint, for the replicas of the first round after a resume; else null. */
   private Map<Integer, OptimizerState> resumeStates;
+  /** The driver's time making and removing the current round's broadcasts (a re-run round's included). */
+  private long broadcastNanos;
 
   /**
    * An exchange over {@code shards} (one per replica) that starts the replicas from {@code weights}, and from
@@ -66,6 +68,7 @@ final class WeightExchange {
    */
   RoundResult round(int epoch, int first, int last, boolean epochEnd) {
     boolean collect = replicas > 1 || epochEnd;
+    broadcastNanos = 0;
     RoundResult r;
     try {
       r = run(epoch, first, last, send, collect, epochEnd);
@@ -84,6 +87,7 @@ final class WeightExchange {
     if (r == null || r.replicas == 0) {
       throw new IllegalStateException("no replica reported back in epoch " + epoch);
     }
+    long averageStart = System.nanoTime();
     if (r.optimizerStates != null) {
       epochStates = r.optimizerStates;
     }
@@ -103,6 +107,8 @@ final class WeightExchange {
       }
     }
     version++;
+    r.averageSeconds = (System.nanoTime() - averageStart) / 1e9;
+    r.broadcastSeconds = broadcastNanos / 1e9;
     return r;
   }
 
@@ -123,6 +129,7 @@ final class WeightExchange {
    * with {@code states}, also its optimizer state. A first round after a resume hands out {@link #resumeStates}.
    */
   private RoundResult run(int epoch, int first, int last, boolean sendAll, boolean collect, boolean states) {
+    long broadcastStart = System.nanoTime();
     Broadcast<PackedFloats> all = sendAll ? jsc.broadcast(PackedFloats.of(weights)) : null;
     Broadcast<short[]> change = !sendAll && update != null ? jsc.broadcast(update) : null;
     Broadcast<PackedFloats> changeFloat =
@@ -133,16 +140,19 @@ final class WeightExchange {
     RoundTask.Inputs inputs = new RoundTask.Inputs(all, change, changeFloat, restore);
     RoundTask.Round round = new RoundTask.Round(version, epoch, first, last, collect, replicas > 1, half, states);
     RoundTask roundTask = task;
+    broadcastNanos += System.nanoTime() - broadcastStart;
     try {
       jsc.setJobGroup("radlab-train-" + job, "epoch " + epoch + ", steps " + (first + 1) + "-" + last, true);
       return shards.mapPartitionsWithIndex((partition, it) -> roundTask.run(partition, it, inputs, round), true)
           .treeAggregate(null, RoundResult::merge, RoundResult::merge);
     } finally {
+      long destroyStart = System.nanoTime();
       for (Broadcast<?> b : new Broadcast<?>[] {all, change, changeFloat, restore}) {
         if (b != null) {
           b.destroy();
         }
       }
+      broadcastNanos += System.nanoTime() - destroyStart;
     }
   }
 

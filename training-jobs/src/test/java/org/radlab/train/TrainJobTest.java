@@ -78,6 +78,14 @@ class TrainJobTest {
     for (String field : new String[] {"epoch", "step", "loss", "imagesPerSecond", "etaSeconds"}) {
       assertTrue(step.has(field), field + " in " + step);
     }
+    // The round's parts: the first round broadcasts the whole weights, and no part outlasts the round.
+    assertTrue(step.path("broadcastSeconds").asDouble() > 0, step.toString());
+    events.stream().filter(e -> e.get("event").asText().equals("step")).forEach(s -> {
+      double round = s.path("roundSeconds").asDouble();
+      double parts = s.path("computeSeconds").asDouble() + s.path("broadcastSeconds").asDouble()
+          + s.path("averageSeconds").asDouble();
+      assertTrue(s.path("averageSeconds").asDouble() >= 0 && parts <= round + 1e-6, s.toString());
+    });
   }
 
   @Test

@@ -28,8 +28,8 @@ import picocli.CommandLine;
 /**
  * bench/cluster-sim, as the scaling benchmarks use it: two nodes of a quarter core each, in network namespaces of
  * their own behind shaped links; a prep job whose executors really run inside the nodes (their CPU is counted in
- * the nodes' cgroups, which throttle them, and they bind to the nodes' addresses); then nothing is left behind,
- * also when the start fails half-way.
+ * the nodes' cgroups, which throttle them, and they bind to the nodes' addresses); the links' byte counters against
+ * a known payload; then nothing is left behind, also when the start fails half-way.
  */
 class SimulatedClusterTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -46,15 +46,19 @@ class SimulatedClusterTest {
 
   @Test
   void twoQuarterCoreNodesRunAPrepJobInsideTheirCgroupsAndNamespaces() throws Exception {
-    Run up = sim("up", "--nodes", "2", "--cpu", "0.25", "--bandwidth", "50mbit", "--memory", "1g");
+    Run up = sim("up", "--nodes", "2", "--cpu", "0.25", "--bandwidth", "50mbit", "--driver-bandwidth", "80mbit",
+        "--memory", "1g");
     assertEquals(0, up.code(), up.output());
     assertTrue(up.output().contains("master=spark://10.213.0.1:7077"), up.output());
 
     // The namespaces, the links' shaping (both directions) and the nodes' CPU limits, as the kernel reports them.
     String namespaces = run(List.of("ip", "netns", "list"), Map.of()).output();
-    for (String ns : List.of(NAME + "-hub", NAME + "-n1", NAME + "-n2")) {
+    for (String ns : List.of(NAME + "-hub", NAME + "-drv", NAME + "-n1", NAME + "-n2")) {
       assertTrue(namespaces.contains(ns), namespaces);
     }
+    String driverLink = run(List.of("tc", "-n", NAME + "-hub", "qdisc", "show", "dev", "vd"), Map.of()).output()
+        + run(List.of("tc", "-n", NAME + "-drv", "qdisc", "show", "dev", "eth0"), Map.of()).output();
+    assertEquals(2, driverLink.split("rate 80Mbit", -1).length - 1, driverLink);
     for (int n = 1; n <= 2; n++) {
       String hubSide = run(List.of("tc", "-n", NAME + "-hub", "qdisc", "show", "dev", "v" + n), Map.of()).output();
       String nodeSide = run(List.of("tc", "-n", NAME + "-n" + n, "qdisc", "show", "dev", "eth0"), Map.of()).output();
@@ -92,6 +96,34 @@ class SimulatedClusterTest {
       // The worker launched the executor with the node's own address.
       String stderr = executorLogs(n);
       assertTrue(stderr.contains("10.213.0." + (10 + n)), "node " + n + "'s executor log: " + stderr);
+    }
+
+    // The links' byte counters, against a known payload: 5 MB from node 1 to a listener in the driver's namespace.
+    Map<String, long[]> start = counters();
+    Path listening = tmp.resolve("listening");
+    ProcessBuilder listener = new ProcessBuilder(SIM.toString(), "exec", "--", "/usr/bin/python3", "-c",
+        "import socket, sys\n"
+            + "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            + "s.bind(('10.213.0.1', 7600)); s.listen(1); open(sys.argv[1], 'w').close()\n"
+            + "c, _ = s.accept(); n = 0\n"
+            + "while True:\n    b = c.recv(1 << 16)\n    if not b: break\n    n += len(b)\n"
+            + "print(n)\n", listening.toString()).redirectErrorStream(true);
+    listener.environment().putAll(simEnvironment());
+    Path received = tmp.resolve("received.txt");
+    Process server = listener.redirectOutput(received.toFile()).start();
+    for (int i = 0; i < 300 && !Files.exists(listening); i++) {
+      Thread.sleep(100);
+    }
+    Run send = sim("enter", "1", "--", "/usr/bin/python3", "-c", "import socket\n"
+        + "s = socket.create_connection(('10.213.0.1', 7600)); s.sendall(bytes(5000000)); s.close()\n");
+    assertEquals(0, send.code(), send.output());
+    assertTrue(server.waitFor(2, TimeUnit.MINUTES));
+    assertEquals("5000000", Files.readString(received).trim());
+    Map<String, long[]> end = counters();
+    long nodeSent = end.get("n1")[0] - start.get("n1")[0];
+    long driverReceived = end.get("driver")[1] - start.get("driver")[1];
+    for (long bytes : new long[] {nodeSent, driverReceived}) {
+      assertTrue(bytes >= 5_000_000 && bytes < 5_500_000, "counted " + bytes + " bytes for a 5 MB payload: " + end);
     }
 
     Run down = sim("down");
@@ -167,15 +199,32 @@ class SimulatedClusterTest {
     return script;
   }
 
+  /** {@code bench/cluster-sim counters}: member -> {sent, received}. */
+  private Map<String, long[]> counters() throws Exception {
+    Run run = sim("counters");
+    assertEquals(0, run.code(), run.output());
+    Map<String, long[]> bytes = new HashMap<>();
+    for (String line : run.output().strip().split("\n")) {
+      String[] f = line.split(" ");
+      bytes.put(f[0], new long[] {Long.parseLong(f[1].substring("sent=".length())),
+          Long.parseLong(f[2].substring("received=".length()))});
+    }
+    return bytes;
+  }
+
   private Run sim(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(SIM.toString()));
     command.addAll(List.of(args));
+    return run(command, simEnvironment());
+  }
+
+  private Map<String, String> simEnvironment() throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("RADLAB_SIM_NAME", NAME);
     env.put("RADLAB_SIM_WORK", tmp.resolve("sim").toString());
     env.put("RADLAB_SIM_RADLAB", radlab().toString());
     env.put("RADLAB_HOME", tmp.resolve("home").toString());
-    return run(command, env);
+    return env;
   }
 
   private Run run(List<String> command, Map<String, String> env) throws Exception {
