@@ -129,7 +129,7 @@ def project():
     measured_x = ASSUMED["x_replica_per_value"]
     bulk = dict(ASSUMED, x_replica_per_value=1e-9)
     print("Projected efficiency: the round time of one replica (which never exchanges) over that of N replicas at the")
-    print("same batch per replica, changes in fp16. Replica work at 1 ns a parameter (a bulk copy; today's code takes")
+    print("same batch per replica, changes in fp16. Replica work at 1 ns a parameter (what memory allows; today's code takes")
     print("%.0f ns, see below). Constants: %s." % (measured_x * 1e9, ", ".join(
         "%s=%g" % kv for kv in bulk.items())))
     cases = [("CPU node (16 cores)", CPU_IPS, 32), ("GPU node (A100)", GPU_IPS, 256)]
