@@ -1,5 +1,12 @@
 # Shared by the bench scripts (source it; ROOT must be set).
 
+# field KEY LINE: the value of KEY in a line of "key=value" pairs.
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+# median: the median of the numbers on standard input (spaces or lines), with two decimals; nan when there are none.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+  if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
 # bench_update_docs NAME TITLE DATE FILE: puts FILE's text into docs/benchmarks.md between the markers
 # "<!-- bench/NAME DATE begin -->" and "... end -->", replacing an earlier run of the same day, or appends a new
 # section "## DATE: TITLE" at the end. Text outside the markers is kept.

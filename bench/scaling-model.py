@@ -46,24 +46,24 @@ SIM = {
     "state_bytes": 8 * 2_796_772,
 }
 
-# Runs to check against: (N, link Mbit/s, K, fp16?, batch a round, measured compute s a round, measured round s).
-# Filled from bench/scale's log; see docs/scaling.md.
+# Runs to check against, as bench/scale printed them: (N, link Mbit/s, K, fp16?, the compute share of the round,
+# the round's seconds); see docs/scaling.md.
 SIM_RUNS = [
     # 2 nodes, 250 Mbit/s
-    (2, 250, 1, False, 0.305 * 2.84, 2.84),
-    (2, 250, 1, True, 0.337 * 2.21, 2.21),
-    (2, 250, 8, False, 0.557 * 7.80, 7.80),
-    (2, 250, 8, True, 0.644 * 6.53, 6.53),
+    (2, 250, 1, False, 0.305, 2.84),
+    (2, 250, 1, True, 0.337, 2.21),
+    (2, 250, 8, False, 0.557, 7.80),
+    (2, 250, 8, True, 0.644, 6.53),
     # 4 nodes, 250 Mbit/s
-    (4, 250, 1, False, 0.138 * 3.76, 3.76),
-    (4, 250, 1, True, 0.164 * 2.59, 2.59),
-    (4, 250, 8, False, 0.320 * 8.53, 8.53),
-    (4, 250, 8, True, 0.391 * 6.70, 6.70),
+    (4, 250, 1, False, 0.138, 3.76),
+    (4, 250, 1, True, 0.164, 2.59),
+    (4, 250, 8, False, 0.320, 8.53),
+    (4, 250, 8, True, 0.391, 6.70),
     # 2 and 4 nodes, 2.5 Gbit/s
-    (2, 2500, 1, False, 0.500 * 1.75, 1.75),
-    (2, 2500, 1, True, 0.448 * 1.77, 1.77),
-    (4, 2500, 1, False, 0.368 * 1.60, 1.60),
-    (4, 2500, 1, True, 0.312 * 1.57, 1.57),
+    (2, 2500, 1, False, 0.500, 1.75),
+    (2, 2500, 1, True, 0.448, 1.77),
+    (4, 2500, 1, False, 0.368, 1.60),
+    (4, 2500, 1, True, 0.312, 1.57),
 ]
 
 # ---- For the projections ---------------------------------------------------------------------------------------
@@ -170,7 +170,8 @@ def check():
     print("epoch's last round also carries the replicas' optimizer states, spread over the epoch's rounds):")
     print("| N | link Mbit/s | K | changes | measured round s | model round s | model / measured |")
     print("|---|---|---|---|---|---|---|")
-    for n, mbit, k, half, compute, measured in SIM_RUNS:
+    for n, mbit, k, half, compute_share, measured in SIM_RUNS:
+        compute = compute_share * measured
         # the sim's own fixed cost: the one-node round minus its steps; replicas' own work is inside it there
         t = compute + SIM["t_round_1"] + exchange("driver", n, SIM["P"], half, mbit * MBIT,
                                                  {"r_merge": 1e9, "t_round": SIM["t_round_1"]}, SIM["c"])
