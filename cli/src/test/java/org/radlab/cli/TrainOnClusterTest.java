@@ -181,7 +181,8 @@ class TrainOnClusterTest {
 
   /**
    * A detector on the same 2-executor cluster: the box snapshot reaches both executors (each replica trains on its
-   * share of the boxes), the replicas are averaged, and every epoch's validation mAP is recorded. The training and
+   * share of the boxes), the replicas are averaged in a ring between the executors, and every epoch's validation
+   * mAP is recorded. The training and
    * validation images together are the snapshot's images, counted here from the file.
    */
   @Test
@@ -215,6 +216,8 @@ class TrainOnClusterTest {
     cfg.put("maxEpochs", 2);
     cfg.put("jobId", "cluster-detector");
     cfg.put("output", model.toString());
+    // the replicas average among themselves: a ring between the two executors' JVMs, in barrier stages
+    cfg.put("exchange", "ring");
     train(cluster, cfg, "detect", 10);
     JsonNode card = new ObjectMapper().readTree(model.resolve("model.json").toFile());
     assertEquals("completed", card.get("status").asText());
@@ -223,6 +226,17 @@ class TrainOnClusterTest {
     assertEquals(snapshot.images().size(), card.get("trainImages").asInt() + card.get("validationImages").asInt(),
         card.toString());
     assertEquals(2, card.get("curves").size());
+    List<JsonNode> events = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(tmp.resolve("home/jobs/cluster-detector/progress"))) {
+      events.add(new ObjectMapper().readTree(line));
+    }
+    JsonNode start = events.stream().filter(e -> e.get("event").asText().equals("start")).findFirst().orElseThrow();
+    assertEquals("ring", start.get("exchange").asText(), start.toString());
+    int steps = (card.get("trainImages").asInt() + 7) / 8; // batch 8: steps an epoch, one round each
+    assertEquals(2 * steps, events.stream().filter(e -> e.get("event").asText().equals("step")).count(),
+        "a step event for every round of both epochs");
+    JsonNode state = new ObjectMapper().readTree(model.resolve("checkpoint/state.json").toFile());
+    assertEquals(2, state.get("optimizerStates").size(), "both replicas' optimizer states came back");
     for (JsonNode epoch : card.get("curves")) {
       assertTrue(Double.isFinite(epoch.get("trainLoss").asDouble()), epoch.toString());
       double map = epoch.get("map").asDouble(-1);

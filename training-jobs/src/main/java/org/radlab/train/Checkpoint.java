@@ -100,7 +100,8 @@ final class Checkpoint {
 
   private static TrainConfig normalize(TrainConfig c) {
     try {
-      return c.with("{\"maxEpochs\":1,\"earlyStopping\":false,\"patience\":1,\"jobId\":\"x\",\"output\":\"x\"}");
+      return c.with("{\"maxEpochs\":1,\"earlyStopping\":false,\"patience\":1,\"jobId\":\"x\",\"output\":\"x\","
+          + "\"exchange\":\"driver\"}");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -68,6 +68,26 @@ record ClusterShape(int replicas, int threadsPerReplica) {
   }
 
   /**
+   * The tasks the cluster can run at once: the local master's threads, else the registered executors' cores over
+   * {@code spark.task.cpus}. A barrier stage (the ring exchange) needs one for every replica.
+   */
+  static int slots(SparkContext sc) {
+    if (sc.isLocal()) {
+      return Math.max(1, sc.defaultParallelism());
+    }
+    int perTask = Math.max(1, sc.getConf().getInt("spark.task.cpus", 1));
+    int slots = 0;
+    scala.collection.Iterator<ExecutorSummary> it = sc.statusStore().executorList(true).iterator();
+    while (it.hasNext()) {
+      ExecutorSummary e = it.next();
+      if (!"driver".equals(e.id())) {
+        slots += e.totalCores() / perTask;
+      }
+    }
+    return slots;
+  }
+
+  /**
    * Threads for each replica: the local master's threads, else {@code spark.executor.cores}, else the fewest cores
    * any registered executor has (a standalone executor takes its worker's cores without setting the property).
    * More libtorch threads than cores oversubscribes the machine, which costs far more than it gains.

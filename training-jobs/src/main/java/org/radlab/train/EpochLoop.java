@@ -2,6 +2,7 @@ package org.radlab.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 import org.radlab.core.io.AtomicFiles;
 import org.radlab.core.jobs.TrainConfig;
@@ -75,6 +76,9 @@ final class EpochLoop {
 
   /** The rounds of {@code epoch}, each reported as a {@code step} event; null when a cancel request stopped them. */
   private Totals rounds(int epoch) {
+    if (exchange.ring()) {
+      return ringRounds(epoch);
+    }
     long epochStart = System.nanoTime();
     double lossSum = 0;
     long steps = 0;
@@ -97,6 +101,45 @@ final class EpochLoop {
       progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
           r.images / seconds, seconds, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
           r.averageSeconds, Math.max(0, 1 - r.computeSeconds / seconds), Math.round(remainingSteps * perStep)));
+    }
+    return new Totals(lossSum, steps, images, (System.nanoTime() - epochStart) / 1e9);
+  }
+
+  /**
+   * The rounds of {@code epoch} in barrier stages of up to {@link WeightExchange#ringRoundsPerStage} rounds, the replicas
+   * averaging in a ring; each round is reported as a {@code step} event when its stage is over. Null when a cancel
+   * request stopped them.
+   */
+  private Totals ringRounds(int epoch) {
+    long epochStart = System.nanoTime();
+    double lossSum = 0;
+    long steps = 0;
+    long images = 0;
+    int stage = exchange.ringRoundsPerStage() * cfg.syncEvery();
+    for (int first = 0; first < stepsPerEpoch; first += stage) {
+      if (cancel.check()) {
+        return null;
+      }
+      int end = Math.min(stepsPerEpoch, first + stage);
+      List<RoundResult> results = exchange.ringRounds(epoch, first, end, cfg.syncEvery(), end == stepsPerEpoch,
+          cancel::check);
+      if (results == null) {
+        return null;
+      }
+      double elapsedEpoch = (System.nanoTime() - epochStart) / 1e9;
+      int last = first;
+      for (RoundResult r : results) {
+        lossSum += r.lossSum;
+        steps += r.steps;
+        images += r.images;
+        last = Math.min(end, last + cfg.syncEvery());
+        long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
+        double round = Math.max(r.seconds, 1e-9);
+        progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
+            r.images / round, round, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
+            r.averageSeconds, Math.max(0, 1 - r.computeSeconds / round),
+            Math.round(remainingSteps * elapsedEpoch / end)));
+      }
     }
     return new Totals(lossSum, steps, images, (System.nanoTime() - epochStart) / 1e9);
   }

@@ -28,6 +28,8 @@ final class RoundResult implements Serializable {
   /** The slowest replica's time to take in the round's weights, and to hand out its own, in seconds. */
   double loadSeconds;
   double collectSeconds;
+  /** In a ring epoch, the slowest replica's whole round (steps and all-reduce), in seconds; else 0. */
+  double seconds;
   /**
    * The driver's own part of the round, set on the driver after the Spark job: making the round's broadcasts and
    * removing them again, and averaging what came back (decoding, dividing, encoding the update), in seconds.
@@ -94,6 +96,7 @@ final class RoundResult implements Serializable {
     a.computeSeconds = Math.max(a.computeSeconds, b.computeSeconds);
     a.loadSeconds = Math.max(a.loadSeconds, b.loadSeconds);
     a.collectSeconds = Math.max(a.collectSeconds, b.collectSeconds);
+    a.seconds = Math.max(a.seconds, b.seconds);
     return a;
   }
 

@@ -68,71 +68,185 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
 
   /** Runs {@code round} on {@code partition}'s shard; returns its one result (none for an empty shard). */
   Iterator<RoundResult> run(int partition, Iterator<TensorShards.Sample> it, Inputs in, Round round) {
-    Broadcast<PackedFloats> all = in.all();
-    Broadcast<short[]> change = in.change();
-    Broadcast<PackedFloats> changeFloat = in.changeFloat();
     List<TensorShards.Sample> shard = new ArrayList<>();
     it.forEachRemaining(shard::add);
     if (shard.isEmpty()) {
       return Collections.emptyIterator();
     }
-    int side = spec.inputSize();
     int epoch = round.epoch();
-    int[] labels = shard.stream().mapToInt(TensorShards.Sample::label).toArray();
-    int[] order = sampling.epoch(labels, classes, new Random(mix(seed, epoch, partition)));
-    Augmentation aug = new Augmentation(augmentation, maxRotation);
+    int[] order = order(shard, epoch, partition);
     synchronized (ExecutorReplicas.LOCK) {
       long loadStart = System.nanoTime();
-      ExecutorReplicas.Held held = ExecutorReplicas.get(job, partition, spec, threads);
+      ExecutorReplicas.Held held = load(partition, in, round.version());
       Replica replica = held.replica;
-      if (all != null) {
-        held.base = all.value().toArray(); // a copy: the broadcast value is shared within this JVM
+      if (in.all() == null && in.change() != null) {
+        Half.addTo(held.base, in.change().value());
         replica.setParameters(held.base);
-        OptimizerState saved = in.restore() == null ? null : in.restore().value().get(partition);
-        if (saved != null) {
-          replica.setOptimizerState(saved.values().toArray(), saved.steps());
-        }
-      } else if (held.version != round.version()) {
-        throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
-            + ", not " + round.version());
-      } else if (change != null) {
-        Half.addTo(held.base, change.value());
-        replica.setParameters(held.base);
-      } else if (changeFloat != null) {
-        changeFloat.value().addTo(held.base);
+      } else if (in.all() == null && in.changeFloat() != null) {
+        in.changeFloat().value().addTo(held.base);
         replica.setParameters(held.base);
       }
-      double lossSum = 0;
-      long images = 0;
       long computeStart = System.nanoTime();
-      float[] x = new float[batch * patch * patch];
-      for (int step = round.firstStep(); step < round.lastStep(); step++) {
-        Random random = new Random(mix(seed, epoch, partition, step));
-        List<TensorShards.Sample> picked = new ArrayList<>(batch);
-        for (int j = 0; j < batch; j++) {
-          picked.add(shard.get(order[(int) (((long) step * batch + j) % order.length)]));
-        }
-        replica.scaleLearningRate(schedule.factor((long) (epoch - 1) * stepsPerEpoch + step,
-            (long) maxEpochs * stepsPerEpoch));
-        lossSum += replica.step(x, batch(picked, aug, random, x));
-        images += batch;
-      }
+      RoundResult result = steps(replica, shard, order, epoch, partition, round.firstStep(), round.lastStep());
       long computeEnd = System.nanoTime();
-      double compute = (computeEnd - computeStart) / 1e9;
       held.version = round.version() + 1;
-      RoundResult result = new RoundResult(lossSum, round.lastStep() - round.firstStep(), images, compute);
       result.loadSeconds = (computeStart - loadStart) / 1e9;
       try {
         collect(result, held, replica, round);
         if (round.states()) {
-          result.optimizerStates = new HashMap<>(Map.of(partition,
-              new OptimizerState(replica.optimizerSteps(), PackedFloats.of(replica.optimizerState()))));
+          result.optimizerStates = states(partition, replica);
         }
       } finally {
         result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
       }
       return List.of(result).iterator();
     }
+  }
+
+  /**
+   * What a replica's share of a barrier stage asks for: starting from the weights after round {@code version} (or
+   * the broadcast ones), steps {@code firstStep..lastStep-1} of {@code epoch} in rounds of {@code syncEvery}, each
+   * ended by a ring all-reduce of the replicas' changes (fp16 with {@code half}); with {@code epochEnd}, send back
+   * the weights (rank 0) and the optimizer state. {@code token} admits the ring's connections.
+   */
+  record RingRounds(long version, int epoch, int firstStep, int lastStep, int syncEvery, boolean half,
+      boolean epochEnd, byte[] token) implements Serializable {
+    int rounds() {
+      return (lastStep - firstStep + syncEvery - 1) / syncEvery;
+    }
+  }
+
+  /**
+   * What a replica sends back from a ring stage: a result per round; at the epoch's end its optimizer state and
+   * (rank 0) its weights.
+   */
+  static final class RingResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final List<RoundResult> rounds = new ArrayList<>();
+    HashMap<Integer, OptimizerState> optimizerStates;
+    PackedFloats weights;
+    /** Bytes this replica sent to its ring successor. */
+    long bytesSent;
+  }
+
+  /**
+   * The rounds of {@code ring} on {@code partition}'s shard inside a barrier stage: after each round's steps the
+   * replicas average their changes among themselves ({@link RingAllReduce}) and every one adds the same average to
+   * the weights it started the round from, as the driver's exchange does. The replicas take turns at their steps
+   * when they share a JVM ({@link ExecutorReplicas#LOCK}), but exchange at the same time.
+   */
+  Iterator<RingResult> runRing(int partition, Iterator<TensorShards.Sample> it, Inputs in, RingRounds ring,
+      int replicas, String host, java.util.function.Function<String, String[]> allGather) throws java.io.IOException {
+    List<TensorShards.Sample> shard = new ArrayList<>();
+    it.forEachRemaining(shard::add);
+    if (shard.isEmpty()) { // every replica must join the ring, and an empty one would skew the average
+      throw new IllegalStateException("replica " + partition + " has no training images: train on at least "
+          + replicas + " images, or on fewer replicas");
+    }
+    int epoch = ring.epoch();
+    int[] order = order(shard, epoch, partition);
+    RingResult out = new RingResult();
+    ExecutorReplicas.Held held;
+    double loadSeconds;
+    synchronized (ExecutorReplicas.LOCK) {
+      long loadStart = System.nanoTime();
+      held = load(partition, in, ring.version());
+      loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+    }
+    Replica replica = held.replica;
+    try (RingAllReduce allReduce = RingAllReduce.open(partition, replicas, host, ring.token(), allGather)) {
+      for (int first = ring.firstStep(); first < ring.lastStep(); first += ring.syncEvery()) {
+        int last = Math.min(ring.lastStep(), first + ring.syncEvery());
+        long start = System.nanoTime();
+        RoundResult result;
+        float[] change;
+        long computeEnd;
+        synchronized (ExecutorReplicas.LOCK) {
+          org.radlab.core.model.TorchSetup.useThreads(threads);
+          if (first > ring.firstStep()) {
+            replica.setParameters(held.base);
+          }
+          result = steps(replica, shard, order, epoch, partition, first, last);
+          computeEnd = System.nanoTime();
+          change = replica.parameters();
+        }
+        for (int i = 0; i < change.length; i++) {
+          change[i] -= held.base[i];
+        }
+        allReduce.average(change, ring.half());
+        RoundResult.add(held.base, change); // the same bits in every replica
+        result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
+        result.loadSeconds = first == ring.firstStep() ? loadSeconds : 0;
+        result.seconds = (System.nanoTime() - start) / 1e9;
+        out.rounds.add(result);
+      }
+      out.bytesSent = allReduce.bytesSent();
+    }
+    synchronized (ExecutorReplicas.LOCK) {
+      replica.setParameters(held.base);
+      held.version = ring.version() + ring.rounds();
+      if (ring.epochEnd()) {
+        out.optimizerStates = states(partition, replica);
+      }
+    }
+    if (ring.epochEnd() && partition == 0) {
+      out.weights = PackedFloats.of(held.base);
+    }
+    return List.of(out).iterator();
+  }
+
+  /** The order this partition draws its shard in during {@code epoch}. */
+  private int[] order(List<TensorShards.Sample> shard, int epoch, int partition) {
+    int[] labels = shard.stream().mapToInt(TensorShards.Sample::label).toArray();
+    return sampling.epoch(labels, classes, new Random(mix(seed, epoch, partition)));
+  }
+
+  /**
+   * The partition's resident replica, holding the driver's broadcast weights (and a checkpoint's optimizer state)
+   * when the round brings them; else it must hold those after round {@code version}. The caller holds the lock.
+   */
+  private ExecutorReplicas.Held load(int partition, Inputs in, long version) {
+    ExecutorReplicas.Held held = ExecutorReplicas.get(job, partition, spec, threads);
+    Replica replica = held.replica;
+    if (in.all() != null) {
+      held.base = in.all().value().toArray(); // a copy: the broadcast value is shared within this JVM
+      replica.setParameters(held.base);
+      OptimizerState saved = in.restore() == null ? null : in.restore().value().get(partition);
+      if (saved != null) {
+        replica.setOptimizerState(saved.values().toArray(), saved.steps());
+      }
+    } else if (held.version != version) {
+      throw new IllegalStateException(STALE + ": replica " + partition + " holds round " + held.version
+          + ", not " + version);
+    }
+    return held;
+  }
+
+  /** Steps {@code first..last-1} of {@code epoch} on the replica, on batches drawn from the shard in {@code order}. */
+  private RoundResult steps(Replica replica, List<TensorShards.Sample> shard, int[] order, int epoch, int partition,
+      int first, int last) {
+    Augmentation aug = new Augmentation(augmentation, maxRotation);
+    double lossSum = 0;
+    long images = 0;
+    long computeStart = System.nanoTime();
+    float[] x = new float[batch * patch * patch];
+    for (int step = first; step < last; step++) {
+      Random random = new Random(mix(seed, epoch, partition, step));
+      List<TensorShards.Sample> picked = new ArrayList<>(batch);
+      for (int j = 0; j < batch; j++) {
+        picked.add(shard.get(order[(int) (((long) step * batch + j) % order.length)]));
+      }
+      replica.scaleLearningRate(schedule.factor((long) (epoch - 1) * stepsPerEpoch + step,
+          (long) maxEpochs * stepsPerEpoch));
+      lossSum += replica.step(x, batch(picked, aug, random, x));
+      images += batch;
+    }
+    return new RoundResult(lossSum, last - first, images, (System.nanoTime() - computeStart) / 1e9);
+  }
+
+  private static HashMap<Integer, OptimizerState> states(int partition, Replica replica) {
+    return new HashMap<>(Map.of(partition,
+        new OptimizerState(replica.optimizerSteps(), PackedFloats.of(replica.optimizerState()))));
   }
 
   /**

@@ -21,7 +21,7 @@ sealed interface TrainEvent {
 
   /** The run has its data and its replicas, and is about to train. */
   record Start(int trainImages, int trainStudies, int validationImages, int validationStudies, int replicas,
-      int threadsPerReplica) implements TrainEvent {
+      int threadsPerReplica, String exchange) implements TrainEvent {
     @Override
     public String kind() {
       return "start";
@@ -33,13 +33,14 @@ sealed interface TrainEvent {
       line.put("validationImages", validationImages);
       line.put("replicas", replicas);
       line.put("threadsPerReplica", threadsPerReplica);
+      line.put("exchange", exchange);
     }
 
     @Override
     public String human() {
       return String.format("%d training images (%d studies), %d validation images (%d studies); "
-          + "%d replica(s), %d thread(s) each", trainImages, trainStudies, validationImages, validationStudies,
-          replicas, threadsPerReplica);
+          + "%d replica(s), %d thread(s) each%s", trainImages, trainStudies, validationImages, validationStudies,
+          replicas, threadsPerReplica, replicas > 1 ? ", averaged through the " + exchange : "");
     }
   }
 

@@ -72,8 +72,10 @@ final class TrainRun {
         checkInputSize();
         labelsSha = sha256(Path.of(cfg.labels()));
         shape = ClusterShape.of(spark);
+        checkRingSlots();
         progress.write(new TrainEvent.Start(set.train.size(), set.trainStudies(), set.validation.size(),
-            set.validationStudies(), shape.replicas(), shape.threadsPerReplica()));
+            set.validationStudies(), shape.replicas(), shape.threadsPerReplica(),
+            shape.replicas() > 1 ? cfg.exchange().id() : "none"));
 
         var pre = preprocessing;
         shards = TensorShards.load(spark, cfg.dataset(), set.train, shape.replicas(), pre);
@@ -92,7 +94,7 @@ final class TrainRun {
         RoundTask task = RoundTask.of(cfg, spec, shape.threadsPerReplica(), shape.batchPerReplica(cfg.batchSize()),
             EpochLoop.stepsPerEpoch(set.train.size(), cfg.batchSize()));
         WeightExchange exchange = new WeightExchange(spark, shards, task, shape.replicas(),
-            cfg.halfPrecisionUpdates(), progress, global.parameters(),
+            cfg.halfPrecisionUpdates(), cfg.exchange() == TrainConfig.Exchange.RING, progress, global.parameters(),
             saved == null ? null : new HashMap<>(saved.optimizerStates()));
         Validator validator = switch (cfg.task()) {
           case CLASSIFICATION -> new StudyValidation(cfg.classes().size(), cfg.inputSize(), set.validation,
@@ -186,6 +188,19 @@ final class TrainRun {
     if (cfg.inputSize() > preprocessing.side()) {
       throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
           + preprocessing.side() + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
+    }
+  }
+
+  /** A ring exchange runs every replica at once, in a barrier stage: the cluster must have a task slot for each. */
+  private void checkRingSlots() {
+    if (cfg.exchange() != TrainConfig.Exchange.RING || shape.replicas() < 2) {
+      return;
+    }
+    int slots = ClusterShape.slots(spark.sparkContext());
+    if (slots < shape.replicas()) {
+      throw new IllegalArgumentException("exchange ring runs all " + shape.replicas() + " replicas at once, but"
+          + " the cluster can run only " + slots + " tasks at a time; add executors or cores, set fewer replicas ("
+          + ClusterShape.REPLICAS + "), or use exchange driver");
     }
   }
 

@@ -1,11 +1,25 @@
 package org.radlab.train;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.model.Half;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
  * The driver's side of the weight exchange: it keeps the weights the replicas hold, runs each round as one Spark job
@@ -17,14 +31,24 @@ import org.radlab.core.model.Half;
  * round (fp16 with {@code halfPrecisionUpdates}, else fp32); one replica has nothing to average with: it keeps its
  * own weights between rounds and hands them over only at the end of the epoch. The last round of an epoch also brings
  * back each replica's optimizer state, for the checkpoint.
+ *
+ * <p>With the ring exchange ({@link #ringRounds}) the driver steps aside: many rounds run as one barrier stage in
+ * which the replicas average among themselves ({@link RingAllReduce}); the driver sends weights only when the
+ * replicas need them, as above, and takes back the weights and optimizer states at the end of each epoch.
  */
 final class WeightExchange {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Spark setting: rounds in one barrier stage of the ring exchange. */
+  static final String RING_ROUNDS = "spark.radlab.train.ringRoundsPerStage";
   private final JavaSparkContext jsc;
+  private final org.apache.spark.sql.RuntimeConfig conf;
   private final JavaRDD<TensorShards.Sample> shards;
   private final RoundTask task;
   private final String job;
   private final int replicas;
   private final boolean half;
+  /** Whether the replicas average among themselves in a ring, many rounds per barrier stage. */
+  private final boolean ring;
   private final TrainProgress progress;
   /** Rounds run so far; a replica holding the weights after round {@code n} is at version {@code n}. */
   private long version;
@@ -47,9 +71,11 @@ final class WeightExchange {
    * {@code resumeStates} (by partition; null for none) for their optimizer state.
    */
   WeightExchange(SparkSession spark, JavaRDD<TensorShards.Sample> shards, RoundTask task, int replicas,
-      boolean halfPrecisionUpdates, TrainProgress progress, float[] weights,
+      boolean halfPrecisionUpdates, boolean ring, TrainProgress progress, float[] weights,
       Map<Integer, OptimizerState> resumeStates) {
+    this.ring = ring && replicas > 1;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.conf = spark.conf();
     this.shards = shards;
     this.task = task;
     this.job = task.job();
@@ -110,6 +136,180 @@ final class WeightExchange {
     r.averageSeconds = (System.nanoTime() - averageStart) / 1e9;
     r.broadcastSeconds = broadcastNanos / 1e9;
     return r;
+  }
+
+  /**
+   * Runs steps {@code first..last-1} of {@code epoch} in rounds of {@code syncEvery} as one barrier stage in which
+   * the replicas average their changes among themselves in a ring ({@link RingAllReduce}) instead of through the
+   * driver; returns each round's result (over all replicas), or null when {@code cancelled} stopped it. At the
+   * epoch's end ({@code epochEnd}) the driver's weights and the optimizer states become the replicas'. As with
+   * {@link #round}, a stage whose replica lost its state with its executor is run again from the driver's weights.
+   */
+  List<RoundResult> ringRounds(int epoch, int first, int last, int syncEvery, boolean epochEnd,
+      BooleanSupplier cancelled) {
+    broadcastNanos = 0;
+    RoundTask.RingRounds ring = new RoundTask.RingRounds(version, epoch, first, last, syncEvery, half, epochEnd,
+        null);
+    List<RoundTask.RingResult> results;
+    try {
+      results = runRing(ring, send, cancelled);
+    } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
+      if (cancelled.getAsBoolean()) {
+        return null;
+      }
+      if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
+        if (e instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      progress.write(new TrainEvent.ReplicaRestart());
+      try {
+        results = runRing(ring, true, cancelled);
+      } catch (Exception again) {
+        if (cancelled.getAsBoolean()) {
+          return null;
+        }
+        throw again instanceof RuntimeException re ? re : new IllegalStateException(again.getMessage(), again);
+      }
+    }
+    send = false;
+    resumeStates = null;
+    if (results.size() != replicas) {
+      throw new IllegalStateException(results.size() + " of " + replicas + " replicas reported back in epoch "
+          + epoch);
+    }
+    long averageStart = System.nanoTime();
+    List<RoundResult> rounds = new ArrayList<>();
+    HashMap<Integer, OptimizerState> states = new HashMap<>();
+    for (RoundTask.RingResult r : results) {
+      for (int k = 0; k < r.rounds.size(); k++) {
+        if (rounds.size() <= k) {
+          rounds.add(r.rounds.get(k));
+        } else {
+          rounds.set(k, RoundResult.merge(rounds.get(k), r.rounds.get(k)));
+        }
+      }
+      if (r.optimizerStates != null) {
+        states.putAll(r.optimizerStates);
+      }
+      if (r.weights != null) {
+        weights = r.weights.toArray();
+      }
+    }
+    if (epochEnd) {
+      if (states.size() != replicas || weights == null) {
+        throw new IllegalStateException("the replicas' weights and optimizer states did not all come back at the"
+            + " end of epoch " + epoch);
+      }
+      epochStates = states;
+    }
+    update = null;
+    updateFloat = null;
+    version += ring.rounds();
+    if (!rounds.isEmpty()) {
+      rounds.get(0).broadcastSeconds = broadcastNanos / 1e9;
+      rounds.get(0).averageSeconds = (System.nanoTime() - averageStart) / 1e9;
+    }
+    return rounds;
+  }
+
+  /**
+   * Ring rounds as one barrier stage; with {@code sendAll} the replicas first load the driver's weights (and a
+   * resume's optimizer states). A watcher cancels the stage as soon as {@code cancelled} says so.
+   */
+  private List<RoundTask.RingResult> runRing(RoundTask.RingRounds rounds, boolean sendAll, BooleanSupplier cancelled)
+      throws Exception {
+    long broadcastStart = System.nanoTime();
+    Broadcast<PackedFloats> all = sendAll ? jsc.broadcast(PackedFloats.of(weights)) : null;
+    Broadcast<Map<Integer, OptimizerState>> restore =
+        sendAll && resumeStates != null ? jsc.broadcast(resumeStates) : null;
+    byte[] token = new byte[RingAllReduce.TOKEN_BYTES];
+    RANDOM.nextBytes(token);
+    RingStage stage = new RingStage(task, new RoundTask.Inputs(all, null, null, restore),
+        new RoundTask.RingRounds(version, rounds.epoch(), rounds.firstStep(), rounds.lastStep(), rounds.syncEvery(),
+            half, rounds.epochEnd(), token), replicas);
+    broadcastNanos += System.nanoTime() - broadcastStart;
+    String group = "radlab-train-" + job;
+    Thread watcher = new Thread(() -> {
+      try {
+        while (!cancelled.getAsBoolean()) {
+          Thread.sleep(500);
+        }
+        jsc.cancelJobGroup(group);
+      } catch (InterruptedException done) {
+        // the stage ended first
+      }
+    }, "radlab-train-cancel-watch");
+    watcher.setDaemon(true);
+    try {
+      jsc.setJobGroup(group, "epoch " + rounds.epoch() + ", steps " + (rounds.firstStep() + 1) + "-"
+          + rounds.lastStep() + " in a ring", true);
+      watcher.start();
+      ClassTag<RoundTask.RingResult> tag = ClassTag$.MODULE$.apply(RoundTask.RingResult.class);
+      return new JavaRDD<>(shards.rdd().barrier().mapPartitions(stage, false, tag), tag).collect();
+    } finally {
+      watcher.interrupt();
+      long destroyStart = System.nanoTime();
+      for (Broadcast<?> b : new Broadcast<?>[] {all, restore}) {
+        if (b != null) {
+          b.destroy();
+        }
+      }
+      broadcastNanos += System.nanoTime() - destroyStart;
+    }
+  }
+
+  /** A replica's task in a ring stage (a Scala function: the barrier API has no Java form). */
+  private static final class RingStage extends AbstractFunction1<scala.collection.Iterator<TensorShards.Sample>,
+      scala.collection.Iterator<RoundTask.RingResult>> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final RoundTask task;
+    private final RoundTask.Inputs inputs;
+    private final RoundTask.RingRounds epoch;
+    private final int replicas;
+
+    RingStage(RoundTask task, RoundTask.Inputs inputs, RoundTask.RingRounds epoch, int replicas) {
+      this.task = task;
+      this.inputs = inputs;
+      this.epoch = epoch;
+      this.replicas = replicas;
+    }
+
+    @Override
+    public scala.collection.Iterator<RoundTask.RingResult> apply(scala.collection.Iterator<TensorShards.Sample> it) {
+      BarrierTaskContext context = BarrierTaskContext.get();
+      // the address the executor's block manager serves on: the one its peers already reach it at
+      String host = SparkEnv.get().blockManager().blockManagerId().host();
+      try {
+        return CollectionConverters.asScala(task.runRing(context.partitionId(), CollectionConverters.asJava(it),
+            inputs, epoch, replicas, host, context::allGather));
+      } catch (IOException e) {
+        throw new UncheckedIOException("replica " + context.partitionId() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Rounds in one barrier stage of the ring exchange ({@value #RING_ROUNDS}, default 50): enough to pay for the
+   * stage's scheduling many times over, few enough that progress arrives every so often in long epochs.
+   */
+  int ringRoundsPerStage() {
+    String set = conf.get(RING_ROUNDS, "50").trim();
+    try {
+      int n = Integer.parseInt(set);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(RING_ROUNDS + " must be a whole number of at least 1, not '" + set + "'");
+  }
+
+  /** Whether rounds run in ring stages ({@link #ringRounds}): the ring was asked for and there are replicas. */
+  boolean ring() {
+    return ring;
   }
 
   /** The driver's copy of the current weights (not a copy: the next round may change it). */

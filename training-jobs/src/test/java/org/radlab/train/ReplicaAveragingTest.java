@@ -35,21 +35,41 @@ import org.radlab.core.model.Replica;
 class ReplicaAveragingTest {
   private static final int STEPS = 5;
   @TempDir static Path tmp;
+  private static TrainTestData data;
+
+  /** The dataset both exchanges train on, prepared once. */
+  private static synchronized TrainTestData data() throws Exception {
+    if (data == null) {
+      data = TrainTestData.create(tmp.resolve("data"), 24, 12);
+    }
+    return data;
+  }
 
   @Test
   void twoAveragedReplicasEqualOneProcessOnTheCombinedBatch() throws Exception {
-    TrainTestData data = TrainTestData.create(tmp.resolve("data"), 24, 12);
+    averagedReplicasEqualOneProcess("driver");
+  }
+
+  /** The same through the ring: the replicas average among themselves, in barrier stages. */
+  @Test
+  void twoReplicasAveragedInARingEqualOneProcessOnTheCombinedBatch() throws Exception {
+    averagedReplicasEqualOneProcess("ring");
+  }
+
+  private void averagedReplicasEqualOneProcess(String exchange) throws Exception {
+    TrainTestData data = data();
     SparkSession spark = TrainTestData.spark();
     String common = "{\"architecture\":\"lenet5\",\"width\":1.0,\"inputSize\":32,\"optimizer\":\"sgd\","
-        + "\"learningRate\":0.05,\"syncEvery\":1,\"maxEpochs\":" + STEPS + ",\"seed\":3";
+        + "\"learningRate\":0.05,\"syncEvery\":1,\"maxEpochs\":" + STEPS + ",\"seed\":3,\"exchange\":\""
+        + exchange + "\"";
     TrainConfig probe = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
         .with(common + "}");
     TrainingSet set = TrainingSet.build(spark, probe);
     int n = set.train.size(); // four images per study: even, so the two shards are the same size
     assertEquals(0, n % 2);
     // one step per epoch, on every training image
-    TrainConfig cfg = probe.with("{\"batchSize\":" + n + ",\"jobId\":\"averaged\",\"output\":\""
-        + tmp.resolve("models/averaged") + "\"}");
+    TrainConfig cfg = probe.with("{\"batchSize\":" + n + ",\"jobId\":\"averaged-" + exchange
+        + "\",\"output\":\"" + tmp.resolve("models/averaged-" + exchange) + "\"}");
 
     spark.conf().set(ClusterShape.REPLICAS, "2");
     ModelCard card;
@@ -60,6 +80,12 @@ class ReplicaAveragingTest {
     }
     assertEquals("completed", card.status());
     assertEquals(2, card.replicas());
+    List<String> progress = Files.readAllLines(cfg.jobDir().resolve("progress"));
+    JsonNode start = new ObjectMapper().readTree(progress.stream()
+        .filter(l -> l.contains("\"event\":\"start\"")).findFirst().orElseThrow());
+    assertEquals(exchange, start.get("exchange").asText(), "the exchange that ran: " + start);
+    assertEquals(STEPS, progress.stream().filter(l -> l.contains("\"event\":\"step\"")).count(),
+        "a step event a round");
     Path checkpoint = Path.of(cfg.output()).resolve(Checkpoint.DIR);
     JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("state.json").toFile());
     assertEquals(2, state.get("optimizerStates").size(), "two replicas, each with its momentum");
@@ -101,6 +127,67 @@ class ReplicaAveragingTest {
     assertTrue(difference < 1e-5, "two averaged replicas differ from one process by " + difference
         + " (training moved the weights by up to " + moved + ")");
     assertTrue(moved > 1e-2, "training moved the weights by only " + moved);
+  }
+
+  /**
+   * With two replicas in fp32 the ring's average is the driver's to the bit (each chunk's sum is a + b, the driver's
+   * b + a), so the two exchanges must end with the same weights, here with Adam, several rounds an epoch and stages
+   * of two rounds, so that stages end inside epochs and epochs inside stages' reach.
+   */
+  @Test
+  void theRingEndsWithTheDriversWeightsAcrossStagesAndEpochs() throws Exception {
+    TrainTestData data = data();
+    SparkSession spark = TrainTestData.spark();
+    float[][] weights = new float[2][];
+    String[] exchanges = {"driver", "ring"};
+    spark.conf().set(ClusterShape.REPLICAS, "2");
+    spark.conf().set(WeightExchange.RING_ROUNDS, "2");
+    try {
+      for (int i = 0; i < 2; i++) {
+        TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
+            .with("{\"architecture\":\"lenet5\",\"width\":1.0,\"inputSize\":32,\"batchSize\":8,"
+                + "\"maxEpochs\":2,\"seed\":4,\"exchange\":\"" + exchanges[i] + "\",\"jobId\":\"same-"
+                + exchanges[i] + "\",\"output\":\"" + tmp.resolve("models/same-" + exchanges[i]) + "\"}");
+        ModelCard card = TrainJob.run(spark, cfg);
+        assertEquals("completed", card.status());
+        assertTrue(card.trainImages() / 8 >= 5, "several stages an epoch: " + card.trainImages() + " images");
+        assertTrue(Files.readString(cfg.jobDir().resolve("progress")).contains("\"exchange\":\"" + exchanges[i]
+            + "\""), "the " + exchanges[i] + " exchange ran");
+        Path checkpoint = Path.of(cfg.output()).resolve(Checkpoint.DIR);
+        JsonNode state = new ObjectMapper().readTree(checkpoint.resolve("state.json").toFile());
+        assertEquals(2, state.get("optimizerStates").size());
+        try (Replica r = new Replica(new Replica.Spec("lenet5", 1.0, 4, 32, "categorical_cross_entropy", 0.25, 2,
+            "adam", 0.001, 4)); InputStream in = Files.newInputStream(checkpoint.resolve(state.get("weights")
+            .asText()))) {
+          r.load(in);
+          weights[i] = r.parameters();
+        }
+      }
+    } finally {
+      spark.conf().unset(ClusterShape.REPLICAS);
+      spark.conf().unset(WeightExchange.RING_ROUNDS);
+    }
+    assertArrayEquals(weights[0], weights[1], 0f, "the driver's and the ring's weights after two epochs");
+  }
+
+  @Test
+  void aRingWithMoreReplicasThanTaskSlotsIsRefusedBeforeTraining() throws Exception {
+    TrainTestData data = data();
+    TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
+        .with("{\"architecture\":\"lenet5\",\"inputSize\":32,\"maxEpochs\":1,\"exchange\":\"ring\","
+            + "\"jobId\":\"ring-3\",\"output\":\"" + tmp.resolve("models/ring-3") + "\"}");
+    SparkSession spark = TrainTestData.spark(); // local[2]: two task slots
+    spark.conf().set(ClusterShape.REPLICAS, "3");
+    try {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> TrainJob.run(spark, cfg));
+      assertTrue(e.getMessage().contains("all 3 replicas at once") && e.getMessage().contains("only 2 tasks"),
+          e.getMessage());
+    } finally {
+      spark.conf().unset(ClusterShape.REPLICAS);
+    }
+    assertTrue(Files.readString(cfg.jobDir().resolve("progress")).contains("only 2 tasks at a time"),
+        "the refusal is in the job's progress too");
   }
 
   @Test

@@ -71,6 +71,9 @@ import org.radlab.core.task.TaskType;
  * @param halfPrecisionUpdates replicas and driver exchange weight changes in fp16 rather than fp32 (default false:
  *                           on one machine converting costs more than the bytes it saves; across a network it
  *                           halves the traffic)
+ * @param exchange           how replicas average their changes: driver (default: through the driver, a Spark job
+ *                           per round, tree-aggregated and broadcast) or ring (among the executors, a ring all-reduce
+ *                           in barrier stages of many rounds, which need a task slot for every replica at once)
  * @param jobId              names the job folder {@code $RADLAB_HOME/jobs/<jobId>} (default train-TIMESTAMP)
  * @param output             model folder (default {@code $RADLAB_HOME/models/<jobId>})
  */
@@ -105,6 +108,7 @@ public record TrainConfig(
     Double validationFraction,
     Integer syncEvery,
     Boolean halfPrecisionUpdates,
+    Exchange exchange,
     @SetByServer String jobId,
     @SetByServer String output) implements Serializable, JobConfig {
 
@@ -176,6 +180,7 @@ public record TrainConfig(
     syncEvery = or(syncEvery, 1);
     halfPrecisionUpdates = halfPrecisionUpdates != null && halfPrecisionUpdates;
     Bounds.between("syncEvery", syncEvery, 1, 10_000);
+    exchange = or(exchange, Exchange.DRIVER);
     jobId = jobId == null || jobId.isBlank()
         ? "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : jobId;
     require(jobId.matches("[A-Za-z0-9._-]{1,100}"), "jobId may hold letters, digits, '.', '_' and '-' only: " + jobId);
@@ -198,7 +203,7 @@ public record TrainConfig(
   /** A config with the required fields and every default. */
   public static TrainConfig of(String dataset, String labels, List<String> classes) {
     return new TrainConfig(null, dataset, labels, classes, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** This config starting from {@code weights}, at the given width. */
@@ -222,7 +227,7 @@ public record TrainConfig(
     return new TrainConfig(task, dataset, JobConfig.pathOr(p.labels(), labels), classes, inputSize, patchSize,
         trainingStudies, architecture, width, augmentation, maxRotation, sampling, loss, focalAlpha, focalGamma, init,
         weights, earlyStopping, patience, monitor, maxEpochs, batchSize, learningRate, schedule, optimizer, seed,
-        validationFraction, syncEvery, halfPrecisionUpdates, p.jobId() == null ? jobId : p.jobId(),
+        validationFraction, syncEvery, halfPrecisionUpdates, exchange, p.jobId() == null ? jobId : p.jobId(),
         JobConfig.pathOr(p.output(), output));
   }
 
@@ -318,6 +323,25 @@ public record TrainConfig(
     @JsonCreator
     public static Init parse(String name) {
       return Choices.parse(Init.class, name, "init");
+    }
+  }
+
+  /**
+   * How replicas average their changes: through the driver (a Spark job per round, the changes tree-aggregated and
+   * the average broadcast), or in a ring among the executors (a barrier stage of many rounds; docs/scaling.md
+   * compares).
+   */
+  public enum Exchange {
+    DRIVER, RING;
+
+    @JsonValue
+    public String id() {
+      return Choices.id(this);
+    }
+
+    @JsonCreator
+    public static Exchange parse(String name) {
+      return Choices.parse(Exchange.class, name, "exchange");
     }
   }
 
