@@ -66,6 +66,18 @@ SIM_RUNS = [
     (4, 2500, 1, True, 0.312, 1.57),
 ]
 
+# Ring runs (exchange "ring", 250 Mbit/s, batch 16 a round, fp16; bench/scale --exchanges ring, 2026-12-07): (N, K,
+# the slowest replica's compute a round in s (its share times its round), the replica's exchange a round in s, the
+# measured images/s). The replica's own exchange work a round (encoding, adding, decoding about 2 P values on a
+# quarter core) is calibrated on the first run alone, its exchange time minus its bytes on the wire; the other three
+# runs check the model.
+RING_RUNS = [
+    (2, 1, 0.582 * 1.09, 0.477 * 1.09, 11.46),
+    (4, 1, 0.449 * 0.99, 0.599 * 0.99, 11.55),
+    (2, 8, 0.879 * 5.11, 0.151 * 5.11, 14.97),
+    (4, 8, 0.858 * 3.90, 0.209 * 3.90, 15.25),
+]
+
 # ---- For the projections ---------------------------------------------------------------------------------------
 # Published GPU training speeds, NVIDIA DeepLearningExamples, "ResNet50 v1.5 for PyTorch", training performance
 # (pytorch-21.03 NGC container, 224 x 224): A100 80GB 2,470 images/s mixed precision, 938 TF32; V100 16GB 1,200
@@ -182,10 +194,33 @@ def check():
                                                             t / measured))
 
 
+def check_ring():
+    b = 250 * MBIT
+    m = SIM["P"] * 2
+    wire = lambda n: 2 * (n - 1) / n * m / b
+    x_ring = RING_RUNS[0][3] - wire(RING_RUNS[0][0])
+    print("The ring model against the simulated ring runs (250 Mbit/s, fp16, batch 16 a round). An epoch is")
+    print("rounds x (compute + the replica's own exchange work + 2 (N-1)/N M / B) + one stage's fixed cost (the one-node")
+    print("round minus its steps, %.2f s) + the epoch's end (every replica's Adam state and one copy of the weights" % (
+        SIM["t_round_1"]))
+    print("through the driver's link). The replica's own work, %.2f s a round, is calibrated on the first run:" % x_ring)
+    print()
+    print("| N | K | measured images/s | model images/s | model / measured |")
+    print("|---|---|---|---|---|")
+    for n, k, compute, exchanged, ips in RING_RUNS:
+        rounds = math.ceil(SIM["steps_per_epoch"] / k)
+        end = (n * SIM["state_bytes"] + SIM["P"] * 4) / b
+        epoch = rounds * (compute + x_ring + wire(n)) + SIM["t_round_1"] + end
+        model = SIM["steps_per_epoch"] * 16 / epoch
+        print("| %d | %d | %.2f | %.2f | %.2f |" % (n, k, ips, model, model / ips))
+
+
 def main(argv):
     what = argv[1] if len(argv) > 1 else "all"
     if what in ("check", "all"):
         check()
+        print()
+        check_ring()
         print()
     if what in ("project", "all"):
         project()

@@ -92,7 +92,8 @@ scenario('create', async (t) => {
   check(job.config.patience === undefined, 'patience is not sent without early stopping');
   check(job.config.patchSize === undefined, 'no training patch for a classifier');
   check(job.config.weights === undefined, 'no weights are sent for random starting weights');
-  check(job.config.halfPrecisionUpdates === false && job.config.syncEvery === 1, 'cluster options at their defaults');
+  check(job.config.halfPrecisionUpdates === false && job.config.syncEvery === 1 && job.config.exchange === 'driver',
+    'cluster options at their defaults');
 
   // Live progress: at least one point on the loss curve, as the job's progress events say.
   await until(async () => {

@@ -213,6 +213,14 @@ export const OPTIONS = [
     help: 'Halves the network traffic between machines at the cost of converting every value. Worth it across a '
       + 'network, not on a single server.',
   },
+  {
+    key: 'exchange', group: 'advanced', label: 'Average the copies', type: 'select', default: 'driver',
+    choices: [['driver', 'Through the server'], ['ring', 'Among the machines (ring)']],
+    help: 'Through the server, every average is a small Spark job that sends each machine\'s changes to the server '
+      + 'and back. In a ring the machines pass the changes among themselves, so the server\'s network link no longer '
+      + 'limits the cluster: much faster when averaging every step. The ring runs every copy at once, so the cluster '
+      + 'needs a free slot for each, and its machines must reach each other on any port.',
+  },
 ];
 
 /** The epoch-keeping measure of a task: a classifier's kappa, a detector's mAP, a segmenter's Dice. */

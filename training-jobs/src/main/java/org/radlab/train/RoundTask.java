@@ -177,7 +177,7 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
         RoundResult.add(held.base, change); // the same bits in every replica
         result.collectSeconds = (System.nanoTime() - computeEnd) / 1e9;
         result.loadSeconds = first == ring.firstStep() ? loadSeconds : 0;
-        result.seconds = (System.nanoTime() - start) / 1e9;
+        result.seconds = (System.nanoTime() - start) / 1e9 + result.loadSeconds;
         out.rounds.add(result);
       }
       out.bytesSent = allReduce.bytesSent();

@@ -170,6 +170,47 @@ class ReplicaAveragingTest {
     assertArrayEquals(weights[0], weights[1], 0f, "the driver's and the ring's weights after two epochs");
   }
 
+  /**
+   * A cancel request stops a ring run: the driver's watcher cancels the running barrier stage (its replicas may be
+   * in the middle of an all-reduce), and the model folder keeps the last whole epoch.
+   */
+  @Test
+  void aRingRunStopsOnCancel() throws Exception {
+    TrainTestData data = data();
+    TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
+        .with("{\"architecture\":\"lenet5\",\"inputSize\":32,\"batchSize\":2,\"maxEpochs\":50,"
+            + "\"exchange\":\"ring\",\"jobId\":\"ring-cancel\",\"output\":\"" + tmp.resolve("models/ring-cancel")
+            + "\"}");
+    Files.createDirectories(cfg.jobDir());
+    Files.deleteIfExists(cfg.jobDir().resolve("progress"));
+    Path progress = cfg.jobDir().resolve("progress");
+    Thread canceller = new Thread(() -> {
+      try { // after the first whole epoch, while the second epoch's stage runs
+        while (!Files.exists(progress)
+            || Files.readAllLines(progress).stream().noneMatch(l -> l.contains("\"event\":\"epoch\""))) {
+          Thread.sleep(50);
+        }
+        Files.writeString(cfg.jobDir().resolve("cancel"), "");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    SparkSession spark = TrainTestData.spark();
+    spark.conf().set(ClusterShape.REPLICAS, "2");
+    ModelCard card;
+    try {
+      canceller.start();
+      card = TrainJob.run(spark, cfg);
+      canceller.join();
+    } finally {
+      spark.conf().unset(ClusterShape.REPLICAS);
+    }
+    assertEquals("cancelled", card.status());
+    assertTrue(card.curves().size() >= 1 && card.curves().size() < 50, "epochs " + card.curves().size());
+    assertTrue(Files.exists(Path.of(cfg.output()).resolve("weights.params")));
+    assertTrue(Files.readString(progress).contains("\"exchange\":\"ring\""));
+  }
+
   @Test
   void aRingWithMoreReplicasThanTaskSlotsIsRefusedBeforeTraining() throws Exception {
     TrainTestData data = data();

@@ -33,9 +33,10 @@ class RingAllReduceTest {
     final String[] messages;
     final java.util.concurrent.CyclicBarrier barrier;
 
-    Gather(int n, Runnable whenAll) {
+    /** {@code whenAll} sees the addresses before any task does. */
+    Gather(int n, java.util.function.Consumer<String[]> whenAll) {
       messages = new String[n];
-      barrier = new java.util.concurrent.CyclicBarrier(n, whenAll);
+      barrier = new java.util.concurrent.CyclicBarrier(n, () -> whenAll.accept(messages.clone()));
     }
 
     Function<String, String[]> forRank(int rank) {
@@ -51,7 +52,16 @@ class RingAllReduceTest {
     }
   }
 
-  private static float[][] averaged(float[][] vectors, boolean half, Runnable whenGathered) throws Exception {
+  private static float[][] averaged(float[][] vectors, boolean half) throws Exception {
+    return averaged(vectors, half, addresses -> {}, () -> {});
+  }
+
+  /**
+   * Each of {@code vectors} averaged twice by a task of its own in a ring of them all; {@code whenGathered} sees
+   * the tasks' addresses before the tasks do, {@code whileRunning} runs once the tasks are started.
+   */
+  private static float[][] averaged(float[][] vectors, boolean half, java.util.function.Consumer<String[]> whenGathered,
+      Runnable whileRunning) throws Exception {
     int n = vectors.length;
     Gather gather = new Gather(n, whenGathered);
     ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -68,9 +78,10 @@ class RingAllReduceTest {
           return v;
         }));
       }
+      whileRunning.run();
       float[][] out = new float[n][];
       for (int r = 0; r < n; r++) {
-        out[r] = done.get(r).get(60, TimeUnit.SECONDS);
+        out[r] = done.get(r).get(120, TimeUnit.SECONDS);
       }
       return out;
     } finally {
@@ -95,7 +106,7 @@ class RingAllReduceTest {
       for (int length : new int[] {n - 1, 1000, 1003}) {
         float[][] in = random(n, length, 17L * n + length);
         for (boolean half : new boolean[] {false, true}) {
-          float[][] out = averaged(in, half, () -> {});
+          float[][] out = averaged(in, half);
           for (int r = 1; r < n; r++) {
             assertArrayEquals(out[0], out[r], 0f, "task " + r + " of " + n + " differs from task 0");
           }
@@ -134,7 +145,7 @@ class RingAllReduceTest {
   void twoTasksInFp32AddInEitherOrderAlike() throws Exception {
     // with two replicas the ring's sum is a + b in each chunk, which is exactly the driver's a + b then / 2
     float[][] in = random(2, 777, 5);
-    float[][] out = averaged(in, false, () -> {});
+    float[][] out = averaged(in, false);
     for (int i = 0; i < 777; i++) {
       assertEquals((in[0][i] + in[1][i]) / 2f, out[0][i], 0f);
     }
@@ -144,11 +155,9 @@ class RingAllReduceTest {
   void connectionsWithoutTheTokenAreDropped() throws Exception {
     float[][] in = random(3, 500, 9);
     List<Socket> strangers = new ArrayList<>();
-    Gather[] holder = new Gather[1];
-    // as soon as the addresses are known, strangers connect to every task first: one silent, one with a wrong
-    // token, one with the right length of garbage and a plausible rank
-    Runnable attack = () -> {
-      for (String address : holder[0].messages) {
+    // as soon as the addresses are known, strangers connect to every task first: one silent, one with a wrong token
+    java.util.function.Consumer<String[]> attack = addresses -> {
+      for (String address : addresses) {
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         try {
           strangers.add(new Socket("127.0.0.1", port));
@@ -163,45 +172,30 @@ class RingAllReduceTest {
         }
       }
     };
-    int n = 3;
-    Gather gather = new Gather(n, () -> attack.run());
-    holder[0] = gather;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<float[]>> done = new ArrayList<>();
-      for (int r = 0; r < n; r++) {
-        int rank = r;
-        done.add(pool.submit(() -> {
-          float[] v = in[rank].clone();
-          try (RingAllReduce ring = RingAllReduce.open(rank, n, "127.0.0.1", TOKEN, gather.forRank(rank))) {
-            ring.average(v, false);
-          }
-          return v;
-        }));
+    // the silent stranger holds each listener until its handshake times out; closing it moves on sooner
+    Runnable hangUp = () -> {
+      try {
+        Thread.sleep(200);
+        for (Socket s : strangers) {
+          s.close();
+        }
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
       }
-      // the silent stranger holds each listener until its handshake times out; close it to move on sooner
-      Thread.sleep(200);
-      for (Socket s : strangers) {
-        s.close();
-      }
-      float[] first = done.get(0).get(120, TimeUnit.SECONDS);
-      for (int r = 1; r < n; r++) {
-        assertArrayEquals(first, done.get(r).get(120, TimeUnit.SECONDS), 0f);
-      }
-      for (int i = 0; i < 500; i++) {
-        assertEquals((in[0][i] + in[1][i] + in[2][i]) / 3.0, first[i], 1e-9);
-      }
-    } finally {
-      pool.shutdownNow();
-      for (Socket s : strangers) {
-        s.close();
-      }
+    };
+    float[][] out = averaged(in, false, attack, hangUp);
+    assertEquals(6, strangers.size(), "two strangers tried each task");
+    for (int r = 1; r < 3; r++) {
+      assertArrayEquals(out[0], out[r], 0f);
+    }
+    for (int i = 0; i < 500; i++) {
+      assertEquals((in[0][i] + in[1][i] + in[2][i]) / 3.0, out[0][i], 1e-9);
     }
   }
 
   @Test
   void aTaskThatDiesMidRoundFailsItsNeighbourInsteadOfHangingIt() throws Exception {
-    Gather gather = new Gather(2, () -> {});
+    Gather gather = new Gather(2, addresses -> {});
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<?> survivor = pool.submit(() -> {

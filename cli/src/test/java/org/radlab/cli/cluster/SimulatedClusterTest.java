@@ -28,8 +28,9 @@ import picocli.CommandLine;
 /**
  * bench/cluster-sim, as the scaling benchmarks use it: two nodes of a quarter core each, in network namespaces of
  * their own behind shaped links; a prep job whose executors really run inside the nodes (their CPU is counted in
- * the nodes' cgroups, which throttle them, and they bind to the nodes' addresses); the links' byte counters against
- * a known payload; then nothing is left behind, also when the start fails half-way.
+ * the nodes' cgroups, which throttle them, and they bind to the nodes' addresses); a small training whose replicas
+ * average in a ring between the nodes; the links' byte counters against a known payload; then nothing is left
+ * behind, also when the start fails half-way.
  */
 class SimulatedClusterTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -98,6 +99,8 @@ class SimulatedClusterTest {
       assertTrue(stderr.contains("10.213.0." + (10 + n)), "node " + n + "'s executor log: " + stderr);
     }
 
+    trainInARingBetweenTheNodes(input, dataset);
+
     // The links' byte counters, against a known payload: 5 MB from node 1 to a listener in the driver's namespace.
     Map<String, long[]> start = counters();
     Path listening = tmp.resolve("listening");
@@ -129,6 +132,72 @@ class SimulatedClusterTest {
     Run down = sim("down");
     assertEquals(0, down.code(), down.output());
     assertNothingLeft();
+  }
+
+  /**
+   * A small training on the two nodes, the replicas averaging in a ring: each round's change goes from node to node
+   * over their links, not through the driver's. A replica sends its whole fp32 change every round (2 (N-1)/N of it
+   * with N = 2), so each node's link carries at least rounds x 4 x parameters out; the driver's carries only the
+   * start (the initial weights, the tasks), well under half of that. Through the driver it would carry the change to
+   * both nodes every round: twice a node's.
+   */
+  private void trainInARingBetweenTheNodes(Path input, Path dataset) throws Exception {
+    // two classes, alternating over synth's studies, so that both have studies whatever the split
+    List<String> rows = Files.readAllLines(input.resolve("labels.csv"));
+    List<String> header = List.of(rows.get(0).split(","));
+    int study = header.indexOf("StudyInstanceUID");
+    StringBuilder labels = new StringBuilder("StudyInstanceUID,label\n");
+    for (int i = 1; i < rows.size(); i++) {
+      labels.append(rows.get(i).split(",")[study]).append(i % 2 == 0 ? ",A\n" : ",B\n");
+    }
+    Files.writeString(tmp.resolve("ab.csv"), labels);
+    Path snapshot = tmp.resolve("ab-snapshot.csv");
+    Run imported = run(List.of(radlab().toString(), "labels", "import", "--dataset", dataset.toString(), "--csv",
+        tmp.resolve("ab.csv").toString(), "--label-column", "label", "--classes", "A,B", "--out", snapshot.toString()),
+        simEnvironment());
+    assertEquals(0, imported.code(), imported.output());
+    Path model = tmp.resolve("model");
+    Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+    cfg.put("dataset", dataset.toString());
+    cfg.put("labels", snapshot.toString());
+    cfg.put("classes", List.of("A", "B"));
+    cfg.put("architecture", "resnet18");
+    cfg.put("width", 0.125);
+    cfg.put("inputSize", 32);
+    cfg.put("batchSize", 4); // two images per replica: batch norm needs more than one
+    cfg.put("maxEpochs", 6);
+    cfg.put("exchange", "ring");
+    cfg.put("jobId", "sim-ring");
+    cfg.put("output", model.toString());
+    Path config = tmp.resolve("ring.json");
+    new ObjectMapper().writeValue(config.toFile(), cfg);
+    Map<String, long[]> before = counters();
+    Run train = sim("exec", "--", "sh", "-c", "exec \"$0\" submit --master \"$SIM_MASTER\" --executor-memory 700m"
+        + " --conf spark.scheduler.minRegisteredResourcesRatio=1.0 --conf spark.ui.enabled=false"
+        + " --class org.radlab.train.TrainJob -- \"$1\"", radlab().toString(), config.toString());
+    assertEquals(0, train.code(), train.output());
+    Map<String, long[]> after = counters();
+    JsonNode card = new ObjectMapper().readTree(model.resolve("model.json").toFile());
+    assertEquals("completed", card.get("status").asText(), card.toString());
+    assertEquals(2, card.get("replicas").asInt(), "a replica on each node");
+    List<String> progress = Files.readAllLines(tmp.resolve("home/jobs/sim-ring/progress"));
+    assertTrue(progress.stream().anyMatch(l -> l.contains("\"event\":\"start\"") && l.contains("\"exchange\":"
+        + "\"ring\"")), String.join("\n", progress));
+    long rounds = progress.stream().filter(l -> l.contains("\"event\":\"step\"")).count();
+    long parameters = card.get("parameterCount").asLong();
+    long ringBytes = rounds * 4 * parameters;
+    assertTrue(rounds >= 12, rounds + " rounds");
+    long driverOut = after.get("driver")[0] - before.get("driver")[0];
+    System.out.println("ring training: " + rounds + " rounds of " + parameters + " parameters; bytes out: driver "
+        + driverOut + ", n1 " + (after.get("n1")[0] - before.get("n1")[0]) + ", n2 "
+        + (after.get("n2")[0] - before.get("n2")[0]));
+    for (String node : List.of("n1", "n2")) {
+      long out = after.get(node)[0] - before.get(node)[0];
+      assertTrue(out >= ringBytes, node + " sent " + out + " bytes, less than its " + rounds + " rounds' changes ("
+          + ringBytes + ")");
+      assertTrue(driverOut < out / 2, "the driver's link sent " + driverOut + " bytes, node " + node + "'s " + out
+          + ": the rounds went through the driver");
+    }
   }
 
   @Test
