@@ -109,6 +109,11 @@ final class TrainRun {
           status = EpochLoop.CANCELLED;
         } else {
           message = e.getMessage() == null ? e.toString() : e.getMessage();
+          String advice = advice(message);
+          if (advice != null) {
+            message = advice;
+            throw new IllegalArgumentException(advice, e);
+          }
           throw e;
         }
       } finally {
@@ -189,6 +194,17 @@ final class TrainRun {
       throw new IllegalArgumentException("inputSize " + cfg.inputSize() + " is larger than the dataset's tensors ("
           + preprocessing.side() + "); prepare the dataset with --tensor-side " + cfg.inputSize() + " or more");
     }
+  }
+
+  /** A failure the config can fix, said in its terms (null for any other failure). */
+  private String advice(String failure) {
+    if (failure.contains("Expected more than 1 value per channel when training") && shape != null) {
+      return "a batch norm layer saw one value per channel: each replica trains on "
+          + shape.batchPerReplica(cfg.batchSize()) + " image(s) a step (batchSize " + cfg.batchSize() + " over "
+          + shape.replicas() + " replica(s)), and " + cfg.architecture() + " shrinks a " + cfg.inputSize()
+          + " px input to a single pixel; raise batchSize to at least " + 2 * shape.replicas() + " or inputSize";
+    }
+    return null;
   }
 
   /** A ring exchange runs every replica at once, in a barrier stage: the cluster must have a task slot for each. */
