@@ -37,6 +37,13 @@ class ReplicaAveragingTest {
   @TempDir static Path tmp;
   private static TrainTestData data;
 
+  /** A config on the shared data: {@code fields} (JSON members) over the defaults, job and model named {@code job}. */
+  private static TrainConfig config(String job, String fields) throws Exception {
+    TrainTestData data = data();
+    return TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
+        .with("{" + fields + ",\"jobId\":\"" + job + "\",\"output\":\"" + tmp.resolve("models/" + job) + "\"}");
+  }
+
   /**
    * The dataset both exchanges train on, prepared once, with a fixed site secret: the pseudonyms, and so the
    * patients' split and the two shards, are the same in every run. With a fresh random secret each run, about one
@@ -170,10 +177,8 @@ class ReplicaAveragingTest {
     spark.conf().set(WeightExchange.RING_ROUNDS, "2");
     try {
       for (int i = 0; i < 2; i++) {
-        TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
-            .with("{\"architecture\":\"lenet5\",\"width\":1.0,\"inputSize\":32,\"batchSize\":8,"
-                + "\"maxEpochs\":2,\"seed\":4,\"exchange\":\"" + exchanges[i] + "\",\"jobId\":\"same-"
-                + exchanges[i] + "\",\"output\":\"" + tmp.resolve("models/same-" + exchanges[i]) + "\"}");
+        TrainConfig cfg = config("same-" + exchanges[i], "\"architecture\":\"lenet5\",\"width\":1.0,"
+            + "\"inputSize\":32,\"batchSize\":8,\"maxEpochs\":2,\"seed\":4,\"exchange\":\"" + exchanges[i] + "\"");
         ModelCard card = TrainJob.run(spark, cfg);
         assertEquals("completed", card.status());
         assertTrue(card.trainImages() / 8 >= 5, "several stages an epoch: " + card.trainImages() + " images");
@@ -202,11 +207,8 @@ class ReplicaAveragingTest {
    */
   @Test
   void aRingRunStopsOnCancel() throws Exception {
-    TrainTestData data = data();
-    TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
-        .with("{\"architecture\":\"lenet5\",\"inputSize\":32,\"batchSize\":2,\"maxEpochs\":50,"
-            + "\"exchange\":\"ring\",\"jobId\":\"ring-cancel\",\"output\":\"" + tmp.resolve("models/ring-cancel")
-            + "\"}");
+    TrainConfig cfg = config("ring-cancel", "\"architecture\":\"lenet5\",\"inputSize\":32,\"batchSize\":2,"
+        + "\"maxEpochs\":50,\"exchange\":\"ring\"");
     Files.createDirectories(cfg.jobDir());
     Files.deleteIfExists(cfg.jobDir().resolve("progress"));
     Path progress = cfg.jobDir().resolve("progress");
@@ -239,10 +241,8 @@ class ReplicaAveragingTest {
 
   @Test
   void aRingWithMoreReplicasThanTaskSlotsIsRefusedBeforeTraining() throws Exception {
-    TrainTestData data = data();
-    TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
-        .with("{\"architecture\":\"lenet5\",\"inputSize\":32,\"maxEpochs\":1,\"exchange\":\"ring\","
-            + "\"jobId\":\"ring-3\",\"output\":\"" + tmp.resolve("models/ring-3") + "\"}");
+    TrainConfig cfg = config("ring-3", "\"architecture\":\"lenet5\",\"inputSize\":32,\"maxEpochs\":1,"
+        + "\"exchange\":\"ring\"");
     SparkSession spark = TrainTestData.spark(); // local[2]: two task slots
     spark.conf().set(ClusterShape.REPLICAS, "3");
     try {
@@ -259,11 +259,8 @@ class ReplicaAveragingTest {
 
   @Test
   void aBatchOfOneThroughBatchNormFailsWithAdvice() throws Exception {
-    TrainTestData data = data();
-    TrainConfig cfg = TrainConfig.of(data.dataset.toString(), data.labels.toString(), TrainTestData.CLASSES)
-        .with("{\"architecture\":\"resnet18\",\"width\":0.125,\"inputSize\":32,\"batchSize\":1,"
-            + "\"maxEpochs\":1,\"jobId\":\"batch-of-one\",\"output\":\"" + tmp.resolve("models/batch-of-one")
-            + "\"}");
+    TrainConfig cfg = config("batch-of-one", "\"architecture\":\"resnet18\",\"width\":0.125,\"inputSize\":32,"
+        + "\"batchSize\":1,\"maxEpochs\":1");
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> TrainJob.run(TrainTestData.spark(), cfg));
     assertTrue(e.getMessage().contains("batch norm") && e.getMessage().contains("raise batchSize to at least 2"),
