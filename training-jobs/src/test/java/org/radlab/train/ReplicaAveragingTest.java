@@ -169,7 +169,6 @@ class ReplicaAveragingTest {
    */
   @Test
   void theRingEndsWithTheDriversWeightsAcrossStagesAndEpochs() throws Exception {
-    TrainTestData data = data();
     SparkSession spark = TrainTestData.spark();
     float[][] weights = new float[2][];
     String[] exchanges = {"driver", "ring"};
