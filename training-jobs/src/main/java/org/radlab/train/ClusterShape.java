@@ -35,16 +35,7 @@ record ClusterShape(int replicas, int threadsPerReplica) {
   static int replicaCount(SparkSession spark) {
     String set = spark.conf().get(REPLICAS, "");
     if (!set.isBlank()) {
-      int n;
-      try {
-        n = Integer.parseInt(set.trim());
-      } catch (NumberFormatException e) {
-        n = 0;
-      }
-      if (n < 1 || n > 1024) {
-        throw new IllegalArgumentException(REPLICAS + " must be a whole number from 1 to 1024, not '" + set + "'");
-      }
-      return n;
+      return wholeSetting(REPLICAS, set, 1024);
     }
     SparkContext sc = spark.sparkContext();
     if (sc.isLocal()) {
@@ -65,6 +56,20 @@ record ClusterShape(int replicas, int threadsPerReplica) {
       throw new IllegalStateException("no executor registered with the driver within 60 s");
     }
     return executors;
+  }
+
+  /** The Spark setting {@code key}'s {@code value}, a whole number from 1 to {@code max}; else a clear error. */
+  static int wholeSetting(String key, String value, int max) {
+    int n;
+    try {
+      n = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1 || n > max) {
+      throw new IllegalArgumentException(key + " must be a whole number from 1 to " + max + ", not '" + value + "'");
+    }
+    return n;
   }
 
   /**

@@ -94,13 +94,7 @@ final class EpochLoop {
       steps += r.steps;
       images += r.images;
       double seconds = (System.nanoTime() - roundStart) / 1e9;
-      double elapsedEpoch = (System.nanoTime() - epochStart) / 1e9;
-      double perStep = elapsedEpoch / last;
-      long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
-      // syncShare: the rest of the round: weights out, weights back, averaging, scheduling
-      progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
-          r.images / seconds, seconds, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
-          r.averageSeconds, Math.max(0, 1 - r.computeSeconds / seconds), Math.round(remainingSteps * perStep)));
+      step(epoch, last, r, seconds, (System.nanoTime() - epochStart) / 1e9 / last);
     }
     return new Totals(lossSum, steps, images, (System.nanoTime() - epochStart) / 1e9);
   }
@@ -126,22 +120,29 @@ final class EpochLoop {
       if (results == null) {
         return null;
       }
-      double elapsedEpoch = (System.nanoTime() - epochStart) / 1e9;
+      double perStep = (System.nanoTime() - epochStart) / 1e9 / end;
       int last = first;
       for (RoundResult r : results) {
         lossSum += r.lossSum;
         steps += r.steps;
         images += r.images;
         last = Math.min(end, last + cfg.syncEvery());
-        long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
-        double round = Math.max(r.seconds, 1e-9);
-        progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
-            r.images / round, round, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
-            r.averageSeconds, Math.max(0, 1 - r.computeSeconds / round),
-            Math.round(remainingSteps * elapsedEpoch / end)));
+        step(epoch, last, r, Math.max(r.seconds, 1e-9), perStep);
       }
     }
     return new Totals(lossSum, steps, images, (System.nanoTime() - epochStart) / 1e9);
+  }
+
+  /**
+   * Reports round {@code r}, which ended at step {@code last} of {@code epoch} and took {@code seconds}, as a
+   * {@code step} event; the time left is the steps left at {@code perStep} seconds. Its syncShare is the rest of the
+   * round beside the slowest replica's steps: weights out, weights back, averaging, scheduling.
+   */
+  private void step(int epoch, int last, RoundResult r, double seconds, double perStep) {
+    long remainingSteps = (long) (cfg.maxEpochs() - epoch) * stepsPerEpoch + (stepsPerEpoch - last);
+    progress.write(new TrainEvent.Step(epoch, last, stepsPerEpoch, r.lossSum / Math.max(1, r.steps),
+        r.images / seconds, seconds, r.computeSeconds, r.loadSeconds, r.collectSeconds, r.broadcastSeconds,
+        r.averageSeconds, Math.max(0, 1 - r.computeSeconds / seconds), Math.round(remainingSteps * perStep)));
   }
 
   /**

@@ -47,8 +47,6 @@ final class RingAllReduce implements AutoCloseable {
   private final ExecutorService sender;
   private ByteBuffer out = ByteBuffer.allocateDirect(0);
   private ByteBuffer in = ByteBuffer.allocateDirect(0);
-  /** Bytes this task has sent so far. */
-  private long bytesSent;
 
   private RingAllReduce(int rank, int size, ServerSocketChannel listener, SocketChannel next,
       SocketChannel previous) {
@@ -165,11 +163,6 @@ final class RingAllReduce implements AutoCloseable {
     }
   }
 
-  /** Bytes this task has sent so far. */
-  long bytesSent() {
-    return bytesSent;
-  }
-
   /**
    * Sends chunk {@code send} of {@code values} to the successor while receiving chunk {@code receive} from the
    * predecessor, which is added to the values ({@code add}) or replaces them.
@@ -187,7 +180,6 @@ final class RingAllReduce implements AutoCloseable {
       out.position((to - from) * Float.BYTES);
     }
     out.flip();
-    bytesSent += out.remaining();
     Future<?> sent = sender.submit(() -> {
       while (out.hasRemaining()) {
         next.write(out);

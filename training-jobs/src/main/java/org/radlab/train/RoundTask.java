@@ -125,8 +125,6 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
     final List<RoundResult> rounds = new ArrayList<>();
     HashMap<Integer, OptimizerState> optimizerStates;
     PackedFloats weights;
-    /** Bytes this replica sent to its ring successor. */
-    long bytesSent;
   }
 
   /**
@@ -162,7 +160,6 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
         float[] change;
         long computeEnd;
         synchronized (ExecutorReplicas.LOCK) {
-          org.radlab.core.model.TorchSetup.useThreads(threads);
           if (first > ring.firstStep()) {
             replica.setParameters(held.base);
           }
@@ -180,7 +177,6 @@ record RoundTask(String job, Replica.Spec spec, int threads, long seed, Sampling
         result.seconds = (System.nanoTime() - start) / 1e9 + result.loadSeconds;
         out.rounds.add(result);
       }
-      out.bytesSent = allReduce.bytesSent();
     }
     synchronized (ExecutorReplicas.LOCK) {
       replica.setParameters(held.base);

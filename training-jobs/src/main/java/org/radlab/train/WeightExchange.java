@@ -95,19 +95,7 @@ final class WeightExchange {
   RoundResult round(int epoch, int first, int last, boolean epochEnd) {
     boolean collect = replicas > 1 || epochEnd;
     broadcastNanos = 0;
-    RoundResult r;
-    try {
-      r = run(epoch, first, last, send, collect, epochEnd);
-    } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
-      if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
-        if (e instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-      progress.write(new TrainEvent.ReplicaRestart());
-      r = run(epoch, first, last, true, collect, epochEnd);
-    }
+    RoundResult r = restartingStale(sendAll -> run(epoch, first, last, sendAll, collect, epochEnd));
     send = false;
     resumeStates = null;
     if (r == null || r.replicas == 0) {
@@ -148,30 +136,18 @@ final class WeightExchange {
   List<RoundResult> ringRounds(int epoch, int first, int last, int syncEvery, boolean epochEnd,
       BooleanSupplier cancelled) {
     broadcastNanos = 0;
+    byte[] token = new byte[RingAllReduce.TOKEN_BYTES];
+    RANDOM.nextBytes(token);
     RoundTask.RingRounds ring = new RoundTask.RingRounds(version, epoch, first, last, syncEvery, half, epochEnd,
-        null);
+        token);
     List<RoundTask.RingResult> results;
     try {
-      results = runRing(ring, send, cancelled);
-    } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
+      results = restartingStale(sendAll -> runRing(ring, sendAll, cancelled));
+    } catch (RuntimeException e) {
       if (cancelled.getAsBoolean()) {
         return null;
       }
-      if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
-        if (e instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-      progress.write(new TrainEvent.ReplicaRestart());
-      try {
-        results = runRing(ring, true, cancelled);
-      } catch (Exception again) {
-        if (cancelled.getAsBoolean()) {
-          return null;
-        }
-        throw again instanceof RuntimeException re ? re : new IllegalStateException(again.getMessage(), again);
-      }
+      throw e;
     }
     send = false;
     resumeStates = null;
@@ -224,11 +200,7 @@ final class WeightExchange {
     Broadcast<PackedFloats> all = sendAll ? jsc.broadcast(PackedFloats.of(weights)) : null;
     Broadcast<Map<Integer, OptimizerState>> restore =
         sendAll && resumeStates != null ? jsc.broadcast(resumeStates) : null;
-    byte[] token = new byte[RingAllReduce.TOKEN_BYTES];
-    RANDOM.nextBytes(token);
-    RingStage stage = new RingStage(task, new RoundTask.Inputs(all, null, null, restore),
-        new RoundTask.RingRounds(version, rounds.epoch(), rounds.firstStep(), rounds.lastStep(), rounds.syncEvery(),
-            half, rounds.epochEnd(), token), replicas);
+    RingStage stage = new RingStage(task, new RoundTask.Inputs(all, null, null, restore), rounds, replicas);
     broadcastNanos += System.nanoTime() - broadcastStart;
     String group = "radlab-train-" + job;
     Thread watcher = new Thread(() -> {
@@ -258,6 +230,35 @@ final class WeightExchange {
       }
       broadcastNanos += System.nanoTime() - destroyStart;
     }
+  }
+
+  /** One attempt at a round or a ring stage; with {@code sendAll} the replicas first take the driver's weights. */
+  private interface Attempt<T> {
+    T run(boolean sendAll) throws Exception;
+  }
+
+  /**
+   * Runs {@code attempt}, sending the driver's weights when the replicas need them; when a replica no longer holds
+   * the previous round's weights (it lost them with its executor), runs it once more with the driver's weights.
+   */
+  private <T> T restartingStale(Attempt<T> attempt) {
+    try {
+      return attempt.run(send);
+    } catch (Exception e) { // Spark's job failures arrive as SparkException, a checked exception
+      if (!String.valueOf(e.getMessage()).contains(RoundTask.STALE) || send) {
+        throw unchecked(e);
+      }
+      progress.write(new TrainEvent.ReplicaRestart());
+      try {
+        return attempt.run(true);
+      } catch (Exception again) {
+        throw unchecked(again);
+      }
+    }
+  }
+
+  private static RuntimeException unchecked(Exception e) {
+    return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
   }
 
   /** A replica's task in a ring stage (a Scala function: the barrier API has no Java form). */
@@ -291,20 +292,11 @@ final class WeightExchange {
   }
 
   /**
-   * Rounds in one barrier stage of the ring exchange ({@value #RING_ROUNDS}, default 50): enough to pay for the
+   * Rounds in one barrier stage of the ring exchange ({@value #RING_ROUNDS}, default 50, at most 10,000): enough to pay for the
    * stage's scheduling many times over, few enough that progress arrives every so often in long epochs.
    */
   int ringRoundsPerStage() {
-    String set = conf.get(RING_ROUNDS, "50").trim();
-    try {
-      int n = Integer.parseInt(set);
-      if (n >= 1) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(RING_ROUNDS + " must be a whole number of at least 1, not '" + set + "'");
+    return ClusterShape.wholeSetting(RING_ROUNDS, conf.get(RING_ROUNDS, "50"), 10_000);
   }
 
   /** Whether rounds run in ring stages ({@link #ringRounds}): the ring was asked for and there are replicas. */
