@@ -178,8 +178,26 @@ public final class FileConverter implements Serializable {
     return "MG".equalsIgnoreCase(h.modality());
   }
 
+  /**
+   * The file's first {@code max} bytes (all of it when shorter). A local file is read with java.nio: Hadoop's local
+   * file system would also look for a {@code .crc} file beside each one.
+   */
   private byte[] readPrefix(SourceFile source, int max) throws IOException {
     Path path = new Path(source.path());
+    java.net.URI uri = path.toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      try (var in = java.nio.channels.FileChannel.open(java.nio.file.Path.of(uri.getPath()))) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(max, source.length()));
+        while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+          // reads until the buffer is full or the file ends
+        }
+        if (buffer.hasRemaining()) {
+          throw new java.io.EOFException("the file is shorter (" + buffer.position() + " bytes) than when it was "
+              + "listed (" + source.length() + " bytes)");
+        }
+        return buffer.array();
+      }
+    }
     FileSystem fs = path.getFileSystem(hadoop());
     byte[] buffer = new byte[(int) Math.min(max, source.length())];
     try (InputStream in = fs.open(path)) {
@@ -233,7 +251,7 @@ public final class FileConverter implements Serializable {
 
   private Configuration hadoop() {
     if (hadoop == null) {
-      hadoop = new Configuration();
+      hadoop = org.radlab.spark.HadoopPaths.taskConfiguration();
     }
     return hadoop;
   }

@@ -18,8 +18,14 @@ import org.radlab.core.dataset.ImageList;
 import org.radlab.spark.HadoopPaths;
 
 /**
- * Writes the dataset's {@code images.csv} ({@link ImageList}, which owns its columns and reads it). Rewritten whole
- * after each prep run, through a temporary file, so a reader never sees half of it.
+ * Writes the dataset's {@code images.csv} ({@link ImageList}, which owns its columns and reads it), through a
+ * temporary file, so a reader never sees half of it.
+ *
+ * <p>A run merges its own lines, sorted, into the sorted file the earlier runs left, reading only the first fields
+ * of the old lines: the driver's work grows with the run, not with the dataset (but for copying the file's bytes).
+ * That needs the old file to hold exactly the completed runs before this one, which {@code private/runs/catalog.runs}
+ * records after each write; when it does not (a crash between a run's marker and its catalog, a dataset from an
+ * older version, a catalog of older columns), the file is rebuilt from every run's catalog part.
  */
 final class ImageCatalog {
 
@@ -45,11 +51,124 @@ final class ImageCatalog {
   }
 
   /**
-   * Writes the catalog of every completed run; with no images yet, a header-only file. The lines come from the
-   * runs' catalog parts ({@link RunLog#catalogLines}); a dataset prepared before those parts existed is read from
-   * its {@code images} table instead, with Spark.
+   * Brings the catalog up to date after {@code run} completed with the lines {@code added}: merged into the file
+   * when it holds exactly the runs before (and left as it is when the run added none), otherwise rebuilt (see the
+   * class comment).
    */
-  static long write(SparkSession spark, DatasetLayout layout, RunLog runs) throws IOException {
+  static void write(SparkSession spark, DatasetLayout layout, RunLog runs, int run, List<String> added)
+      throws IOException {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Path target = new Path(layout.root() + "/" + ImageList.FILE);
+    Path cover = new Path(new Path(layout.privateRoot(), "runs"), "catalog.runs");
+    FileSystem fs = target.getFileSystem(hadoop);
+    List<Integer> done = runs.completedRuns();
+    List<Integer> before = done.stream().filter(r -> r != run).toList();
+    boolean current = fs.exists(cover) && fs.exists(target) && before.toString().equals(read(fs, cover));
+    if (!current || (!added.isEmpty() && !merge(fs, layout, target, added))) {
+      rebuild(spark, layout, runs);
+    }
+    try (OutputStream out = fs.create(cover, true)) {
+      out.write(done.toString().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Merges {@code added} into the sorted catalog; false, with nothing changed, when the file's header is not today's
+   * (a catalog of older columns is rebuilt, which pads its lines).
+   */
+  private static boolean merge(FileSystem fs, DatasetLayout layout, Path target, List<String> added)
+      throws IOException {
+    String header = String.join(",", ImageList.COLUMNS);
+    List<String[]> keyed = sorted(added);
+    Path partial = partial(layout);
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(target), StandardCharsets.UTF_8),
+        1 << 16);
+        var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(fs.create(partial, true),
+            StandardCharsets.UTF_8), 1 << 16)) {
+      if (!header.equals(in.readLine())) {
+        return false;
+      }
+      out.write(header);
+      out.write('\n');
+      int next = 0;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isEmpty()) {
+          continue;
+        }
+        String[] old = key(line);
+        while (next < keyed.size() && ORDER.compare(keyed.get(next), old) < 0) {
+          out.write(keyed.get(next++)[2]);
+          out.write('\n');
+        }
+        out.write(line);
+        out.write('\n');
+      }
+      for (; next < keyed.size(); next++) {
+        out.write(keyed.get(next)[2]);
+        out.write('\n');
+      }
+    }
+    publish(fs, partial, target);
+    return true;
+  }
+
+  /** By study, then image id; both are plain ASCII ids. */
+  private static final Comparator<String[]> ORDER =
+      Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> k[1]);
+
+  /** A catalog line's {@code [study, image id, line]}; only the fields up to the study are split. */
+  private static String[] key(String line) {
+    int first = line.indexOf(',');
+    int second = first < 0 ? -1 : line.indexOf(',', first + 1);
+    int third = second < 0 ? -1 : line.indexOf(',', second + 1);
+    String head = third < 0 ? line : line.substring(0, third);
+    if (third < 0 || head.indexOf('"') >= 0) {
+      List<String> f = Csv.fields(line);          // quoted ids: not written by prep, but read them right anyway
+      return new String[] {f.get(STUDY), f.get(0), line};
+    }
+    return new String[] {line.substring(second + 1, third), line.substring(0, first), line};
+  }
+
+  private static final int STUDY = ImageList.COLUMNS.indexOf("study_uid");
+
+  /** Keys and sorts lines, padding a line of an earlier run that lacks later columns (they read as null). */
+  private static List<String[]> sorted(List<String> lines) {
+    List<String[]> keyed = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      List<String> f = Csv.fields(line);
+      String padded = line + ",".repeat(Math.max(0, ImageList.COLUMNS.size() - f.size()));
+      keyed.add(new String[] {f.get(STUDY), f.get(0), padded});
+    }
+    keyed.sort(ORDER);
+    return keyed;
+  }
+
+  /** The record's content; null when it cannot be read (then the catalog is rebuilt, which is always right). */
+  private static String read(FileSystem fs, Path file) {
+    try (var in = fs.open(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static Path partial(DatasetLayout layout) {
+    return new Path(layout.root() + "/." + ImageList.FILE + ".tmp");
+  }
+
+  private static void publish(FileSystem fs, Path partial, Path target) throws IOException {
+    fs.delete(target, false);
+    if (!fs.rename(partial, target)) {
+      throw new IOException("cannot move " + partial + " to " + target);
+    }
+  }
+
+  /**
+   * Writes the catalog of every completed run from scratch; with no images yet, a header-only file. The lines come
+   * from the runs' catalog parts ({@link RunLog#catalogLines}); a dataset prepared before those parts existed is
+   * read from its {@code images} table instead, with Spark.
+   */
+  private static void rebuild(SparkSession spark, DatasetLayout layout, RunLog runs) throws IOException {
     List<String> lines = runs.catalogLines();
     if (lines == null) {
       lines = new ArrayList<>();
@@ -64,20 +183,10 @@ final class ImageCatalog {
         }
       }
     }
-    // by study, then image id; both are plain ASCII ids
-    int study = ImageList.COLUMNS.indexOf("study_uid");
-    List<String[]> keyed = new ArrayList<>(lines.size());
-    for (String line : lines) {
-      List<String> f = Csv.fields(line);
-      // a run written before a column was added lacks it at the end: it stays empty (ImageList reads null)
-      String padded = line + ",".repeat(Math.max(0, ImageList.COLUMNS.size() - f.size()));
-      keyed.add(new String[] {f.get(study), f.get(0), padded});
-    }
-    keyed.sort(Comparator.comparing((String[] k) -> k[0]).thenComparing(k -> k[1]));
-
+    List<String[]> keyed = sorted(lines);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path target = new Path(layout.root() + "/" + ImageList.FILE);
-    Path partial = new Path(layout.root() + "/." + ImageList.FILE + ".tmp");
+    Path partial = partial(layout);
     FileSystem fs = target.getFileSystem(hadoop);
     StringBuilder text = new StringBuilder(64 + keyed.size() * 200);
     text.append(String.join(",", ImageList.COLUMNS)).append('\n');
@@ -87,10 +196,6 @@ final class ImageCatalog {
     try (OutputStream out = fs.create(partial, true)) {
       out.write(text.toString().getBytes(StandardCharsets.UTF_8));
     }
-    fs.delete(target, false);
-    if (!fs.rename(partial, target)) {
-      throw new IOException("cannot move " + partial + " to " + target);
-    }
-    return keyed.size();
+    publish(fs, partial, target);
   }
 }

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -22,7 +23,6 @@ import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.jobs.PrepJobConfig;
-import org.radlab.spark.HadoopPaths;
 
 /**
  * DICOM to a de-identified dataset: {@code images.parquet}, {@code tensors}, {@code png/}, optional {@code npy/},
@@ -56,26 +56,34 @@ public final class PrepJob {
     DatasetLayout layout = DatasetLayout.of(config);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     byte[] secret = SiteSecret.loadOrCreate(Path.of(config.secretFile()));
+    PrepPhases phases = new PrepPhases();
     RunLog runs = new RunLog(hadoop, layout);
-    int run = runs.startNewRun();
+    int run = phases.time("runs", runs::startNewRun);
 
-    InputListing listing = InputListing.of(hadoop, config.input());
+    InputListing listing = phases.time("list", () -> InputListing.of(hadoop, config.input()));
     List<SourceFile> all = listing.files();
-    Set<String> seen = seenSources(spark, runs, layout);
+    Set<String> seen = phases.time("known", () -> seenSources(hadoop, runs, layout));
     List<SourceFile> todo = all.stream().filter(f -> !seen.contains(key(f))).toList();
     PrepProgress progress = new PrepProgress(spark.sparkContext(), todo.size(), config.progressFile());
     progress.log("found %d files under %s (%d hidden skipped); %d already in the dataset, %d to convert (run %d)",
         all.size(), config.input(), listing.skippedHidden(), all.size() - todo.size(), todo.size(), run);
 
     Converted added = todo.isEmpty() ? new Converted(new RunTotals(), List.of())
-        : convert(spark, config, secret, todo, layout, progress, run, runs);
-    runs.writeCatalogPart(run, added.catalog());
-    runs.markComplete(run, added.totals());
-    progress.finish();
-    ImageCatalog.write(spark, layout, runs);
-    DatasetSummary summary = PrepSummary.of(runs.totals(), all.size(), listing.skippedHidden(), todo.size(),
-        (System.nanoTime() - started) / 1e9);
+        : convert(spark, config, secret, todo, layout, progress, run, runs, phases);
+    phases.time("catalog", () -> {
+      runs.writeCatalogPart(run, added.catalog());
+      runs.markComplete(run, added.totals());
+      progress.finish();
+      ImageCatalog.write(spark, layout, runs, run, added.catalog());
+      return null;
+    });
+    RunTotals totals = phases.time("summary", runs::totals);
+    long summaryStart = System.nanoTime();
+    // the summary's own write is the only time it cannot report; it is a single small file
+    DatasetSummary summary = PrepSummary.of(totals, all.size(), listing.skippedHidden(), todo.size(),
+        (System.nanoTime() - started) / 1e9, phases.seconds());
     PrepSummary.write(summary, hadoop, layout.summary());
+    progress.log("phases: %s; summary written in %.2f s", phases, (System.nanoTime() - summaryStart) / 1e9);
     return summary;
   }
 
@@ -83,34 +91,36 @@ public final class PrepJob {
   private record Converted(RunTotals totals, List<String> catalog) implements java.io.Serializable {}
 
   private static Converted convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
-      DatasetLayout layout, PrepProgress progress, int run, RunLog runs) throws IOException {
+      DatasetLayout layout, PrepProgress progress, int run, RunLog runs, PrepPhases phases) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int partitions = config.partitions() > 0 ? config.partitions()
-        : Math.max(1, Math.min(todo.size(), Math.max(jsc.defaultParallelism() * 4, todo.size() / 64)));
+    int partitions = config.partitions() > 0 ? config.partitions() : partitions(todo, jsc.defaultParallelism());
     // the site's bounds, read here on the driver from the workspace the job runs for
     FileConverter converter = new FileConverter(config, secret, ImageBounds.load(Workspace.home()));
     JavaRDD<SourceFile> input = jsc.parallelize(todo, partitions);
 
     // First the headers alone (a few KiB per file): duplicates are known before anything is written.
-    List<String[]> ids = input.map(converter::identify).collect();
-    Map<String, String[]> duplicates = duplicates(spark, ids, runs, layout);
+    List<String[]> ids = phases.time("headers", () -> input.map(converter::identify).collect());
+    Map<String, String[]> duplicates = phases.time("duplicates",
+        () -> duplicates(spark.sparkContext().hadoopConfiguration(), ids, runs, layout));
     if (!duplicates.isEmpty()) {
       progress.log("%d file(s) hold an instance already converted; they go to the rejects", duplicates.size());
     }
 
+    // a broadcast, not a captured map: captured, the whole map would travel with every task
+    Broadcast<Map<String, String[]>> duplicateOf = jsc.broadcast(duplicates);
     int tensorSide = config.tensorSide();
     LongAccumulator files = progress.files();
     LongAccumulator images = progress.images();
     LongAccumulator rejected = progress.rejected();
     progress.startTicker();
     // One Spark job: each task converts its files and writes its own part of every table (see RunWriter).
-    List<Converted> parts = input.mapPartitions(it -> {
+    List<Converted> parts = phases.time("convert", () -> input.mapPartitions(it -> {
       TaskContext task = TaskContext.get();
       try (RunWriter out = new RunWriter(layout, run, task.partitionId(), Long.toString(task.taskAttemptId()),
-          tensorSide, new Configuration())) {
+          tensorSide, org.radlab.spark.HadoopPaths.taskConfiguration())) {
         while (it.hasNext()) {
           SourceFile source = it.next();
-          String[] duplicate = duplicates.get(source.path());
+          String[] duplicate = duplicateOf.value().get(source.path());
           List<Row> rows = duplicate != null
               ? List.of(StagingRow.rejected(source, "duplicate_instance", duplicate[0], duplicate[1]))
               : converter.convert(source);
@@ -125,7 +135,7 @@ public final class PrepJob {
         RunTotals committed = out.commit();
         return List.of(new Converted(committed, out.catalog())).iterator();
       }
-    }).collect();
+    }).collect());
     progress.stopTicker();
     progress.log("converted %d files in %.1f s", todo.size(), progress.seconds());
     RunTotals totals = new RunTotals();
@@ -137,6 +147,25 @@ public final class PrepJob {
     return new Converted(totals, catalog);
   }
 
+  /** Bytes a task reads, at least, when its files are small: enough work to outweigh what a task costs anyway. */
+  static final long TASK_BYTES = 32L << 20;
+
+  /**
+   * The tasks of a run: four per core at least (so a slow task does not hold the job up), and otherwise one per
+   * 64 files, or per {@link #TASK_BYTES} when the files are smaller than half a MiB on average. A task costs a few
+   * tens of milliseconds whatever it holds (five table files written and committed, its set-up), as much as
+   * converting 64 small images: 100,000 files of 64 x 64 pixels ran 1.5 times as long in 1,563 tasks as in 200.
+   */
+  static int partitions(List<SourceFile> todo, int cores) {
+    long bytes = 0;
+    for (SourceFile f : todo) {
+      bytes += f.length();
+    }
+    long perTask = Math.max(64, TASK_BYTES / Math.max(1, bytes / Math.max(1, todo.size())));
+    long tasks = Math.max(cores * 4L, (todo.size() + perTask - 1) / perTask);
+    return (int) Math.max(1, Math.min(todo.size(), tasks));
+  }
+
   /**
    * An instance (SOP Instance UID) converted twice, in this run or an earlier one, keeps its first copy: every later
    * file holding it becomes a reject of reason {@code duplicate_instance}, and is never converted, so it cannot
@@ -146,14 +175,11 @@ public final class PrepJob {
    * @param ids {@link FileConverter#identify} of each file to convert
    * @return per duplicate file's path: the reject's detail and the file's transfer syntax
    */
-  private static Map<String, String[]> duplicates(SparkSession spark, List<String[]> ids, RunLog runs,
-      DatasetLayout layout) {
+  private static Map<String, String[]> duplicates(Configuration hadoop, List<String[]> ids, RunLog runs,
+      DatasetLayout layout) throws IOException {
     Map<String, String> owner = new HashMap<>();
-    if (runs.hasCompletedRuns() && HadoopPaths.exists(spark, layout.idMap())) {
-      for (Row r : spark.read().parquet(layout.idMap()).select("orig_sop_uid", "source_path").collectAsList()) {
-        owner.putIfAbsent(r.getString(0), r.getString(1));
-      }
-    }
+    TableFile.read(hadoop, layout.idMap(), runs.completedRuns(), List.of("orig_sop_uid", "source_path"),
+        v -> owner.putIfAbsent((String) v[0], (String) v[1]));
     List<String[]> byPath = new ArrayList<>(ids);
     byPath.sort(Comparator.comparing((String[] id) -> id[0]));
     Map<String, String[]> duplicates = new HashMap<>();
@@ -172,16 +198,12 @@ public final class PrepJob {
     return duplicates;
   }
 
-  /** Whether a Hadoop path exists (false when it cannot be checked). */
-  private static Set<String> seenSources(SparkSession spark, RunLog runs, DatasetLayout layout) {
+  /** The files earlier runs converted or rejected, as {@link #key}s. */
+  private static Set<String> seenSources(Configuration hadoop, RunLog runs, DatasetLayout layout)
+      throws IOException {
     Set<String> seen = new HashSet<>();
-    if (!runs.hasCompletedRuns() || !HadoopPaths.exists(spark, layout.sources())) {
-      return seen;
-    }
-    for (Row r : spark.read().parquet(layout.sources()).select("source_path", "source_length", "source_mtime")
-        .collectAsList()) {
-      seen.add(r.getString(0) + "|" + r.getLong(1) + "|" + r.getLong(2));
-    }
+    TableFile.read(hadoop, layout.sources(), runs.completedRuns(),
+        List.of("source_path", "source_length", "source_mtime"), v -> seen.add(v[0] + "|" + v[1] + "|" + v[2]));
     return seen;
   }
 

@@ -15,7 +15,8 @@ final class PrepSummary {
   private PrepSummary() {}
 
   /** The summary of a dataset whose completed runs add up to {@code totals}. */
-  static DatasetSummary of(RunTotals totals, long listed, long skippedHidden, long processed, double elapsedSeconds) {
+  static DatasetSummary of(RunTotals totals, long listed, long skippedHidden, long processed, double elapsedSeconds,
+      Map<String, Double> phaseSeconds) {
     Double mean = null;
     Double std = null;
     if (totals.images > 0) {
@@ -31,7 +32,7 @@ final class PrepSummary {
     }
     return new DatasetSummary(totals.convertedFiles, totals.images, totals.rejected, syntaxes,
         new TreeMap<>(totals.rejectReasons), mean, std, skippedHidden,
-        new LastRun(listed, processed, Math.round(elapsedSeconds * 10) / 10.0));
+        new LastRun(listed, processed, Math.round(elapsedSeconds * 10) / 10.0, phaseSeconds));
   }
 
   static void write(DatasetSummary summary, Configuration hadoop, String file) throws IOException {

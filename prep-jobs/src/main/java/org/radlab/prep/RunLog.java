@@ -79,8 +79,9 @@ final class RunLog {
     return sum;
   }
 
-  boolean hasCompletedRuns() {
-    return !completed.isEmpty();
+  /** The runs completed so far, in order. */
+  List<Integer> completedRuns() {
+    return List.copyOf(completed);
   }
 
   /**

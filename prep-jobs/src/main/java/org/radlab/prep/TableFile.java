@@ -10,7 +10,20 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.conf.HadoopParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.radlab.core.dataset.DatasetLayout;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -164,6 +177,98 @@ final class TableFile implements Closeable {
       }
     }
     return b.named("spark_schema");
+  }
+
+  /**
+   * Reads columns of a table's completed runs on the calling thread, without Spark: the driver's look-ups before a
+   * run (which files earlier runs converted, which instances they hold) take a fraction of a second this way, where
+   * a Spark SQL query costs seconds to start before it reads anything. Hidden files ({@code _tmp-…}) are skipped, as
+   * Spark's readers skip them.
+   *
+   * @param runs the completed runs; their {@code run=N} folders are read, in run order
+   * @param columns string, int or long columns; {@code row} gets each row's values in this order, null where the
+   *     row has none (the array is reused: copy what you keep)
+   * @return the rows read
+   */
+  static long read(Configuration hadoop, String table, java.util.Collection<Integer> runs, List<String> columns,
+      java.util.function.Consumer<Object[]> row) throws IOException {
+    long rows = 0;
+    Object[] values = new Object[columns.size()];
+    HadoopParquetConfiguration conf = new HadoopParquetConfiguration(hadoop);
+    for (int run : runs) {
+      Path dir = new Path(DatasetLayout.runDir(table, run));
+      FileSystem fs = dir.getFileSystem(hadoop);
+      if (!fs.exists(dir)) {
+        continue;
+      }
+      List<Path> parts = new ArrayList<>();
+      for (FileStatus f : fs.listStatus(dir)) {
+        String name = f.getPath().getName();
+        if (f.isFile() && !InputListing.isHidden(name) && name.endsWith(".parquet")) {
+          parts.add(f.getPath());
+        }
+      }
+      parts.sort(Comparator.naturalOrder());
+      for (Path part : parts) {
+        try (ParquetReader<Group> in = new GroupReader(inputFile(part, hadoop), conf, columns).build()) {
+          for (Group g = in.read(); g != null; g = in.read()) {
+            for (int i = 0; i < values.length; i++) {
+              String c = columns.get(i);
+              values[i] = !g.getType().containsField(c) || g.getFieldRepetitionCount(c) == 0 ? null : switch (
+                  g.getType().getType(c).asPrimitiveType().getPrimitiveTypeName()) {
+                case BINARY -> g.getString(c, 0);
+                case INT32 -> g.getInteger(c, 0);
+                case INT64 -> g.getLong(c, 0);
+                default -> throw new IOException(part + ": column " + c + " is not a string or a number");
+              };
+            }
+            row.accept(values);
+            rows++;
+          }
+        } catch (RuntimeException e) {
+          throw new IOException("cannot read " + part + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Group records of the named columns alone (Parquet reads no other column's pages). */
+  private static final class GroupReader extends ParquetReader.Builder<Group> {
+    private final List<String> columns;
+
+    GroupReader(InputFile file, HadoopParquetConfiguration conf, List<String> columns) {
+      // given the configuration: without it, each reader parses Hadoop's default XML files again (milliseconds)
+      super(file, conf);
+      this.columns = columns;
+    }
+
+    @Override
+    protected ReadSupport<Group> getReadSupport() {
+      return new ReadSupport<>() {
+        @Override
+        public ReadContext init(org.apache.parquet.hadoop.api.InitContext context) {
+          // the file's own types (a table Spark wrote marks every column optional); a column it lacks stays out
+          MessageType file = context.getFileSchema();
+          return new ReadContext(new MessageType(file.getName(),
+              columns.stream().filter(file::containsField).map(file::getType).toList()));
+        }
+
+        @Override
+        public RecordMaterializer<Group> prepareForRead(Configuration conf, java.util.Map<String, String> meta,
+            MessageType fileSchema, ReadContext context) {
+          return new GroupRecordConverter(context.getRequestedSchema());
+        }
+      };
+    }
+  }
+
+  private static InputFile inputFile(Path path, Configuration hadoop) throws IOException {
+    URI uri = path.toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      return new LocalInputFile(java.nio.file.Path.of(uri.getPath()));
+    }
+    return HadoopInputFile.fromPath(path, hadoop);
   }
 
   private static OutputFile outputFile(Path path, Configuration hadoop) throws IOException {

@@ -182,8 +182,30 @@ class PrepJobTest {
       }
       assertEquals(3, n, "one part per run");
     }
+    // (an older version also wrote no record of the runs images.csv holds, which is what makes a run rebuild it)
+    Files.delete(dataset.resolve("private/runs/catalog.runs"));
     PrepJob.run(spark, config(grown, dataset));
     assertEquals(catalog, Files.readAllLines(dataset.resolve("images.csv")));
+
+    // a run killed after its marker but before its catalog: images.csv lacks it, and the record says so, so the
+    // next run rebuilds the file rather than merging into it
+    Files.write(dataset.resolve("images.csv"), catalog.subList(0, 5));
+    Files.deleteIfExists(dataset.resolve(".images.csv.crc"));
+    Files.writeString(dataset.resolve("private/runs/catalog.runs"), "[1, 2, 3]");
+    Files.deleteIfExists(dataset.resolve("private/runs/.catalog.runs.crc"));
+    PrepJob.run(spark, config(grown, dataset));
+    assertEquals(catalog, Files.readAllLines(dataset.resolve("images.csv")));
+  }
+
+  @Test
+  void smallFilesGoManyToATask() {
+    java.util.function.BiFunction<Integer, Long, List<SourceFile>> files = (n, bytes) ->
+        java.util.stream.IntStream.range(0, n).mapToObj(i -> new SourceFile("f" + i, bytes, 0)).toList();
+    // worked by hand: 32 MiB / 13,000 bytes = 2,581 files a task
+    assertEquals(39, PrepJob.partitions(files.apply(100_000, 13_000L), 2), "ceil(100,000 / 2,581)");
+    assertEquals(8, PrepJob.partitions(files.apply(1_000, 13_000L), 2), "four per core at least");
+    assertEquals(16, PrepJob.partitions(files.apply(1_000, 30_000_000L), 2), "64 large files a task");
+    assertEquals(3, PrepJob.partitions(files.apply(3, 13_000L), 2), "never more tasks than files");
   }
 
   @Test

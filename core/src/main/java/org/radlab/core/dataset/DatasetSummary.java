@@ -22,7 +22,8 @@ import java.util.Map;
  * @param tensorStd        standard deviation of all tensor values; training divides by it
  * @param skippedHidden    hidden files and folders (names starting with {@code .} or {@code _}) the latest run's
  *                         listing of the input skipped; they are neither converted nor rejected
- * @param lastRun          the latest run: files listed, files it converted or rejected, elapsed seconds
+ * @param lastRun          the latest run: files listed, files it converted or rejected, elapsed seconds, and
+ *                         where they went ({@link LastRun#phaseSeconds})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DatasetSummary(
@@ -39,8 +40,17 @@ public record DatasetSummary(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record SyntaxCount(String name, long converted, long rejected) {}
 
+  /**
+   * @param phaseSeconds seconds per phase of the run, in the order they ran: {@code runs} (finding completed runs and
+   *     removing unfinished ones), {@code list} (the input listing), {@code known} (reading which files earlier runs
+   *     converted), {@code headers} (the Spark job reading each file's ids), {@code duplicates} (the duplicate
+   *     decision), {@code convert} (the Spark job converting), {@code catalog} (the run's catalog part, its marker
+   *     and {@code images.csv}), {@code summary}; null in summaries written before it existed. All but
+   *     {@code headers} and {@code convert} run on the driver alone.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record LastRun(long filesListed, long filesProcessed, double elapsedSeconds) {}
+  public record LastRun(long filesListed, long filesProcessed, double elapsedSeconds,
+      Map<String, Double> phaseSeconds) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
