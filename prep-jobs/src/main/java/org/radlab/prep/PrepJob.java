@@ -9,6 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -60,16 +64,32 @@ public final class PrepJob {
     RunLog runs = new RunLog(hadoop, layout);
     int run = phases.time("runs", runs::startNewRun);
 
-    InputListing listing = phases.time("list", () -> InputListing.of(hadoop, config.input()));
+    // The instances earlier runs hold are read while the input is listed and its headers are read.
+    ExecutorService readers = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "prep-earlier-runs");
+      t.setDaemon(true);
+      return t;
+    });
+    Converted added;
+    InputListing listing;
+    List<SourceFile> todo;
+    PrepProgress progress;
+    try {
+      Future<Map<String, String>> ownersLater = readers.submit(() -> owners(hadoop, runs, layout));
+      listing = phases.time("list", () -> InputListing.of(hadoop, config.input()));
+      InputListing listed = listing;
+      Set<String> seen = phases.time("known", () -> seenSources(hadoop, runs, layout, listed.files()));
+      todo = listing.files().stream().filter(f -> !seen.contains(key(f))).toList();
+      progress = new PrepProgress(spark.sparkContext(), todo.size(), config.progressFile());
+      progress.log("found %d files under %s (%d hidden skipped); %d already in the dataset, %d to convert (run %d)",
+          listing.files().size(), config.input(), listing.skippedHidden(), listing.files().size() - todo.size(),
+          todo.size(), run);
+      added = todo.isEmpty() ? new Converted(new RunTotals(), List.of())
+          : convert(spark, config, secret, todo, layout, progress, run, ownersLater, phases);
+    } finally {
+      readers.shutdownNow();
+    }
     List<SourceFile> all = listing.files();
-    Set<String> seen = phases.time("known", () -> seenSources(hadoop, runs, layout));
-    List<SourceFile> todo = all.stream().filter(f -> !seen.contains(key(f))).toList();
-    PrepProgress progress = new PrepProgress(spark.sparkContext(), todo.size(), config.progressFile());
-    progress.log("found %d files under %s (%d hidden skipped); %d already in the dataset, %d to convert (run %d)",
-        all.size(), config.input(), listing.skippedHidden(), all.size() - todo.size(), todo.size(), run);
-
-    Converted added = todo.isEmpty() ? new Converted(new RunTotals(), List.of())
-        : convert(spark, config, secret, todo, layout, progress, run, runs, phases);
     phases.time("catalog", () -> {
       runs.writeCatalogPart(run, added.catalog());
       runs.markComplete(run, added.totals());
@@ -91,7 +111,8 @@ public final class PrepJob {
   private record Converted(RunTotals totals, List<String> catalog) implements java.io.Serializable {}
 
   private static Converted convert(SparkSession spark, PrepJobConfig config, byte[] secret, List<SourceFile> todo,
-      DatasetLayout layout, PrepProgress progress, int run, RunLog runs, PrepPhases phases) throws IOException {
+      DatasetLayout layout, PrepProgress progress, int run, Future<Map<String, String>> owners, PrepPhases phases)
+      throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = config.partitions() > 0 ? config.partitions() : partitions(todo, jsc.defaultParallelism());
     // the site's bounds, read here on the driver from the workspace the job runs for
@@ -100,8 +121,7 @@ public final class PrepJob {
 
     // First the headers alone (a few KiB per file): duplicates are known before anything is written.
     List<String[]> ids = phases.time("headers", () -> input.map(converter::identify).collect());
-    Map<String, String[]> duplicates = phases.time("duplicates",
-        () -> duplicates(spark.sparkContext().hadoopConfiguration(), ids, runs, layout));
+    Map<String, String[]> duplicates = phases.time("duplicates", () -> duplicates(ids, await(owners)));
     if (!duplicates.isEmpty()) {
       progress.log("%d file(s) hold an instance already converted; they go to the rejects", duplicates.size());
     }
@@ -173,13 +193,10 @@ public final class PrepJob {
    * path wins within a run.
    *
    * @param ids {@link FileConverter#identify} of each file to convert
+   * @param owner {@link #owners}; taken over and grown
    * @return per duplicate file's path: the reject's detail and the file's transfer syntax
    */
-  private static Map<String, String[]> duplicates(Configuration hadoop, List<String[]> ids, RunLog runs,
-      DatasetLayout layout) throws IOException {
-    Map<String, String> owner = new HashMap<>();
-    TableFile.read(hadoop, layout.idMap(), runs.completedRuns(), List.of("orig_sop_uid", "source_path"),
-        v -> owner.putIfAbsent((String) v[0], (String) v[1]));
+  private static Map<String, String[]> duplicates(List<String[]> ids, Map<String, String> owner) {
     List<String[]> byPath = new ArrayList<>(ids);
     byPath.sort(Comparator.comparing((String[] id) -> id[0]));
     Map<String, String[]> duplicates = new HashMap<>();
@@ -198,12 +215,43 @@ public final class PrepJob {
     return duplicates;
   }
 
-  /** The files earlier runs converted or rejected, as {@link #key}s. */
-  private static Set<String> seenSources(Configuration hadoop, RunLog runs, DatasetLayout layout)
+  /** Per SOP Instance UID that earlier runs converted: the file it came from, the first if several. */
+  private static Map<String, String> owners(Configuration hadoop, RunLog runs, DatasetLayout layout)
       throws IOException {
+    Map<String, String> owner = new HashMap<>();
+    TableFile.read(hadoop, layout.idMap(), runs.completedRuns(), List.of("orig_sop_uid", "source_path"),
+        v -> owner.putIfAbsent((String) v[0], (String) v[1]));
+    return owner;
+  }
+
+  /** A background read's result, with its failure as the run's own. */
+  private static <T> T await(Future<T> later) throws IOException {
+    try {
+      return later.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the earlier runs", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("cannot read the earlier runs: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Which of {@code listed} earlier runs converted or rejected, as {@link #key}s. Only the parts of
+   * {@code private/sources.parquet} whose paths can hold a listed one are read: a folder of new files given as the
+   * input costs little, however large the dataset.
+   */
+  private static Set<String> seenSources(Configuration hadoop, RunLog runs, DatasetLayout layout,
+      List<SourceFile> listed) throws IOException {
+    Set<String> paths = new HashSet<>(listed.size() * 2);
+    listed.forEach(f -> paths.add(f.path()));
     Set<String> seen = new HashSet<>();
     TableFile.read(hadoop, layout.sources(), runs.completedRuns(),
-        List.of("source_path", "source_length", "source_mtime"), v -> seen.add(v[0] + "|" + v[1] + "|" + v[2]));
+        List.of("source_path", "source_length", "source_mtime"), "source_path", paths,
+        v -> seen.add(v[0] + "|" + v[1] + "|" + v[2]));
     return seen;
   }
 

@@ -16,6 +16,8 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.conf.HadoopParquetConfiguration;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
@@ -192,6 +194,26 @@ final class TableFile implements Closeable {
    */
   static long read(Configuration hadoop, String table, java.util.Collection<Integer> runs, List<String> columns,
       java.util.function.Consumer<Object[]> row) throws IOException {
+    return read(hadoop, table, runs, columns, null, null, row);
+  }
+
+  /**
+   * {@link #read(Configuration, String, java.util.Collection, List, java.util.function.Consumer)}, only of the rows
+   * whose string column {@code column} holds one of {@code among}. Parquet skips a row group whose smallest and
+   * largest value leave out every one of them: a run's files hold sorted paths, so asking after a few new files
+   * reads little of a large table.
+   */
+  static long read(Configuration hadoop, String table, java.util.Collection<Integer> runs, List<String> columns,
+      String column, java.util.Set<String> among, java.util.function.Consumer<Object[]> row) throws IOException {
+    FilterCompat.Filter filter = FilterCompat.NOOP;
+    if (column != null) {
+      if (among.isEmpty()) {
+        return 0;
+      }
+      java.util.Set<Binary> wanted = new java.util.HashSet<>(among.size() * 2);
+      among.forEach(v -> wanted.add(Binary.fromString(v)));
+      filter = FilterCompat.get(FilterApi.in(FilterApi.binaryColumn(column), wanted));
+    }
     long rows = 0;
     Object[] values = new Object[columns.size()];
     HadoopParquetConfiguration conf = new HadoopParquetConfiguration(hadoop);
@@ -210,7 +232,8 @@ final class TableFile implements Closeable {
       }
       parts.sort(Comparator.naturalOrder());
       for (Path part : parts) {
-        try (ParquetReader<Group> in = new GroupReader(inputFile(part, hadoop), conf, columns).build()) {
+        try (ParquetReader<Group> in = new GroupReader(inputFile(part, hadoop), conf, columns).withFilter(filter)
+            .build()) {
           for (Group g = in.read(); g != null; g = in.read()) {
             for (int i = 0; i < values.length; i++) {
               String c = columns.get(i);

@@ -64,6 +64,15 @@ class TableFileTest {
     assertTrue(ours.contains("file:/in/run2/b.dcm|9|null|null"), ours.toString());
     assertFalse(Files.exists(tmp.resolve("sources.parquet/run=1/part-00002.parquet")));
 
+    // only the rows of the paths asked after; one asked after is in no run
+    List<String> some = new ArrayList<>();
+    TableFile.read(conf, table, List.of(1, 2), List.of("source_path", "source_mtime"), "source_path",
+        java.util.Set.of("file:/in/p1/f2 ü,\"q\".dcm", "file:/in/run2/a.dcm", "file:/in/zzz.dcm"),
+        v -> some.add(v[0] + "|" + v[1]));
+    assertEquals(List.of("file:/in/p1/f2 ü,\"q\".dcm|1700000000002", "file:/in/run2/a.dcm|8"), some);
+    assertEquals(0, TableFile.read(conf, table, List.of(1, 2), List.of("source_path"), "source_path",
+        java.util.Set.of(), v -> fail("nothing asked after")));
+
     var broken = tmp.resolve("broken.parquet/run=1");
     Files.createDirectories(broken);
     Files.writeString(broken.resolve("part-00000.parquet"), "not parquet");

@@ -42,9 +42,10 @@ public record DatasetSummary(
 
   /**
    * @param phaseSeconds seconds per phase of the run, in the order they ran: {@code runs} (finding completed runs and
-   *     removing unfinished ones), {@code list} (the input listing), {@code known} (reading which files earlier runs
-   *     converted), {@code headers} (the Spark job reading each file's ids), {@code duplicates} (the duplicate
-   *     decision), {@code convert} (the Spark job converting), {@code catalog} (the run's catalog part, its marker
+   *     removing unfinished ones), {@code list} (the input listing), {@code known} (which of the listed files
+   *     earlier runs converted), {@code headers} (the Spark job
+   *     reading each file's ids), {@code duplicates} (the duplicate decision, with the wait for the earlier runs'
+   *     instances, which are read during the listing and the headers), {@code convert} (the Spark job converting), {@code catalog} (the run's catalog part, its marker
    *     and {@code images.csv}), {@code summary}; null in summaries written before it existed. All but
    *     {@code headers} and {@code convert} run on the driver alone.
    */
