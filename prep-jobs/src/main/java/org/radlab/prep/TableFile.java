@@ -18,6 +18,8 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.conf.HadoopParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
+import org.apache.parquet.schema.PrimitiveComparator;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
@@ -210,9 +212,7 @@ final class TableFile implements Closeable {
       if (among.isEmpty()) {
         return 0;
       }
-      java.util.Set<Binary> wanted = new java.util.HashSet<>(among.size() * 2);
-      among.forEach(v -> wanted.add(Binary.fromString(v)));
-      filter = FilterCompat.get(FilterApi.in(FilterApi.binaryColumn(column), wanted));
+      filter = FilterCompat.get(FilterApi.userDefined(FilterApi.binaryColumn(column), new Among(among)));
     }
     long rows = 0;
     Object[] values = new Object[columns.size()];
@@ -254,6 +254,54 @@ final class TableFile implements Closeable {
       }
     }
     return rows;
+  }
+
+  /**
+   * Keeps the rows whose value is one of a set, and lets Parquet drop a row group whose range holds none of them:
+   * one binary search per row group, one hash look-up per row. (Parquet's own {@code in} predicate compares every
+   * value with every row group and row, which took seconds for 10,000 values.)
+   */
+  private static final class Among extends UserDefinedPredicate<Binary> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final java.util.Set<Binary> values = new java.util.HashSet<>();
+    private final Binary[] sorted;
+
+    Among(java.util.Set<String> strings) {
+      strings.forEach(v -> values.add(Binary.fromString(v)));
+      sorted = values.toArray(Binary[]::new);
+      java.util.Arrays.sort(sorted, PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR);
+    }
+
+    @Override
+    public boolean keep(Binary value) {
+      return value != null && values.contains(value);
+    }
+
+    @Override
+    public boolean canDrop(org.apache.parquet.filter2.predicate.Statistics<Binary> range) {
+      if (range.getMin() == null || range.getMax() == null) {
+        return false;
+      }
+      Comparator<Binary> order = range.getComparator() != null ? range.getComparator()
+          : PrimitiveComparator.UNSIGNED_LEXICOGRAPHICAL_BINARY_COMPARATOR;
+      // the first value at or above the range's smallest: none in the range when it is past the largest
+      int lo = 0;
+      int hi = sorted.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (order.compare(sorted[mid], range.getMin()) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo == sorted.length || order.compare(sorted[lo], range.getMax()) > 0;
+    }
+
+    @Override
+    public boolean inverseCanDrop(org.apache.parquet.filter2.predicate.Statistics<Binary> range) {
+      return false;
+    }
   }
 
   /** Group records of the named columns alone (Parquet reads no other column's pages). */
