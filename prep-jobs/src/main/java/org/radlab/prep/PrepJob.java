@@ -246,6 +246,9 @@ public final class PrepJob {
    */
   private static Set<String> seenSources(Configuration hadoop, RunLog runs, DatasetLayout layout,
       List<SourceFile> listed) throws IOException {
+    if (runs.completedRuns().isEmpty()) {
+      return new HashSet<>();
+    }
     Set<String> paths = new HashSet<>(listed.size() * 2);
     listed.forEach(f -> paths.add(f.path()));
     Set<String> seen = new HashSet<>();
