@@ -9,7 +9,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.IOUtils;
 import org.apache.spark.sql.Row;
 import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.deid.BurnedInText;
@@ -25,6 +24,7 @@ import org.radlab.core.dicom.PixelPipeline;
 import org.radlab.core.dicom.PngCodec;
 import org.radlab.core.dicom.RenderOptions;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * Converts one input file, inside a Spark task: read, decode, de-identify, render each frame, write its PNG (and
@@ -184,24 +184,15 @@ public final class FileConverter implements Serializable {
    */
   private byte[] readPrefix(SourceFile source, int max) throws IOException {
     Path path = new Path(source.path());
-    java.net.URI uri = path.toUri();
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      try (var in = java.nio.channels.FileChannel.open(java.nio.file.Path.of(uri.getPath()))) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(max, source.length()));
-        while (buffer.hasRemaining() && in.read(buffer) >= 0) {
-          // reads until the buffer is full or the file ends
-        }
-        if (buffer.hasRemaining()) {
-          throw new java.io.EOFException("the file is shorter (" + buffer.position() + " bytes) than when it was "
-              + "listed (" + source.length() + " bytes)");
-        }
-        return buffer.array();
-      }
-    }
-    FileSystem fs = path.getFileSystem(hadoop());
+    java.nio.file.Path local = HadoopPaths.local(path);
     byte[] buffer = new byte[(int) Math.min(max, source.length())];
-    try (InputStream in = fs.open(path)) {
-      IOUtils.readFully(in, buffer, 0, buffer.length);
+    try (InputStream in = local != null ? java.nio.file.Files.newInputStream(local)
+        : path.getFileSystem(hadoop()).open(path)) {
+      int read = in.readNBytes(buffer, 0, buffer.length);
+      if (read < buffer.length) {
+        throw new java.io.EOFException("the file is shorter (" + read + " bytes) than when it was listed ("
+            + source.length() + " bytes)");
+      }
     }
     return buffer;
   }
@@ -220,9 +211,8 @@ public final class FileConverter implements Serializable {
    */
   private void write(String relative, byte[] content) throws IOException {
     Path path = new Path(config.dataset(), relative);
-    java.net.URI uri = path.toUri();
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      java.nio.file.Path local = java.nio.file.Path.of(uri.getPath());
+    java.nio.file.Path local = HadoopPaths.local(path);
+    if (local != null) {
       java.nio.file.Files.createDirectories(local.getParent());
       java.nio.file.Files.write(local, content);
       return;
@@ -251,7 +241,7 @@ public final class FileConverter implements Serializable {
 
   private Configuration hadoop() {
     if (hadoop == null) {
-      hadoop = org.radlab.spark.HadoopPaths.taskConfiguration();
+      hadoop = HadoopPaths.taskConfiguration();
     }
     return hadoop;
   }

@@ -65,7 +65,7 @@ final class ImageCatalog {
     List<Integer> before = done.stream().filter(r -> r != run).toList();
     boolean current = fs.exists(cover) && fs.exists(target) && before.toString().equals(read(fs, cover));
     if (!current || (!added.isEmpty() && !merge(fs, layout, target, added))) {
-      rebuild(spark, layout, runs);
+      rebuild(spark, layout, runs, fs, target);
     }
     try (OutputStream out = fs.create(cover, true)) {
       out.write(done.toString().getBytes(StandardCharsets.UTF_8));
@@ -168,7 +168,8 @@ final class ImageCatalog {
    * from the runs' catalog parts ({@link RunLog#catalogLines}); a dataset prepared before those parts existed is
    * read from its {@code images} table instead, with Spark.
    */
-  private static void rebuild(SparkSession spark, DatasetLayout layout, RunLog runs) throws IOException {
+  private static void rebuild(SparkSession spark, DatasetLayout layout, RunLog runs, FileSystem fs, Path target)
+      throws IOException {
     List<String> lines = runs.catalogLines();
     if (lines == null) {
       lines = new ArrayList<>();
@@ -184,10 +185,7 @@ final class ImageCatalog {
       }
     }
     List<String[]> keyed = sorted(lines);
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Path target = new Path(layout.root() + "/" + ImageList.FILE);
     Path partial = partial(layout);
-    FileSystem fs = target.getFileSystem(hadoop);
     StringBuilder text = new StringBuilder(64 + keyed.size() * 200);
     text.append(String.join(",", ImageList.COLUMNS)).append('\n');
     for (String[] k : keyed) {

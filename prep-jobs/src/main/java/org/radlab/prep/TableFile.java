@@ -2,41 +2,39 @@ package org.radlab.prep;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.parquet.conf.HadoopParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
-import org.apache.parquet.schema.PrimitiveComparator;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.io.api.RecordMaterializer;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
-import org.radlab.core.dataset.DatasetLayout;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveComparator;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type.Repetition;
 import org.apache.parquet.schema.Types;
@@ -44,6 +42,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.radlab.core.dataset.DatasetLayout;
+import org.radlab.spark.HadoopPaths;
 
 /**
  * One Parquet file of a dataset table, written by a conversion task itself. It goes to a hidden temporary name first
@@ -127,10 +127,10 @@ final class TableFile implements Closeable {
   void commit() throws IOException {
     writer.close();
     committed = true;
-    URI uri = target.toUri();
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      Files.move(java.nio.file.Path.of(temporary.toUri().getPath()), java.nio.file.Path.of(uri.getPath()),
-          StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    java.nio.file.Path local = HadoopPaths.local(target);
+    if (local != null) {
+      Files.move(HadoopPaths.local(temporary), local, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
       return;
     }
     FileSystem fs = target.getFileSystem(hadoop);
@@ -149,9 +149,9 @@ final class TableFile implements Closeable {
     try {
       writer.close();
     } finally {
-      URI uri = temporary.toUri();
-      if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-        Files.deleteIfExists(java.nio.file.Path.of(uri.getPath()));
+      java.nio.file.Path local = HadoopPaths.local(temporary);
+      if (local != null) {
+        Files.deleteIfExists(local);
       } else {
         temporary.getFileSystem(hadoop).delete(temporary, false);
       }
@@ -335,18 +335,14 @@ final class TableFile implements Closeable {
   }
 
   private static InputFile inputFile(Path path, Configuration hadoop) throws IOException {
-    URI uri = path.toUri();
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      return new LocalInputFile(java.nio.file.Path.of(uri.getPath()));
-    }
-    return HadoopInputFile.fromPath(path, hadoop);
+    java.nio.file.Path local = HadoopPaths.local(path);
+    return local != null ? new LocalInputFile(local) : HadoopInputFile.fromPath(path, hadoop);
   }
 
   private static OutputFile outputFile(Path path, Configuration hadoop) throws IOException {
-    URI uri = path.toUri();
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+    java.nio.file.Path local = HadoopPaths.local(path);
+    if (local != null) {
       // Straight to the local disk: Hadoop's local file system would add a .crc file and fork chmod.
-      java.nio.file.Path local = java.nio.file.Path.of(uri.getPath());
       Files.createDirectories(local.getParent());
       return new LocalOutputFile(local);
     }

@@ -30,6 +30,16 @@ public final class HadoopPaths {
     return conf;
   }
 
+  /**
+   * The local file a Hadoop path names ({@code file:} or no scheme), for java.nio, which skips what Hadoop's local
+   * file system adds (a {@code .crc} file beside each file, chmod processes for new folders); null for any other
+   * file system.
+   */
+  public static java.nio.file.Path local(Path path) {
+    java.net.URI uri = path.toUri();
+    return uri.getScheme() == null || "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri.getPath()) : null;
+  }
+
   /** Whether {@code dir} exists; false also when its file system cannot be reached. */
   public static boolean exists(SparkSession spark, String dir) {
     try {
