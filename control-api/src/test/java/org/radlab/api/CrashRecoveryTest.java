@@ -122,12 +122,14 @@ class CrashRecoveryTest {
     Path home = tmp.resolve("home");
     Path log = tmp.resolve("server.log");
     List<Long> pids = new ArrayList<>();
-    ServerProcess first = ServerProcess.start(home, log, "--max-jobs", "2", "--master", "local[1]");
+    ServerProcess first = ServerProcess.start(home, log, "--max-jobs", "2", "--master", "local[1]",
+        "--min-training-labels", String.valueOf(Fixtures.MIN_LABELS));
     try {
       Http http = new Http(first.port);
       String admin = first.firstToken;
       assertNotNull(admin, "the first start writes the admin token to its file");
-      long dataset = Fixtures.dataset(http, admin, "crash", Fixtures.synth(tmp.resolve("dicom"), 100, 3));
+      long dataset = Fixtures.dataset(http, admin, "crash",
+          Fixtures.synth(tmp.resolve("dicom"), Fixtures.MIN_LABELS, 3));
       List<String> studies = Fixtures.studies(http, admin, dataset);
       Map<String, String> reference = new LinkedHashMap<>();
       for (int i = 0; i < studies.size(); i++) {
@@ -136,8 +138,8 @@ class CrashRecoveryTest {
       http.post("/api/datasets/" + dataset + "/reference-labels?useCaseId=1", admin, Map.of("labels", reference))
           .expect(200);
       String reader = Fixtures.participant(http, admin, "reader");
-      for (int i = 0; i < 30; i++) {
-        http.post("/api/annotate/1/" + dataset + "/studies/" + studies.get(i), reader, Map.of("code", "B"))
+      for (String study : studies) {
+        http.post("/api/annotate/1/" + dataset + "/studies/" + study, reader, Map.of("code", "B"))
             .expect(201);
       }
       Map<String, Object> longTrain = Map.of("kind", "train", "datasetId", dataset, "useCaseId", 1, "labels",
@@ -163,7 +165,8 @@ class CrashRecoveryTest {
       victimTree.forEach(p -> ProcessTrees.kill9(p, Duration.ofSeconds(30)));
       assertTrue(ProcessHandle.of(pids.get(0)).map(ProcessHandle::isAlive).orElse(false), "the survivor runs on");
 
-      try (ServerProcess second = ServerProcess.start(home, log, "--max-jobs", "2", "--master", "local[1]")) {
+      try (ServerProcess second = ServerProcess.start(home, log, "--max-jobs", "2", "--master", "local[1]",
+          "--min-training-labels", String.valueOf(Fixtures.MIN_LABELS))) {
         Http again = new Http(second.port);
         assertEquals(null, second.firstToken, "no new admin on a restart");
         for (JsonNode job : again.get("/api/jobs?limit=1000", admin).expect(200).json()) {
@@ -186,7 +189,8 @@ class CrashRecoveryTest {
             .path("status").asText());
         assertTrue(ProcessTrees.awaitExit(ProcessHandle.of(pids.get(0)).orElseThrow(), Duration.ofSeconds(90)),
             "cancelling an adopted job stops its process");
-        assertEquals(30, again.get("/api/annotations?useCaseId=1", reader).json().path("total").asInt(),
+        assertEquals(Fixtures.MIN_LABELS, again.get("/api/annotations?useCaseId=1", reader).json().path("total")
+            .asInt(),
             "every accepted annotation survived");
       }
       assertTrue(java.nio.file.Files.readString(log).contains("RadLab control API stopped"),

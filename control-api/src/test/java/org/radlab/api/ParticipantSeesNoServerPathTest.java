@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * deployment walks every GET endpoint the API lists (GET /api), with real ids, every job's log, progress and every
  * artifact: no answer holds the workspace's path or any other absolute path of the server. An admin walking the same
  * endpoints does see them, which shows the check can find a path where there is one. The same fixture (a prepared
- * dataset with 100 labelled studies and a model) serves two more attacks on job submission: pretrained weights as a
- * probe of the server's files, and training and evaluation sizes out of range.
+ * dataset whose studies are all labelled, as many as the test servers need to train, and a model) serves two more
+ * attacks on job submission: pretrained weights as a probe of the server's files, and training and evaluation sizes
+ * out of range.
  */
 class ParticipantSeesNoServerPathTest {
   /** An absolute path with at least two parts, standing on its own (not an API path, not the tail of a URL). */
@@ -46,7 +47,7 @@ class ParticipantSeesNoServerPathTest {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    dataset = Fixtures.dataset(http, admin, "walk", Fixtures.synth(tmp.resolve("dicom"), 100, 41));
+    dataset = Fixtures.dataset(http, admin, "walk", Fixtures.synth(tmp.resolve("dicom"), Fixtures.MIN_LABELS, 41));
     alice = Fixtures.participant(http, admin, "alice");
     List<String> studies = Fixtures.studies(http, alice, dataset);
     List<String> codes = List.of("A", "B", "C", "D");

@@ -71,10 +71,10 @@ class PublishGuardTest {
     api = Fixtures.server(tmp.resolve("home"));
     http = new Http(api.port());
     admin = api.firstAdminToken().orElseThrow();
-    long dataset = Fixtures.dataset(http, admin, "guard", Fixtures.synth(tmp.resolve("dicom"), 104, 5));
+    long dataset = Fixtures.dataset(http, admin, "guard", Fixtures.synth(tmp.resolve("dicom"), Fixtures.MIN_LABELS, 5));
     owner = Fixtures.participant(http, admin, "owner");
     List<String> studies = Fixtures.studies(http, admin, dataset);
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < studies.size(); i++) {
       http.post("/api/annotate/1/" + dataset + "/studies/" + studies.get(i), owner,
           Map.of("code", List.of("A", "B", "C", "D").get(i % 4))).expect(201);
     }
