@@ -8,6 +8,7 @@ import org.radlab.eval.EvaluateCommand;
 import org.radlab.eval.MetricsCommand;
 import org.radlab.prep.LabelsCommand;
 import org.radlab.prep.PrepCommand;
+import org.radlab.prep.pacs.PullCommand;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.train.TrainCommand;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 /** The {@code radlab} command line: one picocli command whose subcommands come from every job module. */
 @Command(name = "radlab", mixinStandardHelpOptions = true, version = "RadLab 0.1.0",
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
-    subcommands = {DemoCommand.class, SynthCommand.class, PrepCommand.class, LabelsCommand.class,
+    subcommands = {DemoCommand.class, SynthCommand.class, PullCommand.class, PrepCommand.class, LabelsCommand.class,
         TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, ServeCommand.class, ClusterCommand.class,
         SubmitCommand.class, NotebookCommand.class,
         CommandLine.HelpCommand.class},

@@ -68,6 +68,7 @@ class BootstrapPackagesTest {
     COMMANDS.put("bash", "bin/*, bench/*, cluster-config/gpu-discovery.sh");
     COMMANDS.put("ip", "bench/cluster-sim (network namespaces, links), SimulatedClusterTest");
     COMMANDS.put("tc", "bench/cluster-sim (each node's bandwidth), SimulatedClusterTest");
+    COMMANDS.put("Orthanc", "bench/pacs-sim (the PACS of PullTest and bench/pull)");
     for (String c : List.of("nsenter", "nproc", "seq", "paste", "id")) {
       COMMANDS.putIfAbsent(c, "bench/cluster-sim");
     }

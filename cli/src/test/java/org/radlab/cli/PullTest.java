@@ -1,0 +1,378 @@
+package org.radlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.radlab.core.launch.JavaCommand;
+import org.radlab.core.launch.SparkClasspath;
+import org.radlab.core.launch.SparkJvmFlags;
+import org.radlab.prep.synth.SynthCommand;
+import picocli.CommandLine;
+
+/**
+ * {@code radlab pull} against a real PACS: Debian's Orthanc with its DICOMweb plugin, started by bench/pacs-sim in a
+ * network namespace of its own (Orthanc listens on every interface, so it gets one that has only a loopback), and
+ * the pull run inside that namespace as a child process, as a user runs it. What the PACS holds is known here from
+ * the files loaded into it: their bytes (SHA-256) and their headers as dcmtk's dcmdump reads them.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PullTest {
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path SIM = ROOT.resolve("bench/pacs-sim");
+  private static final String NAME = "rpacst" + (ProcessHandle.current().pid() % 10000);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path tmp;
+  static Path sources;
+  static String password;
+
+  @BeforeAll
+  static void up() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort(); // a free number here; the namespace has its own ports, so any number would do
+    }
+    Run up = sim("up", "--http-port", String.valueOf(port), "--dicom-port", String.valueOf(port + 1));
+    assertEquals(0, up.code(), up.output());
+    sources = tmp.resolve("pacs-sim/pacs.json");
+    password = Files.readString(tmp.resolve("pacs-sim/password")).strip();
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", tmp.resolve("mg").toString(), "--studies",
+        "3", "--seed", "31", "--rows", "96", "--columns", "80"));
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", tmp.resolve("ct").toString(), "--modality",
+        "CT", "--studies", "1", "--slices", "8", "--rows", "64", "--seed", "32"));
+    Run load = sim("load", tmp.resolve("mg").toString(), tmp.resolve("ct").toString());
+    assertEquals(0, load.code(), load.output());
+    assertTrue(load.output().contains("stored=" + (dicomFiles(tmp.resolve("mg")).size()
+        + dicomFiles(tmp.resolve("ct")).size())), load.output());
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    sim("down");
+    assertFalse(run(List.of("ip", "netns", "list"), Map.of()).output().contains(NAME), "the namespace is gone");
+  }
+
+  @Test
+  @Order(1)
+  void pullsTheMatchingStudiesByteForByteThenOnlyWhatIsNew() throws Exception {
+    Path out = tmp.resolve("pulled");
+    Run mg = pull("--out", out.toString(), "--modality", "MG");
+    assertEquals(0, mg.code(), mg.output());
+    JsonNode summary = summary(mg);
+    assertEquals(3, summary.path("matched").asInt(), mg.output());
+    assertEquals(3, summary.path("pulled").asInt());
+    assertEquals(12, summary.path("instances").asInt());
+    assertEquals(hashes(dicomFiles(tmp.resolve("mg"))), hashes(dicomFiles(out)), "the mammograms, as stored");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)),
+        "identifiable DICOM: the folder is its owner's only");
+    assertFalse(mg.output().contains(password), "the password is never printed");
+    // each study in a folder named by its StudyInstanceUID, each file by its SOPInstanceUID (as dcmdump reads them)
+    for (Path f : dicomFiles(out)) {
+      Map<String, String> h = dcmdump(f, "StudyInstanceUID", "SOPInstanceUID");
+      assertEquals(out.resolve(h.get("StudyInstanceUID")).resolve(h.get("SOPInstanceUID") + ".dcm"), f);
+    }
+
+    Map<Path, FileTime> before = times(out);
+    Run all = pull("--out", out.toString());
+    assertEquals(0, all.code(), all.output());
+    assertEquals(3, summary(all).path("alreadyPulled").asInt(), all.output());
+    assertEquals(1, summary(all).path("pulled").asInt(), "the CT series only");
+    assertEquals(dicomFiles(tmp.resolve("ct")).size(), summary(all).path("instances").asInt());
+    assertEquals(before, times(out).entrySet().stream().filter(e -> before.containsKey(e.getKey()))
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+        "nothing pulled before was written again");
+
+    // A study that grew on the PACS (one more instance, made with dcmtk): only the new instance comes.
+    Path grown = dicomFiles(tmp.resolve("mg")).get(0);
+    Path extra = tmp.resolve("extra/extra.dcm");
+    Files.createDirectories(extra.getParent());
+    Files.copy(grown, extra);
+    Run modify = run(List.of("dcmodify", "-nb", "-m", "(0008,0018)=1.2.826.0.1.3680043.10.999.1", extra.toString()),
+        Map.of());
+    assertEquals(0, modify.code(), modify.output());
+    assertEquals(0, sim("load", extra.getParent().toString()).code());
+    Run again = pull("--out", out.toString(), "--modality", "MG");
+    assertEquals(0, again.code(), again.output());
+    assertEquals(1, summary(again).path("pulled").asInt(), again.output());
+    assertEquals(1, summary(again).path("instances").asInt());
+    assertEquals(4, summary(again).path("instancesAlreadyThere").asInt());
+    String study = dcmdump(grown, "StudyInstanceUID").get("StudyInstanceUID");
+    assertTrue(Files.isRegularFile(out.resolve(study).resolve("1.2.826.0.1.3680043.10.999.1.dcm")));
+
+    // Prep reads the folder as usual: every instance an image, none rejected, the pull's own state skipped.
+    Path dataset = tmp.resolve("dataset");
+    Run prep = radlab(List.of("prep", "--input", out.toString(), "--dataset", dataset.toString()),
+        Map.of("RADLAB_HOME", tmp.resolve("home").toString()));
+    assertEquals(0, prep.code(), prep.output());
+    JsonNode prepared = JSON.readTree(dataset.resolve("summary.json").toFile());
+    assertEquals(dicomFiles(tmp.resolve("mg")).size() + dicomFiles(tmp.resolve("ct")).size() + 1,
+        prepared.path("images").asInt(), prepared.toString());
+    assertEquals(0, prepared.path("rejected").asInt(), prepared.toString());
+    assertTrue(prepared.path("skippedHidden").asInt() > 0, "the pull's record is a hidden file: " + prepared);
+  }
+
+  @Test
+  @Order(2)
+  void datesAndListsSelectWhatTheHeadersSay() throws Exception {
+    List<Path> mg = dicomFiles(tmp.resolve("mg"));
+    Map<String, String> dates = new TreeMap<>(); // study -> date, from dcmdump
+    for (Path f : mg) {
+      Map<String, String> h = dcmdump(f, "StudyInstanceUID", "StudyDate");
+      dates.put(h.get("StudyInstanceUID"), h.get("StudyDate"));
+    }
+    String day = dates.values().iterator().next();
+    long sameDay = dates.values().stream().filter(day::equals).count();
+    String iso = day.substring(0, 4) + "-" + day.substring(4, 6) + "-" + day.substring(6);
+    Path nowhere = tmp.resolve("dry");
+    Run dry = pull("--out", nowhere.toString(), "--from", iso, "--to", iso, "--modality", "MG", "--dry-run");
+    assertEquals(0, dry.code(), dry.output());
+    assertEquals(sameDay, summary(dry).path("matched").asLong(), dry.output());
+    assertFalse(Files.exists(nowhere), "a dry run writes nothing");
+
+    List<String> studies = new ArrayList<>(dates.keySet());
+    Path csv = tmp.resolve("list.csv");
+    Files.writeString(csv, "study_uid\n" + studies.get(0) + "\n" + studies.get(1) + "\n1.2.3.4.5.6.7\n");
+    Path listed = tmp.resolve("listed");
+    Run list = pull("--out", listed.toString(), "--studies", csv.toString());
+    assertEquals(0, list.code(), list.output());
+    assertEquals(2, summary(list).path("pulled").asInt(), list.output());
+    assertEquals("[\"1.2.3.4.5.6.7\"]", summary(list).path("notFound").toString());
+    try (Stream<Path> dirs = Files.list(listed)) {
+      assertEquals(new TreeSet<>(studies.subList(0, 2)), dirs.map(d -> d.getFileName().toString())
+          .filter(n -> !n.startsWith(".")).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+    }
+    Run bad = pull("--out", listed.toString(), "--from", "2024-13-01");
+    assertEquals(2, bad.code(), bad.output());
+    assertTrue(bad.output().contains("--from must be a date as YYYY-MM-DD"), bad.output());
+  }
+
+  @Test
+  @Order(3)
+  void refusedCredentialsAnUnreachablePacsAndAnOpenSourcesFileFailClearlyAndWriteNothing() throws Exception {
+    JsonNode source = JSON.readTree(sources.toFile()).path("sources").path("pacs-sim");
+    Path out = tmp.resolve("never");
+
+    Path wrong = privateFile("wrong.json", source.path("url").asText(), "radlab", "not-" + password);
+    Run refused = pull("--sources", wrong.toString(), "--out", out.toString());
+    assertEquals(2, refused.code(), refused.output());
+    assertTrue(refused.output().contains("refused the credentials of user 'radlab'")
+        && refused.output().contains("HTTP 401"), refused.output());
+    assertFalse(refused.output().contains(password), "no password is printed, right or wrong");
+
+    Path closed = privateFile("closed.json", "http://127.0.0.1:9/dicom-web", "radlab", password);
+    Run unreachable = pull("--sources", closed.toString(), "--out", out.toString());
+    assertEquals(2, unreachable.code(), unreachable.output());
+    assertTrue(unreachable.output().contains("cannot reach PACS source 'pacs-sim' (http://127.0.0.1:9/dicom-web"),
+        unreachable.output());
+
+    Path open = privateFile("open.json", source.path("url").asText(), "radlab", password);
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+    Run exposed = pull("--sources", open.toString(), "--out", out.toString());
+    assertEquals(2, exposed.code(), exposed.output());
+    assertTrue(exposed.output().contains("chmod 600"), exposed.output());
+    assertFalse(Files.exists(out), "nothing written by a pull that could not start");
+  }
+
+  /**
+   * A hostile or broken DICOMweb server (a real HTTP server here, on 127.0.0.1): a study "UID" that climbs out of the
+   * folder, and a study whose parts are not DICOM. Nothing is written outside the folder, the first is a failure
+   * with its reason, and the second's parts are kept under names of their own for prep to reject.
+   */
+  @Test
+  @Order(4)
+  void aHostilePacsWritesNothingOutsideTheFolder() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    String boundary = "b0undary";
+    server.createContext("/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      byte[] body;
+      if (path.equals("/dicom-web/studies")) {
+        body = ("[{\"0020000D\": {\"vr\": \"UI\", \"Value\": [\"../../escaped\"]}},"
+            + " {\"0020000D\": {\"vr\": \"UI\", \"Value\": [\"1.2.3.9\"]},"
+            + " \"00201208\": {\"vr\": \"IS\", \"Value\": [2]}}]").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/dicom+json");
+      } else if (path.equals("/dicom-web/studies/1.2.3.9")) {
+        body = ("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\nnot dicom at all\r\n--" + boundary
+            + "\r\nContent-Type: application/dicom\r\n\r\n../../../etc/passwd\r\n--" + boundary + "--\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "multipart/related; type=\"application/dicom\"; boundary="
+            + boundary);
+      } else {
+        body = new byte[0];
+        exchange.sendResponseHeaders(404, -1);
+        exchange.close();
+        return;
+      }
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      Path file = privateFile("hostile.json", "http://127.0.0.1:" + server.getAddress().getPort() + "/dicom-web",
+          null, null);
+      Path base = tmp.resolve("hostile");
+      Path out = base.resolve("a/b/pulled");
+      Run r = radlab(List.of("pull", "--sources", file.toString(), "--out", out.toString()), Map.of());
+      assertEquals(1, r.code(), r.output());
+      JsonNode failed = summary(r).path("failed");
+      assertEquals(1, failed.size(), r.output());
+      assertEquals("../../escaped", failed.get(0).path("studyUid").asText());
+      assertTrue(failed.get(0).path("reason").asText().contains("not a DICOM UID"), r.output());
+      try (Stream<Path> all = Files.walk(base)) {
+        Set<String> written = new TreeSet<>();
+        all.filter(Files::isRegularFile).forEach(p -> written.add(base.relativize(p).toString()));
+        assertEquals(Set.of("a/b/pulled/1.2.3.9/unreadable-0.dcm", "a/b/pulled/1.2.3.9/unreadable-1.dcm",
+            "a/b/pulled/.radlab-pull/pulled.csv"), written);
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private static Path privateFile(String name, String url, String user, String pw) throws IOException {
+    Map<String, Object> s = new HashMap<>();
+    s.put("url", url);
+    if (user != null) {
+      s.put("user", user);
+      s.put("password", pw);
+    }
+    Path f = tmp.resolve(name);
+    Files.writeString(f, JSON.writeValueAsString(Map.of("sources", Map.of("pacs-sim", s))));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    return f;
+  }
+
+  /** {@code radlab pull} inside the PACS's namespace, with the sources file bench/pacs-sim wrote. */
+  private static Run pull(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("pull"));
+    if (!List.of(args).contains("--sources")) {
+      command.addAll(List.of("--sources", sources.toString()));
+    }
+    command.addAll(List.of(args));
+    List<String> inside = new ArrayList<>(List.of(SIM.toString(), "exec", "--"));
+    inside.addAll(javaCommand(command));
+    return run(inside, simEnvironment());
+  }
+
+  private static Run radlab(List<String> args, Map<String, String> env) throws Exception {
+    return run(javaCommand(args), env);
+  }
+
+  private static List<String> javaCommand(List<String> args) {
+    List<String> command = new ArrayList<>(List.of(JavaCommand.executable()));
+    command.addAll(SparkJvmFlags.LIST);
+    command.addAll(List.of("-Xmx1g", "-cp", SparkClasspath.join(SparkClasspath.ofRunningJvm()),
+        RadLab.class.getName()));
+    command.addAll(args);
+    return command;
+  }
+
+  private static JsonNode summary(Run r) throws IOException {
+    int start = r.output().indexOf("{\n");
+    assertTrue(start >= 0, "no JSON summary in: " + r.output());
+    return JSON.readTree(r.output().substring(start, r.output().lastIndexOf('}') + 1));
+  }
+
+  private static Run sim(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(SIM.toString()));
+    command.addAll(List.of(args));
+    return run(command, simEnvironment());
+  }
+
+  private static Map<String, String> simEnvironment() {
+    return Map.of("RADLAB_PACS_NAME", NAME, "RADLAB_PACS_WORK", tmp.resolve("pacs-sim").toString(),
+        "RADLAB_HOME", tmp.resolve("home").toString());
+  }
+
+  private static List<Path> dicomFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(f -> f.toString().endsWith(".dcm") && !f.toString().contains("/.")).sorted().toList();
+    }
+  }
+
+  private static List<String> hashes(List<Path> files) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (Path f : files) {
+      out.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+    }
+    return out.stream().sorted().toList();
+  }
+
+  private static Map<Path, FileTime> times(Path dir) throws IOException {
+    Map<Path, FileTime> t = new HashMap<>();
+    for (Path f : dicomFiles(dir)) {
+      t.put(f, Files.getLastModifiedTime(f));
+    }
+    return t;
+  }
+
+  /** The named attributes' values, as dcmtk's dcmdump prints them. */
+  private static Map<String, String> dcmdump(Path file, String... names) throws Exception {
+    List<String> command = new ArrayList<>(List.of("dcmdump", "-q"));
+    for (String n : names) {
+      command.addAll(List.of("+P", n));
+    }
+    command.add(file.toString());
+    Run r = run(command, Map.of());
+    assertEquals(0, r.code(), r.output());
+    Map<String, String> values = new HashMap<>();
+    Matcher m = Pattern.compile("\\[([^\\]]*)\\]\\s+#.*?\\s(\\w+)\\s*$", Pattern.MULTILINE).matcher(r.output());
+    while (m.find()) {
+      values.putIfAbsent(m.group(2), m.group(1));
+    }
+    for (String n : names) {
+      assertTrue(values.containsKey(n), n + " in " + r.output());
+    }
+    return values;
+  }
+
+  private static Run run(List<String> command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Path out = Files.createTempFile(tmp, "run", ".log");
+    builder.redirectOutput(out.toFile());
+    Process p = builder.start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(command + " did not finish: " + Files.readString(out));
+    }
+    return new Run(p.exitValue(), Files.readString(out));
+  }
+
+  private record Run(int code, String output) {}
+}

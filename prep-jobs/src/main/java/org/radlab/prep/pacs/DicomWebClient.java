@@ -1,0 +1,194 @@
+package org.radlab.prep.pacs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.stream.EntityState;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.stream.MimeTokenStream;
+
+/**
+ * A DICOMweb client for one {@link PacsSource}: QIDO-RS to find studies, WADO-RS to retrieve a study's instances as
+ * the PACS stores them ({@code transfer-syntax=*}), streamed part by part to files. Errors name the source and what
+ * went wrong (unreachable, credentials refused, an unexpected answer), never the password.
+ */
+public final class DicomWebClient {
+  /** A DICOM UID: digits in dot-separated components, at most 64 characters (PS3.5 9.1). */
+  static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
+  /** QIDO-RS results asked for at a time. */
+  static final int PAGE = 1000;
+  private static final String ACCEPT_DICOM = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PacsSource source;
+  private final HttpClient http;
+
+  public DicomWebClient(PacsSource source) {
+    this.source = source;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  /** A study the PACS matched: its UID and how many instances it holds (-1 when the PACS does not say). */
+  public record StudyMatch(String studyUid, int instances, String studyDate) implements java.io.Serializable {}
+
+  /** Every study matching {@code query}, page by page. */
+  public List<StudyMatch> studies(StudyQuery query) throws IOException {
+    List<StudyMatch> out = new ArrayList<>();
+    String keys = query.queryString();
+    for (int offset = 0;; offset += PAGE) {
+      String path = "/studies?" + (keys.isEmpty() ? "" : keys + "&") + "includefield=00201208&limit=" + PAGE
+          + "&offset=" + offset;
+      HttpResponse<byte[]> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray(), "QIDO-RS " + path);
+      if (r.statusCode() == 204 || r.body().length == 0) {
+        return out;
+      }
+      JsonNode page;
+      try {
+        page = JSON.readTree(r.body());
+      } catch (IOException e) {
+        throw new IOException(source + " answered QIDO-RS " + path + " with something other than DICOM JSON: "
+            + e.getMessage());
+      }
+      if (!page.isArray()) {
+        throw new IOException(source + " answered QIDO-RS " + path + " with JSON that is not a list of studies");
+      }
+      for (JsonNode study : page) {
+        String uid = first(study, "0020000D");
+        String count = first(study, "00201208");
+        out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count),
+            first(study, "00080020")));
+      }
+      if (page.size() < PAGE) {
+        return out;
+      }
+    }
+  }
+
+  private static String first(JsonNode dataset, String tag) {
+    JsonNode v = dataset.path(tag).path("Value");
+    return v.isArray() && !v.isEmpty() && !v.get(0).isNull() ? v.get(0).asText() : null;
+  }
+
+  /** Whether {@code uid} is a DICOM UID, so it can name a folder or file without meaning anything else. */
+  public static boolean isUid(String uid) {
+    return uid != null && uid.length() <= 64 && UID.matcher(uid).matches();
+  }
+
+  /**
+   * Retrieves study {@code studyUid} with WADO-RS and hands each instance's bytes to {@code sink} as a stream, in
+   * the order the PACS sends them; returns how many parts came.
+   */
+  public int retrieve(String studyUid, PartSink sink) throws IOException {
+    if (!isUid(studyUid)) {
+      throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
+    }
+    String path = "/studies/" + studyUid;
+    HttpResponse<InputStream> r = send(request(path).header("Accept", ACCEPT_DICOM).GET().build(),
+        HttpResponse.BodyHandlers.ofInputStream(), "WADO-RS " + path);
+    String type = r.headers().firstValue("Content-Type").orElse("");
+    try (InputStream body = r.body()) {
+      if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/related")) {
+        throw new IOException(source + " answered WADO-RS " + path + " with Content-Type '" + type
+            + "', not multipart/related");
+      }
+      MimeTokenStream parts = new MimeTokenStream(MimeConfig.custom().setMaxLineLen(-1).setMaxHeaderLen(-1)
+          .setMaxHeaderCount(-1).setMaxContentLen(-1).build());
+      parts.parseHeadless(body, type);
+      int n = 0;
+      for (EntityState s = parts.getState(); s != EntityState.T_END_OF_STREAM; s = parts.next()) {
+        if (s == EntityState.T_BODY) {
+          String partType = parts.getBodyDescriptor().getMimeType();
+          if (!"application/dicom".equalsIgnoreCase(partType)) {
+            throw new IOException(source + ": part " + (n + 1) + " of study " + studyUid + " is " + partType
+                + ", not application/dicom");
+          }
+          try (InputStream in = parts.getDecodedInputStream()) {
+            sink.accept(n++, in);
+          }
+        }
+      }
+      return n;
+    } catch (MimeException e) {
+      throw new IOException(source + ": the answer to WADO-RS " + path + " is not a readable multipart body: "
+          + e.getMessage());
+    }
+  }
+
+  /** Receives one retrieved instance. */
+  public interface PartSink {
+    void accept(int index, InputStream dicom) throws IOException;
+  }
+
+  /** Streams each part of study {@code studyUid} to a new file in {@code dir}; returns the files in order. */
+  public List<Path> retrieveTo(String studyUid, Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    Files.createDirectories(dir);
+    retrieve(studyUid, (i, in) -> {
+      Path f = dir.resolve(String.format(".part-%06d.tmp", i));
+      Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+      files.add(f);
+    });
+    return files;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(source.url() + path)).timeout(Duration.ofMinutes(10));
+    String auth = source.authorization();
+    return auth == null ? b : b.header("Authorization", auth);
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body, String what)
+      throws IOException {
+    HttpResponse<T> r;
+    try {
+      r = http.send(request, body);
+    } catch (ConnectException e) {
+      throw new IOException("cannot reach " + source + ": connection refused or no route (" + what + ")");
+    } catch (HttpTimeoutException e) {
+      throw new IOException(source + " did not answer " + what + " in time: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for " + source);
+    } catch (IOException e) {
+      throw new IOException("cannot talk to " + source + " (" + what + "): " + e);
+    }
+    int status = r.statusCode();
+    if (status == 401 || status == 403) {
+      drain(r);
+      throw new IOException(source + " refused " + (source.user() == null ? "a request without credentials"
+          : "the credentials of user '" + source.user() + "'") + " (HTTP " + status + " to " + what + ")");
+    }
+    if (status / 100 != 2) {
+      drain(r);
+      throw new IOException(source + " answered HTTP " + status + " to " + what);
+    }
+    return r;
+  }
+
+  private static void drain(HttpResponse<?> r) {
+    if (r.body() instanceof InputStream in) {
+      try (in) {
+        in.readNBytes(1 << 16);
+      } catch (IOException ignored) {
+        // the connection closes either way
+      }
+    }
+  }
+}

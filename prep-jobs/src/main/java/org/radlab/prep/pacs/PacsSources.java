@@ -1,0 +1,109 @@
+package org.radlab.prep.pacs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.radlab.core.Workspace;
+
+/**
+ * The PACS a site has configured, read from a JSON file that only its owner may read (default
+ * {@code $RADLAB_HOME/pacs.json}):
+ * <pre>{"sources": {"main": {"url": "https://pacs.example.org/dicom-web", "user": "radlab", "password": "..."}}}</pre>
+ * Credentials live only here: never on a command line (where {@code ps} shows them), in a job config or in a log.
+ */
+public final class PacsSources {
+  /** The file's name in the workspace. */
+  public static final String FILE = "pacs.json";
+  private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
+      PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+
+  private final Path file;
+  private final Map<String, PacsSource> sources;
+
+  private PacsSources(Path file, Map<String, PacsSource> sources) {
+    this.file = file;
+    this.sources = sources;
+  }
+
+  /** The workspace's file. */
+  public static Path defaultFile() {
+    return Workspace.current().root().resolve(FILE);
+  }
+
+  /** Reads {@code file}; refuses one that its group or others can read or write. */
+  public static PacsSources read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("no PACS sources file at " + file + ": write one (docs/pacs.md) and make it"
+          + " readable by you only (chmod 600)");
+    }
+    try {
+      Set<PosixFilePermission> open = EnumSet.copyOf(Files.getPosixFilePermissions(file));
+      open.retainAll(OTHERS);
+      if (!open.isEmpty()) {
+        throw new IllegalArgumentException(file + " holds PACS credentials but others may read or write it ("
+            + open + "): chmod 600 " + file);
+      }
+    } catch (UnsupportedOperationException e) {
+      // a file system without POSIX permissions: nothing to check
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
+    }
+    JsonNode list = root == null ? null : root.get("sources");
+    if (list == null || !list.isObject() || list.isEmpty()) {
+      throw new IllegalArgumentException(file + " names no PACS: expected {\"sources\": {\"NAME\": {\"url\": ...}}}");
+    }
+    Map<String, PacsSource> sources = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode s = e.getValue();
+      for (Iterator<String> keys = s.fieldNames(); keys.hasNext();) {
+        String key = keys.next();
+        if (!List.of("url", "user", "password").contains(key)) {
+          throw new IllegalArgumentException(file + ": source '" + e.getKey() + "' has an unknown field '" + key
+              + "' (allowed: url, user, password)");
+        }
+      }
+      sources.put(e.getKey(), new PacsSource(e.getKey(), text(s, "url"), text(s, "user"), text(s, "password")));
+    }
+    return new PacsSources(file, sources);
+  }
+
+  private static String text(JsonNode source, String field) {
+    JsonNode v = source.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  /** The source named {@code name}, or the only one when {@code name} is null. */
+  public PacsSource get(String name) {
+    if (name == null) {
+      if (sources.size() == 1) {
+        return sources.values().iterator().next();
+      }
+      throw new IllegalArgumentException(file + " names " + sources.size() + " PACS (" + names() + "): choose one"
+          + " with --source NAME");
+    }
+    PacsSource s = sources.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no PACS source '" + name + "' in " + file + " (it has: " + names() + ")");
+    }
+    return s;
+  }
+
+  public List<String> names() {
+    return new ArrayList<>(sources.keySet());
+  }
+}
