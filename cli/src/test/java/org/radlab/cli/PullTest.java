@@ -262,6 +262,81 @@ class PullTest {
     }
   }
 
+  /**
+   * A model's predictions go back to the PACS as DICOM SR, one per study, filed into the original studies (by the
+   * original UIDs, and by a dataset's pseudonyms re-identified through its id map); a pull then brings the reports
+   * back as new instances of their studies, and dcmtk's dsrdump reads them without a warning.
+   */
+  @Test
+  @Order(5)
+  void predictionsGoBackAsStructuredReportsThatDcmtkReads() throws Exception {
+    Map<String, String> patients = new TreeMap<>(); // original study -> PatientID, from dcmdump
+    for (Path f : dicomFiles(tmp.resolve("mg"))) {
+      Map<String, String> h = dcmdump(f, "StudyInstanceUID", "PatientID");
+      patients.put(h.get("StudyInstanceUID"), h.get("PatientID"));
+    }
+    List<String> studies = new ArrayList<>(patients.keySet());
+    Path csv = tmp.resolve("predictions.csv");
+    Files.writeString(csv, "study,reference,A,B,C,D\n" + studies.get(0) + ",B,0.1,0.6,0.2,0.1\n" + studies.get(1)
+        + ",C,0.05,0.15,0.3,0.5\n2.25.999,A,0.25,0.25,0.25,0.25\n");
+    Path reports = tmp.resolve("reports");
+    Run send = pull("send", "--predictions", csv.toString(), "--model", "density-test", "--out",
+        reports.toString());
+    assertEquals(1, send.code(), "one study is not on the PACS: " + send.output());
+    JsonNode summary = summary(send);
+    assertEquals(2, summary.path("stored").asInt(), send.output());
+    assertEquals("2.25.999", summary.path("failed").get(0).path("study").asText());
+    assertTrue(summary.path("failed").get(0).path("error").asText().contains("does not hold"), send.output());
+
+    // Back from the PACS: each study grew by one instance, the report.
+    Path back = tmp.resolve("pulled");
+    Run again = pull("--out", back.toString(), "--modality", "MG");
+    assertEquals(0, again.code(), again.output());
+    assertEquals(2, summary(again).path("instances").asInt(), again.output());
+    for (int i = 0; i < 2; i++) {
+      JsonNode report = summary.path("reports").get(i);
+      String study = report.path("study").asText();
+      Path sr = back.resolve(study).resolve(report.path("sopInstanceUid").asText() + ".dcm");
+      assertTrue(Files.isRegularFile(sr), "the report came back with its study: " + sr);
+      assertEquals(hashes(List.of(reports.resolve(study + ".dcm"))), hashes(List.of(sr)), "as it was sent");
+      Map<String, String> h = dcmdump(sr, "Modality", "PatientID", "StudyInstanceUID", "SOPClassUID");
+      assertEquals("SR", h.get("Modality"));
+      assertEquals(patients.get(study), h.get("PatientID"), "the patient as the PACS holds the study");
+      assertEquals(study, h.get("StudyInstanceUID"));
+      assertEquals("1.2.840.10008.5.1.4.1.1.88.33", h.get("SOPClassUID"));
+      Run dsr = run(List.of("dsrdump", "+Pc", sr.toString()), Map.of());
+      assertEquals(0, dsr.code(), dsr.output());
+      assertFalse(dsr.output().matches("(?s).*^[WE]: .*"), "dsrdump warns: " + dsr.output());
+      assertTrue(dsr.output().contains("Diagnostic imaging report"), dsr.output());
+      String predicted = i == 0 ? "B" : "D";
+      assertEquals(predicted, report.path("predicted").asText());
+      assertTrue(dsr.output().contains("(121071,DCM,\"Finding\")=(" + predicted + ",99RADLAB,\"" + predicted
+          + "\")"), dsr.output());
+      assertTrue(dsr.output().contains(i == 0 ? "=\"0.6\"" : "=\"0.5\""), dsr.output());
+    }
+
+    // By a dataset's pseudonyms: re-identified through the id map, each report files into an original study.
+    List<String> pseudonyms = org.radlab.core.dataset.ImageList.read(tmp.resolve("dataset/images.csv")).stream()
+        .map(org.radlab.core.dataset.ImageList.Entry::studyUid).distinct().toList();
+    StringBuilder byPseudonym = new StringBuilder("study,A,B\n");
+    pseudonyms.forEach(u -> byPseudonym.append(u).append(",0.3,0.7\n"));
+    Path pseudonymCsv = tmp.resolve("pseudonyms.csv");
+    Files.writeString(pseudonymCsv, byPseudonym.toString());
+    Path reidentified = tmp.resolve("reidentified");
+    Run viaDataset = pull("send", "--predictions", pseudonymCsv.toString(), "--model", "two-class", "--dataset",
+        tmp.resolve("dataset").toString(), "--out", reidentified.toString());
+    assertEquals(0, viaDataset.code(), viaDataset.output());
+    Set<String> originals = new TreeSet<>(patients.keySet());
+    for (Path f : dicomFiles(tmp.resolve("ct"))) {
+      originals.add(dcmdump(f, "StudyInstanceUID").get("StudyInstanceUID"));
+    }
+    Set<String> filedInto = new TreeSet<>();
+    for (String u : pseudonyms) {
+      filedInto.add(dcmdump(reidentified.resolve(u + ".dcm"), "StudyInstanceUID").get("StudyInstanceUID"));
+    }
+    assertEquals(originals, filedInto, "one report in each original study, none under a pseudonym");
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private static Path privateFile(String name, String url, String user, String pw) throws IOException {
@@ -277,13 +352,17 @@ class PullTest {
     return f;
   }
 
-  /** {@code radlab pull} inside the PACS's namespace, with the sources file bench/pacs-sim wrote. */
+  /**
+   * {@code radlab pull} (or {@code radlab send}, when the first argument says so) inside the PACS's namespace, with
+   * the sources file bench/pacs-sim wrote.
+   */
   private static Run pull(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("pull"));
-    if (!List.of(args).contains("--sources")) {
+    List<String> given = new ArrayList<>(List.of(args));
+    List<String> command = new ArrayList<>(List.of(given.get(0).equals("send") ? given.remove(0) : "pull"));
+    if (!given.contains("--sources")) {
       command.addAll(List.of("--sources", sources.toString()));
     }
-    command.addAll(List.of(args));
+    command.addAll(given);
     List<String> inside = new ArrayList<>(List.of(SIM.toString(), "exec", "--"));
     inside.addAll(javaCommand(command));
     return run(inside, simEnvironment());
@@ -343,7 +422,7 @@ class PullTest {
 
   /** The named attributes' values, as dcmtk's dcmdump prints them. */
   private static Map<String, String> dcmdump(Path file, String... names) throws Exception {
-    List<String> command = new ArrayList<>(List.of("dcmdump", "-q"));
+    List<String> command = new ArrayList<>(List.of("dcmdump", "-q", "-Un"));
     for (String n : names) {
       command.addAll(List.of("+P", n));
     }

@@ -119,7 +119,7 @@ public final class LabelImport {
   }
 
   /** The dataset's id map, which an import needs; an error saying how to make it when it is missing. */
-  static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
+  public static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
     if (!HadoopPaths.exists(spark, layout.idMap())) {
       throw new IOException("no id map at " + layout.idMap() + ": run radlab prep on the dataset first"
           + " (or pass --private-dir where it was written)");

@@ -51,6 +51,7 @@ class BootstrapPackagesTest {
     for (String c : List.of("dcmdump", "dcmconv", "dcmdjpeg", "dcmdjpls", "dcmdrle", "dcmodify")) {
       COMMANDS.put(c, "core's and prep's tests (dcmtk references)");
     }
+    COMMANDS.put("dsrdump", "ClassificationReportWriterTest and PullTest (the reports radlab send stores)");
     COMMANDS.put("dcmj2pnm", "bench/prep (the dcmtk reference)");
     COMMANDS.put("/usr/bin/chromium", "WebPagesTest and bench/web (through playwright-core)");
     COMMANDS.put("node", "bin/bootstrap (the web build), WebPagesTest (e2e scenarios), bench/web");

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.stream.EntityState;
@@ -77,6 +79,82 @@ public final class DicomWebClient {
       }
       if (page.size() < PAGE) {
         return out;
+      }
+    }
+  }
+
+  /** DICOM keywords of the patient and study attributes {@link #studyAttributes} returns, with their tags. */
+  private static final Map<String, String> STUDY_KEYS = orderedMap("PatientName", "00100010", "PatientID", "00100020",
+      "PatientBirthDate", "00100030", "PatientSex", "00100040", "StudyInstanceUID", "0020000D", "StudyDate",
+      "00080020", "StudyTime", "00080030", "AccessionNumber", "00080050", "ReferringPhysicianName", "00080090",
+      "StudyID", "00200010");
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return m;
+  }
+
+  /**
+   * The patient and study attributes of one study as the PACS holds them (keyword to value; a person name as its
+   * alphabetic form), or null when the PACS does not have the study.
+   */
+  public Map<String, String> studyAttributes(String studyUid) throws IOException {
+    if (!isUid(studyUid)) {
+      throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
+    }
+    String path = "/studies?StudyInstanceUID=" + studyUid + "&includefield=" + String.join(",",
+        STUDY_KEYS.values());
+    HttpResponse<byte[]> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray(), "QIDO-RS " + path);
+    JsonNode page = r.statusCode() == 204 || r.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(r.body());
+    for (JsonNode study : page) {
+      if (!studyUid.equals(first(study, "0020000D"))) {
+        continue;
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : STUDY_KEYS.entrySet()) {
+        JsonNode v = study.path(e.getValue()).path("Value");
+        if (v.isArray() && !v.isEmpty()) {
+          JsonNode value = v.get(0);
+          out.put(e.getKey(), value.isObject() ? value.path("Alphabetic").asText("") : value.asText(""));
+        }
+      }
+      return out;
+    }
+    return null;
+  }
+
+  /**
+   * Stores DICOM objects on the PACS with STOW-RS (one request, one part per object); throws, naming the objects,
+   * when the PACS reports any as failed.
+   */
+  public void store(List<byte[]> objects) throws IOException {
+    String boundary = "radlab-" + java.util.UUID.randomUUID();
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    for (byte[] object : objects) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Type: application/dicom\r\nContent-Length: " + object.length
+          + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      body.writeBytes(object);
+      body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    HttpResponse<byte[]> r = send(request("/studies")
+        .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+        .header("Accept", "application/dicom+json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofByteArray(), "STOW-RS /studies");
+    if (r.body().length > 0) {
+      JsonNode answer = JSON.readTree(r.body());
+      JsonNode failed = answer.path("00081198").path("Value");
+      if (failed.isArray() && !failed.isEmpty()) {
+        List<String> which = new ArrayList<>();
+        for (JsonNode f : failed) {
+          which.add(first(f, "00081155") + " (failure reason " + first(f, "00081197") + ")");
+        }
+        throw new IOException(source + " did not store " + which);
       }
     }
   }
