@@ -262,13 +262,47 @@ class PullTest {
     }
   }
 
+  /** A server that ignores QIDO-RS's offset would page forever: the pull stops at the repeated page and says why. */
+  @Test
+  @Order(5)
+  void aPacsThatIgnoresOffsetStopsThePullWithItsReason() throws Exception {
+    StringBuilder page = new StringBuilder("[");
+    for (int i = 0; i < 1000; i++) {
+      page.append(i == 0 ? "" : ",").append("{\"0020000D\": {\"vr\": \"UI\", \"Value\": [\"1.2.3.").append(i)
+          .append("\"]}}");
+    }
+    byte[] body = page.append("]").toString().getBytes(StandardCharsets.UTF_8);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/", exchange -> {
+      asked.incrementAndGet();
+      exchange.getResponseHeaders().add("Content-Type", "application/dicom+json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      Path file = privateFile("repeating.json", "http://127.0.0.1:" + server.getAddress().getPort() + "/dicom-web",
+          null, null);
+      Path out = tmp.resolve("repeating");
+      Run r = radlab(List.of("pull", "--sources", file.toString(), "--out", out.toString()), Map.of());
+      assertEquals(2, r.code(), r.output());
+      assertTrue(r.output().contains("does not page with offset"), r.output());
+      assertEquals(2, asked.get(), "the first page, then the repeated one");
+      assertFalse(Files.exists(out));
+    } finally {
+      server.stop(0);
+    }
+  }
+
   /**
    * A model's predictions go back to the PACS as DICOM SR, one per study, filed into the original studies (by the
    * original UIDs, and by a dataset's pseudonyms re-identified through its id map); a pull then brings the reports
    * back as new instances of their studies, and dcmtk's dsrdump reads them without a warning.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void predictionsGoBackAsStructuredReportsThatDcmtkReads() throws Exception {
     Map<String, String> patients = new TreeMap<>(); // original study -> PatientID, from dcmdump
     for (Path f : dicomFiles(tmp.resolve("mg"))) {

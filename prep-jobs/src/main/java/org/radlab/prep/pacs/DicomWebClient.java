@@ -34,6 +34,8 @@ public final class DicomWebClient {
   static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
   /** QIDO-RS results asked for at a time. */
   static final int PAGE = 1000;
+  /** The most a QIDO-RS answer may hold: far more than a page of studies needs, far less than memory. */
+  static final int MAX_ANSWER = 64 << 20;
   private static final String ACCEPT_DICOM = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,18 +54,18 @@ public final class DicomWebClient {
   /** Every study matching {@code query}, page by page. */
   public List<StudyMatch> studies(StudyQuery query) throws IOException {
     List<StudyMatch> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     String keys = query.queryString();
     for (int offset = 0;; offset += PAGE) {
       String path = "/studies?" + (keys.isEmpty() ? "" : keys + "&") + "includefield=00201208&limit=" + PAGE
           + "&offset=" + offset;
-      HttpResponse<byte[]> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray(), "QIDO-RS " + path);
-      if (r.statusCode() == 204 || r.body().length == 0) {
+      byte[] body = answer(path);
+      if (body.length == 0) {
         return out;
       }
       JsonNode page;
       try {
-        page = JSON.readTree(r.body());
+        page = JSON.readTree(body);
       } catch (IOException e) {
         throw new IOException(source + " answered QIDO-RS " + path + " with something other than DICOM JSON: "
             + e.getMessage());
@@ -71,14 +73,22 @@ public final class DicomWebClient {
       if (!page.isArray()) {
         throw new IOException(source + " answered QIDO-RS " + path + " with JSON that is not a list of studies");
       }
+      int fresh = 0;
       for (JsonNode study : page) {
         String uid = first(study, "0020000D");
         String count = first(study, "00201208");
-        out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count),
-            first(study, "00080020")));
+        if (seen.add(String.valueOf(uid))) {
+          fresh++;
+          out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count),
+              first(study, "00080020")));
+        }
       }
       if (page.size() < PAGE) {
         return out;
+      }
+      if (fresh == 0) {
+        throw new IOException(source + " answered QIDO-RS " + path + " with the studies of an earlier page: it"
+            + " does not page with offset, so the list cannot be completed");
       }
     }
   }
@@ -107,9 +117,8 @@ public final class DicomWebClient {
     }
     String path = "/studies?StudyInstanceUID=" + studyUid + "&includefield=" + String.join(",",
         STUDY_KEYS.values());
-    HttpResponse<byte[]> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray(), "QIDO-RS " + path);
-    JsonNode page = r.statusCode() == 204 || r.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(r.body());
+    byte[] body = answer(path);
+    JsonNode page = body.length == 0 ? JSON.createArrayNode() : JSON.readTree(body);
     for (JsonNode study : page) {
       if (!studyUid.equals(first(study, "0020000D"))) {
         continue;
@@ -156,6 +165,20 @@ public final class DicomWebClient {
         }
         throw new IOException(source + " did not store " + which);
       }
+    }
+  }
+
+  /** A QIDO-RS answer's body (empty for 204 No Content), refused beyond {@link #MAX_ANSWER} bytes. */
+  private byte[] answer(String path) throws IOException {
+    HttpResponse<InputStream> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
+        HttpResponse.BodyHandlers.ofInputStream(), "QIDO-RS " + path);
+    try (InputStream in = r.body()) {
+      byte[] body = in.readNBytes(MAX_ANSWER + 1);
+      if (body.length > MAX_ANSWER) {
+        throw new IOException(source + " answered QIDO-RS " + path + " with more than " + (MAX_ANSWER >> 20)
+            + " MB");
+      }
+      return r.statusCode() == 204 ? new byte[0] : body;
     }
   }
 

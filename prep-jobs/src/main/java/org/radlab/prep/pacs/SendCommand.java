@@ -175,6 +175,9 @@ public final class SendCommand implements Callable<Integer> {
     }
     Map<String, double[]> rows = new LinkedHashMap<>();
     Csv.rows(lines, csv.toString(), header.size(), "the header's " + header.size() + " columns", (where, f) -> {
+      if (!DicomWebClient.isUid(f.get(0))) {
+        throw new IllegalArgumentException(where + ": study '" + f.get(0) + "' is not a DICOM UID");
+      }
       double[] p = new double[classes.size()];
       for (int c = 0; c < p.length; c++) {
         String text = f.get(classColumns.get(c));
