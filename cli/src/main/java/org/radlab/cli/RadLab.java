@@ -9,6 +9,7 @@ import org.radlab.eval.MetricsCommand;
 import org.radlab.prep.LabelsCommand;
 import org.radlab.prep.PrepCommand;
 import org.radlab.prep.pacs.PullCommand;
+import org.radlab.prep.pacs.ReceiveCommand;
 import org.radlab.prep.pacs.SendCommand;
 import org.radlab.prep.synth.SynthCommand;
 import org.radlab.train.TrainCommand;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Command;
 /** The {@code radlab} command line: one picocli command whose subcommands come from every job module. */
 @Command(name = "radlab", mixinStandardHelpOptions = true, version = "RadLab 0.1.0",
     description = "RadLab: an open AI lab for radiology on Apache Spark.",
-    subcommands = {DemoCommand.class, SynthCommand.class, PullCommand.class, PrepCommand.class, LabelsCommand.class,
-        TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, SendCommand.class,
+    subcommands = {DemoCommand.class, SynthCommand.class, PullCommand.class, ReceiveCommand.class, PrepCommand.class,
+        LabelsCommand.class, TrainCommand.class, EvaluateCommand.class, AssessCommand.class, MetricsCommand.class, SendCommand.class,
         ServeCommand.class, ClusterCommand.class, SubmitCommand.class, NotebookCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Workspace: $RADLAB_HOME (default ./radlab-home). Run 'radlab COMMAND --help' for a command's options."})

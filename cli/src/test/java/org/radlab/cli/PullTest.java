@@ -371,6 +371,97 @@ class PullTest {
     assertEquals(originals, filedInto, "one report in each original study, none under a pseudonym");
   }
 
+  /**
+   * A PACS without DICOMweb sends studies over the DICOM protocol: Orthanc C-STOREs a study to {@code radlab
+   * receive}, which lands every instance in the inbox in pull's layout, drops a copy sent again, and stops cleanly.
+   */
+  @Test
+  @Order(7)
+  void orthancSendsAStudyToTheReceiverOverCStore() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path inbox = tmp.resolve("inbox");
+    Path log = tmp.resolve("receive.log");
+    List<String> command = new ArrayList<>(List.of(SIM.toString(), "exec", "--"));
+    command.addAll(javaCommand(List.of("receive", "--inbox", inbox.toString(), "--port", String.valueOf(port),
+        "--aet", "RADLABT")));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(simEnvironment());
+    Process receiver = builder.start();
+    try {
+      awaitLog(log, "receive: listening as AE RADLABT", receiver);
+      String url = Files.readAllLines(tmp.resolve("pacs-sim/state")).stream().filter(l -> l.startsWith("url="))
+          .findFirst().orElseThrow().substring(4);
+      Run modality = orthanc("PUT", url + "/modalities/radlab", "{\"AET\": \"RADLABT\", \"Host\": \"127.0.0.1\", "
+          + "\"Port\": " + port + "}");
+      assertEquals(0, modality.code(), modality.output());
+      List<Path> ct = dicomFiles(tmp.resolve("ct"));
+      String study = dcmdump(ct.get(0), "StudyInstanceUID").get("StudyInstanceUID");
+      Run lookup = orthanc("POST", url + "/tools/lookup", study);
+      assertEquals(0, lookup.code(), lookup.output());
+      String id = JSON.readTree(lookup.output()).get(0).path("ID").asText();
+      Run store = orthanc("POST", url + "/modalities/radlab/store", id);
+      assertEquals(0, store.code(), store.output());
+      int sent = JSON.readTree(store.output()).path("InstancesCount").asInt();
+
+      Set<String> expected = new TreeSet<>();
+      for (Path f : ct) {
+        expected.add(dcmdump(f, "SOPInstanceUID").get("SOPInstanceUID") + ".dcm");
+      }
+      Path folder = inbox.resolve(study);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // patience, not a limit
+      while ((!Files.isDirectory(folder) || names(folder).size() < sent) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Set<String> received = names(folder);
+      assertEquals(sent, received.size(), "every instance Orthanc sent: " + received);
+      assertTrue(received.containsAll(expected), received.toString());
+      for (String name : received) {
+        if (!expected.contains(name)) {
+          assertEquals("SR", dcmdump(folder.resolve(name), "Modality").get("Modality"), "the report sent earlier");
+        }
+      }
+      // the same study again: nothing new, nothing rewritten
+      Map<Path, FileTime> before = times(inbox);
+      assertEquals(0, orthanc("POST", url + "/modalities/radlab/store", id).code());
+      assertEquals(received, names(folder));
+      assertEquals(before, times(inbox));
+      awaitLog(log, sent + " sent again", receiver);
+    } finally {
+      receiver.destroy();
+      assertTrue(receiver.waitFor(60, TimeUnit.SECONDS), "the receiver stops on SIGTERM");
+    }
+    assertTrue(Files.readString(log).contains("receive: stopped after"), Files.readString(log));
+  }
+
+  private static Set<String> names(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(
+          TreeSet::new));
+    }
+  }
+
+  /** Orthanc's own REST API, from inside its namespace, with the simulated PACS's credentials. */
+  private static Run orthanc(String method, String url, String body) throws Exception {
+    return run(List.of(SIM.toString(), "exec", "--", "curl", "-sS", "--fail-with-body", "--netrc-file",
+        tmp.resolve("pacs-sim/netrc").toString(), "-X", method, "--data-binary", body, url), simEnvironment());
+  }
+
+  private static void awaitLog(Path log, String text, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      String now = Files.exists(log) ? Files.readString(log) : "";
+      if (now.contains(text)) {
+        return;
+      }
+      assertTrue(process.isAlive(), "the receiver exited: " + now);
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no '" + text + "' in " + Files.readString(log));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private static Path privateFile(String name, String url, String user, String pw) throws IOException {

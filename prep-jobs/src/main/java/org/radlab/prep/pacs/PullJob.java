@@ -193,8 +193,8 @@ public final class PullJob {
       long bytes = 0;
       for (int i = 0; i < parts.size(); i++) {
         Path part = parts.get(i);
-        String sop = sopInstanceUid(part);
-        Path file = dir.resolve((sop == null ? "unreadable-" + i : sop) + ".dcm");
+        String[] uids = studyAndInstance(part);
+        Path file = dir.resolve((uids == null ? "unreadable-" + i : uids[1]) + ".dcm");
         if (Files.exists(file)) {
           Files.delete(part);
           there++;
@@ -228,8 +228,11 @@ public final class PullJob {
     }
   }
 
-  /** The instance's SOPInstanceUID from its header, or null when it is not readable DICOM or not a UID. */
-  static String sopInstanceUid(Path file) throws IOException {
+  /**
+   * The instance's StudyInstanceUID and SOPInstanceUID from its header, or null when it is not readable DICOM or
+   * either is not a UID (then neither may name a file or folder).
+   */
+  static String[] studyAndInstance(Path file) throws IOException {
     byte[] head;
     try (InputStream in = Files.newInputStream(file)) {
       head = in.readNBytes(HEADER_PREFIX);
@@ -247,8 +250,9 @@ public final class PullJob {
         return null;
       }
     }
-    String uid = header.sopInstanceUid();
-    return DicomWebClient.isUid(uid) ? uid : null;
+    String study = header.studyInstanceUid();
+    String sop = header.sopInstanceUid();
+    return DicomWebClient.isUid(study) && DicomWebClient.isUid(sop) ? new String[] {study, sop} : null;
   }
 
   /** Instances already in a study's folder (visible files only). */
