@@ -436,6 +436,48 @@ class PullTest {
     assertTrue(Files.readString(log).contains("receive: stopped after"), Files.readString(log));
   }
 
+  /**
+   * A PACS query as prep's input: the CT study is pulled into the dataset's private folder and converted; the same
+   * command again pulls and converts nothing new.
+   */
+  @Test
+  @Order(8)
+  void prepTakesAPacsQueryAsItsInput() throws Exception {
+    Path home = tmp.resolve("home-query");
+    Files.createDirectories(home);
+    Files.copy(sources, home.resolve("pacs.json"));
+    Files.setPosixFilePermissions(home.resolve("pacs.json"), PosixFilePermissions.fromString("rw-------"));
+    Path dataset = tmp.resolve("from-query");
+    List<String> prep = javaCommand(List.of("prep", "--input", "dicomweb://pacs-sim?modality=CT", "--dataset",
+        dataset.toString()));
+    Map<String, String> env = new HashMap<>(simEnvironment());
+    env.put("RADLAB_HOME", home.toString());
+    List<String> inside = new ArrayList<>(List.of(SIM.toString(), "exec", "--"));
+    inside.addAll(prep);
+    Run first = run(inside, env);
+    assertEquals(0, first.code(), first.output());
+    int slices = dicomFiles(tmp.resolve("ct")).size();
+    JsonNode summary = JSON.readTree(dataset.resolve("summary.json").toFile());
+    assertEquals(slices, summary.path("images").asInt(), summary.toString());
+    Path pulled = dataset.resolve("private/pulled");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pulled)));
+    assertTrue(hashes(dicomFiles(pulled)).containsAll(hashes(dicomFiles(tmp.resolve("ct")))), "the CT slices");
+    assertTrue(summary.path("lastRun").path("phaseSeconds").has("pull"), summary.toString());
+
+    Run again = run(inside, env);
+    assertEquals(0, again.code(), again.output());
+    assertTrue(again.output().contains("already here, 0 to retrieve"), again.output());
+    JsonNode second = JSON.readTree(dataset.resolve("summary.json").toFile());
+    assertEquals(slices, second.path("images").asInt(), "nothing converted twice: " + second);
+
+    List<String> misspelt = new ArrayList<>(List.of(SIM.toString(), "exec", "--"));
+    misspelt.addAll(javaCommand(List.of("prep", "--input", "dicomweb://pacs-sim?modalty=CT", "--dataset",
+        tmp.resolve("never").toString())));
+    Run unknown = run(misspelt, env);
+    assertEquals(2, unknown.code(), unknown.output());
+    assertTrue(unknown.output().contains("unknown key 'modalty'"), unknown.output());
+  }
+
   private static Set<String> names(Path folder) throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
       return files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(

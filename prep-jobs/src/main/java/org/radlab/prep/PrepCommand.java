@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 public final class PrepCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--input", paramLabel = "PATH", description = "Folder (recursive) or file; any Hadoop path.")
+  @Option(names = "--input", paramLabel = "PATH", description = "Folder (recursive) or file, any Hadoop path; or a PACS query, "
+      + "dicomweb://SOURCE?modality=MG&from=YYYY-MM-DD&to=YYYY-MM-DD, pulled first (docs/pacs.md).")
   String input;
 
   @Option(names = "--dataset", paramLabel = "DIR", description = "Dataset folder to create or extend.")

@@ -27,6 +27,7 @@ import org.radlab.core.dataset.DatasetSummary;
 import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.prep.pacs.PacsInput;
 
 /**
  * DICOM to a de-identified dataset: {@code images.parquet}, {@code tensors}, {@code png/}, optional {@code npy/},
@@ -61,6 +62,9 @@ public final class PrepJob {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     byte[] secret = SiteSecret.loadOrCreate(Path.of(config.secretFile()));
     PrepPhases phases = new PrepPhases();
+    // a PACS query (dicomweb://SOURCE?...) is pulled into the dataset's private folder first, then converted
+    String input = !PacsInput.is(config.input()) ? config.input()
+        : phases.time("pull", () -> PacsInput.resolve(spark, config.input(), layout, System.err));
     RunLog runs = new RunLog(hadoop, layout);
     int run = phases.time("runs", runs::startNewRun);
 
@@ -76,7 +80,7 @@ public final class PrepJob {
     PrepProgress progress;
     try {
       Future<Map<String, String>> ownersLater = readers.submit(() -> owners(hadoop, runs, layout));
-      listing = phases.time("list", () -> InputListing.of(hadoop, config.input()));
+      listing = phases.time("list", () -> InputListing.of(hadoop, input));
       InputListing listed = listing;
       Set<String> seen = phases.time("known", () -> seenSources(hadoop, runs, layout, listed.files()));
       todo = listing.files().stream().filter(f -> !seen.contains(key(f))).toList();

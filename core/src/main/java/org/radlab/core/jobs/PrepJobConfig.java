@@ -10,7 +10,8 @@ import org.radlab.core.deid.DatePolicy;
  * Everything one prep run needs. Read from JSON (for {@code spark-submit}) or built by {@code radlab prep}; checked
  * here, before Spark starts.
  *
- * @param input          a folder (searched recursively) or a file, on any Hadoop file system path
+ * @param input          a folder (searched recursively) or a file, on any Hadoop file system path; or a PACS query
+ *                       ({@code dicomweb://SOURCE?modality=...}), pulled into the dataset's private folder first
  * @param dataset        the dataset folder to create or extend
  * @param pngLongEdge    long edge of the annotation PNGs, in pixels (aspect kept)
  * @param tensorSide     side of the square training tensors (aspect kept, padded)
