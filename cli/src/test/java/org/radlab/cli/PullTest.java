@@ -357,9 +357,18 @@ class PullTest {
     Path pseudonymCsv = tmp.resolve("pseudonyms.csv");
     Files.writeString(pseudonymCsv, byPseudonym.toString());
     Path reidentified = tmp.resolve("reidentified");
+    Path assist = tmp.resolve("assist.xml");
+    Files.writeString(assist, "<assistModule xmlns=\"urn:radlab:assist-module:1\" useCase=\"two\">"
+        + "<finding category=\"A\" cde=\"RDE9001.1\"><reportText>Nothing to see.</reportText></finding>"
+        + "<finding category=\"B\" cde=\"RDE9001.2\"><reportText>Dense tissue; consider more imaging.</reportText>"
+        + "</finding></assistModule>");
     Run viaDataset = pull("send", "--predictions", pseudonymCsv.toString(), "--model", "two-class", "--dataset",
-        tmp.resolve("dataset").toString(), "--out", reidentified.toString());
+        tmp.resolve("dataset").toString(), "--assist", assist.toString(), "--out", reidentified.toString());
     assertEquals(0, viaDataset.code(), viaDataset.output());
+    String tree = run(List.of("dsrdump", "+Pc", "+Pl", reidentified.resolve(pseudonyms.get(0) + ".dcm").toString()),
+        Map.of()).output();
+    assertTrue(tree.contains("(121071,DCM,\"Finding\")=(RDE9001.2,RADELEMENT,\"B\")"), tree);
+    assertTrue(tree.contains("(121073,DCM,\"Impression\")=\"Dense tissue; consider more imaging.\""), tree);
     Set<String> originals = new TreeSet<>(patients.keySet());
     for (Path f : dicomFiles(tmp.resolve("ct"))) {
       originals.add(dcmdump(f, "StudyInstanceUID").get("StudyInstanceUID"));

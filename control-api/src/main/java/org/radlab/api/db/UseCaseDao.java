@@ -27,7 +27,8 @@ public interface UseCaseDao extends SqlObject {
     }
   }
 
-  record Category(String code, String name, String description, String cdeId) {}
+  record Category(String code, String name, String description, String cdeId)
+      implements org.radlab.core.task.AssistModule.Category {}
 
   record Comment(long id, long userId, String userName, String body, String createdAt) {}
 

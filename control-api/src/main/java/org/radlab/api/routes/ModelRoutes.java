@@ -20,7 +20,7 @@ import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
 import org.radlab.api.jobs.JobViews;
-import org.radlab.api.report.AssistModule;
+import org.radlab.core.task.AssistModule;
 import org.radlab.core.dataset.DatasetTensors;
 import org.radlab.core.dataset.LabelMask;
 import org.radlab.core.dataset.MaskTable;

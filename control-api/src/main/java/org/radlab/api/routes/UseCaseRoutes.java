@@ -16,7 +16,7 @@ import org.radlab.api.http.ApiException;
 import org.radlab.api.http.Caller;
 import org.radlab.api.http.Json;
 import org.radlab.api.http.Requests;
-import org.radlab.api.report.AssistModule;
+import org.radlab.core.task.AssistModule;
 import org.radlab.core.task.TaskType;
 
 /**

@@ -163,9 +163,12 @@ public final class ClassificationReportWriter {
     return all.chars().allMatch(ch -> ch < 128);
   }
 
-  /** The predicted category's code: its CDE when the assist module names one, else the local code. */
+  /**
+   * The predicted category's code: its CDE when the assist module names one that fits a code value (16 characters),
+   * else the local code.
+   */
   static CodedSequenceItem categoryCode(Category c) throws DicomException {
-    return c.cde() != null && !c.cde().isBlank() ? code(c.cde(), CDE_SCHEME, c.name())
+    return c.cde() != null && !c.cde().isBlank() && c.cde().length() <= 16 ? code(c.cde(), CDE_SCHEME, c.name())
         : code(localValue(c.code()), LOCAL_SCHEME, c.name());
   }
 

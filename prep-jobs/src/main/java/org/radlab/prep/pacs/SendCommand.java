@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.dataset.DatasetLayout;
 import org.radlab.core.dicom.ClassificationReportWriter;
+import org.radlab.core.task.AssistModule;
 import org.radlab.prep.LabelImport;
 import org.radlab.spark.SparkSessions;
 import picocli.CommandLine.Command;
@@ -30,6 +31,8 @@ import picocli.CommandLine.Option;
     description = {"Send a model's study-level predictions back to the PACS: one DICOM Comprehensive SR per study "
         + "(the predicted category, each category's probability, the model), filed into the original study with "
         + "the patient and study attributes the PACS holds for it, stored with DICOMweb STOW-RS.",
+        "With --assist, the use case's assist module codes the finding by its common data element and adds the "
+            + "predicted category's report sentence.",
         "The predictions are a CSV with a header 'study,CLASS1,CLASS2,...' (a 'reference' column is ignored, so "
             + "the input of 'radlab metrics' works as is): with --dataset, 'study' holds the dataset's pseudonymous "
             + "study UIDs and is re-identified through the dataset's private id map (an admin's file); without, it "
@@ -65,6 +68,11 @@ public final class SendCommand implements Callable<Integer> {
   @Option(names = "--sources", paramLabel = "FILE", description = "The sources file (default: $RADLAB_HOME/pacs.json).")
   Path sources;
 
+  @Option(names = "--assist", paramLabel = "FILE", description = "The use case's assist module (XML, as the control "
+      + "API keeps it: GET /api/use-cases/{id}/assist-module): each category's common data element codes the "
+      + "finding, and the predicted category's sentence becomes the report's impression.")
+  Path assist;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Also write each report here as STUDY_UID.dcm.")
   Path out;
 
@@ -78,6 +86,7 @@ public final class SendCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PacsSource pacs = PacsSources.read(sources != null ? sources : PacsSources.defaultFile()).get(source);
     Table table = read(predictions);
+    AssistModule module = assist == null ? null : assistModule(assist, table.classes());
     Map<String, String> original = dataset == null ? null : originals(dataset, privateDir);
     DicomWebClient client = new DicomWebClient(pacs);
     LocalDateTime now = LocalDateTime.now();
@@ -99,7 +108,9 @@ public final class SendCommand implements Callable<Integer> {
       List<ClassificationReportWriter.Category> categories = new ArrayList<>();
       for (int c = 0; c < table.classes().size(); c++) {
         String code = table.classes().get(c);
-        categories.add(new ClassificationReportWriter.Category(code, code, row.getValue()[c], null, null));
+        AssistModule.Finding finding = module == null ? null : module.findings().get(code);
+        categories.add(new ClassificationReportWriter.Category(code, code, row.getValue()[c],
+            finding == null ? null : finding.cde(), finding == null ? null : finding.reportText()));
       }
       ClassificationReportWriter.Prediction p = new ClassificationReportWriter.Prediction(attributes, model,
           categories);
@@ -148,6 +159,21 @@ public final class SendCommand implements Callable<Integer> {
     }
     batch.clear();
     rows.clear();
+  }
+
+  /** The assist module, which must have a finding for every class of the CSV. */
+  static AssistModule assistModule(Path file, List<String> classes) throws IOException {
+    AssistModule module;
+    try {
+      module = AssistModule.parse(Files.readString(file));
+    } catch (AssistModule.InvalidDocument e) {
+      throw new IllegalArgumentException(file + " is not a valid assist module: " + e.getMessage());
+    }
+    List<String> missing = classes.stream().filter(c -> !module.findings().containsKey(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(file + " has no finding for the classes " + missing + " of the predictions");
+    }
+    return module;
   }
 
   /** The CSV: class names from the header, one probability row per study. */

@@ -1,4 +1,4 @@
-package org.radlab.api.report;
+package org.radlab.core.task;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -16,7 +16,6 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.Validator;
-import org.radlab.api.db.UseCaseDao.Category;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -32,6 +31,15 @@ import org.xml.sax.SAXParseException;
 public record AssistModule(String useCase, String site, Map<String, Finding> findings) {
   public static final String NAMESPACE = "urn:radlab:assist-module:1";
   private static final Schema SCHEMA = loadSchema();
+
+  /** What the assist module is checked against: a use case's category (code, CDE id, description). */
+  public interface Category {
+    String code();
+
+    String cdeId();
+
+    String description();
+  }
 
   /** One category's report text; an empty text adds nothing to the report. */
   public record Finding(String category, String cde, String reportText) {}
@@ -73,7 +81,7 @@ public record AssistModule(String useCase, String site, Map<String, Finding> fin
   }
 
   /** Checks that the findings are exactly the use case's categories, each with its own CDE id. */
-  public AssistModule checkAgainst(List<Category> categories) throws InvalidDocument {
+  public AssistModule checkAgainst(List<? extends Category> categories) throws InvalidDocument {
     Set<String> codes = new TreeSet<>();
     List<String> problems = new ArrayList<>();
     for (Category c : categories) {
@@ -103,7 +111,7 @@ public record AssistModule(String useCase, String site, Map<String, Finding> fin
   }
 
   /** The document a use case starts with: each category's description as its report sentence. */
-  public static String defaultFor(String useCaseTitle, List<Category> categories) {
+  public static String defaultFor(String useCaseTitle, List<? extends Category> categories) {
     StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<assistModule xmlns=\""
         + NAMESPACE + "\" useCase=\"" + escape(useCaseTitle) + "\">\n");
     for (Category c : categories) {
@@ -135,7 +143,7 @@ public record AssistModule(String useCase, String site, Map<String, Finding> fin
       SchemaFactory f = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
       f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
       f.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-      return f.newSchema(AssistModule.class.getResource("/org/radlab/api/assist-module.xsd"));
+      return f.newSchema(AssistModule.class.getResource("/org/radlab/core/task/assist-module.xsd"));
     } catch (SAXException e) {
       throw new IllegalStateException("the assist-module schema does not load", e);
     }
