@@ -349,6 +349,12 @@ class PullTest {
       assertTrue(dsr.output().contains(i == 0 ? "=\"0.6\"" : "=\"0.5\""), dsr.output());
     }
 
+    // The same result sent again is the same object: the PACS keeps one, so nothing new comes back.
+    Run twice = pull("send", "--predictions", csv.toString(), "--model", "density-test");
+    assertEquals(summary.path("reports"), summary(twice).path("reports"), twice.output());
+    Run nothingNew = pull("--out", back.toString(), "--modality", "MG");
+    assertEquals(0, summary(nothingNew).path("pulled").asInt(), nothingNew.output());
+
     // By a dataset's pseudonyms: re-identified through the id map, each report files into an original study.
     List<String> pseudonyms = org.radlab.core.dataset.ImageList.read(tmp.resolve("dataset/images.csv")).stream()
         .map(org.radlab.core.dataset.ImageList.Entry::studyUid).distinct().toList();
