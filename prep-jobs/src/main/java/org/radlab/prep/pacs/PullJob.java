@@ -98,7 +98,7 @@ public final class PullJob {
     List<String> notFound = new ArrayList<>();
     for (StudyQuery q : request.queries()) {
       List<DicomWebClient.StudyMatch> found = client.studies(q);
-      if (found.isEmpty() && request.queries().size() > 1) {
+      if (found.isEmpty() && (q.accessionNumber() != null || q.studyUid() != null)) {
         notFound.add(q.accessionNumber() != null ? q.accessionNumber() : q.studyUid());
       }
       found.forEach(m -> matched.putIfAbsent(m.studyUid(), m));
