@@ -265,8 +265,11 @@ public final class PullJob {
     }
   }
 
-  /** The output folder holds identifiable DICOM until prep de-identifies it: readable by its owner only. */
-  private static void createPrivately(Path out) throws IOException {
+  /**
+   * A pulled or received folder holds identifiable DICOM until prep de-identifies it: created readable by its owner
+   * only (an existing folder is left as it is).
+   */
+  static void createPrivately(Path out) throws IOException {
     if (Files.isDirectory(out)) {
       return;
     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -57,14 +56,7 @@ public final class ReceiveCommand implements Callable<Integer> {
           + aet + "'");
     }
     Path root = inbox.toAbsolutePath().normalize();
-    if (!Files.isDirectory(root)) {
-      try {
-        Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-            "rwx------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createDirectories(root);
-      }
-    }
+    PullJob.createPrivately(root);
     Path incoming = Files.createDirectories(root.resolve(STATE).resolve("incoming"));
     Inbox box = new Inbox(root);
     StorageSOPClassSCPDispatcher dispatcher = new StorageSOPClassSCPDispatcher(port, aet, incoming.toFile(),
