@@ -59,12 +59,7 @@ public final class LabelImport {
     if (!Files.isRegularFile(req.csv())) {
       throw new IOException("label file " + req.csv() + " does not exist");
     }
-    String idMap = idMap(spark, new DatasetLayout(req.dataset(), req.privateDir()));
-    Map<String, String> studies = new TreeMap<>();
-    for (Row r : spark.read().parquet(idMap).select(col("orig_study_uid"), col("study_uid")).distinct()
-        .collectAsList()) {
-      studies.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> studies = studyPseudonyms(spark, new DatasetLayout(req.dataset(), req.privateDir()));
     Dataset<Row> csv = spark.read().option("header", "true").option("inferSchema", "false")
         .option("mode", "FAILFAST").csv(req.csv().toString());
     List<String> columns = Arrays.asList(csv.columns());
@@ -119,7 +114,17 @@ public final class LabelImport {
   }
 
   /** The dataset's id map, which an import needs; an error saying how to make it when it is missing. */
-  public static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
+  /** Each original StudyInstanceUID of the dataset and its pseudonym, from the private id map (an admin's file). */
+  public static Map<String, String> studyPseudonyms(SparkSession spark, DatasetLayout layout) throws IOException {
+    Map<String, String> studies = new TreeMap<>();
+    for (Row r : spark.read().parquet(idMap(spark, layout)).select(col("orig_study_uid"), col("study_uid"))
+        .distinct().collectAsList()) {
+      studies.put(r.getString(0), r.getString(1));
+    }
+    return studies;
+  }
+
+  static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
     if (!HadoopPaths.exists(spark, layout.idMap())) {
       throw new IOException("no id map at " + layout.idMap() + ": run radlab prep on the dataset first"
           + " (or pass --private-dir where it was written)");

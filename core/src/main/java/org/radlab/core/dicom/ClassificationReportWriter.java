@@ -73,9 +73,10 @@ public final class ClassificationReportWriter {
     }
   }
 
-  /** The patient and study attributes copied from what the PACS said of the study. */
-  private static final List<String> COPIED = List.of("PatientName", "PatientID", "PatientBirthDate", "PatientSex",
-      "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber", "ReferringPhysicianName", "StudyID");
+  /** The patient and study attributes (DICOM keywords) a report copies from what the PACS says of its study. */
+  public static final List<String> STUDY_ATTRIBUTES = List.of("PatientName", "PatientID", "PatientBirthDate",
+      "PatientSex", "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber", "ReferringPhysicianName",
+      "StudyID");
 
   private ClassificationReportWriter() {}
 
@@ -130,7 +131,7 @@ public final class ClassificationReportWriter {
     }
     put(list, TagFromName.SOPClassUID, COMPREHENSIVE_SR);
     put(list, TagFromName.SOPInstanceUID, sop);
-    for (String keyword : COPIED) {
+    for (String keyword : STUDY_ATTRIBUTES) {
       AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary.getTagFromName(keyword);
       String value = p.study().get(keyword);
       put(list, tag, value == null ? "" : value);

@@ -49,7 +49,7 @@ public final class DicomWebClient {
   }
 
   /** A study the PACS matched: its UID and how many instances it holds (-1 when the PACS does not say). */
-  public record StudyMatch(String studyUid, int instances, String studyDate) implements java.io.Serializable {}
+  public record StudyMatch(String studyUid, int instances) implements java.io.Serializable {}
 
   /** Every study matching {@code query}, page by page. */
   public List<StudyMatch> studies(StudyQuery query) throws IOException {
@@ -59,28 +59,14 @@ public final class DicomWebClient {
     for (int offset = 0;; offset += PAGE) {
       String path = "/studies?" + (keys.isEmpty() ? "" : keys + "&") + "includefield=00201208&limit=" + PAGE
           + "&offset=" + offset;
-      byte[] body = answer(path);
-      if (body.length == 0) {
-        return out;
-      }
-      JsonNode page;
-      try {
-        page = JSON.readTree(body);
-      } catch (IOException e) {
-        throw new IOException(source + " answered QIDO-RS " + path + " with something other than DICOM JSON: "
-            + e.getMessage());
-      }
-      if (!page.isArray()) {
-        throw new IOException(source + " answered QIDO-RS " + path + " with JSON that is not a list of studies");
-      }
+      JsonNode page = studiesAnswer(path);
       int fresh = 0;
       for (JsonNode study : page) {
         String uid = first(study, "0020000D");
         String count = first(study, "00201208");
         if (seen.add(String.valueOf(uid))) {
           fresh++;
-          out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count),
-              first(study, "00080020")));
+          out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count)));
         }
       }
       if (page.size() < PAGE) {
@@ -93,38 +79,30 @@ public final class DicomWebClient {
     }
   }
 
-  /** DICOM keywords of the patient and study attributes {@link #studyAttributes} returns, with their tags. */
-  private static final Map<String, String> STUDY_KEYS = orderedMap("PatientName", "00100010", "PatientID", "00100020",
-      "PatientBirthDate", "00100030", "PatientSex", "00100040", "StudyInstanceUID", "0020000D", "StudyDate",
-      "00080020", "StudyTime", "00080030", "AccessionNumber", "00080050", "ReferringPhysicianName", "00080090",
-      "StudyID", "00200010");
-
-  private static Map<String, String> orderedMap(String... pairs) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put(pairs[i], pairs[i + 1]);
-    }
-    return m;
-  }
-
   /**
-   * The patient and study attributes of one study as the PACS holds them (keyword to value; a person name as its
-   * alphabetic form), or null when the PACS does not have the study.
+   * The named attributes (DICOM keywords) of one study as the PACS holds them (keyword to value; a person name as
+   * its alphabetic form; an attribute the PACS leaves out is absent), or null when the PACS does not have the study.
    */
-  public Map<String, String> studyAttributes(String studyUid) throws IOException {
+  public Map<String, String> studyAttributes(String studyUid, List<String> keywords) throws IOException {
     if (!isUid(studyUid)) {
       throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
     }
-    String path = "/studies?StudyInstanceUID=" + studyUid + "&includefield=" + String.join(",",
-        STUDY_KEYS.values());
-    byte[] body = answer(path);
-    JsonNode page = body.length == 0 ? JSON.createArrayNode() : JSON.readTree(body);
-    for (JsonNode study : page) {
+    Map<String, String> tags = new LinkedHashMap<>(); // keyword -> the tag as DICOM JSON names it (GGGGEEEE)
+    for (String keyword : keywords) {
+      com.pixelmed.dicom.AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary
+          .getTagFromName(keyword);
+      if (tag == null) {
+        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
+      }
+      tags.put(keyword, String.format("%04X%04X", tag.getGroup(), tag.getElement()));
+    }
+    String path = "/studies?StudyInstanceUID=" + studyUid + "&includefield=" + String.join(",", tags.values());
+    for (JsonNode study : studiesAnswer(path)) {
       if (!studyUid.equals(first(study, "0020000D"))) {
         continue;
       }
       Map<String, String> out = new LinkedHashMap<>();
-      for (Map.Entry<String, String> e : STUDY_KEYS.entrySet()) {
+      for (Map.Entry<String, String> e : tags.entrySet()) {
         JsonNode v = study.path(e.getValue()).path("Value");
         if (v.isArray() && !v.isEmpty()) {
           JsonNode value = v.get(0);
@@ -168,18 +146,34 @@ public final class DicomWebClient {
     }
   }
 
-  /** A QIDO-RS answer's body (empty for 204 No Content), refused beyond {@link #MAX_ANSWER} bytes. */
-  private byte[] answer(String path) throws IOException {
+  /**
+   * A QIDO-RS answer as its list of studies (empty for 204 No Content or an empty body); refused beyond {@link
+   * #MAX_ANSWER} bytes, or when it is not a DICOM JSON list.
+   */
+  private JsonNode studiesAnswer(String path) throws IOException {
     HttpResponse<InputStream> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
         HttpResponse.BodyHandlers.ofInputStream(), "QIDO-RS " + path);
+    byte[] body;
     try (InputStream in = r.body()) {
-      byte[] body = in.readNBytes(MAX_ANSWER + 1);
-      if (body.length > MAX_ANSWER) {
-        throw new IOException(source + " answered QIDO-RS " + path + " with more than " + (MAX_ANSWER >> 20)
-            + " MB");
-      }
-      return r.statusCode() == 204 ? new byte[0] : body;
+      body = in.readNBytes(MAX_ANSWER + 1);
     }
+    if (body.length > MAX_ANSWER) {
+      throw new IOException(source + " answered QIDO-RS " + path + " with more than " + (MAX_ANSWER >> 20) + " MB");
+    }
+    if (r.statusCode() == 204 || body.length == 0) {
+      return JSON.createArrayNode();
+    }
+    JsonNode page;
+    try {
+      page = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IOException(source + " answered QIDO-RS " + path + " with something other than DICOM JSON: "
+          + e.getMessage());
+    }
+    if (!page.isArray()) {
+      throw new IOException(source + " answered QIDO-RS " + path + " with JSON that is not a list of studies");
+    }
+    return page;
   }
 
   private static String first(JsonNode dataset, String tag) {

@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dicom.DicomHeader;
 import org.radlab.core.dicom.DicomReader;
+import org.radlab.core.io.FileTrees;
 
 /**
  * {@code radlab pull}: finds studies on a PACS with QIDO-RS and retrieves them with WADO-RS in parallel Spark tasks
@@ -185,7 +185,7 @@ public final class PullJob {
     Path dir = grown ? target : out.resolve(STATE).resolve("partial").resolve(studyUid);
     try {
       if (!grown) {
-        deleteTree(dir); // what a crashed attempt left
+        FileTrees.delete(dir); // what a crashed attempt left
       }
       List<Path> parts = new DicomWebClient(source).retrieveTo(studyUid, dir);
       int written = 0;
@@ -205,7 +205,9 @@ public final class PullJob {
         written++;
       }
       if (parts.isEmpty()) {
-        deleteTree(grown ? null : dir);
+        if (!grown) {
+          FileTrees.delete(dir);
+        }
         return new StudyResult(studyUid, 0, 0, 0, "the PACS sent no instance of this study");
       }
       if (!grown) {
@@ -217,7 +219,7 @@ public final class PullJob {
     } catch (IOException | RuntimeException e) {
       try {
         if (!grown) {
-          deleteTree(dir);
+          FileTrees.delete(dir);
         } else {
           cleanTemporary(dir);
         }
@@ -297,16 +299,6 @@ public final class PullJob {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 
   private static double seconds(long started) {
     return Math.round((System.nanoTime() - started) / 1e8) / 10.0;

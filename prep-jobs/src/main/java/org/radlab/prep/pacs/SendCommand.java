@@ -1,7 +1,5 @@
 package org.radlab.prep.pacs;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.radlab.core.dataset.Csv;
 import org.radlab.core.dataset.DatasetLayout;
@@ -100,7 +97,7 @@ public final class SendCommand implements Callable<Integer> {
         outcomes.add(new Outcome(study, null, null, "not a study of dataset " + dataset));
         continue;
       }
-      Map<String, String> attributes = client.studyAttributes(uid);
+      Map<String, String> attributes = client.studyAttributes(uid, ClassificationReportWriter.STUDY_ATTRIBUTES);
       if (attributes == null) {
         outcomes.add(new Outcome(study, null, null, "the PACS does not hold this study"));
         continue;
@@ -227,13 +224,10 @@ public final class SendCommand implements Callable<Integer> {
   static Map<String, String> originals(String dataset, String privateDir) throws IOException {
     SparkSession spark = SparkSessions.start("radlab-send", "local[1]");
     try {
-      String idMap = LabelImport.idMap(spark, new DatasetLayout(dataset, privateDir == null
-          ? DatasetLayout.defaultPrivateRoot(dataset) : privateDir));
       Map<String, String> map = new HashMap<>();
-      for (Row r : spark.read().parquet(idMap).select(col("study_uid"), col("orig_study_uid")).distinct()
-          .collectAsList()) {
-        map.put(r.getString(0), r.getString(1));
-      }
+      LabelImport.studyPseudonyms(spark, new DatasetLayout(dataset, privateDir == null
+          ? DatasetLayout.defaultPrivateRoot(dataset) : privateDir)).forEach((original, pseudonym) ->
+          map.put(pseudonym, original));
       return map;
     } finally {
       spark.stop();
