@@ -1,5 +1,8 @@
 package org.radlab.prep.pacs;
 
+import org.radlab.core.pacs.PacsSource;
+import org.radlab.core.pacs.PacsSources;
+import org.radlab.core.pacs.StudyQuery;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -1,5 +1,9 @@
 package org.radlab.prep.pacs;
 
+import org.radlab.core.pacs.DicomWebClient;
+import org.radlab.core.pacs.PacsSource;
+import org.radlab.core.pacs.PacsSources;
+import org.radlab.core.pacs.StudyQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;

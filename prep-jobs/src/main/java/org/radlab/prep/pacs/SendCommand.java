@@ -1,5 +1,8 @@
 package org.radlab.prep.pacs;
 
+import org.radlab.core.pacs.DicomWebClient;
+import org.radlab.core.pacs.PacsSource;
+import org.radlab.core.pacs.PacsSources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.radlab.prep.pacs;
+package org.radlab.core.pacs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

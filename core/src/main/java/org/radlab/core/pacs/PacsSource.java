@@ -1,4 +1,4 @@
-package org.radlab.prep.pacs;
+package org.radlab.core.pacs;
 
 import java.io.Serializable;
 import java.net.URI;
