@@ -23,6 +23,7 @@ import org.radlab.api.routes.PublishRoutes;
 import org.radlab.api.routes.TokenRoutes;
 import org.radlab.api.routes.UseCaseRoutes;
 import org.radlab.api.routes.UserRoutes;
+import org.radlab.api.routes.WatchRoutes;
 
 /**
  * The control API's endpoint table: every method and path with who may call it, what it does, what it takes and
@@ -42,8 +43,11 @@ final class ApiRoutes {
   private final Callers callers;
   private final List<Endpoint> endpoints = new ArrayList<>();
 
+  private final org.radlab.api.watch.DeploymentWatcher watcher;
+
   ApiRoutes(ControlApi.Settings settings, Database db, JobQueue queue, JobViews jobViews, JobRunner runner,
-      Callers callers) {
+      Callers callers, org.radlab.api.watch.DeploymentWatcher watcher) {
+    this.watcher = watcher;
     this.settings = settings;
     this.db = db;
     this.queue = queue;
@@ -66,7 +70,8 @@ final class ApiRoutes {
     ModelRoutes models = new ModelRoutes(db, jobViews, settings.maxUploadBytes());
     PublishRoutes publish = new PublishRoutes(db, settings.home());
     ChallengeRoutes challenges = new ChallengeRoutes(db, queue, settings.clock(), settings.minTrainingLabels());
-    DeploymentRoutes deployments = new DeploymentRoutes(db, queue, jobViews);
+    DeploymentRoutes deployments = new DeploymentRoutes(db, settings.home(), queue, jobViews);
+    WatchRoutes watches = new WatchRoutes(db, settings.home(), watcher);
     String uc = "/api/use-cases/{useCaseId}";
     String ds = "/api/datasets/{datasetId}";
     String an = "/api/annotate/{useCaseId}/{datasetId}";
@@ -243,8 +248,9 @@ final class ApiRoutes {
         + "{cases: [{caseId, date, boxes: [{x, y, width, height, code, score}]}]}",
         "Deployment", deployments::predictions);
     add(r, "POST", dp + "/reads", Access.USER, "its owner or an admin", "Record the radiologists' reads",
-        "{reads: [{caseId, read: code}]} (up to 10000); a detection use case's: {reads: [{caseId, boxes: [{x, y, "
-        + "width, height, code}]}]}", "Deployment", deployments::reads);
+        "{reads: [{caseId, read: code}]} (up to 10000), or text/csv case,read (admins also study_uid,read, or "
+        + "accession_number,read for a watched deployment); a detection use case's: {reads: [{caseId, boxes: [{x, "
+        + "y, width, height, code}]}]}", "Deployment", deployments::reads);
     add(r, "POST", dp + "/assess", Access.USER,
         "its owner or an admin", "Queue the assess job on every case with a prediction "
         + "and a read; results via the job's artifacts", "{positive?, threshold?, period?, bootstrap?} (the assess "
@@ -252,6 +258,18 @@ final class ApiRoutes {
     add(r, "GET", dp + "/assessments", Access.USER,
         "its owner or an admin", "The deployment's assess jobs, newest first", "",
         "[Job]", deployments::assessments);
+    add(r, "PUT", dp + "/watch", Access.ADMIN, "admin", "Watch a PACS query: every interval the server pulls each "
+        + "new matching study, predicts it with the deployment's model, records it as a case and, with sendBack, "
+        + "stores the result in the PACS as a DICOM SR (classification deployments; docs/pacs.md)",
+        "{source, modality?, from? (default: today), to?, description?, intervalSeconds? (5-86400, default 300), "
+        + "sendBack?}", "Watch", watches::set);
+    add(r, "GET", dp + "/watch", Access.USER, "its owner or an admin", "The deployment's watch: its query, its "
+        + "polls, the studies predicted, failed and sent back, the last 50 handled", "",
+        "{deploymentId, source, query, intervalSeconds, sendBack, polls, lastPollAt, lastError, predicted, failed, "
+        + "sent, sendFailed, recent: [{caseId, poll, images, skipped, error, reportUid, sendError, at}]}",
+        watches::get);
+    add(r, "POST", dp + "/watch/remove", Access.ADMIN, "admin", "Stop watching (what was recorded stays)", "",
+        "{deploymentId, watching: false}", watches::remove);
 
     String ch = "/api/challenges/{challengeId}";
     add(r, "GET", "/api/challenges", Access.USER,

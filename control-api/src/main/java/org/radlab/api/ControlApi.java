@@ -102,6 +102,7 @@ public final class ControlApi implements AutoCloseable {
   private final Settings settings;
   private final Database db;
   private final JobRunner runner;
+  private final org.radlab.api.watch.DeploymentWatcher watcher;
   private final Javalin app;
   private final ApiRoutes routes;
   private final Optional<String> firstAdminToken;
@@ -118,8 +119,10 @@ public final class ControlApi implements AutoCloseable {
     Seeds.breastDensity(db, Times.now());
     this.runner = new JobRunner(db, new JobRunner.Settings(settings.home(), settings.master(), settings.maxJobs(),
         settings.sparkConf()), new JobOutcomes(db));
+    this.watcher = new org.radlab.api.watch.DeploymentWatcher(db, settings.home(), settings.maxUploadBytes(),
+        java.time.Clock.systemUTC());
     this.routes = new ApiRoutes(settings, db, new JobQueue(db, settings.home(), runner),
-        new JobViews(db, new ServerPaths(settings.home())), runner, callers);
+        new JobViews(db, new ServerPaths(settings.home())), runner, callers, watcher);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -214,10 +217,14 @@ public final class ControlApi implements AutoCloseable {
     return e.getMessage();
   }
 
-  /** Starts listening and the job runner (which first settles jobs an earlier run left behind). */
+  /**
+   * Starts listening, the job runner (which first settles jobs an earlier run left behind) and the watcher of
+   * deployments that follow a PACS.
+   */
   public ControlApi start() {
     runner.start();
     app.start();
+    watcher.start();
     return this;
   }
 
@@ -243,6 +250,7 @@ public final class ControlApi implements AutoCloseable {
       return;
     }
     app.stop();
+    watcher.close();
     runner.close();
     db.close();
   }

@@ -56,8 +56,13 @@ final class Fixtures {
 
   /** Registers a dataset (a real prep child job) and waits until it is ready; returns its id. */
   static long dataset(Http http, String admin, String name, Path source) {
-    JsonNode r = http.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source",
-        source.toString())).expect(202).json();
+    return dataset(http, admin, name, source.toString());
+  }
+
+  /** The same from any source prep takes (a folder, or a PACS query {@code dicomweb://SOURCE?...}). */
+  static long dataset(Http http, String admin, String name, String source) {
+    JsonNode r = http.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source", source))
+        .expect(202).json();
     long job = r.path("job").path("id").asLong();
     JsonNode done = awaitJob(http, admin, job, Duration.ofMinutes(10)); // patience on a busy machine, not a limit
     assertEquals("SUCCEEDED", done.path("status").asText(), "prep job: " + done + "\nlog:\n"

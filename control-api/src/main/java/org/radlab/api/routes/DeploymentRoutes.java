@@ -77,8 +77,12 @@ public final class DeploymentRoutes {
   private final ModelDao models;
   private final JobQueue queue;
   private final JobViews jobs;
+  private final Database db;
+  private final java.nio.file.Path home;
 
-  public DeploymentRoutes(Database db, JobQueue queue, JobViews jobs) {
+  public DeploymentRoutes(Database db, java.nio.file.Path home, JobQueue queue, JobViews jobs) {
+    this.db = db;
+    this.home = home;
     this.queue = queue;
     this.deployments = db.dao(DeploymentDao.class);
     this.useCases = db.dao(UseCaseDao.class);
@@ -183,8 +187,9 @@ public final class DeploymentRoutes {
     List<String> codes = codes(d);
     boolean detector = isDetection(d);
     boolean segmenter = taskOf(d) == TaskType.SEGMENTATION;
-    ReadsRequest r = Json.body(ctx, ReadsRequest.class);
-    List<CaseRead> reads = checkedSize(r.reads(), "reads");
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    List<CaseRead> reads = checkedSize(type.startsWith("text/csv") ? csvReads(ctx, d)
+        : Json.body(ctx, ReadsRequest.class).reads(), "reads");
     List<DeploymentDao.ReadRow> rows = new ArrayList<>();
     for (int i = 0; i < reads.size(); i++) {
       CaseRead c = reads.get(i);
@@ -221,6 +226,96 @@ public final class DeploymentRoutes {
     }
     deployments.recordReads(d.id(), rows, Times.now());
     ctx.json(view(d));
+  }
+
+  /**
+   * A classification deployment's reads as CSV: {@code case,read} with the deployment's case ids, or (admins only)
+   * {@code study_uid,read} with the original StudyInstanceUIDs, or {@code accession_number,read} for a deployment
+   * that watches a PACS (each number is looked up there). An original identifier becomes the case id a watch records
+   * (the site secret's pseudonym), so reads meet the predictions of the same study; it is not kept.
+   */
+  private List<CaseRead> csvReads(Context ctx, Deployment d) {
+    if (taskOf(d) != TaskType.CLASSIFICATION) {
+      throw ApiException.badRequest("reads as CSV are for classification deployments; send boxes or masks as JSON");
+    }
+    List<String> lines = Json.text(ctx).lines().filter(l -> !l.isBlank()).toList();
+    List<String> header = lines.isEmpty() ? List.of() : Csv.fields(lines.get(0));
+    List<String> keys = List.of("case", "study_uid", "accession_number");
+    if (header.size() != 2 || !keys.contains(header.get(0)) || !header.get(1).equals("read")) {
+      throw ApiException.badRequest("the CSV's header must be one of case,read / study_uid,read / "
+          + "accession_number,read; got '" + (lines.isEmpty() ? "" : lines.get(0)) + "'");
+    }
+    String key = header.get(0);
+    Caller caller = Requests.caller(ctx);
+    if (!key.equals("case") && !caller.isAdmin()) {
+      throw ApiException.forbidden("reads keyed by " + key + " name original studies: an admin imports them");
+    }
+    if (lines.size() - 1 > MAX_CASES_PER_CALL) {
+      throw ApiException.badRequest("'reads' must list 1 to " + MAX_CASES_PER_CALL + " cases");
+    }
+    StudyKeys studies = key.equals("case") ? null : new StudyKeys(key, d);
+    List<CaseRead> reads = new ArrayList<>();
+    try {
+      Csv.rows(lines, "the CSV", 2, "two columns", (where, f) -> {
+        String id = f.get(0).strip();
+        reads.add(new CaseRead(studies == null ? id : studies.caseId(id, where), f.get(1).strip(), null, null));
+      });
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    return reads;
+  }
+
+  /** Original study keys to case ids: through the site secret, an accession number first through the PACS. */
+  private final class StudyKeys {
+    final String key;
+    final org.radlab.core.deid.Pseudonymizer pseudonyms;
+    final org.radlab.core.pacs.DicomWebClient pacs;
+
+    StudyKeys(String key, Deployment d) {
+      this.key = key;
+      try {
+        this.pseudonyms = new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(
+            home.resolve("site-secret")));
+      } catch (IOException e) {
+        throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no study of this "
+            + "workspace has been pseudonymized yet");
+      }
+      if (key.equals("accession_number")) {
+        var watch = db.dao(org.radlab.api.db.DeploymentWatchDao.class).find(d.id()).orElseThrow(() ->
+            ApiException.badRequest("deployment " + d.id() + " watches no PACS, so accession numbers cannot be "
+                + "looked up; send study_uid,read"));
+        try {
+          pacs = new org.radlab.core.pacs.DicomWebClient(org.radlab.core.pacs.PacsSources.read(
+              home.resolve(org.radlab.core.pacs.PacsSources.FILE)).get(watch.source()));
+        } catch (IOException | IllegalArgumentException e) {
+          throw ApiException.conflict("PACS source '" + watch.source() + "': " + e.getMessage());
+        }
+      } else {
+        pacs = null;
+      }
+    }
+
+    String caseId(String id, String where) {
+      if (pacs == null) {
+        if (!org.radlab.core.pacs.DicomWebClient.isUid(id)) {
+          throw new IllegalArgumentException(where + ": '" + id + "' is not a DICOM UID");
+        }
+        return pseudonyms.uid(id);
+      }
+      List<org.radlab.core.pacs.DicomWebClient.StudyMatch> found;
+      try {
+        found = pacs.studies(org.radlab.core.pacs.StudyQuery.all().withAccessionNumber(id));
+      } catch (IOException e) {
+        throw ApiException.conflict(where + ": the PACS could not be asked for accession number " + id + ": "
+            + e.getMessage());
+      }
+      if (found.size() != 1) {
+        throw new IllegalArgumentException(where + ": the PACS holds " + found.size() + " studies with accession "
+            + "number '" + id + "' (one is needed)");
+      }
+      return pseudonyms.uid(found.get(0).studyUid());
+    }
   }
 
   /** Queues the assess job on every case with both a prediction and a read; its options as in the assess config. */

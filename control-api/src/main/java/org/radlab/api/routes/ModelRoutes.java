@@ -370,7 +370,15 @@ public final class ModelRoutes {
 
   /** The window and mirroring options of the prep job that made the model's dataset (prep's defaults if unknown). */
   private RenderOptions prepOptions(Model m) {
-    JsonNode prep = datasets.find(m.datasetId()).map(DatasetDao.Dataset::jobId)
+    return renderOptions(db, m);
+  }
+
+  /**
+   * How the model's dataset was rendered (its prep job's VOI window and laterality flip), so a DICOM the model meets
+   * later looks as its training images did.
+   */
+  public static RenderOptions renderOptions(Database db, Model m) {
+    JsonNode prep = db.dao(DatasetDao.class).find(m.datasetId()).map(DatasetDao.Dataset::jobId)
         .flatMap(id -> db.dao(JobDao.class).find(id)).map(j -> {
           try {
             return Json.MAPPER.readTree(j.config());

@@ -253,7 +253,15 @@ public final class DicomWebClient {
       throws IOException {
     HttpResponse<T> r;
     try {
-      r = http.send(request, body);
+      try {
+        r = http.send(request, body);
+      } catch (ConnectException | HttpTimeoutException e) {
+        throw e;
+      } catch (IOException e) {
+        // A kept-alive connection the server closed as the request went out (a server's idle timeout): the request
+        // never reached it, so it is sent once more on a new connection.
+        r = http.send(request, body);
+      }
     } catch (ConnectException e) {
       throw new IOException("cannot reach " + source + ": connection refused or no route (" + what + ")");
     } catch (HttpTimeoutException e) {
