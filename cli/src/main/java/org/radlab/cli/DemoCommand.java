@@ -71,6 +71,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Stop the server after printing the leaderboard.")
   boolean noWait;
 
+  @Option(names = "--pacs", description = "Start a PACS (Orthanc with DICOMweb, in a network namespace of its own: "
+      + "needs root), store the synthetic studies in it and prepare the datasets from PACS queries; after the "
+      + "challenge, deploy the leading model watching the PACS, and let new studies arrive that it predicts and "
+      + "reports back as DICOM SRs. Classification only.")
+  boolean pacs;
+
   @CommandLine.Mixin HomeOption home;
 
   @Override
@@ -86,6 +92,9 @@ public final class DemoCommand implements Callable<Integer> {
     } else if (!segmentation && pool < 100) {
       throw new IllegalArgumentException("--studies must be at least 100: participants annotate 100 studies");
     }
+    if (pacs && (detection || segmentation)) {
+      throw new IllegalArgumentException("--pacs runs the classification demo; leave out --task " + task);
+    }
     if (hidden < 2) {
       throw new IllegalArgumentException("--hidden-studies must be at least 2");
     }
@@ -100,7 +109,12 @@ public final class DemoCommand implements Callable<Integer> {
         64L << 20, java.util.Map.of());
     ControlApi api = ControlApi.create(segmentation ? settings.withMinTrainingLabels(annotations) : settings).start();
     String admin = api.firstAdminToken().orElseThrow();
+    org.radlab.cli.demo.DemoPacs site = null;
     try {
+      if (pacs) {
+        System.out.println("Starting the demo's PACS (bench/pacs-sim: Orthanc with DICOMweb)...");
+        site = org.radlab.cli.demo.DemoPacs.start(NotebookCommand.projectRoot(), server);
+      }
       System.out.printf("RadLab control API on http://127.0.0.1:%d/api (endpoints: /api/docs), workspace %s%n",
           api.port(), server);
       int ranked = detection
@@ -110,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
           ? new SegmentationDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
               .run(new SegmentationDemo.Options(pool, hidden, SEGMENTATION_SLICES, SEGMENTATION_SIZE, seed,
                   trainingEpochs, annotations)).size()
-          : new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out)
+          : new ChallengeDemo(api.port(), admin, server, ws.resolve("demo-data"), System.out, site)
               .run(new ChallengeDemo.Options(pool, hidden, seed, trainingEpochs, annotations)).size();
       System.out.printf("%nDone: %d participants on the leaderboard.%n", ranked);
       // The admin token is not printed (terminal output is often kept in a log): it is in an owner-only file.
@@ -119,16 +133,34 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.printf("Open http://127.0.0.1:%d/challenge in a browser and sign in with that token, or try%n"
           + "  curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%d/api/challenges%n", api.port(),
           api.adminTokenFile(), api.port());
+      if (site != null) {
+        System.out.printf("The demo's PACS (Orthanc) answers at %s/app/explorer.html as user radlab, with the "
+            + "password in %s; it stops with the server.%n", site.url(), server.resolve("pacs-sim/password"));
+      }
       if (!noWait) {
         System.out.println("Stop it with Ctrl-C.");
         CountDownLatch stopped = new CountDownLatch(1);
-        api.stopOnShutdown(a -> stopped.countDown());
+        org.radlab.cli.demo.DemoPacs running = site;
+        api.stopOnShutdown(a -> {
+          if (running != null) {
+            running.close();
+          }
+          stopped.countDown();
+        });
         stopped.await();
         return 0;
       }
+    } catch (Exception e) {
+      if (site != null && !noWait) {
+        site.close(); // the server stays up to look at; the PACS would outlive it
+      }
+      throw e;
     } finally {
       if (noWait) {
         api.stop();
+        if (site != null) {
+          site.close();
+        }
       }
     }
     return 0;

@@ -28,6 +28,11 @@ final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
+  JsonNode put(String path, String token, Object body) throws IOException {
+    return send(request(path, token).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+  }
+
   JsonNode postText(String path, String token, String body, String contentType) throws IOException {
     return send(request(path, token).header("Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofString(body)));

@@ -41,29 +41,54 @@ public final class ChallengeDemo {
   public record Standing(int rank, String participant, double kappa, double auc, double evaluationKappa,
       double evaluationAuc) {}
 
+  /** The StudyDescription of each set in the PACS, so one query finds one set. */
+  private static final Map<String, String> DESCRIPTIONS = Map.of("pool", "RADLAB-DEMO-POOL", "test",
+      "RADLAB-DEMO-TEST", "final", "RADLAB-DEMO-FINAL", "new", "RADLAB-DEMO-NEW");
+  /** New studies that reach the PACS after the challenge, for the watched deployment. */
+  static final int NEW_STUDIES = 4;
+
   private final DemoSteps steps;
   private final ApiClient api;
   private final String admin;
   private final PrintStream out;
+  private final DemoPacs pacs;
 
   public ChallengeDemo(int port, String adminToken, Path home, Path data, PrintStream out) {
-    this.steps = new DemoSteps(port, adminToken, home, data, out, 8);
+    this(port, adminToken, home, data, out, null);
+  }
+
+  /**
+   * With a PACS, the studies are stored in it and the datasets prepared from PACS queries, and after the challenge
+   * the leading model is deployed watching the PACS for new studies, which it predicts and reports back.
+   */
+  public ChallengeDemo(int port, String adminToken, Path home, Path data, PrintStream out, DemoPacs pacs) {
+    this.steps = new DemoSteps(port, adminToken, home, data, out, pacs == null ? 8 : 10);
     this.api = steps.api;
     this.admin = adminToken;
     this.out = out;
+    this.pacs = pacs;
   }
 
   public List<Standing> run(Options o) throws IOException {
     steps.step("synthesize DICOM studies: a training pool of " + o.poolStudies() + ", hidden test and final sets "
         + "of " + o.hiddenStudies() + " each");
-    Path poolDicom = steps.synth("pool", o.poolStudies(), o.seed());
-    Path testDicom = steps.synth("test", o.hiddenStudies(), o.seed() + 1);
-    Path finalDicom = steps.synth("final", o.hiddenStudies(), o.seed() + 2);
+    Path poolDicom = synth("pool", o.poolStudies(), o.seed());
+    Path testDicom = synth("test", o.hiddenStudies(), o.seed() + 1);
+    Path finalDicom = synth("final", o.hiddenStudies(), o.seed() + 2);
+    if (pacs != null) {
+      steps.step("store them in the demo's PACS (Orthanc with DICOMweb, " + pacs.url() + "), each set under a "
+          + "study description of its own");
+      for (Path dir : List.of(poolDicom, testDicom, finalDicom)) {
+        out.printf("   %s: %d files stored%n", dir.getFileName(), pacs.load(dir));
+      }
+    }
 
-    steps.step("register the three datasets: each one is a prep job (Spark) run by the server");
-    long pool = steps.dataset("pool", poolDicom);
-    long test = steps.dataset("hidden-test", testDicom);
-    long fin = steps.dataset("hidden-final", finalDicom);
+    steps.step(pacs == null ? "register the three datasets: each one is a prep job (Spark) run by the server"
+        : "register the three datasets from PACS queries: each prep job (Spark) pulls its studies (QIDO-RS, WADO-RS),"
+            + " then prepares them");
+    long pool = steps.dataset("pool", source("pool", poolDicom));
+    long test = steps.dataset("hidden-test", source("test", testDicom));
+    long fin = steps.dataset("hidden-final", source("final", finalDicom));
 
     steps.step("import the reference reader's density labels of the hidden sets (by original StudyInstanceUID)");
     referenceLabels(test, testDicom);
@@ -129,7 +154,63 @@ public final class ChallengeDemo {
       out.printf("   %4d  %-11s  %14.3f  %.3f%n", row.path("rank").asInt(), row.path("userName").asText(),
           row.path("kappa").asDouble(), row.path("auc").asDouble());
     }
+    if (pacs != null) {
+      long leader = people.stream().filter(p -> p.name.equals(standings.get(0).participant())).findFirst()
+          .orElseThrow().model;
+      watch(leader, o);
+    }
     return standings;
+  }
+
+  /**
+   * The leading model deployed, watching the PACS: new screening studies arrive, and each is pulled, predicted,
+   * recorded in the deployment and reported back to the PACS as a DICOM SR.
+   */
+  private void watch(long model, Options o) throws IOException {
+    steps.step("deploy the leading model (" + model + ") watching the PACS; " + NEW_STUDIES + " new screening studies "
+        + "arrive, and each is pulled, predicted and reported back to the PACS as a DICOM SR");
+    long deployment = api.post("/api/deployments", admin, Map.of("name", "screening-watch", "useCaseId", 1,
+        "modelId", model)).path("deployment").path("id").asLong();
+    String watch = "/api/deployments/" + deployment + "/watch";
+    api.put(watch, admin, Map.of("source", DemoPacs.SOURCE, "modality", "MG", "description", DESCRIPTIONS.get("new"),
+        "from", "1900-01-01", "intervalSeconds", 5, "sendBack", true));
+    Path fresh = synth("new", NEW_STUDIES, o.seed() + 3);
+    out.printf("   deployment %d watches %s every 5 s; %d files of new studies stored%n", deployment,
+        DemoPacs.SOURCE, pacs.load(fresh));
+    JsonNode w = api.get(watch, admin);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    while (w.path("predicted").asInt() + w.path("failed").asInt() < NEW_STUDIES && System.nanoTime() < deadline) {
+      sleep();
+      w = api.get(watch, admin);
+    }
+    out.printf("   after %d polls: %d predicted, %d failed, %d reports stored in the PACS%s%n", w.path("polls").asInt(),
+        w.path("predicted").asInt(), w.path("failed").asInt(), w.path("sent").asInt(),
+        w.hasNonNull("lastError") ? " (last error: " + w.path("lastError").asText() + ")" : "");
+    for (JsonNode c : w.path("recent")) {
+      out.printf("   case %s: %s%n", c.path("caseId").asText(), c.hasNonNull("error") ? c.path("error").asText()
+          : "report " + c.path("reportUid").asText() + " stored in its study");
+    }
+  }
+
+  private static void sleep() throws IOException {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  /** A set's synthetic studies; with a PACS, under the set's own study description. */
+  private Path synth(String name, int studies, long seed) {
+    return pacs == null ? steps.synth(name, studies, seed)
+        : steps.synth(name, studies, seed, "--description", DESCRIPTIONS.get(name));
+  }
+
+  /** Where prep reads a set: its folder, or the PACS query that finds it. */
+  private String source(String name, Path dicom) {
+    return pacs == null ? dicom.toString() : "dicomweb://" + DemoPacs.SOURCE + "?modality=MG&description="
+        + DESCRIPTIONS.get(name);
   }
 
   private static final class Participant {

@@ -78,7 +78,12 @@ final class DemoSteps {
 
   /** Registers a dataset of {@code dicom} (a prep job the server runs) and waits for it. */
   long dataset(String name, Path dicom) throws IOException {
-    JsonNode r = api.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source", dicom.toString()));
+    return dataset(name, dicom.toString());
+  }
+
+  /** The same from any source prep reads (a folder, or a PACS query {@code dicomweb://SOURCE?...}). */
+  long dataset(String name, String source) throws IOException {
+    JsonNode r = api.post("/api/datasets", admin, Map.of("name", name, "useCaseId", 1, "source", source));
     await(admin, r.path("job").path("id").asLong(), "prep of " + name);
     JsonNode d = api.get("/api/datasets/" + r.path("dataset").path("id").asLong(), admin);
     out.printf("   %s: dataset %d, %d studies, %d images%n", name, d.path("id").asLong(), d.path("studies").asInt(),

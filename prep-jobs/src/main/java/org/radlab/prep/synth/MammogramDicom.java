@@ -39,7 +39,7 @@ final class MammogramDicom {
 
   /** The full attribute list of one view, pixel data included, without file meta information. */
   static AttributeList attributes(PlannedStudy s, MammoView view, int rows, int columns, short[] pixels,
-                                  String sopInstanceUid) throws DicomException {
+                                  String sopInstanceUid, String studyDescription) throws DicomException {
     DeviceProfile device = s.device();
     AttributeList list = new AttributeList();
     set(list, TagFromName.SpecificCharacterSet, "ISO_IR 100");
@@ -64,7 +64,7 @@ final class MammogramDicom {
     set(list, TagFromName.PerformingPhysicianName, SiteDetails.performingPhysician(s.index()));
     set(list, TagFromName.ReferringPhysicianName, s.referringPhysician());
     set(list, TagFromName.StationName, "MAMMO-" + device.serialNumber().substring(0, 4));
-    set(list, TagFromName.StudyDescription, "MAMMOGRAPHY SCREENING BILATERAL");
+    set(list, TagFromName.StudyDescription, studyDescription);
     set(list, TagFromName.SeriesDescription, "Screening views");
     set(list, TagFromName.OperatorsName, s.operator());
     set(list, TagFromName.ManufacturerModelName, device.model());

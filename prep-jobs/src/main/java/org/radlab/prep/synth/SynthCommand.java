@@ -84,6 +84,10 @@ public final class SynthCommand implements Callable<Integer> {
       description = "CT: slices per series (default: ${DEFAULT-VALUE}).")
   int slices;
 
+  @Option(names = "--description", paramLabel = "TEXT", description = "The mammography studies' StudyDescription "
+      + "(default: " + SynthConfig.DEFAULT_DESCRIPTION + "), e.g. to tell sets apart in a PACS query.")
+  String description;
+
   @Option(names = "--lesions",
       description = "Also draw masses and calcification clusters (none on about a third of the images, one to three "
           + "on the others) and write their ground truth: boxes.csv (SOPInstanceUID,x_min,y_min,x_max,y_max,label "
@@ -134,9 +138,9 @@ public final class SynthCommand implements Callable<Integer> {
   }
 
   private int ct() {
-    if (lesions || transferSyntax != null || fullSize || columns != null) {
-      throw new ParameterException(spec.commandLine(), "--lesions, --transfer-syntax, --full-size and --columns "
-          + "are for mammograms; a CT series always has its liver and lesion, square slices of --rows pixels");
+    if (lesions || transferSyntax != null || fullSize || columns != null || description != null) {
+      throw new ParameterException(spec.commandLine(), "--lesions, --transfer-syntax, --full-size, --columns and "
+          + "--description are for mammograms; a CT series always has its liver and lesion, square slices of --rows pixels");
     }
     SyntheticCt.Config cfg;
     try {
@@ -169,7 +173,7 @@ public final class SynthCommand implements Callable<Integer> {
     int c = columns != null ? columns : fullSize ? SynthConfig.FULL_COLUMNS : SynthConfig.SMALL_COLUMNS;
     try {
       return new SynthConfig(out, studies, seed, r, c, compressedShare, transferSyntax, threads, overwrite,
-          lesions);
+          lesions, description);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

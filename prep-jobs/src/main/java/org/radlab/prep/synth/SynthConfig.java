@@ -22,9 +22,13 @@ import java.util.Optional;
  * @param overwrite       replace an earlier synthesizer output in {@code outDir} (recognised by its labels.csv)
  * @param lesions         draw masses and calcification clusters and write their ground truth ({@link Lesions});
  *                        without, the images are those of earlier versions, byte for byte
+ * @param description     the studies' StudyDescription, or null for {@value #DEFAULT_DESCRIPTION} (a PACS query
+ *                        can then tell sets apart)
  */
 public record SynthConfig(Path outDir, int studies, long seed, int rows, int columns, double compressedShare,
-                          SynthTransferSyntax transferSyntax, int threads, boolean overwrite, boolean lesions) {
+                          SynthTransferSyntax transferSyntax, int threads, boolean overwrite, boolean lesions,
+                          String description) {
+  public static final String DEFAULT_DESCRIPTION = "MAMMOGRAPHY SCREENING BILATERAL";
   public static final int MAX_STUDIES = 100_000;
   public static final int MIN_SIDE = 64;
   public static final int MAX_SIDE = 6000;
@@ -51,6 +55,10 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
       throw new IllegalArgumentException("the compressed share must be a fraction between 0 and 1, got "
           + compressedShare);
     }
+    if (description != null && !description.matches("[\\x20-\\x7e&&[^\\\\]]{1,64}")) {
+      throw new IllegalArgumentException("the study description must be 1 to 64 printable ASCII characters without "
+          + "a backslash, got '" + description + "'");
+    }
     if (threads < 0) {
       throw new IllegalArgumentException("threads must be 0 (all processors) or more, got " + threads);
     }
@@ -66,7 +74,7 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
   /** Small images, the default share of compressed files, all processors, no overwriting. */
   public static SynthConfig small(Path outDir, int studies, long seed) {
     return new SynthConfig(outDir, studies, seed, SMALL_ROWS, SMALL_COLUMNS, DEFAULT_COMPRESSED_SHARE, null, 0,
-        false, false);
+        false, false, null);
   }
 
   /** Benchmark-size images ({@value #FULL_ROWS} x {@value #FULL_COLUMNS}), otherwise like {@link #small}. */
@@ -76,32 +84,45 @@ public record SynthConfig(Path outDir, int studies, long seed, int rows, int col
 
   public SynthConfig withSize(int newRows, int newColumns) {
     return new SynthConfig(outDir, studies, seed, newRows, newColumns, compressedShare, transferSyntax, threads,
-        overwrite, lesions);
+        overwrite, lesions, description);
   }
 
   public SynthConfig withCompressedShare(double share) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, share, transferSyntax, threads, overwrite, lesions);
+    return new SynthConfig(outDir, studies, seed, rows, columns, share, transferSyntax, threads, overwrite, lesions,
+        description);
   }
 
   /** One syntax for every file; null restores the mix. */
   public SynthConfig withTransferSyntax(SynthTransferSyntax syntax) {
-    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, syntax, threads, overwrite, lesions);
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, syntax, threads, overwrite, lesions,
+        description);
   }
 
   public SynthConfig withThreads(int n) {
     return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, n, overwrite,
-        lesions);
+        lesions, description);
   }
 
   public SynthConfig withOverwrite(boolean replace) {
     return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, replace,
-        lesions);
+        lesions, description);
+  }
+
+  /** With this StudyDescription (null: {@value #DEFAULT_DESCRIPTION}). */
+  public SynthConfig withDescription(String text) {
+    return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, overwrite,
+        lesions, text);
+  }
+
+  /** The studies' StudyDescription. */
+  public String studyDescription() {
+    return description == null ? DEFAULT_DESCRIPTION : description;
   }
 
   /** With or without lesions and their ground truth. */
   public SynthConfig withLesions(boolean draw) {
     return new SynthConfig(outDir, studies, seed, rows, columns, compressedShare, transferSyntax, threads, overwrite,
-        draw);
+        draw, description);
   }
 
   /** The forced transfer syntax, if any. */

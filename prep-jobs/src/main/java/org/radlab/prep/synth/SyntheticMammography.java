@@ -162,7 +162,8 @@ public final class SyntheticMammography {
       SynthTransferSyntax syntax = transferSyntax(cfg, s, view);
       Path file = dir.resolve(view.fileName());
       try {
-        AttributeList list = MammogramDicom.attributes(s, view, cfg.rows(), cfg.columns(), pixels, sopUid);
+        AttributeList list = MammogramDicom.attributes(s, view, cfg.rows(), cfg.columns(), pixels, sopUid,
+            cfg.studyDescription());
         write(list, file, syntax);
       } catch (DicomException e) {
         throw new IOException("could not encode " + file + " as DICOM: " + e.getMessage(), e);

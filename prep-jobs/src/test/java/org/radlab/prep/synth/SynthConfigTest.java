@@ -29,7 +29,7 @@ class SynthConfigTest {
 
   @Test
   void acceptsTheBoundaryValues() {
-    var cfg = new SynthConfig(OUT, 1, -5, 64, 6000, 0.0, SynthTransferSyntax.RLE, 0, false, false);
+    var cfg = new SynthConfig(OUT, 1, -5, 64, 6000, 0.0, SynthTransferSyntax.RLE, 0, false, false, null);
     assertEquals(1, cfg.studies());
     assertEquals(64, cfg.rows());
     assertEquals(6000, cfg.columns());
