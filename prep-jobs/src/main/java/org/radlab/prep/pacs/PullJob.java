@@ -29,8 +29,10 @@ import org.apache.spark.sql.SparkSession;
 import org.radlab.core.io.FileTrees;
 
 /**
- * {@code radlab pull}: finds studies on a PACS with QIDO-RS and retrieves them with WADO-RS in parallel Spark tasks
- * (one task per study) into a folder that {@code radlab prep} then reads as usual.
+ * {@code radlab pull}: finds studies on a PACS (QIDO-RS, or a DIMSE C-FIND) and retrieves them (WADO-RS, or C-GET or
+ * C-MOVE) in parallel Spark tasks (one task per study) into a folder that {@code radlab prep} then reads as usual. For
+ * C-MOVE the driver listens as RadLab's AE title while the tasks run ({@link MoveReceiver}); each task asks the PACS to
+ * move its study there and takes the objects from the shared folder once the PACS reports the move done.
  *
  * <p>The folder holds one subfolder per study, named by its StudyInstanceUID, with one file per instance named by its
  * SOPInstanceUID. A new study is written into {@code .radlab-pull/partial/} and moved into place whole, so prep never
