@@ -452,6 +452,26 @@ class PullTest {
       assertEquals(received, names(folder));
       assertEquals(before, times(inbox));
       awaitLog(log, sent + " sent again", receiver);
+
+      // A sender whose C-STORE names its object "../../../victim.dcm" (the SOP Instance UID the request carries, set
+      // with dcmtk's dcmodify): the file of that name outside the inbox stays as it was, and the object lands in
+      // unreadable/ under a visible name, for prep to reject.
+      Path victim = tmp.resolve("victim.dcm");
+      Files.writeString(victim, "not to be touched");
+      Path evil = tmp.resolve("evil/evil.dcm");
+      Files.createDirectories(evil.getParent());
+      Files.copy(ct.get(0), evil);
+      Run renamed = run(List.of("dcmodify", "-nb", "-m", "(0008,0018)=../../../victim.dcm", evil.toString()),
+          Map.of());
+      assertEquals(0, renamed.code(), renamed.output());
+      Run storescu = run(List.of(SIM.toString(), "exec", "--", "storescu", "-aec", "RADLABT", "127.0.0.1",
+          String.valueOf(port), evil.toString()), simEnvironment());
+      assertEquals(0, storescu.code(), storescu.output());
+      awaitLog(log, "1 unreadable", receiver);
+      assertEquals("not to be touched", Files.readString(victim));
+      Set<String> unreadable = names(inbox.resolve("unreadable"));
+      assertEquals(1, unreadable.size(), unreadable.toString());
+      assertFalse(unreadable.iterator().next().startsWith("."), "prep sees it: " + unreadable);
     } finally {
       receiver.destroy();
       assertTrue(receiver.waitFor(60, TimeUnit.SECONDS), "the receiver stops on SIGTERM");
@@ -524,8 +544,8 @@ class PullTest {
   }
 
   /**
-   * A PACS that refuses the association (another called AE title), one that is not there, and a source file with a
-   * DIMSE source half filled in: exit status 2, a message that says which, and nothing written.
+   * A PACS that refuses the association (another called AE title), one that is not there, one that never answers,
+   * and a source file with a DIMSE source half filled in: exit status 2, a message that says which, nothing written.
    */
   @Test
   @Order(-1)
@@ -544,6 +564,20 @@ class PullTest {
     assertEquals(2, unreachable.code(), unreachable.output());
     assertTrue(unreachable.output().contains("cannot reach PACS source 'pacs-sim' (DICOM AE RADLABPACS at"
         + " 127.0.0.1:9"), unreachable.output());
+
+    // A node that accepts the connection and then says nothing (a real socket, here on 127.0.0.1): given up once
+    // nothing came for the idle time (shortened to 2 s for the test), not waited for forever.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Path mute = dimseSources("dimse-mute.json", Map.of("host", "127.0.0.1", "port", silent.getLocalPort(), "aet",
+          "RADLABPACS", "callingAet", DIMSE_AET));
+      List<String> command = new ArrayList<>(javaCommand(List.of("pull", "--sources", mute.toString(), "--out",
+          out.toString())));
+      command.add(1, "-Dradlab.dimse.idleSeconds=2");
+      Run silence = run(command, Map.of());
+      assertEquals(2, silence.code(), silence.output());
+      assertTrue(silence.output().contains("stopped answering (C-FIND every study): nothing came for 2 s"),
+          silence.output());
+    }
 
     Path half = dimseSources("dimse-half.json", Map.of("host", "127.0.0.1", "aet", "RADLABPACS"));
     Run halfFilled = pull("--sources", half.toString(), "--out", out.toString());

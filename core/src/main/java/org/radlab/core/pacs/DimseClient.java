@@ -40,6 +40,12 @@ public final class DimseClient implements PacsClient {
   static final int MAX_MATCHES = 1_000_000;
   private static final DateTimeFormatter DICOM_DATE = DateTimeFormatter.BASIC_ISO_DATE;
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /**
+   * How long an exchange may go without an answer or a received byte before it is given up: as long as a DICOMweb
+   * request may take; the system property {@code radlab.dimse.idleSeconds} shortens it (tests).
+   */
+  static final java.time.Duration IDLE = java.time.Duration.ofSeconds(Long.getLong("radlab.dimse.idleSeconds", 600));
+  private static final long WATCH_MILLIS = Math.min(1000, IDLE.toMillis());
 
   private final PacsSource source;
   private final PacsSource.Dimse node;
@@ -72,9 +78,11 @@ public final class DimseClient implements PacsClient {
       throw new IllegalArgumentException("cannot build the C-FIND keys of " + query + ": " + e.getMessage());
     }
     Map<String, StudyMatch> found = new LinkedHashMap<>();
+    AtomicLong answers = new AtomicLong();
     IdentifierHandler collect = new IdentifierHandler() {
       @Override
       public void doSomethingWithIdentifier(AttributeList answer) {
+        answers.incrementAndGet();
         if (found.size() >= MAX_MATCHES) {
           return;
         }
@@ -86,7 +94,7 @@ public final class DimseClient implements PacsClient {
       }
     };
     call("C-FIND " + query, () -> new FindSOPClassSCU(node.host(), node.port(), node.aet(), node.callingAet(),
-        SOPClass.StudyRootQueryRetrieveInformationModelFind, keys, collect));
+        SOPClass.StudyRootQueryRetrieveInformationModelFind, keys, collect), answers::get);
     if (found.size() >= MAX_MATCHES) {
       throw new IOException(source + " answered C-FIND " + query + " with " + MAX_MATCHES + " studies or more:"
           + " narrow the query (dates, modality)");
@@ -120,7 +128,7 @@ public final class DimseClient implements PacsClient {
       call("C-GET of study " + studyUid, () -> new GetSOPClassSCU(node.host(), node.port(), node.aet(),
           node.callingAet(), SOPClass.StudyRootQueryRetrieveInformationModelGet, keys, new IdentifierHandler(),
           incoming.toFile(), new HiddenNames(), null, classes, perContext < 0 ? 3 : perContext, perContext < 0,
-          perContext >= 0, false));
+          perContext >= 0, false), () -> bytesIn(incoming));
       return takeParts(incoming, dir);
     } finally {
       FileTrees.delete(incoming);
@@ -138,7 +146,8 @@ public final class DimseClient implements PacsClient {
     MoveSOPClassSCU[] scu = new MoveSOPClassSCU[1];
     call("C-MOVE of study " + studyUid + " to AE " + node.callingAet(), () -> scu[0] = new MoveSOPClassSCU(
         node.host(), node.port(), node.aet(), node.callingAet(), node.callingAet(),
-        SOPClass.StudyRootQueryRetrieveInformationModelMove, keys));
+        SOPClass.StudyRootQueryRetrieveInformationModelMove, keys),
+        () -> bytesIn(arrived) + bytesIn(moved.resolve(MoveReceiver.INCOMING)));
     int status = scu[0].getStatus() & 0xFFFF;
     if (status != 0) {
       FileTrees.delete(arrived);
@@ -183,9 +192,11 @@ public final class DimseClient implements PacsClient {
       throw new IllegalStateException(e);
     }
     Set<String> classes = new LinkedHashSet<>();
+    AtomicLong answers = new AtomicLong();
     IdentifierHandler collect = new IdentifierHandler() {
       @Override
       public void doSomethingWithIdentifier(AttributeList answer) {
+        answers.incrementAndGet();
         String c = Attribute.getSingleStringValueOrEmptyString(answer, TagFromName.SOPClassUID).strip();
         if (DicomWebClient.isUid(c) && classes.size() < 100) {
           classes.add(c);
@@ -193,8 +204,22 @@ public final class DimseClient implements PacsClient {
       }
     };
     call("C-FIND of the instances of study " + studyUid, () -> new FindSOPClassSCU(node.host(), node.port(),
-        node.aet(), node.callingAet(), SOPClass.StudyRootQueryRetrieveInformationModelFind, keys, collect));
+        node.aet(), node.callingAet(), SOPClass.StudyRootQueryRetrieveInformationModelFind, keys, collect),
+        answers::get);
     return classes;
+  }
+
+  /** The bytes of the files in {@code dir} (0 when it is not there): what a retrieve has received so far. */
+  private static long bytesIn(Path dir) {
+    long total = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        total += f.toFile().length() + 1; // + 1: a file that appeared counts even when still empty
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return total;
   }
 
   private static AttributeList studyKeys(String studyUid) {
@@ -235,44 +260,81 @@ public final class DimseClient implements PacsClient {
     void run() throws Exception;
   }
 
-  /** Runs one DIMSE exchange; turns what PixelMed throws into a message that names the source and the cause. */
-  private void call(String what, Exchange exchange) throws IOException {
+  /**
+   * Runs one DIMSE exchange; turns what PixelMed throws into a message that names the source and the cause. PixelMed's
+   * sockets have no timeout, so the exchange runs in a thread of its own, watched: when {@code progress} (answers,
+   * bytes received) has not moved for {@link #IDLE}, the exchange is given up (its thread, blocked on the socket, is
+   * left to the JVM's end).
+   */
+  private void call(String what, Exchange exchange, java.util.function.LongSupplier progress) throws IOException {
+    Exception[] failed = new Exception[1];
+    Thread worker = new Thread(() -> {
+      try {
+        exchange.run();
+      } catch (Exception e) {
+        failed[0] = e;
+      }
+    }, "dimse-" + node.aet());
+    worker.setDaemon(true);
+    worker.start();
+    long last = progress.getAsLong();
+    long moved = System.nanoTime();
     try {
-      exchange.run();
-    } catch (Exception e) {
-      StringBuilder all = new StringBuilder();
-      for (Throwable t = e; t != null && all.length() < 4000; t = t.getCause()) {
-        all.append(t).append(' ');
+      while (worker.isAlive()) {
+        worker.join(WATCH_MILLIS);
+        long now = progress.getAsLong();
+        if (now != last) {
+          last = now;
+          moved = System.nanoTime();
+        } else if (worker.isAlive() && System.nanoTime() - moved > IDLE.toNanos()) {
+          worker.interrupt();
+          throw new IOException(source + " stopped answering (" + what + "): nothing came for " + IDLE.toSeconds()
+              + " s");
+        }
       }
-      String m = all.toString();
-      if (m.contains("ConnectException") || m.contains("NoRouteToHostException")) {
-        throw new IOException("cannot reach " + source + ": connection refused or no route (" + what + ")");
-      }
-      if (m.contains("UnknownHostException")) {
-        throw new IOException("cannot reach " + source + ": unknown host '" + node.host() + "' (" + what + ")");
-      }
-      if (m.contains("SocketTimeoutException")) {
-        throw new IOException(source + " did not answer in time (" + what + ")");
-      }
-      if (m.contains("A-ASSOCIATE-RJ")) {
-        throw new IOException(source + " rejected the association (" + what + "): check that its AE title is '"
-            + node.aet() + "' and that it knows RadLab's AE title '" + node.callingAet() + "' ["
-            + e.getMessage() + "]");
-      }
-      if (m.contains("A-ABORT")) {
-        throw new IOException(source + " aborted the association (" + what + "): most PACS do that to an AE title"
-            + " they do not allow to query or retrieve; register RadLab's AE title '" + node.callingAet() + "' on"
-            + " the PACS (docs/pacs.md) [" + e.getMessage() + "]");
-      }
-      throw new IOException(source + " failed " + what + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for " + source + " (" + what + ")");
     }
+    if (failed[0] != null) {
+      throw explained(what, failed[0]);
+    }
+  }
+
+  /** What went wrong in an exchange, in words a site admin can act on. */
+  private IOException explained(String what, Exception e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null && all.length() < 4000; t = t.getCause()) {
+      all.append(t).append(' ');
+    }
+    String m = all.toString();
+    if (m.contains("ConnectException") || m.contains("NoRouteToHostException")) {
+      return new IOException("cannot reach " + source + ": connection refused or no route (" + what + ")");
+    }
+    if (m.contains("UnknownHostException")) {
+      return new IOException("cannot reach " + source + ": unknown host '" + node.host() + "' (" + what + ")");
+    }
+    if (m.contains("SocketTimeoutException")) {
+      return new IOException(source + " did not answer in time (" + what + ")");
+    }
+    if (m.contains("A-ASSOCIATE-RJ")) {
+      return new IOException(source + " rejected the association (" + what + "): check that its AE title is '"
+          + node.aet() + "' and that it knows RadLab's AE title '" + node.callingAet() + "' ["
+          + e.getMessage() + "]");
+    }
+    if (m.contains("A-ABORT")) {
+      return new IOException(source + " aborted the association (" + what + "): most PACS do that to an AE title"
+          + " they do not allow to query or retrieve; register RadLab's AE title '" + node.callingAet() + "' on"
+          + " the PACS (docs/pacs.md) [" + e.getMessage() + "]");
+    }
+    return new IOException(source + " failed " + what + ": " + e.getMessage());
   }
 
   /**
    * Names every received object by a counter, never by the SOP Instance UID the PACS's C-STORE request carries: that
    * is untrusted and might name a path ({@code ../../x}). The header is read later, when the file is named.
    */
-  static final class HiddenNames extends StoredFilePathStrategy {
+  public static final class HiddenNames extends StoredFilePathStrategy {
     static final String PREFIX = ".obj-";
 
     @Override

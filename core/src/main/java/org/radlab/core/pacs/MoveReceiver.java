@@ -20,6 +20,8 @@ import org.radlab.core.io.FileTrees;
  * reject with its reason. Nothing the sender says names a file.
  */
 public final class MoveReceiver implements AutoCloseable {
+  /** The hidden folder inside {@code moved} where objects are received before they are filed by study. */
+  static final String INCOMING = ".incoming";
   private final StorageSOPClassSCPDispatcher dispatcher;
   private final Path moved;
   private final Filing filing;
@@ -42,7 +44,7 @@ public final class MoveReceiver implements AutoCloseable {
           + e.getMessage() + " (another pull or receiver may be running)");
     }
     FileTrees.delete(moved);
-    Path incoming = Files.createDirectories(moved.resolve(".incoming"));
+    Path incoming = Files.createDirectories(moved.resolve(INCOMING));
     Filing filing = new Filing(moved, unreadable, log);
     StorageSOPClassSCPDispatcher dispatcher = new StorageSOPClassSCPDispatcher(port, node.callingAet(),
         incoming.toFile(), new DimseClient.HiddenNames(), filing, null, null, null,
