@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.radlab.core.io.FileTrees;
 
@@ -40,6 +42,8 @@ public final class DimseClient implements PacsClient {
   static final int MAX_MATCHES = 1_000_000;
   private static final DateTimeFormatter DICOM_DATE = DateTimeFormatter.BASIC_ISO_DATE;
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  /** How PixelMed reports a C-MOVE's failure status. */
+  private static final Pattern MOVE_FAILURE = Pattern.compile("C-MOVE reports failure status 0x([0-9a-fA-F]{1,4})");
   /**
    * How long an exchange may go without an answer or a received byte before it is given up: as long as a DICOMweb
    * request may take; the system property {@code radlab.dimse.idleSeconds} shortens it (tests).
@@ -164,19 +168,14 @@ public final class DimseClient implements PacsClient {
     }
   }
 
+  /** What a C-MOVE's failure status means for the site. */
   private String moveStatus(int status) {
+    String where = "AE " + node.callingAet() + " at this host and port " + node.receivePort();
     if (status == 0xA801) {
-      return " (move destination unknown: register AE " + node.callingAet() + " on the PACS, at this host and port "
-          + node.receivePort() + ")";
+      return " (move destination unknown: register " + where + " on the PACS)";
     }
-    if (status == 0xB000) {
-      return " (some instances could not be sent: is AE " + node.callingAet() + " registered on the PACS with this"
-          + " host and port " + node.receivePort() + "?)";
-    }
-    if ((status & 0xF000) == 0xA000 || (status & 0xF000) == 0xC000) {
-      return " (the PACS could not send the study: see its log)";
-    }
-    return "";
+    return " (the PACS could not send the study: check that it knows " + where + " and can reach that port, e.g."
+        + " through a firewall; its log says more)";
   }
 
   /** The study's SOP classes, from an instance-level C-FIND (the PACS answers one identifier per instance). */
@@ -326,6 +325,11 @@ public final class DimseClient implements PacsClient {
       return new IOException(source + " aborted the association (" + what + "): most PACS do that to an AE title"
           + " they do not allow to query or retrieve; register RadLab's AE title '" + node.callingAet() + "' on"
           + " the PACS (docs/pacs.md) [" + e.getMessage() + "]");
+    }
+    Matcher status = MOVE_FAILURE.matcher(m);
+    if (status.find()) {
+      return new IOException(source + " failed " + what + ": " + e.getMessage()
+          + moveStatus(Integer.parseInt(status.group(1), 16)));
     }
     return new IOException(source + " failed " + what + ": " + e.getMessage());
   }
