@@ -481,13 +481,14 @@ class PullTest {
 
   /**
    * A PACS without DICOMweb: the same pull over DIMSE, a study-level C-FIND then one C-GET per study, from Orthanc's
-   * DICOM port. What arrives is what was loaded, and a second pull fetches nothing. (Orthanc re-encodes a sequence's
-   * length when it sends over DIMSE, and a file's meta header is the receiver's own, so the files are compared as dcmtk
-   * writes their data sets with explicit lengths: every attribute's value, pixel data and transfer syntax included.)
+   * DICOM port. What arrives is what was loaded, a second pull fetches nothing, and a study missing an instance here
+   * gets only that one. (Orthanc re-encodes a sequence's length when it sends over DIMSE, and a file's meta header is
+   * the receiver's own, so the files are compared as dcmtk writes their data sets with explicit lengths: every
+   * attribute's value, pixel data and transfer syntax included.)
    */
   @Test
   @Order(-3)
-  void dimsePullsByCGetWhatWasLoadedThenNothingNew() throws Exception {
+  void dimsePullsByCGetWhatWasLoadedThenOnlyWhatIsMissing() throws Exception {
     Path file = dimseSources("dimse-get.json", Map.of("host", "127.0.0.1", "port", dicomPort, "aet", "RADLABPACS",
         "callingAet", DIMSE_AET));
     Path out = tmp.resolve("dimse-get");
@@ -498,7 +499,8 @@ class PullTest {
     assertEquals(3, summary.path("matched").asInt(), get.output());
     assertEquals(3, summary.path("pulled").asInt(), get.output());
     assertEquals(mg.size(), summary.path("instances").asInt(), get.output());
-    assertEquals(dataSets(mg), dataSets(dicomFiles(out)), "the mammograms, as loaded into the PACS");
+    List<String> loaded = dataSets(mg);
+    assertEquals(loaded, dataSets(dicomFiles(out)), "the mammograms, as loaded into the PACS");
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
     for (Path f : dicomFiles(out)) {
       Map<String, String> h = dcmdump(f, "StudyInstanceUID", "SOPInstanceUID");
@@ -514,6 +516,24 @@ class PullTest {
     assertEquals(3, summary(again).path("alreadyPulled").asInt(), again.output());
     assertEquals(0, summary(again).path("pulled").asInt(), again.output());
     assertEquals(before, times(out), "nothing written again");
+
+    // A study with fewer instances here than the PACS reports (one removed here, as if it grew there) is retrieved
+    // again into its own folder, and only the missing instance is added; no hidden landing folder is left in it.
+    Path removed = dicomFiles(out).get(0);
+    Path study = removed.getParent();
+    int inStudy = names(study).size();
+    Files.delete(removed);
+    Map<Path, FileTime> kept = times(out);
+    Run grown = pull("--sources", file.toString(), "--out", out.toString(), "--modality", "MG");
+    assertEquals(0, grown.code(), grown.output());
+    assertEquals(1, summary(grown).path("pulled").asInt(), grown.output());
+    assertEquals(1, summary(grown).path("instances").asInt(), grown.output());
+    assertEquals(inStudy - 1, summary(grown).path("instancesAlreadyThere").asInt(), grown.output());
+    assertEquals(inStudy, names(study).size(), "the study's files, and nothing hidden: " + names(study));
+    assertTrue(Files.isRegularFile(removed));
+    assertEquals(loaded, dataSets(dicomFiles(out)), "the mammograms, as loaded, again");
+    Map<Path, FileTime> after = times(out);
+    kept.forEach((f, t) -> assertEquals(t, after.get(f), "not written again: " + f));
   }
 
   /**
