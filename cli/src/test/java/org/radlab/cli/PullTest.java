@@ -57,6 +57,11 @@ class PullTest {
   @TempDir static Path tmp;
   static Path sources;
   static String password;
+  /** Orthanc's DICOM port, and the port a C-MOVE pull listens on as AE {@link #DIMSE_AET}. */
+  static int dicomPort;
+  static int movePort;
+  /** RadLab's AE title for the DIMSE pulls, which bench/pacs-sim registers in Orthanc. */
+  private static final String DIMSE_AET = "RADLABD";
 
   @BeforeAll
   static void up() throws Exception {
@@ -64,7 +69,10 @@ class PullTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // a free number here; the namespace has its own ports, so any number would do
     }
-    Run up = sim("up", "--http-port", String.valueOf(port), "--dicom-port", String.valueOf(port + 1));
+    dicomPort = port + 1;
+    movePort = port + 2;
+    Run up = sim("up", "--http-port", String.valueOf(port), "--dicom-port", String.valueOf(dicomPort), "--modality",
+        DIMSE_AET + ":" + movePort);
     assertEquals(0, up.code(), up.output());
     sources = tmp.resolve("pacs-sim/pacs.json");
     password = Files.readString(tmp.resolve("pacs-sim/password")).strip();
@@ -444,11 +452,180 @@ class PullTest {
       assertEquals(received, names(folder));
       assertEquals(before, times(inbox));
       awaitLog(log, sent + " sent again", receiver);
+
+      // A sender whose C-STORE names its object "../../../victim.dcm" (the SOP Instance UID the request carries, set
+      // with dcmtk's dcmodify): the file of that name outside the inbox stays as it was, and the object lands in
+      // unreadable/ under a visible name, for prep to reject.
+      Path victim = tmp.resolve("victim.dcm");
+      Files.writeString(victim, "not to be touched");
+      Path evil = tmp.resolve("evil/evil.dcm");
+      Files.createDirectories(evil.getParent());
+      Files.copy(ct.get(0), evil);
+      Run renamed = run(List.of("dcmodify", "-nb", "-m", "(0008,0018)=../../../victim.dcm", evil.toString()),
+          Map.of());
+      assertEquals(0, renamed.code(), renamed.output());
+      Run storescu = run(List.of(SIM.toString(), "exec", "--", "storescu", "-aec", "RADLABT", "127.0.0.1",
+          String.valueOf(port), evil.toString()), simEnvironment());
+      assertEquals(0, storescu.code(), storescu.output());
+      awaitLog(log, "1 unreadable", receiver);
+      assertEquals("not to be touched", Files.readString(victim));
+      Set<String> unreadable = names(inbox.resolve("unreadable"));
+      assertEquals(1, unreadable.size(), unreadable.toString());
+      assertFalse(unreadable.iterator().next().startsWith("."), "prep sees it: " + unreadable);
     } finally {
       receiver.destroy();
       assertTrue(receiver.waitFor(60, TimeUnit.SECONDS), "the receiver stops on SIGTERM");
     }
     assertTrue(Files.readString(log).contains("receive: stopped after"), Files.readString(log));
+  }
+
+  /**
+   * A PACS without DICOMweb: the same pull over DIMSE, a study-level C-FIND then one C-GET per study, from Orthanc's
+   * DICOM port. What arrives is what was loaded, a second pull fetches nothing, and a study missing an instance here
+   * gets only that one. (Orthanc re-encodes a sequence's length when it sends over DIMSE, and a file's meta header is
+   * the receiver's own, so the files are compared as dcmtk writes their data sets with explicit lengths: every
+   * attribute's value, pixel data and transfer syntax included.)
+   */
+  @Test
+  @Order(-3)
+  void dimsePullsByCGetWhatWasLoadedThenOnlyWhatIsMissing() throws Exception {
+    Path file = dimseSources("dimse-get.json", Map.of("host", "127.0.0.1", "port", dicomPort, "aet", "RADLABPACS",
+        "callingAet", DIMSE_AET));
+    Path out = tmp.resolve("dimse-get");
+    Run get = pull("--sources", file.toString(), "--out", out.toString(), "--modality", "MG");
+    assertEquals(0, get.code(), get.output());
+    JsonNode summary = summary(get);
+    List<Path> mg = dicomFiles(tmp.resolve("mg"));
+    assertEquals(3, summary.path("matched").asInt(), get.output());
+    assertEquals(3, summary.path("pulled").asInt(), get.output());
+    assertEquals(mg.size(), summary.path("instances").asInt(), get.output());
+    List<String> loaded = dataSets(mg);
+    assertEquals(loaded, dataSets(dicomFiles(out)), "the mammograms, as loaded into the PACS");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+    for (Path f : dicomFiles(out)) {
+      Map<String, String> h = dcmdump(f, "StudyInstanceUID", "SOPInstanceUID");
+      assertEquals(out.resolve(h.get("StudyInstanceUID")).resolve(h.get("SOPInstanceUID") + ".dcm"), f);
+    }
+    try (Stream<Path> left = Files.list(out.resolve(".radlab-pull/partial"))) {
+      assertEquals(0, left.count(), "nothing left half-way");
+    }
+
+    Map<Path, FileTime> before = times(out);
+    Run again = pull("--sources", file.toString(), "--out", out.toString(), "--modality", "MG");
+    assertEquals(0, again.code(), again.output());
+    assertEquals(3, summary(again).path("alreadyPulled").asInt(), again.output());
+    assertEquals(0, summary(again).path("pulled").asInt(), again.output());
+    assertEquals(before, times(out), "nothing written again");
+
+    // A study with fewer instances here than the PACS reports (one removed here, as if it grew there) is retrieved
+    // again into its own folder, and only the missing instance is added; no hidden landing folder is left in it.
+    Path removed = dicomFiles(out).get(0);
+    Path study = removed.getParent();
+    int inStudy = names(study).size();
+    Files.delete(removed);
+    Map<Path, FileTime> kept = times(out);
+    Run grown = pull("--sources", file.toString(), "--out", out.toString(), "--modality", "MG");
+    assertEquals(0, grown.code(), grown.output());
+    assertEquals(1, summary(grown).path("pulled").asInt(), grown.output());
+    assertEquals(1, summary(grown).path("instances").asInt(), grown.output());
+    assertEquals(inStudy - 1, summary(grown).path("instancesAlreadyThere").asInt(), grown.output());
+    assertEquals(inStudy, names(study).size(), "the study's files, and nothing hidden: " + names(study));
+    assertTrue(Files.isRegularFile(removed));
+    assertEquals(loaded, dataSets(dicomFiles(out)), "the mammograms, as loaded, again");
+    Map<Path, FileTime> after = times(out);
+    kept.forEach((f, t) -> assertEquals(t, after.get(f), "not written again: " + f));
+  }
+
+  /**
+   * C-MOVE, for a PACS that does not do C-GET: the pull listens as RadLab's AE title on the port the PACS knows it by
+   * (bench/pacs-sim registered it), and asks the PACS to move each study there; here one study, listed by its
+   * accession number (dcmdump's), with a number the PACS does not know.
+   */
+  @Test
+  @Order(-2)
+  void dimsePullsAStudyListedByAccessionNumberByCMove() throws Exception {
+    List<Path> ct = dicomFiles(tmp.resolve("ct"));
+    Map<String, String> h = dcmdump(ct.get(0), "StudyInstanceUID", "AccessionNumber");
+    Path csv = tmp.resolve("accessions.csv");
+    Files.writeString(csv, "accession_number\n" + h.get("AccessionNumber") + "\nNOSUCH0001\n");
+    Path file = dimseSources("dimse-move.json", Map.of("host", "127.0.0.1", "port", dicomPort, "aet", "RADLABPACS",
+        "callingAet", DIMSE_AET, "retrieve", "C-MOVE", "receivePort", movePort));
+    Path out = tmp.resolve("dimse-move");
+    Run move = pull("--sources", file.toString(), "--out", out.toString(), "--studies", csv.toString());
+    assertEquals(0, move.code(), move.output());
+    assertTrue(move.output().contains("listening as AE " + DIMSE_AET + " on port " + movePort), move.output());
+    JsonNode summary = summary(move);
+    assertEquals(1, summary.path("pulled").asInt(), move.output());
+    assertEquals("[\"NOSUCH0001\"]", summary.path("notFound").toString());
+    assertEquals(Set.of(h.get("StudyInstanceUID")), names(out).stream().filter(n -> !n.startsWith("."))
+        .collect(java.util.stream.Collectors.toSet()));
+    assertEquals(dataSets(ct), dataSets(dicomFiles(out)), "the CT study, as loaded into the PACS");
+    assertFalse(Files.exists(out.resolve(".radlab-pull/moved")), "the receiver's landing folder is gone");
+  }
+
+  /**
+   * A PACS that refuses the association (another called AE title), one that is not there, one that never answers,
+   * and a source file with a DIMSE source half filled in: exit status 2, a message that says which, nothing written.
+   */
+  @Test
+  @Order(-1)
+  void dimseRejectedUnreachableAndHalfFilledSourcesFailClearly() throws Exception {
+    Path out = tmp.resolve("dimse-never");
+    Path wrong = dimseSources("dimse-wrong.json", Map.of("host", "127.0.0.1", "port", dicomPort, "aet", "NOTTHEPACS",
+        "callingAet", DIMSE_AET));
+    Run rejected = pull("--sources", wrong.toString(), "--out", out.toString());
+    assertEquals(2, rejected.code(), rejected.output());
+    assertTrue(rejected.output().contains("rejected the association") && rejected.output().contains("'NOTTHEPACS'")
+        && rejected.output().contains("called AE Title not recognized"), rejected.output());
+
+    Path closed = dimseSources("dimse-closed.json", Map.of("host", "127.0.0.1", "port", 9, "aet", "RADLABPACS",
+        "callingAet", DIMSE_AET));
+    Run unreachable = pull("--sources", closed.toString(), "--out", out.toString());
+    assertEquals(2, unreachable.code(), unreachable.output());
+    assertTrue(unreachable.output().contains("cannot reach PACS source 'pacs-sim' (DICOM AE RADLABPACS at"
+        + " 127.0.0.1:9"), unreachable.output());
+
+    // A node that accepts the connection and then says nothing (a real socket, here on 127.0.0.1): given up once
+    // nothing came for the idle time (shortened to 2 s for the test), not waited for forever.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Path mute = dimseSources("dimse-mute.json", Map.of("host", "127.0.0.1", "port", silent.getLocalPort(), "aet",
+          "RADLABPACS", "callingAet", DIMSE_AET));
+      List<String> command = new ArrayList<>(javaCommand(List.of("pull", "--sources", mute.toString(), "--out",
+          out.toString())));
+      command.add(1, "-Dradlab.dimse.idleSeconds=2");
+      Run silence = run(command, Map.of());
+      assertEquals(2, silence.code(), silence.output());
+      assertTrue(silence.output().contains("stopped answering (C-FIND every study): nothing came for 2 s"),
+          silence.output());
+    }
+
+    Path half = dimseSources("dimse-half.json", Map.of("host", "127.0.0.1", "aet", "RADLABPACS"));
+    Run halfFilled = pull("--sources", half.toString(), "--out", out.toString());
+    assertEquals(2, halfFilled.code(), halfFilled.output());
+    assertTrue(halfFilled.output().contains("DIMSE source 'pacs-sim' lacks port"), halfFilled.output());
+    assertFalse(Files.exists(out), "nothing written by a pull that could not start");
+  }
+
+  private static Path dimseSources(String name, Map<String, Object> source) throws IOException {
+    Path f = tmp.resolve(name);
+    Files.writeString(f, JSON.writeValueAsString(Map.of("sources", Map.of("pacs-sim", source))));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    return f;
+  }
+
+  /**
+   * SHA-256 of each file's data set as dcmtk's dcmconv writes it with explicit lengths and no meta header
+   * ({@code +e -F}): the same for two files exactly when every attribute, in its transfer syntax, is the same.
+   */
+  private static List<String> dataSets(List<Path> files) throws Exception {
+    List<Path> normalized = new ArrayList<>();
+    for (Path f : files) {
+      Path n = Files.createTempFile(tmp, "dataset", ".dcm");
+      Run conv = run(List.of("dcmconv", "+e", "-F", f.toString(), n.toString()), Map.of());
+      assertEquals(0, conv.code(), conv.output());
+      normalized.add(n);
+    }
+    return hashes(normalized);
   }
 
   /**

@@ -303,7 +303,7 @@ public final class DeploymentRoutes {
         }
         return pseudonyms.uid(id);
       }
-      List<org.radlab.core.pacs.DicomWebClient.StudyMatch> found;
+      List<org.radlab.core.pacs.PacsClient.StudyMatch> found;
       try {
         found = pacs.studies(org.radlab.core.pacs.StudyQuery.all().withAccessionNumber(id));
       } catch (IOException e) {

@@ -69,7 +69,7 @@ public final class WatchRoutes {
     WatchRequest r = Json.body(ctx, WatchRequest.class);
     String source = Requests.field(r.source(), "source", 100);
     try {
-      PacsSources.read(home.resolve(PacsSources.FILE)).get(source);
+      new org.radlab.core.pacs.DicomWebClient(PacsSources.read(home.resolve(PacsSources.FILE)).get(source));
     } catch (IOException | IllegalArgumentException e) {
       throw ApiException.conflict("PACS source '" + source + "': " + e.getMessage());
     }

@@ -40,6 +40,7 @@ import org.radlab.core.io.FileTrees;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.TrainedModel;
 import org.radlab.core.pacs.DicomWebClient;
+import org.radlab.core.pacs.PacsClient;
 import org.radlab.core.pacs.PacsSource;
 import org.radlab.core.pacs.PacsSources;
 import org.radlab.core.pacs.StudyQuery;
@@ -164,12 +165,12 @@ public final class DeploymentWatcher implements AutoCloseable {
     }
     PacsSource source = PacsSources.read(home.resolve(PacsSources.FILE)).get(w.source());
     DicomWebClient client = new DicomWebClient(source);
-    List<DicomWebClient.StudyMatch> matches = client.studies(query(w.query()));
+    List<PacsClient.StudyMatch> matches = client.studies(query(w.query()));
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.loadOrCreate(home.resolve("site-secret")));
     DeploymentWatchDao watches = db.dao(DeploymentWatchDao.class);
     Set<String> handled = new HashSet<>(watches.handled(d.id()));
-    List<DicomWebClient.StudyMatch> fresh = new ArrayList<>();
-    for (DicomWebClient.StudyMatch match : matches) {
+    List<PacsClient.StudyMatch> fresh = new ArrayList<>();
+    for (PacsClient.StudyMatch match : matches) {
       if (!handled.contains(pseudonyms.uid(match.studyUid()))) {
         fresh.add(match);
       }
@@ -187,7 +188,7 @@ public final class DeploymentWatcher implements AutoCloseable {
         ImageBounds.load(home));
     LOG.info("poll {} of deployment {}: {} new of {} matching studies on {}", poll, d.id(), fresh.size(),
         matches.size(), source);
-    for (DicomWebClient.StudyMatch match : fresh) {
+    for (PacsClient.StudyMatch match : fresh) {
       if (Thread.currentThread().isInterrupted()) {
         return "the server stopped during the poll";
       }

@@ -29,7 +29,7 @@ import org.apache.james.mime4j.stream.MimeTokenStream;
  * the PACS stores them ({@code transfer-syntax=*}), streamed part by part to files. Errors name the source and what
  * went wrong (unreachable, credentials refused, an unexpected answer), never the password.
  */
-public final class DicomWebClient {
+public final class DicomWebClient implements PacsClient {
   /** A DICOM UID: digits in dot-separated components, at most 64 characters (PS3.5 9.1). */
   static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
   /** QIDO-RS results asked for at a time. */
@@ -43,15 +43,17 @@ public final class DicomWebClient {
   private final HttpClient http;
 
   public DicomWebClient(PacsSource source) {
+    if (source.isDimse()) {
+      throw new IllegalArgumentException(source + " is a DIMSE node; this needs a DICOMweb source (one with a"
+          + " \"url\", docs/pacs.md)");
+    }
     this.source = source;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** A study the PACS matched: its UID and how many instances it holds (-1 when the PACS does not say). */
-  public record StudyMatch(String studyUid, int instances) implements java.io.Serializable {}
-
   /** Every study matching {@code query}, page by page. */
+  @Override
   public List<StudyMatch> studies(StudyQuery query) throws IOException {
     List<StudyMatch> out = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
@@ -232,6 +234,7 @@ public final class DicomWebClient {
   }
 
   /** Streams each part of study {@code studyUid} to a new file in {@code dir}; returns the files in order. */
+  @Override
   public List<Path> retrieveTo(String studyUid, Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     Files.createDirectories(dir);

@@ -18,18 +18,23 @@ import org.radlab.spark.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code radlab pull}: studies from a PACS (DICOMweb) into a folder for {@code radlab prep}. */
+/** {@code radlab pull}: studies from a PACS (DICOMweb or DIMSE) into a folder for {@code radlab prep}. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
-    description = {"Find studies on a PACS with DICOMweb (QIDO-RS) and retrieve them (WADO-RS), in parallel Spark "
-        + "tasks, into a folder that 'radlab prep' reads. Incremental: studies already here are not fetched again; "
-        + "a study that grew on the PACS gets only its new instances.",
-        "The PACS and its credentials come from a sources file readable by its owner only (default "
-            + "$RADLAB_HOME/pacs.json; docs/pacs.md), never from the command line.",
+    description = {"Find studies on a PACS and retrieve them, in parallel Spark tasks (one per study), into a folder "
+        + "that 'radlab prep' reads: with DICOMweb (QIDO-RS, then WADO-RS), or, for a PACS without DICOMweb, over "
+        + "DIMSE (a study-level C-FIND, then C-GET, or C-MOVE to this pull, which listens as RadLab's AE title while "
+        + "it runs). Incremental: studies already here are not fetched again; a study that grew on the PACS gets "
+        + "only its new instances.",
+        "The PACS (a DICOMweb url and its credentials, or a DICOM node's host, port and AE titles) comes from a "
+            + "sources file readable by its owner only (default $RADLAB_HOME/pacs.json; docs/pacs.md), never from "
+            + "the command line.",
         "Prints a JSON summary. Exit status: 0 when every matched study is here, 1 when some failed (the summary "
-            + "says why), 2 when the pull could not start (no PACS, refused credentials, bad options)."},
+            + "says why), 2 when the pull could not start (no PACS, refused credentials or association, bad "
+            + "options)."},
     footer = {"", "Examples:",
         "  radlab pull --out /data/pulled/mammo --modality MG --from 2024-01-01 --to 2024-12-31",
         "  radlab pull --source main --out /data/pulled/study --studies accessions.csv",
+        "  radlab pull --source old-pacs --out /data/pulled/ct --modality CT --from 2024-06-01   (a DIMSE source)",
         "  radlab prep --input /data/pulled/mammo --dataset radlab-home/datasets/mammo"})
 public final class PullCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -124,6 +129,9 @@ public final class PullCommand implements Callable<Integer> {
           throw new IllegalArgumentException(where + ": '" + f.get(uid) + "' is not a DICOM UID");
         }
         queries.add(filter.withStudyUid(f.get(uid)));
+      } else if (f.get(accession).matches(".*[*?\\\\].*")) {
+        throw new IllegalArgumentException(where + ": '" + f.get(accession) + "' is not an accession number (a"
+            + " wildcard or a backslash would match other studies)");
       } else if (!f.get(accession).isEmpty()) {
         queries.add(filter.withAccessionNumber(f.get(accession)));
       }

@@ -3,10 +3,12 @@ package org.radlab.prep.pacs;
 import org.radlab.core.pacs.DicomWebClient;
 import org.radlab.core.pacs.PacsSource;
 import org.radlab.core.pacs.StudyQuery;
+import org.radlab.core.pacs.MoveReceiver;
+import org.radlab.core.pacs.InstanceUids;
+import org.radlab.core.pacs.PacsClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +26,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.radlab.core.dicom.DicomHeader;
-import org.radlab.core.dicom.DicomReader;
 import org.radlab.core.io.FileTrees;
 
 /**
- * {@code radlab pull}: finds studies on a PACS with QIDO-RS and retrieves them with WADO-RS in parallel Spark tasks
- * (one task per study) into a folder that {@code radlab prep} then reads as usual.
+ * {@code radlab pull}: finds studies on a PACS (QIDO-RS, or a DIMSE C-FIND) and retrieves them (WADO-RS, or C-GET or
+ * C-MOVE) in parallel Spark tasks (one task per study) into a folder that {@code radlab prep} then reads as usual. For
+ * C-MOVE the driver listens as RadLab's AE title while the tasks run ({@link MoveReceiver}); each task asks the PACS to
+ * move its study there and takes the objects from the shared folder once the PACS reports the move done.
  *
  * <p>The folder holds one subfolder per study, named by its StudyInstanceUID, with one file per instance named by its
  * SOPInstanceUID. A new study is written into {@code .radlab-pull/partial/} and moved into place whole, so prep never
@@ -43,8 +45,6 @@ import org.radlab.core.io.FileTrees;
 public final class PullJob {
   /** The hidden folder inside the output that holds the pull's own state. */
   public static final String STATE = ".radlab-pull";
-  /** How many header bytes are read to name an instance (the rest of the file is not needed). */
-  private static final int HEADER_PREFIX = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private PullJob() {}
@@ -77,7 +77,7 @@ public final class PullJob {
    * a pull that cannot reach its PACS, or has nothing to do, fails or ends at once.
    */
   public record Plan(Request request, String described, int matched, int alreadyPulled,
-      List<DicomWebClient.StudyMatch> todo, List<Failure> failed, List<String> notFound, long started) {
+      List<PacsClient.StudyMatch> todo, List<Failure> failed, List<String> notFound, long started) {
     /** Whether Spark has any work: something to retrieve, and not a dry run. */
     public boolean needsSpark() {
       return !request.dryRun() && !todo.isEmpty();
@@ -94,13 +94,13 @@ public final class PullJob {
   public static Plan plan(Request request, PrintStream log) throws IOException {
     long started = System.nanoTime();
     PacsSource source = request.source();
-    DicomWebClient client = new DicomWebClient(source);
+    PacsClient client = PacsClient.of(source, null);
     Path out = request.out().toAbsolutePath().normalize();
     // The studies: one query, or one per listed number or UID (a row that matches nothing is reported).
-    Map<String, DicomWebClient.StudyMatch> matched = new LinkedHashMap<>();
+    Map<String, PacsClient.StudyMatch> matched = new LinkedHashMap<>();
     List<String> notFound = new ArrayList<>();
     for (StudyQuery q : request.queries()) {
-      List<DicomWebClient.StudyMatch> found = client.studies(q);
+      List<PacsClient.StudyMatch> found = client.studies(q);
       if (found.isEmpty() && (q.accessionNumber() != null || q.studyUid() != null)) {
         notFound.add(q.accessionNumber() != null ? q.accessionNumber() : q.studyUid());
       }
@@ -111,9 +111,9 @@ public final class PullJob {
     log.printf("pull: %s matched %d studies (%s)%n", source, matched.size(), described);
 
     List<Failure> failed = new ArrayList<>();
-    List<DicomWebClient.StudyMatch> todo = new ArrayList<>();
+    List<PacsClient.StudyMatch> todo = new ArrayList<>();
     int alreadyPulled = 0;
-    for (DicomWebClient.StudyMatch m : matched.values()) {
+    for (PacsClient.StudyMatch m : matched.values()) {
       if (!DicomWebClient.isUid(m.studyUid())) {
         failed.add(new Failure(String.valueOf(m.studyUid()), "the PACS named this study with something that is not"
             + " a DICOM UID; nothing was written for it"));
@@ -139,13 +139,16 @@ public final class PullJob {
     Request request = plan.request();
     PacsSource source = request.source();
     Path out = request.out().toAbsolutePath().normalize();
-    List<DicomWebClient.StudyMatch> todo = plan.todo();
+    List<PacsClient.StudyMatch> todo = plan.todo();
     List<Failure> failed = new ArrayList<>(plan.failed());
     createPrivately(out);
     Files.createDirectories(out.resolve(STATE).resolve("partial"));
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String outText = out.toString();
+    // C-MOVE: the PACS sends each study to RadLab's AE title, which listens here (the driver) while the tasks ask.
+    MoveReceiver receiver = source.isDimse() && source.dimse().retrieve() == PacsSource.Retrieve.MOVE
+        ? MoveReceiver.start(source, out.resolve(STATE).resolve("moved"), out.resolve("unreadable"), log) : null;
     Progress progress = new Progress(spark, todo.size(), log);
     List<StudyResult> results;
     try {
@@ -153,6 +156,9 @@ public final class PullJob {
           .map(m -> fetch(source, Path.of(outText), m.studyUid())).collect();
     } finally {
       progress.stop();
+      if (receiver != null) {
+        receiver.close();
+      }
     }
     int pulled = 0;
     int instances = 0;
@@ -190,7 +196,7 @@ public final class PullJob {
       if (!grown) {
         FileTrees.delete(dir); // what a crashed attempt left
       }
-      List<Path> parts = new DicomWebClient(source).retrieveTo(studyUid, dir);
+      List<Path> parts = PacsClient.of(source, out.resolve(STATE).resolve("moved")).retrieveTo(studyUid, dir);
       int written = 0;
       int there = 0;
       long bytes = 0;
@@ -238,26 +244,7 @@ public final class PullJob {
    * either is not a UID (then neither may name a file or folder).
    */
   static String[] studyAndInstance(Path file) throws IOException {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(file)) {
-      head = in.readNBytes(HEADER_PREFIX);
-    }
-    DicomHeader header;
-    try {
-      header = DicomReader.readHeader(head);
-    } catch (Exception e) {
-      if (head.length < HEADER_PREFIX) {
-        return null;
-      }
-      try {
-        header = DicomReader.readHeader(Files.readAllBytes(file));
-      } catch (Exception | OutOfMemoryError again) {
-        return null;
-      }
-    }
-    String study = header.studyInstanceUid();
-    String sop = header.sopInstanceUid();
-    return DicomWebClient.isUid(study) && DicomWebClient.isUid(sop) ? new String[] {study, sop} : null;
+    return InstanceUids.read(file);
   }
 
   /** Instances already in a study's folder (visible files only). */
@@ -297,7 +284,7 @@ public final class PullJob {
   private static void cleanTemporary(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith(".part-")).toList()) {
-        Files.deleteIfExists(f);
+        FileTrees.delete(f); // a part, or a DIMSE retrieve's hidden landing folder
       }
     }
   }

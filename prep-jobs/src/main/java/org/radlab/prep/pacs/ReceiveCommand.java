@@ -1,6 +1,5 @@
 package org.radlab.prep.pacs;
 
-import com.pixelmed.dicom.StoredFilePathStrategy;
 import com.pixelmed.network.ReceivedObjectHandler;
 import com.pixelmed.network.StorageSOPClassSCPDispatcher;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Callable;
+import org.radlab.core.pacs.DimseClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,7 +60,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     Path incoming = Files.createDirectories(root.resolve(STATE).resolve("incoming"));
     Inbox box = new Inbox(root);
     StorageSOPClassSCPDispatcher dispatcher = new StorageSOPClassSCPDispatcher(port, aet, incoming.toFile(),
-        StoredFilePathStrategy.BYSOPINSTANCEUIDINSINGLEFOLDER, box);
+        new DimseClient.HiddenNames(), box); // never named by the sender's SOP Instance UID: it could be "../x"
     Thread server = new Thread(dispatcher, "c-store-scp");
     server.setDaemon(true);
     server.start();
@@ -112,8 +112,9 @@ public final class ReceiveCommand implements Callable<Integer> {
       Path received = Path.of(fileName);
       String[] uids = PullJob.studyAndInstance(received);
       if (uids == null) {
-        Path target = Files.createDirectories(root.resolve("unreadable"))
-            .resolve(received.getFileName() + "-" + System.nanoTime() + ".dcm");
+        String name = received.getFileName().toString().replaceFirst("^\\.", "").replaceFirst("\\.dcm$", "");
+        Path target = Files.createDirectories(root.resolve("unreadable")) // visible, for prep to reject
+            .resolve(name + "-" + System.nanoTime() + ".dcm");
         Files.move(received, target, StandardCopyOption.ATOMIC_MOVE);
         unreadable.incrementAndGet();
         System.err.printf("receive: an object from AE %s has no readable header; kept as %s for prep to reject%n",
