@@ -262,11 +262,12 @@ final class ApiRoutes {
         + "new matching study, predicts it with the deployment's model, records it as a case and, with sendBack, "
         + "stores the result in the PACS as a DICOM SR (classification deployments; docs/pacs.md)",
         "{source, modality?, from? (default: today), to?, description?, intervalSeconds? (5-86400, default 300), "
-        + "sendBack?}", "Watch", watches::set);
+        + "sendBack?, readsFromReports? (reads from the radiologists' SRs in the PACS)}", "Watch", watches::set);
     add(r, "GET", dp + "/watch", Access.USER, "its owner or an admin", "The deployment's watch: its query, its "
         + "polls, the studies predicted, failed and sent back, the last 50 handled", "",
-        "{deploymentId, source, query, intervalSeconds, sendBack, polls, lastPollAt, lastError, predicted, failed, "
-        + "sent, sendFailed, recent: [{caseId, poll, images, skipped, error, reportUid, sendError, at}]}",
+        "{deploymentId, source, query, intervalSeconds, sendBack, readsFromReports, polls, lastPollAt, lastError, "
+        + "predicted, failed, sent, sendFailed, readsTaken, recent: [{caseId, poll, images, skipped, error, "
+        + "reportUid, sendError, at}]}",
         watches::get);
     add(r, "POST", dp + "/watch/remove", Access.ADMIN, "admin", "Stop watching (what was recorded stays)", "",
         "{deploymentId, watching: false}", watches::remove);

@@ -109,7 +109,7 @@ class WatchedDeploymentTest {
       // Refusals, each naming its reason; none of them makes a watch.
       String reader = Fixtures.participant(http, admin, "reader");
       Map<String, Object> good = Map.of("source", "pacs-sim", "modality", "MG", "from", "1900-01-01",
-          "intervalSeconds", INTERVAL, "sendBack", true);
+          "intervalSeconds", INTERVAL, "sendBack", true, "readsFromReports", true);
       http.method("PUT", watch, reader, JSON.writeValueAsString(good), "application/json").expect(403);
       assertNames(put(http, admin, watch, with(good, "source", "elsewhere")).expect(409), "elsewhere");
       assertNames(put(http, admin, watch, with(good, "intervalSeconds", 1)).expect(400), "intervalSeconds");
@@ -134,6 +134,26 @@ class WatchedDeploymentTest {
           assertEquals(expected[c], got[c], 1e-4, "study " + study + " class " + c);
         }
       }
+
+      // Radiologists' reports in the PACS: one that codes category B gives its study that read; one that codes two
+      // categories gives none; RadLab's own reports (already there for every study) give none.
+      List<String> originals = new ArrayList<>(SynthLabels.byStudy(mg.resolve("labels.csv"), SynthLabels.READER_1)
+          .keySet());
+      String clear = originals.get(0);
+      String unclear = originals.get(1);
+      storeInOrthanc(hostPort, radiologistReport(clear, patients.get(clear), "B"));
+      storeInOrthanc(hostPort, radiologistReport(unclear, patients.get(unclear), "A", "D"));
+      int pollsAtReports = http.get(watch, admin).json().path("polls").asInt();
+      JsonNode taken = await(http, admin, watch, v -> v.path("readsTaken").asInt() >= 1
+          && v.path("polls").asInt() >= pollsAtReports + 2);
+      assertEquals(1, taken.path("readsTaken").asInt(), taken.toString());
+      Map<String, String> readsNow = new TreeMap<>();
+      for (var c : api.database().dao(org.radlab.api.db.DeploymentDao.class).cases(deployment)) {
+        if (c.readCode() != null) {
+          readsNow.put(c.caseId(), c.readCode());
+        }
+      }
+      assertEquals(Map.of(pseudonym(home, clear), "B"), readsNow, "one read, from the one clear report");
 
       // A study that arrives later is predicted by the first poll that starts after it arrived.
       String first = freshStudies.keySet().iterator().next();
@@ -220,6 +240,61 @@ class WatchedDeploymentTest {
     }
   }
 
+  /**
+   * A radiologist's report as a reporting system would file it: a Comprehensive SR in the study, by a person (no
+   * Manufacturer), with a finding coded by the use case's local codes, built here with PixelMed's own SR classes.
+   */
+  private static byte[] radiologistReport(String study, String patientId, String... codes) throws Exception {
+    com.pixelmed.dicom.ContentItemFactory f = new com.pixelmed.dicom.ContentItemFactory();
+    com.pixelmed.dicom.ContentItem root = f.makeContainerContentItem(null, null,
+        new com.pixelmed.dicom.CodedSequenceItem("18748-4", "LN", "Diagnostic imaging report"), true);
+    for (String code : codes) {
+      f.makeCodeContentItem(root, "CONTAINS", new com.pixelmed.dicom.CodedSequenceItem("121071", "DCM", "Finding"),
+          new com.pixelmed.dicom.CodedSequenceItem(code, "99RADLAB", "Density " + code));
+    }
+    com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.StructuredReport(root).getAttributeList();
+    String sop = "2.25." + new java.math.BigInteger(1, java.security.MessageDigest.getInstance("SHA-256")
+        .digest((study + String.join(",", codes)).getBytes(StandardCharsets.UTF_8))).shiftRight(160);
+    Map<com.pixelmed.dicom.AttributeTag, String> values = new LinkedHashMap<>();
+    values.put(com.pixelmed.dicom.TagFromName.SOPClassUID, "1.2.840.10008.5.1.4.1.1.88.33");
+    values.put(com.pixelmed.dicom.TagFromName.SOPInstanceUID, sop);
+    values.put(com.pixelmed.dicom.TagFromName.StudyInstanceUID, study);
+    values.put(com.pixelmed.dicom.TagFromName.SeriesInstanceUID, sop + ".1");
+    values.put(com.pixelmed.dicom.TagFromName.Modality, "SR");
+    values.put(com.pixelmed.dicom.TagFromName.PatientID, patientId);
+    values.put(com.pixelmed.dicom.TagFromName.CompletionFlag, "COMPLETE");
+    values.put(com.pixelmed.dicom.TagFromName.VerificationFlag, "UNVERIFIED");
+    for (var e : values.entrySet()) {
+      com.pixelmed.dicom.Attribute a = com.pixelmed.dicom.AttributeFactory.newAttribute(e.getKey());
+      a.addValue(e.getValue());
+      list.put(a);
+    }
+    com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list,
+        com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, "TEST");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    list.write(out, com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, true, true);
+    return out.toByteArray();
+  }
+
+  /** Stores one object in Orthanc with its own REST API, through the bridge. */
+  private void storeInOrthanc(int port, byte[] dicom) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + port + "/instances")).header("Authorization", orthancAuth()).header("Content-Type", "application/dicom")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(dicom)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  private String orthancAuth() throws IOException {
+    String password = Files.readString(tmp.resolve("pacs-sim/password")).strip();
+    return "Basic " + Base64.getEncoder().encodeToString(("radlab:" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The case id of an original study: the site secret's pseudonym, as prep computes it (checked above). */
+  private static String pseudonym(Path home, String study) throws IOException {
+    return new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(home.resolve("site-secret")))
+        .uid(study);
+  }
+
   /** The mean over a study's prepared images of Run's probabilities (prep's tensors), in category order. */
   private static double[] meanOverImages(Http http, String token, long model, long dataset, String study) {
     JsonNode images = http.get("/api/datasets/" + dataset + "/images?study=" + study, token).expect(200).json();
@@ -254,9 +329,7 @@ class WatchedDeploymentTest {
 
   /** One instance's file from Orthanc's own REST API (not DICOMweb), through the bridge. */
   private byte[] orthancInstance(int port, String sopInstanceUid) throws Exception {
-    String password = Files.readString(tmp.resolve("pacs-sim/password")).strip();
-    String auth = "Basic " + Base64.getEncoder().encodeToString(("radlab:" + password)
-        .getBytes(StandardCharsets.UTF_8));
+    String auth = orthancAuth();
     HttpClient client = HttpClient.newHttpClient();
     HttpResponse<String> found = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
         + "/tools/find")).header("Authorization", auth).POST(HttpRequest.BodyPublishers.ofString(

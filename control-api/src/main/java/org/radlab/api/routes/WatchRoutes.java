@@ -37,7 +37,7 @@ public final class WatchRoutes {
   static final int RECENT = 50;
 
   public record WatchRequest(String source, String modality, String from, String to, String description,
-      Integer intervalSeconds, Boolean sendBack) {}
+      Integer intervalSeconds, Boolean sendBack, Boolean readsFromReports) {}
 
   private final Database db;
   private final Path home;
@@ -91,7 +91,7 @@ public final class WatchRoutes {
     stored.put("modality", query.modality()).put("from", from.toString())
         .put("to", to == null ? null : to.toString()).put("description", description);
     db.dao(DeploymentWatchDao.class).upsert(d.id(), source, stored.toString(), interval,
-        Boolean.TRUE.equals(r.sendBack()), caller.id(), Times.now());
+        Boolean.TRUE.equals(r.sendBack()), Boolean.TRUE.equals(r.readsFromReports()), caller.id(), Times.now());
     watcher.pollSoon(d.id());
     ctx.json(view(d.id()));
   }
@@ -128,6 +128,7 @@ public final class WatchRoutes {
     }
     v.put("intervalSeconds", w.intervalSeconds());
     v.put("sendBack", w.sendBack());
+    v.put("readsFromReports", w.readsFromReports());
     v.put("createdAt", w.createdAt());
     v.put("polls", w.polls());
     v.put("lastPollAt", w.lastPollAt());
@@ -136,6 +137,7 @@ public final class WatchRoutes {
     v.put("failed", t.failed());
     v.put("sent", t.sent());
     v.put("sendFailed", t.sendFailed());
+    v.put("readsTaken", t.readsTaken());
     v.put("recent", watches.recent(deploymentId, RECENT));
     return v;
   }

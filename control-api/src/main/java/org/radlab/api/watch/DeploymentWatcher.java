@@ -36,6 +36,7 @@ import org.radlab.core.dicom.DeclaredSize;
 import org.radlab.core.dicom.DicomRejectException;
 import org.radlab.core.dicom.ImageBounds;
 import org.radlab.core.dicom.RenderOptions;
+import org.radlab.core.dicom.ReportCodes;
 import org.radlab.core.io.FileTrees;
 import org.radlab.core.model.ImageTensors;
 import org.radlab.core.model.TrainedModel;
@@ -175,9 +176,22 @@ public final class DeploymentWatcher implements AutoCloseable {
         fresh.add(match);
       }
     }
-    if (fresh.isEmpty()) {
-      return null;
+    if (!fresh.isEmpty()) {
+      String stopped = predict(w, poll, d, m, client, fresh, pseudonyms, matches.size(), source);
+      if (stopped != null) {
+        return stopped;
+      }
     }
+    if (w.readsFromReports()) {
+      readReports(client, d, poll, matches, pseudonyms);
+    }
+    return null;
+  }
+
+  /** Predicts the poll's new studies; returns why it stopped short (null when it did not). */
+  private String predict(Watch w, int poll, DeploymentDao.Deployment d, ModelDao.Model m, DicomWebClient client,
+      List<PacsClient.StudyMatch> fresh, Pseudonymizer pseudonyms, int matched, PacsSource source)
+      throws IOException {
     TrainedModel model;
     try {
       model = TrainedModel.cached(Path.of(m.path()));
@@ -186,16 +200,105 @@ public final class DeploymentWatcher implements AutoCloseable {
     }
     Study study = new Study(d, m, model, ModelRoutes.renderOptions(db, m), assist(d.useCaseId()),
         ImageBounds.load(home));
-    LOG.info("poll {} of deployment {}: {} new of {} matching studies on {}", poll, d.id(), fresh.size(),
-        matches.size(), source);
+    LOG.info("poll {} of deployment {}: {} new of {} matching studies on {}", poll, d.id(), fresh.size(), matched,
+        source);
     for (PacsClient.StudyMatch match : fresh) {
       if (Thread.currentThread().isInterrupted()) {
         return "the server stopped during the poll";
+      }
+      if (db.dao(DeploymentWatchDao.class).find(d.id()).isEmpty()) {
+        return "the watch was removed during the poll";
       }
       study.handle(client, w, poll, match.studyUid(), pseudonyms.uid(match.studyUid()));
     }
     return null;
   }
+
+  /**
+   * The radiologists' reads of predicted studies that have none yet, from their SRs in the PACS: an SR series not
+   * made by RadLab (its Manufacturer) whose report codes exactly one of the use case's categories (its CDE under
+   * RADELEMENT, or its code under 99RADLAB) gives the study that read. A report that codes none or several is left
+   * alone; an unreadable one is skipped.
+   */
+  private void readReports(DicomWebClient client, DeploymentDao.Deployment d, int poll,
+      List<PacsClient.StudyMatch> matches, Pseudonymizer pseudonyms) throws IOException {
+    Set<String> unread = new HashSet<>();
+    for (DeploymentDao.DeployedCase c : db.dao(DeploymentDao.class).cases(d.id())) {
+      if (c.probabilities() != null && c.readCode() == null) {
+        unread.add(c.caseId());
+      }
+    }
+    if (unread.isEmpty()) {
+      return;
+    }
+    Map<String, String> categories = new LinkedHashMap<>(); // "SCHEME|CODE" -> category code
+    for (UseCaseDao.Category c : db.dao(UseCaseDao.class).categories(d.useCaseId())) {
+      categories.put(ClassificationReportWriter.LOCAL_SCHEME + "|" + c.code(), c.code());
+      if (c.cdeId() != null && !c.cdeId().isBlank()) {
+        categories.put(ClassificationReportWriter.CDE_SCHEME + "|" + c.cdeId(), c.code());
+      }
+    }
+    List<DeploymentDao.ReadRow> reads = new ArrayList<>();
+    for (PacsClient.StudyMatch match : matches) {
+      String caseId = pseudonyms.uid(match.studyUid());
+      if (!unread.contains(caseId)) {
+        continue;
+      }
+      String read = null;
+      for (DicomWebClient.SeriesMatch series : client.series(match.studyUid(), "SR")) {
+        if (OWN_MANUFACTURER.equals(series.manufacturer())) {
+          continue;
+        }
+        Path dir = privateFolder().resolve(d.id() + "-" + poll + "-" + caseId + "-reports");
+        try {
+          for (Path f : client.retrieveSeriesTo(match.studyUid(), series.seriesUid(), dir)) {
+            String code = readOf(f, categories);
+            read = code != null ? code : read;
+          }
+        } finally {
+          FileTrees.delete(dir);
+        }
+      }
+      if (read != null) {
+        reads.add(new DeploymentDao.ReadRow(caseId, read, null, null));
+      }
+    }
+    if (!reads.isEmpty()) {
+      db.dao(DeploymentDao.class).recordReads(d.id(), reads, Times.now());
+      DeploymentWatchDao watches = db.dao(DeploymentWatchDao.class);
+      reads.forEach(r -> watches.reportRead(d.id(), r.caseId(), r.code()));
+      LOG.info("poll {} of deployment {}: {} reads from the radiologists' reports", poll, d.id(), reads.size());
+    }
+  }
+
+  /** The one category a report codes, or null (none, several, made by RadLab, or not a readable SR). */
+  private static String readOf(Path file, Map<String, String> categories) throws IOException {
+    if (Files.size(file) > MAX_REPORT_BYTES) {
+      return null;
+    }
+    ReportCodes.Report report;
+    try {
+      report = ReportCodes.of(Files.readAllBytes(file));
+    } catch (IOException e) {
+      return null;
+    }
+    if (OWN_MANUFACTURER.equals(report.manufacturer())) {
+      return null;
+    }
+    Set<String> found = new java.util.TreeSet<>();
+    for (ReportCodes.Code c : report.codes()) {
+      String category = categories.get(c.scheme() + "|" + c.value());
+      if (category != null) {
+        found.add(category);
+      }
+    }
+    return found.size() == 1 ? found.iterator().next() : null;
+  }
+
+  /** The Manufacturer RadLab's own reports carry. */
+  static final String OWN_MANUFACTURER = ClassificationReportWriter.MANUFACTURER;
+  /** A report larger than this is not read (an SR is kilobytes). */
+  static final long MAX_REPORT_BYTES = 16L << 20;
 
   /** What a poll needs to predict its studies. */
   private final class Study {

@@ -39,6 +39,8 @@ import java.util.Map;
 public final class ClassificationReportWriter {
   public static final String COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33";
   public static final String LOCAL_SCHEME = "99RADLAB";
+  /** The Manufacturer of every report RadLab makes, by which it tells its own reports from a radiologist's. */
+  public static final String MANUFACTURER = "RadLab";
   /** The coding scheme of RadElement common data elements (the assist module's {@code cde} values). */
   public static final String CDE_SCHEME = "RADELEMENT";
 
@@ -141,7 +143,7 @@ public final class ClassificationReportWriter {
     put(list, TagFromName.SeriesNumber, "9901");
     put(list, TagFromName.SeriesDescription, "RadLab AI result: " + p.model());
     put(list, TagFromName.InstanceNumber, "1");
-    put(list, TagFromName.Manufacturer, "RadLab");
+    put(list, TagFromName.Manufacturer, MANUFACTURER);
     put(list, TagFromName.ContentDate, now.format(DateTimeFormatter.BASIC_ISO_DATE));
     put(list, TagFromName.ContentTime, now.format(DateTimeFormatter.ofPattern("HHmmss")));
     put(list, TagFromName.InstanceCreationDate, now.format(DateTimeFormatter.BASIC_ISO_DATE));

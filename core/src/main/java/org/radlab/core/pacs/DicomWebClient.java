@@ -196,7 +196,10 @@ public final class DicomWebClient implements PacsClient {
     if (!isUid(studyUid)) {
       throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
     }
-    String path = "/studies/" + studyUid;
+    return retrievePath("/studies/" + studyUid, "study " + studyUid, sink);
+  }
+
+  private int retrievePath(String path, String what, PartSink sink) throws IOException {
     HttpResponse<InputStream> r = send(request(path).header("Accept", ACCEPT_DICOM).GET().build(),
         HttpResponse.BodyHandlers.ofInputStream(), "WADO-RS " + path);
     String type = r.headers().firstValue("Content-Type").orElse("");
@@ -213,7 +216,7 @@ public final class DicomWebClient implements PacsClient {
         if (s == EntityState.T_BODY) {
           String partType = parts.getBodyDescriptor().getMimeType();
           if (!"application/dicom".equalsIgnoreCase(partType)) {
-            throw new IOException(source + ": part " + (n + 1) + " of study " + studyUid + " is " + partType
+            throw new IOException(source + ": part " + (n + 1) + " of " + what + " is " + partType
                 + ", not application/dicom");
           }
           try (InputStream in = parts.getDecodedInputStream()) {
@@ -226,6 +229,40 @@ public final class DicomWebClient implements PacsClient {
       throw new IOException(source + ": the answer to WADO-RS " + path + " is not a readable multipart body: "
           + e.getMessage());
     }
+  }
+
+  /** A series of a study: its UID and the Manufacturer the PACS gives for it (null when it gives none). */
+  public record SeriesMatch(String seriesUid, String manufacturer) {}
+
+  /** The series of study {@code studyUid} whose Modality is {@code modality} (QIDO-RS). */
+  public List<SeriesMatch> series(String studyUid, String modality) throws IOException {
+    if (!isUid(studyUid) || !modality.matches("[A-Z0-9 _]{1,16}")) {
+      throw new IllegalArgumentException("not a DICOM UID and modality: '" + studyUid + "', '" + modality + "'");
+    }
+    List<SeriesMatch> out = new ArrayList<>();
+    for (JsonNode series : studiesAnswer("/studies/" + studyUid + "/series?Modality=" + modality
+        + "&includefield=00080070")) {
+      String uid = first(series, "0020000E");
+      if (isUid(uid)) {
+        out.add(new SeriesMatch(uid, first(series, "00080070")));
+      }
+    }
+    return out;
+  }
+
+  /** Streams each instance of one series to a new file in {@code dir}; returns the files in order. */
+  public List<Path> retrieveSeriesTo(String studyUid, String seriesUid, Path dir) throws IOException {
+    if (!isUid(studyUid) || !isUid(seriesUid)) {
+      throw new IllegalArgumentException("not DICOM UIDs: '" + studyUid + "', '" + seriesUid + "'");
+    }
+    List<Path> files = new ArrayList<>();
+    Files.createDirectories(dir);
+    retrievePath("/studies/" + studyUid + "/series/" + seriesUid, "series " + seriesUid, (i, in) -> {
+      Path f = dir.resolve(String.format(".series-%06d.tmp", i));
+      Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+      files.add(f);
+    });
+    return files;
   }
 
   /** Receives one retrieved instance. */

@@ -39,4 +39,5 @@ public final class InstanceUids {
     String study = header.studyInstanceUid();
     String sop = header.sopInstanceUid();
     return DicomWebClient.isUid(study) && DicomWebClient.isUid(sop) ? new String[] {study, sop} : null;
-  }}
+  }
+}

@@ -53,6 +53,22 @@ class ClassificationReportWriterTest {
     assertEquals(null, DicomTools.dcmdumpValue(f, "SpecificCharacterSet"), "ASCII only: the default repertoire");
   }
 
+  /**
+   * What a watched deployment reads of a report: the CODE items' values in document order (the observer type, then
+   * the finding; the probabilities are NUM items) and the Manufacturer by which RadLab knows its own reports. The
+   * expected codes are those dsrdump shows above.
+   */
+  @Test
+  void reportCodesReadsTheCodedValuesAndWhoMadeTheReport() throws Exception {
+    ReportCodes.Report r = ReportCodes.of(ClassificationReportWriter.bytes(prediction("Muller^Anna", 0.75), NOW));
+    assertEquals("RadLab", r.manufacturer());
+    assertEquals(List.of(new ReportCodes.Code("DCM", "121007"), new ReportCodes.Code("RADELEMENT", "RDE1234.2")),
+        r.codes());
+    ReportCodes.Report low = ReportCodes.of(ClassificationReportWriter.bytes(prediction("Muller^Anna", 0.25), NOW));
+    assertEquals(new ReportCodes.Code("99RADLAB", "A"), low.codes().get(1), "no CDE for A: the local code");
+    assertThrows(java.io.IOException.class, () -> ReportCodes.of(new byte[] {1, 2, 3}));
+  }
+
   @Test
   void aNameOutsideAsciiIsWrittenAsUtf8() throws Exception {
     Path f = write(prediction("Müller^Änne", 0.75));
