@@ -36,10 +36,11 @@ import org.radlab.prep.synth.SynthLabels;
 /**
  * A deployment that watches a real PACS (Debian's Orthanc with its DICOMweb plugin, started by bench/pacs-sim in a
  * network namespace of its own and reached at 127.0.0.1 through its bridge). The site's studies are in the PACS; a
- * dataset is prepared straight from a PACS query, a model trained on it and deployed with a watch; each matching
- * study is pulled, predicted and sent back as a DICOM SR, a study that arrives later is predicted by the first poll
- * after it arrived, the radiologists' reads are imported by original StudyInstanceUID and the deployment is assessed;
- * a PACS that refuses the credentials stops the polls with the reason and loses nothing.
+ * dataset is prepared straight from a PACS query, a model trained and evaluated on it and deployed with a watch;
+ * each matching study is pulled, predicted and sent back as a DICOM SR, a study that arrives later is predicted by
+ * the first poll after it arrived, the radiologists' reads are taken from their SRs in the PACS and imported by
+ * original StudyInstanceUID, and the deployment is assessed; a PACS that refuses the credentials stops the polls
+ * with the reason and loses nothing.
  *
  * <p>What is expected comes from elsewhere: the studies' UIDs and patients from dcmtk's dcmdump of the files loaded,
  * the case ids from the dataset prep made (a Spark job), each study's probabilities from Run on the prepared
@@ -102,6 +103,13 @@ class WatchedDeploymentTest {
       assertEquals("SUCCEEDED", Fixtures.awaitJob(http, admin, job, Duration.ofMinutes(6)).path("status").asText(),
           http.get("/api/jobs/" + job + "/log", admin).body());
       long model = http.get("/api/models", admin).json().get(0).path("id").asLong();
+      long eval = http.post("/api/jobs", admin, Map.of("kind", "evaluate", "datasetId", dataset, "useCaseId", 1,
+          "labels", "reference", "models", List.of(model), "config", Map.of("bootstrap", 10))).expect(201).json()
+          .path("id").asLong();
+      assertEquals("SUCCEEDED", Fixtures.awaitJob(http, admin, eval, Duration.ofMinutes(6)).path("status").asText(),
+          http.get("/api/jobs/" + eval + "/log", admin).body());
+      assertEquals(Fixtures.MIN_LABELS, http.get("/api/jobs/" + eval + "/artifact?path=comparison.json", admin)
+          .expect(200).json().get(0).path("studies").asInt(), "the model evaluated on every study pulled");
       long deployment = http.post("/api/deployments", admin, Map.of("name", "screening", "useCaseId", 1, "modelId",
           model)).expect(201).json().path("deployment").path("id").asLong();
       String watch = "/api/deployments/" + deployment + "/watch";
