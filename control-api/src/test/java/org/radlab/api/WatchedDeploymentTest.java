@@ -57,7 +57,9 @@ class WatchedDeploymentTest {
   @Test
   void aWatchedDeploymentPredictsEveryNewStudyAndFilesItsReportInThePacs() throws Exception {
     int hostPort = freePort();
-    Run up = sim("up", "--http-port", "8042", "--dicom-port", "4242", "--host-port", String.valueOf(hostPort));
+    int hostDicomPort = freePort();
+    Run up = sim("up", "--http-port", "8042", "--dicom-port", "4242", "--modality", "RADLAB:11112", "--host-port",
+        String.valueOf(hostPort), "--host-dicom-port", String.valueOf(hostDicomPort));
     assertEquals(0, up.code(), up.output());
     ControlApi api = null;
     try {
@@ -65,10 +67,12 @@ class WatchedDeploymentTest {
       Path fresh = Fixtures.synth(tmp.resolve("fresh"), 2, 42);
       Map<String, String> patients = new TreeMap<>(); // original study -> PatientID, by dcmdump
       Map<String, Path> freshStudies = new TreeMap<>(); // study -> a folder of its files only
+      Map<String, String> dates = new TreeMap<>(); // study -> StudyDate
       for (Path dir : List.of(mg, fresh)) {
         for (Path f : dicomFiles(dir)) {
-          Map<String, String> h = dcmdump(f, "StudyInstanceUID", "PatientID");
+          Map<String, String> h = dcmdump(f, "StudyInstanceUID", "PatientID", "StudyDate");
           patients.put(h.get("StudyInstanceUID"), h.get("PatientID"));
+          dates.put(h.get("StudyInstanceUID"), h.get("StudyDate"));
           if (dir == fresh) {
             Path only = freshStudies.computeIfAbsent(h.get("StudyInstanceUID"),
                 s -> tmp.resolve("arrives-" + freshStudies.size()));
@@ -234,6 +238,39 @@ class WatchedDeploymentTest {
       JsonNode recovered = await(http, admin, watch, v -> v.path("predicted").asInt() == Fixtures.MIN_LABELS + 2
           && !v.hasNonNull("lastError"));
       assertEquals(0, recovered.path("failed").asInt(), recovered.toString());
+
+      // The same PACS as a DICOM node (C-FIND, C-GET, C-STORE through the bridge of its DICOM port): a second
+      // deployment of the model watches one study date; its studies are predicted as over DICOMweb, their reports
+      // stored with C-STORE. Reads from reports need DICOMweb, and say so.
+      String day = dates.get(first);
+      List<String> thatDay = dates.entrySet().stream().filter(e -> e.getValue().equals(day)).map(Map.Entry::getKey)
+          .toList();
+      long overDimse = http.post("/api/deployments", admin, Map.of("name", "screening-dimse", "useCaseId", 1,
+          "modelId", model)).expect(201).json().path("deployment").path("id").asLong();
+      String dimseWatch = "/api/deployments/" + overDimse + "/watch";
+      String isoDay = day.substring(0, 4) + "-" + day.substring(4, 6) + "-" + day.substring(6);
+      Map<String, Object> dimse = Map.of("source", "pacs-sim-dimse", "modality", "MG", "from", isoDay, "to", isoDay,
+          "intervalSeconds", INTERVAL, "sendBack", true);
+      assertNames(put(http, admin, dimseWatch, with(dimse, "readsFromReports", true)).expect(409), "DICOMweb");
+      put(http, admin, dimseWatch, dimse).expect(200);
+      JsonNode overNode = await(http, admin, dimseWatch, v -> v.path("predicted").asInt() + v.path("failed").asInt()
+          >= thatDay.size());
+      assertEquals(thatDay.size(), overNode.path("predicted").asInt(), overNode.toString());
+      assertEquals(thatDay.size(), overNode.path("sent").asInt(), overNode.toString());
+      Map<String, double[]> overWeb = recordedProbabilities(api, deployment);
+      Map<String, double[]> overDicom = recordedProbabilities(api, overDimse);
+      for (String study : thatDay) {
+        double[] web = overWeb.get(pseudonym(home, study));
+        double[] dicom = overDicom.get(pseudonym(home, study));
+        for (int c = 0; c < 4; c++) {
+          assertEquals(web[c], dicom[c], 1e-6, "the same pixels over either protocol: " + study);
+        }
+      }
+      for (JsonNode c : overNode.path("recent")) {
+        Path stored = tmp.resolve("over-dimse.dcm");
+        Files.write(stored, orthancInstance(hostPort, c.path("reportUid").asText()));
+        assertEquals("SR", dcmdump(stored, "Modality").get("Modality"), "stored with C-STORE, kept by Orthanc");
+      }
 
       // Stopped: the watch is gone, what it recorded stays.
       http.post(watch + "/remove", admin, "{}").expect(200);

@@ -68,10 +68,15 @@ public final class WatchRoutes {
     }
     WatchRequest r = Json.body(ctx, WatchRequest.class);
     String source = Requests.field(r.source(), "source", 100);
+    String unfit;
     try {
-      new org.radlab.core.pacs.DicomWebClient(PacsSources.read(home.resolve(PacsSources.FILE)).get(source));
+      unfit = DeploymentWatcher.unfit(PacsSources.read(home.resolve(PacsSources.FILE)).get(source),
+          Boolean.TRUE.equals(r.readsFromReports()));
     } catch (IOException | IllegalArgumentException e) {
       throw ApiException.conflict("PACS source '" + source + "': " + e.getMessage());
+    }
+    if (unfit != null) {
+      throw ApiException.conflict(unfit);
     }
     int interval = r.intervalSeconds() == null ? DEFAULT_INTERVAL_SECONDS : r.intervalSeconds();
     if (interval < MIN_INTERVAL_SECONDS || interval > MAX_INTERVAL_SECONDS) {

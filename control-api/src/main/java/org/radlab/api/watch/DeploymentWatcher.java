@@ -165,7 +165,11 @@ public final class DeploymentWatcher implements AutoCloseable {
       return "model " + d.modelId() + " no longer exists";
     }
     PacsSource source = PacsSources.read(home.resolve(PacsSources.FILE)).get(w.source());
-    DicomWebClient client = new DicomWebClient(source);
+    String unfit = unfit(source, w.readsFromReports());
+    if (unfit != null) {
+      return unfit;
+    }
+    PacsClient client = PacsClient.of(source, null);
     List<PacsClient.StudyMatch> matches = client.studies(query(w.query()));
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.loadOrCreate(home.resolve("site-secret")));
     DeploymentWatchDao watches = db.dao(DeploymentWatchDao.class);
@@ -182,14 +186,14 @@ public final class DeploymentWatcher implements AutoCloseable {
         return stopped;
       }
     }
-    if (w.readsFromReports()) {
-      readReports(client, d, poll, matches, pseudonyms);
+    if (w.readsFromReports() && client instanceof DicomWebClient web) {
+      readReports(web, d, poll, matches, pseudonyms);
     }
     return null;
   }
 
   /** Predicts the poll's new studies; returns why it stopped short (null when it did not). */
-  private String predict(Watch w, int poll, DeploymentDao.Deployment d, ModelDao.Model m, DicomWebClient client,
+  private String predict(Watch w, int poll, DeploymentDao.Deployment d, ModelDao.Model m, PacsClient client,
       List<PacsClient.StudyMatch> fresh, Pseudonymizer pseudonyms, int matched, PacsSource source)
       throws IOException {
     TrainedModel model;
@@ -323,7 +327,7 @@ public final class DeploymentWatcher implements AutoCloseable {
      * Retrieves, predicts, records and (if asked) sends back one study. A failure to talk to the PACS while
      * retrieving is thrown (the study is tried again next poll); anything about the study itself is recorded.
      */
-    void handle(DicomWebClient client, Watch w, int poll, String studyUid, String caseId) throws IOException {
+    void handle(PacsClient client, Watch w, int poll, String studyUid, String caseId) throws IOException {
       Path dir = privateFolder().resolve(deployment.id() + "-" + poll + "-" + caseId);
       FileTrees.delete(dir);
       try {
@@ -395,7 +399,7 @@ public final class DeploymentWatcher implements AutoCloseable {
     }
 
     /** The prediction as a DICOM SR stored in the study; returns its SOP Instance UID. */
-    private String sendBack(DicomWebClient client, String studyUid, Map<String, Double> probabilities)
+    private String sendBack(PacsClient client, String studyUid, Map<String, Double> probabilities)
         throws IOException {
       Map<String, String> attributes = client.studyAttributes(studyUid, ClassificationReportWriter.STUDY_ATTRIBUTES);
       if (attributes == null) {
@@ -429,6 +433,22 @@ public final class DeploymentWatcher implements AutoCloseable {
           e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * Why a source cannot serve a watch, or null when it can: a watch speaks DICOMweb, or DIMSE with C-GET (a C-MOVE
+   * needs a receiver the server does not run); reads from reports need DICOMweb (series and their instances).
+   */
+  public static String unfit(PacsSource source, boolean readsFromReports) {
+    if (!source.isDimse()) {
+      return null;
+    }
+    if (source.dimse().retrieve() != PacsSource.Retrieve.GET) {
+      return source + " retrieves with C-MOVE; a watched deployment retrieves with C-GET or DICOMweb (set "
+          + "\"retrieve\": \"C-GET\" if the PACS allows it)";
+    }
+    return readsFromReports ? source + " is a DICOM node; reads from the radiologists' reports need a DICOMweb "
+        + "source" : null;
   }
 
   /** A watch's stored query. */

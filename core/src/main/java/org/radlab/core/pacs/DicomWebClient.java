@@ -85,6 +85,7 @@ public final class DicomWebClient implements PacsClient {
    * The named attributes (DICOM keywords) of one study as the PACS holds them (keyword to value; a person name as
    * its alphabetic form; an attribute the PACS leaves out is absent), or null when the PACS does not have the study.
    */
+  @Override
   public Map<String, String> studyAttributes(String studyUid, List<String> keywords) throws IOException {
     if (!isUid(studyUid)) {
       throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
@@ -120,6 +121,7 @@ public final class DicomWebClient implements PacsClient {
    * Stores DICOM objects on the PACS with STOW-RS (one request, one part per object); throws, naming the objects,
    * when the PACS reports any as failed.
    */
+  @Override
   public void store(List<byte[]> objects) throws IOException {
     String boundary = "radlab-" + java.util.UUID.randomUUID();
     java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();

@@ -115,6 +115,95 @@ public final class DimseClient implements PacsClient {
     return node.retrieve() == PacsSource.Retrieve.GET ? get(studyUid, dir) : move(studyUid, dir);
   }
 
+  /**
+   * The named attributes (DICOM keywords) of one study as the PACS holds them, from a study-level C-FIND (keyword to
+   * value; an attribute the PACS leaves out is absent), or null when the PACS does not have the study.
+   */
+  @Override
+  public Map<String, String> studyAttributes(String studyUid, List<String> keywords) throws IOException {
+    if (!DicomWebClient.isUid(studyUid)) {
+      throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
+    }
+    AttributeList keys = studyKeys(studyUid);
+    Map<String, AttributeTag> tags = new LinkedHashMap<>();
+    for (String keyword : keywords) {
+      AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary.getTagFromName(keyword);
+      if (tag == null) {
+        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
+      }
+      tags.put(keyword, tag);
+      if (keys.get(tag) == null) {
+        try {
+          put(keys, tag, null);
+        } catch (DicomException e) {
+          throw new IllegalArgumentException("cannot ask for " + keyword + ": " + e.getMessage());
+        }
+      }
+    }
+    List<Map<String, String>> found = new ArrayList<>();
+    AtomicLong answers = new AtomicLong();
+    IdentifierHandler collect = new IdentifierHandler() {
+      @Override
+      public void doSomethingWithIdentifier(AttributeList answer) {
+        answers.incrementAndGet();
+        if (!found.isEmpty() || !studyUid.equals(Attribute.getSingleStringValueOrNull(answer,
+            TagFromName.StudyInstanceUID))) {
+          return;
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        tags.forEach((keyword, tag) -> {
+          String v = Attribute.getSingleStringValueOrNull(answer, tag);
+          if (v != null && !v.isBlank()) {
+            values.put(keyword, v.strip());
+          }
+        });
+        found.add(values);
+      }
+    };
+    call("C-FIND of study " + studyUid, () -> new FindSOPClassSCU(node.host(), node.port(), node.aet(),
+        node.callingAet(), SOPClass.StudyRootQueryRetrieveInformationModelFind, keys, collect), answers::get);
+    return found.isEmpty() ? null : found.get(0);
+  }
+
+  /**
+   * Stores DICOM objects on the PACS with C-STORE (one association); throws, naming the objects, when the PACS
+   * reports any as failed.
+   */
+  @Override
+  public void store(List<byte[]> objects) throws IOException {
+    Path dir = Files.createTempDirectory("radlab-c-store");
+    try {
+      com.pixelmed.dicom.SetOfDicomFiles files = new com.pixelmed.dicom.SetOfDicomFiles();
+      for (int i = 0; i < objects.size(); i++) {
+        Path f = dir.resolve(i + ".dcm");
+        Files.write(f, objects.get(i));
+        files.add(f.toString());
+      }
+      AtomicLong progress = new AtomicLong();
+      List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+      int[] failures = new int[1];
+      com.pixelmed.network.MultipleInstanceTransferStatusHandler status =
+          new com.pixelmed.network.MultipleInstanceTransferStatusHandler() {
+            @Override
+            public void updateStatus(int remaining, int completed, int failedSoFar, int warnings, String sopUid) {
+              progress.incrementAndGet();
+              if (failedSoFar > failures[0]) {
+                failures[0] = failedSoFar;
+                failed.add(sopUid);
+              }
+            }
+          };
+      call("C-STORE of " + objects.size() + " objects", () -> new com.pixelmed.network.StorageSOPClassSCU(
+          node.host(), node.port(), node.aet(), node.callingAet(), files, 0, status), progress::get);
+      if (!failed.isEmpty() || progress.get() < objects.size()) {
+        throw new IOException(source + " did not store " + (failed.isEmpty() ? (objects.size() - progress.get())
+            + " of " + objects.size() + " objects" : failed));
+      }
+    } finally {
+      FileTrees.delete(dir);
+    }
+  }
+
   /** C-GET: the instances come back on this association, into a hidden folder, then become {@code .part-} files. */
   private List<Path> get(String studyUid, Path dir) throws IOException {
     Set<String> classes = sopClasses(studyUid);

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What {@code radlab pull} needs of a PACS, whichever protocol it speaks: the studies a query matches, and a study's
- * instances retrieved into a folder. {@link DicomWebClient} (QIDO-RS, WADO-RS) and {@link DimseClient} (C-FIND,
+ * What RadLab needs of a PACS, whichever protocol it speaks: the studies a query matches, a study's instances
+ * retrieved into a folder, a study's attributes, and objects stored back. {@link DicomWebClient} (QIDO-RS, WADO-RS) and {@link DimseClient} (C-FIND,
  * C-GET or C-MOVE) are the two.
  */
 public interface PacsClient {
@@ -21,6 +21,15 @@ public interface PacsClient {
    * returns those files in the order they came. Nothing a PACS sends names a file.
    */
   List<Path> retrieveTo(String studyUid, Path dir) throws IOException;
+
+  /**
+   * The named attributes (DICOM keywords) of one study as the PACS holds them (keyword to value; a person name as
+   * its alphabetic form; an attribute the PACS leaves out is absent), or null when the PACS does not have the study.
+   */
+  java.util.Map<String, String> studyAttributes(String studyUid, List<String> keywords) throws IOException;
+
+  /** Stores DICOM objects on the PACS (STOW-RS or C-STORE); throws, naming them, when any is not stored. */
+  void store(List<byte[]> objects) throws IOException;
 
   /**
    * The client for {@code source}. {@code moved} is where a C-MOVE source's objects arrive (the folder a {@link
