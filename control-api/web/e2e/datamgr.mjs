@@ -1,7 +1,8 @@
 // Data Manager: an admin registers a folder of DICOM files with the keyboard, follows its prep job to the end, reads
 // the rejects by reason and the transfer syntaxes (checked against what the set-up wrote and against the API),
-// prepares it again and sees nothing new, and tests a PACS connection that cannot work; a participant sees neither
-// the page nor its endpoints. RADLAB_TOKEN must be an admin's. RADLAB_E2E: {"folder", "name", "dicomFiles",
+// prepares it again and sees nothing new, tests a PACS connection that cannot work, and registers a PACS query (its
+// form's problems named first; its job, which could only fail, cancelled); a participant sees neither the page nor
+// its endpoints. RADLAB_TOKEN must be an admin's. RADLAB_E2E: {"folder", "name", "dicomFiles",
 // "syntaxes": {uid: files}, "rejects": {reason: files}, "closedSource", "participant"}.
 import { api, BASE, check, checkEqual, scenario, until } from './lib.mjs';
 
@@ -108,6 +109,32 @@ scenario('datamgr', async (t) => {
   checkEqual(await page.getAttribute(`${row} [data-testid="test-result"]`, 'data-reason'), 'unreachable',
     'the connection test\'s reason');
   await t.shot('pacs-test');
+
+  // A PACS query: the form names its problems, then registers the query prep reads.
+  await page.check('#dm-kind-pacs');
+  checkEqual(await page.$$eval('#dm-source option', (os) => os.map((o) => o.value)), [input.closedSource],
+    'the PACS to choose from');
+  await page.fill('#dm-name', 'from-pacs');
+  await page.fill('#dm-modality', 'M G!');
+  await page.fill('#dm-from', '2024-05-01');
+  await page.fill('#dm-to', '2024-01-01');
+  await page.click('#dm-register');
+  const pacsProblems = await page.textContent('[data-testid="register-problems"]');
+  check(pacsProblems.includes('"M G!" is not') && pacsProblems.includes('ends before it starts'),
+    `problems: ${pacsProblems}`);
+  await page.fill('#dm-modality', 'mg');
+  await page.fill('#dm-to', '2024-12-31');
+  await page.fill('#dm-description', '*SCREENING*');
+  await page.click('#dm-register');
+  await until(async () => (await page.textContent('[data-testid="registered"]')).includes('from-pacs'),
+    'the PACS dataset registered');
+  const fromPacs = (await api('/datasets')).find((d) => d.name === 'from-pacs');
+  checkEqual(fromPacs.source, `dicomweb://${input.closedSource}?modality=MG&from=2024-05-01&to=2024-12-31`
+    + '&description=*SCREENING*', 'the PACS query registered');
+  // its prep could only fail (the PACS is not there): cancelled at once, and the page says so
+  await api(`/jobs/${fromPacs.jobId}/cancel`, { method: 'POST' });
+  await page.waitForSelector(`[data-testid="prep-job"][data-job="${fromPacs.jobId}"] [data-testid="prep-failed"]`);
+  await t.shot('pacs-query');
 
   // A participant sees neither the page nor its endpoints.
   const other = await t.browser.newContext();

@@ -126,13 +126,14 @@ function Register({ sources, onMade }) {
             <select id="dm-source" value=${source} onChange=${set('source')} disabled=${!pacs.length}>
               ${pacs.map((p) => html`<option value=${p.name}>${p.name}</option>`)}
             </select><//>
-          <div class="dm-query">
-            <${Field} label="Modality" id="dm-modality" help="In the study, e.g. MG."><input id="dm-modality"
-              value=${form.modality} onInput=${set('modality')} autocomplete="off" /><//>
+          <${Field} label="Modality" id="dm-modality" help="A modality in the study, e.g. MG; empty: any.">
+            <input id="dm-modality" value=${form.modality} onInput=${set('modality')} autocomplete="off" /><//>
+          <div class="dm-dates">
             <${Field} label="Study date from" id="dm-from"><input id="dm-from" type="date" value=${form.from}
               onInput=${set('from')} /><//>
             <${Field} label="to" id="dm-to"><input id="dm-to" type="date" value=${form.to} onInput=${set('to')} /><//>
           </div>
+          <p class="help dm-dates-help">Either end may be left open.</p>
           <${Field} label="Study description" id="dm-description" help="DICOM wildcards: * and ?; empty: any.">
             <input id="dm-description" value=${form.description} onInput=${set('description')} autocomplete="off"
               placeholder="*SCREENING*" /><//>
@@ -182,9 +183,10 @@ function Datasets({ rows, active, selected, onSelect }) {
       <th>Registered</th></tr></thead>
     <tbody>${rows.map((d) => html`<tr data-testid="dataset-row" data-dataset=${d.id} data-status=${d.status}
       data-preparing=${active[d.id] ? 'true' : 'false'} class=${d.id === selected ? 'selected' : ''}>
-      <td><button class="link" onClick=${() => onSelect(d.id)} aria-pressed=${d.id === selected}>${d.name}</button>
+      <td class="dm-name"><button class="link" onClick=${() => onSelect(d.id)} aria-pressed=${d.id === selected}>
+        ${d.name}</button>
         ${d.hidden && html` <span class="tag" title="a challenge's test or final set">hidden</span>`}</td>
-      <td><code class="path">${d.source}</code></td>
+      <td class="dm-source"><code class="path">${d.source}</code></td>
       <td><span class=${`tag tag-${d.status}`}>${d.status}</span>${active[d.id] && d.status !== 'preparing'
         && html` <span class="tag tag-running">preparing again</span>`}</td>
       <td class="num">${d.studies}</td><td class="num">${d.images}</td><td>${when(d.createdAt)}</td></tr>`)}
