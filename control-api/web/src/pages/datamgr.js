@@ -205,6 +205,7 @@ function DatasetDetail({ dataset, active, onChange }) {
   }, [active]);
   const [progress, setProgress] = useState(null);
   const [pollError, setPollError] = useState(null);
+  const seen = useRef(null); // the status the last poll saw, to notice the job's end
   const running = !job || isActive(job.status);
   usePoll(async () => {
     if (!jobId) return;
@@ -212,10 +213,9 @@ function DatasetDetail({ dataset, active, onChange }) {
       const [j, p] = await Promise.all([api(`/jobs/${jobId}`), api(`/jobs/${jobId}/progress`)]);
       setProgress(p.events[p.events.length - 1] || null);
       setPollError(null);
-      setJob((before) => {
-        if (before && isActive(before.status) && !isActive(j.status)) onChange();
-        return j;
-      });
+      if (seen.current && isActive(seen.current) && !isActive(j.status)) onChange();
+      seen.current = j.status;
+      setJob(j);
     } catch (e) {
       setPollError(e);
     }
@@ -225,6 +225,7 @@ function DatasetDetail({ dataset, active, onChange }) {
     ? `/datasets/${dataset.id}/summary?job=${job.id}&status=${job.status}` : null);
   const [again, busy, againError] = useAction(async () => {
     const answer = await api(`/datasets/${dataset.id}/prepare`, { method: 'POST' });
+    seen.current = answer.job.status;
     setJob(answer.job);
     setProgress(null);
     setJobId(answer.job.id);

@@ -125,6 +125,21 @@ public final class DatasetRoutes {
   public synchronized void prepareAgain(Context ctx) {
     Caller caller = Requests.caller(ctx);
     Dataset d = found(ctx);
+    ObjectNode options = optionsOfLastPrep(d);
+    JobDao.Job job = queue.enqueue(caller, JobKind.PREP, prepConfig(options, d.source(), Path.of(d.path())), d.id());
+    datasets.setPathAndJob(d.id(), d.path(), job.id());
+    if (d.images() == 0) {
+      datasets.setStatus(d.id(), "preparing");
+    }
+    ctx.status(202).json(Map.of("dataset", jobs.paths().view(caller, datasets.find(d.id()).orElseThrow()), "job",
+        jobs.view(caller, job)));
+  }
+
+  /**
+   * The prep options the dataset's last prep job ran with, for the next one; a 409 while a prep of it is queued or
+   * running, or when it never had one.
+   */
+  private ObjectNode optionsOfLastPrep(Dataset d) {
     List<JobDao.Job> active = jobDao.activeOfDataset(d.id(), JobKind.PREP.key());
     if (!active.isEmpty()) {
       throw ApiException.conflict("dataset " + d.id() + " is being prepared already (job " + active.get(0).id()
@@ -145,13 +160,7 @@ public final class DatasetRoutes {
       throw ApiException.conflict("the config of dataset " + d.id() + "'s last prep job (" + last.id() + ") cannot "
           + "be read; register the dataset again");
     }
-    JobDao.Job job = queue.enqueue(caller, JobKind.PREP, prepConfig(options, d.source(), Path.of(d.path())), d.id());
-    datasets.setPathAndJob(d.id(), d.path(), job.id());
-    if (d.images() == 0) {
-      datasets.setStatus(d.id(), "preparing");
-    }
-    ctx.status(202).json(Map.of("dataset", jobs.paths().view(caller, datasets.find(d.id()).orElseThrow()), "job",
-        jobs.view(caller, job)));
+    return options;
   }
 
   /** A prep job's config: the options, and the paths the server sets. */
