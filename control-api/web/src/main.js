@@ -17,6 +17,8 @@ const PAGES = [
   { path: '/publish', title: 'Publish', load: () => import('./pages/publish.js'), hint: 'Export a model' },
   { path: '/assess', title: 'Assess', load: () => import('./pages/assess.js'), hint: 'Monitor deployments' },
   { path: '/challenge', title: 'Challenge', load: () => import('./pages/challenge.js'), hint: 'Compete' },
+  { path: '/data', title: 'Data Manager', load: () => import('./pages/datamgr.js'), hint: 'Register and prepare '
+    + 'datasets; PACS sources', admin: true },
   { path: '/admin', title: 'Admin', load: () => import('./pages/admin.js'), hint: 'Users and tokens', admin: true },
 ];
 

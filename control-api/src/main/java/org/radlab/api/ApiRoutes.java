@@ -19,6 +19,7 @@ import org.radlab.api.routes.DeploymentRoutes;
 import org.radlab.api.routes.DestinationRoutes;
 import org.radlab.api.routes.JobRoutes;
 import org.radlab.api.routes.ModelRoutes;
+import org.radlab.api.routes.PacsRoutes;
 import org.radlab.api.routes.PublishRoutes;
 import org.radlab.api.routes.TokenRoutes;
 import org.radlab.api.routes.UseCaseRoutes;
@@ -139,10 +140,14 @@ final class ApiRoutes {
         useCases::agreement);
 
     add(r, "GET", "/api/datasets", Access.USER, "any user", "All datasets", "", "[Dataset]", datasets::list);
-    add(r, "POST", "/api/datasets", Access.ADMIN, "admin", "Register a dataset: queues the prep job on a server path",
+    add(r, "POST", "/api/datasets", Access.ADMIN, "admin", "Register a dataset: queues the prep job on a server path "
+        + "or a PACS query (dicomweb://SOURCE?modality=&from=&to=&description=, SOURCE a name of the sources file)",
         "{name, useCaseId, source, options?: {pngLongEdge, tensorSide, writeNpy, dates, allowBurnedIn, voiIndex, "
             + "flipByLaterality, partitions}}", "202 {dataset, job}", datasets::register);
     add(r, "GET", ds, Access.USER, "any user", "One dataset: status, counts, prep job", "", "Dataset", datasets::get);
+    add(r, "POST", ds + "/prepare", Access.ADMIN, "admin", "Prepare the dataset again from its source, with its "
+        + "options: only files prep has not seen are converted (a PACS query pulls only new studies); 409 while a "
+        + "prep of it is queued or running", "", "202 {dataset, job}", datasets::prepareAgain);
     add(r, "GET", ds + "/summary", Access.USER,
         "any user", "The prep summary: images, rejects by reason, transfer syntaxes", "",
         "summary.json", datasets::summary);
@@ -231,6 +236,16 @@ final class ApiRoutes {
     add(r, "GET", "/api/models/{modelId}/publications", Access.USER,
         "its owner or an admin", "Every publication of the model",
         "", "[Publication]", publish::history);
+
+    PacsRoutes pacs = new PacsRoutes(settings.home());
+    add(r, "GET", "/api/pacs-sources", Access.ADMIN, "admin", "The PACS of the server's sources file (pacs.json in "
+        + "the workspace, owner-only, edited on the server): never a user or password, only whether credentials are "
+        + "set; 409 naming the fix when the file is missing, open to others or malformed", "",
+        "{file, sources: [{name, url, credentials}]}", pacs::list);
+    add(r, "POST", "/api/pacs-sources/{source}/test", Access.ADMIN, "admin", "Test the connection: one QIDO-RS query "
+        + "for at most 5 studies, within 10 s; the reason when it fails", "",
+        "{source, ok, millis, studies, limit} or {source, ok: false, millis, reason: unreachable|timeout|"
+        + "credentials_refused|not_dicomweb|pacs_error, detail}", pacs::test);
 
     String dp = "/api/deployments/{deploymentId}";
     add(r, "GET", "/api/deployments", Access.USER,

@@ -78,8 +78,8 @@ class RouteAccessTest {
     }
     assertEquals(List.of(), wrong);
     // the rows that say "admin": users (2), a user's token, draft requests, dataset registration, reference
-    // labels, reference boxes, reference masks, the assist module, publish destinations (2), challenges and their
-    // final ranking
-    assertEquals(13, admins);
+    // labels, reference boxes, reference masks, preparing a dataset again, the assist module, publish destinations
+    // (2), the PACS sources and their connection test, challenges and their final ranking
+    assertEquals(16, admins);
   }
 }

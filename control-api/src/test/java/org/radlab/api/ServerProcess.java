@@ -31,7 +31,16 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static ServerProcess start(Path home, Path log, String... options) throws IOException {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), java.util.Map.of(), home, log, options);
+  }
+
+  /**
+   * The server started through {@code prefix} (a command that runs the rest, such as {@code bench/pacs-sim exec --},
+   * which runs it in a network namespace), with {@code environment} added.
+   */
+  static ServerProcess start(List<String> prefix, java.util.Map<String, String> environment, Path home, Path log,
+      String... options) throws IOException {
+    List<String> command = new ArrayList<>(prefix);
     command.add(JavaCommand.executable());
     command.addAll(SparkJvmFlags.LIST);
     command.add("-Xmx1g");
@@ -43,6 +52,7 @@ final class ServerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().putAll(environment);
     long from = Files.exists(log) ? Files.size(log) : 0;
     // A new workspace says it made the first admin's token just after the listening line: wait for both.
     boolean expectToken = !Files.exists(home.resolve("radlab.db"));
@@ -74,6 +84,7 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    process.descendants().forEach(ProcessHandle::destroy); // a server started through a prefix is its child
     if (process.isAlive()) {
       process.destroy();
       ProcessTrees.awaitExit(process.toHandle(), Duration.ofSeconds(30));

@@ -93,6 +93,8 @@ class WatchedDeploymentTest {
       api = Fixtures.server(home);
       Http http = new Http(api.port());
       String admin = api.firstAdminToken().orElseThrow();
+      JsonNode echo = http.post("/api/pacs-sources/pacs-sim-dimse/test", admin, "{}").expect(200).json();
+      assertTrue(echo.path("ok").asBoolean(), "the PACS as a DICOM node answers a C-ECHO: " + echo);
 
       // The site's screening studies, prepared straight from the PACS, labelled by the reference reader, trained on.
       long dataset = Fixtures.dataset(http, admin, "screening-from-pacs", "dicomweb://pacs-sim?modality=MG");

@@ -182,7 +182,7 @@ class WebPagesTest {
     String base = "http://127.0.0.1:" + api.port();
     String index = null;
     for (String path : List.of("/", "/signin", "/define", "/define/1", "/annotate", "/create", "/evaluate", "/run",
-        "/publish", "/assess", "/challenge", "/admin")) {
+        "/publish", "/assess", "/challenge", "/data", "/admin")) {
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), path);
@@ -340,6 +340,37 @@ class WebPagesTest {
         Map.of("caseId", "c2", "mask", mask(2, 2, 2, 10, 10, 10, "1*2 0*2 1*1 0*3")),
         Map.of("caseId", "c3", "mask", mask(2, 2, 1, 20, 20, 10, "1*4"))))).expect(200);
     browser("segment", ana, Map.of("useCaseId", segmentation, "datasetId", dataset, "deploymentId", deployment));
+  }
+
+  @Test
+  @Order(11)
+  void registerAFolderFollowItsPrepAndPrepareItAgain() throws Exception {
+    // two synthetic studies in explicit little endian and one deflated (four views each), and one file that is not
+    // DICOM; synth's labels.csv is removed, so the junk file is the only reject
+    Path folder = tmp.resolve("data-manager");
+    Map<String, Integer> syntaxes = new LinkedHashMap<>();
+    for (Object[] part : new Object[][] {{"explicit", 2, "explicit-le", "1.2.840.10008.1.2.1"},
+        {"deflated", 1, "deflate", "1.2.840.10008.1.2.1.99"}}) {
+      Path out = folder.resolve((String) part[0]);
+      assertEquals(0, new picocli.CommandLine(new org.radlab.prep.synth.SynthCommand()).execute("--out",
+          out.toString(), "--studies", String.valueOf(part[1]), "--seed", String.valueOf(60 + (int) part[1]),
+          "--rows", "80", "--columns", "64", "--transfer-syntax", (String) part[2]));
+      Files.delete(out.resolve("labels.csv"));
+      syntaxes.put((String) part[3], 4 * (int) part[1]);
+    }
+    Files.writeString(folder.resolve("notes.dcm"), "a note someone left in the archive, not an image\n");
+    // a PACS that cannot be reached: a port nothing listens on
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Path sources = tmp.resolve("home").resolve("pacs.json");
+    Files.writeString(sources, Json.MAPPER.writeValueAsString(Map.of("sources", Map.of("gone", Map.of("url",
+        "http://127.0.0.1:" + closed + "/dicom-web", "user", "radlab", "password", "never-shown")))));
+    Files.setPosixFilePermissions(sources, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    browser("datamgr", admin, Map.of("folder", folder.toString(), "name", "data-manager", "dicomFiles",
+        syntaxes.values().stream().mapToInt(Integer::intValue).sum(),
+        "syntaxes", syntaxes, "rejects", Map.of("not_dicom", 1), "closedSource", "gone", "participant", ana));
   }
 
   private static Map<String, Object> mask(int width, int height, int slices, double row, double column, double slice,

@@ -64,6 +64,11 @@ public interface JobDao {
       + "(SELECT max(s.started_at) FROM job s WHERE s.owner_id = q.owner_id) NULLS FIRST, id LIMIT 1")
   Optional<Job> nextQueued();
 
+  /** The dataset's jobs of {@code kind} that are queued or running, oldest first. */
+  @SqlQuery("SELECT " + COLUMNS + " FROM job WHERE dataset_id = :dataset AND kind = :kind "
+      + "AND status IN ('QUEUED', 'RUNNING') ORDER BY id")
+  List<Job> activeOfDataset(@Bind("dataset") long datasetId, @Bind("kind") String kind);
+
   @SqlQuery("SELECT " + COLUMNS + " FROM job WHERE status = 'RUNNING' ORDER BY id")
   List<Job> running();
 

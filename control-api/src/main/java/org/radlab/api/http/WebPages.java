@@ -17,7 +17,7 @@ import java.util.Map;
 public final class WebPages {
   /** The paths the app routes; each serves index.html so a reload or a shared link works. */
   public static final List<String> PAGES = List.of("/", "/signin", "/define", "/define/{useCaseId}", "/annotate",
-      "/create", "/evaluate", "/run", "/publish", "/assess", "/challenge", "/admin");
+      "/create", "/evaluate", "/run", "/publish", "/assess", "/challenge", "/data", "/admin");
 
   private static final String INDEX = "/web/index.html";
   private static final String NOT_BUILT = """

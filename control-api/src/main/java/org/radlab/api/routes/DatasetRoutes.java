@@ -33,6 +33,8 @@ import org.radlab.core.deid.SiteSecret;
 import org.radlab.core.jobs.JobConfig;
 import org.radlab.core.jobs.JobKind;
 import org.radlab.core.jobs.PrepJobConfig;
+import org.radlab.core.pacs.DicomWebInput;
+import org.radlab.core.pacs.PacsSources;
 
 /**
  * Datasets: registering one runs the prep job on a path; when it succeeds its {@code images.csv} is loaded, and the
@@ -52,6 +54,7 @@ public final class DatasetRoutes {
   private final UseCaseDao useCases;
   private final JobQueue queue;
   private final JobViews jobs;
+  private final JobDao jobDao;
 
   public DatasetRoutes(Database db, Path home, JobQueue queue, JobViews jobs) {
     this.queue = queue;
@@ -59,6 +62,7 @@ public final class DatasetRoutes {
     this.datasets = db.dao(DatasetDao.class);
     this.useCases = db.dao(UseCaseDao.class);
     this.jobs = jobs;
+    this.jobDao = db.dao(JobDao.class);
   }
 
   public void list(Context ctx) {
@@ -83,7 +87,9 @@ public final class DatasetRoutes {
       throw ApiException.badRequest("useCaseId must name an existing use case, got " + r.useCaseId());
     }
     String source = Requests.field(r.source(), "source", 4000);
-    if (!source.contains("://") && !Files.exists(Path.of(source))) {
+    if (DicomWebInput.is(source)) {
+      checkPacsQuery(source);
+    } else if (!source.contains("://") && !Files.exists(Path.of(source))) {
       throw ApiException.badRequest("source " + source + " does not exist on the server");
     }
     Map<String, Object> options = r.options() == null ? Map.of() : r.options();
@@ -98,10 +104,7 @@ public final class DatasetRoutes {
     }
     long id = datasets.insert(name, r.useCaseId(), source, caller.id(), Times.now());
     Path dir = new Workspace(home).dataset(String.valueOf(id)).toAbsolutePath();
-    ObjectNode config = Json.MAPPER.valueToTree(options);
-    config.put("input", source);
-    config.put("dataset", dir.toString());
-    config.put("secretFile", secretFile().toString());
+    ObjectNode config = prepConfig(Json.MAPPER.valueToTree(options), source, dir);
     JobDao.Job job;
     try {
       job = queue.enqueue(caller, JobKind.PREP, config, id);
@@ -111,6 +114,85 @@ public final class DatasetRoutes {
     }
     datasets.setPathAndJob(id, dir.toString(), job.id());
     ctx.status(202).json(Map.of("dataset", datasets.find(id).orElseThrow(), "job", jobs.view(caller, job)));
+  }
+
+  /**
+   * Admin: prepares the dataset again, from the same source into the same folder with the same options. Prep is
+   * incremental, so only files it has not seen are converted (a PACS query pulls only what is new). A dataset with
+   * images stays ready meanwhile; its catalog is replaced when the job succeeds. 409 while a prep of it is queued or
+   * running. Synchronized so two requests cannot both pass that check.
+   */
+  public synchronized void prepareAgain(Context ctx) {
+    Caller caller = Requests.caller(ctx);
+    Dataset d = found(ctx);
+    ObjectNode options = optionsOfLastPrep(d);
+    JobDao.Job job = queue.enqueue(caller, JobKind.PREP, prepConfig(options, d.source(), Path.of(d.path())), d.id());
+    datasets.setPathAndJob(d.id(), d.path(), job.id());
+    if (d.images() == 0) {
+      datasets.setStatus(d.id(), "preparing");
+    }
+    ctx.status(202).json(Map.of("dataset", jobs.paths().view(caller, datasets.find(d.id()).orElseThrow()), "job",
+        jobs.view(caller, job)));
+  }
+
+  /**
+   * The prep options the dataset's last prep job ran with, for the next one; a 409 while a prep of it is queued or
+   * running, or when it never had one.
+   */
+  private ObjectNode optionsOfLastPrep(Dataset d) {
+    List<JobDao.Job> active = jobDao.activeOfDataset(d.id(), JobKind.PREP.key());
+    if (!active.isEmpty()) {
+      throw ApiException.conflict("dataset " + d.id() + " is being prepared already (job " + active.get(0).id()
+          + ", " + active.get(0).status() + "); wait for it to end, or cancel it");
+    }
+    JobDao.Job last = d.jobId() == null ? null : jobDao.find(d.jobId()).orElse(null);
+    if (last == null || d.path().isEmpty()) {
+      throw ApiException.conflict("dataset " + d.id() + " was never queued for prep; register it again");
+    }
+    ObjectNode options = Json.MAPPER.createObjectNode();
+    try {
+      Json.MAPPER.readTree(last.config()).fields().forEachRemaining(f -> {
+        if (PREP_OPTIONS.contains(f.getKey())) {
+          options.set(f.getKey(), f.getValue());
+        }
+      });
+    } catch (IOException e) {
+      throw ApiException.conflict("the config of dataset " + d.id() + "'s last prep job (" + last.id() + ") cannot "
+          + "be read; register the dataset again");
+    }
+    return options;
+  }
+
+  /** A prep job's config: the options, and the paths the server sets. */
+  private ObjectNode prepConfig(ObjectNode options, String source, Path dir) {
+    ObjectNode config = options.deepCopy();
+    config.put("input", source);
+    config.put("dataset", dir.toString());
+    config.put("secretFile", secretFile().toString());
+    return config;
+  }
+
+  /**
+   * A PACS query as a source: its form, and, when the workspace's sources file can be read, that it names one of
+   * its sources. (A missing or unreadable file is the prep job's to report, with the fix, in its log.)
+   */
+  private void checkPacsQuery(String source) {
+    DicomWebInput input;
+    try {
+      input = DicomWebInput.parse(source);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("source: " + e.getMessage());
+    }
+    PacsSources sources;
+    try {
+      sources = PacsSources.read(home.resolve(PacsSources.FILE));
+    } catch (IOException | IllegalArgumentException e) {
+      return;
+    }
+    if (!sources.names().contains(input.source())) {
+      throw ApiException.badRequest("source names the PACS '" + input.source() + "', which the server's sources "
+          + "file does not list (it has: " + String.join(", ", sources.names()) + ")");
+    }
   }
 
   public void images(Context ctx) {

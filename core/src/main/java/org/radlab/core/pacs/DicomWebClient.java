@@ -32,6 +32,8 @@ import org.apache.james.mime4j.stream.MimeTokenStream;
 public final class DicomWebClient implements PacsClient {
   /** A DICOM UID: digits in dot-separated components, at most 64 characters (PS3.5 9.1). */
   static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
+  /** The most a connection test's answer may hold. */
+  static final int PROBE_MAX_ANSWER = 1 << 20;
   /** QIDO-RS results asked for at a time. */
   static final int PAGE = 1000;
   /** The most a QIDO-RS answer may hold: far more than a page of studies needs, far less than memory. */
@@ -43,12 +45,17 @@ public final class DicomWebClient implements PacsClient {
   private final HttpClient http;
 
   public DicomWebClient(PacsSource source) {
+    this(source, Duration.ofSeconds(20));
+  }
+
+  /** A client that gives up connecting after {@code connectTimeout}. */
+  public DicomWebClient(PacsSource source, Duration connectTimeout) {
     if (source.isDimse()) {
       throw new IllegalArgumentException(source + " is a DIMSE node; this needs a DICOMweb source (one with a"
           + " \"url\", docs/pacs.md)");
     }
     this.source = source;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
@@ -150,19 +157,65 @@ public final class DicomWebClient implements PacsClient {
     }
   }
 
+  /** What a connection test saw: how many studies its query answered, and how long it took. */
+  public record Probe(int studies, long millis) {}
+
   /**
-   * A QIDO-RS answer as its list of studies (empty for 204 No Content or an empty body); refused beyond {@link
-   * #MAX_ANSWER} bytes, or when it is not a DICOM JSON list.
+   * A connection test: one small QIDO-RS query ({@code /studies?limit=LIMIT}), all of it (connecting, the answer and
+   * its body, at most {@link #PROBE_MAX_ANSWER} bytes) within {@code timeout}. Throws a {@link PacsException} that
+   * says what kind of failure it was.
    */
+  public Probe probe(int limit, Duration timeout) throws IOException {
+    long start = System.nanoTime();
+    String path = "/studies?limit=" + limit;
+    HttpResponse<InputStream> r = send(request(path, timeout).header("Accept", "application/dicom+json").GET()
+        .build(), HttpResponse.BodyHandlers.ofInputStream(), "QIDO-RS " + path);
+    long left = timeout.toMillis() - (System.nanoTime() - start) / 1_000_000;
+    // a PACS that sends its headers in time and then trickles the body is cut off at the deadline
+    java.util.concurrent.CompletableFuture<Void> deadline = java.util.concurrent.CompletableFuture.runAsync(
+        () -> closeQuietly(r.body()), java.util.concurrent.CompletableFuture.delayedExecutor(Math.max(1, left),
+            java.util.concurrent.TimeUnit.MILLISECONDS));
+    try {
+      JsonNode studies = studiesAnswer(r, path, PROBE_MAX_ANSWER);
+      return new Probe(studies.size(), (System.nanoTime() - start) / 1_000_000);
+    } catch (IOException e) {
+      if (deadline.isDone()) {
+        throw new PacsException(PacsException.Kind.TIMEOUT, source + " did not send all of its answer to QIDO-RS "
+            + path + " in " + timeout.toSeconds() + " s");
+      }
+      throw e;
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // it is being abandoned either way
+    }
+  }
+
+  /** A QIDO-RS query's answer as its list of studies (see {@link #studiesAnswer(HttpResponse, String, int)}). */
   private JsonNode studiesAnswer(String path) throws IOException {
     HttpResponse<InputStream> r = send(request(path).header("Accept", "application/dicom+json").GET().build(),
         HttpResponse.BodyHandlers.ofInputStream(), "QIDO-RS " + path);
+    return studiesAnswer(r, path, MAX_ANSWER);
+  }
+
+  /**
+   * A QIDO-RS answer as its list of studies (empty for 204 No Content or an empty body); refused beyond {@code max}
+   * bytes, or when it is not a DICOM JSON list.
+   */
+  private JsonNode studiesAnswer(HttpResponse<InputStream> r, String path, int max) throws IOException {
     byte[] body;
     try (InputStream in = r.body()) {
-      body = in.readNBytes(MAX_ANSWER + 1);
+      body = in.readNBytes(max + 1);
     }
-    if (body.length > MAX_ANSWER) {
-      throw new IOException(source + " answered QIDO-RS " + path + " with more than " + (MAX_ANSWER >> 20) + " MB");
+    if (body.length > max) {
+      throw new PacsException(PacsException.Kind.NOT_DICOMWEB, source + " answered QIDO-RS " + path
+          + " with more than " + (max >= 1 << 20 ? (max >> 20) + " MB" : max + " bytes"));
     }
     if (r.statusCode() == 204 || body.length == 0) {
       return JSON.createArrayNode();
@@ -171,11 +224,12 @@ public final class DicomWebClient implements PacsClient {
     try {
       page = JSON.readTree(body);
     } catch (IOException e) {
-      throw new IOException(source + " answered QIDO-RS " + path + " with something other than DICOM JSON: "
-          + e.getMessage());
+      throw new PacsException(PacsException.Kind.NOT_DICOMWEB, source + " answered QIDO-RS " + path
+          + " with something other than DICOM JSON: " + e.getMessage());
     }
     if (!page.isArray()) {
-      throw new IOException(source + " answered QIDO-RS " + path + " with JSON that is not a list of studies");
+      throw new PacsException(PacsException.Kind.NOT_DICOMWEB, source + " answered QIDO-RS " + path
+          + " with JSON that is not a list of studies");
     }
     return page;
   }
@@ -286,7 +340,11 @@ public final class DicomWebClient implements PacsClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(source.url() + path)).timeout(Duration.ofMinutes(10));
+    return request(path, Duration.ofMinutes(10));
+  }
+
+  private HttpRequest.Builder request(String path, Duration timeout) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(source.url() + path)).timeout(timeout);
     String auth = source.authorization();
     return auth == null ? b : b.header("Authorization", auth);
   }
@@ -305,24 +363,31 @@ public final class DicomWebClient implements PacsClient {
         r = http.send(request, body);
       }
     } catch (ConnectException e) {
-      throw new IOException("cannot reach " + source + ": connection refused or no route (" + what + ")");
+      throw new PacsException(PacsException.Kind.UNREACHABLE, "cannot reach " + source
+          + ": connection refused or no route (" + what + ")");
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new PacsException(PacsException.Kind.TIMEOUT, "cannot reach " + source + ": no connection in time ("
+          + what + ")");
     } catch (HttpTimeoutException e) {
-      throw new IOException(source + " did not answer " + what + " in time: " + e.getMessage());
+      throw new PacsException(PacsException.Kind.TIMEOUT, source + " did not answer " + what + " in time: "
+          + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for " + source);
     } catch (IOException e) {
-      throw new IOException("cannot talk to " + source + " (" + what + "): " + e);
+      throw new PacsException(PacsException.Kind.UNREACHABLE, "cannot talk to " + source + " (" + what + "): " + e);
     }
     int status = r.statusCode();
     if (status == 401 || status == 403) {
       drain(r);
-      throw new IOException(source + " refused " + (source.user() == null ? "a request without credentials"
-          : "the credentials of user '" + source.user() + "'") + " (HTTP " + status + " to " + what + ")");
+      throw new PacsException(PacsException.Kind.CREDENTIALS_REFUSED, status, source + " refused "
+          + (source.user() == null ? "a request without credentials" : "the credentials of user '" + source.user()
+          + "'") + " (HTTP " + status + " to " + what + ")");
     }
     if (status / 100 != 2) {
       drain(r);
-      throw new IOException(source + " answered HTTP " + status + " to " + what);
+      throw new PacsException(PacsException.Kind.HTTP_STATUS, status, source + " answered HTTP " + status + " to "
+          + what);
     }
     return r;
   }

@@ -115,6 +115,13 @@ public final class DimseClient implements PacsClient {
     return node.retrieve() == PacsSource.Retrieve.GET ? get(studyUid, dir) : move(studyUid, dir);
   }
 
+  /** A C-ECHO: returns when the node answers RadLab's AE title; throws with the reason otherwise. */
+  public void echo() throws IOException {
+    AtomicLong none = new AtomicLong();
+    call("C-ECHO", () -> new com.pixelmed.network.VerificationSOPClassSCU(node.host(), node.port(), node.aet(),
+        node.callingAet(), false, 0), none::get);
+  }
+
   /**
    * The named attributes (DICOM keywords) of one study as the PACS holds them, from a study-level C-FIND (keyword to
    * value; an attribute the PACS leaves out is absent), or null when the PACS does not have the study.

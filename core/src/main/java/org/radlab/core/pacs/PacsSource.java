@@ -27,17 +27,19 @@ public record PacsSource(String name, String url, String user, String password, 
     } else {
       URI uri;
       try {
-        uri = URI.create(url == null ? "" : url);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("PACS source '" + name + "': url is not a URL: " + e.getMessage());
+        uri = new URI(url == null ? "" : url);
+      } catch (java.net.URISyntaxException e) {
+        // the reason and where, not the text: a URL may carry credentials
+        throw new IllegalArgumentException("PACS source '" + name + "': url is not a URL (" + e.getReason()
+            + " at character " + e.getIndex() + ")");
+      }
+      if (uri.getRawUserInfo() != null || url != null && url.contains("@")) {
+        throw new IllegalArgumentException("PACS source '" + name + "': put the credentials in \"user\" and"
+            + " \"password\", not in the url");
       }
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
         throw new IllegalArgumentException("PACS source '" + name + "': url must be an http or https URL with a"
             + " host, got '" + url + "'");
-      }
-      if (uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("PACS source '" + name + "': put the credentials in \"user\" and"
-            + " \"password\", not in the url");
       }
       if ((user == null) != (password == null)) {
         throw new IllegalArgumentException("PACS source '" + name + "': give both \"user\" and \"password\", or"

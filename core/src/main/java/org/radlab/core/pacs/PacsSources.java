@@ -61,8 +61,11 @@ public final class PacsSources {
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // where, not what: the text around a mistake may be a password
+      var at = e.getLocation();
+      throw new IllegalArgumentException(file + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr()
+          + ", column " + at.getColumnNr() + ")"));
     }
     JsonNode list = root == null ? null : root.get("sources");
     if (list == null || !list.isObject() || list.isEmpty()) {
@@ -162,6 +165,11 @@ public final class PacsSources {
       throw new IllegalArgumentException("no PACS source '" + name + "' in " + file + " (it has: " + names() + ")");
     }
     return s;
+  }
+
+  /** Every source, in the file's order. */
+  public List<PacsSource> all() {
+    return List.copyOf(sources.values());
   }
 
   public List<String> names() {
