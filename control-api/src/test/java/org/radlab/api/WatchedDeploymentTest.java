@@ -269,9 +269,9 @@ class WatchedDeploymentTest {
         }
       }
       for (JsonNode c : overNode.path("recent")) {
-        Path stored = tmp.resolve("over-dimse.dcm");
-        Files.write(stored, orthancInstance(hostPort, c.path("reportUid").asText()));
-        assertEquals("SR", dcmdump(stored, "Modality").get("Modality"), "stored with C-STORE, kept by Orthanc");
+        Path report = tmp.resolve("over-dimse.dcm");
+        Files.write(report, orthancInstance(hostPort, c.path("reportUid").asText()));
+        assertEquals("SR", dcmdump(report, "Modality").get("Modality"), "stored with C-STORE, kept by Orthanc");
       }
 
       // Stopped: the watch is gone, what it recorded stays.
