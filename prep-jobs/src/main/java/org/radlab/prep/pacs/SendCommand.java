@@ -57,11 +57,11 @@ import picocli.CommandLine.Option;
         "Exit status: 0 when every object is stored, 1 when some are not (the summary says why), 2 when "
             + "nothing could start."},
     footer = {"", "Examples:",
-        "  radlab send --predictions predictions.csv --dataset radlab-home/datasets/screening --model density-v3",
-        "  radlab send --task detection --predictions eval/7/masses-v2/predictions.csv --min-score 0.5 \\",
-        "      --dataset radlab-home/datasets/screening --model masses-v2 --assist masses-assist.xml",
-        "  radlab send --task segmentation --predictions eval/8/liver-v1/predictions.csv --classes liver,lesion \\",
-        "      --dataset radlab-home/datasets/abdomen --model liver-v1"})
+        "  radlab send --predictions p.csv --dataset datasets/screening --model density-v3",
+        "  radlab send --task detection --predictions masses-v2/predictions.csv \\",
+        "      --dataset datasets/screening --model masses-v2 --assist assist.xml",
+        "  radlab send --task segmentation --predictions liver-v1/predictions.csv \\",
+        "      --classes liver,lesion --dataset datasets/abdomen --model liver-v1"})
 public final class SendCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   /** Reports stored per STOW-RS request. */
@@ -85,7 +85,7 @@ public final class SendCommand implements Callable<Integer> {
   List<String> classes;
 
   @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model's name, as the SR names"
-      + " the device that made it.")
+      + " the device that made it (and a SEG its algorithm).")
   String model;
 
   @Option(names = "--dataset", paramLabel = "DIR", description = "The prepared dataset whose pseudonymous study UIDs"
@@ -105,7 +105,7 @@ public final class SendCommand implements Callable<Integer> {
 
   @Option(names = "--assist", paramLabel = "FILE", description = "The use case's assist module (XML, as the control "
       + "API keeps it: GET /api/use-cases/{id}/assist-module): each category's common data element codes the "
-      + "finding, and the predicted category's sentence becomes the report's impression.")
+      + "finding, and the sentences of the categories predicted or found become the report's impression.")
   Path assist;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Also write each object here: STUDY.dcm (a report; "
