@@ -15,7 +15,6 @@ import com.pixelmed.dicom.TransferSyntax;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -200,16 +199,5 @@ public final class DetectionReportWriter {
       all.append(b.code()).append(b.name()).append(b.reportText() == null ? "" : b.reportText());
     }
     return all.chars().allMatch(ch -> ch < 128);
-  }
-
-  /** The distinct categories of the boxes, in order of first appearance. */
-  public static List<String> categories(Detections d) {
-    List<String> out = new ArrayList<>();
-    for (Box b : d.boxes()) {
-      if (!out.contains(b.code())) {
-        out.add(b.code());
-      }
-    }
-    return out;
   }
 }

@@ -64,21 +64,13 @@ final class SegmentationSend {
     Map<String, Integer> sizesPerSeries = new HashMap<>();
     for (Map.Entry<String, LabelMask> m : table.masks().entrySet()) {
       String image = m.getKey();
-      String why = dataset.unusable(image, this.dataset);
-      ImageList.Entry e = dataset.catalog().get(image);
-      if (why == null && (m.getValue().width() != e.pngWidth() || m.getValue().height() != e.pngHeight())) {
-        why = "the mask is " + m.getValue().width() + " x " + m.getValue().height() + ", the image's PNG "
-            + e.pngWidth() + " x " + e.pngHeight();
-      }
-      if (why == null && m.getValue().maxLabel() > classes.size()) {
-        why = "the mask holds class index " + m.getValue().maxLabel() + ", beyond the " + classes.size()
-            + " classes " + classes;
-      }
+      String why = unusable(image, m.getValue(), dataset);
       if (why != null) {
         outcomes.add(SendCommand.Outcome.failed(null, null, image, why));
         continue;
       }
       DatasetOriginals.Original o = dataset.originals().get(image);
+      ImageList.Entry e = dataset.catalog().get(image);
       Group g = new Group(o.studyUid(), o.seriesUid(), e.columns(), e.rows());
       if (!groups.containsKey(g)) {
         sizesPerSeries.merge(o.seriesUid(), 1, Integer::sum);
@@ -106,24 +98,9 @@ final class SegmentationSend {
       for (Map<String, List<String>> i : client.instances(g.studyUid(), g.seriesUid(), INSTANCE_ATTRIBUTES)) {
         held.put(i.get("SOPInstanceUID").get(0), i);
       }
-      String failure = null;
-      String failedImage = null;
-      for (String image : images) {
-        Map<String, List<String>> i = held.get(dataset.originals().get(image).sopInstanceUid());
-        if (i == null || !i.containsKey("SOPClassUID")) {
-          failure = "the PACS does not hold this image of the series";
-        } else if (i.containsKey("Rows") && i.containsKey("Columns") && (!i.get("Rows").get(0).equals(
-            String.valueOf(g.rows())) || !i.get("Columns").get(0).equals(String.valueOf(g.columns())))) {
-          failure = "the PACS holds the image at " + i.get("Columns").get(0) + " x " + i.get("Rows").get(0)
-              + " pixels, the dataset recorded " + g.columns() + " x " + g.rows();
-        }
-        if (failure != null) {
-          failedImage = image;
-          break;
-        }
-      }
-      if (failure != null) {
-        outcomes.add(SendCommand.Outcome.failed(studyName, seriesName, failedImage, failure));
+      String[] notHeld = notHeld(images, held, g, dataset);
+      if (notHeld != null) {
+        outcomes.add(SendCommand.Outcome.failed(studyName, seriesName, notHeld[0], notHeld[1]));
         continue;
       }
       SegmentationWriter w = writer(study, images, table, dataset, held);
@@ -146,6 +123,44 @@ final class SegmentationSend {
     }
     stow.flush(outcomes);
     return outcomes;
+  }
+
+  /** Why one image's mask cannot be sent, or null when it can. */
+  private String unusable(String image, LabelMask mask, DatasetOriginals dataset) {
+    String why = dataset.unusable(image, this.dataset);
+    if (why != null) {
+      return why;
+    }
+    ImageList.Entry e = dataset.catalog().get(image);
+    if (mask.width() != e.pngWidth() || mask.height() != e.pngHeight()) {
+      return "the mask is " + mask.width() + " x " + mask.height() + ", the image's PNG " + e.pngWidth() + " x "
+          + e.pngHeight();
+    }
+    if (mask.maxLabel() > classes.size()) {
+      return "the mask holds class index " + mask.maxLabel() + ", beyond the " + classes.size() + " classes "
+          + classes;
+    }
+    return null;
+  }
+
+  /**
+   * The first image of a group that the PACS does not hold as the dataset recorded it (absent, or of another size),
+   * and why; null when it holds them all.
+   */
+  private static String[] notHeld(List<String> images, Map<String, Map<String, List<String>>> held, Group g,
+      DatasetOriginals dataset) {
+    for (String image : images) {
+      Map<String, List<String>> i = held.get(dataset.originals().get(image).sopInstanceUid());
+      if (i == null || !i.containsKey("SOPClassUID")) {
+        return new String[] {image, "the PACS does not hold this image of the series"};
+      }
+      if (i.containsKey("Rows") && i.containsKey("Columns") && (!i.get("Rows").get(0).equals(String.valueOf(g.rows()))
+          || !i.get("Columns").get(0).equals(String.valueOf(g.columns())))) {
+        return new String[] {image, "the PACS holds the image at " + i.get("Columns").get(0) + " x "
+            + i.get("Rows").get(0) + " pixels, the dataset recorded " + g.columns() + " x " + g.rows()};
+      }
+    }
+    return null;
   }
 
   /** The SEG of one group's images, in slice order, each mask moved into its original's pixels. */
