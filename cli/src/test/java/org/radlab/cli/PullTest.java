@@ -363,6 +363,26 @@ class PullTest {
     Run nothingNew = pull("--out", back.toString(), "--modality", "MG");
     assertEquals(0, summary(nothingNew).path("pulled").asInt(), nothingNew.output());
 
+    // A PACS that is a DICOM node: each study's attributes by C-FIND, the reports stored by C-STORE; they come back
+    // over DICOMweb with the same data sets and the patient the PACS holds.
+    Path node = dimseSources("dimse-send.json", Map.of("host", "127.0.0.1", "port", dicomPort, "aet", "RADLABPACS",
+        "callingAet", DIMSE_AET));
+    Path dimseReports = tmp.resolve("reports-dimse");
+    Run overDimse = pull("send", "--sources", node.toString(), "--predictions", csv.toString(), "--model",
+        "density-dimse", "--out", dimseReports.toString());
+    assertEquals(1, overDimse.code(), "one study is not on the PACS: " + overDimse.output());
+    JsonNode byCStore = summary(overDimse);
+    assertEquals(2, byCStore.path("stored").asInt(), overDimse.output());
+    assertTrue(byCStore.path("failed").get(0).path("error").asText().contains("does not hold"), overDimse.output());
+    Run cameBack = pull("--out", back.toString(), "--modality", "MG");
+    assertEquals(2, summary(cameBack).path("instances").asInt(), "the two reports: " + cameBack.output());
+    for (JsonNode report : byCStore.path("reports")) {
+      String study = report.path("study").asText();
+      Path sr = back.resolve(study).resolve(report.path("sopInstanceUid").asText() + ".dcm");
+      assertEquals(dataSets(List.of(dimseReports.resolve(study + ".dcm"))), dataSets(List.of(sr)), "as it was sent");
+      assertEquals(patients.get(study), dcmdump(sr, "PatientID").get("PatientID"), "the patient C-FIND gave");
+    }
+
     // By a dataset's pseudonyms: re-identified through the id map, each report files into an original study.
     List<String> pseudonyms = org.radlab.core.dataset.ImageList.read(tmp.resolve("dataset/images.csv")).stream()
         .map(org.radlab.core.dataset.ImageList.Entry::studyUid).distinct().toList();
@@ -668,6 +688,388 @@ class PullTest {
     Run unknown = run(misspelt, env);
     assertEquals(2, unknown.code(), unknown.output());
     assertTrue(unknown.output().contains("unknown key 'modalty'"), unknown.output());
+  }
+
+  /**
+   * A detector's boxes go back as one Comprehensive SR per study: the boxes CSV the evaluate job writes (the
+   * dataset's image ids, PNG pixels), re-identified through the id map and moved into the original images' pixels,
+   * mirrored back on a right breast that prep mirrored. What dsrdump prints is checked against coordinates worked
+   * out here from the catalog's sizes, the references against the id map (read here with core's own Parquet reader).
+   */
+  @Test
+  @Order(9)
+  void detectedBoxesGoBackAsStructuredReportsOnTheOriginalImages() throws Exception {
+    LesionDataset d = lesionDataset();
+    // a study of the mammograms: one left image (not mirrored) and one right image (mirrored), each with a box
+    String study = d.mammogramStudies().get(0);
+    List<String> images = d.imagesOf(study);
+    String left = images.stream().filter(i -> !d.catalog().get(i).mirrored()).findFirst().orElseThrow();
+    String right = images.stream().filter(i -> d.catalog().get(i).mirrored()).findFirst().orElseThrow();
+    StringBuilder csv = new StringBuilder("image,x_min,y_min,x_max,y_max,label,score\n");
+    csv.append(left).append(",10,20,30,40,mass,0.9\n");
+    csv.append(right).append(",10,20,30,40,calcification,0.8\n");
+    csv.append(right).append(",1,2,3,4,mass,0.2\n"); // below --min-score: not sent
+    images.stream().filter(i -> !i.equals(left) && !i.equals(right)).forEach(i -> csv.append(i).append(",,,,,,\n"));
+    String quiet = d.mammogramStudies().get(1); // read, nothing found: a report without findings
+    d.imagesOf(quiet).forEach(i -> csv.append(i).append(",,,,,,\n"));
+    csv.append("00000000000000000000,1,1,2,2,mass,0.9\n"); // not an image of the dataset
+    Path predictions = tmp.resolve("boxes-predictions.csv");
+    Files.writeString(predictions, csv.toString());
+    Path assist = tmp.resolve("lesions-assist.xml");
+    Files.writeString(assist, "<assistModule xmlns=\"urn:radlab:assist-module:1\" useCase=\"lesions\">"
+        + "<finding category=\"mass\" cde=\"RDE9002.1\"><reportText>A mass.</reportText></finding>"
+        + "<finding category=\"calcification\" cde=\"RDE9002.2\"><reportText>Calcifications.</reportText></finding>"
+        + "</assistModule>");
+    Path reports = tmp.resolve("box-reports");
+    Run send = pull("send", "--task", "detection", "--predictions", predictions.toString(), "--model", "masses-test",
+        "--dataset", d.dir().toString(), "--assist", assist.toString(), "--out", reports.toString());
+    assertEquals(1, send.code(), "one image is not in the dataset: " + send.output());
+    JsonNode summary = summary(send);
+    assertEquals(2, summary.path("stored").asInt(), send.output());
+    assertEquals("00000000000000000000", summary.path("failed").get(0).path("image").asText(), send.output());
+    assertTrue(summary.path("failed").get(0).path("error").asText().contains("not an image of dataset"));
+
+    // The boxes in the original pixels: sizes from the catalog; x mirrored back on the right breast.
+    ImageListEntry l = d.catalog().get(left);
+    ImageListEntry r = d.catalog().get(right);
+    double sx = (double) l.columns() / l.pngWidth();
+    double sy = (double) l.rows() / l.pngHeight();
+    String leftBox = polyline(10 * sx, 20 * sy, 30 * sx, 40 * sy);
+    double rx = (double) r.columns() / r.pngWidth();
+    double ry = (double) r.rows() / r.pngHeight();
+    String rightBox = polyline(r.columns() - 30 * rx, 20 * ry, r.columns() - 10 * rx, 40 * ry);
+    assertEquals("(POLYLINE,40/80,120/80,120/160,40/160,40/80)", leftBox, "the synthetic images are 192 x 256,"
+        + " their PNGs 48 x 64: four original pixels to a PNG pixel");
+    assertEquals("(POLYLINE,72/80,152/80,152/160,72/160,72/80)", rightBox);
+
+    String studyUid = d.originals().get(left)[0];
+    Path back = tmp.resolve("box-reports-pulled");
+    Path wanted = tmp.resolve("box-studies.csv");
+    Files.writeString(wanted, "study_uid\n" + studyUid + "\n" + d.originals().get(d.imagesOf(quiet).get(0))[0] + "\n");
+    Run pulled = pull("--out", back.toString(), "--studies", wanted.toString());
+    assertEquals(0, pulled.code(), pulled.output());
+    JsonNode report = null;
+    for (JsonNode rep : summary.path("reports")) {
+      if (rep.path("study").asText().equals(study)) {
+        report = rep;
+      }
+    }
+    assertTrue(report != null, "a report on study " + study + ": " + send.output());
+    assertEquals(2, report.path("boxes").asInt());
+    Path sr = back.resolve(studyUid).resolve(report.path("sopInstanceUid").asText() + ".dcm");
+    assertTrue(Files.isRegularFile(sr), "the report came back with its original study: " + sr);
+    assertEquals(hashes(List.of(reports.resolve(study + ".dcm"))), hashes(List.of(sr)), "as it was sent");
+    Map<String, String> h = dcmdump(sr, "Modality", "PatientID", "StudyInstanceUID", "SOPClassUID");
+    assertEquals("SR", h.get("Modality"));
+    assertEquals("1.2.840.10008.5.1.4.1.1.88.33", h.get("SOPClassUID"));
+    assertEquals(studyUid, h.get("StudyInstanceUID"));
+    assertEquals(d.patients().get(studyUid), h.get("PatientID"), "the patient as the PACS holds the study");
+    Run dsr = run(List.of("dsrdump", "-v", "+Pc", "+Pl", "+Pu", sr.toString()), Map.of());
+    assertEquals(0, dsr.code(), dsr.output());
+    assertFalse(dsr.output().matches("(?s).*^[WE]: .*"), "dsrdump warns: " + dsr.output());
+    List<String> lines = dsr.output().lines().map(String::strip).toList();
+    int mass = indexOf(lines, "(121071,DCM,\"Finding\")=(RDE9002.1,RADELEMENT,\"mass\")");
+    assertTrue(lines.get(mass + 1).contains("(score,99RADLAB,\"Detection score\")=\"0.9\""), dsr.output());
+    assertTrue(lines.get(mass + 2).contains("(111030,DCM,\"Image Region\")=" + leftBox), dsr.output());
+    assertTrue(lines.get(mass + 3).startsWith("<selected from IMAGE:") && lines.get(mass + 3).contains(
+        "\"" + d.originals().get(left)[2] + "\""), "the left image, by its original UID: " + dsr.output());
+    int calcification = indexOf(lines, "(121071,DCM,\"Finding\")=(RDE9002.2,RADELEMENT,\"calcification\")");
+    assertTrue(lines.get(calcification + 1).contains("\"Detection score\")=\"0.8\""), dsr.output());
+    assertTrue(lines.get(calcification + 2).contains("=" + rightBox), dsr.output());
+    assertTrue(lines.get(calcification + 3).contains("\"" + d.originals().get(right)[2] + "\""), dsr.output());
+    assertEquals(2, lines.stream().filter(x -> x.contains("(121071,DCM,\"Finding\")")).count(),
+        "the box scoring 0.2 is left out: " + dsr.output());
+    assertTrue(dsr.output().contains("(121073,DCM,\"Impression\")=\"A mass. Calcifications.\""), dsr.output());
+    // every image read is evidence, by its original UID
+    Set<String> evidence = new TreeSet<>(dcmdumpAll(sr, "ReferencedSOPInstanceUID"));
+    Set<String> originals = new TreeSet<>();
+    images.forEach(i -> originals.add(d.originals().get(i)[2]));
+    assertEquals(originals, evidence);
+    assertEquals(originals, new TreeSet<>(d.sopsOf(studyUid)), "the originals are the study's files");
+
+    // The study where nothing was found gets a report without findings.
+    JsonNode none = null;
+    for (JsonNode rep : summary.path("reports")) {
+      if (rep.path("study").asText().equals(quiet)) {
+        none = rep;
+      }
+    }
+    assertTrue(none != null && none.path("boxes").asInt() == 0, send.output());
+    String quietUid = d.originals().get(d.imagesOf(quiet).get(0))[0];
+    String empty = run(List.of("dsrdump", "+Pc", back.resolve(quietUid).resolve(none.path("sopInstanceUid").asText()
+        + ".dcm").toString()), Map.of()).output();
+    assertFalse(empty.contains("Finding"), empty);
+
+    // Sent twice: the same objects, which the PACS keeps once.
+    Run twice = pull("send", "--task", "detection", "--predictions", predictions.toString(), "--model", "masses-test",
+        "--dataset", d.dir().toString(), "--assist", assist.toString());
+    assertEquals(summary.path("reports"), summary(twice).path("reports"), twice.output());
+    Run nothingNew = pull("--out", back.toString(), "--studies", wanted.toString());
+    assertEquals(0, summary(nothingNew).path("pulled").asInt(), nothingNew.output());
+  }
+
+  /**
+   * A segmenter's masks go back as one DICOM SEG per series, referencing the original images, the masks moved from
+   * the PNGs' pixels to the originals' (nearest neighbour; a right breast mirrored back). The expected masks are
+   * worked out here: the CT slices are 128 x 128 with 64 x 64 PNGs (a PNG pixel is 2 x 2 original pixels), the
+   * mammograms 192 x 256 with 48 x 64 PNGs (4 x 4).
+   */
+  @Test
+  @Order(10)
+  void predictedMasksGoBackAsSegmentationsOfTheOriginalImages() throws Exception {
+    LesionDataset d = lesionDataset();
+    List<String> slices = d.imagesOf(d.ctStudy());
+    String a = slices.get(0);
+    String b = slices.get(1);
+    String c = slices.get(2);
+    String right = d.imagesOf(d.mammogramStudies().get(0)).stream().filter(i -> d.catalog().get(i).mirrored())
+        .findFirst().orElseThrow();
+    byte[] ma = new byte[64 * 64];
+    fill(ma, 64, 10, 4, 20, 10, 1); // columns 10..19, rows 4..9: liver
+    byte[] mb = new byte[64 * 64];
+    fill(mb, 64, 40, 30, 48, 34, 2); // columns 40..47, rows 30..33: lesion
+    byte[] mr = new byte[48 * 64];
+    fill(mr, 48, 2, 10, 6, 13, 1); // columns 2..5, rows 10..12 of the mirrored PNG
+    Path predictions = tmp.resolve("mask-predictions.csv");
+    Files.writeString(predictions, "image,width,height,runs\n" + a + ",64,64," + runs(ma) + "\n" + b + ",64,64,"
+        + runs(mb) + "\n" + c + ",64,64," + runs(new byte[64 * 64]) + "\n" + right + ",48,64," + runs(mr) + "\n");
+    Path segs = tmp.resolve("segs");
+    Run send = pull("send", "--task", "segmentation", "--predictions", predictions.toString(), "--classes",
+        "liver,lesion", "--model", "liver-test", "--dataset", d.dir().toString(), "--out", segs.toString());
+    assertEquals(0, send.code(), send.output());
+    JsonNode summary = summary(send);
+    assertEquals(2, summary.path("stored").asInt(), "one SEG per series: the CT's and the mammograms': "
+        + send.output());
+
+    // expected, in the originals' pixels
+    byte[] ea = new byte[128 * 128];
+    fill(ea, 128, 20, 8, 40, 20, 1);
+    byte[] eb = new byte[128 * 128];
+    fill(eb, 128, 80, 60, 96, 68, 2);
+    byte[] er = new byte[192 * 256];
+    fill(er, 192, 192 - 6 * 4, 10 * 4, 192 - 2 * 4, 13 * 4, 1); // PNG columns 2..5 are original 184..168, mirrored
+
+    String ctStudy = d.originals().get(a)[0];
+    String mgStudy = d.originals().get(right)[0];
+    Path wanted = tmp.resolve("seg-studies.csv");
+    Files.writeString(wanted, "study_uid\n" + ctStudy + "\n" + mgStudy + "\n");
+    Path back = tmp.resolve("segs-pulled");
+    Run pulled = pull("--out", back.toString(), "--studies", wanted.toString());
+    assertEquals(0, pulled.code(), pulled.output());
+    Map<String, Path> byStudy = new HashMap<>();
+    for (JsonNode seg : summary.path("segmentations")) {
+      String original = seg.path("study").asText().equals(d.catalog().get(a).studyUid()) ? ctStudy : mgStudy;
+      Path f = back.resolve(original).resolve(seg.path("sopInstanceUid").asText() + ".dcm");
+      assertTrue(Files.isRegularFile(f), "the SEG came back with its original study: " + f);
+      assertEquals(hashes(List.of(segs.resolve(seg.path("study").asText() + "-" + seg.path("series").asText()
+          + ".dcm"))), hashes(List.of(f)), "as it was sent");
+      byStudy.put(original, f);
+    }
+    Path ct = byStudy.get(ctStudy);
+    Run dump = run(List.of("dcmdump", "-q", ct.toString()), Map.of());
+    assertEquals(0, dump.code(), dump.output());
+    assertFalse(dump.output().matches("(?s).*^[WE]: .*"), "dcmdump warns: " + dump.output());
+    Map<String, String> h = dcmdump(ct, "SOPClassUID", "Modality", "StudyInstanceUID", "PatientID",
+        "NumberOfFrames", "SegmentationType", "FrameOfReferenceUID");
+    assertEquals("1.2.840.10008.5.1.4.1.1.66.4", h.get("SOPClassUID"));
+    assertEquals("SEG", h.get("Modality"));
+    assertEquals(ctStudy, h.get("StudyInstanceUID"));
+    assertEquals(d.patients().get(ctStudy), h.get("PatientID"), "the patient as the PACS holds the study");
+    assertTrue(dump.output().contains("(0028,0010) US 128 "), "Rows: " + dump.output());
+    assertTrue(dump.output().contains("(0028,0011) US 128 "), "Columns: " + dump.output());
+    assertEquals("6", h.get("NumberOfFrames"), "two segments of three slices");
+    assertEquals("BINARY", h.get("SegmentationType"));
+    Path slice = d.files().get(d.originals().get(a)[2]);
+    assertEquals(dcmdump(slice, "FrameOfReferenceUID").get("FrameOfReferenceUID"), h.get("FrameOfReferenceUID"),
+        "placed in the slices' frame of reference");
+    Set<String> referenced = new TreeSet<>(dcmdumpAll(ct, "ReferencedSOPInstanceUID"));
+    Set<String> expected = new TreeSet<>(List.of(d.originals().get(a)[2], d.originals().get(b)[2],
+        d.originals().get(c)[2]));
+    assertEquals(expected, referenced, "the original slices, by their own UIDs");
+    for (String sop : expected) {
+      assertTrue(d.files().containsKey(sop) && d.sopsOf(ctStudy).contains(sop), "an original slice: " + sop);
+    }
+    var read = org.radlab.core.dicom.SegmentationReader.read(ct, List.of("liver", "lesion"));
+    assertEquals(3, read.masks().size());
+    assertMask(ea, read.masks().get(new org.radlab.core.dicom.SegmentationReader.Source(d.originals().get(a)[2],
+        null)), "slice a");
+    assertMask(eb, read.masks().get(new org.radlab.core.dicom.SegmentationReader.Source(d.originals().get(b)[2],
+        null)), "slice b");
+    assertMask(new byte[128 * 128], read.masks().get(new org.radlab.core.dicom.SegmentationReader.Source(
+        d.originals().get(c)[2], null)), "slice c, nothing found");
+
+    Path mg = byStudy.get(mgStudy);
+    assertEquals(mgStudy, dcmdump(mg, "StudyInstanceUID").get("StudyInstanceUID"));
+    assertEquals(Set.of(d.originals().get(right)[2]), new TreeSet<>(dcmdumpAll(mg, "ReferencedSOPInstanceUID")));
+    var mgRead = org.radlab.core.dicom.SegmentationReader.read(mg, List.of("liver", "lesion"));
+    assertMask(er, mgRead.masks().get(new org.radlab.core.dicom.SegmentationReader.Source(
+        d.originals().get(right)[2], null)), "the right mammogram, mirrored back");
+
+    // Sent twice: the same objects, kept once.
+    Run twice = pull("send", "--task", "segmentation", "--predictions", predictions.toString(), "--classes",
+        "liver,lesion", "--model", "liver-test", "--dataset", d.dir().toString());
+    assertEquals(summary.path("segmentations"), summary(twice).path("segmentations"), twice.output());
+    Run nothingNew = pull("--out", back.toString(), "--studies", wanted.toString());
+    assertEquals(0, summary(nothingNew).path("pulled").asInt(), nothingNew.output());
+  }
+
+  /** The catalog fields these tests use. */
+  private record ImageListEntry(String studyUid, int rows, int columns, int pngWidth, int pngHeight,
+      boolean mirrored) {}
+
+  /**
+   * Mammograms with lesions and a CT series, loaded into the PACS and prepared (PNGs of at most 64 pixels a side)
+   * into a dataset: its catalog, and its id map (image id to original study, series and SOP Instance UID) read with
+   * core's Parquet reader; the originals' files by SOP Instance UID and patients by study, as dcmdump reads them.
+   */
+  private record LesionDataset(Path dir, Map<String, ImageListEntry> catalog, Map<String, String[]> originals,
+      Map<String, Path> files, Map<String, String> patients, List<String> mammogramStudies, String ctStudy) {
+    List<String> imagesOf(String pseudonymousStudy) {
+      return catalog.entrySet().stream().filter(e -> e.getValue().studyUid().equals(pseudonymousStudy))
+          .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    List<String> sopsOf(String originalStudy) {
+      return originals.values().stream().filter(o -> o[0].equals(originalStudy)).map(o -> o[2]).toList();
+    }
+  }
+
+  private static LesionDataset lesionDataset;
+
+  private static synchronized LesionDataset lesionDataset() throws Exception {
+    if (lesionDataset != null) {
+      return lesionDataset;
+    }
+    Path input = tmp.resolve("lesions-input");
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.resolve("mg").toString(), "--studies",
+        "2", "--seed", "41", "--rows", "256", "--columns", "192", "--lesions"));
+    assertEquals(0, new CommandLine(new SynthCommand()).execute("--out", input.resolve("ct").toString(), "--modality",
+        "CT", "--studies", "1", "--slices", "8", "--rows", "128", "--seed", "42"));
+    Run load = sim("load", input.toString());
+    assertEquals(0, load.code(), load.output());
+    Path dir = tmp.resolve("lesions-dataset");
+    Run prep = radlab(List.of("prep", "--input", input.toString(), "--dataset", dir.toString(), "--png-long-edge",
+        "64"), Map.of("RADLAB_HOME", tmp.resolve("home").toString()));
+    assertEquals(0, prep.code(), prep.output());
+    Map<String, ImageListEntry> catalog = new TreeMap<>();
+    for (org.radlab.core.dataset.ImageList.Entry e : org.radlab.core.dataset.ImageList.read(dir.resolve(
+        "images.csv"))) {
+      catalog.put(e.imageId(), new ImageListEntry(e.studyUid(), e.rows(), e.columns(), e.pngWidth(), e.pngHeight(),
+          e.mirrored()));
+    }
+    Map<String, String[]> originals = new TreeMap<>();
+    try (Stream<Path> parts = Files.walk(dir.resolve("private/id-map.parquet"))) {
+      for (Path part : parts.filter(f -> f.toString().endsWith(".parquet") && Files.isRegularFile(f)).toList()) {
+        org.radlab.core.parquet.ParquetFile table = org.radlab.core.parquet.ParquetFile.open(part);
+        for (int g = 0; g < table.rowGroups(); g++) {
+          List<Object> ids = table.column(g, "image_id");
+          List<Object> studies = table.column(g, "orig_study_uid");
+          List<Object> series = table.column(g, "orig_series_uid");
+          List<Object> sops = table.column(g, "orig_sop_uid");
+          for (int i = 0; i < ids.size(); i++) {
+            originals.put(text(ids.get(i)), new String[] {text(studies.get(i)), text(series.get(i)),
+                text(sops.get(i))});
+          }
+        }
+      }
+    }
+    assertEquals(catalog.keySet(), originals.keySet(), "the id map names every image of the catalog");
+    Map<String, Path> files = new HashMap<>();
+    Map<String, String> patients = new HashMap<>();
+    String ctStudy = null;
+    for (Path f : dicomFiles(input)) {
+      Map<String, String> h = dcmdump(f, "SOPInstanceUID", "StudyInstanceUID", "PatientID", "Modality");
+      files.put(h.get("SOPInstanceUID"), f);
+      patients.put(h.get("StudyInstanceUID"), h.get("PatientID"));
+    }
+    List<String> mammograms = new ArrayList<>();
+    for (var e : catalog.entrySet()) {
+      String sop = originals.get(e.getKey())[2];
+      String modality = dcmdump(files.get(sop), "Modality").get("Modality");
+      String pseudonym = e.getValue().studyUid();
+      if (modality.equals("CT")) {
+        ctStudy = pseudonym;
+      } else if (!mammograms.contains(pseudonym)) {
+        mammograms.add(pseudonym);
+      }
+    }
+    assertEquals(2, mammograms.size());
+    lesionDataset = new LesionDataset(dir, catalog, originals, files, patients, mammograms, ctStudy);
+    return lesionDataset;
+  }
+
+  private static String text(Object parquetValue) {
+    return new String((byte[]) parquetValue, StandardCharsets.UTF_8);
+  }
+
+  /** The line of {@code lines} containing {@code text}, which must be there once. */
+  private static int indexOf(List<String> lines, String text) {
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        at.add(i);
+      }
+    }
+    assertEquals(1, at.size(), "once: " + text + " in " + String.join("\n", lines));
+    return at.get(0);
+  }
+
+  /** A box as dsrdump prints its SCOORD: a closed polyline of (column/row) points, whole numbers here. */
+  private static String polyline(double x0, double y0, double x1, double y1) {
+    long a = Math.round(x0);
+    long b = Math.round(y0);
+    long c = Math.round(x1);
+    long e = Math.round(y1);
+    assertEquals(x0, a, 1e-9);
+    assertEquals(y1, e, 1e-9);
+    return "(POLYLINE," + a + "/" + b + "," + c + "/" + b + "," + c + "/" + e + "," + a + "/" + e + "," + a + "/" + b
+        + ")";
+  }
+
+  /** Sets class {@code value} in columns {@code x0..x1-1}, rows {@code y0..y1-1} of a row-major mask. */
+  private static void fill(byte[] mask, int width, int x0, int y0, int x1, int y1, int value) {
+    for (int y = y0; y < y1; y++) {
+      for (int x = x0; x < x1; x++) {
+        mask[y * width + x] = (byte) value;
+      }
+    }
+  }
+
+  /** A mask's runs as a mask CSV holds them: CLASS*LENGTH, row by row. */
+  private static String runs(byte[] mask) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < mask.length) {
+      int j = i;
+      while (j < mask.length && mask[j] == mask[i]) {
+        j++;
+      }
+      out.append(out.length() > 0 ? " " : "").append(mask[i]).append('*').append(j - i);
+      i = j;
+    }
+    return out.toString();
+  }
+
+  private static void assertMask(byte[] expected, org.radlab.core.dataset.LabelMask actual, String what) {
+    assertTrue(actual != null, what + ": no mask");
+    int differ = 0;
+    for (int i = 0; i < expected.length; i++) {
+      differ += expected[i] == actual.labels()[i] ? 0 : 1;
+    }
+    assertEquals(expected.length, actual.labels().length, what);
+    assertEquals(0, differ, what + ": pixels differ from the expected mask");
+  }
+
+  /** Every value of one attribute anywhere in the file (nested sequences too), as dcmdump prints them. */
+  private static List<String> dcmdumpAll(Path file, String name) throws Exception {
+    Run r = run(List.of("dcmdump", "-q", "-Un", "+P", name, file.toString()), Map.of());
+    assertEquals(0, r.code(), r.output());
+    List<String> values = new ArrayList<>();
+    Matcher m = Pattern.compile("\\[([^\\]]*)\\]\\s+#.*?\\s" + name + "\\s*$", Pattern.MULTILINE).matcher(r.output());
+    while (m.find()) {
+      values.add(m.group(1));
+    }
+    return values;
   }
 
   private static Set<String> names(Path folder) throws IOException {

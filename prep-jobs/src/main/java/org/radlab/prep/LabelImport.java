@@ -113,7 +113,6 @@ public final class LabelImport {
         new ArrayList<>(conflicts), perClass);
   }
 
-  /** The dataset's id map, which an import needs; an error saying how to make it when it is missing. */
   /** Each original StudyInstanceUID of the dataset and its pseudonym, from the private id map (an admin's file). */
   public static Map<String, String> studyPseudonyms(SparkSession spark, DatasetLayout layout) throws IOException {
     Map<String, String> studies = new TreeMap<>();
@@ -124,7 +123,8 @@ public final class LabelImport {
     return studies;
   }
 
-  static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
+  /** The dataset's id map, which an import needs; an error saying how to make it when it is missing. */
+  public static String idMap(SparkSession spark, DatasetLayout layout) throws IOException {
     if (!HadoopPaths.exists(spark, layout.idMap())) {
       throw new IOException("no id map at " + layout.idMap() + ": run radlab prep on the dataset first"
           + " (or pass --private-dir where it was written)");

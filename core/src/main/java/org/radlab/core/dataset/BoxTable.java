@@ -107,6 +107,35 @@ public record BoxTable(List<String> images, List<Box> boxes) {
     return new Box(e.imageId(), b.label(), nx0, ny0, nx1, ny1, Double.NaN);
   }
 
+  /**
+   * The reverse of {@link #originalToPng}: a box in a prepared PNG's pixels as the same box in its original image's
+   * pixels (continuous coordinates, 0 at the top left corner of the top left pixel, {@code columns} x {@code rows}
+   * at the bottom right corner of the last one): scaled by the original's size over the PNG's, mirrored back when
+   * prep mirrored the image, clipped to the image; null when nothing of it is inside. The score is kept. The entry
+   * needs its sizes and mirror flag.
+   */
+  public static Box pngToOriginal(Box b, ImageList.Entry e) {
+    if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null
+        || e.mirrored() == null) {
+      throw new IllegalArgumentException("image " + e.imageId() + " has no recorded sizes or mirror flag");
+    }
+    double sx = (double) e.columns() / e.pngWidth();
+    double sy = (double) e.rows() / e.pngHeight();
+    double x0 = Math.max(0, b.xMin() * sx);
+    double x1 = Math.min(e.columns(), b.xMax() * sx);
+    if (e.mirrored()) {
+      double mirroredX0 = e.columns() - x1;
+      x1 = e.columns() - x0;
+      x0 = mirroredX0;
+    }
+    double y0 = Math.max(0, b.yMin() * sy);
+    double y1 = Math.min(e.rows(), b.yMax() * sy);
+    if (!(x1 > x0) || !(y1 > y0)) {
+      return null;
+    }
+    return new Box(b.image(), b.label(), x0, y0, x1, y1, b.score());
+  }
+
   /** Reads reference boxes from CSV text (an upload, say); {@code name} says where it came from in errors. */
   public static BoxTable referenceFrom(String text, String name, String imageColumn) {
     return read(text.lines().toList(), name, imageColumn, false);

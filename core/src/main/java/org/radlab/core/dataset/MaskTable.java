@@ -89,6 +89,37 @@ public record MaskTable(Map<String, LabelMask> masks) {
     return new LabelMask(w, h, out);
   }
 
+  /**
+   * The reverse of {@link #originalToPng}: a mask of a prepared PNG as a mask of its original image ({@code columns}
+   * x {@code rows}), by nearest neighbour (each original pixel takes the class of the PNG pixel under its centre, as
+   * the image was shown in the PNG: mirrored when prep mirrored it). The entry needs its sizes and mirror flag.
+   */
+  public static LabelMask pngToOriginal(LabelMask m, ImageList.Entry e) {
+    if (e.columns() == null || e.rows() == null || e.pngWidth() == null || e.pngHeight() == null
+        || e.mirrored() == null) {
+      throw new IllegalArgumentException("image " + e.imageId() + " has no recorded sizes or mirror flag");
+    }
+    if (m.width() != e.pngWidth() || m.height() != e.pngHeight()) {
+      throw new IllegalArgumentException("the mask is " + m.width() + " x " + m.height() + ", the PNG of image "
+          + e.imageId() + " is " + e.pngWidth() + " x " + e.pngHeight());
+    }
+    int w = e.columns();
+    int h = e.rows();
+    int[] column = new int[w];
+    for (int x = 0; x < w; x++) {
+      int shown = e.mirrored() ? w - 1 - x : x;
+      column[x] = (int) Math.min(m.width() - 1, Math.floor((shown + 0.5) * m.width() / w));
+    }
+    byte[] out = new byte[w * h];
+    for (int y = 0; y < h; y++) {
+      int row = (int) Math.min(m.height() - 1, Math.floor((y + 0.5) * m.height() / h));
+      for (int x = 0; x < w; x++) {
+        out[y * w + x] = m.labels()[row * m.width() + column[x]];
+      }
+    }
+    return new LabelMask(w, h, out);
+  }
+
   /** A mask from its size and runs (a snapshot row's fields); {@code where} names it in errors. */
   public static LabelMask mask(int width, int height, String runs, String where) {
     return new LabelMask(width, height, decode(runs, width * height, where));

@@ -107,14 +107,7 @@ public final class ClassificationReportWriter {
 
   static AttributeList build(Prediction p, LocalDateTime now) throws DicomException {
     ContentItemFactory f = new ContentItemFactory();
-    ContentItem root = f.makeContainerContentItem(null, null, code("18748-4", "LN", "Diagnostic imaging report"),
-        true);
-    f.makeCodeContentItem(root, "HAS OBS CONTEXT", code("121005", "DCM", "Observer Type"),
-        code("121007", "DCM", "Device"));
-    f.makeUIDContentItem(root, "HAS OBS CONTEXT", code("121012", "DCM", "Device Observer UID"),
-        DerivedUid.of("radlab-model", p.model()));
-    f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"),
-        "RadLab model " + p.model());
+    ContentItem root = rootWithObserver(f, p.model());
     Category predicted = p.predicted();
     f.makeCodeContentItem(root, "CONTAINS", code("121071", "DCM", "Finding"), categoryCode(predicted));
     for (Category c : p.categories()) {
@@ -125,23 +118,46 @@ public final class ClassificationReportWriter {
       f.makeTextContentItem(root, "CONTAINS", code("121073", "DCM", "Impression"), predicted.reportText());
     }
     AttributeList list = new StructuredReport(root).getAttributeList();
-
     String study = p.study().get("StudyInstanceUID");
-    String sop = sopInstanceUid(p);
-    if (!ascii(p)) {
+    documentAttributes(list, p.study(), sopInstanceUid(p), DerivedUid.of("radlab-sr-series", study, p.model()),
+        "RadLab AI result: " + p.model(), now, ascii(p));
+    return list;
+  }
+
+  /** A report's root container (LOINC 18748-4), with the model as its observer (a device). */
+  static ContentItem rootWithObserver(ContentItemFactory f, String model) throws DicomException {
+    ContentItem root = f.makeContainerContentItem(null, null, code("18748-4", "LN", "Diagnostic imaging report"),
+        true);
+    f.makeCodeContentItem(root, "HAS OBS CONTEXT", code("121005", "DCM", "Observer Type"),
+        code("121007", "DCM", "Device"));
+    f.makeUIDContentItem(root, "HAS OBS CONTEXT", code("121012", "DCM", "Device Observer UID"),
+        DerivedUid.of("radlab-model", model));
+    f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"),
+        "RadLab model " + model);
+    return root;
+  }
+
+  /**
+   * The attributes around a report's content: its SOP class and UIDs, the study's patient and study attributes, a
+   * series of modality SR (number 9901), dates, and the flags of an unsigned machine result.
+   */
+  static void documentAttributes(AttributeList list, Map<String, String> study, String sop, String series,
+      String seriesDescription, LocalDateTime now, boolean ascii) throws DicomException {
+    if (!ascii) {
       put(list, TagFromName.SpecificCharacterSet, "ISO_IR 192"); // else the default repertoire
     }
     put(list, TagFromName.SOPClassUID, COMPREHENSIVE_SR);
     put(list, TagFromName.SOPInstanceUID, sop);
     for (String keyword : STUDY_ATTRIBUTES) {
       AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary.getTagFromName(keyword);
-      String value = p.study().get(keyword);
+      String value = study.get(keyword);
       put(list, tag, value == null ? "" : value);
     }
     put(list, TagFromName.Modality, "SR");
-    put(list, TagFromName.SeriesInstanceUID, DerivedUid.of("radlab-sr-series", study, p.model()));
+    put(list, TagFromName.SeriesInstanceUID, series);
     put(list, TagFromName.SeriesNumber, "9901");
-    put(list, TagFromName.SeriesDescription, "RadLab AI result: " + p.model());
+    put(list, TagFromName.SeriesDescription, seriesDescription.length() > 64 ? seriesDescription.substring(0, 64)
+        : seriesDescription);
     put(list, TagFromName.InstanceNumber, "1");
     put(list, TagFromName.Manufacturer, MANUFACTURER);
     put(list, TagFromName.ContentDate, now.format(DateTimeFormatter.BASIC_ISO_DATE));
@@ -153,7 +169,6 @@ public final class ClassificationReportWriter {
     // no procedure step or other object is referenced: empty, as these Type 2 attributes allow
     list.put(new com.pixelmed.dicom.SequenceAttribute(TagFromName.PerformedProcedureCodeSequence));
     list.put(new com.pixelmed.dicom.SequenceAttribute(TagFromName.ReferencedPerformedProcedureStepSequence));
-    return list;
   }
 
   /** Whether every text the report holds is ASCII, so it needs no Specific Character Set. */
@@ -180,7 +195,7 @@ public final class ClassificationReportWriter {
     return value.length() <= 16 ? value : "RL" + DerivedUid.hex(value).substring(0, 14);
   }
 
-  private static CodedSequenceItem code(String value, String scheme, String meaning) throws DicomException {
+  static CodedSequenceItem code(String value, String scheme, String meaning) throws DicomException {
     return new CodedSequenceItem(value, scheme, meaning.length() > 64 ? meaning.substring(0, 64) : meaning);
   }
 
@@ -189,7 +204,7 @@ public final class ClassificationReportWriter {
     return new BigDecimal(p).setScale(6, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
   }
 
-  private static void put(AttributeList list, AttributeTag tag, String value) throws DicomException {
+  static void put(AttributeList list, AttributeTag tag, String value) throws DicomException {
     Attribute a = com.pixelmed.dicom.AttributeFactory.newAttribute(tag,
         com.pixelmed.dicom.DicomDictionary.StandardDictionary.getValueRepresentationFromTag(tag),
         new SpecificCharacterSet(new String[] {"ISO_IR 192"}));

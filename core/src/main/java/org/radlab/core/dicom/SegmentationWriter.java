@@ -103,6 +103,7 @@ public final class SegmentationWriter {
   private String patientName;
   private String studyUid;
   private String studyDate;
+  private Map<String, String> studyAttributes = Map.of();
   private String frameOfReferenceUid;
   private double[] orientation;
   private Double rowSpacing;
@@ -145,6 +146,22 @@ public final class SegmentationWriter {
   public SegmentationWriter study(String uid, String date) {
     this.studyUid = uid;
     this.studyDate = date;
+    return this;
+  }
+
+  /**
+   * The patient and study as the PACS holds the source images' study, by DICOM keyword (the attributes
+   * {@link ClassificationReportWriter#STUDY_ATTRIBUTES} names: patient name, ID, birth date and sex; study instance
+   * UID, date and time, accession number, referring physician, study ID); StudyInstanceUID is required. For a SEG
+   * that files into the original study next to its images.
+   */
+  public SegmentationWriter study(Map<String, String> attributes) {
+    if (attributes.get("StudyInstanceUID") == null || attributes.get("StudyInstanceUID").isBlank()) {
+      throw new IllegalArgumentException("a SEG needs its source images' StudyInstanceUID");
+    }
+    patient(attributes.get("PatientID"), attributes.get("PatientName"));
+    study(attributes.get("StudyInstanceUID"), attributes.get("StudyDate"));
+    this.studyAttributes = Map.copyOf(attributes);
     return this;
   }
 
@@ -288,14 +305,14 @@ public final class SegmentationWriter {
       // patient and study: the source images'
       put(list, TagFromName.PatientName, patientName);
       put(list, TagFromName.PatientID, patientId);
-      put(list, TagFromName.PatientBirthDate);
-      put(list, TagFromName.PatientSex);
+      put(list, TagFromName.PatientBirthDate, studyAttributes.get("PatientBirthDate"));
+      put(list, TagFromName.PatientSex, studyAttributes.get("PatientSex"));
       put(list, TagFromName.StudyInstanceUID, studyUid);
       put(list, TagFromName.StudyDate, studyDate);
-      put(list, TagFromName.StudyTime);
-      put(list, TagFromName.ReferringPhysicianName);
-      put(list, TagFromName.StudyID);
-      put(list, TagFromName.AccessionNumber);
+      put(list, TagFromName.StudyTime, studyAttributes.get("StudyTime"));
+      put(list, TagFromName.ReferringPhysicianName, studyAttributes.get("ReferringPhysicianName"));
+      put(list, TagFromName.StudyID, studyAttributes.get("StudyID"));
+      put(list, TagFromName.AccessionNumber, studyAttributes.get("AccessionNumber"));
       // series and equipment
       put(list, TagFromName.Modality, "SEG");
       put(list, TagFromName.SeriesInstanceUID, series);

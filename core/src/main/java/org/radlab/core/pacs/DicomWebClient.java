@@ -125,6 +125,61 @@ public final class DicomWebClient implements PacsClient {
   }
 
   /**
+   * The named attributes (DICOM keywords) of every instance of one series as the PACS holds them (QIDO-RS at the
+   * instance level, page by page): per instance, keyword to its values as text (a person name as its alphabetic
+   * form; an attribute the PACS leaves out is absent), with SOPInstanceUID always among them; an empty list when the
+   * PACS has no such series.
+   */
+  public List<Map<String, List<String>>> instances(String studyUid, String seriesUid, List<String> keywords)
+      throws IOException {
+    if (!isUid(studyUid) || !isUid(seriesUid)) {
+      throw new IllegalArgumentException("not a DICOM UID: '" + (isUid(studyUid) ? seriesUid : studyUid) + "'");
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (String keyword : keywords) {
+      com.pixelmed.dicom.AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary
+          .getTagFromName(keyword);
+      if (tag == null) {
+        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
+      }
+      tags.put(keyword, String.format("%04X%04X", tag.getGroup(), tag.getElement()));
+    }
+    tags.put("SOPInstanceUID", "00080018");
+    List<Map<String, List<String>>> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int offset = 0;; offset += PAGE) {
+      String path = "/studies/" + studyUid + "/series/" + seriesUid + "/instances?includefield="
+          + String.join(",", tags.values()) + "&limit=" + PAGE + "&offset=" + offset;
+      JsonNode page = studiesAnswer(path);
+      int fresh = 0;
+      for (JsonNode instance : page) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+          JsonNode v = instance.path(e.getValue()).path("Value");
+          if (v.isArray() && !v.isEmpty()) {
+            List<String> texts = new ArrayList<>();
+            for (JsonNode value : v) {
+              texts.add(value.isObject() ? value.path("Alphabetic").asText("") : value.asText(""));
+            }
+            values.put(e.getKey(), List.copyOf(texts));
+          }
+        }
+        if (values.containsKey("SOPInstanceUID") && seen.add(values.get("SOPInstanceUID").get(0))) {
+          fresh++;
+          out.add(values);
+        }
+      }
+      if (page.size() < PAGE) {
+        return out;
+      }
+      if (fresh == 0) {
+        throw new IOException(source + " answered QIDO-RS " + path + " with the instances of an earlier page: it"
+            + " does not page with offset, so the list cannot be completed");
+      }
+    }
+  }
+
+  /**
    * Stores DICOM objects on the PACS with STOW-RS (one request, one part per object); throws, naming the objects,
    * when the PACS reports any as failed.
    */

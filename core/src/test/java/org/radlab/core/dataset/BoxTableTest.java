@@ -51,4 +51,30 @@ class BoxTableTest {
     var fields = assertThrows(IllegalArgumentException.class, () -> BoxTable.readReference(csv, "image"));
     assertTrue(fields.getMessage().contains("line 2: 5 fields"), fields.getMessage());
   }
+
+  /**
+   * A box in a PNG's pixels back in its original's: a 300 x 200 original shown as a 120 x 80 PNG (2.5 original
+   * pixels to a PNG pixel). PNG box 10..30 x 20..40 is original 25..75 x 50..100; mirrored (a right breast), the
+   * columns count from the right edge: 300 - 75 .. 300 - 25 = 225..275. A box reaching past the PNG is clipped; one
+   * wholly outside is null.
+   */
+  @Test
+  void pngBoxesGoBackIntoTheOriginalsPixels() {
+    BoxTable.Box b = new BoxTable.Box("i", "mass", 10, 20, 30, 40, 0.7);
+    BoxTable.Box plain = BoxTable.pngToOriginal(b, entry(false));
+    assertEquals(new BoxTable.Box("i", "mass", 25, 50, 75, 100, 0.7), plain);
+    BoxTable.Box mirrored = BoxTable.pngToOriginal(b, entry(true));
+    assertEquals(new BoxTable.Box("i", "mass", 225, 50, 275, 100, 0.7), mirrored);
+    BoxTable.Box past = BoxTable.pngToOriginal(new BoxTable.Box("i", "mass", 100, -5, 130, 10, 0.5), entry(true));
+    assertEquals(new BoxTable.Box("i", "mass", 0, 0, 50, 25, 0.5), past);
+    assertEquals(null, BoxTable.pngToOriginal(new BoxTable.Box("i", "mass", 121, 1, 130, 2, 0.5), entry(false)));
+    // and back: originalToPng is its reverse
+    BoxTable.Box again = BoxTable.originalToPng(mirrored, entry(true));
+    assertEquals(List.of(10.0, 20.0, 30.0, 40.0), List.of(again.xMin(), again.yMin(), again.xMax(), again.yMax()));
+  }
+
+  static ImageList.Entry entry(boolean mirrored) {
+    return new ImageList.Entry("i", null, null, null, 0, "MG", null, null, mirrored ? "R" : "L", null, null, 200, 300,
+        null, 120, 80, mirrored, null, null, null, null);
+  }
 }
