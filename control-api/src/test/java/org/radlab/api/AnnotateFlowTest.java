@@ -404,7 +404,8 @@ class AnnotateFlowTest {
       String concrete = path.replace("{useCaseId}", "1").replace("{datasetId}", String.valueOf(dataset))
           .replace("{studyUid}", studies.get(0)).replace("{imageId}", "x").replace("{annotationId}", "1")
           .replace("{jobId}", "1").replace("{modelId}", "1").replace("{deploymentId}", "1")
-          .replace("{challengeId}", "1").replaceAll("\\{[A-Za-z]+Id\\}", "1"); // any other id: 1
+          .replace("{challengeId}", "1").replace("{source}", "x")
+          .replaceAll("\\{[A-Za-z]+Id\\}", "1"); // any other id: 1
       int status = http.method(method, concrete, null, method.equals("GET") ? null : "{}", "application/json")
           .expect(401).status();
       assertEquals(401, status, method + " " + concrete);

@@ -247,7 +247,8 @@ class ChallengeTest {
         if (p.contains("{studyUid}")) {
           studies.forEach(s -> expanded.add(p.replace("{studyUid}", s)));
         } else {
-          expanded.add(p.replace("{imageId}", "x").replaceAll("\\{[A-Za-z]+Id\\}", "1")); // any other id: 1
+          expanded.add(p.replace("{imageId}", "x").replace("{source}", "x")
+              .replaceAll("\\{[A-Za-z]+Id\\}", "1")); // any other id: 1
         }
       }
       for (String p : expanded) {

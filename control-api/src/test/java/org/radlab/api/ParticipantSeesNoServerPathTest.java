@@ -31,8 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * out of range.
  */
 class ParticipantSeesNoServerPathTest {
-  /** An absolute path with at least two parts, standing on its own (not an API path, not the tail of a URL). */
-  static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w.:/$~-])(?:file:)?/(?!api/)[\\w.+-]+/[\\w.+-]+");
+  /**
+   * An absolute path with at least two parts, standing on its own (not an API path, not the tail of a URL, not the
+   * rest of an API path template after a parameter such as {@code {deploymentId}/watch/remove}).
+   */
+  static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w.:/$~}-])(?:file:)?/(?!api/)[\\w.+-]+/[\\w.+-]+");
   @TempDir static Path tmp;
   static ControlApi api;
   static Http http;

@@ -79,7 +79,8 @@ class RouteAccessTest {
     assertEquals(List.of(), wrong);
     // the rows that say "admin": users (2), a user's token, draft requests, dataset registration, reference
     // labels, reference boxes, reference masks, preparing a dataset again, the assist module, publish destinations
-    // (2), the PACS sources and their connection test, challenges and their final ranking
-    assertEquals(16, admins);
+    // (2), the PACS sources and their connection test, a deployment's watch (set and removed), challenges and their
+    // final ranking
+    assertEquals(18, admins);
   }
 }
