@@ -73,15 +73,25 @@ public record MaskTable(Map<String, LabelMask> masks) {
           + " is " + e.columns() + " x " + e.rows());
     }
     int w = e.pngWidth();
-    int h = e.pngHeight();
     int[] column = new int[w];
     for (int x = 0; x < w; x++) {
-      int source = (int) Math.min(m.width() - 1, Math.floor((x + 0.5) * m.width() / w));
+      int source = nearest(x, w, m.width());
       column[x] = e.mirrored() ? m.width() - 1 - source : source;
     }
+    return resample(m, column, e.pngHeight());
+  }
+
+  /** The pixel of a {@code from}-pixel side under the centre of pixel {@code i} of a {@code to}-pixel side. */
+  private static int nearest(int i, int to, int from) {
+    return (int) Math.min(from - 1, Math.floor((i + 0.5) * from / to));
+  }
+
+  /** {@code m} at {@code column.length} x {@code h}: each pixel from source column {@code column[x]}, nearest row. */
+  private static LabelMask resample(LabelMask m, int[] column, int h) {
+    int w = column.length;
     byte[] out = new byte[w * h];
     for (int y = 0; y < h; y++) {
-      int row = (int) Math.min(m.height() - 1, Math.floor((y + 0.5) * m.height() / h));
+      int row = nearest(y, h, m.height());
       for (int x = 0; x < w; x++) {
         out[y * w + x] = m.labels()[row * m.width() + column[x]];
       }
@@ -104,20 +114,11 @@ public record MaskTable(Map<String, LabelMask> masks) {
           + e.imageId() + " is " + e.pngWidth() + " x " + e.pngHeight());
     }
     int w = e.columns();
-    int h = e.rows();
     int[] column = new int[w];
     for (int x = 0; x < w; x++) {
-      int shown = e.mirrored() ? w - 1 - x : x;
-      column[x] = (int) Math.min(m.width() - 1, Math.floor((shown + 0.5) * m.width() / w));
+      column[x] = nearest(e.mirrored() ? w - 1 - x : x, w, m.width());
     }
-    byte[] out = new byte[w * h];
-    for (int y = 0; y < h; y++) {
-      int row = (int) Math.min(m.height() - 1, Math.floor((y + 0.5) * m.height() / h));
-      for (int x = 0; x < w; x++) {
-        out[y * w + x] = m.labels()[row * m.width() + column[x]];
-      }
-    }
-    return new LabelMask(w, h, out);
+    return resample(m, column, e.rows());
   }
 
   /** A mask from its size and runs (a snapshot row's fields); {@code where} names it in errors. */

@@ -63,27 +63,42 @@ public final class DicomWebClient implements PacsClient {
   @Override
   public List<StudyMatch> studies(StudyQuery query) throws IOException {
     List<StudyMatch> out = new ArrayList<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
     String keys = query.queryString();
+    paged("/studies?" + (keys.isEmpty() ? "" : keys + "&") + "includefield=00201208", "studies",
+        study -> String.valueOf(first(study, "0020000D")), study -> {
+          String count = first(study, "00201208");
+          out.add(new StudyMatch(first(study, "0020000D"), count == null || !count.matches("\\d{1,9}") ? -1
+              : Integer.parseInt(count)));
+        });
+    return out;
+  }
+
+  /**
+   * Every answer of a QIDO-RS query ({@code path}, with its keys), asked for {@value #PAGE} at a time: each answer
+   * whose {@code key} was not seen before (and is not null) goes to {@code each}. A PACS that answers a page with
+   * only earlier answers does not page with offset: the list cannot be completed, and that is an error rather than a
+   * loop.
+   */
+  private void paged(String path, String what, java.util.function.Function<JsonNode, String> key,
+      java.util.function.Consumer<JsonNode> each) throws IOException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (int offset = 0;; offset += PAGE) {
-      String path = "/studies?" + (keys.isEmpty() ? "" : keys + "&") + "includefield=00201208&limit=" + PAGE
-          + "&offset=" + offset;
-      JsonNode page = studiesAnswer(path);
+      String pagePath = path + "&limit=" + PAGE + "&offset=" + offset;
+      JsonNode page = studiesAnswer(pagePath);
       int fresh = 0;
-      for (JsonNode study : page) {
-        String uid = first(study, "0020000D");
-        String count = first(study, "00201208");
-        if (seen.add(String.valueOf(uid))) {
+      for (JsonNode answer : page) {
+        String k = key.apply(answer);
+        if (k != null && seen.add(k)) {
           fresh++;
-          out.add(new StudyMatch(uid, count == null || !count.matches("\\d{1,9}") ? -1 : Integer.parseInt(count)));
+          each.accept(answer);
         }
       }
       if (page.size() < PAGE) {
-        return out;
+        return;
       }
       if (fresh == 0) {
-        throw new IOException(source + " answered QIDO-RS " + path + " with the studies of an earlier page: it"
-            + " does not page with offset, so the list cannot be completed");
+        throw new IOException(source + " answered QIDO-RS " + pagePath + " with the " + what + " of an earlier page:"
+            + " it does not page with offset, so the list cannot be completed");
       }
     }
   }
@@ -146,37 +161,22 @@ public final class DicomWebClient implements PacsClient {
     }
     tags.put("SOPInstanceUID", "00080018");
     List<Map<String, List<String>>> out = new ArrayList<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (int offset = 0;; offset += PAGE) {
-      String path = "/studies/" + studyUid + "/series/" + seriesUid + "/instances?includefield="
-          + String.join(",", tags.values()) + "&limit=" + PAGE + "&offset=" + offset;
-      JsonNode page = studiesAnswer(path);
-      int fresh = 0;
-      for (JsonNode instance : page) {
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : tags.entrySet()) {
-          JsonNode v = instance.path(e.getValue()).path("Value");
-          if (v.isArray() && !v.isEmpty()) {
-            List<String> texts = new ArrayList<>();
-            for (JsonNode value : v) {
-              texts.add(value.isObject() ? value.path("Alphabetic").asText("") : value.asText(""));
+    paged("/studies/" + studyUid + "/series/" + seriesUid + "/instances?includefield="
+        + String.join(",", tags.values()), "instances", instance -> first(instance, "00080018"), instance -> {
+          Map<String, List<String>> values = new LinkedHashMap<>();
+          for (Map.Entry<String, String> e : tags.entrySet()) {
+            JsonNode v = instance.path(e.getValue()).path("Value");
+            if (v.isArray() && !v.isEmpty()) {
+              List<String> texts = new ArrayList<>();
+              for (JsonNode value : v) {
+                texts.add(value.isObject() ? value.path("Alphabetic").asText("") : value.asText(""));
+              }
+              values.put(e.getKey(), List.copyOf(texts));
             }
-            values.put(e.getKey(), List.copyOf(texts));
           }
-        }
-        if (values.containsKey("SOPInstanceUID") && seen.add(values.get("SOPInstanceUID").get(0))) {
-          fresh++;
           out.add(values);
-        }
-      }
-      if (page.size() < PAGE) {
-        return out;
-      }
-      if (fresh == 0) {
-        throw new IOException(source + " answered QIDO-RS " + path + " with the instances of an earlier page: it"
-            + " does not page with offset, so the list cannot be completed");
-      }
-    }
+        });
+    return out;
   }
 
   /**
