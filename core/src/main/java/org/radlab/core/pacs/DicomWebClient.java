@@ -112,15 +112,7 @@ public final class DicomWebClient implements PacsClient {
     if (!isUid(studyUid)) {
       throw new IllegalArgumentException("not a DICOM UID: '" + studyUid + "'");
     }
-    Map<String, String> tags = new LinkedHashMap<>(); // keyword -> the tag as DICOM JSON names it (GGGGEEEE)
-    for (String keyword : keywords) {
-      com.pixelmed.dicom.AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary
-          .getTagFromName(keyword);
-      if (tag == null) {
-        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
-      }
-      tags.put(keyword, String.format("%04X%04X", tag.getGroup(), tag.getElement()));
-    }
+    Map<String, String> tags = jsonTags(keywords);
     String path = "/studies?StudyInstanceUID=" + studyUid + "&includefield=" + String.join(",", tags.values());
     for (JsonNode study : studiesAnswer(path)) {
       if (!studyUid.equals(first(study, "0020000D"))) {
@@ -150,15 +142,7 @@ public final class DicomWebClient implements PacsClient {
     if (!isUid(studyUid) || !isUid(seriesUid)) {
       throw new IllegalArgumentException("not a DICOM UID: '" + (isUid(studyUid) ? seriesUid : studyUid) + "'");
     }
-    Map<String, String> tags = new LinkedHashMap<>();
-    for (String keyword : keywords) {
-      com.pixelmed.dicom.AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary
-          .getTagFromName(keyword);
-      if (tag == null) {
-        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
-      }
-      tags.put(keyword, String.format("%04X%04X", tag.getGroup(), tag.getElement()));
-    }
+    Map<String, String> tags = jsonTags(keywords);
     tags.put("SOPInstanceUID", "00080018");
     List<Map<String, List<String>>> out = new ArrayList<>();
     paged("/studies/" + studyUid + "/series/" + seriesUid + "/instances?includefield="
@@ -287,6 +271,20 @@ public final class DicomWebClient implements PacsClient {
           + " with JSON that is not a list of studies");
     }
     return page;
+  }
+
+  /** Each keyword's tag as DICOM JSON names it (GGGGEEEE), in the keywords' order; an unknown keyword is refused. */
+  private static Map<String, String> jsonTags(List<String> keywords) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (String keyword : keywords) {
+      com.pixelmed.dicom.AttributeTag tag = com.pixelmed.dicom.DicomDictionary.StandardDictionary
+          .getTagFromName(keyword);
+      if (tag == null) {
+        throw new IllegalArgumentException("not a DICOM keyword: '" + keyword + "'");
+      }
+      tags.put(keyword, String.format("%04X%04X", tag.getGroup(), tag.getElement()));
+    }
+    return tags;
   }
 
   private static String first(JsonNode dataset, String tag) {
