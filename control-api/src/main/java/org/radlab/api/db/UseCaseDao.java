@@ -117,6 +117,17 @@ public interface UseCaseDao extends SqlObject {
   @SqlQuery("SELECT assist_module FROM use_case WHERE id = :id")
   Optional<String> assistModule(@Bind("id") long id);
 
+  /** The use case's assist module document: the stored one, or the default made from its title and categories. */
+  default String assistDocument(long id) {
+    return assistDocument(id, categories(id));
+  }
+
+  /** The same, for a caller that holds the use case's categories already. */
+  default String assistDocument(long id, List<Category> categories) {
+    return assistModule(id).orElseGet(() -> org.radlab.core.task.AssistModule.defaultFor(
+        find(id).orElseThrow().title(), categories));
+  }
+
   @SqlUpdate("UPDATE use_case SET assist_module = :xml, updated_at = :at WHERE id = :id")
   int setAssistModule(@Bind("id") long id, @Bind("xml") String xml, @Bind("at") String at);
 

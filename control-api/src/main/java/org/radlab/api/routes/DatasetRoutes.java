@@ -476,8 +476,13 @@ public final class DatasetRoutes {
   }
 
   private Pseudonymizer pseudonymizer() {
+    return pseudonymizer(home);
+  }
+
+  /** The pseudonyms the server's prep jobs make, keyed by the workspace's site secret; a 409 before any prep. */
+  static Pseudonymizer pseudonymizer(Path home) {
     try {
-      return new Pseudonymizer(SiteSecret.load(secretFile()));
+      return new Pseudonymizer(SiteSecret.load(home.resolve("site-secret").toAbsolutePath()));
     } catch (IOException e) {
       throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no prep job has run yet");
     }

@@ -270,24 +270,18 @@ public final class DeploymentRoutes {
   private final class StudyKeys {
     final String key;
     final org.radlab.core.deid.Pseudonymizer pseudonyms;
-    final org.radlab.core.pacs.DicomWebClient pacs;
+    final org.radlab.core.pacs.PacsClient pacs;
 
     StudyKeys(String key, Deployment d) {
       this.key = key;
-      try {
-        this.pseudonyms = new org.radlab.core.deid.Pseudonymizer(org.radlab.core.deid.SiteSecret.load(
-            home.resolve("site-secret")));
-      } catch (IOException e) {
-        throw ApiException.conflict("the site secret cannot be read (" + e.getMessage() + "); no study of this "
-            + "workspace has been pseudonymized yet");
-      }
+      this.pseudonyms = DatasetRoutes.pseudonymizer(home);
       if (key.equals("accession_number")) {
         var watch = db.dao(org.radlab.api.db.DeploymentWatchDao.class).find(d.id()).orElseThrow(() ->
             ApiException.badRequest("deployment " + d.id() + " watches no PACS, so accession numbers cannot be "
                 + "looked up; send study_uid,read"));
         try {
-          pacs = new org.radlab.core.pacs.DicomWebClient(org.radlab.core.pacs.PacsSources.read(
-              home.resolve(org.radlab.core.pacs.PacsSources.FILE)).get(watch.source()));
+          pacs = org.radlab.core.pacs.PacsClient.of(org.radlab.core.pacs.PacsSources.read(
+              home.resolve(org.radlab.core.pacs.PacsSources.FILE)).get(watch.source()), null);
         } catch (IOException | IllegalArgumentException e) {
           throw ApiException.conflict("PACS source '" + watch.source() + "': " + e.getMessage());
         }

@@ -337,8 +337,7 @@ public final class ModelRoutes {
 
   /** The use case's report sentence for a category, from its assist module (or the default document). */
   String reportText(long useCaseId, List<UseCaseDao.Category> categories, String code) {
-    String document = useCases.assistModule(useCaseId).orElseGet(() -> AssistModule.defaultFor(
-        useCases.find(useCaseId).orElseThrow().title(), categories));
+    String document = useCases.assistDocument(useCaseId, categories);
     try {
       ParsedModule cached = assistModules.get(useCaseId);
       if (cached == null || !cached.xml().equals(document)) {

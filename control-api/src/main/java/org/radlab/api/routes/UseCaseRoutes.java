@@ -119,8 +119,7 @@ public final class UseCaseRoutes {
   /** The assist module: the stored document, or the default one made from the categories. */
   public void assistModule(Context ctx) {
     UseCase u = visible(ctx);
-    String xml = useCases.assistModule(u.id()).orElseGet(() -> AssistModule.defaultFor(u.title(),
-        useCases.categories(u.id())));
+    String xml = useCases.assistDocument(u.id());
     ctx.contentType("application/xml; charset=utf-8").result(xml);
   }
 

@@ -172,29 +172,25 @@ public final class DeploymentWatcher implements AutoCloseable {
     PacsClient client = PacsClient.of(source, null);
     List<PacsClient.StudyMatch> matches = client.studies(query(w.query()));
     Pseudonymizer pseudonyms = new Pseudonymizer(SiteSecret.loadOrCreate(home.resolve("site-secret")));
-    DeploymentWatchDao watches = db.dao(DeploymentWatchDao.class);
-    Set<String> handled = new HashSet<>(watches.handled(d.id()));
-    List<PacsClient.StudyMatch> fresh = new ArrayList<>();
-    for (PacsClient.StudyMatch match : matches) {
-      if (!handled.contains(pseudonyms.uid(match.studyUid()))) {
-        fresh.add(match);
-      }
-    }
+    Map<String, String> caseIds = new LinkedHashMap<>(); // each matching study's UID -> its case id (pseudonym)
+    matches.forEach(match -> caseIds.put(match.studyUid(), pseudonyms.uid(match.studyUid())));
+    Map<String, String> fresh = new LinkedHashMap<>(caseIds);
+    fresh.values().removeAll(new HashSet<>(db.dao(DeploymentWatchDao.class).handled(d.id())));
     if (!fresh.isEmpty()) {
-      String stopped = predict(w, poll, d, m, client, fresh, pseudonyms, matches.size(), source);
+      String stopped = predict(w, poll, d, m, client, fresh, matches.size(), source);
       if (stopped != null) {
         return stopped;
       }
     }
     if (w.readsFromReports() && client instanceof DicomWebClient web) {
-      readReports(web, d, poll, matches, pseudonyms);
+      readReports(web, d, poll, caseIds);
     }
     return null;
   }
 
   /** Predicts the poll's new studies; returns why it stopped short (null when it did not). */
   private String predict(Watch w, int poll, DeploymentDao.Deployment d, ModelDao.Model m, PacsClient client,
-      List<PacsClient.StudyMatch> fresh, Pseudonymizer pseudonyms, int matched, PacsSource source)
+      Map<String, String> fresh, int matched, PacsSource source)
       throws IOException {
     TrainedModel model;
     try {
@@ -202,18 +198,18 @@ public final class DeploymentWatcher implements AutoCloseable {
     } catch (IOException e) {
       return "model " + m.id() + " cannot be loaded: " + e.getMessage();
     }
-    Study study = new Study(d, m, model, ModelRoutes.renderOptions(db, m), assist(d.useCaseId()),
+    Study predictor = new Study(d, m, model, ModelRoutes.renderOptions(db, m), assist(d.useCaseId()),
         ImageBounds.load(home));
     LOG.info("poll {} of deployment {}: {} new of {} matching studies on {}", poll, d.id(), fresh.size(), matched,
         source);
-    for (PacsClient.StudyMatch match : fresh) {
+    for (Map.Entry<String, String> study : fresh.entrySet()) {
       if (Thread.currentThread().isInterrupted()) {
         return "the server stopped during the poll";
       }
       if (db.dao(DeploymentWatchDao.class).find(d.id()).isEmpty()) {
         return "the watch was removed during the poll";
       }
-      study.handle(client, w, poll, match.studyUid(), pseudonyms.uid(match.studyUid()));
+      predictor.handle(client, w, poll, study.getKey(), study.getValue());
     }
     return null;
   }
@@ -225,7 +221,7 @@ public final class DeploymentWatcher implements AutoCloseable {
    * alone; an unreadable one is skipped.
    */
   private void readReports(DicomWebClient client, DeploymentDao.Deployment d, int poll,
-      List<PacsClient.StudyMatch> matches, Pseudonymizer pseudonyms) throws IOException {
+      Map<String, String> caseIds) throws IOException {
     Set<String> unread = new HashSet<>();
     for (DeploymentDao.DeployedCase c : db.dao(DeploymentDao.class).cases(d.id())) {
       if (c.probabilities() != null && c.readCode() == null) {
@@ -243,19 +239,20 @@ public final class DeploymentWatcher implements AutoCloseable {
       }
     }
     List<DeploymentDao.ReadRow> reads = new ArrayList<>();
-    for (PacsClient.StudyMatch match : matches) {
-      String caseId = pseudonyms.uid(match.studyUid());
+    for (Map.Entry<String, String> study : caseIds.entrySet()) {
+      String studyUid = study.getKey();
+      String caseId = study.getValue();
       if (!unread.contains(caseId)) {
         continue;
       }
       String read = null;
-      for (DicomWebClient.SeriesMatch series : client.series(match.studyUid(), "SR")) {
+      for (DicomWebClient.SeriesMatch series : client.series(studyUid, "SR")) {
         if (OWN_MANUFACTURER.equals(series.manufacturer())) {
           continue;
         }
         Path dir = privateFolder().resolve(d.id() + "-" + poll + "-" + caseId + "-reports");
         try {
-          for (Path f : client.retrieveSeriesTo(match.studyUid(), series.seriesUid(), dir)) {
+          for (Path f : client.retrieveSeriesTo(studyUid, series.seriesUid(), dir)) {
             String code = readOf(f, categories);
             read = code != null ? code : read;
           }
@@ -422,10 +419,7 @@ public final class DeploymentWatcher implements AutoCloseable {
 
   /** The use case's assist module (its stored one, or the default made from its categories); null if invalid. */
   private AssistModule assist(long useCaseId) {
-    UseCaseDao useCases = db.dao(UseCaseDao.class);
-    List<UseCaseDao.Category> categories = useCases.categories(useCaseId);
-    String document = useCases.assistModule(useCaseId).orElseGet(() -> AssistModule.defaultFor(
-        useCases.find(useCaseId).orElseThrow().title(), categories));
+    String document = db.dao(UseCaseDao.class).assistDocument(useCaseId);
     try {
       return AssistModule.parse(document);
     } catch (AssistModule.InvalidDocument e) {
