@@ -202,7 +202,7 @@ public final class PullJob {
       long bytes = 0;
       for (int i = 0; i < parts.size(); i++) {
         Path part = parts.get(i);
-        String[] uids = studyAndInstance(part);
+        String[] uids = InstanceUids.read(part);
         Path file = dir.resolve((uids == null ? "unreadable-" + i : uids[1]) + ".dcm");
         if (Files.exists(file)) {
           Files.delete(part);
@@ -237,14 +237,6 @@ public final class PullJob {
       }
       return new StudyResult(studyUid, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());
     }
-  }
-
-  /**
-   * The instance's StudyInstanceUID and SOPInstanceUID from its header, or null when it is not readable DICOM or
-   * either is not a UID (then neither may name a file or folder).
-   */
-  static String[] studyAndInstance(Path file) throws IOException {
-    return InstanceUids.read(file);
   }
 
   /** Instances already in a study's folder (visible files only). */

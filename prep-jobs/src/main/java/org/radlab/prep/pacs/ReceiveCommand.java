@@ -110,7 +110,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     public void sendReceivedObjectIndication(String fileName, String transferSyntax, String callingAeTitle)
         throws IOException {
       Path received = Path.of(fileName);
-      String[] uids = PullJob.studyAndInstance(received);
+      String[] uids = org.radlab.core.pacs.InstanceUids.read(received);
       if (uids == null) {
         String name = received.getFileName().toString().replaceFirst("^\\.", "").replaceFirst("\\.dcm$", "");
         Path target = Files.createDirectories(root.resolve("unreadable")) // visible, for prep to reject
