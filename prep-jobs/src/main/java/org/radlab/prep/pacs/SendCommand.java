@@ -247,28 +247,13 @@ public final class SendCommand implements Callable<Integer> {
       }
     }
 
-    /**
-     * Stores the batch, a second time when the first fails: a PACS may close a kept-alive connection just as the
-     * request goes out (Orthanc after a second idle), and a POST is not retried by the HTTP client. Storing again is
-     * safe: the objects' UIDs are derived from their content, so the PACS keeps one of each.
-     */
-    private void store() throws IOException {
-      try {
-        client.store(batch);
-      } catch (IOException first) {
-        System.err.println("send: storing " + batch.size() + " objects failed (" + first.getMessage()
-            + "); trying once more");
-        client.store(batch);
-      }
-    }
-
     void flush(List<Outcome> outcomes) {
       if (batch.isEmpty()) {
         return;
       }
       if (!dryRun) {
         try {
-          store();
+          client.store(batch);
         } catch (IOException e) {
           for (int i : rows) {
             outcomes.set(i, outcomes.get(i).failing(e.getMessage()));
